@@ -1,0 +1,100 @@
+// `kvm-spin`: the command-line entry over src/core. Exit codes: 0 ok, 1 internal error,
+// 2 bad input or usage (one line on stderr, never a stack trace), 130 cancelled (Ctrl-C).
+
+import { analyzeTraceFile } from '../core/pipeline';
+import { toAnalyzeJson } from '../core/analysis/report';
+import { formatSummary } from './summary';
+import { NotATraceError } from '../core/trace/sniff';
+import { CancelledError } from '../core/trace/textImporter';
+
+const USAGE = `usage: kvm-spin analyze FILE [--json]
+
+  analyze FILE   read a trace-cmd report, raw ftrace or perf script text file and print
+                 PAUSE exits, yield decisions and the three directed-yield problems per VM
+  --json         print the analysis as JSON instead of a readable summary`;
+
+export class UsageError extends Error {}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return command ? 0 : 2;
+  }
+  try {
+    if (command === 'analyze') return await analyzeCommand(rest);
+    throw new UsageError(`unknown command '${command}': expected analyze`);
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+async function analyzeCommand(args: string[]): Promise<number> {
+  const json = args.includes('--json');
+  const unknown = args.filter((a) => a.startsWith('-') && a !== '--json');
+  if (unknown.length) throw new UsageError(`unknown option ${unknown[0]}: expected --json`);
+  const files = args.filter((a) => !a.startsWith('-'));
+  if (files.length !== 1) throw new UsageError('analyze takes exactly one FILE');
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  const progress = stderrProgress(files[0]);
+  try {
+    const result = await analyzeTraceFile(files[0], { signal: controller.signal, onProgress: progress.update });
+    progress.done();
+    process.stdout.write(json ? JSON.stringify(toAnalyzeJson(result), null, 2) + '\n' : formatSummary(result));
+    return 0;
+  } finally {
+    progress.done();
+    process.off('SIGINT', onSigint);
+  }
+}
+
+/** Progress on stderr for files large enough to take a moment, only when stderr is a terminal or forced. */
+function stderrProgress(file: string) {
+  const enabled = Boolean(process.stderr.isTTY) || process.env.KVM_SPIN_PROGRESS === '1';
+  let lastPercent = -1;
+  let shown = false;
+  return {
+    update(read: number, total: number) {
+      if (!enabled || total < 32 << 20) return;
+      const percent = Math.floor((read / total) * 100);
+      if (percent === lastPercent) return;
+      lastPercent = percent;
+      shown = true;
+      process.stderr.write(`\rreading ${file}: ${percent}% (${(read / 1048576).toFixed(0)} of ${(total / 1048576).toFixed(0)} MiB)`);
+    },
+    done() {
+      if (shown) process.stderr.write('\n');
+      shown = false;
+    },
+  };
+}
+
+function reportError(err: unknown): number {
+  if (err instanceof CancelledError) {
+    process.stderr.write('kvm-spin: cancelled\n');
+    return 130;
+  }
+  if (err instanceof UsageError) {
+    process.stderr.write(`kvm-spin: ${err.message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (err instanceof NotATraceError) {
+    process.stderr.write(`kvm-spin: ${err.message}\n`);
+    return 2;
+  }
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
+    process.stderr.write(`kvm-spin: cannot read ${(err as NodeJS.ErrnoException).path ?? 'file'}: ${code}\n`);
+    return 2;
+  }
+  process.stderr.write(`kvm-spin: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+  return 1;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,206 @@
+// The columnar event store every importer writes into (one model, many importers, as in
+// Perfetto's trace_processor). One row per kept event; typed-array columns grow by doubling.
+// Events the analysis does not use are only counted per name, never stored.
+
+export const EventKind = {
+  KvmExit: 1,
+  KvmEntry: 2,
+  PleWindow: 3,
+  ApicIpi: 4,
+  ApicAcceptIrq: 5,
+  VcpuWakeup: 6,
+  SchedSwitch: 7,
+  SchedWakeup: 8,
+  SchedWaking: 9,
+  SchedWakeupNew: 10,
+  SchedMigrate: 11,
+  Probe: 12,
+} as const;
+export type EventKind = (typeof EventKind)[keyof typeof EventKind];
+
+export const EVENT_KIND_NAMES: Record<EventKind, string> = {
+  1: 'kvm_exit',
+  2: 'kvm_entry',
+  3: 'kvm_ple_window_update',
+  4: 'kvm_apic_ipi',
+  5: 'kvm_apic_accept_irq',
+  6: 'kvm_vcpu_wakeup',
+  7: 'sched_switch',
+  8: 'sched_wakeup',
+  9: 'sched_waking',
+  10: 'sched_wakeup_new',
+  11: 'sched_migrate_task',
+  12: 'probe',
+};
+
+/**
+ * Column meaning per kind (a, b, c: int32; x, y: float64):
+ * - KvmExit:      a = vcpu id or -1 (plugin rendering has none), b = reason string id
+ * - KvmEntry:     a = vcpu id or -1
+ * - PleWindow:    a = vcpu id, b = 1 grow / 0 shrink, x = old window, y = new window
+ * - ApicIpi:      a = destination APIC id, b = vector, c = shorthand (0 dst, 1 self, 2 all, 3 all-but-self)
+ * - ApicAcceptIrq:a = APIC id, b = vector
+ * - VcpuWakeup:   a = 1 waited / 0 polled, b = 1 valid, x = nanoseconds
+ * - SchedSwitch:  a = prev pid, b = prev state (see PrevState), c = next pid
+ * - SchedWakeup*: a = pid, b = target cpu
+ * - SchedMigrate: a = pid, b = orig cpu, c = dest cpu
+ * - Probe:        a = probe name string id, b = 1 for a return probe, x / y = first two numeric args (NaN if absent)
+ */
+export const PrevState = {
+  Runnable: 0, // "R" or "R+": preempted while runnable
+  Sleeping: 1, // "S"
+  Disk: 2, // "D"
+  Other: 3, // T, t, X, Z, P, I, ...
+} as const;
+
+export const PREEMPT_FLAG = 4; // "R+" (preempted) bit on top of PrevState
+
+export interface ThreadInfo {
+  tid: number;
+  comm: string;
+  /** Thread-group id when the trace records it (ftrace record-tgid, perf pid/tid); -1 otherwise. */
+  tgid: number;
+}
+
+export interface LostEvents {
+  cpu: number;
+  count: number;
+  line: number;
+}
+
+export class StringTable {
+  readonly strings: string[] = [];
+  private readonly index = new Map<string, number>();
+
+  intern(text: string): number {
+    let id = this.index.get(text);
+    if (id === undefined) {
+      id = this.strings.length;
+      this.strings.push(text);
+      this.index.set(text, id);
+    }
+    return id;
+  }
+
+  get(id: number): string {
+    return this.strings[id] ?? '';
+  }
+
+  lookup(text: string): number | undefined {
+    return this.index.get(text);
+  }
+}
+
+export class EventStore {
+  length = 0;
+  ts: Float64Array; // nanoseconds
+  cpu: Uint16Array;
+  tid: Int32Array;
+  kind: Uint8Array;
+  a: Int32Array;
+  b: Int32Array;
+  c: Int32Array;
+  x: Float64Array;
+  y: Float64Array;
+  line: Uint32Array; // 1-based line (text) or record number (binary) for reveal-in-source
+
+  readonly strings = new StringTable();
+  readonly threads = new Map<number, ThreadInfo>();
+  /** Events seen but not modelled, counted by name. */
+  readonly otherEvents = new Map<string, number>();
+  readonly lost: LostEvents[] = [];
+  /** Count of events whose timestamp is earlier than the one before (file order). */
+  outOfOrder = 0;
+  firstOutOfOrderLine = 0;
+  private lastTs = -Infinity;
+
+  constructor(initialCapacity = 1 << 16) {
+    const n = Math.max(16, initialCapacity);
+    this.ts = new Float64Array(n);
+    this.cpu = new Uint16Array(n);
+    this.tid = new Int32Array(n);
+    this.kind = new Uint8Array(n);
+    this.a = new Int32Array(n);
+    this.b = new Int32Array(n);
+    this.c = new Int32Array(n);
+    this.x = new Float64Array(n);
+    this.y = new Float64Array(n);
+    this.line = new Uint32Array(n);
+  }
+
+  get capacity(): number {
+    return this.ts.length;
+  }
+
+  /** Appends one row; returns its index. Unused int columns are 0, float columns NaN. */
+  push(ts: number, cpu: number, tid: number, kind: EventKind, line: number): number {
+    if (this.length === this.ts.length) this.grow();
+    const i = this.length++;
+    if (ts < this.lastTs) {
+      if (this.outOfOrder === 0) this.firstOutOfOrderLine = line;
+      this.outOfOrder++;
+    } else {
+      this.lastTs = ts;
+    }
+    this.ts[i] = ts;
+    this.cpu[i] = cpu;
+    this.tid[i] = tid;
+    this.kind[i] = kind;
+    this.a[i] = 0;
+    this.b[i] = 0;
+    this.c[i] = 0;
+    this.x[i] = NaN;
+    this.y[i] = NaN;
+    this.line[i] = line;
+    return i;
+  }
+
+  /** Records a thread's name; a placeholder name never overwrites a real one. */
+  noteThread(tid: number, comm: string, tgid = -1): void {
+    const known = this.threads.get(tid);
+    if (!known) {
+      this.threads.set(tid, { tid, comm, tgid });
+      return;
+    }
+    if (comm && comm !== '<...>' && known.comm !== comm) known.comm = comm;
+    if (tgid >= 0 && known.tgid < 0) known.tgid = tgid;
+  }
+
+  countOther(name: string): void {
+    this.otherEvents.set(name, (this.otherEvents.get(name) ?? 0) + 1);
+  }
+
+  /** Indices of rows in timestamp order (stable); identity when the file was already ordered. */
+  order(): Uint32Array {
+    const order = new Uint32Array(this.length);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    if (this.outOfOrder === 0) return order;
+    const ts = this.ts;
+    return order.sort((p, q) => ts[p] - ts[q] || p - q);
+  }
+
+  private grow(): void {
+    const n = this.ts.length * 2;
+    this.ts = growFloat(this.ts, n);
+    this.cpu = growTyped(this.cpu, new Uint16Array(n));
+    this.tid = growTyped(this.tid, new Int32Array(n));
+    this.kind = growTyped(this.kind, new Uint8Array(n));
+    this.a = growTyped(this.a, new Int32Array(n));
+    this.b = growTyped(this.b, new Int32Array(n));
+    this.c = growTyped(this.c, new Int32Array(n));
+    this.x = growFloat(this.x, n);
+    this.y = growFloat(this.y, n);
+    this.line = growTyped(this.line, new Uint32Array(n));
+  }
+}
+
+function growFloat(old: Float64Array, n: number): Float64Array {
+  const next = new Float64Array(n);
+  next.set(old);
+  return next;
+}
+
+function growTyped<T extends Int32Array | Uint32Array | Uint16Array | Uint8Array>(old: T, next: T): T {
+  next.set(old);
+  return next;
+}

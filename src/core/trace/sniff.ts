@@ -1,0 +1,82 @@
+// Format detection by content, never by file name. Looks at the first lines of a file and
+// says which text rendering it is, or why it is not a trace at all.
+
+import { newLineHead, parseLineHead } from './lineHead';
+
+export type TraceFormat = 'trace-cmd' | 'ftrace' | 'perf-script';
+export const TEXT_FORMATS: readonly TraceFormat[] = ['trace-cmd', 'ftrace', 'perf-script'];
+
+export const EXPECTED_FORMATS =
+  'expected trace-cmd report text, raw ftrace text (/sys/kernel/tracing/trace or trace_pipe), or perf script text';
+
+/** What the first lines say about the format. */
+export interface FormatEvidence {
+  ftraceHeader: number; // "# tracer:" / "#  TASK-PID" lines
+  traceCmdHeader: number; // "cpus=N", "version = N", "CPU N is empty"
+  dashPidLines: number; // comm-PID [CPU] lines
+  perfLines: number; // comm TID [CPU] ... group:event lines
+  rawSched: number; // sched events with key=value fields
+  compactSched: number; // trace-cmd plugin sched events
+}
+
+export function newEvidence(): FormatEvidence {
+  return { ftraceHeader: 0, traceCmdHeader: 0, dashPidLines: 0, perfLines: 0, rawSched: 0, compactSched: 0 };
+}
+
+const TRACE_DAT_MAGIC = [0x17, 0x08, 0x44];
+
+export class NotATraceError extends Error {}
+
+/** Throws NotATraceError with a one-line reason for binary data that is not a text trace. */
+export function rejectBinary(head: Uint8Array): void {
+  if (head.length >= 3 && TRACE_DAT_MAGIC.every((b, i) => head[i] === b)) {
+    throw new NotATraceError(
+      "this is a trace-cmd binary trace.dat, which this version does not read yet; convert it with 'trace-cmd report > trace.report'",
+    );
+  }
+  const n = Math.min(head.length, 4096);
+  let controls = 0;
+  for (let i = 0; i < n; i++) {
+    const b = head[i];
+    if (b === 0) throw new NotATraceError(`binary data (NUL byte at offset ${i}): ${EXPECTED_FORMATS}`);
+    if (b < 9 || (b > 13 && b < 32)) controls++;
+  }
+  if (n > 0 && controls / n > 0.05) throw new NotATraceError(`binary data: ${EXPECTED_FORMATS}`);
+}
+
+/** Accumulates evidence from one line (cheap checks only). */
+export function noteEvidence(ev: FormatEvidence, line: string, isEvent: boolean, dashPid: boolean, event: string): void {
+  if (!isEvent) {
+    if (line.startsWith('# tracer:') || /^#\s+TASK-PID/.test(line)) ev.ftraceHeader++;
+    else if (/^(cpus=\d+|version = \d+|CPU \d+ is empty)/.test(line)) ev.traceCmdHeader++;
+    return;
+  }
+  if (dashPid) ev.dashPidLines++;
+  else ev.perfLines++;
+  if (event === 'sched_switch' || event === 'sched_wakeup' || event === 'sched_waking') {
+    if (line.includes('comm=')) ev.rawSched++;
+    else ev.compactSched++;
+  }
+}
+
+/** The format the evidence points to, or null when nothing looked like a trace. */
+export function decideFormat(ev: FormatEvidence): TraceFormat | null {
+  if (ev.perfLines === 0 && ev.dashPidLines === 0) return null;
+  if (ev.perfLines > ev.dashPidLines) return 'perf-script';
+  if (ev.traceCmdHeader > 0) return 'trace-cmd';
+  if (ev.ftraceHeader > 0) return 'ftrace';
+  if (ev.compactSched > 0) return 'trace-cmd';
+  return 'ftrace';
+}
+
+/** Detects the format of a text sample (the first lines of a file). */
+export function sniffFormat(sample: string): TraceFormat | null {
+  const ev = newEvidence();
+  const head = newLineHead();
+  for (const line of sample.split('\n')) {
+    const text = line.endsWith('\r') ? line.slice(0, -1) : line;
+    const isEvent = parseLineHead(text, head);
+    noteEvidence(ev, text, isEvent, head.dashPid, isEvent ? head.event : '');
+  }
+  return decideFormat(ev);
+}

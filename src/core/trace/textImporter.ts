@@ -1,0 +1,206 @@
+// Streaming importer for the three text formats: bytes in chunks -> lines -> columnar store.
+// The file is decoded as latin1 (one char per byte, so a chunk boundary never splits a
+// character); thread names with UTF-8 bytes are recovered in fixComm. Memory stays bounded
+// by one chunk plus one line: a line over `maxLineLength` is skipped and reported.
+
+import { createReadStream, statSync } from 'node:fs';
+import { EventStore } from './model';
+import { newLineHead, parseLineHead } from './lineHead';
+import { decodeEvent, DecodeResult, fixComm } from './eventPayload';
+import {
+  decideFormat,
+  EXPECTED_FORMATS,
+  newEvidence,
+  noteEvidence,
+  NotATraceError,
+  rejectBinary,
+  type TraceFormat,
+} from './sniff';
+
+export interface ImportOptions {
+  /** Called after each chunk with bytes consumed so far and the total (0 when unknown). */
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
+  signal?: AbortSignal;
+  /** Longer lines are skipped and counted (default 1 MiB). */
+  maxLineLength?: number;
+  /** Give up when this many bytes hold no event line at all (default 1 MiB). */
+  sniffLimit?: number;
+}
+
+export interface ImportStats {
+  bytes: number;
+  lines: number;
+  eventLines: number;
+  storedEvents: number;
+  otherEvents: number;
+  malformedLines: number;
+  firstMalformedLines: number[];
+  malformedPayloads: number;
+  firstMalformedPayloadLines: number[];
+  longLines: number;
+  crlf: boolean;
+}
+
+export interface ImportedTrace {
+  format: TraceFormat;
+  store: EventStore;
+  stats: ImportStats;
+}
+
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled');
+  }
+}
+
+const LOST_FTRACE = /^\s*CPU:(\d+) \[LOST (\d+) EVENTS\]/;
+const LOST_TRACE_CMD = /^\s*CPU:(\d+) \[(?:(\d+) )?EVENTS DROPPED\]/;
+const KNOWN_NON_EVENT = /^\s*(cpus=\d+|version = \d+|CPU \d+ is empty|trace-cmd: |\s*$)/;
+const MAX_REPORTED_LINES = 5;
+
+export class TextTraceImporter {
+  readonly store = new EventStore();
+  private readonly stats: ImportStats = {
+    bytes: 0,
+    lines: 0,
+    eventLines: 0,
+    storedEvents: 0,
+    otherEvents: 0,
+    malformedLines: 0,
+    firstMalformedLines: [],
+    malformedPayloads: 0,
+    firstMalformedPayloadLines: [],
+    longLines: 0,
+    crlf: false,
+  };
+  private readonly evidence = newEvidence();
+  private readonly head = newLineHead();
+  private carry = '';
+  private skippingLongLine = false;
+  private readonly maxLineLength: number;
+  private readonly sniffLimit: number;
+
+  constructor(options: ImportOptions = {}) {
+    this.maxLineLength = options.maxLineLength ?? 1 << 20;
+    this.sniffLimit = options.sniffLimit ?? 1 << 20;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (this.stats.bytes === 0 && chunk.length > 0) rejectBinary(chunk);
+    this.stats.bytes += chunk.length;
+    let text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length).toString('latin1');
+    let pos = 0;
+    if (this.skippingLongLine) {
+      const nl = text.indexOf('\n');
+      if (nl < 0) return;
+      this.skippingLongLine = false;
+      pos = nl + 1;
+    } else if (this.carry) {
+      text = this.carry + text;
+      this.carry = '';
+    }
+    for (;;) {
+      const nl = text.indexOf('\n', pos);
+      if (nl < 0) break;
+      let end = nl;
+      if (end > pos && text.charCodeAt(end - 1) === 13) {
+        end--;
+        this.stats.crlf = true;
+      }
+      this.line(end - pos > this.maxLineLength ? null : text.slice(pos, end));
+      pos = nl + 1;
+    }
+    if (text.length - pos > this.maxLineLength) {
+      this.line(null);
+      this.skippingLongLine = true;
+    } else {
+      this.carry = text.slice(pos);
+    }
+    if (this.stats.eventLines === 0 && this.stats.bytes > this.sniffLimit) {
+      throw new NotATraceError(`no trace event line in the first ${this.sniffLimit} bytes: ${EXPECTED_FORMATS}`);
+    }
+  }
+
+  finish(): ImportedTrace {
+    if (this.carry) {
+      const last = this.carry.endsWith('\r') ? this.carry.slice(0, -1) : this.carry;
+      this.carry = '';
+      this.line(last);
+    }
+    if (this.stats.bytes === 0) throw new NotATraceError(`empty file: ${EXPECTED_FORMATS}`);
+    const format = decideFormat(this.evidence);
+    if (format === null) throw new NotATraceError(`no trace event lines found: ${EXPECTED_FORMATS}`);
+    return { format, store: this.store, stats: this.stats };
+  }
+
+  /** One line without its terminator; null for a line that was too long to keep. */
+  private line(text: string | null): void {
+    const stats = this.stats;
+    const lineNo = ++stats.lines;
+    if (text === null) {
+      stats.longLines++;
+      this.malformed(lineNo);
+      return;
+    }
+    if (text.length === 0) return;
+    if (text.charCodeAt(0) === 35 /* # */) {
+      noteEvidence(this.evidence, text, false, true, '');
+      return;
+    }
+    const head = this.head;
+    if (parseLineHead(text, head)) {
+      stats.eventLines++;
+      noteEvidence(this.evidence, text, true, head.dashPid, head.event);
+      this.store.noteThread(head.tid, fixComm(head.comm), head.tgid);
+      const result = decodeEvent(this.store, head, text, lineNo);
+      if (result === DecodeResult.Stored) stats.storedEvents++;
+      else if (result === DecodeResult.Other) stats.otherEvents++;
+      else {
+        stats.malformedPayloads++;
+        if (stats.firstMalformedPayloadLines.length < MAX_REPORTED_LINES) stats.firstMalformedPayloadLines.push(lineNo);
+      }
+      return;
+    }
+    const lost = LOST_FTRACE.exec(text) ?? LOST_TRACE_CMD.exec(text);
+    if (lost) {
+      this.store.lost.push({ cpu: Number(lost[1]), count: lost[2] === undefined ? -1 : Number(lost[2]), line: lineNo });
+      return;
+    }
+    if (KNOWN_NON_EVENT.test(text)) {
+      noteEvidence(this.evidence, text, false, true, '');
+      return;
+    }
+    this.malformed(lineNo);
+  }
+
+  private malformed(lineNo: number): void {
+    this.stats.malformedLines++;
+    if (this.stats.firstMalformedLines.length < MAX_REPORTED_LINES) this.stats.firstMalformedLines.push(lineNo);
+  }
+}
+
+/** Imports a whole string (tests, small inputs). */
+export function importTraceText(text: string, options: ImportOptions = {}): ImportedTrace {
+  const importer = new TextTraceImporter(options);
+  importer.push(Buffer.from(text, 'utf8'));
+  return importer.finish();
+}
+
+/** Streams a file from disk into the store, with progress and cancellation between chunks. */
+export async function importTraceFile(path: string, options: ImportOptions = {}): Promise<ImportedTrace> {
+  const total = statSync(path).size;
+  const importer = new TextTraceImporter(options);
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  let read = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (options.signal?.aborted) throw new CancelledError();
+      importer.push(chunk);
+      read += chunk.length;
+      options.onProgress?.(read, total);
+    }
+  } finally {
+    stream.destroy();
+  }
+  return importer.finish();
+}

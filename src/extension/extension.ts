@@ -1,0 +1,89 @@
+// Activation and commands: glue between VS Code and src/core (which never imports vscode).
+
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { formatSummary } from '../cli/summary';
+import { AnalysisError, analyzeInWorker } from './workerBridge';
+
+const SUMMARY_SCHEME = 'kvm-spin-summary';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('KVM Spin Explorer', { log: true });
+  const summaries = new Map<string, string>();
+  const changed = new vscode.EventEmitter<vscode.Uri>();
+  context.subscriptions.push(
+    log,
+    changed,
+    vscode.workspace.registerTextDocumentContentProvider(SUMMARY_SCHEME, {
+      onDidChange: changed.event,
+      provideTextDocumentContent: (uri) => summaries.get(uri.toString()) ?? '',
+    }),
+    vscode.commands.registerCommand('kvmSpin.showLog', () => log.show()),
+    vscode.commands.registerCommand('kvmSpin.openTrace', async (target?: vscode.Uri) => {
+      const uri = target ?? (await pickTrace());
+      if (!uri) return;
+      if (uri.scheme !== 'file') {
+        void vscode.window.showErrorMessage(`KVM Spin: only local files can be analysed (got ${uri.scheme}:)`);
+        return;
+      }
+      const summary = await analyzeWithProgress(context, log, uri);
+      if (summary === undefined) return;
+      const doc = vscode.Uri.from({ scheme: SUMMARY_SCHEME, path: `/${path.basename(uri.fsPath)}.summary` });
+      summaries.set(doc.toString(), summary);
+      changed.fire(doc);
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(doc), { preview: false });
+    }),
+  );
+  log.info('KVM Spin Explorer activated');
+}
+
+async function pickTrace(): Promise<vscode.Uri | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    openLabel: 'Analyse trace',
+    filters: { 'KVM host traces': ['report', 'trace', 'ftrace', 'txt', 'perf', 'log'], 'All files': ['*'] },
+  });
+  return picked?.[0];
+}
+
+/** Parses in the worker with a cancellable progress notification; returns the summary text. */
+async function analyzeWithProgress(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  uri: vscode.Uri,
+): Promise<string | undefined> {
+  const file = uri.fsPath;
+  const started = Date.now();
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `KVM Spin: reading ${path.basename(file)}`, cancellable: true },
+    async (progress, token) => {
+      let reported = 0;
+      const run = analyzeInWorker(context.asAbsolutePath('dist/worker.js'), file, (read, total) => {
+        if (total <= 0) return;
+        const percent = (100 * read) / total;
+        progress.report({ increment: percent - reported, message: `${Math.floor(percent)} %` });
+        reported = percent;
+      });
+      const sub = token.onCancellationRequested(() => run.cancel());
+      try {
+        const result = await run.result;
+        log.info(`analysed ${file} (${result.format}, ${result.analysis.totals.events} events) in ${Date.now() - started} ms`);
+        for (const w of result.analysis.warnings) log.warn(`${path.basename(file)}: ${w}`);
+        return formatSummary(result);
+      } catch (err) {
+        const kind = err instanceof AnalysisError ? err.kind : 'internal';
+        const message = (err as Error).message;
+        if (kind === 'cancelled') log.info(`cancelled reading ${file}`);
+        else {
+          log.error(`${file}: ${message}`);
+          void vscode.window.showErrorMessage(`KVM Spin: ${path.basename(file)}: ${message}`);
+        }
+        return undefined;
+      } finally {
+        sub.dispose();
+      }
+    },
+  );
+}
+
+export function deactivate(): void {}

@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { newLineHead, parseLineHead } from '../../src/core/trace/lineHead';
+
+function head(line: string) {
+  const h = newLineHead();
+  if (!parseLineHead(line, h)) return null;
+  return { comm: h.comm, tid: h.tid, tgid: h.tgid, cpu: h.cpu, tsNs: h.tsNs, group: h.group, event: h.event, payload: line.slice(h.payloadStart), dashPid: h.dashPid };
+}
+
+test('trace-cmd line with a flags column and a thread name with a space and a slash', () => {
+  assert.deepEqual(head('       CPU 0/KVM-3021  [003] d..2.  1234.567890: kvm_exit:  reason HLT rip 0x1 info 0 0'), {
+    comm: 'CPU 0/KVM', tid: 3021, tgid: -1, cpu: 3, tsNs: 1234567890000, group: '', event: 'kvm_exit', payload: 'reason HLT rip 0x1 info 0 0', dashPid: true,
+  });
+});
+
+test('ftrace line with a tgid column, unknown tgid and nanosecond timestamps', () => {
+  assert.deepEqual(head('  CPU 1/KVM-3002    (   3000) [001] d..2.   100.000000001: kvm_entry: vcpu 1'), {
+    comm: 'CPU 1/KVM', tid: 3002, tgid: 3000, cpu: 1, tsNs: 100000000001, group: '', event: 'kvm_entry', payload: 'vcpu 1', dashPid: true,
+  });
+  assert.equal(head('          <idle>-0       (-------) [001] dNh2.   1.5: sched_wakeup: comm=x pid=1 prio=120 target_cpu=001')?.tgid, -1);
+});
+
+test('ftrace line without flags, and comm holding dashes, brackets and digits', () => {
+  const h = head(' kworker/u8:2-events [x]-77 [000]   5.000001: workqueue_execute_start: work struct 0x1');
+  assert.equal(h?.comm, 'kworker/u8:2-events [x]');
+  assert.equal(h?.tid, 77);
+  assert.equal(h?.event, 'workqueue_execute_start');
+});
+
+test('old kernels print four flag columns; <...> is an unknown comm', () => {
+  const h = head('           <...>-6965  [001] d...   812.345678: kvm_exit: reason pause rip 0x1 info 0 0');
+  assert.equal(h?.comm, '<...>');
+  assert.equal(h?.tid, 6965);
+  assert.equal(h?.tsNs, 812345678000);
+});
+
+test('perf script line: comm TID, group:event, probe events', () => {
+  assert.deepEqual(head('      fc_vcpu 1  5004 [003]  2500.100010:        kvm:kvm_exit: vcpu 1 reason hlt'), {
+    comm: 'fc_vcpu 1', tid: 5004, tgid: -1, cpu: 3, tsNs: 2500100010000, group: 'kvm', event: 'kvm_exit', payload: 'vcpu 1 reason hlt', dashPid: false,
+  });
+  const p = head('  CPU 0/KVM  5001/5003 [002]  2500.100004:  probe:yield_to__return: (ffffffff810c0e10 <- ffffffffc0a1b400) arg1=0x1');
+  assert.equal(p?.tgid, 5001);
+  assert.equal(p?.tid, 5003);
+  assert.equal(p?.group, 'probe');
+  assert.equal(p?.event, 'yield_to__return');
+});
+
+test('lines that are not events are refused', () => {
+  for (const line of ['', 'hello world', '# tracer: nop', 'CPU:1 [LOST 3 EVENTS]', 'cpus=8', 'x-1 [000] notatime: ev: y', 'x-1 [000] 1.5 ev: y', 'x-1 [000] 1.5: ev']) {
+    assert.equal(head(line), null, line);
+  }
+});
