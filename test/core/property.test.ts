@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
 import { importTraceText } from '../../src/core/trace/textImporter';
-import { newLineHead, parseLineHead } from '../../src/core/trace/lineHead';
+import { commOf, newLineHead, parseLineHead } from '../../src/core/trace/lineHead';
 
 const validLine = (i: number) =>
   `  CPU ${i % 8}/KVM-${1000 + (i % 8)}  [00${i % 8}] d..2. 10.${String(i).padStart(6, '0')}: kvm_exit: vcpu ${i % 8} reason PAUSE_INSTRUCTION rip 0x1 info1 0x0 info2 0x0 intr_info 0x0 error_code 0x0`;
@@ -44,7 +44,7 @@ test('any thread name without a newline round-trips through a trace-cmd line', (
         const head = newLineHead();
         const line = `${comm}-${pid} [${String(cpu).padStart(3, '0')}] d..2. 12.345678: kvm_entry: vcpu 0`;
         assert.ok(parseLineHead(line, head), line);
-        assert.equal(head.comm, comm);
+        assert.equal(commOf(line, head), comm);
         assert.equal(head.tid, pid);
         assert.equal(head.cpu, cpu);
         assert.equal(head.tsNs, 12345678000);

@@ -5,7 +5,7 @@
 // include/trace/events/sched.h.
 
 import { EventKind, EventStore, PREEMPT_FLAG, PrevState } from './model';
-import type { LineHead } from './lineHead';
+import { eventOf, groupOf, type LineHead } from './lineHead';
 
 export const DecodeResult = { Stored: 0, Other: 1, Malformed: 2 } as const;
 export type DecodeResult = (typeof DecodeResult)[keyof typeof DecodeResult];
@@ -27,21 +27,33 @@ const DECODERS = new Map<string, [EventKind, Decoder]>([
   ['sched_migrate_task', [EventKind.SchedMigrate, decodeMigrate]],
 ]);
 
+// Decoders by name length, so that the event name is matched in place, without a slice.
+const BY_LENGTH: [string, EventKind, Decoder][][] = [];
+for (const [name, [kind, decoder]] of DECODERS) (BY_LENGTH[name.length] ??= []).push([name, kind, decoder]);
+
+function knownEvent(line: string, head: LineHead): [string, EventKind, Decoder] | undefined {
+  const candidates = BY_LENGTH[head.eventEnd - head.eventStart];
+  if (candidates === undefined) return undefined;
+  for (const entry of candidates) if (line.startsWith(entry[0], head.eventStart)) return entry;
+  return undefined;
+}
+
 /** Stores the event of one parsed line (or counts it as "other"). */
 export function decodeEvent(store: EventStore, head: LineHead, line: string, lineNo: number): DecodeResult {
-  const entry = DECODERS.get(head.event);
-  if (entry !== undefined && (head.group === '' || head.group === 'kvm' || head.group === 'sched')) {
-    const row = store.push(head.tsNs, head.cpu, head.tid, entry[0], lineNo);
-    if (entry[1](store, row, line, head.payloadStart)) return DecodeResult.Stored;
+  const entry = knownEvent(line, head);
+  const group = head.groupStart < 0 ? '' : groupOf(line, head);
+  if (entry !== undefined && (group === '' || group === 'kvm' || group === 'sched')) {
+    const row = store.push(head.tsNs, head.cpu, head.tid, entry[1], lineNo);
+    if (entry[2](store, row, line, head.payloadStart)) return DecodeResult.Stored;
     store.length--; // drop the half-written row
     return DecodeResult.Malformed;
   }
   if (isProbePayload(line, head.payloadStart)) {
     const row = store.push(head.tsNs, head.cpu, head.tid, EventKind.Probe, lineNo);
-    decodeProbe(store, row, line, head.payloadStart, head.event);
+    decodeProbe(store, row, line, head.payloadStart, eventOf(line, head));
     return DecodeResult.Stored;
   }
-  store.countOther(head.group ? `${head.group}:${head.event}` : head.event);
+  store.countOther(group ? `${group}:${eventOf(line, head)}` : eventOf(line, head));
   return DecodeResult.Other;
 }
 

@@ -5,22 +5,25 @@
 //   perf script:                comm [PID/]TID [CPU] SECONDS.FRACTION: [period] group:event: payload
 
 export interface LineHead {
-  comm: string;
+  /** The thread name is line.slice(commStart, commEnd): sliced only when needed. */
+  commStart: number;
+  commEnd: number;
   tid: number;
   tgid: number; // -1 when the line does not carry it
   cpu: number;
   tsNs: number;
-  /** Event name without its group ("kvm_exit", "kvm_vcpu_on_spin_L17"). */
-  event: string;
-  /** Group when the line names one ("kvm", "probe", "sched"); "" otherwise. */
-  group: string;
+  /** Event name without its group ("kvm_exit", "kvm_vcpu_on_spin_L17") is line.slice(eventStart, eventEnd). */
+  eventStart: number;
+  eventEnd: number;
+  /** Group ("kvm", "probe", "sched") is line.slice(groupStart, eventStart - 1); groupStart = -1 without one. */
+  groupStart: number;
   payloadStart: number;
   /** True when the task was written `comm-PID` (ftrace / trace-cmd), false for perf's `comm TID`. */
   dashPid: boolean;
 }
 
 export function newLineHead(): LineHead {
-  return { comm: '', tid: 0, tgid: -1, cpu: 0, tsNs: 0, event: '', group: '', payloadStart: 0, dashPid: true };
+  return { commStart: 0, commEnd: 0, tid: 0, tgid: -1, cpu: 0, tsNs: 0, eventStart: 0, eventEnd: 0, groupStart: -1, payloadStart: 0, dashPid: true };
 }
 
 const SPACE = 32;
@@ -158,12 +161,14 @@ function tryAt(line: string, n: number, open: number, head: LineHead): boolean {
     i++;
   }
   if (i >= n || i === evStart) return false;
-  head.group = groupEnd >= 0 ? line.slice(evStart, groupEnd) : '';
-  head.event = line.slice(groupEnd >= 0 ? groupEnd + 1 : evStart, i);
+  head.groupStart = groupEnd >= 0 ? evStart : -1;
+  head.eventStart = groupEnd >= 0 ? groupEnd + 1 : evStart;
+  head.eventEnd = i;
   i++; // the colon
   while (i < n && isSpace(line.charCodeAt(i))) i++;
   head.payloadStart = i;
-  head.comm = line.slice(commStart, ce);
+  head.commStart = commStart;
+  head.commEnd = ce;
   head.tid = tid;
   head.tgid = tgid;
   head.cpu = cpu;
@@ -203,3 +208,7 @@ function readTimestamp(line: string, n: number, i: number, head: LineHead): numb
 }
 
 const POW10 = [1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+
+export const commOf = (line: string, head: LineHead) => line.slice(head.commStart, head.commEnd);
+export const eventOf = (line: string, head: LineHead) => line.slice(head.eventStart, head.eventEnd);
+export const groupOf = (line: string, head: LineHead) => (head.groupStart < 0 ? '' : line.slice(head.groupStart, head.eventStart - 1));

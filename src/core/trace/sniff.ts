@@ -1,7 +1,7 @@
 // Format detection by content, never by file name. Looks at the first lines of a file and
 // says which text rendering it is, or why it is not a trace at all.
 
-import { newLineHead, parseLineHead } from './lineHead';
+import { eventOf, newLineHead, parseLineHead } from './lineHead';
 
 export type TraceFormat = 'trace-cmd' | 'ftrace' | 'perf-script';
 export const TEXT_FORMATS: readonly TraceFormat[] = ['trace-cmd', 'ftrace', 'perf-script'];
@@ -48,14 +48,16 @@ export function rejectBinary(head: Uint8Array): void {
 }
 
 /** Accumulates evidence from one line (cheap checks only). */
-export function noteEvidence(ev: FormatEvidence, line: string, isEvent: boolean, dashPid: boolean, event: string): void {
+export function noteEvidence(ev: FormatEvidence, line: string, isEvent: boolean, dashPid: boolean, event: string, countLine = true): void {
   if (!isEvent) {
     if (line.startsWith('# tracer:') || /^#\s+TASK-PID/.test(line)) ev.ftraceHeader++;
     else if (/^(cpus=\d+|version = \d+|CPU \d+ is empty)/.test(line)) ev.traceCmdHeader++;
     return;
   }
-  if (dashPid) ev.dashPidLines++;
-  else ev.perfLines++;
+  if (countLine) {
+    if (dashPid) ev.dashPidLines++;
+    else ev.perfLines++;
+  }
   if (event === 'sched_switch' || event === 'sched_wakeup' || event === 'sched_waking') {
     if (line.includes('comm=')) ev.rawSched++;
     else ev.compactSched++;
@@ -79,7 +81,7 @@ export function sniffFormat(sample: string): TraceFormat | null {
   for (const line of sample.split('\n')) {
     const text = line.endsWith('\r') ? line.slice(0, -1) : line;
     const isEvent = parseLineHead(text, head);
-    noteEvidence(ev, text, isEvent, head.dashPid, isEvent ? head.event : '');
+    noteEvidence(ev, text, isEvent, head.dashPid, isEvent ? eventOf(text, head) : '');
   }
   return decideFormat(ev);
 }
