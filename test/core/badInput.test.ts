@@ -15,6 +15,7 @@ test('empty file, binary junk, trace.dat and plain text get one clear line namin
     [new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2]), /^binary data \(3 of the first 7 bytes are control characters\): expected trace-cmd report/],
     [new Uint8Array([0x17, 0x08, 0x44, 0x74, 0x72, 0x61, 0x63, 0x69, 0x6e, 0x67]), /trace-cmd binary trace\.dat/],
     ['hello\nthis is a README, not a trace\n', /^no trace event lines found: expected trace-cmd report text/],
+    [`# Notes\nwe saw\n${EVENT}\nin the log\n`.repeat(1) + 'a\nb\nc\nd\ne\nf\ng\nh\ni\n', /^only 1 of 12 lines are trace events: expected trace-cmd report text/],
   ];
   for (const [input, message] of cases) {
     const importer = new TextTraceImporter();

@@ -155,6 +155,12 @@ export class TextTraceImporter {
     if (this.stats.bytes === 0) throw new NotATraceError(`empty file: ${EXPECTED_FORMATS}`);
     const format = decideFormat(this.evidence);
     if (format === null) throw new NotATraceError(`no trace event lines found: ${EXPECTED_FORMATS}`);
+    // A document that merely quotes a few trace lines (a README, a mail) is not a trace.
+    if (this.stats.eventLines * 9 < this.stats.malformedLines) {
+      throw new NotATraceError(
+        `only ${this.stats.eventLines} of ${this.stats.eventLines + this.stats.malformedLines} lines are trace events: ${EXPECTED_FORMATS}`,
+      );
+    }
     return { format, store: this.store, stats: this.stats };
   }
 
