@@ -176,6 +176,7 @@ function emptyOutcomes(): DecisionOutcomes {
 }
 
 const ESRCH = -3;
+const YIELD_PROBE = /^(kvm_vcpu_)?yield_to(__return)?$/;
 
 export function analyze(store: EventStore, options: Partial<AnalysisOptions> = {}): AnalysisResult {
   const opts = { ...DEFAULT_ANALYSIS_OPTIONS, ...options };
@@ -220,7 +221,8 @@ export function analyze(store: EventStore, options: Partial<AnalysisOptions> = {
   const episodes: Episode[] = [];
   const probes = new Map<string, number>();
   const sites = new Map<string, number>();
-  let yieldProbeEvents = 0;
+  // Decided before the pass, so that decisions before the first probe event are judged the same way.
+  const hasYieldProbes = store.strings.strings.some((name) => YIELD_PROBE.test(name));
   let switches = 0;
   let wakeups = 0;
   let ipiEvents = 0;
@@ -262,7 +264,7 @@ export function analyze(store: EventStore, options: Partial<AnalysisOptions> = {
     if (at >= 0) list.splice(at, 1);
     if (rt.open === d) rt.open = null;
     let outcome: DecisionOutcome;
-    if (yieldProbeEvents > 0) {
+    if (hasYieldProbes) {
       // Observed: yield_to's return value says what KVM achieved.
       if (d.probeAttempts > 0) yieldAttempts += d.probeAttempts;
       if (Number.isNaN(d.probeResult)) outcome = d.probeAttempts > 0 ? 'notBoosted' : 'noCandidate';
@@ -441,9 +443,7 @@ export function analyze(store: EventStore, options: Partial<AnalysisOptions> = {
         probes.set(name, (probes.get(name) ?? 0) + 1);
         const site = siteOfProbe(name, isReturn, store.x[i]);
         if (site) sites.set(site, (sites.get(site) ?? 0) + 1);
-        const isYieldTo = /^(kvm_vcpu_)?yield_to(__return)?$/.test(name);
-        if (!isYieldTo) break;
-        yieldProbeEvents++;
+        if (!YIELD_PROBE.test(name)) break;
         const rt = runtimes.get(store.tid[i]);
         const d = rt?.open;
         if (!d) break;
@@ -467,12 +467,12 @@ export function analyze(store: EventStore, options: Partial<AnalysisOptions> = {
 
   // What could not be judged, and why.
   const inference: AnalysisResult['inference'] =
-    totals.pleExits === 0 ? 'not judged' : yieldProbeEvents > 0 ? 'yield_to probes' : switches > 0 ? 'inferred from sched_switch' : 'not judged';
+    totals.pleExits === 0 ? 'not judged' : hasYieldProbes ? 'yield_to probes' : switches > 0 ? 'inferred from sched_switch' : 'not judged';
   if (map.vms.length === 0) warnings.push('no vCPU threads: the trace has no kvm_exit or kvm_entry events');
   else if (totals.pleExits === 0) warnings.push('no PAUSE exits (kvm_exit reason PAUSE_INSTRUCTION or pause): nothing spun long enough to trigger pause-loop exiting, or PLE is off');
   if (switches === 0 && map.vms.length > 0) {
     warnings.push('no sched_switch events: vCPU states, yield outcomes and the three problems cannot be judged (record sched:sched_switch and sched:sched_wakeup)');
-  } else if (yieldProbeEvents === 0 && totals.pleExits > 0) {
+  } else if (!hasYieldProbes && totals.pleExits > 0) {
     warnings.push(
       'yield decisions are inferred from scheduler events (a spinner that gave up its CPU after a PAUSE exit boosted someone; a ready sibling that ran within the window was the target); add yield_to entry/return probes for observed outcomes',
     );
