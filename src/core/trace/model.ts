@@ -18,21 +18,6 @@ export const EventKind = {
 } as const;
 export type EventKind = (typeof EventKind)[keyof typeof EventKind];
 
-export const EVENT_KIND_NAMES: Record<EventKind, string> = {
-  1: 'kvm_exit',
-  2: 'kvm_entry',
-  3: 'kvm_ple_window_update',
-  4: 'kvm_apic_ipi',
-  5: 'kvm_apic_accept_irq',
-  6: 'kvm_vcpu_wakeup',
-  7: 'sched_switch',
-  8: 'sched_wakeup',
-  9: 'sched_waking',
-  10: 'sched_wakeup_new',
-  11: 'sched_migrate_task',
-  12: 'probe',
-};
-
 /**
  * Column meaning per kind (a, b, c: int32; x, y: float64):
  * - KvmExit:      a = vcpu id or -1 (plugin rendering has none), b = reason string id
@@ -126,10 +111,6 @@ export class EventStore {
     this.x = new Float64Array(n);
     this.y = new Float64Array(n);
     this.line = new Uint32Array(n);
-  }
-
-  get capacity(): number {
-    return this.ts.length;
   }
 
   /** Appends one row; returns its index. Unused int columns are 0, float columns NaN. */

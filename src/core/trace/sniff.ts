@@ -1,10 +1,9 @@
-// Format detection by content, never by file name. Looks at the first lines of a file and
-// says which text rendering it is, or why it is not a trace at all.
+// Format detection by content, never by file name: evidence gathered from the lines as they
+// are imported decides which text rendering it is; binary data is refused up front.
 
-import { eventOf, newLineHead, parseLineHead } from './lineHead';
+import type { LineHead } from './lineHead';
 
 export type TraceFormat = 'trace-cmd' | 'ftrace' | 'perf-script';
-export const TEXT_FORMATS: readonly TraceFormat[] = ['trace-cmd', 'ftrace', 'perf-script'];
 
 export const EXPECTED_FORMATS =
   'expected trace-cmd report text, raw ftrace text (/sys/kernel/tracing/trace or trace_pipe), or perf script text';
@@ -47,19 +46,20 @@ export function rejectBinary(head: Uint8Array): void {
   }
 }
 
-/** Accumulates evidence from one line (cheap checks only). */
-export function noteEvidence(ev: FormatEvidence, line: string, isEvent: boolean, dashPid: boolean, event: string, countLine = true): void {
-  if (!isEvent) {
-    if (line.startsWith('# tracer:') || /^#\s+TASK-PID/.test(line)) ev.ftraceHeader++;
-    else if (/^(cpus=\d+|version = \d+|CPU \d+ is empty)/.test(line)) ev.traceCmdHeader++;
-    return;
-  }
-  if (countLine) {
-    if (dashPid) ev.dashPidLines++;
-    else ev.perfLines++;
-  }
-  if (event === 'sched_switch' || event === 'sched_wakeup' || event === 'sched_waking') {
-    if (line.includes('comm=')) ev.rawSched++;
+/** Evidence from a line that is not an event (headers, comments). */
+export function noteHeaderLine(ev: FormatEvidence, line: string): void {
+  if (line.startsWith('# tracer:') || /^#\s+TASK-PID/.test(line)) ev.ftraceHeader++;
+  else if (/^(cpus=\d+|version = \d+|CPU \d+ is empty)/.test(line)) ev.traceCmdHeader++;
+}
+
+/** Evidence from an event line: which task column it has, and how sched events are rendered. */
+export function noteEventLine(ev: FormatEvidence, line: string, head: LineHead): void {
+  if (head.dashPid) ev.dashPidLines++;
+  else ev.perfLines++;
+  if (!line.startsWith('sched_', head.eventStart)) return;
+  const name = line.slice(head.eventStart, head.eventEnd);
+  if (name === 'sched_switch' || name === 'sched_wakeup' || name === 'sched_waking') {
+    if (line.includes('comm=', head.payloadStart)) ev.rawSched++;
     else ev.compactSched++;
   }
 }
@@ -72,16 +72,4 @@ export function decideFormat(ev: FormatEvidence): TraceFormat | null {
   if (ev.ftraceHeader > 0) return 'ftrace';
   if (ev.compactSched > 0) return 'trace-cmd';
   return 'ftrace';
-}
-
-/** Detects the format of a text sample (the first lines of a file). */
-export function sniffFormat(sample: string): TraceFormat | null {
-  const ev = newEvidence();
-  const head = newLineHead();
-  for (const line of sample.split('\n')) {
-    const text = line.endsWith('\r') ? line.slice(0, -1) : line;
-    const isEvent = parseLineHead(text, head);
-    noteEvidence(ev, text, isEvent, head.dashPid, isEvent ? eventOf(text, head) : '');
-  }
-  return decideFormat(ev);
 }

@@ -5,13 +5,14 @@
 
 import { createReadStream, statSync } from 'node:fs';
 import { EventStore } from './model';
-import { commOf, eventOf, newLineHead, parseLineHead } from './lineHead';
+import { commOf, newLineHead, parseLineHead } from './lineHead';
 import { decodeEvent, DecodeResult, fixComm } from './eventPayload';
 import {
   decideFormat,
   EXPECTED_FORMATS,
   newEvidence,
-  noteEvidence,
+  noteEventLine,
+  noteHeaderLine,
   NotATraceError,
   rejectBinary,
   type TraceFormat,
@@ -175,16 +176,13 @@ export class TextTraceImporter {
     }
     if (text.length === 0) return;
     if (text.charCodeAt(0) === 35 /* # */) {
-      noteEvidence(this.evidence, text, false, true, '');
+      noteHeaderLine(this.evidence, text);
       return;
     }
     const head = this.head;
     if (parseLineHead(text, head)) {
       stats.eventLines++;
-      const ev = this.evidence;
-      if (head.dashPid) ev.dashPidLines++;
-      else ev.perfLines++;
-      if (text.startsWith('sched_', head.eventStart)) noteEvidence(ev, text, true, head.dashPid, eventOf(text, head), false);
+      noteEventLine(this.evidence, text, head);
       this.noteThread(text);
       const result = decodeEvent(this.store, head, text, lineNo);
       if (result === DecodeResult.Stored) stats.storedEvents++;
@@ -201,7 +199,7 @@ export class TextTraceImporter {
       return;
     }
     if (KNOWN_NON_EVENT.test(text)) {
-      noteEvidence(this.evidence, text, false, true, '');
+      noteHeaderLine(this.evidence, text);
       return;
     }
     this.malformed(lineNo);
