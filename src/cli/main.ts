@@ -6,12 +6,19 @@ import { toAnalyzeJson } from '../core/analysis/report';
 import { formatSummary } from './summary';
 import { NotATraceError } from '../core/trace/sniff';
 import { CancelledError } from '../core/trace/textImporter';
+import { SimulationCancelled } from '../core/sim/simulator';
+import { InputError, simulateCommand } from './simulate';
 
 const USAGE = `usage: kvm-spin analyze FILE [--json]
+       kvm-spin simulate [--scenario NAME|FILE] [--policy P[,P...]|all] [--seed N]
+                         [--duration SECONDS] [--out DIR] [--json] [--jobs N]
 
   analyze FILE   read a trace-cmd report, raw ftrace or perf script text file and print
                  PAUSE exits, yield decisions and the three directed-yield problems per VM
-  --json         print the analysis as JSON instead of a readable summary`;
+  simulate       run directed-yield policies on a simulated oversubscribed host and compare
+                 them (scenarios: paper, lock-2vm, ipi-tlb, undercommit, mixed-idle; default
+                 paper, all policies, seed 1, 1 s); --out writes one run file per policy
+  --json         print JSON instead of a readable summary`;
 
 export class UsageError extends Error {}
 
@@ -23,7 +30,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     if (command === 'analyze') return await analyzeCommand(rest);
-    throw new UsageError(`unknown command '${command}': expected analyze`);
+    if (command === 'simulate') return await withSigint((signal) => simulateCommand(rest, signal));
+    throw new UsageError(`unknown command '${command}': expected analyze or simulate`);
   } catch (err) {
     return reportError(err);
   }
@@ -71,8 +79,19 @@ function stderrProgress(file: string) {
   };
 }
 
+async function withSigint(run: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    return await run(controller.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
 function reportError(err: unknown): number {
-  if (err instanceof CancelledError) {
+  if (err instanceof CancelledError || err instanceof SimulationCancelled) {
     process.stderr.write('kvm-spin: cancelled\n');
     return 130;
   }
@@ -80,7 +99,7 @@ function reportError(err: unknown): number {
     process.stderr.write(`kvm-spin: ${err.message}\n${USAGE}\n`);
     return 2;
   }
-  if (err instanceof NotATraceError) {
+  if (err instanceof NotATraceError || err instanceof InputError || err instanceof RangeError) {
     process.stderr.write(`kvm-spin: ${err.message}\n`);
     return 2;
   }

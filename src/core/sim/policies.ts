@@ -1,0 +1,77 @@
+// The policies a run can use: kernel versions and the proposed fixes, each a set of switches
+// that the simulator's kvm_vcpu_on_spin and host scheduler follow statement by statement.
+
+import type { SchedulerConfig } from './hostScheduler';
+
+export interface Policy {
+  name: string;
+  description: string;
+  scheduler: SchedulerConfig;
+  /** PLE on (pause-loop exits happen) or off (spin in the guest until done or preempted). */
+  ple: boolean;
+  /** What a PAUSE exit does. */
+  onSpin: 'directed' | 'yield-no-target' | 'oracle' | 'none';
+  /** ≤ 6.12: two passes with kvm_for_each_vcpu; 6.13+: one modulo walk. */
+  walk: 'two-pass' | 'single';
+  /** 5.13+: a user-mode candidate with a pending (posted) interrupt is not skipped. */
+  pendingInterruptRule: boolean;
+  /** The Strict Boost RFC: IPI sender/receiver bitmask filters. */
+  strictBoost: boolean;
+  /** The 2025 LKML series: prefer IPI receivers of the spinner seen within this window. */
+  ipiAwareWindowNs: number;
+  /** Paravirtual spinlocks and TLB flush: waiters halt and are kicked; preempted receivers flush on entry. */
+  pv: boolean;
+}
+
+const CFS: SchedulerConfig = { kind: 'cfs', pickBuddy: false, forfeitOnYield: false, debooster: false };
+const EEVDF_66: SchedulerConfig = { kind: 'eevdf', pickBuddy: false, forfeitOnYield: false, debooster: false };
+const EEVDF_612: SchedulerConfig = { kind: 'eevdf', pickBuddy: true, forfeitOnYield: false, debooster: false };
+const EEVDF_619: SchedulerConfig = { kind: 'eevdf', pickBuddy: true, forfeitOnYield: true, debooster: false };
+
+const base: Omit<Policy, 'name' | 'description'> = {
+  scheduler: CFS,
+  ple: true,
+  onSpin: 'directed',
+  walk: 'two-pass',
+  pendingInterruptRule: false,
+  strictBoost: false,
+  ipiAwareWindowNs: 0,
+  pv: false,
+};
+
+export const POLICIES: Policy[] = [
+  { ...base, name: 'vanilla-5.6', description: 'Linux 5.6: CFS, two-pass walk (the seed talk\'s baseline)' },
+  { ...base, name: 'vanilla-6.6', description: 'Linux 6.6: EEVDF with NEXT_BUDDY off, so the yield_to hint is ignored', scheduler: EEVDF_66, pendingInterruptRule: true },
+  { ...base, name: 'vanilla-6.12', description: 'Linux 6.12.y: EEVDF with the pick-buddy backport, two-pass walk', scheduler: EEVDF_612, pendingInterruptRule: true },
+  { ...base, name: 'vanilla-6.19', description: 'Linux 6.19: single modulo walk, pick buddy, forfeit on yield', scheduler: EEVDF_619, walk: 'single', pendingInterruptRule: true },
+  { ...base, name: 'debooster', description: 'RFC "Prevent CFS from ignoring boost requests from KVM" on 5.6', scheduler: { ...CFS, debooster: true } },
+  { ...base, name: 'strict-boost', description: 'RFC "Boost vCPUs based on IPI-sender and receiver information" on 5.6', strictBoost: true },
+  { ...base, name: 'strict-boost+debooster', description: 'Both RFCs of the seed talk on 5.6', scheduler: { ...CFS, debooster: true }, strictBoost: true },
+  {
+    ...base,
+    name: 'ipi-aware-2025',
+    description: 'LKML 2025 series on 6.19: IPI-aware directed yield (50 ms recency, cleared on EOI) plus its scheduler debooster',
+    scheduler: { ...EEVDF_619, debooster: true },
+    walk: 'single',
+    pendingInterruptRule: true,
+    ipiAwareWindowNs: 50_000_000,
+  },
+  { ...base, name: 'ple-off', description: 'PLE disabled: vCPUs spin until done or preempted by the tick', ple: false, onSpin: 'none' },
+  { ...base, name: 'yield-no-target', description: 'PAUSE exit calls a plain yield() without a target', onSpin: 'yield-no-target' },
+  { ...base, name: 'pv-spinlock', description: 'Paravirtual spinlocks (halt + kick) and PV TLB flush: not VM-agnostic', pv: true },
+  { ...base, name: 'oracle', description: 'Boosts exactly the vCPU the spinner waits for, and the scheduler honours it: the upper bound', onSpin: 'oracle', scheduler: { ...CFS, debooster: true } },
+];
+
+export const POLICY_NAMES = POLICIES.map((p) => p.name);
+
+export function policyByName(name: string): Policy {
+  const p = POLICIES.find((q) => q.name === name);
+  if (!p) throw new Error(`unknown policy '${name}': expected one of ${POLICY_NAMES.join(', ')}, or all`);
+  return p;
+}
+
+/** "all", or a comma-separated list of names. */
+export function parsePolicies(spec: string): Policy[] {
+  if (spec === 'all') return POLICIES;
+  return spec.split(',').map((s) => policyByName(s.trim()));
+}

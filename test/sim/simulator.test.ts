@@ -1,0 +1,94 @@
+// The simulator on the scenarios with fixed seeds: the seed talk's effects, ground-truth
+// consistency of the site counters, determinism, and the round trip through a run file.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { simulate, type SimResult } from '../../src/core/sim/simulator';
+import { builtinScenario } from '../../src/core/sim/scenario';
+import { policyByName, POLICY_NAMES } from '../../src/core/sim/policies';
+import { writeTraceCmdText } from '../../src/core/export/traceCmdText';
+import { analyze } from '../../src/core/analysis/analyze';
+import { analyzeTraceText } from '../../src/core/pipeline';
+
+const cache = new Map<string, SimResult>();
+function run(scenario: string, policy: string, seed = 1, seconds = 0.4): SimResult {
+  const key = `${scenario}/${policy}/${seed}/${seconds}`;
+  let r = cache.get(key);
+  if (!r) {
+    r = simulate({ scenario: builtinScenario(scenario), policy: policyByName(policy), seed, durationNs: seconds * 1e9 });
+    cache.set(key, r);
+  }
+  return r;
+}
+const sum = (xs: number[] = []) => xs.reduce((a, b) => a + (b ?? 0), 0);
+
+for (const seed of [1, 2]) {
+  test(`paper, seed ${seed}: the three problems on 5.6 and what each fix does`, () => {
+    const vanilla = run('paper', 'vanilla-5.6', seed).metrics;
+    assert.ok(vanilla.problems.schedulerMismatch > 0 && vanilla.problems.lostOpportunity > 0 && vanilla.problems.overboost > 0, JSON.stringify(vanilla.problems));
+    const deboost = run('paper', 'debooster', seed).metrics;
+    assert.ok(deboost.problems.schedulerMismatch / deboost.boosts < vanilla.problems.schedulerMismatch / vanilla.boosts, 'debooster cuts the share of ignored boosts');
+    const strict = run('paper', 'strict-boost', seed).metrics;
+    assert.ok(strict.problems.lostOpportunity < vanilla.problems.lostOpportunity / 10);
+    assert.ok(strict.problems.overboost < vanilla.problems.overboost / 2);
+    const both = run('paper', 'strict-boost+debooster', seed).metrics;
+    assert.ok(both.pleExits < vanilla.pleExits * 0.5, `PLE exits ${both.pleExits} vs ${vanilla.pleExits}`);
+    assert.ok(both.throughput > vanilla.throughput * 1.1);
+    const oracle = run('paper', 'oracle', seed).metrics;
+    for (const p of POLICY_NAMES) assert.ok(oracle.throughput >= run('paper', p, seed).metrics.throughput, `oracle vs ${p}`);
+  });
+}
+
+test('undercommit: nothing to boost, policies with PLE differ by under 1 %', () => {
+  const base = run('undercommit', 'vanilla-5.6', 1, 0.2).metrics;
+  assert.equal(base.boosts, 0);
+  for (const p of ['vanilla-6.6', 'vanilla-6.19', 'strict-boost+debooster', 'ipi-aware-2025', 'oracle']) {
+    const m = run('undercommit', p, 1, 0.2).metrics;
+    assert.ok(Math.abs(m.throughput - base.throughput) / base.throughput < 0.01, `${p}: ${m.throughput} vs ${base.throughput}`);
+  }
+});
+
+test('site counters agree with kvm_vcpu_on_spin\'s control flow', () => {
+  for (const p of ['vanilla-5.6', 'vanilla-6.19', 'strict-boost']) {
+    const r = run('paper', p);
+    const s = (name: keyof typeof r.sites) => sum(r.sites[name]);
+    assert.equal(s('handle_pause.entry'), r.metrics.pleExits, p);
+    assert.equal(s('on_spin.entry'), r.metrics.decisions, p);
+    const skips = s('on_spin.skip_not_ready') + s('on_spin.skip_self') + s('on_spin.skip_blocked') + s('on_spin.skip_user_mode') + s('on_spin.skip_not_eligible') + s('on_spin.skip_strict_boost');
+    assert.equal(s('on_spin.candidate'), skips + s('on_spin.yield_attempt'), p);
+    assert.equal(s('on_spin.yield_attempt'), r.metrics.yieldAttempts, p);
+    assert.equal(s('on_spin.yield_boosted'), r.metrics.boosts, p);
+    assert.equal(s('on_spin.exit_no_yield') + s('on_spin.yield_boosted'), r.metrics.decisions, p);
+    if (p !== 'strict-boost') assert.equal(s('on_spin.skip_strict_boost'), 0);
+  }
+});
+
+test('same seed, same run; another seed, another run', () => {
+  const a = simulate({ scenario: builtinScenario('mixed-idle'), policy: policyByName('vanilla-5.6'), seed: 5, durationNs: 0.1e9 });
+  const b = simulate({ scenario: builtinScenario('mixed-idle'), policy: policyByName('vanilla-5.6'), seed: 5, durationNs: 0.1e9 });
+  const c = simulate({ scenario: builtinScenario('mixed-idle'), policy: policyByName('vanilla-5.6'), seed: 6, durationNs: 0.1e9 });
+  assert.deepEqual(a.metrics, b.metrics);
+  assert.notDeepEqual(a.metrics, c.metrics);
+});
+
+test('a recorded run goes through the analysis, and its run file reads back to the same counts', () => {
+  const r = simulate({ scenario: builtinScenario('paper'), policy: policyByName('vanilla-5.6'), seed: 3, durationNs: 0.05e9, record: true });
+  const store = r.store!;
+  const direct = analyze(store);
+  assert.equal(direct.inference, 'yield_to probes');
+  assert.equal(direct.totals.pleExits, r.metrics.pleExits);
+  assert.equal(direct.totals.yieldAttempts, r.metrics.yieldAttempts);
+  assert.equal(direct.totals.boosts, r.metrics.boosts);
+  assert.equal(direct.vms.length, 4);
+  assert.deepEqual(direct.vms.map((vm) => vm.vcpus.length), [8, 8, 8, 8]);
+  let text = '';
+  writeTraceCmdText(store, (t) => (text += t), ['scenario=paper']);
+  const again = analyzeTraceText(text, 'run.report');
+  assert.equal(again.format, 'trace-cmd');
+  assert.equal(again.importStats.malformedLines, 0);
+  assert.equal(again.importStats.malformedPayloads, 0);
+  assert.equal(again.analysis.totals.events, store.length);
+  assert.deepEqual(again.analysis.totals, direct.totals);
+  assert.deepEqual(again.analysis.decisions, direct.decisions);
+  assert.deepEqual(again.analysis.problems, direct.problems);
+  assert.deepEqual(again.analysis.vms.map((vm) => vm.id), direct.vms.map((vm) => vm.id));
+});
