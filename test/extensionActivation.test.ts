@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import Module from 'node:module';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixture, ROOT } from './support/paths';
 
@@ -15,6 +16,8 @@ interface Recorded {
   shown: string[];
   errors: string[];
   progressTitles: string[];
+  /** Answers for showQuickPick, in order: a function choosing among the items. */
+  picks: ((items: { label: string; picked?: boolean }[]) => unknown)[];
 }
 
 function fakeVscode(rec: Recorded) {
@@ -35,6 +38,7 @@ function fakeVscode(rec: Recorded) {
       },
       showErrorMessage: async (m: string) => void rec.errors.push(m),
       showOpenDialog: async () => undefined,
+      showQuickPick: async (items: { label: string; picked?: boolean }[]) => rec.picks.shift()?.(items),
       showTextDocument: async (doc: { uri: { toString(): string } }) => {
         const key = doc.uri.toString();
         const provider = rec.providers.get(key.split(':')[0]);
@@ -49,6 +53,7 @@ function fakeVscode(rec: Recorded) {
       openTextDocument: async (u: unknown) => ({ uri: u }),
     },
     commands: {
+      executeCommand: async (id: string, ...args: unknown[]) => rec.commands.get(id)?.(...args),
       registerCommand: (id: string, fn: (...args: unknown[]) => unknown) => {
         rec.commands.set(id, fn);
         return { dispose() {} };
@@ -58,7 +63,7 @@ function fakeVscode(rec: Recorded) {
 }
 
 test('activation registers the contributed commands; Open Trace shows the summary or the error', async () => {
-  const rec: Recorded = { commands: new Map(), providers: new Map(), shown: [], errors: [], progressTitles: [] };
+  const rec: Recorded = { commands: new Map(), providers: new Map(), shown: [], errors: [], progressTitles: [], picks: [] };
   const fake = fakeVscode(rec);
   const mod = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
   const original = mod._load;
@@ -66,7 +71,8 @@ test('activation registers the contributed commands; Open Trace shows the summar
   try {
     const extension = require(join(ROOT, 'dist', 'extension.js'));
     const subscriptions: unknown[] = [];
-    extension.activate({ subscriptions, asAbsolutePath: (p: string) => join(ROOT, p) });
+    const storage = mkdtempSync(join(tmpdir(), 'kvm-spin-ext-'));
+    extension.activate({ subscriptions, asAbsolutePath: (p: string) => join(ROOT, p), globalStorageUri: fake.Uri.file(storage) });
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     const contributed = pkg.contributes.commands.map((c: { command: string }) => c.command).sort();
     assert.deepEqual([...rec.commands.keys()].sort(), contributed);
@@ -82,6 +88,19 @@ test('activation registers the contributed commands; Open Trace shows the summar
     assert.equal(rec.shown.length, 1);
     assert.equal(rec.errors.length, 1);
     assert.match(rec.errors[0], /^KVM Spin: LICENSE: no trace event lines found: expected trace-cmd report text/);
+
+    // Run Simulation…: scenario, one policy, 0.5 s -> the comparison, then the run opened like a trace.
+    rec.picks.push(
+      (items) => items.find((i) => i.label === 'undercommit'),
+      (items) => items.filter((i) => i.label === 'vanilla-5.6'),
+      (items) => items.find((i) => i.label === '0.5 s'),
+    );
+    await rec.commands.get('kvmSpin.runSimulation')!();
+    assert.deepEqual(rec.progressTitles.slice(2), ['KVM Spin: simulating undercommit', 'KVM Spin: reading undercommit-vanilla-5.6-seed1.report']);
+    assert.equal(rec.shown.length, 3);
+    assert.match(rec.shown[1], /^undercommit: .*\n.*\n\npolicy +throughput[^\n]*\nvanilla-5\.6 +\d+\.\d{3} +\+0%/);
+    assert.match(rec.shown[2], /undercommit-vanilla-5\.6-seed1\.report: trace-cmd, \d+ events kept/);
+    assert.deepEqual(readdirSync(join(storage, 'runs')), ['undercommit-vanilla-5.6-seed1.report']);
   } finally {
     mod._load = original;
   }

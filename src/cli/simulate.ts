@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { builtinScenario, LIMITS, parseScenario, ScenarioError, BUILTIN_SCENARIOS, type Scenario } from '../core/sim/scenario';
 import { parsePolicies } from '../core/sim/policies';
 import { runJobsInWorkers } from '../core/sim/parallel';
-import type { SimSummary } from '../core/sim/run';
+import { formatComparison, toSimulateJson } from '../core/sim/report';
 
 export class InputError extends Error {}
 
@@ -84,40 +84,8 @@ export async function simulateCommand(args: string[], signal: AbortSignal): Prom
     },
   });
   if (lastPercent >= 0) process.stderr.write('\n');
-  process.stdout.write(a.json ? JSON.stringify(toSimulateJson(a, runs), null, 2) + '\n' : formatTable(a, runs));
+  const header = { scenario: a.scenario, seed: a.seed, durationSeconds: a.durationSeconds };
+  process.stdout.write(a.json ? JSON.stringify(toSimulateJson(header, runs), null, 2) + '\n' : formatComparison(header, runs));
   return 0;
 }
 
-export function toSimulateJson(a: SimulateArgs, runs: SimSummary[]) {
-  return {
-    scenario: a.scenario.name,
-    seed: a.seed,
-    durationSeconds: a.durationSeconds,
-    runs: runs.map((r) => ({
-      policy: r.policy,
-      metrics: r.metrics,
-      simulatedEvents: r.simulatedEvents,
-      runFile: r.runFile,
-      warnings: r.warnings,
-    })),
-  };
-}
-
-function formatTable(a: SimulateArgs, runs: SimSummary[]): string {
-  const base = runs.find((r) => r.policy === 'vanilla-5.6') ?? runs[0];
-  const lines = [
-    `${a.scenario.name}: ${a.scenario.description}`,
-    `seed ${a.seed}, ${a.durationSeconds} simulated s; throughput = useful guest work in CPUs; Δ against ${base.policy}`,
-    '',
-    'policy                   throughput    Δ     spin %   PLE exits     ΔPLE   yields   boosts  helpful  mismatch  lost-opp  overboost  fairness',
-  ];
-  for (const r of runs) {
-    const m = r.metrics;
-    const d = (x: number, y: number) => (y > 0 ? `${x >= y ? '+' : ''}${(((x - y) / y) * 100).toFixed(0)}%` : '-');
-    lines.push(
-      `${r.policy.padEnd(24)} ${m.throughput.toFixed(3).padStart(10)} ${d(m.throughput, base.metrics.throughput).padStart(6)} ${(m.spinTimeShare * 100).toFixed(1).padStart(8)} ${String(m.pleExits).padStart(11)} ${d(m.pleExits, base.metrics.pleExits).padStart(8)} ${String(m.yieldAttempts).padStart(8)} ${String(m.boosts).padStart(8)} ${String(m.helpfulBoosts).padStart(8)} ${String(m.problems.schedulerMismatch).padStart(9)} ${String(m.problems.lostOpportunity).padStart(9)} ${String(m.problems.overboost).padStart(10)} ${m.fairness.toFixed(3).padStart(9)}`,
-    );
-  }
-  for (const r of runs) if (r.runFile) lines.push(`run file: ${r.runFile}`);
-  return lines.join('\n') + '\n';
-}

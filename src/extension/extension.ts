@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatSummary } from '../cli/summary';
 import { AnalysisError, analyzeInWorker } from './workerBridge';
+import { runSimulationCommand } from './simulationCommand';
 
 const SUMMARY_SCHEME = 'kvm-spin-summary';
 
@@ -11,6 +12,13 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('KVM Spin Explorer', { log: true });
   const summaries = new Map<string, string>();
   const changed = new vscode.EventEmitter<vscode.Uri>();
+  /** Shows text as a read-only document named `name`. */
+  const showReadOnly = async (name: string, text: string) => {
+    const doc = vscode.Uri.from({ scheme: SUMMARY_SCHEME, path: `/${name}` });
+    summaries.set(doc.toString(), text);
+    changed.fire(doc);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(doc), { preview: false });
+  };
   context.subscriptions.push(
     log,
     changed,
@@ -27,11 +35,14 @@ export function activate(context: vscode.ExtensionContext): void {
         return;
       }
       const summary = await analyzeWithProgress(context, log, uri);
-      if (summary === undefined) return;
-      const doc = vscode.Uri.from({ scheme: SUMMARY_SCHEME, path: `/${path.basename(uri.fsPath)}.summary` });
-      summaries.set(doc.toString(), summary);
-      changed.fire(doc);
-      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(doc), { preview: false });
+      if (summary !== undefined) await showReadOnly(`${path.basename(uri.fsPath)}.summary`, summary);
+    }),
+    vscode.commands.registerCommand('kvmSpin.runSimulation', async () => {
+      const outcome = await runSimulationCommand(context, log);
+      if (!outcome) return;
+      await showReadOnly(`${outcome.name}.comparison`, outcome.comparison);
+      // A single run opens like a trace: its run file through the same analysis.
+      if (outcome.runFiles.length === 1) await vscode.commands.executeCommand('kvmSpin.openTrace', vscode.Uri.file(outcome.runFiles[0]));
     }),
   );
   log.info('KVM Spin Explorer activated');
