@@ -16,8 +16,9 @@ const USAGE = `usage: kvm-spin analyze FILE [--json]
   analyze FILE   read a trace-cmd report, raw ftrace or perf script text file and print
                  PAUSE exits, yield decisions and the three directed-yield problems per VM
   simulate       run directed-yield policies on a simulated oversubscribed host and compare
-                 them (scenarios: paper, lock-2vm, ipi-tlb, undercommit, mixed-idle; default
-                 paper, all policies, seed 1, 1 s); --out writes one run file per policy
+                 them (scenarios: paper, lock-2vm, ipi-tlb, undercommit, mixed-idle,
+                 shared-rq, sync-mix, or a JSON file; default paper, all policies, seed 1, 1 s);
+                 --out writes one run file per policy
   --json         print JSON instead of a readable summary`;
 
 export class UsageError extends Error {}

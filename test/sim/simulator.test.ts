@@ -25,8 +25,6 @@ for (const seed of [1, 2]) {
   test(`paper, seed ${seed}: the three problems on 5.6 and what each fix does`, () => {
     const vanilla = run('paper', 'vanilla-5.6', seed).metrics;
     assert.ok(vanilla.problems.schedulerMismatch > 0 && vanilla.problems.lostOpportunity > 0 && vanilla.problems.overboost > 0, JSON.stringify(vanilla.problems));
-    const deboost = run('paper', 'debooster', seed).metrics;
-    assert.ok(deboost.problems.schedulerMismatch / deboost.boosts < vanilla.problems.schedulerMismatch / vanilla.boosts, 'debooster cuts the share of ignored boosts');
     const strict = run('paper', 'strict-boost', seed).metrics;
     assert.ok(strict.problems.lostOpportunity < vanilla.problems.lostOpportunity / 10);
     assert.ok(strict.problems.overboost < vanilla.problems.overboost / 2);
@@ -37,6 +35,30 @@ for (const seed of [1, 2]) {
     for (const p of POLICY_NAMES) assert.ok(oracle.throughput >= run('paper', p, seed).metrics.throughput, `oracle vs ${p}`);
   });
 }
+
+test('shared-rq: the Debooster cuts scheduler mismatches where yielder and target share a run queue', () => {
+  for (const seed of [1, 2]) {
+    const vanilla = run('shared-rq', 'vanilla-5.6', seed).metrics;
+    const deboost = run('shared-rq', 'debooster', seed).metrics;
+    assert.ok(vanilla.problems.schedulerMismatch > 100, `${vanilla.problems.schedulerMismatch}`);
+    assert.ok(deboost.problems.schedulerMismatch < vanilla.problems.schedulerMismatch * 0.6, `${deboost.problems.schedulerMismatch} vs ${vanilla.problems.schedulerMismatch}`);
+  }
+  // On paper most boosts cross run queues, where the Debooster (by design) does nothing,
+  // but with Strict Boost it still removes a share of the mismatches.
+  const strict = run('paper', 'strict-boost').metrics;
+  const both = run('paper', 'strict-boost+debooster').metrics;
+  assert.ok(both.problems.schedulerMismatch < strict.problems.schedulerMismatch);
+});
+
+test('sync-mix: barriers complete, timestamp loops exit for PLE though no vCPU can help them', () => {
+  const r = simulate({ scenario: builtinScenario('sync-mix'), policy: policyByName('oracle'), seed: 1, durationNs: 0.2e9 });
+  const [barrier, delay, lock] = r.metrics.perVm;
+  assert.ok(barrier.operations > 100 && delay.operations > 100 && lock.operations > 100, JSON.stringify(r.metrics.perVm));
+  assert.ok(delay.pleExits > 0);
+  // The oracle boosts only what a spinner waits for, and a timestamp loop waits for nobody.
+  assert.equal(r.metrics.helpfulBoosts, r.metrics.boosts);
+  assert.ok(r.metrics.decisions > r.metrics.boosts);
+});
 
 test('undercommit: nothing to boost, policies with PLE differ by under 1 %', () => {
   const base = run('undercommit', 'vanilla-5.6', 1, 0.2).metrics;

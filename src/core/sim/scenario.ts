@@ -5,6 +5,8 @@ import lock2vm from './scenarios/lock-2vm.json';
 import ipiTlb from './scenarios/ipi-tlb.json';
 import undercommit from './scenarios/undercommit.json';
 import mixedIdle from './scenarios/mixed-idle.json';
+import sharedRq from './scenarios/shared-rq.json';
+import syncMix from './scenarios/sync-mix.json';
 
 export type Workload =
   /** Kernel spinlocks with FIFO hand-off (ticket / queued): compute, acquire, critical section, release. */
@@ -12,7 +14,11 @@ export type Workload =
   /** TLB-shootdown style: compute, then IPI `receivers` siblings and spin until all acknowledge; sometimes halt. */
   | { type: 'ipi'; computeUs: number; receivers: number | 'all'; handlerUs: number; userFraction: number; haltFraction: number; idleUs: number }
   /** Mostly idle: short bursts, then halt until a timer or a sibling's wake-up IPI. */
-  | { type: 'idle'; computeUs: number; idleUs: number; wakeProbability: number };
+  | { type: 'idle'; computeUs: number; idleUs: number; wakeProbability: number }
+  /** Barrier style: compute, then spin until every sibling has reached the barrier. */
+  | { type: 'barrier'; computeUs: number; userFraction: number }
+  /** Loops that wait on a timestamp (udelay, ktime polling): spin for waitUs, nobody can help. */
+  | { type: 'timestamp'; computeUs: number; waitUs: number; userFraction: number };
 
 export interface VmSpec {
   name: string;
@@ -34,6 +40,8 @@ export const BUILTIN_SCENARIOS: Record<string, unknown> = {
   'ipi-tlb': ipiTlb,
   undercommit,
   'mixed-idle': mixedIdle,
+  'shared-rq': sharedRq,
+  'sync-mix': syncMix,
 };
 
 export class ScenarioError extends Error {}
@@ -69,8 +77,19 @@ function oneOf<T extends string>(o: Json, key: string, path: string, allowed: re
 
 function workload(value: unknown, path: string): Workload {
   const o = obj(value, path);
-  const type = oneOf(o, 'type', path, ['spinlock', 'ipi', 'idle'] as const, 'spinlock');
-  if (o.type === undefined) throw new ScenarioError(`${path}.type: required, one of spinlock, ipi, idle`);
+  const type = oneOf(o, 'type', path, ['spinlock', 'ipi', 'idle', 'barrier', 'timestamp'] as const, 'spinlock');
+  if (o.type === undefined) throw new ScenarioError(`${path}.type: required, one of spinlock, ipi, idle, barrier, timestamp`);
+  if (type === 'barrier') {
+    return { type, computeUs: num(o, 'computeUs', path, undefined, 0.1, 1e6), userFraction: num(o, 'userFraction', path, 0.5, 0, 1) };
+  }
+  if (type === 'timestamp') {
+    return {
+      type,
+      computeUs: num(o, 'computeUs', path, undefined, 0.1, 1e6),
+      waitUs: num(o, 'waitUs', path, undefined, 0.1, 1e6),
+      userFraction: num(o, 'userFraction', path, 0.5, 0, 1),
+    };
+  }
   if (type === 'spinlock') {
     return {
       type,

@@ -79,7 +79,7 @@ export class SimulationCancelled extends Error {
   }
 }
 
-type Phase = 'compute' | 'critical' | 'lock-spin' | 'ipi-spin' | 'halt' | 'pv-halt';
+type Phase = 'compute' | 'critical' | 'lock-spin' | 'ipi-spin' | 'barrier-spin' | 'time-spin' | 'halt' | 'pv-halt';
 type Segment = 'none' | 'work' | 'spin' | 'handler';
 
 interface Lock {
@@ -94,6 +94,8 @@ interface VmRt {
   spec: Workload;
   vcpus: Vcpu[];
   locks: Lock[];
+  /** Barrier workloads: who has arrived in the current generation. */
+  barrier: { generation: number; arrived: Set<Vcpu> };
   lastBoosted: number;
   usefulNs: number;
   spinNs: number;
@@ -148,8 +150,10 @@ interface Vcpu {
   handlerRemaining: number;
   outstanding: number;
   spinExits: number;
-  /** What a paravirtually halted waiter goes back to when kicked. */
+  /** What a paravirtual waiter goes back to when kicked. */
   pvWaiting: Phase | null;
+  /** barrier-spin: the generation waited on; time-spin: the time the wait ends. */
+  waitToken: number;
   // execution
   inGuest: boolean;
   segment: Segment;
@@ -248,6 +252,7 @@ class Simulation {
         spec: spec.workload,
         vcpus: [],
         locks: spec.workload.type === 'spinlock' ? Array.from({ length: spec.workload.locks }, () => ({ owner: null, waiters: [] })) : [],
+        barrier: { generation: 0, arrived: new Set() },
         lastBoosted: 0,
         usefulNs: 0,
         spinNs: 0,
@@ -284,6 +289,7 @@ class Simulation {
           outstanding: 0,
           spinExits: 0,
           pvWaiting: null,
+          waitToken: 0,
           inGuest: false,
           segment: 'none',
           segStart: 0,
@@ -443,6 +449,19 @@ class Simulation {
         }
         this.startSpin(v);
         return;
+      case 'barrier-spin':
+      case 'time-spin': {
+        const done = v.phase === 'barrier-spin' ? v.vm.barrier.generation !== v.waitToken : this.now >= v.waitToken;
+        if (done) {
+          this.endSpinWait(v);
+          v.vm.operations++;
+          this.newCompute(v);
+          this.runGuest(v);
+          return;
+        }
+        this.startSpin(v);
+        return;
+      }
       default:
         throw new Error(`vCPU in guest while ${v.phase}`);
     }
@@ -456,8 +475,12 @@ class Simulation {
   private startSpin(v: Vcpu): void {
     v.segment = 'spin';
     v.userMode = false;
-    if (this.policy.pv) this.queue.push(this.now + PV_SPIN_NS, EV_SEGMENT_END, v.global, v.version);
-    else if (this.policy.ple) this.queue.push(this.now + this.windowNs(v), EV_SEGMENT_END, v.global, v.version);
+    // A timestamp loop ends by itself; nothing else does.
+    const selfEnd = v.phase === 'time-spin' ? v.waitToken - this.now : Infinity;
+    const pvWait = this.policy.pv && (v.phase === 'lock-spin' || v.phase === 'ipi-spin');
+    const exitAfter = pvWait ? PV_SPIN_NS : this.policy.ple ? this.windowNs(v) : Infinity;
+    const end = Math.min(selfEnd, exitAfter);
+    if (end < Infinity) this.queue.push(this.now + end, EV_SEGMENT_END, v.global, v.version);
     // With PLE off the spin ends only when the awaited event comes or the tick preempts.
   }
 
@@ -520,7 +543,8 @@ class Simulation {
         }
         return;
       case 'spin':
-        if (this.policy.pv) this.pvHalt(v);
+        if (v.phase === 'time-spin' && this.now >= v.waitToken) this.runGuest(v);
+        else if (this.policy.pv && (v.phase === 'lock-spin' || v.phase === 'ipi-spin')) this.pvHalt(v);
         else this.pauseExit(v);
         return;
       default:
@@ -545,6 +569,26 @@ class Simulation {
       const receivers = w.receivers === 'all' ? others : this.random.sample(others, Math.min(w.receivers, others.length));
       v.phase = 'ipi-spin';
       for (const r of receivers) this.sendIpi(v, r, true);
+      this.runGuest(v);
+      return;
+    }
+    if (w.type === 'barrier') {
+      const barrier = v.vm.barrier;
+      v.phase = 'barrier-spin';
+      v.waitToken = barrier.generation;
+      barrier.arrived.add(v);
+      if (barrier.arrived.size === v.vm.vcpus.length) {
+        const waiting = [...barrier.arrived];
+        barrier.generation++;
+        barrier.arrived.clear();
+        for (const o of waiting) if (o !== v) this.spinConditionMet(o);
+      }
+      this.runGuest(v);
+      return;
+    }
+    if (w.type === 'timestamp') {
+      v.phase = 'time-spin';
+      v.waitToken = this.now + this.random.exponential(w.waitUs * 1000);
       this.runGuest(v);
       return;
     }
@@ -739,7 +783,8 @@ class Simulation {
   private waitSet(me: Vcpu): Vcpu[] {
     if (me.phase === 'lock-spin' && me.lock?.owner && me.lock.owner !== me) return [me.lock.owner];
     if (me.phase === 'ipi-spin') return me.vm.vcpus.filter((o) => o.pendingIpis.includes(me));
-    return [];
+    if (me.phase === 'barrier-spin') return me.vm.vcpus.filter((o) => o !== me && !me.vm.barrier.arrived.has(o));
+    return []; // a timestamp loop waits for no vCPU
   }
 
   private kvmVcpuOnSpin(me: Vcpu): void {
