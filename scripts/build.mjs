@@ -10,6 +10,7 @@ const builds = [
   { ...common, entryPoints: ['src/extension/worker.ts'], outfile: 'dist/worker.js' },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
   { ...common, entryPoints: ['src/core/sim/simWorker.ts'], outfile: 'dist/simWorker.js' },
+  { ...common, entryPoints: ['src/core/trace/importWorker.ts'], outfile: 'dist/importWorker.js' },
   { ...common, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' },
 ].filter((b) => existsSync(b.entryPoints[0]));
 

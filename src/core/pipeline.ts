@@ -1,7 +1,8 @@
 // bytes -> parser -> event store -> analysis, in one call for the CLI, the worker and tests.
 
 import { analyze, type AnalysisOptions, type AnalysisResult } from './analysis/analyze';
-import { importTraceFile, importTraceText, type ImportedTrace, type ImportOptions, type ImportStats } from './trace/textImporter';
+import { importTraceText, type ImportedTrace, type ImportStats } from './trace/textImporter';
+import { importTraceFileParallel, type ParallelImportOptions } from './trace/parallelImport';
 import type { TraceFormat } from './trace/sniff';
 
 export interface TraceAnalysis {
@@ -13,9 +14,9 @@ export interface TraceAnalysis {
 
 export async function analyzeTraceFile(
   path: string,
-  options: ImportOptions & { analysis?: Partial<AnalysisOptions> } = {},
+  options: ParallelImportOptions & { analysis?: Partial<AnalysisOptions> } = {},
 ): Promise<TraceAnalysis> {
-  return finish(path, await importTraceFile(path, options), options.analysis);
+  return finish(path, await importTraceFileParallel(path, options), options.analysis);
 }
 
 export function analyzeTraceText(text: string, source = '<text>', options: Partial<AnalysisOptions> = {}): TraceAnalysis {

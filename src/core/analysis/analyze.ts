@@ -193,14 +193,22 @@ export function analyze(store: EventStore, options: Partial<AnalysisOptions> = {
   }
   const vcpuById = (vmIndex: number, id: number) => byVm[vmIndex].find((r) => r.thread.vcpu === id);
 
-  const order = store.order();
+  // Rows in timestamp order: a permutation only when the file was out of order.
+  const order = store.outOfOrder > 0 ? store.order() : null;
+  const rowCount = store.length;
+  // vCPU by thread id through a dense table: a Map lookup per event is the loop's main cost.
+  let maxTid = 0;
+  for (const tid of runtimes.keys()) if (tid > maxTid) maxTid = tid;
+  const byTid: (VcpuRuntime | undefined)[] = new Array(maxTid + 1);
+  for (const [tid, rt] of runtimes) byTid[tid] = rt;
+  const vcpuOf = (tid: number) => (tid >= 0 && tid <= maxTid ? byTid[tid] : undefined);
   if (store.outOfOrder > 0) {
     warnings.push(
       `${store.outOfOrder} event(s) had a timestamp earlier than the event before (first at line ${store.firstOutOfOrderLine}); they were analysed in timestamp order`,
     );
   }
-  const startNs = store.length ? store.ts[order[0]] : 0;
-  const endNs = store.length ? store.ts[order[order.length - 1]] : 0;
+  const startNs = rowCount ? store.ts[order ? order[0] : 0] : 0;
+  const endNs = rowCount ? store.ts[order ? order[rowCount - 1] : rowCount - 1] : 0;
 
   const reasonIsPause = new Map<number, boolean>();
   const reasonIsHalt = new Map<number, boolean>();
@@ -297,13 +305,13 @@ export function analyze(store: EventStore, options: Partial<AnalysisOptions> = {
     }
   };
 
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k];
+  for (let k = 0; k < rowCount; k++) {
+    const i = order ? order[k] : k;
     const ts = store.ts[i];
     const kind = store.kind[i];
     switch (kind) {
       case EventKind.KvmExit: {
-        const rt = runtimes.get(store.tid[i]);
+        const rt = vcpuOf(store.tid[i]);
         if (!rt) break;
         totals.kvmExits++;
         rt.kvmExits++;
@@ -363,7 +371,7 @@ export function analyze(store: EventStore, options: Partial<AnalysisOptions> = {
         break;
       }
       case EventKind.KvmEntry: {
-        const rt = runtimes.get(store.tid[i]);
+        const rt = vcpuOf(store.tid[i]);
         if (!rt) break;
         if (rt.inPauseExit) {
           const spent = ts - rt.pauseExitStart;
@@ -378,8 +386,8 @@ export function analyze(store: EventStore, options: Partial<AnalysisOptions> = {
       }
       case EventKind.SchedSwitch: {
         switches++;
-        const prev = runtimes.get(store.a[i]);
-        const next = runtimes.get(store.c[i]);
+        const prev = vcpuOf(store.a[i]);
+        const next = vcpuOf(store.c[i]);
         if (prev) {
           const runnable = (store.b[i] & 3) === PrevState.Runnable;
           setState(prev, runnable ? VcpuState.Preempted : VcpuState.Halted, ts);
@@ -408,13 +416,13 @@ export function analyze(store: EventStore, options: Partial<AnalysisOptions> = {
       case EventKind.SchedWaking:
       case EventKind.SchedWakeupNew: {
         wakeups++;
-        const rt = runtimes.get(store.a[i]);
+        const rt = vcpuOf(store.a[i]);
         if (rt && rt.state === VcpuState.Halted) setState(rt, VcpuState.Woken, ts);
         break;
       }
       case EventKind.ApicIpi: {
         ipiEvents++;
-        const sender = runtimes.get(store.tid[i]);
+        const sender = vcpuOf(store.tid[i]);
         if (!sender) break;
         totals.ipis++;
         sender.ipisSent++;
@@ -429,7 +437,7 @@ export function analyze(store: EventStore, options: Partial<AnalysisOptions> = {
         break;
       }
       case EventKind.PleWindow: {
-        const rt = runtimes.get(store.tid[i]);
+        const rt = vcpuOf(store.tid[i]);
         if (!rt) break;
         if (store.b[i] === 1) rt.grows++;
         else rt.shrinks++;
@@ -444,7 +452,7 @@ export function analyze(store: EventStore, options: Partial<AnalysisOptions> = {
         const site = siteOfProbe(name, isReturn, store.x[i]);
         if (site) sites.set(site, (sites.get(site) ?? 0) + 1);
         if (!YIELD_PROBE.test(name)) break;
-        const rt = runtimes.get(store.tid[i]);
+        const rt = vcpuOf(store.tid[i]);
         const d = rt?.open;
         if (!d) break;
         if (isReturn) d.probeResult = store.x[i];

@@ -151,6 +151,21 @@ export class EventStore {
     this.otherEvents.set(name, (this.otherEvents.get(name) ?? 0) + 1);
   }
 
+  /** Recounts the rows whose timestamp is below an earlier one (after rows were bulk-copied in). */
+  recountOrder(): void {
+    this.outOfOrder = 0;
+    this.firstOutOfOrderLine = 0;
+    let last = -Infinity;
+    for (let i = 0; i < this.length; i++) {
+      const t = this.ts[i];
+      if (t < last) {
+        if (this.outOfOrder === 0) this.firstOutOfOrderLine = this.line[i];
+        this.outOfOrder++;
+      } else last = t;
+    }
+    this.lastTs = last;
+  }
+
   /** Indices of rows in timestamp order (stable); identity when the file was already ordered. */
   order(): Uint32Array {
     const order = new Uint32Array(this.length);

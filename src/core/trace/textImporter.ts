@@ -10,6 +10,7 @@ import { decodeEvent, DecodeResult, fixComm } from './eventPayload';
 import {
   decideFormat,
   EXPECTED_FORMATS,
+  type FormatEvidence,
   newEvidence,
   noteEventLine,
   noteHeaderLine,
@@ -48,6 +49,13 @@ export interface ImportedTrace {
   stats: ImportStats;
 }
 
+/** What one importer produced before the whole-file checks (a file may be read in parts). */
+export interface ImportPart {
+  store: EventStore;
+  stats: ImportStats;
+  evidence: FormatEvidence;
+}
+
 export class CancelledError extends Error {
   constructor() {
     super('cancelled');
@@ -82,7 +90,11 @@ export class TextTraceImporter {
   private readonly maxLineLength: number;
   private readonly sniffLimit: number;
 
-  constructor(options: ImportOptions & { expectedBytes?: number } = {}) {
+  /** A part that starts in the middle of a file: no binary or sniff check of its own. */
+  private readonly continuation: boolean;
+
+  constructor(options: ImportOptions & { expectedBytes?: number; continuation?: boolean } = {}) {
+    this.continuation = options.continuation ?? false;
     // Sized from the file (~90 bytes a line) so the columns rarely need to grow.
     if (options.expectedBytes) this.store = new EventStore(Math.min(Math.ceil(options.expectedBytes / 90), 1 << 26));
     this.maxLineLength = options.maxLineLength ?? 1 << 20;
@@ -90,7 +102,7 @@ export class TextTraceImporter {
   }
 
   push(chunk: Uint8Array): void {
-    if (this.stats.bytes === 0 && chunk.length > 0) rejectBinary(chunk);
+    if (this.stats.bytes === 0 && chunk.length > 0 && !this.continuation) rejectBinary(chunk);
     this.stats.bytes += chunk.length;
     // Newlines are found in the bytes (memchr-fast) and each line becomes its own short
     // latin1 string: much faster than searching one large string.
@@ -142,27 +154,23 @@ export class TextTraceImporter {
   }
 
   private checkSniffLimit(): void {
-    if (this.stats.eventLines === 0 && this.stats.bytes > this.sniffLimit) {
+    if (!this.continuation && this.stats.eventLines === 0 && this.stats.bytes > this.sniffLimit) {
       throw new NotATraceError(`no trace event line in the first ${this.sniffLimit} bytes: ${EXPECTED_FORMATS}`);
     }
   }
 
   finish(): ImportedTrace {
+    return validateImport(this.finishPart());
+  }
+
+  /** Flushes the last line and returns the part, without the whole-file checks. */
+  finishPart(): ImportPart {
     if (this.carry.length > 0) {
       const last = this.carry;
       this.carry = EMPTY;
       this.lineBytes(last, 0, last.length);
     }
-    if (this.stats.bytes === 0) throw new NotATraceError(`empty file: ${EXPECTED_FORMATS}`);
-    const format = decideFormat(this.evidence);
-    if (format === null) throw new NotATraceError(`no trace event lines found: ${EXPECTED_FORMATS}`);
-    // A document that merely quotes a few trace lines (a README, a mail) is not a trace.
-    if (this.stats.eventLines * 9 < this.stats.malformedLines) {
-      throw new NotATraceError(
-        `only ${this.stats.eventLines} of ${this.stats.eventLines + this.stats.malformedLines} lines are trace events: ${EXPECTED_FORMATS}`,
-      );
-    }
-    return { format, store: this.store, stats: this.stats };
+    return { store: this.store, stats: this.stats, evidence: this.evidence };
   }
 
   /** One line without its terminator; null for a line that was too long to keep. */
@@ -218,6 +226,19 @@ export class TextTraceImporter {
     this.stats.malformedLines++;
     if (this.stats.firstMalformedLines.length < MAX_REPORTED_LINES) this.stats.firstMalformedLines.push(lineNo);
   }
+}
+
+/** The whole-file checks: something was read, it looks like a trace, and mostly so. */
+export function validateImport(part: ImportPart): ImportedTrace {
+  const { stats } = part;
+  if (stats.bytes === 0) throw new NotATraceError(`empty file: ${EXPECTED_FORMATS}`);
+  const format = decideFormat(part.evidence);
+  if (format === null) throw new NotATraceError(`no trace event lines found: ${EXPECTED_FORMATS}`);
+  // A document that merely quotes a few trace lines (a README, a mail) is not a trace.
+  if (stats.eventLines * 9 < stats.malformedLines) {
+    throw new NotATraceError(`only ${stats.eventLines} of ${stats.eventLines + stats.malformedLines} lines are trace events: ${EXPECTED_FORMATS}`);
+  }
+  return { format, store: part.store, stats };
 }
 
 /** Imports a whole string (tests, small inputs). */

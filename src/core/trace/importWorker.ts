@@ -1,0 +1,37 @@
+// Worker-thread entry: imports one byte range of a text trace (starting at a line start)
+// and posts the serialized part, transferring its columns.
+
+import { createReadStream } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { TextTraceImporter } from './textImporter';
+import { serializePart } from './mergeParts';
+import { NotATraceError } from './sniff';
+
+export interface ImportRange {
+  path: string;
+  start: number;
+  end: number; // exclusive
+  first: boolean;
+}
+
+async function run(range: ImportRange): Promise<void> {
+  const importer = new TextTraceImporter({ continuation: !range.first, expectedBytes: range.end - range.start });
+  let read = 0;
+  let lastPost = 0;
+  const stream = createReadStream(range.path, { start: range.start, end: range.end - 1, highWaterMark: 1 << 20 });
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    importer.push(chunk);
+    read += chunk.length;
+    const now = Date.now();
+    if (now - lastPost > 50) {
+      lastPost = now;
+      parentPort?.postMessage({ type: 'progress', read });
+    }
+  }
+  const { data, transfer } = serializePart(importer.finishPart());
+  parentPort?.postMessage({ type: 'done', part: data, read }, transfer);
+}
+
+run(workerData as ImportRange).catch((err) => {
+  parentPort?.postMessage({ type: 'error', notATrace: err instanceof NotATraceError, message: (err as Error)?.message ?? String(err) });
+});

@@ -1,0 +1,99 @@
+// A file read in parts (one per worker thread) comes back as serialized parts; merging them
+// gives exactly the store, stats and evidence one importer would have built for the file.
+
+import { EventKind, EventStore, type LostEvents, type ThreadInfo } from './model';
+import type { FormatEvidence } from './sniff';
+import type { ImportPart, ImportStats } from './textImporter';
+
+const COLUMNS = ['ts', 'cpu', 'tid', 'kind', 'a', 'b', 'c', 'x', 'y', 'line'] as const;
+type Column = (typeof COLUMNS)[number];
+
+export type SerializedPart = { [K in Column]: EventStore[K] } & {
+  length: number;
+  strings: string[];
+  threads: ThreadInfo[];
+  otherEvents: [string, number][];
+  lost: LostEvents[];
+  stats: ImportStats;
+  evidence: FormatEvidence;
+};
+
+/** Copies each column to its exact length so the buffers can be transferred, not cloned. */
+export function serializePart(part: ImportPart): { data: SerializedPart; transfer: ArrayBuffer[] } {
+  const s = part.store;
+  const n = s.length;
+  const data = {
+    length: n,
+    strings: s.strings.strings,
+    threads: [...s.threads.values()],
+    otherEvents: [...s.otherEvents],
+    lost: s.lost,
+    stats: part.stats,
+    evidence: part.evidence,
+  } as SerializedPart;
+  const transfer: ArrayBuffer[] = [];
+  for (const k of COLUMNS) {
+    const column = s[k].slice(0, n);
+    (data as Record<Column, unknown>)[k] = column;
+    transfer.push(column.buffer as ArrayBuffer);
+  }
+  return { data, transfer };
+}
+
+export function mergeParts(parts: SerializedPart[]): ImportPart {
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const store = new EventStore(total);
+  const stats: ImportStats = {
+    bytes: 0,
+    lines: 0,
+    eventLines: 0,
+    storedEvents: 0,
+    otherEvents: 0,
+    malformedLines: 0,
+    firstMalformedLines: [],
+    malformedPayloads: 0,
+    firstMalformedPayloadLines: [],
+    longLines: 0,
+    crlf: false,
+  };
+  const evidence = { ftraceHeader: 0, traceCmdHeader: 0, dashPidLines: 0, perfLines: 0, rawSched: 0, compactSched: 0 };
+  let lineOffset = 0;
+  for (const part of parts) {
+    const off = store.length;
+    for (const k of COLUMNS) (store[k] as Float64Array).set(part[k] as Float64Array, off);
+    const remap = Int32Array.from(part.strings, (text) => store.strings.intern(text));
+    const identity = remap.every((id, i) => id === i);
+    const { line, kind, a, b } = store;
+    const end = off + part.length;
+    for (let i = off; i < end; i++) line[i] += lineOffset;
+    if (!identity) {
+      for (let i = off; i < end; i++) {
+        const k = kind[i];
+        if (k === EventKind.KvmExit) b[i] = remap[b[i]];
+        else if (k === EventKind.Probe) a[i] = remap[a[i]];
+      }
+    }
+    store.length = off + part.length;
+    for (const t of part.threads) store.noteThread(t.tid, t.comm, t.tgid);
+    for (const [name, count] of part.otherEvents) store.otherEvents.set(name, (store.otherEvents.get(name) ?? 0) + count);
+    for (const l of part.lost) store.lost.push({ ...l, line: l.line + lineOffset });
+    const ps = part.stats;
+    stats.bytes += ps.bytes;
+    stats.eventLines += ps.eventLines;
+    stats.storedEvents += ps.storedEvents;
+    stats.otherEvents += ps.otherEvents;
+    stats.malformedLines += ps.malformedLines;
+    stats.malformedPayloads += ps.malformedPayloads;
+    stats.longLines += ps.longLines;
+    stats.crlf ||= ps.crlf;
+    stats.firstMalformedLines.push(...ps.firstMalformedLines.map((l) => l + lineOffset));
+    stats.firstMalformedPayloadLines.push(...ps.firstMalformedPayloadLines.map((l) => l + lineOffset));
+    for (const key of Object.keys(evidence) as (keyof FormatEvidence)[]) evidence[key] += part.evidence[key];
+    lineOffset += ps.lines;
+  }
+  stats.lines = lineOffset;
+  stats.firstMalformedLines = stats.firstMalformedLines.slice(0, 5);
+  stats.firstMalformedPayloadLines = stats.firstMalformedPayloadLines.slice(0, 5);
+  store.recountOrder();
+  return { store, stats, evidence };
+}
