@@ -409,6 +409,8 @@ class Simulation {
   private enterGuest(v: Vcpu): void {
     const row = this.record(EventKind.KvmEntry, v.task.tid, v.task.cpu);
     if (row >= 0) this.store!.a[row] = v.idx;
+    // The Strict Boost patch clears the IPI-sender bitmask on every entry (vmx_vcpu_run).
+    v.ipiFrom.clear();
     v.inGuest = true;
     this.runGuest(v);
   }
@@ -818,8 +820,10 @@ class Simulation {
       }
       if (v.preempted && !v.preemptedInKernel) {
         const pendingIrq = policy.pendingInterruptRule && v.pendingIpis.length > 0;
-        const strictOk = policy.strictBoost && fromMe;
-        if (!pendingIrq && !strictOk) {
+        // Strict Boost accepts a user-mode candidate that got my IPI; otherwise it sets my
+        // bit and skips, so that the candidate is accepted the next time.
+        if (!pendingIrq && !(policy.strictBoost && fromMe)) {
+          if (policy.strictBoost) v.ipiFrom.add(me);
           if (wanted.includes(v)) lostOpportunity = true;
           return this.skip('on_spin.skip_user_mode', me);
         }
