@@ -8,13 +8,17 @@ import { NotATraceError } from '../core/trace/sniff';
 import { CancelledError } from '../core/trace/textImporter';
 import { SimulationCancelled } from '../core/sim/simulator';
 import { InputError, simulateCommand } from './simulate';
+import { annotateCommand } from './annotate';
 
 const USAGE = `usage: kvm-spin analyze FILE [--json]
+       kvm-spin annotate FILE.c [--run RUNFILE|TRACE] [--json]
        kvm-spin simulate [--scenario NAME|FILE] [--policy P[,P...]|all] [--seed N]
                          [--duration SECONDS] [--out DIR] [--json] [--jobs N]
 
   analyze FILE   read a trace-cmd report, raw ftrace or perf script text file and print
                  PAUSE exits, yield decisions and the three directed-yield problems per VM
+  annotate FILE  find kvm_vcpu_on_spin and the PLE handlers in kernel source and print each
+                 site's count from a simulator run file or a trace in the margin
   simulate       run directed-yield policies on a simulated oversubscribed host and compare
                  them (scenarios: paper, lock-2vm, ipi-tlb, undercommit, mixed-idle,
                  shared-rq, sync-mix, or a JSON file; default paper, all policies, seed 1, 1 s);
@@ -32,7 +36,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'analyze') return await analyzeCommand(rest);
     if (command === 'simulate') return await withSigint((signal) => simulateCommand(rest, signal));
-    throw new UsageError(`unknown command '${command}': expected analyze or simulate`);
+    if (command === 'annotate') return await withSigint((signal) => annotateCommand(rest, signal));
+    throw new UsageError(`unknown command '${command}': expected analyze, annotate or simulate`);
   } catch (err) {
     return reportError(err);
   }
