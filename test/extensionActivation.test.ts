@@ -18,11 +18,70 @@ interface Recorded {
   progressTitles: string[];
   /** Answers for showQuickPick, in order: a function choosing among the items. */
   picks: ((items: { label: string; picked?: boolean }[]) => unknown)[];
+  codeLensProviders: { provideCodeLenses(doc: unknown): { command: { title: string; command: string } }[] }[];
+  hoverProviders: { provideHover(doc: unknown, pos: { line: number }): { contents: { value: string } } | undefined }[];
+  clipboard: string;
+  infos: string[];
+  activeDocument: unknown;
+}
+
+/** A TextDocument stand-in over a string. */
+function fakeDocument(path: string, text: string, languageId = 'c') {
+  const lines = text.split('\n');
+  return {
+    uri: { toString: () => `file:${path}`, fsPath: path },
+    languageId,
+    version: 1,
+    lineCount: lines.length,
+    getText: () => text,
+    lineAt: (n: number) => ({ range: { line: n, text: lines[n] } }),
+  };
 }
 
 function fakeVscode(rec: Recorded) {
   const uri = (scheme: string, path: string) => ({ scheme, path, fsPath: path, toString: () => `${scheme}:${path}` });
+  class Range {
+    constructor(
+      readonly startLine: number,
+      readonly startCharacter: number,
+      readonly endLine: number,
+      readonly endCharacter: number,
+    ) {}
+  }
   return {
+    Range,
+    CodeLens: class {
+      constructor(
+        readonly range: unknown,
+        readonly command: unknown,
+      ) {}
+    },
+    Hover: class {
+      constructor(readonly contents: unknown) {}
+    },
+    MarkdownString: class {
+      value = '';
+      isTrusted = false;
+      appendMarkdown(text: string) {
+        this.value += text;
+        return this;
+      }
+    },
+    ThemeColor: class {
+      constructor(readonly id: string) {}
+    },
+    OverviewRulerLane: { Right: 4 },
+    env: { clipboard: { writeText: async (text: string) => void (rec.clipboard = text) } },
+    languages: {
+      registerCodeLensProvider: (_sel: unknown, p: Recorded['codeLensProviders'][number]) => {
+        rec.codeLensProviders.push(p);
+        return { dispose() {} };
+      },
+      registerHoverProvider: (_sel: unknown, p: Recorded['hoverProviders'][number]) => {
+        rec.hoverProviders.push(p);
+        return { dispose() {} };
+      },
+    },
     Uri: { file: (p: string) => uri('file', p), from: (c: { scheme: string; path: string }) => uri(c.scheme, c.path) },
     EventEmitter: class {
       event = () => ({ dispose() {} });
@@ -31,6 +90,13 @@ function fakeVscode(rec: Recorded) {
     },
     ProgressLocation: { Notification: 15 },
     window: {
+      get activeTextEditor() {
+        return rec.activeDocument ? { document: rec.activeDocument } : undefined;
+      },
+      visibleTextEditors: [],
+      onDidChangeVisibleTextEditors: () => ({ dispose() {} }),
+      createTextEditorDecorationType: () => ({ dispose() {} }),
+      showInformationMessage: async (m: string) => void rec.infos.push(m),
       createOutputChannel: () => ({ info() {}, warn() {}, error() {}, show() {}, dispose() {} }),
       withProgress: async (opts: { title: string }, task: (p: unknown, t: unknown) => Promise<unknown>) => {
         rec.progressTitles.push(opts.title);
@@ -46,6 +112,9 @@ function fakeVscode(rec: Recorded) {
       },
     },
     workspace: {
+      onDidChangeTextDocument: () => ({ dispose() {} }),
+      onDidCloseTextDocument: () => ({ dispose() {} }),
+      asRelativePath: (u: { fsPath: string }) => u.fsPath,
       registerTextDocumentContentProvider: (scheme: string, p: Recorded['providers'] extends Map<string, infer P> ? P : never) => {
         rec.providers.set(scheme, p);
         return { dispose() {} };
@@ -63,7 +132,19 @@ function fakeVscode(rec: Recorded) {
 }
 
 test('activation registers the contributed commands; Open Trace shows the summary or the error', async () => {
-  const rec: Recorded = { commands: new Map(), providers: new Map(), shown: [], errors: [], progressTitles: [], picks: [] };
+  const rec: Recorded = {
+    commands: new Map(),
+    providers: new Map(),
+    shown: [],
+    errors: [],
+    progressTitles: [],
+    picks: [],
+    codeLensProviders: [],
+    hoverProviders: [],
+    clipboard: '',
+    infos: [],
+    activeDocument: undefined,
+  };
   const fake = fakeVscode(rec);
   const mod = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
   const original = mod._load;
@@ -101,6 +182,24 @@ test('activation registers the contributed commands; Open Trace shows the summar
     assert.match(rec.shown[1], /^undercommit: .*\n.*\n\npolicy +throughput[^\n]*\nvanilla-5\.6 +\d+\.\d{3} +\+0%/);
     assert.match(rec.shown[2], /undercommit-vanilla-5\.6-seed1\.report: trace-cmd, \d+ events kept/);
     assert.deepEqual(readdirSync(join(storage, 'runs')), ['undercommit-vanilla-5.6-seed1.report']);
+
+    // Kernel source: lenses and hovers follow the active run (the simulated one just loaded).
+    const kvmMain = fakeDocument('/src/virt/kvm/kvm_main.c', readFileSync(fixture('kernel/kvm_main-6.13.c'), 'utf8'));
+    const lenses = rec.codeLensProviders[0].provideCodeLenses(kvmMain);
+    assert.deepEqual(lenses.map((l) => l.command.command), ['', 'kvmSpin.runSimulation', 'kvmSpin.switchRun']);
+    assert.match(lenses[0].command.title, /^PAUSE exits handled [\d,]+ · boosts 0 · -ESRCH 0 · without a boost [\d,]+ \(simulator\)$/);
+    assert.equal(lenses[2].command.title, 'Switch run… (undercommit / vanilla-5.6 / seed 1)');
+    const hover = rec.hoverProviders[0].provideHover(kvmMain, { line: 35 }); // line 36: skip_not_ready
+    assert.match(hover!.contents.value, /^\*\*on_spin\.skip_not_ready\*\* — [\d,]+ \(from simulator\)/);
+    assert.match(hover!.contents.value, /\| lock\/vcpu \d \| [\d,]+ \|/);
+    assert.equal(rec.codeLensProviders[0].provideCodeLenses(fakeDocument('/x.c', 'int main(void) { return 0; }')).length, 0);
+    // Copy perf probe commands for the active kvm_main.c.
+    rec.activeDocument = kvmMain;
+    await rec.commands.get('kvmSpin.copyProbeCommands')!();
+    assert.match(rec.clipboard, /^# run as root.*\nperf probe -m kvm -a 'kvm_vcpu_on_spin:0'   # on_spin\.entry \(line 9\)\n/);
+    rec.activeDocument = fakeDocument('/x.c', 'int main(void) { return 0; }');
+    await rec.commands.get('kvmSpin.copyProbeCommands')!();
+    assert.match(rec.infos[rec.infos.length - 1], /open virt\/kvm\/kvm_main\.c/);
   } finally {
     mod._load = original;
   }

@@ -5,6 +5,10 @@ import * as vscode from 'vscode';
 import { formatSummary } from '../cli/summary';
 import { AnalysisError, analyzeInWorker } from './workerBridge';
 import { runSimulationCommand } from './simulationCommand';
+import { RunRegistry } from './runRegistry';
+import { SourceAnnotations } from './sourceAnnotations';
+import { readRunFileSiteCounts } from '../core/sim/runFileSites';
+import type { TraceAnalysis } from '../core/pipeline';
 
 const SUMMARY_SCHEME = 'kvm-spin-summary';
 
@@ -19,9 +23,37 @@ export function activate(context: vscode.ExtensionContext): void {
     changed.fire(doc);
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(doc), { preview: false });
   };
+  const registry = new RunRegistry();
+  const annotations = new SourceAnnotations(context, registry, log);
+  const C_FILES: vscode.DocumentSelector = { language: 'c' };
   context.subscriptions.push(
     log,
     changed,
+    registry,
+    annotations,
+    vscode.languages.registerCodeLensProvider(C_FILES, annotations),
+    vscode.languages.registerHoverProvider(C_FILES, annotations),
+    vscode.commands.registerCommand('kvmSpin.switchRun', async () => {
+      if (registry.all.length === 0) {
+        void vscode.window.showInformationMessage('KVM Spin: no run loaded yet — open a trace or run a simulation first.');
+        return;
+      }
+      const pick = await vscode.window.showQuickPick(
+        registry.all.map((r) => ({ label: r.label, detail: r.detail, id: r.id, picked: r.id === registry.active?.id })),
+        { title: 'KVM Spin: run shown on kernel sources' },
+      );
+      if (pick) registry.setActive(pick.id);
+    }),
+    vscode.commands.registerCommand('kvmSpin.copyProbeCommands', async () => {
+      const doc = vscode.window.activeTextEditor?.document;
+      const commands = doc ? annotations.probeCommandsFor(doc) : null;
+      if (!commands) {
+        void vscode.window.showInformationMessage('KVM Spin: open virt/kvm/kvm_main.c (a file that defines kvm_vcpu_on_spin) first.');
+        return;
+      }
+      await vscode.env.clipboard.writeText(commands.join('\n') + '\n');
+      void vscode.window.showInformationMessage(`KVM Spin: ${commands.length - 1} commands copied (perf probe line probes, yield_to probes, trace-cmd record).`);
+    }),
     vscode.workspace.registerTextDocumentContentProvider(SUMMARY_SCHEME, {
       onDidChange: changed.event,
       provideTextDocumentContent: (uri) => summaries.get(uri.toString()) ?? '',
@@ -34,12 +66,24 @@ export function activate(context: vscode.ExtensionContext): void {
         void vscode.window.showErrorMessage(`KVM Spin: only local files can be analysed (got ${uri.scheme}:)`);
         return;
       }
-      const summary = await analyzeWithProgress(context, log, uri);
-      if (summary !== undefined) await showReadOnly(`${path.basename(uri.fsPath)}.summary`, summary);
+      const result = await analyzeWithProgress(context, log, uri);
+      if (!result) return;
+      const counts = readRunFileSiteCounts(uri.fsPath);
+      registry.add({
+        id: uri.toString(),
+        label: counts?.label ?? path.basename(uri.fsPath),
+        detail: `${result.format}, ${result.analysis.totals.pleExits.toLocaleString('en-US')} PAUSE exits`,
+        stats: counts ? { kind: 'simulator', counts } : { kind: 'trace', label: path.basename(uri.fsPath), analysis: result.analysis },
+      });
+      await showReadOnly(`${path.basename(uri.fsPath)}.summary`, formatSummary(result));
     }),
     vscode.commands.registerCommand('kvmSpin.runSimulation', async () => {
       const outcome = await runSimulationCommand(context, log);
       if (!outcome) return;
+      for (const file of outcome.runFiles) {
+        const counts = readRunFileSiteCounts(file);
+        if (counts) registry.add({ id: vscode.Uri.file(file).toString(), label: counts.label, detail: path.basename(file), stats: { kind: 'simulator', counts } });
+      }
       await showReadOnly(`${outcome.name}.comparison`, outcome.comparison);
       // A single run opens like a trace: its run file through the same analysis.
       if (outcome.runFiles.length === 1) await vscode.commands.executeCommand('kvmSpin.openTrace', vscode.Uri.file(outcome.runFiles[0]));
@@ -57,12 +101,12 @@ async function pickTrace(): Promise<vscode.Uri | undefined> {
   return picked?.[0];
 }
 
-/** Parses in the worker with a cancellable progress notification; returns the summary text. */
+/** Parses in the worker with a cancellable progress notification. */
 async function analyzeWithProgress(
   context: vscode.ExtensionContext,
   log: vscode.LogOutputChannel,
   uri: vscode.Uri,
-): Promise<string | undefined> {
+): Promise<TraceAnalysis | undefined> {
   const file = uri.fsPath;
   const started = Date.now();
   return vscode.window.withProgress(
@@ -80,7 +124,7 @@ async function analyzeWithProgress(
         const result = await run.result;
         log.info(`analysed ${file} (${result.format}, ${result.analysis.totals.events} events) in ${Date.now() - started} ms`);
         for (const w of result.analysis.warnings) log.warn(`${path.basename(file)}: ${w}`);
-        return formatSummary(result);
+        return result;
       } catch (err) {
         const kind = err instanceof AnalysisError ? err.kind : 'internal';
         const message = (err as Error).message;

@@ -116,3 +116,12 @@ test('a half-edited function keeps the sites still found; a file without it repo
   assert.deepEqual(none.missing, []);
   assert.deepEqual(none.functions, []);
 });
+
+test('perf probe commands: one line probe per site offset, yield_to probes, the record line', async () => {
+  const { perfProbeCommands } = await import('../../src/core/source/probeCommands');
+  const cmds = perfProbeCommands(recognize(load('kvm_main-6.13.c')), 5);
+  assert.equal(cmds[1], "perf probe -m kvm -a 'kvm_vcpu_on_spin:0'   # on_spin.entry (line 9)");
+  assert.ok(cmds.includes("perf probe -m kvm -a 'kvm_vcpu_on_spin:45'   # on_spin.yield_esrch, on_spin.give_up (line 54)"));
+  assert.equal(cmds.filter((c) => c.startsWith('perf probe -m kvm')).length, 11);
+  assert.match(cmds[cmds.length - 2], /^trace-cmd record .* -e 'probe:\*' sleep 5$/);
+});
