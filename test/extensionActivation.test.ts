@@ -97,7 +97,7 @@ function fakeVscode(rec: Recorded) {
       onDidChangeVisibleTextEditors: () => ({ dispose() {} }),
       createTextEditorDecorationType: () => ({ dispose() {} }),
       showInformationMessage: async (m: string) => void rec.infos.push(m),
-      createOutputChannel: () => ({ info() {}, warn() {}, error() {}, show() {}, dispose() {} }),
+      createOutputChannel: () => ({ info() {}, warn() {}, error() {}, debug() {}, show() {}, dispose() {} }),
       withProgress: async (opts: { title: string }, task: (p: unknown, t: unknown) => Promise<unknown>) => {
         rec.progressTitles.push(opts.title);
         return task({ report() {} }, { onCancellationRequested: () => ({ dispose() {} }) });

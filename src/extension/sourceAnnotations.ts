@@ -87,9 +87,9 @@ export class SourceAnnotations implements vscode.CodeLensProvider, vscode.HoverP
       const recognition = recognize(text);
       cached = { version: doc.version, recognition, annotation: annotate(text, run?.stats ?? null, recognition) };
       this.cache.set(key, cached);
-      if (recognition.functions.some((f) => f.name === 'kvm_vcpu_on_spin') && recognition.missing.length) {
-        this.log.info(`${vscode.workspace.asRelativePath(doc.uri)}: sites not found: ${recognition.missing.join(', ')}`);
-      }
+      const name = vscode.workspace.asRelativePath(doc.uri);
+      if (recognition.functions.length === 0) this.log.debug(`${name}: nothing to annotate (${recognition.notes.join('; ')})`);
+      else if (recognition.missing.length) this.log.info(`${name}: sites not found: ${recognition.missing.join(', ')}`);
     }
     return cached.recognition.functions.length ? cached : null;
   }

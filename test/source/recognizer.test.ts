@@ -125,3 +125,10 @@ test('perf probe commands: one line probe per site offset, yield_to probes, the 
   assert.equal(cmds.filter((c) => c.startsWith('perf probe -m kvm')).length, 11);
   assert.match(cmds[cmds.length - 2], /^trace-cmd record .* -e 'probe:\*' sleep 5$/);
 });
+
+test('6.6 shape: two passes with kvm_vcpu_is_blocking over two lines', () => {
+  const r = recognize(load('kvm_main-6.6.c'));
+  assert.equal(r.sites['on_spin.skip_blocked'], 56);
+  assert.deepEqual(r.missing, []);
+  assert.deepEqual(r.shape, { walk: 'two-pass', readyFlag: 'ready', blockingCheck: 'kvm_vcpu_is_blocking', inKernelCheck: 'kvm_arch_vcpu_in_kernel', pendingInterruptRule: true, strictBoostPatch: false });
+});
