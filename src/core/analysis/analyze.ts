@@ -15,6 +15,8 @@ export interface AnalysisOptions {
   episodeMinExits: number;
   /** A ready sibling that starts running this soon after a PAUSE exit (and before the spinner's next one) counts as the yield's target. */
   boostWindowNs: number;
+  /** Only events in [startNs, endNs] are analysed (a time-range selection). */
+  range?: { startNs: number; endNs: number };
 }
 
 export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = {
@@ -207,8 +209,10 @@ export function analyze(store: EventStore, options: Partial<AnalysisOptions> = {
       `${store.outOfOrder} event(s) had a timestamp earlier than the event before (first at line ${store.firstOutOfOrderLine}); they were analysed in timestamp order`,
     );
   }
-  const startNs = rowCount ? store.ts[order ? order[0] : 0] : 0;
-  const endNs = rowCount ? store.ts[order ? order[rowCount - 1] : rowCount - 1] : 0;
+  const firstNs = rowCount ? store.ts[order ? order[0] : 0] : 0;
+  const lastNs = rowCount ? store.ts[order ? order[rowCount - 1] : rowCount - 1] : 0;
+  const startNs = options.range ? Math.max(firstNs, options.range.startNs) : firstNs;
+  const endNs = options.range ? Math.min(lastNs, options.range.endNs) : lastNs;
 
   const reasonIsPause = new Map<number, boolean>();
   const reasonIsHalt = new Map<number, boolean>();
@@ -305,9 +309,14 @@ export function analyze(store: EventStore, options: Partial<AnalysisOptions> = {
     }
   };
 
+  let eventsInRange = 0;
+  const rangeStart = opts.range?.startNs ?? -Infinity;
+  const rangeEnd = opts.range?.endNs ?? Infinity;
   for (let k = 0; k < rowCount; k++) {
     const i = order ? order[k] : k;
     const ts = store.ts[i];
+    if (ts < rangeStart || ts > rangeEnd) continue;
+    eventsInRange++;
     const kind = store.kind[i];
     switch (kind) {
       case EventKind.KvmExit: {
@@ -510,7 +519,7 @@ export function analyze(store: EventStore, options: Partial<AnalysisOptions> = {
     durationNs: endNs - startNs,
     vms,
     totals: {
-      events: store.length,
+      events: eventsInRange,
       kvmExits: totals.kvmExits,
       pleExits: totals.pleExits,
       yieldAttempts,

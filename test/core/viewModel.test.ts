@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { buildDashboard } from '../../src/core/analysis/viewModel';
+import { importTraceText } from '../../src/core/trace/textImporter';
+import { parseHostMessage, parseWebviewMessage } from '../../src/protocol';
+import { fixture } from '../support/paths';
+
+const us = 1000;
+const t0 = 100_000_000 * us; // 100.000000 s
+
+test('dashboard of the hand-checked trace: binned series, rows, matrix, episodes', () => {
+  const { store } = importTraceText(readFileSync(fixture('handchecked-ftrace-tgid.txt'), 'utf8'));
+  const m = buildDashboard(store, { title: 't', format: 'ftrace', bins: 4 });
+  assert.deepEqual([m.traceStartNs, m.traceEndNs, m.rangeStartNs, m.rangeEndNs], [t0, t0 + 4020 * us, t0, t0 + 4020 * us]);
+  assert.equal(m.pleExitsOverTime.binNs, 1005 * us + 1);
+  assert.deepEqual(m.pleExitsOverTime.values, [3, 0, 0, 1]);
+  assert.deepEqual(m.windowOverTime.values, [16384, 0, 0, 0]);
+  assert.deepEqual(m.totals, { events: 26, kvmExits: 7, pleExits: 4, boosts: 2, yieldAttempts: 4, episodes: 1, lostEvents: 0 });
+  assert.deepEqual(m.vcpus.map((v) => [v.vm, v.vcpu, v.comm, v.pleExits, v.boostedRan, v.boostedNotRun, v.notBoosted]), [
+    ['vm-3000', 0, 'CPU 0/KVM', 4, 1, 1, 2],
+    ['vm-3000', 1, 'CPU 1/KVM', 0, 0, 0, 0],
+  ]);
+  assert.deepEqual(m.matrices, [{ vm: 'vm-3000', labels: ['vCPU 0', 'vCPU 1'], boosts: [[0, 1], [0, 0]] }]);
+  assert.deepEqual(m.episodes, [{ vm: 'vm-3000', vcpu: 0, startNs: t0 + 20 * us, endNs: t0 + 501 * us, pleExits: 3, firstLine: 20, lastLine: 26 }]);
+});
+
+test('a time range filters every aggregate', () => {
+  const { store } = importTraceText(readFileSync(fixture('handchecked-ftrace-tgid.txt'), 'utf8'));
+  const m = buildDashboard(store, { title: 't', format: 'ftrace', bins: 10, range: { startNs: t0 + 3000 * us, endNs: t0 + 5000 * us } });
+  assert.deepEqual([m.rangeStartNs, m.rangeEndNs], [t0 + 3000 * us, t0 + 4020 * us]);
+  assert.equal(m.totals.pleExits, 1);
+  assert.equal(m.totals.events, 7);
+  assert.equal(m.pleExitsOverTime.values.reduce((a, b) => a + b, 0), 1);
+  assert.equal(m.episodes.length, 0);
+});
+
+test('a large trace gives a small model: bins capped, episodes capped with the total kept', () => {
+  const lines: string[] = [];
+  for (let i = 0; i < 20000; i++) {
+    const t = (i * 7).toString().padStart(6, '0');
+    lines.push(`  CPU 0/KVM-100 (  99) [000] 1.${t}: kvm_exit: vcpu 0 reason PAUSE_INSTRUCTION rip 0x1 info1 0x0 info2 0x0 intr_info 0x0 error_code 0x0`);
+    lines.push(`  CPU 0/KVM-100 (  99) [000] 1.${(i * 7 + 1).toString().padStart(6, '0')}: kvm_entry: vcpu 0, rip 0x1`);
+    if (i % 4 === 3) lines.push(`  CPU 0/KVM-100 (  99) [000] 1.${(i * 7 + 2).toString().padStart(6, '0')}: kvm_exit: vcpu 0 reason HLT rip 0x1 info1 0x0 info2 0x0 intr_info 0x0 error_code 0x0`);
+  }
+  const { store } = importTraceText(lines.join('\n'));
+  const m = buildDashboard(store, { title: 'big', format: 'ftrace', bins: 500, maxEpisodes: 100 });
+  assert.ok(m.pleExitsOverTime.values.length <= 500);
+  assert.equal(m.pleExitsOverTime.values.reduce((a, b) => a + b, 0), 20000);
+  assert.equal(m.episodes.length, 100);
+  assert.equal(m.episodesTotal, 5000);
+  assert.ok(JSON.stringify(m).length < 64 * 1024);
+});
+
+test('messages are validated on receipt', () => {
+  assert.deepEqual(parseWebviewMessage({ type: 'selectRange', startNs: 1, endNs: 2 }), { type: 'selectRange', startNs: 1, endNs: 2 });
+  assert.deepEqual(parseWebviewMessage({ type: 'revealLine', line: 7, extra: 'x' }), { type: 'revealLine', line: 7 });
+  for (const bad of [null, 'ready', {}, { type: 'selectRange', startNs: 2, endNs: 1 }, { type: 'selectRange', startNs: 'a', endNs: 2 }, { type: 'revealLine', line: 0 }, { type: 'revealLine', line: 1.5 }, { type: 'exec', cmd: 'rm' }]) {
+    assert.equal(parseWebviewMessage(bad), null, JSON.stringify(bad));
+  }
+  assert.equal(parseHostMessage({ type: 'dashboard', model: {} }), null);
+  assert.deepEqual(parseHostMessage({ type: 'error', message: 'x' }), { type: 'error', message: 'x' });
+});
