@@ -12,6 +12,8 @@ const builds = [
   { ...common, entryPoints: ['src/core/sim/simWorker.ts'], outfile: 'dist/simWorker.js' },
   { ...common, entryPoints: ['src/core/trace/importWorker.ts'], outfile: 'dist/importWorker.js' },
   { ...common, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' },
+  // Webviews: browser bundles, chart.js and the toolkit included (no CDN).
+  { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: false, minify: true, logLevel: 'warning', entryPoints: ['webview/traceEditor.ts'], outfile: 'dist/webview/traceEditor.js' },
 ].filter((b) => existsSync(b.entryPoints[0]));
 
 if (watch) {

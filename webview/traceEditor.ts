@@ -1,0 +1,261 @@
+// The trace editor's webview: draws the dashboard model the host sends (aggregates only).
+// Charts are chart.js with pre-aggregated data (parsing off, animation off, min-max
+// decimation), coloured from the --vscode-* theme variables and redrawn on theme change;
+// every chart has a table beside it; every trace text goes in through textContent.
+
+import { Chart, registerables, type ChartConfiguration } from 'chart.js';
+import { parseHostMessage, type DashboardModel, type WebviewToHost } from '../src/protocol';
+import { button } from './controls';
+import { el, ms, table } from './dom';
+
+Chart.register(...registerables);
+
+interface VsCodeApi {
+  postMessage(message: WebviewToHost): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const app = document.getElementById('app')!;
+let charts: Chart[] = [];
+let current: DashboardModel | null = (vscode.getState() as { model?: DashboardModel } | undefined)?.model ?? null;
+
+const PROBLEM_DEFINITIONS: Record<string, string> = {
+  schedulerMismatch: 'KVM boosted a vCPU (yield_to succeeded) but the host scheduler did not run it before the spinner exited again.',
+  lostOpportunity: 'The vCPU the spinner waited for (the receiver of its IPI) sat preempted and was not boosted — typically skipped because it was preempted in user mode.',
+  overboost: 'The boost went to a vCPU woken from halt (ready, not preempted) that the spinner did not wait for.',
+};
+
+function theme() {
+  const style = getComputedStyle(document.body);
+  const v = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+  return {
+    fg: v('--vscode-foreground', '#cccccc'),
+    grid: v('--vscode-editorWidget-border', 'rgba(128,128,128,0.3)'),
+    blue: v('--vscode-charts-blue', '#3794ff'),
+    red: v('--vscode-charts-red', '#f14c4c'),
+    orange: v('--vscode-charts-orange', '#d18616'),
+    green: v('--vscode-charts-green', '#89d185'),
+    yellow: v('--vscode-charts-yellow', '#cca700'),
+    purple: v('--vscode-charts-purple', '#b180d7'),
+  };
+}
+
+function section(title: string, chartLabel: string, config: ChartConfiguration | null, alternative: HTMLElement, extra?: HTMLElement): HTMLElement {
+  const s = el('section', { class: 'panel' }, el('h2', {}, title));
+  if (extra) s.append(extra);
+  if (config) {
+    const canvas = el('canvas', { role: 'img', 'aria-label': chartLabel });
+    s.append(el('div', { class: 'chart' }, canvas));
+    charts.push(new Chart(canvas, config));
+  }
+  s.append(el('details', {}, el('summary', {}, 'Table'), alternative));
+  return s;
+}
+
+function baseOptions(t: ReturnType<typeof theme>, stacked = false) {
+  return {
+    animation: false as const,
+    responsive: true,
+    maintainAspectRatio: false,
+    parsing: false as const,
+    normalized: true,
+    plugins: { legend: { labels: { color: t.fg } }, decimation: { enabled: true, algorithm: 'min-max' as const } },
+    scales: {
+      x: { stacked, ticks: { color: t.fg }, grid: { color: t.grid } },
+      y: { stacked, beginAtZero: true, ticks: { color: t.fg }, grid: { color: t.grid } },
+    },
+  };
+}
+
+function render(model: DashboardModel): void {
+  for (const c of charts) c.destroy();
+  charts = [];
+  const t = theme();
+  app.replaceChildren();
+  const rangeMs = (model.rangeEndNs - model.rangeStartNs) / 1e6;
+  const isRange = model.rangeStartNs > model.traceStartNs || model.rangeEndNs < model.traceEndNs;
+  const header = el('header', {}, el('h1', {}, model.title), el('p', { class: 'sub' }, `${model.format} · ${rangeMs.toFixed(3)} ms shown${isRange ? ` (from ${ms(model.rangeStartNs - model.traceStartNs)} ms)` : ''}`));
+  if (isRange) header.append(button('Show the whole trace', () => post({ type: 'resetRange' })));
+  app.append(header);
+
+  // Summary
+  const cards: [string, number, string?][] = [
+    ['PAUSE exits', model.totals.pleExits],
+    ['yield attempts', model.totals.yieldAttempts],
+    ['boosts', model.totals.boosts],
+    ['continuous-PLE episodes', model.totals.episodes],
+    ['scheduler mismatch', model.problems.schedulerMismatch, PROBLEM_DEFINITIONS.schedulerMismatch],
+    ['lost opportunity', model.problems.lostOpportunity, PROBLEM_DEFINITIONS.lostOpportunity],
+    ['overboost', model.problems.overboost, PROBLEM_DEFINITIONS.overboost],
+    ['lost events', model.totals.lostEvents],
+  ];
+  app.append(
+    el('section', { class: 'cards', 'aria-label': 'Summary' }, ...cards.map(([label, value, def]) => el('div', { class: 'card', title: def ?? '' }, el('span', { class: 'value' }, value.toLocaleString('en-US')), el('span', { class: 'label' }, label)))),
+    el('p', { class: 'sub' }, `VMs ${new Set(model.vcpus.map((v) => v.vm)).size} · vCPUs ${model.vcpus.length} · decisions ${model.inference}`),
+  );
+  if (model.warnings.length) app.append(el('details', { class: 'warnings' }, el('summary', {}, `${model.warnings.length} warning(s)`), el('ul', {}, ...model.warnings.map((w) => el('li', {}, w)))));
+
+  const labels = model.vcpus.map((v) => `${v.vm}/vCPU ${v.vcpu}`);
+  const idx = model.vcpus.map((_, i) => i);
+  // Spin time per vCPU
+  app.append(
+    section(
+      'Spin time per vCPU',
+      'Bar chart of spin time and PAUSE-exit time per vCPU, in milliseconds',
+      {
+        type: 'bar',
+        data: {
+          labels,
+          datasets: [
+            { label: 'spin (ms)', data: idx.map((i) => ({ x: i, y: model.vcpus[i].spinNs / 1e6 })), backgroundColor: t.orange },
+            { label: 'in PAUSE exits (ms)', data: idx.map((i) => ({ x: i, y: model.vcpus[i].pleNs / 1e6 })), backgroundColor: t.blue },
+          ],
+        },
+        options: { ...baseOptions(t), scales: { x: { type: 'category', labels, ticks: { color: t.fg } }, y: { beginAtZero: true, ticks: { color: t.fg }, grid: { color: t.grid } } } },
+      },
+      table(['vCPU', 'thread', 'PAUSE exits', 'spin ms', 'PAUSE-exit ms', 'preempted ms'], model.vcpus.map((v) => [`${v.vm}/vCPU ${v.vcpu}`, v.comm, v.pleExits, ms(v.spinNs), ms(v.pleNs), ms(v.preemptedNs)]), 'Spin time per vCPU'),
+    ),
+  );
+
+  // PAUSE exits over time, with a range selection by dragging
+  const s = model.pleExitsOverTime;
+  const points = s.values.map((y, i) => ({ x: (s.startNs - model.traceStartNs + i * s.binNs) / 1e6, y }));
+  const pleSection = section(
+    'PAUSE exits over time',
+    'Line chart of PAUSE exits per time bin; drag across it to select a time range',
+    { type: 'line', data: { datasets: [{ label: `PAUSE exits per ${(s.binNs / 1e6).toPrecision(3)} ms`, data: points, borderColor: t.red, backgroundColor: t.red, pointRadius: 0, borderWidth: 1 }] }, options: { ...baseOptions(t), scales: { x: { type: 'linear', title: { display: true, text: 'ms', color: t.fg }, ticks: { color: t.fg }, grid: { color: t.grid } }, y: { beginAtZero: true, ticks: { color: t.fg }, grid: { color: t.grid } } } } },
+    table(['from ms', 'PAUSE exits'], points.filter((p) => p.y > 0).slice(0, 500).map((p) => [p.x.toFixed(3), p.y]), 'PAUSE exits per bin (non-empty bins, first 500)'),
+    el('p', { class: 'hint' }, 'Drag across the chart to show only that time range in every panel.'),
+  );
+  app.append(pleSection);
+  attachRangeSelection(charts[charts.length - 1], model);
+
+  // Yield outcomes per vCPU
+  const outcome = (key: 'boostedRan' | 'boostedNotRun' | 'esrch' | 'notBoosted' | 'noCandidate', label: string, color: string) => ({ label, data: idx.map((i) => ({ x: i, y: model.vcpus[i][key] })), backgroundColor: color });
+  app.append(
+    section(
+      'Yield decisions per vCPU',
+      'Stacked bar chart of yield-decision outcomes per vCPU',
+      {
+        type: 'bar',
+        data: { labels, datasets: [outcome('boostedRan', 'boosted and ran', t.green), outcome('boostedNotRun', 'boosted, did not run', t.red), outcome('esrch', '-ESRCH', t.purple), outcome('notBoosted', 'ready but not boosted', t.yellow), outcome('noCandidate', 'no candidate', t.blue)] },
+        options: { ...baseOptions(t, true), scales: { x: { type: 'category', labels, stacked: true, ticks: { color: t.fg } }, y: { stacked: true, beginAtZero: true, ticks: { color: t.fg }, grid: { color: t.grid } } } },
+      },
+      table(['vCPU', 'boosted and ran', 'boosted, did not run', '-ESRCH', 'ready, not boosted', 'no candidate'], model.vcpus.map((v) => [`${v.vm}/vCPU ${v.vcpu}`, v.boostedRan, v.boostedNotRun, v.esrch, v.notBoosted, v.noCandidate]), 'Yield decisions per vCPU'),
+    ),
+  );
+
+  // Source -> target matrices
+  const matrixPanel = el('section', { class: 'panel' }, el('h2', {}, 'Yield targets: source vCPU → boosted vCPU'));
+  for (const m of model.matrices) {
+    const max = Math.max(1, ...m.boosts.flat());
+    const tbl = el('table', { class: 'matrix' }, el('caption', {}, m.vm));
+    tbl.append(el('tr', {}, el('th', {}, 'from \\ to'), ...m.labels.map((l) => el('th', { scope: 'col' }, l))));
+    m.boosts.forEach((row, i) => {
+      const tr = el('tr', {}, el('th', { scope: 'row' }, m.labels[i]));
+      row.forEach((n) => {
+        const td = el('td', {}, n ? n.toLocaleString('en-US') : '');
+        td.style.setProperty('--heat', String(n / max));
+        tr.append(td);
+      });
+      tbl.append(tr);
+    });
+    matrixPanel.append(tbl);
+  }
+  app.append(matrixPanel);
+
+  // PLE window over time
+  const w = model.windowOverTime;
+  const windowPoints = w.values.map((y, i) => ({ x: (w.startNs - model.traceStartNs + i * w.binNs) / 1e6, y })).filter((p) => p.y > 0);
+  app.append(
+    section(
+      'PLE window over time',
+      'Line chart of the largest PLE window per time bin, in cycles',
+      { type: 'line', data: { datasets: [{ label: 'largest window (cycles)', data: windowPoints, borderColor: t.purple, backgroundColor: t.purple, pointRadius: windowPoints.length < 50 ? 3 : 0, borderWidth: 1, stepped: true }] }, options: { ...baseOptions(t), scales: { x: { type: 'linear', ticks: { color: t.fg }, grid: { color: t.grid } }, y: { type: 'logarithmic', ticks: { color: t.fg }, grid: { color: t.grid } } } } },
+      table(['from ms', 'largest window'], windowPoints.slice(0, 500).map((p) => [p.x.toFixed(3), p.y]), 'PLE window per bin (first 500)'),
+    ),
+  );
+
+  app.append(episodesPanel(model));
+}
+
+/** Continuous-PLE episodes: a virtualized table (only the visible rows exist). */
+function episodesPanel(model: DashboardModel): HTMLElement {
+  const ROW = 24;
+  const panel = el('section', { class: 'panel' }, el('h2', {}, `Continuous-PLE episodes (${model.episodesTotal.toLocaleString('en-US')}${model.episodesTotal > model.episodes.length ? `, first ${model.episodes.length.toLocaleString('en-US')} listed` : ''})`));
+  const head = el('div', { class: 'vrow vhead', role: 'row' }, ...['vCPU', 'start ms', 'length µs', 'PAUSE exits', 'lines'].map((h) => el('span', { role: 'columnheader' }, h)));
+  const viewport = el('div', { class: 'viewport', role: 'grid', 'aria-rowcount': String(model.episodes.length), tabindex: '0' });
+  const spacer = el('div', { class: 'spacer' });
+  spacer.style.height = `${model.episodes.length * ROW}px`;
+  viewport.append(spacer);
+  const draw = () => {
+    const first = Math.floor(viewport.scrollTop / ROW);
+    const count = Math.ceil(viewport.clientHeight / ROW) + 2;
+    spacer.replaceChildren();
+    for (let i = first; i < Math.min(model.episodes.length, first + count); i++) {
+      const e = model.episodes[i];
+      const row = el(
+        'div',
+        { class: 'vrow', role: 'row', tabindex: '0', title: `Reveal lines ${e.firstLine}–${e.lastLine} in the trace` },
+        el('span', {}, `${e.vm}/vCPU ${e.vcpu}`),
+        el('span', {}, ms(e.startNs - model.traceStartNs)),
+        el('span', {}, ((e.endNs - e.startNs) / 1e3).toFixed(1)),
+        el('span', {}, String(e.pleExits)),
+        el('span', {}, `${e.firstLine}–${e.lastLine}`),
+      );
+      row.style.top = `${i * ROW}px`;
+      const reveal = () => post({ type: 'revealLine', line: e.firstLine });
+      row.addEventListener('click', reveal);
+      row.addEventListener('keydown', (ev) => {
+        if (ev.key === 'Enter') reveal();
+      });
+      spacer.append(row);
+    }
+  };
+  viewport.addEventListener('scroll', draw);
+  panel.append(head, viewport);
+  requestAnimationFrame(draw);
+  return panel;
+}
+
+function attachRangeSelection(chart: Chart, model: DashboardModel): void {
+  const canvas = chart.canvas;
+  let startX: number | null = null;
+  canvas.addEventListener('mousedown', (e) => (startX = e.offsetX));
+  canvas.addEventListener('mouseup', (e) => {
+    if (startX === null) return;
+    const [a, b] = [startX, e.offsetX].sort((p, q) => p - q);
+    startX = null;
+    if (b - a < 4) return;
+    const x = chart.scales.x;
+    const startMs = x.getValueForPixel(a);
+    const endMs = x.getValueForPixel(b);
+    if (startMs === undefined || endMs === undefined) return;
+    post({ type: 'selectRange', startNs: model.traceStartNs + startMs * 1e6, endNs: model.traceStartNs + endMs * 1e6 });
+  });
+}
+
+function post(message: WebviewToHost): void {
+  vscode.postMessage(message);
+}
+
+window.addEventListener('message', (event) => {
+  const msg = parseHostMessage(event.data);
+  if (!msg) return;
+  if (msg.type === 'dashboard') {
+    current = msg.model;
+    vscode.setState({ model: msg.model });
+    render(msg.model);
+  } else {
+    app.replaceChildren(el('p', { class: msg.type === 'error' ? 'error' : 'status' }, msg.message));
+  }
+});
+
+// Redraw with the new colours when the theme changes (VS Code swaps the body class).
+new MutationObserver(() => current && render(current)).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
+if (current) render(current);
+post({ type: 'ready' });
