@@ -1,5 +1,5 @@
-// esbuild bundles: the extension (node, cjs, vscode external), the parsing worker, the CLI
-// and the benchmark. `--watch` rebuilds on change.
+// esbuild bundles: the extension (node, cjs, vscode external), its workers, the CLI, the
+// benchmark and the webviews (browser). `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
 
@@ -7,7 +7,7 @@ const watch = process.argv.includes('--watch');
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, logLevel: 'warning' };
 const builds = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { ...common, entryPoints: ['src/extension/worker.ts'], outfile: 'dist/worker.js' },
+  { ...common, entryPoints: ['src/extension/sessionWorker.ts'], outfile: 'dist/sessionWorker.js' },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
   { ...common, entryPoints: ['src/core/sim/simWorker.ts'], outfile: 'dist/simWorker.js' },
   { ...common, entryPoints: ['src/core/trace/importWorker.ts'], outfile: 'dist/importWorker.js' },

@@ -23,6 +23,45 @@ interface Recorded {
   clipboard: string;
   infos: string[];
   activeDocument: unknown;
+  editorProviders: Map<string, EditorProvider>;
+  /** Messages each opened trace editor posted to its webview, by file name. */
+  /** Every custom document opened, disposed at the end as VS Code does when editors close. */
+  documents: { dispose(): void }[];
+  editors: Map<string, { html: string; posted: { type: string; model?: { totals: { pleExits: number } }; message?: string }[]; opened: Promise<unknown> }>;
+}
+
+interface EditorProvider {
+  openCustomDocument(uri: unknown, ctx: unknown, token: unknown): Promise<{ session: { opened: Promise<unknown> }; dispose(): void }>;
+  resolveCustomEditor(doc: unknown, panel: unknown, token: unknown): Promise<void>;
+}
+
+const token = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) };
+
+/** What VS Code does for vscode.openWith: open the document, resolve an editor, load the webview. */
+async function openWith(rec: Recorded, uri: { fsPath: string }, viewType: string): Promise<void> {
+  const provider = rec.editorProviders.get(viewType)!;
+  const doc = await provider.openCustomDocument(uri, {}, token);
+  rec.documents.push(doc);
+  const posted: { type: string }[] = [];
+  let onMessage: (m: unknown) => Promise<void> = async () => {};
+  const panel = {
+    webview: {
+      options: {},
+      html: '',
+      cspSource: 'vscode-webview:',
+      asWebviewUri: (u: unknown) => u,
+      postMessage: async (m: { type: string }) => void posted.push(m),
+      onDidReceiveMessage: (h: (m: unknown) => Promise<void>) => {
+        onMessage = h;
+        return { dispose() {} };
+      },
+    },
+  };
+  await provider.resolveCustomEditor(doc, panel, token);
+  const name = uri.fsPath.replace(/^.*\//, '');
+  rec.editors.set(name, { html: panel.webview.html, posted, opened: doc.session.opened.catch(() => undefined) });
+  await onMessage({ type: 'ready' }); // the webview script's first message
+  await onMessage({ type: 'exec', command: 'rm -rf /' }); // malformed: ignored
 }
 
 /** A TextDocument stand-in over a string. */
@@ -82,14 +121,23 @@ function fakeVscode(rec: Recorded) {
         return { dispose() {} };
       },
     },
-    Uri: { file: (p: string) => uri('file', p), from: (c: { scheme: string; path: string }) => uri(c.scheme, c.path) },
+    Uri: {
+      file: (p: string) => uri('file', p),
+      from: (c: { scheme: string; path: string }) => uri(c.scheme, c.path),
+      joinPath: (base: { path: string }, ...parts: string[]) => uri('file', [base.path, ...parts].join('/')),
+    },
     EventEmitter: class {
       event = () => ({ dispose() {} });
       fire() {}
       dispose() {}
     },
     ProgressLocation: { Notification: 15 },
+    ViewColumn: { Beside: -2 },
     window: {
+      registerCustomEditorProvider: (viewType: string, p: EditorProvider) => {
+        rec.editorProviders.set(viewType, p);
+        return { dispose() {} };
+      },
       get activeTextEditor() {
         return rec.activeDocument ? { document: rec.activeDocument } : undefined;
       },
@@ -122,7 +170,8 @@ function fakeVscode(rec: Recorded) {
       openTextDocument: async (u: unknown) => ({ uri: u }),
     },
     commands: {
-      executeCommand: async (id: string, ...args: unknown[]) => rec.commands.get(id)?.(...args),
+      executeCommand: async (id: string, ...args: unknown[]) =>
+        id === 'vscode.openWith' ? openWith(rec, args[0] as { fsPath: string }, args[1] as string) : rec.commands.get(id)?.(...args),
       registerCommand: (id: string, fn: (...args: unknown[]) => unknown) => {
         rec.commands.set(id, fn);
         return { dispose() {} };
@@ -144,6 +193,9 @@ test('activation registers the contributed commands; Open Trace shows the summar
     clipboard: '',
     infos: [],
     activeDocument: undefined,
+    editorProviders: new Map(),
+    documents: [],
+    editors: new Map(),
   };
   const fake = fakeVscode(rec);
   const mod = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
@@ -153,20 +205,28 @@ test('activation registers the contributed commands; Open Trace shows the summar
     const extension = require(join(ROOT, 'dist', 'extension.js'));
     const subscriptions: unknown[] = [];
     const storage = mkdtempSync(join(tmpdir(), 'kvm-spin-ext-'));
-    extension.activate({ subscriptions, asAbsolutePath: (p: string) => join(ROOT, p), globalStorageUri: fake.Uri.file(storage) });
+    extension.activate({ subscriptions, asAbsolutePath: (p: string) => join(ROOT, p), extensionUri: fake.Uri.file(ROOT), globalStorageUri: fake.Uri.file(storage) });
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     const contributed = pkg.contributes.commands.map((c: { command: string }) => c.command).sort();
     assert.deepEqual([...rec.commands.keys()].sort(), contributed);
     assert.ok(!pkg.activationEvents.includes('*'));
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, true);
 
+    // Open Trace… opens the trace editor: a strict CSP, the bundled script, a dashboard posted.
     await rec.commands.get('kvmSpin.openTrace')!(fake.Uri.file(fixture('handchecked-ftrace-tgid.txt')));
     assert.deepEqual(rec.progressTitles, ['KVM Spin: reading handchecked-ftrace-tgid.txt']);
-    assert.equal(rec.shown.length, 1);
-    assert.match(rec.shown[0], /problems: scheduler mismatch 1, lost opportunity 3, overboost 1/);
-
+    const editor = rec.editors.get('handchecked-ftrace-tgid.txt')!;
+    assert.match(editor.html, /content="default-src 'none'; script-src 'nonce-[A-Za-z0-9]{32}'; style-src vscode-webview: 'nonce-/);
+    assert.match(editor.html, /<script nonce="[A-Za-z0-9]{32}" src="[^"]*\/dist\/webview\/traceEditor\.js"><\/script>/);
+    assert.deepEqual(editor.posted.map((m) => m.type), ['busy', 'dashboard']);
+    assert.equal(editor.posted[1].model!.totals.pleExits, 4);
+    // Not a trace: the editor says so in one line.
     await rec.commands.get('kvmSpin.openTrace')!(fake.Uri.file(join(ROOT, 'LICENSE')));
-    assert.equal(rec.shown.length, 1);
+    const bad = rec.editors.get('LICENSE')!;
+    await bad.opened;
+    await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(bad.posted.map((m) => m.type), ['busy', 'error']);
+    assert.match(bad.posted[1].message!, /^LICENSE: no trace event lines found: expected trace-cmd report text/);
     assert.equal(rec.errors.length, 1);
     assert.match(rec.errors[0], /^KVM Spin: LICENSE: no trace event lines found: expected trace-cmd report text/);
 
@@ -178,9 +238,11 @@ test('activation registers the contributed commands; Open Trace shows the summar
     );
     await rec.commands.get('kvmSpin.runSimulation')!();
     assert.deepEqual(rec.progressTitles.slice(2), ['KVM Spin: simulating undercommit', 'KVM Spin: reading undercommit-vanilla-5.6-seed1.report']);
-    assert.equal(rec.shown.length, 3);
-    assert.match(rec.shown[1], /^undercommit: .*\n.*\n\npolicy +throughput[^\n]*\nvanilla-5\.6 +\d+\.\d{3} +\+0%/);
-    assert.match(rec.shown[2], /undercommit-vanilla-5\.6-seed1\.report: trace-cmd, \d+ events kept/);
+    assert.equal(rec.shown.length, 1);
+    assert.match(rec.shown[0], /^undercommit: .*\n.*\n\npolicy +throughput[^\n]*\nvanilla-5\.6 +\d+\.\d{3} +\+0%/);
+    const runEditor = rec.editors.get('undercommit-vanilla-5.6-seed1.report')!;
+    await runEditor.opened;
+    assert.equal(runEditor.posted[1].type, 'dashboard');
     assert.deepEqual(readdirSync(join(storage, 'runs')), ['undercommit-vanilla-5.6-seed1.report']);
 
     // Kernel source: lenses and hovers follow the active run (the simulated one just loaded).
@@ -201,6 +263,7 @@ test('activation registers the contributed commands; Open Trace shows the summar
     await rec.commands.get('kvmSpin.copyProbeCommands')!();
     assert.match(rec.infos[rec.infos.length - 1], /open virt\/kvm\/kvm_main\.c/);
   } finally {
+    for (const doc of rec.documents) doc.dispose();
     mod._load = original;
   }
 });

@@ -1,39 +1,57 @@
-// The extension's worker bridge with the bundled worker: results, errors and cancellation
-// off the calling thread (what the extension host relies on to stay responsive).
+// An open trace's session worker through the bridge: the opened trace, range requests, bad
+// input and cancellation, all off the calling thread (what keeps the extension host free).
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyzeInWorker, AnalysisError } from '../src/extension/workerBridge';
+import { AnalysisError, openTraceSession } from '../src/extension/workerBridge';
 import { fixture, ROOT } from './support/paths';
 
-const worker = join(ROOT, 'dist', 'worker.js');
+const worker = join(ROOT, 'dist', 'sessionWorker.js');
 
-test('the worker analyses a trace and reports progress', async () => {
+test('a session opens the trace, reports progress and answers range requests', async () => {
   const progress: number[] = [];
-  const run = analyzeInWorker(worker, fixture('handchecked-ftrace-tgid.txt'), (read) => progress.push(read));
-  const result = await run.result;
-  assert.equal(result.analysis.totals.pleExits, 4);
-  assert.deepEqual(result.analysis.problems, { schedulerMismatch: 1, lostOpportunity: 3, overboost: 1 });
-  assert.ok(progress.length >= 1);
+  const session = openTraceSession(worker, fixture('handchecked-ftrace-tgid.txt'), (read) => progress.push(read));
+  try {
+    const opened = await session.opened;
+    assert.equal(opened.format, 'ftrace');
+    assert.equal(opened.analysis.totals.pleExits, 4);
+    assert.deepEqual(opened.analysis.problems, { schedulerMismatch: 1, lostOpportunity: 3, overboost: 1 });
+    assert.equal(opened.model.totals.pleExits, 4);
+    assert.ok(progress.length >= 1);
+    const t0 = opened.model.traceStartNs;
+    const later = await session.dashboard({ startNs: t0 + 3_000_000, endNs: t0 + 5_000_000 });
+    assert.equal(later.totals.pleExits, 1);
+    const whole = await session.dashboard();
+    assert.equal(whole.totals.pleExits, 4);
+    // A request in flight when the editor closes fails instead of waiting forever.
+    const inFlight = session.dashboard({ startNs: t0, endNs: t0 + 1_000_000 });
+    session.dispose();
+    await assert.rejects(inFlight, (err: unknown) => err instanceof AnalysisError && err.kind === 'cancelled');
+    await assert.rejects(session.dashboard(), (err: unknown) => err instanceof AnalysisError && err.kind === 'cancelled');
+  } finally {
+    session.dispose();
+  }
 });
 
 test('bad input comes back as a bad-input error, not a crash', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kvm-spin-worker-'));
   const file = join(dir, 'notes.txt');
   writeFileSync(file, 'not a trace\n');
-  await assert.rejects(analyzeInWorker(worker, file, () => {}).result, (err: unknown) => err instanceof AnalysisError && err.kind === 'bad-input' && /no trace event lines/.test(err.message));
+  const session = openTraceSession(worker, file, () => {});
+  await assert.rejects(session.opened, (err: unknown) => err instanceof AnalysisError && err.kind === 'bad-input' && /no trace event lines/.test(err.message));
+  session.dispose();
 });
 
-test('cancel stops a long parse at once', async () => {
+test('dispose stops a long parse at once', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kvm-spin-worker-'));
   const file = join(dir, 'long.report');
   const line = '  CPU 0/KVM-100 [000] d..2. 1.000001: kvm_entry: vcpu 0, rip 0x1\n';
   writeFileSync(file, line.repeat(400000));
-  const run = analyzeInWorker(worker, file, () => {});
+  const session = openTraceSession(worker, file, () => {});
   const started = Date.now();
-  setTimeout(() => run.cancel(), 5);
-  await assert.rejects(run.result, (err: unknown) => err instanceof AnalysisError && err.kind === 'cancelled');
+  setTimeout(() => session.dispose(), 5);
+  await assert.rejects(session.opened, (err: unknown) => err instanceof AnalysisError && err.kind === 'cancelled');
   assert.ok(Date.now() - started < 2000);
 });

@@ -2,13 +2,11 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { formatSummary } from '../cli/summary';
-import { AnalysisError, analyzeInWorker } from './workerBridge';
 import { runSimulationCommand } from './simulationCommand';
 import { RunRegistry } from './runRegistry';
 import { SourceAnnotations } from './sourceAnnotations';
 import { readRunFileSiteCounts } from '../core/sim/runFileSites';
-import type { TraceAnalysis } from '../core/pipeline';
+import { TRACE_EDITOR, TRACE_EDITOR_ANY, TraceEditorProvider } from './traceEditor';
 
 const SUMMARY_SCHEME = 'kvm-spin-summary';
 
@@ -25,6 +23,7 @@ export function activate(context: vscode.ExtensionContext): void {
   };
   const registry = new RunRegistry();
   const annotations = new SourceAnnotations(context, registry, log);
+  const traceEditor = new TraceEditorProvider(context, registry, log);
   const C_FILES: vscode.DocumentSelector = { language: 'c' };
   context.subscriptions.push(
     log,
@@ -59,23 +58,12 @@ export function activate(context: vscode.ExtensionContext): void {
       provideTextDocumentContent: (uri) => summaries.get(uri.toString()) ?? '',
     }),
     vscode.commands.registerCommand('kvmSpin.showLog', () => log.show()),
+    vscode.window.registerCustomEditorProvider(TRACE_EDITOR, traceEditor, { supportsMultipleEditorsPerDocument: false }),
+    vscode.window.registerCustomEditorProvider(TRACE_EDITOR_ANY, traceEditor, { supportsMultipleEditorsPerDocument: false }),
     vscode.commands.registerCommand('kvmSpin.openTrace', async (target?: vscode.Uri) => {
       const uri = target ?? (await pickTrace());
       if (!uri) return;
-      if (uri.scheme !== 'file') {
-        void vscode.window.showErrorMessage(`KVM Spin: only local files can be analysed (got ${uri.scheme}:)`);
-        return;
-      }
-      const result = await analyzeWithProgress(context, log, uri);
-      if (!result) return;
-      const counts = readRunFileSiteCounts(uri.fsPath);
-      registry.add({
-        id: uri.toString(),
-        label: counts?.label ?? path.basename(uri.fsPath),
-        detail: `${result.format}, ${result.analysis.totals.pleExits.toLocaleString('en-US')} PAUSE exits`,
-        stats: counts ? { kind: 'simulator', counts } : { kind: 'trace', label: path.basename(uri.fsPath), analysis: result.analysis },
-      });
-      await showReadOnly(`${path.basename(uri.fsPath)}.summary`, formatSummary(result));
+      await vscode.commands.executeCommand('vscode.openWith', uri, TRACE_EDITOR_ANY);
     }),
     vscode.commands.registerCommand('kvmSpin.runSimulation', async () => {
       const outcome = await runSimulationCommand(context, log);
@@ -85,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): void {
         if (counts) registry.add({ id: vscode.Uri.file(file).toString(), label: counts.label, detail: path.basename(file), stats: { kind: 'simulator', counts } });
       }
       await showReadOnly(`${outcome.name}.comparison`, outcome.comparison);
-      // A single run opens like a trace: its run file through the same analysis.
+      // A single run opens like a trace: its run file in the trace editor.
       if (outcome.runFiles.length === 1) await vscode.commands.executeCommand('kvmSpin.openTrace', vscode.Uri.file(outcome.runFiles[0]));
     }),
   );
@@ -99,46 +87,6 @@ async function pickTrace(): Promise<vscode.Uri | undefined> {
     filters: { 'KVM host traces': ['report', 'trace', 'ftrace', 'txt', 'perf', 'log'], 'All files': ['*'] },
   });
   return picked?.[0];
-}
-
-/** Parses in the worker with a cancellable progress notification. */
-async function analyzeWithProgress(
-  context: vscode.ExtensionContext,
-  log: vscode.LogOutputChannel,
-  uri: vscode.Uri,
-): Promise<TraceAnalysis | undefined> {
-  const file = uri.fsPath;
-  const started = Date.now();
-  return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `KVM Spin: reading ${path.basename(file)}`, cancellable: true },
-    async (progress, token) => {
-      let reported = 0;
-      const run = analyzeInWorker(context.asAbsolutePath('dist/worker.js'), file, (read, total) => {
-        if (total <= 0) return;
-        const percent = (100 * read) / total;
-        progress.report({ increment: percent - reported, message: `${Math.floor(percent)} %` });
-        reported = percent;
-      });
-      const sub = token.onCancellationRequested(() => run.cancel());
-      try {
-        const result = await run.result;
-        log.info(`analysed ${file} (${result.format}, ${result.analysis.totals.events} events) in ${Date.now() - started} ms`);
-        for (const w of result.analysis.warnings) log.warn(`${path.basename(file)}: ${w}`);
-        return result;
-      } catch (err) {
-        const kind = err instanceof AnalysisError ? err.kind : 'internal';
-        const message = (err as Error).message;
-        if (kind === 'cancelled') log.info(`cancelled reading ${file}`);
-        else {
-          log.error(`${file}: ${message}`);
-          void vscode.window.showErrorMessage(`KVM Spin: ${path.basename(file)}: ${message}`);
-        }
-        return undefined;
-      } finally {
-        sub.dispose();
-      }
-    },
-  );
 }
 
 export function deactivate(): void {}

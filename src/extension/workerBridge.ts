@@ -1,9 +1,10 @@
-// Runs the parsing worker and turns its messages into a promise with progress and
-// cancellation. No 'vscode' import: the tests drive it directly.
+// Runs an open trace's session worker: a promise for the opened trace with progress,
+// range requests, and cancellation. No 'vscode' import: the tests drive it directly.
 
 import { Worker } from 'node:worker_threads';
-import type { TraceAnalysis } from '../core/pipeline';
-import type { AnalyzeRequest, WorkerMessage } from './workerMessages';
+import type { SessionMessage, SessionRequest } from './workerMessages';
+import type { AnalysisResult } from '../core/analysis/analyze';
+import type { DashboardModel } from '../protocol';
 
 export class AnalysisError extends Error {
   constructor(
@@ -14,35 +15,57 @@ export class AnalysisError extends Error {
   }
 }
 
-export interface AnalysisRun {
-  result: Promise<TraceAnalysis>;
-  cancel(): void;
+/** An open trace: a worker that keeps the store and answers range requests. */
+export interface TraceSession {
+  opened: Promise<{ format: string; analysis: AnalysisResult; model: DashboardModel }>;
+  dashboard(range?: { startNs: number; endNs: number }): Promise<DashboardModel>;
+  dispose(): void;
 }
 
-export function analyzeInWorker(
-  workerScript: string,
-  file: string,
-  onProgress: (bytesRead: number, totalBytes: number) => void,
-): AnalysisRun {
-  const request: AnalyzeRequest = { file };
-  const worker = new Worker(workerScript, { workerData: request });
-  let settled = false;
-  let cancel = () => {};
-  const result = new Promise<TraceAnalysis>((resolve, reject) => {
-    const finish = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      fn();
-      void worker.terminate();
-    };
-    cancel = () => finish(() => reject(new AnalysisError('cancelled', 'cancelled')));
-    worker.on('message', (message: WorkerMessage) => {
-      if (message.type === 'progress') onProgress(message.bytesRead, message.totalBytes);
-      else if (message.type === 'done') finish(() => resolve(message.result));
-      else finish(() => reject(new AnalysisError(message.message, message.kind)));
+export function openTraceSession(workerScript: string, file: string, onProgress: (bytesRead: number, totalBytes: number) => void): TraceSession {
+  const worker = new Worker(workerScript, { workerData: { file } });
+  const pending = new Map<number, { resolve: (m: DashboardModel) => void; reject: (err: AnalysisError) => void }>();
+  let nextId = 1;
+  let disposed = false;
+  let fail: (err: AnalysisError) => void = () => {};
+  let stopped: AnalysisError | undefined;
+  // A request must never wait forever: when the worker stops, every open request fails.
+  const stop = (err: AnalysisError) => {
+    stopped ??= err;
+    fail(err);
+    for (const request of pending.values()) request.reject(err);
+    pending.clear();
+  };
+  const opened = new Promise<{ format: string; analysis: AnalysisResult; model: DashboardModel }>((resolve, reject) => {
+    fail = reject;
+    worker.on('message', (m: SessionMessage) => {
+      if (m.type === 'progress') onProgress(m.bytesRead, m.totalBytes);
+      else if (m.type === 'opened') resolve(m);
+      else if (m.type === 'dashboard') {
+        pending.get(m.id)?.resolve(m.model);
+        pending.delete(m.id);
+      } else stop(new AnalysisError(m.message, m.kind));
     });
-    worker.on('error', (err) => finish(() => reject(new AnalysisError(err.message, 'internal'))));
-    worker.on('exit', (code) => finish(() => reject(new AnalysisError(`worker stopped (exit code ${code})`, 'internal'))));
+    worker.on('error', (err) => stop(new AnalysisError(err.message, 'internal')));
+    worker.on('exit', (code) => {
+      if (!disposed) stop(new AnalysisError(`worker stopped (exit code ${code})`, 'internal'));
+    });
   });
-  return { result, cancel: () => cancel() };
+  return {
+    opened,
+    dashboard(range) {
+      if (stopped) return Promise.reject(stopped);
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        const request: SessionRequest = { id, range };
+        worker.postMessage(request);
+      });
+    },
+    dispose() {
+      disposed = true;
+      stop(new AnalysisError('cancelled', 'cancelled'));
+      void worker.terminate();
+    },
+  };
 }

@@ -1,12 +1,16 @@
-// Messages between the extension host and the parsing worker (worker_threads).
+// Messages between the extension host and its worker threads (parsing, open trace sessions).
 
-import type { TraceAnalysis } from '../core/pipeline';
+import type { AnalysisResult } from '../core/analysis/analyze';
+import type { DashboardModel } from '../protocol';
 
-export interface AnalyzeRequest {
-  file: string;
+/** A request to an open trace's session worker: the dashboard for a range (or the whole trace). */
+export interface SessionRequest {
+  id: number;
+  range?: { startNs: number; endNs: number };
 }
 
-export type WorkerMessage =
+export type SessionMessage =
   | { type: 'progress'; bytesRead: number; totalBytes: number }
-  | { type: 'done'; result: TraceAnalysis }
+  | { type: 'opened'; format: string; analysis: AnalysisResult; model: DashboardModel }
+  | { type: 'dashboard'; id: number; model: DashboardModel }
   | { type: 'error'; kind: 'bad-input' | 'internal'; message: string };

@@ -1,0 +1,44 @@
+// Worker-thread entry for an open trace editor: imports the trace once, keeps the columnar
+// store, and answers dashboard requests (the whole trace or a time range) with aggregates.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { basename } from 'node:path';
+import { importTraceFileParallel } from '../core/trace/parallelImport';
+import { buildDashboard } from '../core/analysis/viewModel';
+import { analyze } from '../core/analysis/analyze';
+import { importWarnings } from '../core/pipeline';
+import { NotATraceError } from '../core/trace/sniff';
+import type { SessionRequest, SessionMessage } from './workerMessages';
+
+const post = (m: SessionMessage) => parentPort?.postMessage(m);
+const { file } = workerData as { file: string };
+
+async function main(): Promise<void> {
+  let last = 0;
+  const trace = await importTraceFileParallel(file, {
+    onProgress: (bytesRead, totalBytes) => {
+      const now = Date.now();
+      if (now - last < 100 && bytesRead < totalBytes) return;
+      last = now;
+      post({ type: 'progress', bytesRead, totalBytes });
+    },
+  });
+  const warnings = importWarnings(trace.stats);
+  const dashboard = (range?: { startNs: number; endNs: number }) => {
+    const model = buildDashboard(trace.store, { title: basename(file), format: trace.format, range });
+    model.warnings.unshift(...warnings);
+    return model;
+  };
+  const analysis = analyze(trace.store);
+  analysis.warnings.unshift(...warnings);
+  post({ type: 'opened', format: trace.format, analysis, model: dashboard() });
+  parentPort?.on('message', (req: SessionRequest) => {
+    post({ type: 'dashboard', id: req.id, model: dashboard(req.range) });
+  });
+}
+
+main().catch((err) => {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  const badInput = err instanceof NotATraceError || code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES';
+  post({ type: 'error', kind: badInput ? 'bad-input' : 'internal', message: (err as Error)?.message ?? String(err) });
+});

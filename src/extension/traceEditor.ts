@@ -1,0 +1,126 @@
+// The trace editor: a read-only custom editor over a trace file. The trace is parsed once in
+// a session worker (progress, cancellable); the webview gets dashboard aggregates, and a
+// time-range selection asks the worker for new aggregates. The file is read from disk in
+// the worker, never through a TextDocument (large files are not synced to extensions).
+
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { parseWebviewMessage, type HostToWebview } from '../protocol';
+import { readRunFileSiteCounts } from '../core/sim/runFileSites';
+import { AnalysisError, openTraceSession, type TraceSession } from './workerBridge';
+import { makeNonce, renderWebviewHtml } from './webviewHtml';
+import type { RunRegistry } from './runRegistry';
+
+export const TRACE_EDITOR = 'kvmSpin.traceEditor';
+/** The same editor offered through "Open With…" for any file. */
+export const TRACE_EDITOR_ANY = 'kvmSpin.traceEditorAnyFile';
+
+class TraceDocument implements vscode.CustomDocument {
+  constructor(
+    readonly uri: vscode.Uri,
+    readonly session: TraceSession,
+  ) {}
+  dispose(): void {
+    this.session.dispose();
+  }
+}
+
+export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<TraceDocument> {
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly registry: RunRegistry,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  async openCustomDocument(uri: vscode.Uri, _ctx: vscode.CustomDocumentOpenContext, token: vscode.CancellationToken): Promise<TraceDocument> {
+    if (uri.scheme !== 'file') throw new Error(`KVM Spin reads local files only (got ${uri.scheme}:)`);
+    let reported = 0;
+    let progress: vscode.Progress<{ message?: string; increment?: number }> | undefined;
+    const session = openTraceSession(this.context.asAbsolutePath('dist/sessionWorker.js'), uri.fsPath, (read, total) => {
+      if (!progress || total <= 0) return;
+      const percent = (100 * read) / total;
+      progress.report({ increment: percent - reported, message: `${Math.floor(percent)} %` });
+      reported = percent;
+    });
+    const doc = new TraceDocument(uri, session);
+    token.onCancellationRequested(() => session.dispose());
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `KVM Spin: reading ${path.basename(uri.fsPath)}`, cancellable: true },
+      async (p, cancel) => {
+        progress = p;
+        cancel.onCancellationRequested(() => session.dispose());
+        await session.opened.catch(() => undefined);
+      },
+    );
+    session.opened.then(
+      ({ format, analysis }) => {
+        this.log.info(`opened ${uri.fsPath} (${format}, ${analysis.totals.events} events)`);
+        for (const w of analysis.warnings) this.log.warn(`${path.basename(uri.fsPath)}: ${w}`);
+        const counts = readRunFileSiteCounts(uri.fsPath);
+        this.registry.add({
+          id: uri.toString(),
+          label: counts?.label ?? path.basename(uri.fsPath),
+          detail: `${format}, ${analysis.totals.pleExits.toLocaleString('en-US')} PAUSE exits`,
+          stats: counts ? { kind: 'simulator', counts } : { kind: 'trace', label: path.basename(uri.fsPath), analysis },
+        });
+      },
+      (err: AnalysisError) => {
+        if (err.kind === 'cancelled') this.log.info(`cancelled reading ${uri.fsPath}`);
+        else this.log.error(`${uri.fsPath}: ${err.message}`);
+      },
+    );
+    return doc;
+  }
+
+  async resolveCustomEditor(doc: TraceDocument, panel: vscode.WebviewPanel): Promise<void> {
+    const webview = panel.webview;
+    const assets = [vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.context.extensionUri, 'media')];
+    webview.options = { enableScripts: true, localResourceRoots: assets };
+    webview.html = renderWebviewHtml({
+      title: path.basename(doc.uri.fsPath),
+      cspSource: webview.cspSource,
+      nonce: makeNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview', 'traceEditor.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'media', 'traceEditor.css')).toString(),
+    });
+    const send = (message: HostToWebview) => void webview.postMessage(message);
+    let range: { startNs: number; endNs: number } | undefined;
+    const showRange = async () => {
+      try {
+        send({ type: 'dashboard', model: range ? await doc.session.dashboard(range) : (await doc.session.opened).model });
+      } catch (err) {
+        send({ type: 'error', message: `${path.basename(doc.uri.fsPath)}: ${(err as Error).message}` });
+      }
+    };
+    panel.webview.onDidReceiveMessage(async (raw: unknown) => {
+      const msg = parseWebviewMessage(raw);
+      if (!msg) {
+        this.log.warn('ignored a malformed message from the trace editor webview');
+        return;
+      }
+      switch (msg.type) {
+        case 'ready':
+          send({ type: 'busy', message: `Reading ${path.basename(doc.uri.fsPath)}…` });
+          await showRange();
+          break;
+        case 'selectRange':
+          range = { startNs: msg.startNs, endNs: msg.endNs };
+          await showRange();
+          break;
+        case 'resetRange':
+          range = undefined;
+          await showRange();
+          break;
+        case 'revealLine': {
+          const text = await vscode.workspace.openTextDocument(doc.uri);
+          const line = Math.min(msg.line - 1, text.lineCount - 1);
+          await vscode.window.showTextDocument(text, { viewColumn: vscode.ViewColumn.Beside, selection: new vscode.Range(line, 0, line, 0) });
+          break;
+        }
+      }
+    });
+    doc.session.opened.catch((err: AnalysisError) => {
+      if (err.kind !== 'cancelled') void vscode.window.showErrorMessage(`KVM Spin: ${path.basename(doc.uri.fsPath)}: ${err.message}`);
+    });
+  }
+}
