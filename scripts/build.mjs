@@ -11,9 +11,10 @@ const builds = [
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
   { ...common, entryPoints: ['src/core/sim/simWorker.ts'], outfile: 'dist/simWorker.js' },
   { ...common, entryPoints: ['src/core/trace/importWorker.ts'], outfile: 'dist/importWorker.js' },
-  { ...common, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' },
+  // playwright-core stays a runtime require: it finds its own files next to its package.
+  { ...common, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js', external: ['playwright-core'] },
   // Webviews: browser bundles, chart.js and the toolkit included (no CDN).
-  { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: false, minify: true, logLevel: 'warning', entryPoints: ['webview/traceEditor.ts'], outfile: 'dist/webview/traceEditor.js' },
+  ...['traceEditor', 'comparison'].map((name) => ({ bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: false, minify: true, logLevel: 'warning', entryPoints: [`webview/${name}.ts`], outfile: `dist/webview/${name}.js` })),
 ].filter((b) => existsSync(b.entryPoints[0]));
 
 if (watch) {

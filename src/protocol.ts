@@ -64,6 +64,86 @@ export type WebviewToHost =
   | { type: 'resetRange' }
   | { type: 'revealLine'; line: number };
 
+// ---- The comparison view ----
+
+export interface ComparisonMetricInfo {
+  key: string;
+  label: string;
+  description: string;
+  higherIsBetter: boolean;
+  format: 'ratio' | 'percent' | 'rate' | 'count';
+}
+
+export interface ComparisonModelRow {
+  id: string;
+  /** From a file name: untrusted text. */
+  label: string;
+  source: 'simulator' | 'trace';
+  durationS: number;
+  /** One value per metric, in `metrics` order; null where the run cannot tell. */
+  values: (number | null)[];
+  /** What the directed yield did at each PAUSE exit. */
+  outcomes: { helped: number | null; otherBoosts: number; esrch: number; noBoost: number };
+  counts: { pleExits: number; yieldAttempts: number; boosts: number; schedulerMismatch: number; lostOpportunity: number; overboost: number };
+  judgedBy: string;
+}
+
+export interface ComparisonModel {
+  /** Every run that can be picked. */
+  runs: { id: string; label: string; source: 'simulator' | 'trace'; durationS: number }[];
+  selected: string[];
+  baseline: string | null;
+  metrics: ComparisonMetricInfo[];
+  rows: ComparisonModelRow[];
+}
+
+export type HostToComparison = { type: 'comparison'; model: ComparisonModel } | { type: 'notice'; message: string };
+
+export type ComparisonToHost =
+  | { type: 'ready' }
+  | { type: 'selectRuns'; ids: string[]; baseline: string | null }
+  | { type: 'simulate' }
+  | { type: 'openTrace' }
+  | { type: 'exportCsv' }
+  | { type: 'exportPng'; dataUrl: string };
+
+/** A PNG data URL as canvas.toDataURL makes it (bounded: a chart is well under 8 MB). */
+const PNG_DATA_URL = /^data:image\/png;base64,[A-Za-z0-9+/]+={0,2}$/;
+
+/** Validates a message from the comparison webview; null for anything malformed. */
+export function parseComparisonMessage(raw: unknown): ComparisonToHost | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const m = raw as Record<string, unknown>;
+  switch (m.type) {
+    case 'ready':
+    case 'simulate':
+    case 'openTrace':
+    case 'exportCsv':
+      return { type: m.type };
+    case 'selectRuns':
+      if (!Array.isArray(m.ids) || m.ids.length > 1000 || !m.ids.every((id) => typeof id === 'string' && id.length < 4096)) return null;
+      if (m.baseline !== null && typeof m.baseline !== 'string') return null;
+      return { type: 'selectRuns', ids: m.ids as string[], baseline: m.baseline as string | null };
+    case 'exportPng':
+      return typeof m.dataUrl === 'string' && m.dataUrl.length < 8 << 20 && PNG_DATA_URL.test(m.dataUrl) ? { type: 'exportPng', dataUrl: m.dataUrl } : null;
+    default:
+      return null;
+  }
+}
+
+/** Validates a message from the host to the comparison webview. */
+export function parseComparisonHostMessage(raw: unknown): HostToComparison | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const m = raw as Record<string, unknown>;
+  if (m.type === 'comparison' && typeof m.model === 'object' && m.model !== null) {
+    const model = m.model as ComparisonModel;
+    if (Array.isArray(model.runs) && Array.isArray(model.rows) && Array.isArray(model.metrics) && Array.isArray(model.selected)) return m as HostToComparison;
+    return null;
+  }
+  if (m.type === 'notice' && typeof m.message === 'string') return m as HostToComparison;
+  return null;
+}
+
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /** Validates a message from a webview; null for anything malformed. */

@@ -24,6 +24,10 @@ interface Recorded {
   infos: string[];
   activeDocument: unknown;
   editorProviders: Map<string, EditorProvider>;
+  viewProviders: Map<string, { resolveWebviewView(view: unknown): void }>;
+  /** Where the save dialog answers (null: cancelled), and what was written. */
+  saveAs: string | null;
+  written: Map<string, Buffer>;
   /** Messages each opened trace editor posted to its webview, by file name. */
   /** Every custom document opened, disposed at the end as VS Code does when editors close. */
   documents: { dispose(): void }[];
@@ -62,6 +66,42 @@ async function openWith(rec: Recorded, uri: { fsPath: string }, viewType: string
   rec.editors.set(name, { html: panel.webview.html, posted, opened: doc.session.opened.catch(() => undefined) });
   await onMessage({ type: 'ready' }); // the webview script's first message
   await onMessage({ type: 'exec', command: 'rm -rf /' }); // malformed: ignored
+}
+
+interface ComparisonModelSeen {
+  runs: { id: string; label: string; source: string }[];
+  rows: unknown[];
+  selected: string[];
+  baseline: string | null;
+}
+
+/** What VS Code does when a webview view becomes visible: resolve it; the webview script then talks. */
+function openView(rec: Recorded, viewType: string) {
+  const posted: { type: string; model?: ComparisonModelSeen }[] = [];
+  let onMessage: (m: unknown) => Promise<void> = async () => {};
+  const view = {
+    webview: {
+      options: {},
+      html: '',
+      cspSource: 'vscode-webview:',
+      asWebviewUri: (u: unknown) => u,
+      postMessage: async (m: { type: string }) => void posted.push(m),
+      onDidReceiveMessage: (h: (m: unknown) => Promise<void>) => {
+        onMessage = h;
+        return { dispose() {} };
+      },
+    },
+    onDidDispose: () => ({ dispose() {} }),
+  };
+  rec.viewProviders.get(viewType)!.resolveWebviewView(view);
+  return {
+    get html() {
+      return view.webview.html;
+    },
+    posted,
+    send: (m: unknown) => onMessage(m),
+    last: () => posted.filter((m) => m.type === 'comparison').at(-1)!.model!,
+  };
 }
 
 /** A TextDocument stand-in over a string. */
@@ -127,13 +167,26 @@ function fakeVscode(rec: Recorded) {
       joinPath: (base: { path: string }, ...parts: string[]) => uri('file', [base.path, ...parts].join('/')),
     },
     EventEmitter: class {
-      event = () => ({ dispose() {} });
-      fire() {}
-      dispose() {}
+      private listeners: ((e: unknown) => void)[] = [];
+      event = (listener: (e: unknown) => void) => {
+        this.listeners.push(listener);
+        return { dispose: () => void (this.listeners = this.listeners.filter((l) => l !== listener)) };
+      };
+      fire(e?: unknown) {
+        for (const l of [...this.listeners]) l(e);
+      }
+      dispose() {
+        this.listeners = [];
+      }
     },
     ProgressLocation: { Notification: 15 },
     ViewColumn: { Beside: -2 },
     window: {
+      registerWebviewViewProvider: (viewType: string, p: { resolveWebviewView(view: unknown): void }) => {
+        rec.viewProviders.set(viewType, p);
+        return { dispose() {} };
+      },
+      showSaveDialog: async () => (rec.saveAs ? uri('file', rec.saveAs) : undefined),
       registerCustomEditorProvider: (viewType: string, p: EditorProvider) => {
         rec.editorProviders.set(viewType, p);
         return { dispose() {} };
@@ -168,6 +221,8 @@ function fakeVscode(rec: Recorded) {
         return { dispose() {} };
       },
       openTextDocument: async (u: unknown) => ({ uri: u }),
+      workspaceFolders: undefined,
+      fs: { writeFile: async (u: { fsPath: string }, bytes: Uint8Array) => void rec.written.set(u.fsPath, Buffer.from(bytes)) },
     },
     commands: {
       executeCommand: async (id: string, ...args: unknown[]) =>
@@ -196,6 +251,9 @@ test('activation registers the contributed commands; Open Trace shows the summar
     editorProviders: new Map(),
     documents: [],
     editors: new Map(),
+    viewProviders: new Map(),
+    saveAs: null,
+    written: new Map(),
   };
   const fake = fakeVscode(rec);
   const mod = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
@@ -205,7 +263,20 @@ test('activation registers the contributed commands; Open Trace shows the summar
     const extension = require(join(ROOT, 'dist', 'extension.js'));
     const subscriptions: unknown[] = [];
     const storage = mkdtempSync(join(tmpdir(), 'kvm-spin-ext-'));
-    extension.activate({ subscriptions, asAbsolutePath: (p: string) => join(ROOT, p), extensionUri: fake.Uri.file(ROOT), globalStorageUri: fake.Uri.file(storage) });
+    const workspaceState = new Map<string, unknown>();
+    extension.activate({
+      subscriptions,
+      asAbsolutePath: (p: string) => join(ROOT, p),
+      extensionUri: fake.Uri.file(ROOT),
+      globalStorageUri: fake.Uri.file(storage),
+      workspaceState: { get: (k: string) => workspaceState.get(k), update: async (k: string, v: unknown) => void workspaceState.set(k, v) },
+    });
+    // The comparison view, opened before any run exists: an empty picker.
+    const comparison = openView(rec, 'kvmSpin.comparison');
+    await comparison.send({ type: 'ready' });
+    assert.deepEqual(comparison.posted.map((m) => m.type), ['comparison']);
+    assert.deepEqual(comparison.last().runs, []);
+    assert.match(comparison.html, /script-src 'nonce-[A-Za-z0-9]{32}'.*dist\/webview\/comparison\.js/s);
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     const contributed = pkg.contributes.commands.map((c: { command: string }) => c.command).sort();
     assert.deepEqual([...rec.commands.keys()].sort(), contributed);
@@ -245,6 +316,24 @@ test('activation registers the contributed commands; Open Trace shows the summar
     assert.equal(runEditor.posted[1].type, 'dashboard');
     assert.deepEqual(readdirSync(join(storage, 'runs')), ['undercommit-vanilla-5.6-seed1.report']);
 
+    // The comparison view picked up both runs as they came (the bad file never became a run).
+    const picked = comparison.last();
+    assert.deepEqual(picked.runs.map((r) => [r.label, r.source]), [['handchecked-ftrace-tgid.txt', 'trace'], ['undercommit / vanilla-5.6 / seed 1', 'simulator']]);
+    assert.equal(picked.rows.length, 2);
+    assert.equal(picked.baseline, picked.runs[0].id);
+    // Export CSV through the save dialog; a malformed message is ignored.
+    rec.saveAs = join(storage, 'comparison.csv');
+    await comparison.send({ type: 'exportCsv' });
+    const csv = rec.written.get(rec.saveAs)!.toString('utf8').split('\n');
+    assert.equal(csv.length, 4);
+    assert.match(csv[1], /^handchecked-ftrace-tgid\.txt,trace,0\.00402,,0\.0604478,995\.025,/);
+    assert.match(csv[2], /^undercommit \/ vanilla-5\.6 \/ seed 1,simulator,0\.5,\d/);
+    await comparison.send({ type: 'exportPng', dataUrl: 'data:text/html,<b>' });
+    // Pick only the simulated run: the model follows, the choice is kept in workspace state.
+    await comparison.send({ type: 'selectRuns', ids: [picked.runs[1].id, 'file:/gone'], baseline: null });
+    assert.deepEqual(comparison.last().selected, [picked.runs[1].id]);
+    assert.deepEqual(workspaceState.get('kvmSpin.comparison.selection'), { ids: [picked.runs[1].id], baseline: picked.runs[1].id });
+
     // Kernel source: lenses and hovers follow the active run (the simulated one just loaded).
     const kvmMain = fakeDocument('/src/virt/kvm/kvm_main.c', readFileSync(fixture('kernel/kvm_main-6.13.c'), 'utf8'));
     const lenses = rec.codeLensProviders[0].provideCodeLenses(kvmMain);
@@ -262,6 +351,19 @@ test('activation registers the contributed commands; Open Trace shows the summar
     rec.activeDocument = fakeDocument('/x.c', 'int main(void) { return 0; }');
     await rec.commands.get('kvmSpin.copyProbeCommands')!();
     assert.match(rec.infos[rec.infos.length - 1], /open virt\/kvm\/kvm_main\.c/);
+
+    // A window reload: the simulated run comes back from its run file, still picked.
+    extension.activate({
+      subscriptions: [],
+      asAbsolutePath: (p: string) => join(ROOT, p),
+      extensionUri: fake.Uri.file(ROOT),
+      globalStorageUri: fake.Uri.file(storage),
+      workspaceState: { get: (k: string) => workspaceState.get(k), update: async (k: string, v: unknown) => void workspaceState.set(k, v) },
+    });
+    const reloaded = openView(rec, 'kvmSpin.comparison');
+    await reloaded.send({ type: 'ready' });
+    assert.deepEqual(reloaded.last().runs.map((r) => r.label), ['undercommit / vanilla-5.6 / seed 1']);
+    assert.deepEqual(reloaded.last().selected, [picked.runs[1].id]);
   } finally {
     for (const doc of rec.documents) doc.dispose();
     mod._load = original;

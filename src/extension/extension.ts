@@ -1,12 +1,12 @@
 // Activation and commands: glue between VS Code and src/core (which never imports vscode).
 
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { runSimulationCommand } from './simulationCommand';
 import { RunRegistry } from './runRegistry';
 import { SourceAnnotations } from './sourceAnnotations';
-import { readRunFileSiteCounts } from '../core/sim/runFileSites';
+import { runFromRunFile } from './runRegistry';
 import { TRACE_EDITOR, TRACE_EDITOR_ANY, TraceEditorProvider } from './traceEditor';
+import { COMPARISON_VIEW, ComparisonViewProvider } from './comparisonView';
 
 const SUMMARY_SCHEME = 'kvm-spin-summary';
 
@@ -24,12 +24,15 @@ export function activate(context: vscode.ExtensionContext): void {
   const registry = new RunRegistry();
   const annotations = new SourceAnnotations(context, registry, log);
   const traceEditor = new TraceEditorProvider(context, registry, log);
+  const comparison = new ComparisonViewProvider(context, registry, log);
   const C_FILES: vscode.DocumentSelector = { language: 'c' };
   context.subscriptions.push(
     log,
     changed,
     registry,
     annotations,
+    comparison,
+    vscode.window.registerWebviewViewProvider(COMPARISON_VIEW, comparison),
     vscode.languages.registerCodeLensProvider(C_FILES, annotations),
     vscode.languages.registerHoverProvider(C_FILES, annotations),
     vscode.commands.registerCommand('kvmSpin.switchRun', async () => {
@@ -69,8 +72,8 @@ export function activate(context: vscode.ExtensionContext): void {
       const outcome = await runSimulationCommand(context, log);
       if (!outcome) return;
       for (const file of outcome.runFiles) {
-        const counts = readRunFileSiteCounts(file);
-        if (counts) registry.add({ id: vscode.Uri.file(file).toString(), label: counts.label, detail: path.basename(file), stats: { kind: 'simulator', counts } });
+        const run = runFromRunFile(file, vscode.Uri.file(file).toString());
+        if (run) registry.add(run);
       }
       await showReadOnly(`${outcome.name}.comparison`, outcome.comparison);
       // A single run opens like a trace: its run file in the trace editor.

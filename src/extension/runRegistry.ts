@@ -3,19 +3,26 @@
 
 import * as vscode from 'vscode';
 import type { RunStats } from '../core/source/annotate';
+import { rowFromSimulation, type ComparisonRow } from '../core/analysis/comparison';
+import { readRunFileMetrics, readRunFileSiteCounts } from '../core/sim/runFileSites';
 
 export interface LoadedRun {
   id: string;
   label: string;
   detail: string;
   stats: RunStats;
+  /** The run's row in the comparison view. */
+  row: ComparisonRow;
 }
 
 export class RunRegistry implements vscode.Disposable {
   private readonly runs: LoadedRun[] = [];
   private activeId: string | null = null;
   private readonly changed = new vscode.EventEmitter<void>();
+  private readonly added = new vscode.EventEmitter<string>();
   readonly onDidChange = this.changed.event;
+  /** A run the user just opened or simulated (its id); fired before onDidChange. */
+  readonly onDidAdd = this.added.event;
 
   get all(): readonly LoadedRun[] {
     return this.runs;
@@ -25,13 +32,29 @@ export class RunRegistry implements vscode.Disposable {
     return this.runs.find((r) => r.id === this.activeId) ?? null;
   }
 
+  get(id: string): LoadedRun | undefined {
+    return this.runs.find((r) => r.id === id);
+  }
+
   /** Adds (or replaces, by id) a run and makes it the active one. */
   add(run: LoadedRun): void {
     const at = this.runs.findIndex((r) => r.id === run.id);
     if (at >= 0) this.runs.splice(at, 1);
     this.runs.push(run);
     this.activeId = run.id;
+    this.added.fire(run.id);
     this.changed.fire();
+  }
+
+  /** Runs kept from earlier sessions: listed, but neither active nor picked. */
+  addStored(runs: LoadedRun[]): void {
+    let n = 0;
+    for (const run of runs) {
+      if (this.runs.some((r) => r.id === run.id)) continue;
+      this.runs.push(run);
+      n++;
+    }
+    if (n > 0) this.changed.fire();
   }
 
   setActive(id: string): void {
@@ -43,5 +66,24 @@ export class RunRegistry implements vscode.Disposable {
 
   dispose(): void {
     this.changed.dispose();
+    this.added.dispose();
+  }
+}
+
+/** A simulator run file as a loaded run (from its header comments), or null for other files. */
+export function runFromRunFile(file: string, id: string): LoadedRun | null {
+  try {
+    const counts = readRunFileSiteCounts(file);
+    const run = readRunFileMetrics(file);
+    if (!counts || !run) return null;
+    return {
+      id,
+      label: counts.label,
+      detail: `${run.scenario}, ${run.policy}, ${(run.durationNs / 1e9).toFixed(1)} s simulated`,
+      stats: { kind: 'simulator', counts },
+      row: rowFromSimulation(id, counts.label, run.durationNs, run.metrics),
+    };
+  } catch {
+    return null; // unreadable: not listed
   }
 }

@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { basename } from 'node:path';
 import { importTraceFileParallel } from '../core/trace/parallelImport';
-import { buildDashboard } from '../core/analysis/viewModel';
+import { dashboardFromAnalysis } from '../core/analysis/viewModel';
 import { analyze } from '../core/analysis/analyze';
 import { importWarnings } from '../core/pipeline';
 import { NotATraceError } from '../core/trace/sniff';
@@ -24,14 +24,17 @@ async function main(): Promise<void> {
     },
   });
   const warnings = importWarnings(trace.stats);
-  const dashboard = (range?: { startNs: number; endNs: number }) => {
-    const model = buildDashboard(trace.store, { title: basename(file), format: trace.format, range });
-    model.warnings.unshift(...warnings);
-    return model;
+  const analyzeRange = (range?: { startNs: number; endNs: number }) => {
+    const analysis = analyze(trace.store, { range });
+    analysis.warnings.unshift(...warnings);
+    return analysis;
   };
-  const analysis = analyze(trace.store);
-  analysis.warnings.unshift(...warnings);
-  post({ type: 'opened', format: trace.format, analysis, model: dashboard() });
+  const analysis = analyzeRange();
+  const dashboard = (range?: { startNs: number; endNs: number }) =>
+    dashboardFromAnalysis(trace.store, range ? analyzeRange(range) : analysis, { title: basename(file), format: trace.format, range });
+  let pcpus = 0;
+  for (let i = 0; i < trace.store.length; i++) if (trace.store.cpu[i] >= pcpus) pcpus = trace.store.cpu[i] + 1;
+  post({ type: 'opened', format: trace.format, analysis, model: dashboard(), pcpus });
   parentPort?.on('message', (req: SessionRequest) => {
     post({ type: 'dashboard', id: req.id, model: dashboard(req.range) });
   });

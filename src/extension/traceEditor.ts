@@ -6,7 +6,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseWebviewMessage, type HostToWebview } from '../protocol';
-import { readRunFileSiteCounts } from '../core/sim/runFileSites';
+import { readRunFileMetrics, readRunFileSiteCounts } from '../core/sim/runFileSites';
+import { rowFromAnalysis, rowFromSimulation } from '../core/analysis/comparison';
 import { AnalysisError, openTraceSession, type TraceSession } from './workerBridge';
 import { makeNonce, renderWebviewHtml } from './webviewHtml';
 import type { RunRegistry } from './runRegistry';
@@ -53,13 +54,17 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
       },
     );
     session.opened.then(
-      ({ format, analysis }) => {
+      ({ format, analysis, pcpus }) => {
         this.log.info(`opened ${uri.fsPath} (${format}, ${analysis.totals.events} events)`);
         for (const w of analysis.warnings) this.log.warn(`${path.basename(uri.fsPath)}: ${w}`);
         const counts = readRunFileSiteCounts(uri.fsPath);
+        const simulated = readRunFileMetrics(uri.fsPath);
+        const id = uri.toString();
+        const label = counts?.label ?? path.basename(uri.fsPath);
         this.registry.add({
-          id: uri.toString(),
-          label: counts?.label ?? path.basename(uri.fsPath),
+          id,
+          label,
+          row: simulated ? rowFromSimulation(id, label, simulated.durationNs, simulated.metrics) : rowFromAnalysis(id, label, analysis, pcpus),
           detail: `${format}, ${analysis.totals.pleExits.toLocaleString('en-US')} PAUSE exits`,
           stats: counts ? { kind: 'simulator', counts } : { kind: 'trace', label: path.basename(uri.fsPath), analysis },
         });

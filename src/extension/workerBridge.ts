@@ -17,7 +17,7 @@ export class AnalysisError extends Error {
 
 /** An open trace: a worker that keeps the store and answers range requests. */
 export interface TraceSession {
-  opened: Promise<{ format: string; analysis: AnalysisResult; model: DashboardModel }>;
+  opened: Promise<{ format: string; analysis: AnalysisResult; model: DashboardModel; pcpus: number }>;
   dashboard(range?: { startNs: number; endNs: number }): Promise<DashboardModel>;
   dispose(): void;
 }
@@ -36,7 +36,7 @@ export function openTraceSession(workerScript: string, file: string, onProgress:
     for (const request of pending.values()) request.reject(err);
     pending.clear();
   };
-  const opened = new Promise<{ format: string; analysis: AnalysisResult; model: DashboardModel }>((resolve, reject) => {
+  const opened = new Promise<{ format: string; analysis: AnalysisResult; model: DashboardModel; pcpus: number }>((resolve, reject) => {
     fail = reject;
     worker.on('message', (m: SessionMessage) => {
       if (m.type === 'progress') onProgress(m.bytesRead, m.totalBytes);

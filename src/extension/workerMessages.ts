@@ -11,6 +11,6 @@ export interface SessionRequest {
 
 export type SessionMessage =
   | { type: 'progress'; bytesRead: number; totalBytes: number }
-  | { type: 'opened'; format: string; analysis: AnalysisResult; model: DashboardModel }
+  | { type: 'opened'; format: string; analysis: AnalysisResult; model: DashboardModel; pcpus: number }
   | { type: 'dashboard'; id: number; model: DashboardModel }
   | { type: 'error'; kind: 'bad-input' | 'internal'; message: string };

@@ -3,7 +3,7 @@
 
 import { EventKind, type EventStore } from '../trace/model';
 import { isPauseExitReason } from './sites';
-import { analyze, type AnalysisOptions } from './analyze';
+import { analyze, type AnalysisOptions, type AnalysisResult } from './analyze';
 import type { DashboardModel, Series } from '../../protocol';
 
 export interface DashboardOptions {
@@ -16,8 +16,12 @@ export interface DashboardOptions {
 }
 
 export function buildDashboard(store: EventStore, options: DashboardOptions): DashboardModel {
+  return dashboardFromAnalysis(store, analyze(store, { ...options.analysis, range: options.range }), options);
+}
+
+/** The dashboard of an analysis already made over `options.range` (or the whole store). */
+export function dashboardFromAnalysis(store: EventStore, a: AnalysisResult, options: DashboardOptions): DashboardModel {
   const bins = Math.max(1, Math.min(options.bins ?? 1000, 4000));
-  const a = analyze(store, { ...options.analysis, range: options.range });
   let traceStart = Infinity;
   let traceEnd = -Infinity;
   for (let i = 0; i < store.length; i++) {
@@ -64,7 +68,7 @@ export function buildDashboard(store: EventStore, options: DashboardOptions): Da
     },
     problems: a.problems,
     inference: a.inference,
-    warnings: a.warnings,
+    warnings: [...a.warnings],
     vcpus: a.vms.flatMap((vm) =>
       vm.vcpus.map((v) => ({
         vm: vm.id,

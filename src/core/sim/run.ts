@@ -7,7 +7,7 @@ import { writeTraceCmdText } from '../export/traceCmdText';
 import { policyByName } from './policies';
 import type { Scenario } from './scenario';
 import { simulate, type SimResult } from './simulator';
-import { siteCountsHeader } from './runFileSites';
+import { metricsHeader, siteCountsHeader } from './runFileSites';
 
 export interface SimJob {
   scenario: Scenario;
@@ -42,6 +42,7 @@ export function runJob(job: SimJob, onProgress?: (fraction: number) => void, sho
     writeTraceCmdText(store, (text) => writeSync(fd, text), [
       `kvm-spin simulate: scenario=${job.scenario.name} policy=${job.policy} seed=${job.seed} duration=${job.durationNs / 1e9}s`,
       `throughput=${summary.metrics.throughput.toFixed(4)} pleExits=${summary.metrics.pleExits} boosts=${summary.metrics.boosts}`,
+      metricsHeader({ scenario: job.scenario.name, policy: job.policy, seed: job.seed, durationNs: summary.durationNs, metrics: summary.metrics }),
       siteCountsHeader({ label: `${job.scenario.name} / ${job.policy} / seed ${job.seed}`, vcpus: summary.vcpus.map(({ vm, vcpu }) => ({ vm, vcpu })), sites: summary.sites }),
     ]);
   } finally {

@@ -1,17 +1,32 @@
-// A simulator run file carries its per-site counters in one header comment, so that the
-// source annotations can show the simulator's own counts for a run file opened later.
+// A simulator run file carries what the simulator knew in two header comments: its per-site
+// counters (so that the source annotations show the simulator's own counts for a run file
+// opened later) and its metrics (so that the comparison view can list it beside traces).
 
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { SimSiteCounts } from '../source/annotate';
+import type { SimMetrics } from './simulator';
 
-const KEY = 'kvm-spin-sites ';
+const SITES_KEY = 'kvm-spin-sites ';
+const METRICS_KEY = 'kvm-spin-metrics ';
 
-export function siteCountsHeader(counts: SimSiteCounts): string {
-  return KEY + JSON.stringify(counts);
+export interface RunFileMetrics {
+  scenario: string;
+  policy: string;
+  seed: number;
+  durationNs: number;
+  metrics: SimMetrics;
 }
 
-/** The counters of a run file, or null for a trace that is not a simulator run file. */
-export function readRunFileSiteCounts(path: string): SimSiteCounts | null {
+export function siteCountsHeader(counts: SimSiteCounts): string {
+  return SITES_KEY + JSON.stringify(counts);
+}
+
+export function metricsHeader(run: RunFileMetrics): string {
+  return METRICS_KEY + JSON.stringify(run);
+}
+
+/** The JSON after `key` in the leading `#` comment lines of a file, or null. */
+function readHeaderJson(path: string, key: string): unknown {
   const fd = openSync(path, 'r');
   const buf = Buffer.alloc(1 << 16);
   let text: string;
@@ -22,14 +37,35 @@ export function readRunFileSiteCounts(path: string): SimSiteCounts | null {
   }
   for (const line of text.split('\n')) {
     if (!line.startsWith('#')) break;
-    const at = line.indexOf(KEY);
+    const at = line.indexOf(key);
     if (at < 0) continue;
     try {
-      const parsed = JSON.parse(line.slice(at + KEY.length)) as SimSiteCounts;
-      if (parsed && typeof parsed.label === 'string' && Array.isArray(parsed.vcpus) && typeof parsed.sites === 'object') return parsed;
+      return JSON.parse(line.slice(at + key.length));
     } catch {
       return null;
     }
   }
   return null;
+}
+
+/** The counters of a run file, or null for a trace that is not a simulator run file. */
+export function readRunFileSiteCounts(path: string): SimSiteCounts | null {
+  const parsed = readHeaderJson(path, SITES_KEY) as SimSiteCounts | null;
+  return parsed && typeof parsed.label === 'string' && Array.isArray(parsed.vcpus) && typeof parsed.sites === 'object' ? parsed : null;
+}
+
+/** The simulator's metrics of a run file, or null. */
+export function readRunFileMetrics(path: string): RunFileMetrics | null {
+  const parsed = readHeaderJson(path, METRICS_KEY) as RunFileMetrics | null;
+  const m = parsed?.metrics;
+  const ok =
+    parsed &&
+    typeof parsed.scenario === 'string' &&
+    typeof parsed.policy === 'string' &&
+    Number.isFinite(parsed.durationNs) &&
+    m &&
+    ['throughput', 'spinTimeShare', 'pleExits', 'yieldAttempts', 'boosts', 'esrch', 'decisions', 'helpfulBoosts', 'continuousPleEpisodes', 'fairness'].every((k) => Number.isFinite((m as unknown as Record<string, number>)[k])) &&
+    m.problems &&
+    Array.isArray(m.perVm);
+  return ok ? parsed : null;
 }

@@ -1,0 +1,129 @@
+// The trace editor's dashboard for a 10-million-event trace: after the analysis, how long
+// until the webview has drawn it (view model + message + render in headless Chromium), and
+// how large each host → webview message is. The store comes from the real importer (the
+// 200 MB benchmark trace) and is repeated end to end in time to pass 10 M events.
+
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { analyze } from '../src/core/analysis/analyze';
+import { dashboardFromAnalysis } from '../src/core/analysis/viewModel';
+import { EventStore } from '../src/core/trace/model';
+import { importTraceFile } from '../src/core/trace/textImporter';
+import { renderWebviewHtml } from '../src/extension/webviewHtml';
+import type { HostToWebview } from '../src/protocol';
+
+export const TARGET_EVENTS = 10_000_000;
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Repeats every row `times` times, each copy shifted after the previous one in time and lines. */
+function repeatInTime(store: EventStore, times: number): void {
+  const n = store.length;
+  let first = Infinity;
+  let last = -Infinity;
+  let maxLine = 0;
+  for (let i = 0; i < n; i++) {
+    if (store.ts[i] < first) first = store.ts[i];
+    if (store.ts[i] > last) last = store.ts[i];
+    if (store.line[i] > maxLine) maxLine = store.line[i];
+  }
+  const shift = last - first + 1_000_000;
+  const columns = ['ts', 'cpu', 'tid', 'kind', 'a', 'b', 'c', 'x', 'y', 'line'] as const;
+  for (const name of columns) {
+    const old = store[name] as Float64Array | Uint16Array | Int32Array | Uint8Array | Uint32Array;
+    const grown = new (old.constructor as new (len: number) => typeof old)(n * times);
+    for (let k = 0; k < times; k++) grown.set(old.subarray(0, n), k * n);
+    if (name === 'ts') for (let k = 1; k < times; k++) for (let i = 0; i < n; i++) grown[k * n + i] += k * shift;
+    if (name === 'line') for (let k = 1; k < times; k++) for (let i = 0; i < n; i++) grown[k * n + i] += k * maxLine;
+    (store as unknown as Record<string, typeof old>)[name] = grown;
+  }
+  store.length = n * times;
+}
+
+export interface DashboardFigures {
+  events: number;
+  analysisMs: number;
+  modelMs: number;
+  messageBytes: number;
+  rangeMs: number;
+  rangeMessageBytes: number;
+  /** null without a browser. */
+  renderMs: number | null;
+  rangeRenderMs: number | null;
+}
+
+export async function dashboardFigures(file: string): Promise<DashboardFigures> {
+  const { store, format } = await importTraceFile(file);
+  repeatInTime(store, Math.ceil(TARGET_EVENTS / store.length));
+  const t0 = performance.now();
+  const analysis = analyze(store);
+  const t1 = performance.now();
+  const message: HostToWebview = { type: 'dashboard', model: dashboardFromAnalysis(store, analysis, { title: 'bench', format }) };
+  const json = JSON.stringify(message);
+  const t2 = performance.now();
+  // A range request: the middle tenth of the trace, analysed again and summarised.
+  const span = message.model.traceEndNs - message.model.traceStartNs;
+  const range = { startNs: message.model.traceStartNs + span * 0.45, endNs: message.model.traceStartNs + span * 0.55 };
+  const t3 = performance.now();
+  const rangeMessage: HostToWebview = { type: 'dashboard', model: dashboardFromAnalysis(store, analyze(store, { range }), { title: 'bench', format, range }) };
+  const rangeJson = JSON.stringify(rangeMessage);
+  const t4 = performance.now();
+  const render = existsSync(CHROMIUM) ? await renderTimes([message, rangeMessage]) : null;
+  return {
+    events: store.length,
+    analysisMs: t1 - t0,
+    modelMs: t2 - t1,
+    messageBytes: Buffer.byteLength(json),
+    rangeMs: t4 - t3,
+    rangeMessageBytes: Buffer.byteLength(rangeJson),
+    renderMs: render?.[0] ?? null,
+    rangeRenderMs: render?.[1] ?? null,
+  };
+}
+
+/** Milliseconds from posting each message to the trace editor page until it has drawn it. */
+async function renderTimes(messages: HostToWebview[]): Promise<number[]> {
+  const { chromium } = await import('playwright-core');
+  const dir = mkdtempSync(join(tmpdir(), 'kvm-spin-bench-'));
+  const page = join(dir, 'index.html');
+  writeFileSync(
+    page,
+    renderWebviewHtml({
+      title: 'bench',
+      cspSource: 'file:',
+      nonce: 'benchnonce',
+      scriptUri: pathToFileURL(join(__dirname, 'webview', 'traceEditor.js')).href,
+      styleUri: pathToFileURL(join(__dirname, '..', 'media', 'traceEditor.css')).href,
+      preludeScripts: ['window.acquireVsCodeApi = () => ({ postMessage() {}, getState() {}, setState() {} });'],
+    }),
+  );
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-gpu'] });
+  try {
+    const tab = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await tab.goto(pathToFileURL(page).href);
+    const times: number[] = [];
+    for (const [i, message] of messages.entries()) {
+      // Timed inside the page: from the message event being queued to the end of render().
+      const ms = await tab.evaluate(
+        ([m, expected]) =>
+          new Promise<number>((resolve) => {
+            const app = document.getElementById('app')!;
+            const start = performance.now();
+            new MutationObserver((_, observer) => {
+              if (app.dataset.renders === String(expected)) {
+                observer.disconnect();
+                resolve(performance.now() - start);
+              }
+            }).observe(app, { attributes: true });
+            window.postMessage(m, '*');
+          }),
+        [message, i + 1] as const,
+      );
+      times.push(ms);
+    }
+    return times;
+  } finally {
+    await browser.close();
+  }
+}

@@ -1,0 +1,189 @@
+// One row per run for the side-by-side policy comparison: simulated runs (the simulator's own
+// metrics, problems against ground truth) and host traces (the analysis, problems inferred)
+// in the same columns, with rates per second so that runs of different lengths compare.
+
+import type { AnalysisResult } from './analyze';
+import type { SimMetrics } from '../sim/simulator';
+import type { ComparisonModel } from '../../protocol';
+
+export type RunSource = 'simulator' | 'trace';
+
+export interface ComparisonRow {
+  id: string;
+  /** From a file name or a thread-free label: untrusted text in a webview. */
+  label: string;
+  source: RunSource;
+  durationNs: number;
+  /** Useful guest work in CPUs; a host trace cannot see guest progress (null). */
+  throughput: number | null;
+  /** Share of all pCPU time spent spinning in guests or handling PAUSE exits. */
+  spinTimeShare: number | null;
+  pleExits: number;
+  yieldAttempts: number;
+  boosts: number;
+  /** Simulator: boosts of a vCPU the spinner truly waited for. Trace: boosts whose target ran in the boost window. */
+  helpedBoosts: number | null;
+  esrch: number;
+  /** PAUSE exits whose directed yield boosted nobody (filtered, nothing ready, gave up). */
+  noBoost: number;
+  continuousPleEpisodes: number;
+  problems: { schedulerMismatch: number; lostOpportunity: number; overboost: number };
+  /** Jain's index over the VMs' pCPU time; null with fewer than two VMs. */
+  fairness: number | null;
+  /** How the problem counters were obtained. */
+  judgedBy: string;
+}
+
+export interface ComparisonMetric {
+  key: string;
+  label: string;
+  /** How to read it, shown on hover. */
+  description: string;
+  /** Higher is better (true), lower is better (false). */
+  higherIsBetter: boolean;
+  format: 'ratio' | 'percent' | 'rate' | 'count';
+  value(row: ComparisonRow): number | null;
+}
+
+const perSecond = (count: number, row: ComparisonRow) => (row.durationNs > 0 ? count / (row.durationNs / 1e9) : null);
+
+/** The metrics the comparison view charts and tabulates, in column order. */
+export const COMPARISON_METRICS: ComparisonMetric[] = [
+  { key: 'throughput', label: 'Throughput (CPUs)', description: 'Useful guest work per second summed over VMs, in CPUs (simulator only: a host trace cannot see guest progress).', higherIsBetter: true, format: 'ratio', value: (r) => r.throughput },
+  { key: 'spinTimeShare', label: 'Spin time %', description: 'Share of all pCPU time spent spinning in guests or handling PAUSE exits.', higherIsBetter: false, format: 'percent', value: (r) => r.spinTimeShare },
+  { key: 'pleExitsPerSecond', label: 'PLE exits/s', description: 'PAUSE-loop exits per second of run time.', higherIsBetter: false, format: 'rate', value: (r) => perSecond(r.pleExits, r) },
+  { key: 'boostsPerSecond', label: 'Boosts/s', description: 'Directed yields that boosted a vCPU (yield_to > 0), per second.', higherIsBetter: false, format: 'rate', value: (r) => perSecond(r.boosts, r) },
+  { key: 'helpedShare', label: 'Boosts that helped %', description: 'Simulator: boosts of the vCPU the spinner truly waited for. Trace: boosts whose target ran within the boost window.', higherIsBetter: true, format: 'percent', value: (r) => (r.helpedBoosts === null || r.boosts === 0 ? null : r.helpedBoosts / r.boosts) },
+  { key: 'esrchPerSecond', label: '-ESRCH/s', description: 'yield_to calls that returned -ESRCH (both run queues held a single task), per second.', higherIsBetter: false, format: 'rate', value: (r) => perSecond(r.esrch, r) },
+  { key: 'schedulerMismatchPerSecond', label: 'Scheduler mismatch/s', description: 'KVM boosted a vCPU, yield_to reported success, but the scheduler did not run it.', higherIsBetter: false, format: 'rate', value: (r) => perSecond(r.problems.schedulerMismatch, r) },
+  { key: 'lostOpportunityPerSecond', label: 'Lost opportunity/s', description: 'The vCPU the spinner waited for was preempted in user mode and skipped by the user-mode filter.', higherIsBetter: false, format: 'rate', value: (r) => perSecond(r.problems.lostOpportunity, r) },
+  { key: 'overboostPerSecond', label: 'Overboost/s', description: 'A vCPU woken from halt (ready but not preempted) was boosted without helping the spinner.', higherIsBetter: false, format: 'rate', value: (r) => perSecond(r.problems.overboost, r) },
+  { key: 'episodesPerSecond', label: 'Continuous-PLE episodes/s', description: 'Spin waits with at least three PAUSE exits in a row, per second.', higherIsBetter: false, format: 'rate', value: (r) => perSecond(r.continuousPleEpisodes, r) },
+  { key: 'fairness', label: 'Fairness (Jain)', description: "Jain's index over the VMs' pCPU time: 1 is perfectly fair (needs two VMs or more).", higherIsBetter: true, format: 'ratio', value: (r) => r.fairness },
+];
+
+export function jainIndex(shares: number[]): number | null {
+  if (shares.length < 2) return null;
+  const sum = shares.reduce((a, b) => a + b, 0);
+  const sumSq = shares.reduce((a, b) => a + b * b, 0);
+  return sumSq > 0 ? (sum * sum) / (shares.length * sumSq) : 1;
+}
+
+export function rowFromSimulation(id: string, label: string, durationNs: number, m: SimMetrics): ComparisonRow {
+  return {
+    id,
+    label,
+    source: 'simulator',
+    durationNs,
+    throughput: m.throughput,
+    spinTimeShare: m.spinTimeShare,
+    pleExits: m.pleExits,
+    yieldAttempts: m.yieldAttempts,
+    boosts: m.boosts,
+    helpedBoosts: m.helpfulBoosts,
+    esrch: m.esrch,
+    noBoost: Math.max(0, m.decisions - m.boosts - m.esrch),
+    continuousPleEpisodes: m.continuousPleEpisodes,
+    problems: { ...m.problems },
+    fairness: m.perVm.length >= 2 ? m.fairness : null,
+    judgedBy: 'ground truth (simulator)',
+  };
+}
+
+/** `pcpus`: the host CPUs the trace covers (the spin share's denominator). */
+export function rowFromAnalysis(id: string, label: string, a: AnalysisResult, pcpus: number): ComparisonRow {
+  let spinNs = 0;
+  const vmCpuTime: number[] = [];
+  for (const vm of a.vms) {
+    let held = 0;
+    for (const v of vm.vcpus) {
+      spinNs += v.spinTimeNs;
+      held += v.time.guest + v.time.host;
+    }
+    vmCpuTime.push(held);
+  }
+  const d = a.decisions;
+  return {
+    id,
+    label,
+    source: 'trace',
+    durationNs: a.durationNs,
+    throughput: null,
+    spinTimeShare: a.durationNs > 0 && pcpus > 0 ? spinNs / (a.durationNs * pcpus) : null,
+    pleExits: a.totals.pleExits,
+    yieldAttempts: a.totals.yieldAttempts,
+    boosts: a.totals.boosts,
+    helpedBoosts: a.inference === 'not judged' ? null : d.boostedRan,
+    esrch: d.esrch,
+    noBoost: d.notBoosted + d.noCandidate,
+    continuousPleEpisodes: a.totals.episodes,
+    problems: { ...a.problems },
+    fairness: jainIndex(vmCpuTime),
+    judgedBy: a.inference,
+  };
+}
+
+// A label starting with = + - @ would be run as a formula by spreadsheets: prefix a quote.
+const csvField = (text: string) => {
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\n\r']/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+};
+
+/** The comparison as CSV: identity columns, then each metric, then the raw counts. */
+export function comparisonCsv(rows: readonly ComparisonRow[]): string {
+  const header = ['run', 'source', 'duration_s', ...COMPARISON_METRICS.map((m) => m.key), 'ple_exits', 'yield_attempts', 'boosts', 'helped_boosts', 'esrch', 'no_boost', 'scheduler_mismatch', 'lost_opportunity', 'overboost', 'judged_by'];
+  const lines = [header.join(',')];
+  const num = (v: number | null) => (v === null ? '' : String(Number(v.toPrecision(6))));
+  for (const r of rows) {
+    lines.push(
+      [
+        csvField(r.label),
+        r.source,
+        num(r.durationNs / 1e9),
+        ...COMPARISON_METRICS.map((m) => num(m.value(r))),
+        r.pleExits,
+        r.yieldAttempts,
+        r.boosts,
+        num(r.helpedBoosts),
+        r.esrch,
+        r.noBoost,
+        r.problems.schedulerMismatch,
+        r.problems.lostOpportunity,
+        r.problems.overboost,
+        csvField(r.judgedBy),
+      ].join(','),
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** What the comparison webview receives: metric values computed here, never functions. */
+export function buildComparisonModel(available: readonly ComparisonRow[], selectedIds: readonly string[], baselineId: string | null): ComparisonModel {
+  const byId = new Map(available.map((r) => [r.id, r]));
+  const selected = selectedIds.filter((id) => byId.has(id));
+  const baseline = baselineId !== null && selected.includes(baselineId) ? baselineId : (selected[0] ?? null);
+  return {
+    runs: available.map((r) => ({ id: r.id, label: r.label, source: r.source, durationS: r.durationNs / 1e9 })),
+    selected,
+    baseline,
+    metrics: COMPARISON_METRICS.map(({ key, label, description, higherIsBetter, format }) => ({ key, label, description, higherIsBetter, format })),
+    rows: selected.map((id) => {
+      const r = byId.get(id)!;
+      return {
+        id: r.id,
+        label: r.label,
+        source: r.source,
+        durationS: r.durationNs / 1e9,
+        values: COMPARISON_METRICS.map((m) => m.value(r)),
+        outcomes: {
+          helped: r.helpedBoosts,
+          otherBoosts: r.helpedBoosts === null ? r.boosts : r.boosts - r.helpedBoosts,
+          esrch: r.esrch,
+          noBoost: r.noBoost,
+        },
+        counts: { pleExits: r.pleExits, yieldAttempts: r.yieldAttempts, boosts: r.boosts, ...r.problems },
+        judgedBy: r.judgedBy,
+      };
+    }),
+  };
+}

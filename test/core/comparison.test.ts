@@ -1,0 +1,138 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyze } from '../../src/core/analysis/analyze';
+import { buildComparisonModel, COMPARISON_METRICS, comparisonCsv, jainIndex, rowFromAnalysis, rowFromSimulation } from '../../src/core/analysis/comparison';
+import { importTraceText } from '../../src/core/trace/textImporter';
+import { parseComparisonHostMessage, parseComparisonMessage } from '../../src/protocol';
+import { builtinScenario } from '../../src/core/sim/scenario';
+import { runJob } from '../../src/core/sim/run';
+import { readRunFileMetrics } from '../../src/core/sim/runFileSites';
+import type { SimMetrics } from '../../src/core/sim/simulator';
+import { fixture } from '../support/paths';
+
+const simMetrics = (over: Partial<SimMetrics>): SimMetrics => ({
+  throughput: 10,
+  spinTimeShare: 0.2,
+  pleExits: 1000,
+  yieldAttempts: 900,
+  boosts: 600,
+  esrch: 100,
+  decisions: 1000,
+  helpfulBoosts: 150,
+  continuousPleEpisodes: 40,
+  problems: { schedulerMismatch: 300, lostOpportunity: 50, overboost: 120 },
+  fairness: 0.98,
+  perVm: [
+    { name: 'a', vcpus: 8, throughput: 5, cpuShare: 4, spinTimeShare: 0.2, pleExits: 500, operations: 1 },
+    { name: 'b', vcpus: 8, throughput: 5, cpuShare: 4, spinTimeShare: 0.2, pleExits: 500, operations: 1 },
+  ],
+  ...over,
+});
+
+test('a trace row: counts from the analysis, spin share over the pCPUs, no throughput, one VM has no fairness', () => {
+  const { store } = importTraceText(readFileSync(fixture('handchecked-ftrace-tgid.txt'), 'utf8'));
+  const row = rowFromAnalysis('file:/t', 't', analyze(store), 2);
+  // Spin: PAUSE exits 2 + 2 + 461 + 5 µs, plus the 8 + 8 µs in the guest between the three
+  // exits of the episode; over 4.020 ms × 2 CPUs.
+  assert.deepEqual(row, {
+    id: 'file:/t',
+    label: 't',
+    source: 'trace',
+    durationNs: 4_020_000,
+    throughput: null,
+    spinTimeShare: 486_000 / (4_020_000 * 2),
+    pleExits: 4,
+    yieldAttempts: 4,
+    boosts: 2,
+    helpedBoosts: 1,
+    esrch: 0,
+    noBoost: 2,
+    continuousPleEpisodes: 1,
+    problems: { schedulerMismatch: 1, lostOpportunity: 3, overboost: 1 },
+    fairness: null,
+    judgedBy: 'inferred from sched_switch',
+  });
+});
+
+test('a simulated row and the metrics as rates per second', () => {
+  const row = rowFromSimulation('s', 'paper / vanilla', 2e9, simMetrics({}));
+  assert.equal(row.noBoost, 300);
+  assert.equal(row.fairness, 0.98);
+  const values = Object.fromEntries(COMPARISON_METRICS.map((m) => [m.key, m.value(row)]));
+  assert.deepEqual(values, {
+    throughput: 10,
+    spinTimeShare: 0.2,
+    pleExitsPerSecond: 500,
+    boostsPerSecond: 300,
+    helpedShare: 0.25,
+    esrchPerSecond: 50,
+    schedulerMismatchPerSecond: 150,
+    lostOpportunityPerSecond: 25,
+    overboostPerSecond: 60,
+    episodesPerSecond: 20,
+    fairness: 0.98,
+  });
+  assert.equal(rowFromSimulation('s', 'one VM', 1e9, simMetrics({ perVm: [simMetrics({}).perVm[0]] })).fairness, null);
+  assert.equal(jainIndex([1, 1, 1]), 1);
+  assert.equal(jainIndex([3, 1]), 16 / 20);
+  assert.equal(jainIndex([5]), null);
+});
+
+test('the comparison model keeps the picked order, drops unknown ids and falls back to the first run as baseline', () => {
+  const a = rowFromSimulation('a', 'A', 1e9, simMetrics({}));
+  const b = rowFromSimulation('b', 'B', 1e9, simMetrics({ pleExits: 250 }));
+  const c = rowFromSimulation('c', 'C', 1e9, simMetrics({}));
+  const m = buildComparisonModel([a, b, c], ['c', 'gone', 'b'], 'a');
+  assert.deepEqual(m.runs.map((r) => r.id), ['a', 'b', 'c']);
+  assert.deepEqual(m.selected, ['c', 'b']);
+  assert.equal(m.baseline, 'c');
+  assert.deepEqual(m.rows.map((r) => r.values[2]), [1000, 250]);
+  assert.deepEqual(m.rows[1].outcomes, { helped: 150, otherBoosts: 450, esrch: 100, noBoost: 300 });
+  assert.equal(buildComparisonModel([a], [], null).baseline, null);
+  assert.equal(buildComparisonModel([a, b], ['a', 'b'], 'b').baseline, 'b');
+  // No function crosses into the webview: the model survives structured cloning as JSON.
+  assert.deepEqual(JSON.parse(JSON.stringify(m)), m);
+});
+
+test('CSV: one header, one line per run, quoted labels, spreadsheet formulas defused', () => {
+  const rows = [rowFromSimulation('a', 'paper / vanilla-5.6 / seed 1', 1e9, simMetrics({})), rowFromSimulation('b', '=HYPERLINK("x"),1', 1e9, simMetrics({ throughput: 12.5 }))];
+  const csv = comparisonCsv(rows).split('\n');
+  assert.equal(csv.length, 4);
+  assert.equal(csv[3], '');
+  assert.equal(
+    csv[0],
+    'run,source,duration_s,throughput,spinTimeShare,pleExitsPerSecond,boostsPerSecond,helpedShare,esrchPerSecond,schedulerMismatchPerSecond,lostOpportunityPerSecond,overboostPerSecond,episodesPerSecond,fairness,ple_exits,yield_attempts,boosts,helped_boosts,esrch,no_boost,scheduler_mismatch,lost_opportunity,overboost,judged_by',
+  );
+  assert.equal(csv[1], 'paper / vanilla-5.6 / seed 1,simulator,1,10,0.2,1000,600,0.25,100,300,50,120,40,0.98,1000,900,600,150,100,300,300,50,120,ground truth (simulator)');
+  assert.ok(csv[2].startsWith(`"'=HYPERLINK(""x""),1",simulator,1,12.5,`), csv[2]);
+});
+
+test('comparison messages are validated on receipt', () => {
+  assert.deepEqual(parseComparisonMessage({ type: 'selectRuns', ids: ['a', 'b'], baseline: 'b' }), { type: 'selectRuns', ids: ['a', 'b'], baseline: 'b' });
+  assert.deepEqual(parseComparisonMessage({ type: 'selectRuns', ids: [], baseline: null }), { type: 'selectRuns', ids: [], baseline: null });
+  assert.equal(parseComparisonMessage({ type: 'selectRuns', ids: [1], baseline: null }), null);
+  assert.equal(parseComparisonMessage({ type: 'selectRuns', ids: 'a', baseline: null }), null);
+  assert.equal(parseComparisonMessage({ type: 'selectRuns', ids: [], baseline: 3 }), null);
+  assert.deepEqual(parseComparisonMessage({ type: 'exportPng', dataUrl: 'data:image/png;base64,iVBORw0KGgo=' }), { type: 'exportPng', dataUrl: 'data:image/png;base64,iVBORw0KGgo=' });
+  assert.equal(parseComparisonMessage({ type: 'exportPng', dataUrl: 'data:text/html;base64,PGI+' }), null);
+  assert.equal(parseComparisonMessage({ type: 'exportPng', dataUrl: 'data:image/png;base64,<script>' }), null);
+  assert.equal(parseComparisonMessage({ type: 'exportCsv', extra: 1 })?.type, 'exportCsv');
+  assert.equal(parseComparisonMessage({ type: 'runCommand', command: 'x' }), null);
+  assert.equal(parseComparisonMessage(null), null);
+  assert.equal(parseComparisonHostMessage({ type: 'comparison', model: { runs: [], rows: [], metrics: [], selected: [], baseline: null } })?.type, 'comparison');
+  assert.equal(parseComparisonHostMessage({ type: 'comparison', model: { runs: 'x' } }), null);
+  assert.equal(parseComparisonHostMessage({ type: 'notice', message: 'saved' })?.type, 'notice');
+});
+
+test('a run file carries the simulator metrics the comparison view lists', () => {
+  const outDir = mkdtempSync(join(tmpdir(), 'kvm-spin-cmp-'));
+  const run = runJob({ scenario: builtinScenario('undercommit'), policy: 'vanilla-5.6', seed: 1, durationNs: 50e6, outDir });
+  const header = readRunFileMetrics(run.runFile!);
+  assert.ok(header);
+  assert.deepEqual({ ...header, metrics: undefined }, { scenario: 'undercommit', policy: 'vanilla-5.6', seed: 1, durationNs: run.durationNs, metrics: undefined });
+  assert.deepEqual(header.metrics, JSON.parse(JSON.stringify(run.metrics)));
+  assert.equal(readRunFileMetrics(fixture('handchecked-ftrace-tgid.txt')), null);
+});

@@ -1,0 +1,97 @@
+// A webview bundle in a real browser (Debian's Chromium via playwright-core, no downloads):
+// the same HTML shell and CSP the extension serves, with a stand-in for acquireVsCodeApi that
+// records posted messages and state, and a listener that records CSP violations.
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { renderWebviewHtml } from '../../src/extension/webviewHtml';
+import { ROOT } from './paths';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** For `test(name, { skip: noBrowser() }, ...)`. */
+export const noBrowser = () => (existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (install Debian's chromium)`);
+
+/** The --vscode-* variables VS Code's Dark Modern theme sets on a webview body (the ones our CSS and charts read). */
+const DARK_THEME: Record<string, string> = {
+  '--vscode-foreground': '#cccccc',
+  '--vscode-descriptionForeground': '#9d9d9d',
+  '--vscode-editor-background': '#1f1f1f',
+  '--vscode-sideBar-background': '#181818',
+  '--vscode-editorWidget-background': '#202020',
+  '--vscode-editorWidget-border': '#454545',
+  '--vscode-font-family': 'system-ui, sans-serif',
+  '--vscode-font-size': '13px',
+  '--vscode-focusBorder': '#0078d4',
+  '--vscode-list-hoverBackground': '#2a2d2e',
+  '--vscode-dropdown-background': '#313131',
+  '--vscode-dropdown-foreground': '#cccccc',
+  '--vscode-dropdown-border': '#3c3c3c',
+  '--vscode-errorForeground': '#f85149',
+  '--vscode-editorWarning-foreground': '#cca700',
+  '--vscode-charts-blue': '#3794ff',
+  '--vscode-charts-red': '#f14c4c',
+  '--vscode-charts-orange': '#d18616',
+  '--vscode-charts-green': '#89d185',
+  '--vscode-charts-yellow': '#cca700',
+  '--vscode-charts-purple': '#b180d7',
+};
+
+export interface WebviewPage {
+  browser: Browser;
+  tab: Page;
+  /** Page errors and console errors. */
+  errors: string[];
+  posted(): Promise<{ type: string; [key: string]: unknown }[]>;
+  violations(): Promise<string[]>;
+}
+
+export async function openWebviewPage(bundle: 'traceEditor' | 'comparison', viewport: { width: number; height: number }, initialState?: unknown): Promise<WebviewPage> {
+  const dir = mkdtempSync(join(tmpdir(), 'kvm-spin-webview-'));
+  const page = join(dir, 'index.html');
+  writeFileSync(
+    page,
+    renderWebviewHtml({
+      title: 'test',
+      cspSource: 'file:',
+      nonce: 'testnonce123',
+      scriptUri: pathToFileURL(join(ROOT, 'dist', 'webview', `${bundle}.js`)).href,
+      styleUri: pathToFileURL(join(ROOT, 'media', `${bundle}.css`)).href,
+      preludeScripts: [
+        `window.__posted = []; window.__violations = []; window.__state = ${JSON.stringify(initialState ?? null)};
+         document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
+         window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => window.__state ?? undefined, setState: (s) => { window.__state = s; } });
+         // What VS Code does: theme variables and a theme class on the body.
+         document.body.classList.add('vscode-dark');
+         ${JSON.stringify(Object.entries(DARK_THEME))}.forEach(([k, v]) => document.body.style.setProperty(k, v));`,
+      ],
+    }),
+  );
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-gpu'] });
+  const tab = await browser.newPage({ viewport });
+  const errors: string[] = [];
+  tab.on('pageerror', (e) => errors.push(e.message));
+  tab.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await tab.goto(pathToFileURL(page).href);
+  await tab.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+  return {
+    browser,
+    tab,
+    errors,
+    posted: () => tab.evaluate(() => (window as unknown as { __posted: { type: string }[] }).__posted),
+    violations: () => tab.evaluate(() => (window as unknown as { __violations: string[] }).__violations),
+  };
+}
+
+/** Non-transparent pixels of every canvas on the page. */
+export function drawnPixels(tab: Page): Promise<number[]> {
+  return tab.evaluate(() =>
+    [...document.querySelectorAll('canvas')].map((c) => {
+      const d = (c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, (c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+      return n;
+    }),
+  );
+}

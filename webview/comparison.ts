@@ -1,0 +1,314 @@
+// The side-panel comparison view: pick runs (simulated policies and opened traces), then see
+// them side by side — one metric per chart, what the directed yield did at each PAUSE exit,
+// and every metric in a table with the change against a baseline run. The host computes
+// every number; this page only draws. Run labels are file names: textContent only.
+
+import { Chart, registerables, type ChartConfiguration } from 'chart.js';
+import { parseComparisonHostMessage, type ComparisonModel, type ComparisonModelRow, type ComparisonMetricInfo, type ComparisonToHost } from '../src/protocol';
+import { button } from './controls';
+import { el } from './dom';
+import { onThemeChange, theme, type ThemeColours } from './theme';
+
+Chart.register(...registerables);
+
+interface VsCodeApi {
+  postMessage(message: ComparisonToHost): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+interface ViewState {
+  model?: ComparisonModel;
+  metricKey?: string;
+}
+
+const vscode = acquireVsCodeApi();
+const app = document.getElementById('app')!;
+let state: ViewState = (vscode.getState() as ViewState | undefined) ?? {};
+/** The metric chart and the outcome chart, in page order (the PNG export keeps it). */
+let charts: { metric: Chart | null; outcome: Chart | null } = { metric: null, outcome: null };
+
+const post = (message: ComparisonToHost) => vscode.postMessage(message);
+const save = () => vscode.setState(state);
+
+function formatValue(v: number | null, format: ComparisonMetricInfo['format']): string {
+  if (v === null) return '—';
+  switch (format) {
+    case 'percent':
+      return `${(v * 100).toFixed(1)} %`;
+    case 'ratio':
+      return v.toFixed(3);
+    case 'rate':
+      return Math.abs(v) < 10 ? v.toFixed(2) : Math.round(v).toLocaleString('en-US');
+    case 'count':
+      return v.toLocaleString('en-US');
+  }
+}
+
+/** The change against the baseline and whether it is an improvement. */
+function delta(v: number | null, base: number | null, higherIsBetter: boolean): { text: string; verdict: 'better' | 'worse' | 'same' } | null {
+  if (v === null || base === null) return null;
+  if (base === 0) return v === 0 ? { text: '±0 %', verdict: 'same' } : null;
+  const change = (v - base) / Math.abs(base);
+  if (Math.abs(change) < 0.0005) return { text: '±0 %', verdict: 'same' };
+  const pct = change * 100;
+  return { text: `${pct > 0 ? '+' : ''}${Math.abs(pct) < 10 ? pct.toFixed(1) : pct.toFixed(0)} %`, verdict: change > 0 === higherIsBetter ? 'better' : 'worse' };
+}
+
+/** A run label as axis lines that fit a narrow side bar: broken at ' / ' and spaces, at most three lines. */
+function axisLabel(label: string, width = 24, maxLines = 3): string[] {
+  const words = label.split(/(?<=\/)\s+|\s+(?=\/)|\s+/).filter(Boolean);
+  const lines: string[] = [];
+  let line = '';
+  for (const word of words) {
+    const next = line ? `${line} ${word}` : word;
+    if (next.length <= width || !line) line = next;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  if (line) lines.push(line);
+  const out = lines.slice(0, maxLines).map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
+  if (lines.length > maxLines) out[maxLines - 1] = `${out[maxLines - 1].slice(0, width - 1)}…`;
+  return out;
+}
+
+/** Pixels per bar: room for the label's lines. */
+const barHeight = (model: ComparisonModel) => 14 + 14 * Math.max(1, ...model.rows.map((r) => axisLabel(r.label).length));
+
+function chartBox(label: string, config: ChartConfiguration, height: number): { box: HTMLElement; chart: Chart } {
+  const canvas = el('canvas', { role: 'img', 'aria-label': label });
+  const box = el('div', { class: 'chart' }, canvas);
+  box.style.height = `${height}px`;
+  return { box, chart: new Chart(canvas, config) };
+}
+
+function metricChart(model: ComparisonModel, metricIndex: number, t: ThemeColours): { box: HTMLElement; chart: Chart } {
+  const metric = model.metrics[metricIndex];
+  const baseRow = model.rows.find((r) => r.id === model.baseline) ?? null;
+  const base = baseRow?.values[metricIndex] ?? null;
+  const colours = model.rows.map((r) => {
+    if (r.id === model.baseline) return t.blue;
+    const d = delta(r.values[metricIndex], base, metric.higherIsBetter);
+    return d?.verdict === 'better' ? t.green : d?.verdict === 'worse' ? t.red : t.yellow;
+  });
+  const scale = metric.format === 'percent' ? 100 : 1;
+  const labels = model.rows.map((r) => axisLabel(r.label));
+  return chartBox(
+    `Bar chart of ${metric.label} per run; the baseline is blue, better runs green, worse red`,
+    {
+      type: 'bar',
+      data: {
+        labels,
+        datasets: [{ label: metric.label, data: model.rows.map((r, i) => ({ x: r.values[metricIndex] === null ? NaN : r.values[metricIndex]! * scale, y: i })), backgroundColor: colours }],
+      },
+      options: {
+        animation: false,
+        parsing: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        indexAxis: 'y',
+        plugins: { legend: { display: false }, tooltip: { callbacks: { title: (items) => model.rows[items[0].dataIndex].label, label: (c) => formatValue(model.rows[c.dataIndex].values[metricIndex], metric.format) } } },
+        scales: {
+          y: { type: 'category', labels, ticks: { color: t.fg, autoSkip: false }, grid: { display: false } },
+          x: { beginAtZero: true, ticks: { color: t.fg }, grid: { color: t.grid }, title: { display: true, text: metric.format === 'percent' ? `${metric.label}` : metric.label, color: t.fg } },
+        },
+      },
+    },
+    50 + barHeight(model) * model.rows.length,
+  );
+}
+
+const OUTCOMES: { key: keyof ComparisonModelRow['outcomes']; label: string; colour: keyof ThemeColours }[] = [
+  { key: 'helped', label: 'boost helped', colour: 'green' },
+  { key: 'otherBoosts', label: 'boost did not help', colour: 'orange' },
+  { key: 'esrch', label: '-ESRCH', colour: 'red' },
+  { key: 'noBoost', label: 'no boost', colour: 'purple' },
+];
+
+/** Share of each run's directed-yield decisions by outcome (runs differ in length). */
+function outcomeShares(row: ComparisonModelRow): number[] {
+  const counts = OUTCOMES.map((o) => row.outcomes[o.key] ?? 0);
+  const total = counts.reduce((a, b) => a + b, 0);
+  return counts.map((c) => (total > 0 ? (100 * c) / total : 0));
+}
+
+function outcomeChart(model: ComparisonModel, t: ThemeColours): { box: HTMLElement; chart: Chart } {
+  const labels = model.rows.map((r) => axisLabel(r.label));
+  return chartBox(
+    'Stacked bar chart: share of each run’s directed-yield decisions by outcome',
+    {
+      type: 'bar',
+      data: {
+        labels,
+        datasets: OUTCOMES.map((o) => ({ label: o.label, data: model.rows.map((r, i) => ({ x: outcomeShares(r)[OUTCOMES.indexOf(o)], y: i })), backgroundColor: t[o.colour] })),
+      },
+      options: {
+        animation: false,
+        parsing: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        indexAxis: 'y',
+        plugins: { legend: { labels: { color: t.fg } }, tooltip: { callbacks: { title: (items) => model.rows[items[0].dataIndex].label, label: (c) => `${c.dataset.label}: ${(c.parsed.x ?? 0).toFixed(1)} %` } } },
+        scales: {
+          y: { type: 'category', labels, stacked: true, ticks: { color: t.fg, autoSkip: false }, grid: { display: false } },
+          x: { stacked: true, min: 0, max: 100, ticks: { color: t.fg }, grid: { color: t.grid }, title: { display: true, text: '% of decisions', color: t.fg } },
+        },
+      },
+    },
+    90 + barHeight(model) * model.rows.length,
+  );
+}
+
+function comparisonTable(model: ComparisonModel): HTMLTableElement {
+  const baseIndex = model.rows.findIndex((r) => r.id === model.baseline);
+  const t = el('table', { class: 'data compare' });
+  t.append(el('caption', {}, `Every metric per run; changes are against ${baseIndex >= 0 ? model.rows[baseIndex].label : 'the first run'}`));
+  t.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'metric'), ...model.rows.map((r) => el('th', { scope: 'col', title: `${r.source}, ${r.durationS.toFixed(3)} s` }, r.label)))));
+  const body = el('tbody');
+  model.metrics.forEach((m, mi) => {
+    const base = baseIndex >= 0 ? model.rows[baseIndex].values[mi] : null;
+    const cells = model.rows.map((r, ri) => {
+      const v = r.values[mi];
+      const cell = el('td', {}, formatValue(v, m.format));
+      const d = ri === baseIndex ? null : delta(v, base, m.higherIsBetter);
+      if (d) cell.append(' ', el('span', { class: `delta ${d.verdict}` }, d.text));
+      return cell;
+    });
+    body.append(el('tr', {}, el('th', { scope: 'row', title: m.description }, m.label), ...cells));
+  });
+  const countRow = (label: string, pick: (r: ComparisonModelRow) => number | null | string) =>
+    body.append(el('tr', { class: 'count' }, el('th', { scope: 'row' }, label), ...model.rows.map((r) => {
+      const v = pick(r);
+      return el('td', {}, typeof v === 'number' ? v.toLocaleString('en-US') : (v ?? '—'));
+    })));
+  countRow('PAUSE exits', (r) => r.counts.pleExits);
+  countRow('yield attempts', (r) => r.counts.yieldAttempts);
+  countRow('boosts', (r) => r.counts.boosts);
+  for (const o of OUTCOMES) countRow(`decisions: ${o.label}`, (r) => r.outcomes[o.key]);
+  countRow('scheduler mismatch', (r) => r.counts.schedulerMismatch);
+  countRow('lost opportunity', (r) => r.counts.lostOpportunity);
+  countRow('overboost', (r) => r.counts.overboost);
+  countRow('problems judged by', (r) => r.judgedBy);
+  t.append(body);
+  return t;
+}
+
+function runPicker(model: ComparisonModel): HTMLElement {
+  const box = el('fieldset', { class: 'runs' }, el('legend', {}, 'Runs'));
+  if (model.runs.length === 0) box.append(el('p', { class: 'hint' }, 'No runs yet: simulate policies or open a host trace.'));
+  const checks: HTMLInputElement[] = [];
+  const baseline = el('select', { 'aria-label': 'Baseline run' });
+  const send = () => {
+    const ids = checks.filter((c) => c.checked).map((c) => c.value);
+    post({ type: 'selectRuns', ids, baseline: ids.includes(baseline.value) ? baseline.value : (ids[0] ?? null) });
+  };
+  for (const run of model.runs) {
+    const check = el('input', { type: 'checkbox', value: run.id });
+    check.checked = model.selected.includes(run.id);
+    check.addEventListener('change', send);
+    checks.push(check);
+    box.append(el('label', { class: 'run', title: run.id }, check, ' ', el('span', {}, run.label), el('span', { class: 'hint' }, ` ${run.source}, ${run.durationS.toFixed(3)} s`)));
+  }
+  for (const row of model.rows) {
+    const option = el('option', { value: row.id }, row.label);
+    option.selected = row.id === model.baseline;
+    baseline.append(option);
+  }
+  baseline.addEventListener('change', send);
+  if (model.rows.length > 1) box.append(el('label', { class: 'baseline' }, 'Baseline ', baseline));
+  return box;
+}
+
+function exportPng(): void {
+  const canvases = [charts.metric, charts.outcome].filter((c): c is Chart => c !== null).map((c) => c.canvas);
+  if (canvases.length === 0) return;
+  const t = theme();
+  const width = Math.max(...canvases.map((c) => c.width));
+  const titleHeight = 28 * (window.devicePixelRatio || 1);
+  const out = document.createElement('canvas');
+  out.width = width;
+  out.height = titleHeight + canvases.reduce((a, c) => a + c.height, 0);
+  const g = out.getContext('2d')!;
+  g.fillStyle = t.bg;
+  g.fillRect(0, 0, out.width, out.height);
+  g.fillStyle = t.fg;
+  g.font = `${Math.round(titleHeight * 0.55)}px sans-serif`;
+  g.fillText('KVM Spin Explorer — policy comparison', 8, titleHeight * 0.7);
+  let y = titleHeight;
+  for (const c of canvases) {
+    g.drawImage(c, 0, y);
+    y += c.height;
+  }
+  post({ type: 'exportPng', dataUrl: out.toDataURL('image/png') });
+}
+
+function render(model: ComparisonModel): void {
+  charts.metric?.destroy();
+  charts.outcome?.destroy();
+  charts = { metric: null, outcome: null };
+  const t = theme();
+  const hasRows = model.rows.length > 0;
+  const toolbar = el('div', { class: 'toolbar' }, button('Simulate…', () => post({ type: 'simulate' }), 'primary'), button('Open Trace…', () => post({ type: 'openTrace' })));
+  if (hasRows) toolbar.append(button('Export CSV', () => post({ type: 'exportCsv' })), button('Export PNG', exportPng));
+  app.replaceChildren(toolbar, runPicker(model));
+  if (!hasRows) {
+    app.append(el('p', { class: 'hint' }, 'Pick two runs or more to compare them.'));
+    return;
+  }
+  let metricIndex = Math.max(0, model.metrics.findIndex((m) => m.key === state.metricKey));
+  const select = el('select', { 'aria-label': 'Metric to chart' }, ...model.metrics.map((m, i) => {
+    const option = el('option', { value: m.key, title: m.description }, m.label);
+    option.selected = i === metricIndex;
+    return option;
+  }));
+  const chartSlot = el('div');
+  const description = el('p', { class: 'hint' });
+  const drawMetric = () => {
+    charts.metric?.destroy();
+    const { box, chart } = metricChart(model, metricIndex, theme());
+    charts.metric = chart;
+    chartSlot.replaceChildren(box);
+    description.textContent = model.metrics[metricIndex].description;
+  };
+  select.addEventListener('change', () => {
+    metricIndex = select.selectedIndex;
+    state = { ...state, metricKey: model.metrics[metricIndex].key };
+    save();
+    drawMetric();
+  });
+  app.append(el('section', { class: 'panel' }, el('h2', {}, el('label', {}, 'Metric per run ', select)), description, chartSlot));
+  drawMetric();
+  const outcome = outcomeChart(model, t);
+  charts.outcome = outcome.chart;
+  app.append(
+    el(
+      'section',
+      { class: 'panel' },
+      el('h2', {}, 'What the directed yield did'),
+      el('p', { class: 'hint' }, 'Share of each run’s decisions. Simulator: “helped” means the boosted vCPU was the one the spinner waited for; trace: the boosted vCPU ran within the boost window.'),
+      outcome.box,
+    ),
+  );
+  app.append(el('section', { class: 'panel' }, el('h2', {}, 'Table'), el('div', { class: 'scroll' }, comparisonTable(model))));
+}
+
+window.addEventListener('message', (event) => {
+  const msg = parseComparisonHostMessage(event.data);
+  if (!msg) return;
+  if (msg.type === 'comparison') {
+    state = { ...state, model: msg.model };
+    save();
+    render(msg.model);
+  } else {
+    const note = el('p', { class: 'status', role: 'status' }, msg.message);
+    app.prepend(note);
+    setTimeout(() => note.remove(), 6000);
+  }
+});
+
+onThemeChange(() => state.model && render(state.model));
+if (state.model) render(state.model);
+post({ type: 'ready' });
