@@ -54,6 +54,20 @@ export interface DashboardModel {
   windowOverTime: Series;
   episodes: EpisodeRow[];
   episodesTotal: number;
+  /** Simulator run files only: what the simulator knew, to judge the trace analysis by. */
+  groundTruth?: GroundTruth;
+}
+
+export interface GroundTruth {
+  scenario: string;
+  policy: string;
+  /** Whole run (a time range does not apply to it). */
+  decisions: number;
+  boosts: number;
+  /** Boosts of the vCPU the spinner truly waited for. */
+  helpfulBoosts: number;
+  esrch: number;
+  problems: { schedulerMismatch: number; lostOpportunity: number; overboost: number };
 }
 
 export type HostToWebview = { type: 'dashboard'; model: DashboardModel } | { type: 'error'; message: string } | { type: 'busy'; message: string };

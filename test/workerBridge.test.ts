@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AnalysisError, openTraceSession } from '../src/extension/workerBridge';
 import { fixture, ROOT } from './support/paths';
+import { runJob } from '../src/core/sim/run';
+import { builtinScenario } from '../src/core/sim/scenario';
 
 const worker = join(ROOT, 'dist', 'sessionWorker.js');
 
@@ -30,6 +32,25 @@ test('a session opens the trace, reports progress and answers range requests', a
     session.dispose();
     await assert.rejects(inFlight, (err: unknown) => err instanceof AnalysisError && err.kind === 'cancelled');
     await assert.rejects(session.dashboard(), (err: unknown) => err instanceof AnalysisError && err.kind === 'cancelled');
+  } finally {
+    session.dispose();
+  }
+});
+
+test('a simulator run file opens with the ground truth of its run', async () => {
+  const outDir = mkdtempSync(join(tmpdir(), 'kvm-spin-gt-'));
+  const run = runJob({ scenario: builtinScenario('lock-2vm'), policy: 'vanilla-5.6', seed: 2, durationNs: 100e6, outDir });
+  const session = openTraceSession(worker, run.runFile!, () => {});
+  try {
+    const { model, analysis } = await session.opened;
+    const m = run.metrics;
+    assert.deepEqual(model.groundTruth, { scenario: 'lock-2vm', policy: 'vanilla-5.6', decisions: m.decisions, boosts: m.boosts, helpfulBoosts: m.helpfulBoosts, esrch: m.esrch, problems: m.problems });
+    // The run file is the simulator's own record: the trace reading sees every PAUSE exit and boost.
+    assert.equal(analysis.totals.pleExits, m.pleExits);
+    assert.equal(model.totals.boosts, m.boosts);
+    const ranged = await session.dashboard({ startNs: model.traceStartNs, endNs: model.traceStartNs + 10e6 });
+    assert.deepEqual(ranged.groundTruth, model.groundTruth);
+    assert.equal(ranged.warnings.filter((w) => w === model.warnings[0]).length, model.warnings.length ? 1 : 0);
   } finally {
     session.dispose();
   }

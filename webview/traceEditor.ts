@@ -124,6 +124,7 @@ function renderDashboard(model: DashboardModel): void {
     table(['from ms', 'PAUSE exits'], points.filter((p) => p.y > 0).slice(0, 500).map((p) => [p.x.toFixed(3), p.y]), 'PAUSE exits per bin (non-empty bins, first 500)'),
     el('p', { class: 'hint' }, 'Drag across the chart to show only that time range in every panel.'),
   );
+  pleSection.append(rangeForm(model));
   app.append(pleSection);
   attachRangeSelection(charts[charts.length - 1], model);
 
@@ -174,6 +175,53 @@ function renderDashboard(model: DashboardModel): void {
   );
 
   app.append(episodesPanel(model));
+  if (model.groundTruth) app.append(groundTruthPanel(model, model.groundTruth));
+}
+
+/** The keyboard way to pick a time range: from / to in ms since the trace start. */
+function rangeForm(model: DashboardModel): HTMLElement {
+  const input = (label: string, valueNs: number) => {
+    const box = el('input', { type: 'number', step: 'any', min: '0', 'aria-label': label });
+    box.value = ((valueNs - model.traceStartNs) / 1e6).toFixed(3);
+    return box;
+  };
+  const from = input('Range start, ms from the trace start', model.rangeStartNs);
+  const to = input('Range end, ms from the trace start', model.rangeEndNs);
+  const form = el('form', { class: 'range' }, el('label', {}, 'from ', from, ' ms'), el('label', {}, ' to ', to, ' ms '));
+  form.append(button('Show range', () => form.requestSubmit()));
+  // Two fields and no native submit button: Enter does not submit by itself.
+  for (const box of [from, to]) box.addEventListener('keydown', (e) => e.key === 'Enter' && (e.preventDefault(), form.requestSubmit()));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const a = Number(from.value);
+    const b = Number(to.value);
+    if (Number.isFinite(a) && Number.isFinite(b) && b > a) post({ type: 'selectRange', startNs: model.traceStartNs + a * 1e6, endNs: model.traceStartNs + b * 1e6 });
+  });
+  return form;
+}
+
+/** Simulator run files: the trace analysis beside what the simulator knew. */
+function groundTruthPanel(model: DashboardModel, g: NonNullable<DashboardModel['groundTruth']>): HTMLElement {
+  const right = g.boosts > 0 ? `${((100 * g.helpfulBoosts) / g.boosts).toFixed(1)} %` : '—';
+  const isRange = model.rangeStartNs > model.traceStartNs || model.rangeEndNs < model.traceEndNs;
+  return el(
+    'section',
+    { class: 'panel' },
+    el('h2', {}, `Against the simulator's ground truth (${g.scenario} / ${g.policy})`),
+    el('p', { class: 'hint' }, `Of ${g.boosts.toLocaleString('en-US')} boosts in ${g.decisions.toLocaleString('en-US')} decisions, ${g.helpfulBoosts.toLocaleString('en-US')} went to the vCPU the spinner truly waited for (${right}).${isRange ? ' Ground truth covers the whole run, the trace column only the range shown.' : ''}`),
+    table(
+      ['', 'read from the trace', 'simulator ground truth'],
+      [
+        ['boosts', model.totals.boosts, g.boosts],
+        ['boosts of the right vCPU', '—', g.helpfulBoosts],
+        ['-ESRCH', model.vcpus.reduce((a, v) => a + v.esrch, 0), g.esrch],
+        ['scheduler mismatch', model.problems.schedulerMismatch, g.problems.schedulerMismatch],
+        ['lost opportunity', model.problems.lostOpportunity, g.problems.lostOpportunity],
+        ['overboost', model.problems.overboost, g.problems.overboost],
+      ],
+      'Decisions and problems: trace analysis against ground truth',
+    ),
+  );
 }
 
 /** Continuous-PLE episodes: a virtualized table (only the visible rows exist). */

@@ -8,6 +8,8 @@ import { dashboardFromAnalysis } from '../core/analysis/viewModel';
 import { analyze } from '../core/analysis/analyze';
 import { importWarnings } from '../core/pipeline';
 import { NotATraceError } from '../core/trace/sniff';
+import { readRunFileMetrics } from '../core/sim/runFileSites';
+import type { DashboardModel } from '../protocol';
 import type { SessionRequest, SessionMessage } from './workerMessages';
 
 const post = (m: SessionMessage) => parentPort?.postMessage(m);
@@ -30,8 +32,14 @@ async function main(): Promise<void> {
     return analysis;
   };
   const analysis = analyzeRange();
-  const dashboard = (range?: { startNs: number; endNs: number }) =>
-    dashboardFromAnalysis(trace.store, range ? analyzeRange(range) : analysis, { title: basename(file), format: trace.format, range });
+  const run = readRunFileMetrics(file);
+  const groundTruth: DashboardModel['groundTruth'] = run
+    ? { scenario: run.scenario, policy: run.policy, decisions: run.metrics.decisions, boosts: run.metrics.boosts, helpfulBoosts: run.metrics.helpfulBoosts, esrch: run.metrics.esrch, problems: run.metrics.problems }
+    : undefined;
+  const dashboard = (range?: { startNs: number; endNs: number }): DashboardModel => ({
+    ...dashboardFromAnalysis(trace.store, range ? analyzeRange(range) : analysis, { title: basename(file), format: trace.format, range }),
+    groundTruth,
+  });
   let pcpus = 0;
   for (let i = 0; i < trace.store.length; i++) if (trace.store.cpu[i] >= pcpus) pcpus = trace.store.cpu[i] + 1;
   post({ type: 'opened', format: trace.format, analysis, model: dashboard(), pcpus });

@@ -43,6 +43,20 @@ test('trace editor webview in Chromium', { skip: noBrowser() }, async () => {
     assert.deepEqual(posted.find((m) => m.type === 'revealLine'), { type: 'revealLine', line: 20 });
     const range = posted.find((m) => m.type === 'selectRange');
     assert.ok(range && range.startNs! >= model.traceStartNs && range.endNs! > range.startNs! && range.endNs! <= model.traceEndNs + 1e6, JSON.stringify(range));
+    // The keyboard way: type a range, press Enter.
+    await tab.locator('input[aria-label^="Range start"]').fill('3');
+    await tab.locator('input[aria-label^="Range end"]').fill('4.5');
+    await tab.locator('input[aria-label^="Range end"]').press('Enter');
+    const typed = ((await postedMessages()) as { type: string; startNs?: number; endNs?: number }[]).filter((m) => m.type === 'selectRange');
+    assert.deepEqual(typed.at(-1), { type: 'selectRange', startNs: model.traceStartNs + 3e6, endNs: model.traceStartNs + 4.5e6 });
+    assert.equal(await tab.locator('text=ground truth').count(), 0);
+    // A simulator run file: the ground-truth panel beside the trace's own reading.
+    const groundTruth = { scenario: 'paper', policy: 'vanilla-5.6', decisions: 10, boosts: 8, helpfulBoosts: 2, esrch: 1, problems: { schedulerMismatch: 5, lostOpportunity: 4, overboost: 3 } };
+    await tab.evaluate((m) => window.postMessage({ type: 'dashboard', model: m }, '*'), { ...model, groundTruth });
+    await tab.waitForSelector('text=Against the simulator');
+    const truthRows = await tab.locator('table.data').last().locator('tbody tr').allTextContents();
+    assert.deepEqual(truthRows, ['boosts28', 'boosts of the right vCPU—2', '-ESRCH01', 'scheduler mismatch15', 'lost opportunity34', 'overboost13']);
+    assert.ok((await tab.locator('text=Against the simulator').locator('..').textContent())!.includes('2 went to the vCPU the spinner truly waited for (25.0 %)'));
     assert.deepEqual(await violations(), []);
     assert.deepEqual(errors, []);
     mkdirSync(join(ROOT, 'test-results'), { recursive: true });
