@@ -51,3 +51,13 @@ test('lines that are not events are refused', () => {
     assert.equal(head(line), null, line);
   }
 });
+
+test('trace-cmd report of a tracefs instance: the "NAME:" prefix is not part of the thread name', () => {
+  const h = head('kvmspin_1280:           <idle>-0     [000] 13110.473425583: sched_waking:         comm=rcu_preempt pid=15 prio=120 target_cpu=001');
+  assert.equal(h?.comm, '<idle>');
+  assert.equal(h?.tid, 0);
+  assert.equal(h?.tsNs, 13110473425583);
+  assert.equal(head('vms: CPU 0/KVM-3021 [003] 1.000000: kvm_entry: vcpu 0')?.comm, 'vms: CPU 0/KVM'); // one space: a name, not a prefix
+  assert.equal(head('i:  CPU 0/KVM-3021 [003] 1.000000: kvm_entry: vcpu 0')?.comm, 'CPU 0/KVM');
+  assert.equal(head('   kworker/u8:2-77 [000] 5.000001: sched_waking: comm=x pid=1 prio=120 target_cpu=000')?.comm, 'kworker/u8:2');
+});

@@ -119,6 +119,20 @@ function tryAt(line: string, n: number, open: number, head: LineHead): boolean {
   }
   let commStart = 0;
   while (commStart < commEnd && isSpace(line.charCodeAt(commStart))) commStart++;
+  // trace-cmd report of a tracefs instance: "NAME: " before the right-aligned 16-column comm.
+  // A comm is at most 15 characters, so the prefix is always followed by two spaces or more.
+  for (let k = commStart; k < commEnd; k++) {
+    const c = line.charCodeAt(k);
+    if (isSpace(c)) break;
+    if (c === 58 /* : */) {
+      if (isSpace(line.charCodeAt(k + 1)) && isSpace(line.charCodeAt(k + 2))) {
+        let after = k + 1;
+        while (after < commEnd && isSpace(line.charCodeAt(after))) after++;
+        if (after < commEnd) commStart = after;
+      }
+      break;
+    }
+  }
   let ce = commEnd;
   while (ce > commStart && isSpace(line.charCodeAt(ce - 1))) ce--;
   if (ce <= commStart && !dashPid) return false;

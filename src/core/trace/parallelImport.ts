@@ -8,6 +8,18 @@ import { Worker } from 'node:worker_threads';
 import { mergeParts, type SerializedPart } from './mergeParts';
 import { NotATraceError } from './sniff';
 import { CancelledError, importTraceFile, validateImport, type ImportedTrace, type ImportOptions } from './textImporter';
+import { importTraceDat, isTraceDat } from './dat/datImporter';
+
+/** trace.dat is recognised by its magic bytes, never by its name. */
+function startsLikeTraceDat(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(16);
+    return isTraceDat(head.subarray(0, readSync(fd, head, 0, 16, 0)));
+  } finally {
+    closeSync(fd);
+  }
+}
 import type { ImportRange } from './importWorker';
 
 /** Below this size one thread is faster than starting workers. */
@@ -60,6 +72,7 @@ export function splitAtLines(path: string, size: number, n: number): number[] {
 
 export async function importTraceFileParallel(path: string, options: ParallelImportOptions = {}): Promise<ImportedTrace> {
   const size = statSync(path).size;
+  if (startsLikeTraceDat(path)) return importTraceDat(path, options);
   const threads = Math.min(options.threads ?? defaultImportThreads(), 8);
   if (threads < 2 || size < (options.minBytes ?? PARALLEL_MIN_BYTES)) return importTraceFile(path, options);
   const cuts = splitAtLines(path, size, threads);

@@ -30,7 +30,7 @@ export class NotATraceError extends Error {}
 export function rejectBinary(head: Uint8Array): void {
   if (head.length >= 3 && TRACE_DAT_MAGIC.every((b, i) => head[i] === b)) {
     throw new NotATraceError(
-      "this is a trace-cmd binary trace.dat, which this version does not read yet; convert it with 'trace-cmd report > trace.report'",
+      'this is a trace-cmd binary trace.dat: open the file itself (kvm-spin analyze FILE), not its bytes as text',
     );
   }
   // A stray NUL or control byte inside a text trace only spoils its line; many of them mean

@@ -1,0 +1,173 @@
+// One CPU's ring-buffer pages, read a chunk at a time: the page header (timestamp, commit
+// word with the missed-events flags), then compressed entries — data records, padding, time
+// extends and absolute time stamps — as the kernel writes them (kernel/trace/ring_buffer.c)
+// and libtraceevent's kbuffer reads them. Timestamps are nanoseconds as doubles (exact up to
+// 2^53 ns, 104 days of uptime for the local clock).
+
+import { TraceDatError, type CpuData, type DatFile } from './datFile';
+
+const TYPE_PADDING = 29;
+const TYPE_TIME_EXTEND = 30;
+const TYPE_TIME_STAMP = 31;
+const COMMIT_MASK = (1 << 27) - 1;
+const MISSING_EVENTS = 2 ** 31;
+const MISSING_STORED = 2 ** 30;
+const TS_SHIFT = 2 ** 27;
+const TS_MSB_UNIT = 2 ** 59;
+const PAGES_PER_READ = 256;
+
+export class CpuCursor {
+  /** The current record: timestamp, and where its payload lies in `page`. */
+  ts = 0;
+  page: Buffer = Buffer.alloc(0);
+  dataStart = 0;
+  dataLength = 0;
+  /** Events the kernel lost before the current record (-1: some, count unknown). */
+  lostBefore = 0;
+  done = false;
+
+  private chunk: Buffer = Buffer.alloc(0);
+  private chunkPos = 0;
+  private fileNext: number;
+  private readonly fileEnd: number;
+  private chunksLeft = -1;
+  private pageTs = 0;
+  private pageEnd = 0;
+  private next = 0;
+  private pageLost = 0;
+  private firstOnPage = false;
+  private readonly le: boolean;
+  /** Bytes of the file this CPU has consumed (for progress). */
+  consumed = 0;
+
+  constructor(
+    private readonly dat: DatFile,
+    readonly cpu: number,
+    data: CpuData,
+    private readonly what: string,
+  ) {
+    this.fileNext = data.offset;
+    // Compressed data starts with a chunk count that its recorded size leaves out.
+    this.fileEnd = data.offset + data.size + (dat.compression === 'none' ? 0 : 4);
+    this.le = dat.littleEndian;
+  }
+
+  private u32(buf: Buffer, at: number): number {
+    return this.le ? buf.readUInt32LE(at) : buf.readUInt32BE(at);
+  }
+
+  private u64(buf: Buffer, at: number): number {
+    const lo = this.u32(buf, at + (this.le ? 0 : 4));
+    const hi = this.u32(buf, at + (this.le ? 4 : 0));
+    return hi * 4294967296 + lo;
+  }
+
+  /** Loads the next chunk of pages; false at the end of this CPU's data. */
+  private loadChunk(): boolean {
+    if (this.dat.compression === 'none') {
+      if (this.fileNext >= this.fileEnd) return false;
+      const n = Math.min(this.fileEnd - this.fileNext, this.dat.pageSize * PAGES_PER_READ);
+      this.chunk = this.dat.read(this.fileNext, n, `${this.what} pages`);
+      this.fileNext += n;
+      this.consumed += n;
+    } else {
+      if (this.chunksLeft < 0) {
+        this.chunksLeft = this.u32(this.dat.read(this.fileNext, 4, `${this.what} chunk count`), 0);
+        this.fileNext += 4;
+      }
+      if (this.chunksLeft === 0) return false;
+      const h = this.dat.read(this.fileNext, 8, `${this.what} chunk header`);
+      const csize = this.u32(h, 0);
+      const usize = this.u32(h, 4);
+      if (this.fileNext + 8 + csize > this.fileEnd) throw new TraceDatError(`trace.dat: truncated ${this.what} (a compressed chunk runs past its data)`);
+      this.chunk = this.dat.decompress(this.dat.read(this.fileNext + 8, csize, `${this.what} chunk`), usize, `${this.what} chunk`);
+      this.fileNext += 8 + csize;
+      this.consumed += 8 + csize;
+      this.chunksLeft--;
+    }
+    this.chunkPos = 0;
+    return true;
+  }
+
+  /** Moves to the next page with data; false at the end. */
+  private loadPage(): boolean {
+    const { pageSize, headerPage } = this.dat;
+    for (;;) {
+      if (this.chunkPos + pageSize > this.chunk.length && !this.loadChunk()) return false;
+      if (this.chunkPos + pageSize > this.chunk.length) throw new TraceDatError(`trace.dat: truncated ${this.what} (a partial page)`);
+      this.page = this.chunk.subarray(this.chunkPos, this.chunkPos + pageSize);
+      this.chunkPos += pageSize;
+      this.pageTs = this.u64(this.page, 0);
+      // The commit word's low 32 bits hold the size and the missed-events flags.
+      const commit = this.u32(this.page, headerPage.commitOffset + (this.le || headerPage.commitSize === 4 ? 0 : 4));
+      const size = commit & COMMIT_MASK;
+      const data = headerPage.dataOffset;
+      if (data + size > pageSize) throw new TraceDatError(`trace.dat: ${this.what}: page commit ${size} exceeds the page`);
+      this.pageLost = 0;
+      if (commit >= MISSING_EVENTS || (commit & MISSING_EVENTS) !== 0) {
+        const stored = (commit & MISSING_STORED) !== 0;
+        this.pageLost = stored && data + size + headerPage.commitSize <= pageSize ? (headerPage.commitSize === 8 ? this.u64(this.page, data + size) : this.u32(this.page, data + size)) : -1;
+      }
+      this.ts = this.pageTs;
+      this.firstOnPage = true;
+      this.next = data;
+      this.pageEnd = data + size;
+      if (size > 0) return true;
+    }
+  }
+
+  /** Advances to the next data record; false when this CPU has no more. */
+  advance(): boolean {
+    if (this.done) return false;
+    for (;;) {
+      if (this.next >= this.pageEnd) {
+        if (!this.loadPage()) {
+          this.done = true;
+          return false;
+        }
+      }
+      const p = this.page;
+      const at = this.next;
+      if (at + 4 > this.pageEnd) {
+        this.next = this.pageEnd;
+        continue;
+      }
+      const word = this.u32(p, at);
+      const typeLen = this.le ? word & 31 : word >>> 27;
+      const delta = this.le ? word >>> 5 : word & (TS_SHIFT - 1);
+      if (typeLen === TYPE_PADDING) {
+        // Padding: array[0] is its length; a zero delta means "the rest of the page".
+        const length = at + 8 <= this.pageEnd ? this.u32(p, at + 4) : 0;
+        this.next = delta === 0 ? this.pageEnd : at + 4 + Math.max(4, length);
+        this.ts += delta;
+        continue;
+      }
+      if (typeLen === TYPE_TIME_EXTEND || typeLen === TYPE_TIME_STAMP) {
+        if (at + 8 > this.pageEnd) throw new TraceDatError(`trace.dat: ${this.what}: a time stamp runs past the page`);
+        const value = this.u32(p, at + 4) * TS_SHIFT + delta;
+        // An absolute stamp lacks the top 5 bits: take them from the current time.
+        this.ts = typeLen === TYPE_TIME_STAMP ? Math.floor(this.ts / TS_MSB_UNIT) * TS_MSB_UNIT + value : this.ts + value;
+        this.next = at + 8;
+        continue;
+      }
+      let start: number;
+      let length: number;
+      if (typeLen === 0) {
+        if (at + 8 > this.pageEnd) throw new TraceDatError(`trace.dat: ${this.what}: a record header runs past the page`);
+        length = ((this.u32(p, at + 4) - 4 + 3) & ~3) >>> 0;
+        start = at + 8;
+      } else {
+        length = typeLen * 4;
+        start = at + 4;
+      }
+      if (start + length > this.pageEnd) throw new TraceDatError(`trace.dat: ${this.what}: a record of ${length} bytes runs past the page`);
+      this.ts += delta;
+      this.lostBefore = this.firstOnPage ? this.pageLost : 0;
+      this.firstOnPage = false;
+      this.dataStart = start;
+      this.dataLength = length;
+      this.next = start + length;
+      return true;
+    }
+  }
+}
