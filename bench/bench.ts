@@ -1,6 +1,6 @@
 // `npm run bench`: every performance figure of the project, side by side in one run.
 // Each measurement runs in its own child process so that its wall time and peak RSS are its own.
-//   node dist/bench.js [--mb N] [--only source|trace|dashboard|sim]   the full benchmark (default 200 MB trace)
+//   node dist/bench.js [--mb N] [--only source|trace|dashboard|dat|sim]   the full benchmark (default 200 MB trace)
 //   node dist/bench.js generate FILE [--mb N] [--seed S]   write a synthetic trace-cmd report
 //   node dist/bench.js --child MODE FILE    one measurement (internal)
 
@@ -86,7 +86,7 @@ async function child(mode: string, file: string): Promise<void> {
   else if (mode === 'regex') detail = { pleExits: await handWrittenScript(file) };
   else if (mode === 'import') {
     const r = await analyzeTraceFile(file);
-    detail = { events: r.analysis.totals.events, pleExits: r.analysis.totals.pleExits, decisions: r.analysis.totals.yieldAttempts };
+    detail = { records: r.importStats.eventLines, events: r.analysis.totals.events, pleExits: r.analysis.totals.pleExits, decisions: r.analysis.totals.yieldAttempts };
   } else if (mode === 'dashboard') {
     detail = await dashboardFigures(file);
   } else if (mode === 'sim-one') {
@@ -113,8 +113,9 @@ async function main(args: string[]): Promise<void> {
   const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : 'all';
   if (only === 'all' || only === 'source') sourceBench();
   if (only === 'source') return;
-  if (only !== 'sim' && only !== 'dashboard') traceBench(argValue(args, '--mb', 200));
+  if (only === 'all' || only === 'trace') traceBench(argValue(args, '--mb', 200));
   if (only === 'all' || only === 'dashboard') dashboardBench(argValue(args, '--mb', 200));
+  if (only === 'all' || only === 'dat') datBench();
   if (only === 'all' || only === 'sim') simBench();
 }
 
@@ -164,6 +165,59 @@ function dashboardBench(mb: number): void {
   const total = d.modelMs + (d.renderMs ?? 0);
   const largest = Math.max(d.messageBytes, d.rangeMessageBytes);
   console.log(`targets: dashboard drawn within 1 s after the analysis: ${d.renderMs !== null && total < 1000 ? 'met' : d.renderMs === null ? 'not measured (no browser)' : 'MISSED'} (${total.toFixed(0)} ms); no message over 1 MB: ${largest < 1 << 20 ? 'met' : 'MISSED'} (${kb(largest)})`);
+}
+
+/** Wall time of a command with its output thrown away, best of three. */
+function timeCommand(cmd: string, args: string[]): number {
+  let best = Infinity;
+  const devNull = openSync('/dev/null', 'w');
+  try {
+    for (let i = 0; i < 3; i++) {
+      const t = process.hrtime.bigint();
+      const r = spawnSync(cmd, args, { stdio: ['ignore', devNull, 'ignore'] });
+      if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.error?.message})`);
+      best = Math.min(best, Number(process.hrtime.bigint() - t) / 1e6);
+    }
+  } finally {
+    closeSync(devNull);
+  }
+  return best;
+}
+
+/**
+ * trace.dat: our reader + full analysis beside `trace-cmd report > /dev/null` (the C reference
+ * reader) on the same real file, recorded on this machine (scripts/record-tracedat.sh, HEAVY=1:
+ * sched, kvm and raw_syscalls events). Without root, tracefs or trace-cmd it says so.
+ */
+function datBench(): void {
+  const dir = join(__dirname, '..', 'bench', 'data');
+  mkdirSync(dir, { recursive: true });
+  const v7 = join(dir, 'host-syscalls.dat');
+  console.log('');
+  if (spawnSync('trace-cmd', ['--version'], { stdio: 'ignore' }).error) {
+    console.log('trace.dat: not measured (trace-cmd is not installed: apt-get install trace-cmd)');
+    return;
+  }
+  if (!existsSync(v7)) {
+    process.stderr.write(`recording ${v7} ...\n`);
+    const r = spawnSync('bash', [join(__dirname, '..', 'scripts', 'record-tracedat.sh'), v7, '0.5'], { env: { ...process.env, HEAVY: '1' }, encoding: 'utf8' });
+    if (r.status !== 0) {
+      console.log(`trace.dat: not measured (could not record a trace here: ${r.stderr.trim() || `exit ${r.status}`})`);
+      return;
+    }
+  }
+  const v6 = join(dir, 'host-syscalls-v6.dat');
+  if (!existsSync(v6)) spawnSync('trace-cmd', ['convert', '-i', v7, '-o', v6, '--file-version', '6', '--compression', 'none'], { stdio: 'ignore' });
+  console.log('trace.dat, recorded on this machine (sched + raw_syscalls events), best of 3, each in its own process');
+  console.log('| file | records (events kept) | trace-cmd report > /dev/null | kvm-spin import + full analysis | ratio |');
+  console.log('|---|---|---|---|---|');
+  for (const [label, file] of [['v7, zstd', v7], ['v6, uncompressed', v6]] as const) {
+    if (!existsSync(file)) continue;
+    const reference = timeCommand('trace-cmd', ['report', file]);
+    const ours = [0, 1, 2].map(() => measure('import', file)).reduce((p, q) => (q.ms < p.ms ? q : p));
+    const mb = (statSync(file).size / 1048576).toFixed(1);
+    console.log(`| ${label}, ${mb} MB | ${ours.detail.records.toLocaleString('en-US')} (${ours.detail.events.toLocaleString('en-US')}) | ${(reference / 1000).toFixed(2)} s | ${(ours.ms / 1000).toFixed(2)} s (${ours.maxRssMb.toFixed(0)} MB RSS) | ${(reference / ours.ms).toFixed(1)}× faster |`);
+  }
 }
 
 /** The generated trace-cmd report of `mb` MB the trace benchmarks read (made once). */
