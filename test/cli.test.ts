@@ -54,5 +54,5 @@ test('bad input: exit code 2 and one line on stderr, no stack trace', () => {
   }
   const usage = cli('frobnicate');
   assert.equal(usage.status, 2);
-  assert.match(usage.stderr, /^kvm-spin: unknown command 'frobnicate': expected analyze, annotate or simulate/);
+  assert.match(usage.stderr, /^kvm-spin: unknown command 'frobnicate': expected analyze, annotate, simulate or record/);
 });

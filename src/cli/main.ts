@@ -9,13 +9,15 @@ import { CancelledError } from '../core/trace/textImporter';
 import { SimulationCancelled } from '../core/sim/simulator';
 import { InputError, simulateCommand } from './simulate';
 import { annotateCommand } from './annotate';
+import { RecordPermissionError, recordHostTrace } from '../core/trace/record';
 
 const USAGE = `usage: kvm-spin analyze FILE [--json]
        kvm-spin annotate FILE.c [--run RUNFILE|TRACE] [--json]
        kvm-spin simulate [--scenario NAME|FILE] [--policy P[,P...]|all] [--seed N]
                          [--duration SECONDS] [--out DIR] [--json] [--jobs N]
+       kvm-spin record --duration SECONDS --out FILE.dat
 
-  analyze FILE   read a trace-cmd report, raw ftrace or perf script text file and print
+  analyze FILE   read a trace.dat, trace-cmd report, raw ftrace or perf script file and print
                  PAUSE exits, yield decisions and the three directed-yield problems per VM
   annotate FILE  find kvm_vcpu_on_spin and the PLE handlers in kernel source and print each
                  site's count from a simulator run file or a trace in the margin
@@ -23,6 +25,8 @@ const USAGE = `usage: kvm-spin analyze FILE [--json]
                  them (scenarios: paper, lock-2vm, ipi-tlb, undercommit, mixed-idle,
                  shared-rq, sync-mix, or a JSON file; default paper, all policies, seed 1, 1 s);
                  --out writes one run file per policy
+  record         on a KVM host, as root: record the sched and kvm events (and yield_to
+                 probes when defined) into a trace.dat through a private tracefs instance
   --json         print JSON instead of a readable summary`;
 
 export class UsageError extends Error {}
@@ -37,7 +41,8 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'analyze') return await analyzeCommand(rest);
     if (command === 'simulate') return await withSigint((signal) => simulateCommand(rest, signal));
     if (command === 'annotate') return await withSigint((signal) => annotateCommand(rest, signal));
-    throw new UsageError(`unknown command '${command}': expected analyze, annotate or simulate`);
+    if (command === 'record') return await withSigint((signal) => recordCommand(rest, signal));
+    throw new UsageError(`unknown command '${command}': expected analyze, annotate, simulate or record`);
   } catch (err) {
     return reportError(err);
   }
@@ -62,6 +67,34 @@ async function analyzeCommand(args: string[]): Promise<number> {
     progress.done();
     process.off('SIGINT', onSigint);
   }
+}
+
+async function recordCommand(args: string[], signal: AbortSignal): Promise<number> {
+  const value = (name: string) => {
+    const i = args.indexOf(name);
+    if (i < 0 || i + 1 >= args.length) throw new UsageError(`record needs ${name}`);
+    return args[i + 1];
+  };
+  const durationS = Number(value('--duration'));
+  const out = value('--out');
+  const unknown = args.filter((a, i) => a.startsWith('-') && a !== '--duration' && a !== '--out' && !['--duration', '--out'].includes(args[i - 1]));
+  if (unknown.length) throw new UsageError(`unknown option ${unknown[0]}: expected --duration and --out`);
+  let shown = -1;
+  const showProgress = Boolean(process.stderr.isTTY) || process.env.KVM_SPIN_PROGRESS === '1';
+  const result = await recordHostTrace({
+    durationS,
+    out,
+    signal,
+    onProgress: (elapsed, total) => {
+      const second = Math.floor(elapsed);
+      if (!showProgress || second === shown) return;
+      shown = second;
+      process.stderr.write(`\rrecording: ${second} of ${total} s`);
+    },
+  });
+  if (shown >= 0) process.stderr.write('\n');
+  process.stdout.write(`${result.file}: ${(result.bytes / 1048576).toFixed(1)} MiB, events ${result.enabled.join(', ')}\n`);
+  return 0;
 }
 
 /** Progress on stderr for files large enough to take a moment, only when stderr is a terminal or forced. */
@@ -105,7 +138,7 @@ function reportError(err: unknown): number {
     process.stderr.write(`kvm-spin: ${err.message}\n${USAGE}\n`);
     return 2;
   }
-  if (err instanceof NotATraceError || err instanceof InputError || err instanceof RangeError) {
+  if (err instanceof NotATraceError || err instanceof InputError || err instanceof RangeError || err instanceof RecordPermissionError) {
     process.stderr.write(`kvm-spin: ${err.message}\n`);
     return 2;
   }

@@ -7,6 +7,7 @@ import { SourceAnnotations } from './sourceAnnotations';
 import { runFromRunFile } from './runRegistry';
 import { TRACE_EDITOR, TRACE_EDITOR_ANY, TraceEditorProvider } from './traceEditor';
 import { COMPARISON_VIEW, ComparisonViewProvider } from './comparisonView';
+import { recordTraceCommand } from './recordCommand';
 
 const SUMMARY_SCHEME = 'kvm-spin-summary';
 
@@ -68,6 +69,10 @@ export function activate(context: vscode.ExtensionContext): void {
       if (!uri) return;
       await vscode.commands.executeCommand('vscode.openWith', uri, TRACE_EDITOR_ANY);
     }),
+    vscode.commands.registerCommand('kvmSpin.recordTrace', async () => {
+      const uri = await recordTraceCommand(log);
+      if (uri) await vscode.commands.executeCommand('vscode.openWith', uri, TRACE_EDITOR_ANY);
+    }),
     vscode.commands.registerCommand('kvmSpin.runSimulation', async () => {
       const outcome = await runSimulationCommand(context, log);
       if (!outcome) return;
@@ -87,7 +92,7 @@ async function pickTrace(): Promise<vscode.Uri | undefined> {
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: false,
     openLabel: 'Analyse trace',
-    filters: { 'KVM host traces': ['report', 'trace', 'ftrace', 'txt', 'perf', 'log'], 'All files': ['*'] },
+    filters: { 'KVM host traces': ['dat', 'report', 'trace', 'ftrace', 'txt', 'perf', 'log'], 'All files': ['*'] },
   });
   return picked?.[0];
 }

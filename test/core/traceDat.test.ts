@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -54,8 +54,12 @@ test('trace-cmd on this machine still prints what the fixtures recorded', { skip
 });
 
 const tracefsWritable = (() => {
+  if (process.getuid?.() !== 0) return false;
+  const probe = `/sys/kernel/tracing/instances/kvmspin_probe_${process.pid}_dat`;
   try {
-    return process.getuid?.() === 0 && existsSync('/sys/kernel/tracing/instances');
+    mkdirSync(probe);
+    rmdirSync(probe);
+    return true;
   } catch {
     return false;
   }
