@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { manualRecordCommand, RecordPermissionError, recordHostTrace } from '../../src/core/trace/record';
@@ -11,20 +11,10 @@ import { importTraceDat } from '../../src/core/trace/dat/datImporter';
 import { CancelledError } from '../../src/core/trace/textImporter';
 import { EventKind } from '../../src/core/trace/model';
 import { ROOT } from '../support/paths';
+import { canMakeTracefsInstance, hasTraceCmd } from '../support/tracefs';
 
 const dir = mkdtempSync(join(tmpdir(), 'kvm-spin-record-'));
-/** Root, a tracefs where an instance can really be made (containers may refuse), and trace-cmd. */
-const canRecord = (() => {
-  if (process.getuid?.() !== 0 || spawnSync('trace-cmd', ['--version'], { stdio: 'ignore' }).error) return false;
-  const probe = `/sys/kernel/tracing/instances/kvmspin_probe_${process.pid}`;
-  try {
-    mkdirSync(probe);
-    rmdirSync(probe);
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const canRecord = hasTraceCmd && canMakeTracefsInstance();
 const ours = () => readdirSync('/sys/kernel/tracing/instances').filter((n) => n.startsWith(`kvmspin_${process.pid}_`));
 
 test('without tracefs: one line naming what is missing and the command that records by hand', async () => {

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -18,12 +18,12 @@ import { analyzeTraceFile } from '../../src/core/pipeline';
 import { EventKind, PREEMPT_FLAG, PrevState } from '../../src/core/trace/model';
 import { fixture, ROOT } from '../support/paths';
 import { diffStores } from '../support/storeDiff';
+import { canMakeTracefsInstance, hasTraceCmd } from '../support/tracefs';
 
 const DAT = (name: string) => fixture(join('dat', name));
 const tmp = mkdtempSync(join(tmpdir(), 'kvm-spin-dat-'));
 const v6 = join(tmp, 'sched-v6.dat');
 writeFileSync(v6, gunzipSync(readFileSync(DAT('sched-v6.dat.gz'))));
-const hasTraceCmd = spawnSync('trace-cmd', ['--version'], { stdio: 'ignore' }).error === undefined;
 
 const reportOf = (file: string) => execFileSync('trace-cmd', ['report', '-t', '-N', file], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] }).toString('utf8');
 
@@ -53,17 +53,7 @@ test('trace-cmd on this machine still prints what the fixtures recorded', { skip
   assert.equal(reportOf(v6), recorded);
 });
 
-const tracefsWritable = (() => {
-  if (process.getuid?.() !== 0) return false;
-  const probe = `/sys/kernel/tracing/instances/kvmspin_probe_${process.pid}_dat`;
-  try {
-    mkdirSync(probe);
-    rmdirSync(probe);
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const tracefsWritable = canMakeTracefsInstance();
 
 test(
   'live oracle: a trace recorded now in a private tracefs instance equals trace-cmd report, event for event',

@@ -3,7 +3,7 @@
 
 import { EventKind, EventStore, type LostEvents, type ThreadInfo } from './model';
 import type { FormatEvidence } from './sniff';
-import type { ImportPart, ImportStats } from './textImporter';
+import { emptyImportStats, type ImportPart, type ImportStats } from './textImporter';
 
 const COLUMNS = ['ts', 'cpu', 'tid', 'kind', 'a', 'b', 'c', 'x', 'y', 'line'] as const;
 type Column = (typeof COLUMNS)[number];
@@ -43,19 +43,7 @@ export function serializePart(part: ImportPart): { data: SerializedPart; transfe
 export function mergeParts(parts: SerializedPart[]): ImportPart {
   const total = parts.reduce((n, p) => n + p.length, 0);
   const store = new EventStore(total);
-  const stats: ImportStats = {
-    bytes: 0,
-    lines: 0,
-    eventLines: 0,
-    storedEvents: 0,
-    otherEvents: 0,
-    malformedLines: 0,
-    firstMalformedLines: [],
-    malformedPayloads: 0,
-    firstMalformedPayloadLines: [],
-    longLines: 0,
-    crlf: false,
-  };
+  const stats: ImportStats = emptyImportStats();
   const evidence = { ftraceHeader: 0, traceCmdHeader: 0, dashPidLines: 0, perfLines: 0, rawSched: 0, compactSched: 0 };
   let lineOffset = 0;
   for (const part of parts) {

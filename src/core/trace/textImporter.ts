@@ -43,6 +43,10 @@ export interface ImportStats {
   crlf: boolean;
 }
 
+export function emptyImportStats(): ImportStats {
+  return { bytes: 0, lines: 0, eventLines: 0, storedEvents: 0, otherEvents: 0, malformedLines: 0, firstMalformedLines: [], malformedPayloads: 0, firstMalformedPayloadLines: [], longLines: 0, crlf: false };
+}
+
 export interface ImportedTrace {
   format: TraceFormat;
   store: EventStore;
@@ -70,19 +74,7 @@ const EMPTY = Buffer.alloc(0);
 
 export class TextTraceImporter {
   readonly store: EventStore = new EventStore();
-  private readonly stats: ImportStats = {
-    bytes: 0,
-    lines: 0,
-    eventLines: 0,
-    storedEvents: 0,
-    otherEvents: 0,
-    malformedLines: 0,
-    firstMalformedLines: [],
-    malformedPayloads: 0,
-    firstMalformedPayloadLines: [],
-    longLines: 0,
-    crlf: false,
-  };
+  private readonly stats: ImportStats = emptyImportStats();
   private readonly evidence = newEvidence();
   private readonly head = newLineHead();
   private carry: Buffer = EMPTY;

@@ -5,7 +5,7 @@
 
 import { statSync } from 'node:fs';
 import { EventKind, EventStore, PREEMPT_FLAG, PrevState } from '../model';
-import { CancelledError, type ImportedTrace, type ImportOptions, type ImportStats } from '../textImporter';
+import { CancelledError, emptyImportStats, type ImportedTrace, type ImportOptions, type ImportStats } from '../textImporter';
 import { fixComm } from '../eventPayload';
 import { openTraceDat, TraceDatError, type DatFile } from './datFile';
 import { symbolicTables, type EventFormat, type FieldFormat } from './eventFormat';
@@ -247,19 +247,7 @@ async function readEvents(dat: DatFile, options: ImportOptions): Promise<Importe
   dat.buffers.forEach((b, bi) => {
     for (const cpu of b.cpus) cursors.push({ cursor: new CpuCursor(dat, cpu.cpu, cpu, `CPU ${cpu.cpu} of buffer "${b.name || 'top'}"`), buffer: bi });
   });
-  const stats: ImportStats = {
-    bytes: statSync(dat.path).size,
-    lines: 0,
-    eventLines: 0,
-    storedEvents: 0,
-    otherEvents: 0,
-    malformedLines: 0,
-    firstMalformedLines: [],
-    malformedPayloads: 0,
-    firstMalformedPayloadLines: [],
-    longLines: 0,
-    crlf: false,
-  };
+  const stats: ImportStats = { ...emptyImportStats(), bytes: statSync(dat.path).size };
   // A binary min-heap of CPU cursors ordered by (timestamp, buffer, cpu).
   const heap: typeof cursors = [];
   const less = (p: (typeof cursors)[number], q: (typeof cursors)[number]) => p.cursor.ts < q.cursor.ts || (p.cursor.ts === q.cursor.ts && (p.buffer < q.buffer || (p.buffer === q.buffer && p.cursor.cpu < q.cursor.cpu)));
