@@ -46,26 +46,30 @@ async function openWith(rec: Recorded, uri: { fsPath: string }, viewType: string
   const provider = rec.editorProviders.get(viewType)!;
   const doc = await provider.openCustomDocument(uri, {}, token);
   rec.documents.push(doc);
-  const posted: { type: string }[] = [];
+  const { webview, posted, send } = fakeWebview<{ type: string }>();
+  await provider.resolveCustomEditor(doc, { webview }, token);
+  const name = uri.fsPath.replace(/^.*\//, '');
+  rec.editors.set(name, { html: webview.html, posted, opened: doc.session.opened.catch(() => undefined) });
+  await send({ type: 'ready' }); // the webview script's first message
+  await send({ type: 'exec', command: 'rm -rf /' }); // malformed: ignored
+}
+
+/** A webview stand-in: records what the host posts, and lets the test play the page's messages. */
+function fakeWebview<M>() {
+  const posted: M[] = [];
   let onMessage: (m: unknown) => Promise<void> = async () => {};
-  const panel = {
-    webview: {
-      options: {},
-      html: '',
-      cspSource: 'vscode-webview:',
-      asWebviewUri: (u: unknown) => u,
-      postMessage: async (m: { type: string }) => void posted.push(m),
-      onDidReceiveMessage: (h: (m: unknown) => Promise<void>) => {
-        onMessage = h;
-        return { dispose() {} };
-      },
+  const webview = {
+    options: {},
+    html: '',
+    cspSource: 'vscode-webview:',
+    asWebviewUri: (u: unknown) => u,
+    postMessage: async (m: M) => void posted.push(m),
+    onDidReceiveMessage: (h: (m: unknown) => Promise<void>) => {
+      onMessage = h;
+      return { dispose() {} };
     },
   };
-  await provider.resolveCustomEditor(doc, panel, token);
-  const name = uri.fsPath.replace(/^.*\//, '');
-  rec.editors.set(name, { html: panel.webview.html, posted, opened: doc.session.opened.catch(() => undefined) });
-  await onMessage({ type: 'ready' }); // the webview script's first message
-  await onMessage({ type: 'exec', command: 'rm -rf /' }); // malformed: ignored
+  return { webview, posted, send: (m: unknown) => onMessage(m) };
 }
 
 interface ComparisonModelSeen {
@@ -77,29 +81,14 @@ interface ComparisonModelSeen {
 
 /** What VS Code does when a webview view becomes visible: resolve it; the webview script then talks. */
 function openView(rec: Recorded, viewType: string) {
-  const posted: { type: string; model?: ComparisonModelSeen }[] = [];
-  let onMessage: (m: unknown) => Promise<void> = async () => {};
-  const view = {
-    webview: {
-      options: {},
-      html: '',
-      cspSource: 'vscode-webview:',
-      asWebviewUri: (u: unknown) => u,
-      postMessage: async (m: { type: string }) => void posted.push(m),
-      onDidReceiveMessage: (h: (m: unknown) => Promise<void>) => {
-        onMessage = h;
-        return { dispose() {} };
-      },
-    },
-    onDidDispose: () => ({ dispose() {} }),
-  };
-  rec.viewProviders.get(viewType)!.resolveWebviewView(view);
+  const { webview, posted, send } = fakeWebview<{ type: string; model?: ComparisonModelSeen }>();
+  rec.viewProviders.get(viewType)!.resolveWebviewView({ webview, onDidDispose: () => ({ dispose() {} }) });
   return {
     get html() {
-      return view.webview.html;
+      return webview.html;
     },
     posted,
-    send: (m: unknown) => onMessage(m),
+    send,
     last: () => posted.filter((m) => m.type === 'comparison').at(-1)!.model!,
   };
 }

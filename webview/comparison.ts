@@ -137,13 +137,14 @@ function outcomeShares(row: ComparisonModelRow): number[] {
 
 function outcomeChart(model: ComparisonModel, t: ThemeColours): { box: HTMLElement; chart: Chart } {
   const labels = model.rows.map((r) => axisLabel(r.label));
+  const shares = model.rows.map(outcomeShares);
   return chartBox(
     'Stacked bar chart: share of each run’s directed-yield decisions by outcome',
     {
       type: 'bar',
       data: {
         labels,
-        datasets: OUTCOMES.map((o) => ({ label: o.label, data: model.rows.map((r, i) => ({ x: outcomeShares(r)[OUTCOMES.indexOf(o)], y: i })), backgroundColor: t[o.colour] })),
+        datasets: OUTCOMES.map((o, k) => ({ label: o.label, data: shares.map((s, i) => ({ x: s[k], y: i })), backgroundColor: t[o.colour] })),
       },
       options: {
         animation: false,

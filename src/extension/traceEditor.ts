@@ -6,11 +6,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseWebviewMessage, type HostToWebview } from '../protocol';
-import { readRunFileMetrics, readRunFileSiteCounts } from '../core/sim/runFileSites';
-import { rowFromAnalysis, rowFromSimulation } from '../core/analysis/comparison';
+import { rowFromAnalysis } from '../core/analysis/comparison';
 import { AnalysisError, openTraceSession, type TraceSession } from './workerBridge';
 import { makeNonce, renderWebviewHtml } from './webviewHtml';
-import type { RunRegistry } from './runRegistry';
+import { runFromRunFile, type RunRegistry } from './runRegistry';
 
 export const TRACE_EDITOR = 'kvmSpin.traceEditor';
 /** The same editor offered through "Open With…" for any file. */
@@ -57,17 +56,18 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
       ({ format, analysis, pcpus }) => {
         this.log.info(`opened ${uri.fsPath} (${format}, ${analysis.totals.events} events)`);
         for (const w of analysis.warnings) this.log.warn(`${path.basename(uri.fsPath)}: ${w}`);
-        const counts = readRunFileSiteCounts(uri.fsPath);
-        const simulated = readRunFileMetrics(uri.fsPath);
+        // A simulator run file keeps the simulator's own counters and metrics; a trace its analysis.
         const id = uri.toString();
-        const label = counts?.label ?? path.basename(uri.fsPath);
-        this.registry.add({
-          id,
-          label,
-          row: simulated ? rowFromSimulation(id, label, simulated.durationNs, simulated.metrics) : rowFromAnalysis(id, label, analysis, pcpus),
-          detail: `${format}, ${analysis.totals.pleExits.toLocaleString('en-US')} PAUSE exits`,
-          stats: counts ? { kind: 'simulator', counts } : { kind: 'trace', label: path.basename(uri.fsPath), analysis },
-        });
+        const label = path.basename(uri.fsPath);
+        this.registry.add(
+          runFromRunFile(uri.fsPath, id) ?? {
+            id,
+            label,
+            detail: `${format}, ${analysis.totals.pleExits.toLocaleString('en-US')} PAUSE exits`,
+            stats: { kind: 'trace', label, analysis },
+            row: rowFromAnalysis(id, label, analysis, pcpus),
+          },
+        );
       },
       (err: AnalysisError) => {
         if (err.kind === 'cancelled') this.log.info(`cancelled reading ${uri.fsPath}`);
