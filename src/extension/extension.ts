@@ -8,10 +8,12 @@ import { runFromRunFile } from './runRegistry';
 import { TRACE_EDITOR, TRACE_EDITOR_ANY, TraceEditorProvider } from './traceEditor';
 import { COMPARISON_VIEW, ComparisonViewProvider } from './comparisonView';
 import { recordTraceCommand } from './recordCommand';
+import { makeApi, type KvmSpinApi } from './api';
 
 const SUMMARY_SCHEME = 'kvm-spin-summary';
 
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): KvmSpinApi {
+  const started = performance.now();
   const log = vscode.window.createOutputChannel('KVM Spin Explorer', { log: true });
   const summaries = new Map<string, string>();
   const changed = new vscode.EventEmitter<vscode.Uri>();
@@ -73,19 +75,31 @@ export function activate(context: vscode.ExtensionContext): void {
       const uri = await recordTraceCommand(log);
       if (uri) await vscode.commands.executeCommand('vscode.openWith', uri, TRACE_EDITOR_ANY);
     }),
-    vscode.commands.registerCommand('kvmSpin.runSimulation', async () => {
-      const outcome = await runSimulationCommand(context, log);
-      if (!outcome) return;
+    vscode.commands.registerCommand('kvmSpin.openSample', async () => {
+      await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.joinPath(context.extensionUri, 'samples', 'oversubscribed-4vm.report'), TRACE_EDITOR);
+    }),
+    // An argument { scenario, policies, seconds } skips the quick picks.
+    // Resolves to the ids of the runs it added (none when cancelled or refused).
+    vscode.commands.registerCommand('kvmSpin.runSimulation', async (request?: unknown): Promise<string[]> => {
+      const outcome = await runSimulationCommand(context, log, request);
+      if (!outcome) return [];
+      const added: string[] = [];
       for (const file of outcome.runFiles) {
         const run = runFromRunFile(file, vscode.Uri.file(file).toString());
-        if (run) registry.add(run);
+        if (run) {
+          registry.add(run);
+          added.push(run.id);
+        }
       }
       await showReadOnly(`${outcome.name}.comparison`, outcome.comparison);
       // A single run opens like a trace: its run file in the trace editor.
       if (outcome.runFiles.length === 1) await vscode.commands.executeCommand('kvmSpin.openTrace', vscode.Uri.file(outcome.runFiles[0]));
+      return added;
     }),
   );
-  log.info('KVM Spin Explorer activated');
+  const activationMs = performance.now() - started;
+  log.info(`KVM Spin Explorer activated in ${activationMs.toFixed(1)} ms`);
+  return makeApi(registry, annotations, activationMs);
 }
 
 async function pickTrace(): Promise<vscode.Uri | undefined> {

@@ -30,6 +30,13 @@ export function siteLabel(site: SiteName, stat: SiteStat, base: number | null): 
   return `${verb} ${stat.count.toLocaleString('en-US')}${share}`;
 }
 
+export interface ShownLine {
+  /** 1-based. */
+  line: number;
+  text: string;
+  heat: number;
+}
+
 interface Cached {
   version: number;
   recognition: Recognition;
@@ -44,6 +51,8 @@ export class SourceAnnotations implements vscode.CodeLensProvider, vscode.HoverP
   private readonly heat: vscode.TextEditorDecorationType[];
   private readonly disposables: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** What each document's editors show now: the extension's API hands it to tests and tools. */
+  private readonly shown = new Map<string, ShownLine[]>();
 
   constructor(
     context: vscode.ExtensionContext,
@@ -72,7 +81,10 @@ export class SourceAnnotations implements vscode.CodeLensProvider, vscode.HoverP
         clearTimeout(this.timer);
         this.timer = setTimeout(() => this.refreshAll(), 300);
       }),
-      vscode.workspace.onDidCloseTextDocument((doc) => this.cache.delete(doc.uri.toString())),
+      vscode.workspace.onDidCloseTextDocument((doc) => {
+        this.cache.delete(doc.uri.toString());
+        this.shown.delete(doc.uri.toString());
+      }),
     );
   }
 
@@ -127,6 +139,19 @@ export class SourceAnnotations implements vscode.CodeLensProvider, vscode.HoverP
     }
     editor.setDecorations(this.text, text);
     this.heat.forEach((type, i) => editor.setDecorations(type, heat[i]));
+    const shown: ShownLine[] = text.map((d) => ({ line: d.range.start.line + 1, text: d.renderOptions!.after!.contentText!.trim(), heat: 0 }));
+    heat.forEach((ranges, i) => {
+      for (const r of ranges) {
+        const at = shown.find((s) => s.line === r.start.line + 1);
+        if (at) at.heat = Math.max(at.heat, i + 1);
+      }
+    });
+    this.shown.set(editor.document.uri.toString(), shown.sort((p, q) => p.line - q.line));
+  }
+
+  /** The end-of-line texts and heat levels (1–4, 0 for none) now shown on a document. */
+  shownLines(uri: string): ShownLine[] {
+    return this.shown.get(uri) ?? [];
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {

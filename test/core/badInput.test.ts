@@ -11,7 +11,7 @@ const EVENT = '  CPU 0/KVM-100 [000] d..2. 1.000001: kvm_entry: vcpu 0, rip 0x1'
 
 test('empty file, binary junk, trace.dat and plain text get one clear line naming the formats', () => {
   const cases: [Uint8Array | string, RegExp][] = [
-    ['', /^empty file: expected trace-cmd report text, raw ftrace text .* or perf script text$/],
+    ['', /^empty file: expected trace-cmd report text, raw ftrace text .* perf script text, or a trace-cmd trace.dat file$/],
     [new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2]), /^binary data \(3 of the first 7 bytes are control characters\): expected trace-cmd report/],
     [new Uint8Array([0x17, 0x08, 0x44, 0x74, 0x72, 0x61, 0x63, 0x69, 0x6e, 0x67]), /trace-cmd binary trace\.dat/],
     ['hello\nthis is a README, not a trace\n', /^no trace event lines found: expected trace-cmd report text/],

@@ -6,7 +6,7 @@ import type { LineHead } from './lineHead';
 export type TraceFormat = 'trace-cmd' | 'ftrace' | 'perf-script';
 
 export const EXPECTED_FORMATS =
-  'expected trace-cmd report text, raw ftrace text (/sys/kernel/tracing/trace or trace_pipe), or perf script text';
+  'expected trace-cmd report text, raw ftrace text (/sys/kernel/tracing/trace or trace_pipe), perf script text, or a trace-cmd trace.dat file';
 
 /** What the first lines say about the format. */
 export interface FormatEvidence {
