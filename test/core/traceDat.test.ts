@@ -20,6 +20,7 @@ import { fixture, ROOT } from '../support/paths';
 import { diffStores } from '../support/storeDiff';
 import { canMakeTracefsInstance, hasTraceCmd } from '../support/tracefs';
 import { recompressV7 } from '../support/datRecompress';
+import { encodeEvent, ringPages, type RawEvent } from '../support/ringPages';
 
 const DAT = (name: string) => fixture(join('dat', name));
 const tmp = mkdtempSync(join(tmpdir(), 'kvm-spin-dat-'));
@@ -80,6 +81,57 @@ test('the rewriter writes what trace-cmd reads: its uncompressed v7 prints the r
   const file = join(tmp, 'sched-v7-none-for-trace-cmd.dat');
   writeFileSync(file, recompressV7(readFileSync(DAT('sched-v7-zstd.dat')), 'none'));
   assert.equal(reportOf(file), readFileSync(DAT('sched.report-t-N.txt'), 'utf8'));
+});
+
+/**
+ * KVM records in the recorded file's own kvm formats (Linux 6.18 as recorded here: kvm_exit
+ * with isa and requests), put in its empty top buffer: no VM runs on this machine, so
+ * trace-cmd has to be the judge of records we write.
+ */
+function withKvmRecords(to: 'none' | 'zlib'): Buffer {
+  const original = readFileSync(DAT('sched-v7-zstd.dat'));
+  const dat = openTraceDat(DAT('sched-v7-zstd.dat'));
+  const formats = new Map([...dat.formats.values()].map((f) => [f.name, f]));
+  const pageSize = dat.pageSize;
+  dat.close();
+  const ev = (name: string, pid: number, values: Record<string, number | bigint>) => encodeEvent(formats.get(name)!, pid, values);
+  const t0 = 13110_400_000_000;
+  const exit = (vcpu: number, isa: number, reason: number) => ({ vcpu_id: vcpu, isa, exit_reason: reason, guest_rip: 0xffffffff81b860c7n, info1: 0, info2: 0, intr_info: 0, error_code: 0, requests: 0 });
+  const cpu0: RawEvent[] = [
+    { ts: t0, data: ev('kvm_entry', 5001, { vcpu_id: 0, rip: 0xffffffff81b860c7n, immediate_exit: 0, intr_info: 0, error_code: 0 }) },
+    { ts: t0 + 10_000, data: ev('kvm_exit', 5001, exit(0, 1, 40)) }, // VMX PAUSE_INSTRUCTION
+    { ts: t0 + 10_500, data: ev('kvm_ple_window_update', 5001, { vcpu_id: 0, old: 4096, new: 8192 }) },
+    { ts: t0 + 11_000, data: ev('kvm_apic_ipi', 5001, { icr_low: 0x0fb, dest_id: 1 }) },
+    { ts: t0 + 12_000, data: ev('kvm_entry', 5001, { vcpu_id: 0, rip: 0xffffffff81b860c7n, immediate_exit: 1, intr_info: 0x800000fb, error_code: 0 }) },
+    { ts: t0 + 30_000, data: ev('kvm_exit', 5001, exit(0, 1, 12)) }, // HLT
+    { ts: t0 + 90_000, data: ev('kvm_vcpu_wakeup', 5001, { ns: 57_000, waited: 1, valid: 1 }) },
+  ];
+  const cpu1: RawEvent[] = [
+    { ts: t0 + 5_000, data: ev('kvm_entry', 5002, { vcpu_id: 1, rip: 0xffffffff8174c902n, immediate_exit: 0, intr_info: 0, error_code: 0 }) },
+    { ts: t0 + 20_000, data: ev('kvm_apic_accept_irq', 5002, { apicid: 1, dm: 0, tm: 0, vec: 0xfb }) },
+    { ts: t0 + 40_000, data: ev('kvm_exit', 5002, exit(1, 2, 0x77)) }, // SVM pause
+    { ts: t0 + 41_000, data: ev('kvm_ple_window_update', 5002, { vcpu_id: 1, old: 8192, new: 4096 }) },
+  ];
+  return recompressV7(original, to, { buffer: '', cpus: new Map([[0, ringPages(pageSize, cpu0)], [1, ringPages(pageSize, cpu1)]]) });
+}
+
+test('kvm records in the kernel formats of the file read exactly as trace-cmd prints them', { skip: hasTraceCmd ? false : 'trace-cmd is not installed' }, async () => {
+  const none = join(tmp, 'kvm-v7-none.dat');
+  writeFileSync(none, withKvmRecords('none'));
+  const report = reportOf(none);
+  // trace-cmd's own rendering (kernel formats, -N) of two of the records we wrote:
+  assert.match(report, /^\s*<\.\.\.>-5001\s+\[000\]\s+13110\.400010000: kvm_exit:\s+vcpu 0 reason PAUSE_INSTRUCTION rip 0xffffffff81b860c7 info1 0x0+ info2 0x0+ intr_info 0x00000000 error_code 0x00000000 requests 0x0+$/m);
+  assert.match(report, /^\s*<\.\.\.>-5002\s+\[001\]\s+13110\.400040000: kvm_exit:\s+vcpu 1 reason pause rip/m);
+  const expected = importTraceText(report).store;
+  assert.equal(expected.length, 908 + 11);
+  for (const [file, compression] of [[none, 'none'], [join(tmp, 'kvm-v7-zlib.dat'), 'zlib']] as const) {
+    if (compression === 'zlib') writeFileSync(file, withKvmRecords('zlib'));
+    const { store } = await importTraceDat(file);
+    assert.deepEqual(diffStores(expected, store), [], compression);
+  }
+  const { analysis } = await analyzeTraceFile(none);
+  assert.equal(analysis.totals.kvmExits, 3);
+  assert.equal(analysis.totals.pleExits, 2); // VMX PAUSE_INSTRUCTION and SVM pause
 });
 
 const tracefsWritable = canMakeTracefsInstance();

@@ -60,7 +60,14 @@ const cstring = (b: Buffer, at: number) => {
   return { text: b.toString('latin1', at, end), next: end + 1 };
 };
 
-export function recompressV7(input: Buffer, to: 'none' | 'zlib'): Buffer {
+/** Ring-buffer pages to put in a buffer in place of the CPU data it has (e.g. the empty top buffer). */
+export interface ExtraCpuData {
+  buffer: string;
+  /** cpu → its pages, uncompressed, a whole number of pages. */
+  cpus: Map<number, Buffer>;
+}
+
+export function recompressV7(input: Buffer, to: 'none' | 'zlib', extra?: ExtraCpuData): Buffer {
   let p = 10;
   const version = cstring(input, p);
   if (version.text !== '7') throw new Error('recompressV7: not a v7 file');
@@ -137,26 +144,36 @@ export function recompressV7(input: Buffer, to: 'none' | 'zlib'): Buffer {
   for (const { options } of optionSections) {
     for (const o of options) {
       if (o.id !== BUFFER) continue;
-      const d = o.data;
-      const flyrecord = Number(d.readBigUInt64LE(0));
-      const clockEnd = cstring(d, cstring(d, 8).next).next;
-      const count = d.readUInt32LE(clockEnd + 4);
-      const headerDesc = input.readUInt32LE(flyrecord + 4);
-      const headerAt = out.put(sectionHeader(BUFFER, to === 'none' ? 0 : 1, headerDesc, 0));
-      for (let k = 0; k < count; k++) {
-        const entry = clockEnd + 8 + 20 * k;
-        const at = Number(d.readBigUInt64LE(entry + 4));
-        const size = Number(d.readBigUInt64LE(entry + 12));
-        if (size === 0) continue; // an empty CPU keeps offset 0 and size 0
-        const pages: Buffer[] = [];
-        if (from === 'none') pages.push(input.subarray(at, at + size));
-        else {
-          const chunks = input.readUInt32LE(at);
-          for (let c = 0, q = at + 4; c < chunks; c++) {
-            const csize = input.readUInt32LE(q);
-            pages.push(inflate(input.subarray(q + 8, q + 8 + csize), input.readUInt32LE(q + 4)));
-            q += 8 + csize;
+      const flyrecord = Number(o.data.readBigUInt64LE(0));
+      const name = cstring(o.data, 8);
+      const clockEnd = cstring(o.data, name.next).next;
+      // Each CPU's pages, uncompressed: from the input, or the extra data given for this buffer.
+      const cpus: { cpu: number; pages: Buffer[] }[] = [];
+      if (extra && extra.buffer === name.text) for (const [cpu, pages] of extra.cpus) cpus.push({ cpu, pages: [pages] });
+      else {
+        for (let k = 0, count = o.data.readUInt32LE(clockEnd + 4); k < count; k++) {
+          const entry = clockEnd + 8 + 20 * k;
+          const at = Number(o.data.readBigUInt64LE(entry + 4));
+          const size = Number(o.data.readBigUInt64LE(entry + 12));
+          const pages: Buffer[] = [];
+          if (size > 0 && from === 'none') pages.push(input.subarray(at, at + size));
+          else if (size > 0) {
+            const chunks = input.readUInt32LE(at);
+            for (let c = 0, q = at + 4; c < chunks; c++) {
+              const csize = input.readUInt32LE(q);
+              pages.push(inflate(input.subarray(q + 8, q + 8 + csize), input.readUInt32LE(q + 4)));
+              q += 8 + csize;
+            }
           }
+          cpus.push({ cpu: o.data.readUInt32LE(entry), pages });
+        }
+      }
+      const headerAt = out.put(sectionHeader(BUFFER, to === 'none' ? 0 : 1, input.readUInt32LE(flyrecord + 4), 0));
+      const entries: Buffer[] = [];
+      for (const { cpu, pages } of cpus) {
+        if (pages.length === 0) {
+          entries.push(Buffer.concat([u32(cpu), u64(0), u64(0)])); // an empty CPU: offset 0, size 0
+          continue;
         }
         out.alignTo(pageSize);
         const start = out.length;
@@ -166,13 +183,12 @@ export function recompressV7(input: Buffer, to: 'none' | 'zlib'): Buffer {
           for (const page of pages) out.put(squeeze(page));
         }
         // Compressed data's recorded size leaves out the chunk count in front of it.
-        const recorded = out.length - start - (to === 'none' ? 0 : 4);
-        d.writeBigUInt64LE(BigInt(start), entry + 4);
-        d.writeBigUInt64LE(BigInt(recorded), entry + 12);
+        entries.push(Buffer.concat([u32(cpu), u64(start), u64(out.length - start - (to === 'none' ? 0 : 4))]));
       }
+      // BUFFER: flyrecord offset, name, clock, page size, CPU count, then (cpu, offset, size) each.
+      o.data = Buffer.concat([u64(headerAt), o.data.subarray(8, clockEnd), u32(pageSize), u32(cpus.length), ...entries]);
       // The section's size runs to the end of its last CPU's data.
       out.patchU64(headerAt + 8, out.length - headerAt - 16);
-      d.writeBigUInt64LE(BigInt(headerAt), 0);
     }
   }
 
