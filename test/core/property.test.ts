@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
-import { importTraceText } from '../../src/core/trace/textImporter';
+import { importTraceText, TextTraceImporter } from '../../src/core/trace/textImporter';
+import { diffStores } from '../support/storeDiff';
 import { commOf, newLineHead, parseLineHead } from '../../src/core/trace/lineHead';
 
 const validLine = (i: number) =>
@@ -53,5 +54,53 @@ test('any thread name without a newline round-trips through a trace-cmd line', (
       },
     ),
     { numRuns: 500 },
+  );
+});
+
+// Lines are parsed in place inside one string per chunk segment: nothing may be read past a
+// line's end. Every event rendering, with parts missing, as neighbours of each other.
+const renderings = fc.constantFrom(
+  '  CPU 0/KVM-3001 [000] d..2. 1.000001: kvm_exit: vcpu 0 reason PAUSE_INSTRUCTION rip 0x1 info1 0x0 info2 0x0',
+  '  CPU 0/KVM-3001 [000] d..2. 1.000001: kvm_exit: vcpu 0 rip 0x1',
+  '  CPU 1/KVM-3002 [001] 1.000002: kvm_entry: vcpu 1, rip 0x2',
+  '  CPU 1/KVM-3002 [001] 1.000003: kvm_ple_window_update: vcpu 1 old 4096 new 8192 (growed)',
+  '  CPU 1/KVM-3002 [001] 1.000003: kvm_ple_window_update: vcpu 1 old 8192 new 4096',
+  '  CPU 1/KVM-3002 [001] 1.000003: kvm_ple_window_update: vcpu 1 old 8192',
+  '  CPU 1/KVM-3002 [001] 1.000004: kvm_ple_window: vcpu 1: ple_window 8192 (grow 4096)',
+  '  CPU 2/KVM-3003 [002] 1.000005: kvm_apic_ipi: dst 1 vec 251 (Fixed|physical|de-assert|edge|self)',
+  '  CPU 2/KVM-3003 [002] 1.000005: kvm_apic_ipi: dst 1 vec 251',
+  '  CPU 2/KVM-3003 [002] 1.000006: kvm_apic_accept_irq: apicid 1 vec 251 (Fixed|edge)',
+  '  CPU 2/KVM-3003 [002] 1.000007: kvm_vcpu_wakeup: wait time 5000 ns, polling valid',
+  '  CPU 2/KVM-3003 [002] 1.000007: kvm_vcpu_wakeup: poll time 5000 ns, polling invalid',
+  '  CPU 0/KVM-3001 [000] 1.000008: sched_switch: CPU 0/KVM:3001 [120] R+ ==> CPU 1/KVM:3002 [120]',
+  '  CPU 0/KVM-3001 [000] 1.000008: sched_switch: CPU 0/KVM:3001 [120] R+ ==>',
+  '  CPU 0/KVM-3001 [000] 1.000009: sched_switch: prev_comm=CPU 0/KVM prev_pid=3001 prev_prio=120 prev_state=S ==> next_comm=swapper/0 next_pid=0 next_prio=120',
+  '  CPU 0/KVM-3001 [000] 1.000009: sched_switch: prev_comm=CPU 0/KVM prev_pid=3001 prev_prio=120 prev_state=S ==> next_comm=x',
+  '  <idle>-0 [000] 1.000010: sched_wakeup: CPU 0/KVM:3001 [120] success=1 CPU:000',
+  '  <idle>-0 [000] 1.000010: sched_wakeup: CPU 0/KVM:3001 [120] success=1',
+  '  <idle>-0 [000] 1.000011: sched_waking: comm=CPU 0/KVM pid=3001 prio=120 target_cpu=000',
+  '  <idle>-0 [000] 1.000011: sched_waking: comm=CPU 0/KVM prio=120',
+  '  <idle>-0 [000] 1.000012: sched_migrate_task: comm=CPU 0/KVM pid=3001 prio=120 orig_cpu=0 dest_cpu=1',
+  '  CPU 0/KVM-3001 [000] 1.000013: kvm_vcpu_on_spin_L17: (kvm_vcpu_on_spin+0x8b/0x1f0)',
+  '  CPU 0/KVM-3001 [000] 1.000014: yield_to__return: (kvm_vcpu_on_spin+0x12c/0x1f0 <- yield_to) arg1=0xfffffffffffffffd',
+  '  CPU 0/KVM-3001 [000] 1.000015: yield_to: (yield_to+0x0/0x1f0',
+  'CPU:1 [LOST 3 EVENTS]',
+  'garbage ==> (growed) reason HLT comm= pid=1 target_cpu=1 CPU:001 dst 2 vec 3 ) <- arg1=5',
+);
+
+test('a line reads the same alone as amid other lines in one chunk', () => {
+  fc.assert(
+    fc.property(fc.array(renderings, { minLength: 1, maxLength: 30 }), (drawn) => {
+      const lines = ['  CPU 0/KVM-3001 [000] 1.000000: kvm_entry: vcpu 0', ...drawn]; // a trace, not garbage alone
+      const whole = importTraceText(lines.join('\n') + '\n');
+      // One push per line: each line is its own string, as if it stood alone.
+      const one = new TextTraceImporter();
+      for (const line of lines) one.push(Buffer.from(line + '\n', 'latin1'));
+      const alone = one.finish();
+      assert.deepEqual(diffStores(alone.store, whole.store), []);
+      assert.deepEqual([...whole.store.threads.values()], [...alone.store.threads.values()]);
+      assert.deepEqual(whole.stats, alone.stats);
+    }),
+    { numRuns: 300 },
   );
 });

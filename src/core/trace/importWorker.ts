@@ -1,9 +1,8 @@
 // Worker-thread entry: imports one byte range of a text trace (starting at a line start)
 // and posts the serialized part, transferring its columns.
 
-import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { TextTraceImporter } from './textImporter';
+import { fileChunks, TextTraceImporter } from './textImporter';
 import { serializePart } from './mergeParts';
 import { NotATraceError } from './sniff';
 
@@ -18,8 +17,7 @@ async function run(range: ImportRange): Promise<void> {
   const importer = new TextTraceImporter({ continuation: !range.first, expectedBytes: range.end - range.start });
   let read = 0;
   let lastPost = 0;
-  const stream = createReadStream(range.path, { start: range.start, end: range.end - 1, highWaterMark: 1 << 20 });
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  for await (const chunk of fileChunks(range.path, range.start, range.end)) {
     importer.push(chunk);
     read += chunk.length;
     const now = Date.now();

@@ -48,17 +48,17 @@ function isSpace(c: number): boolean {
  * Fills `head` from `line`; returns false when the line is not an event line of any text
  * format. Allocation-free apart from the comm and event-name slices.
  */
-export function parseLineHead(line: string, head: LineHead): boolean {
-  const n = line.length;
-  let bracket = line.indexOf('[');
-  while (bracket >= 0) {
-    if (bracket > 0 && isSpace(line.charCodeAt(bracket - 1)) && tryAt(line, n, bracket, head)) return true;
+export function parseLineHead(line: string, head: LineHead, start = 0, end = line.length): boolean {
+  // `line` may be a whole chunk of text: the line is [start, end), every index is absolute.
+  let bracket = line.indexOf('[', start);
+  while (bracket >= 0 && bracket < end) {
+    if (bracket > start && isSpace(line.charCodeAt(bracket - 1)) && tryAt(line, start, end, bracket, head)) return true;
     bracket = line.indexOf('[', bracket + 1);
   }
   return false;
 }
 
-function tryAt(line: string, n: number, open: number, head: LineHead): boolean {
+function tryAt(line: string, start: number, n: number, open: number, head: LineHead): boolean {
   // [CPU]
   let i = open + 1;
   let cpu = 0;
@@ -70,22 +70,22 @@ function tryAt(line: string, n: number, open: number, head: LineHead): boolean {
 
   // Left of [CPU]: optional (TGID), then PID.
   let j = open - 1;
-  while (j >= 0 && isSpace(line.charCodeAt(j))) j--;
+  while (j >= start && isSpace(line.charCodeAt(j))) j--;
   let tgid = -1;
-  if (j >= 0 && line.charCodeAt(j) === RPAREN) {
+  if (j >= start && line.charCodeAt(j) === RPAREN) {
     const close = j;
     const lp = line.lastIndexOf('(', close);
-    if (lp < 0) return false;
+    if (lp < start) return false;
     const inner = line.slice(lp + 1, close).trim();
     if (/^\d+$/.test(inner)) tgid = Number(inner);
     else if (!/^-+$/.test(inner)) return false;
     j = lp - 1;
-    while (j >= 0 && isSpace(line.charCodeAt(j))) j--;
+    while (j >= start && isSpace(line.charCodeAt(j))) j--;
   }
   const pidEnd = j + 1;
   let mul = 1;
   let tid = 0;
-  while (j >= 0 && isDigit(line.charCodeAt(j))) {
+  while (j >= start && isDigit(line.charCodeAt(j))) {
     tid += (line.charCodeAt(j) - DIGIT0) * mul;
     mul *= 10;
     j--;
@@ -93,31 +93,31 @@ function tryAt(line: string, n: number, open: number, head: LineHead): boolean {
   if (j + 1 === pidEnd || pidEnd - (j + 1) > 10) return false;
   let commEnd: number;
   let dashPid: boolean;
-  if (j >= 0 && line.charCodeAt(j) === DASH) {
+  if (j >= start && line.charCodeAt(j) === DASH) {
     dashPid = true;
     commEnd = j;
-  } else if (j >= 0 && line.charCodeAt(j) === SLASH) {
+  } else if (j >= start && line.charCodeAt(j) === SLASH) {
     // perf: PID/TID
     dashPid = false;
     let k = j - 1;
     let pid = 0;
     let m = 1;
     const pe = k + 1;
-    while (k >= 0 && isDigit(line.charCodeAt(k))) {
+    while (k >= start && isDigit(line.charCodeAt(k))) {
       pid += (line.charCodeAt(k) - DIGIT0) * m;
       m *= 10;
       k--;
     }
-    if (k + 1 === pe || k < 0 || !isSpace(line.charCodeAt(k))) return false;
+    if (k + 1 === pe || k < start || !isSpace(line.charCodeAt(k))) return false;
     tgid = pid;
     commEnd = k;
-  } else if (j >= 0 && isSpace(line.charCodeAt(j))) {
+  } else if (j >= start && isSpace(line.charCodeAt(j))) {
     dashPid = false;
     commEnd = j;
   } else {
     return false;
   }
-  let commStart = 0;
+  let commStart = start;
   while (commStart < commEnd && isSpace(line.charCodeAt(commStart))) commStart++;
   // trace-cmd report of a tracefs instance: "NAME: " before the right-aligned 16-column comm.
   // A comm is at most 15 characters, so the prefix is always followed by two spaces or more.
@@ -222,6 +222,23 @@ function readTimestamp(line: string, n: number, i: number, head: LineHead): numb
 }
 
 const POW10 = [1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+
+/**
+ * Where `key` first starts within [from, end), or -1. A bounded scan: String.indexOf cannot
+ * stop at the line's end and would search the rest of the chunk for a missing key.
+ */
+export function findInLine(line: string, key: string, from: number, end: number): number {
+  const first = key.charCodeAt(0);
+  for (let k = from, last = end - key.length; k <= last; k++) if (line.charCodeAt(k) === first && line.startsWith(key, k)) return k;
+  return -1;
+}
+
+/** Where `key` last starts within [from, end), or -1. */
+export function findLastInLine(line: string, key: string, from: number, end: number): number {
+  const first = key.charCodeAt(0);
+  for (let k = end - key.length; k >= from; k--) if (line.charCodeAt(k) === first && line.startsWith(key, k)) return k;
+  return -1;
+}
 
 export const commOf = (line: string, head: LineHead) => line.slice(head.commStart, head.commEnd);
 export const eventOf = (line: string, head: LineHead) => line.slice(head.eventStart, head.eventEnd);

@@ -1,7 +1,7 @@
 // Format detection by content, never by file name: evidence gathered from the lines as they
 // are imported decides which text rendering it is; binary data is refused up front.
 
-import type { LineHead } from './lineHead';
+import { findInLine, type LineHead } from './lineHead';
 
 export type TraceFormat = 'trace-cmd' | 'ftrace' | 'perf-script';
 
@@ -53,13 +53,13 @@ export function noteHeaderLine(ev: FormatEvidence, line: string): void {
 }
 
 /** Evidence from an event line: which task column it has, and how sched events are rendered. */
-export function noteEventLine(ev: FormatEvidence, line: string, head: LineHead): void {
+export function noteEventLine(ev: FormatEvidence, line: string, head: LineHead, end = line.length): void {
   if (head.dashPid) ev.dashPidLines++;
   else ev.perfLines++;
   if (!line.startsWith('sched_', head.eventStart)) return;
   const name = line.slice(head.eventStart, head.eventEnd);
   if (name === 'sched_switch' || name === 'sched_wakeup' || name === 'sched_waking') {
-    if (line.includes('comm=', head.payloadStart)) ev.rawSched++;
+    if (findInLine(line, 'comm=', head.payloadStart, end) >= 0) ev.rawSched++;
     else ev.compactSched++;
   }
 }
