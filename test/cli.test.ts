@@ -2,10 +2,10 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixture, ROOT } from './support/paths';
+import { scratchDir } from './support/scratch';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'kvm-spin.js'), ...args], { encoding: 'utf8' });
 
@@ -35,7 +35,7 @@ test('analyze prints a readable summary of the bundled sample (npm start)', () =
 });
 
 test('bad input: exit code 2 and one line on stderr, no stack trace', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kvm-spin-cli-'));
+  const dir = scratchDir('kvm-spin-cli-');
   const notTrace = join(dir, 'notes.txt');
   writeFileSync(notTrace, 'just some notes\n');
   const binary = join(dir, 'junk.bin');

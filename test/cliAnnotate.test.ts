@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixture, ROOT } from './support/paths';
+import { scratchDir } from './support/scratch';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'kvm-spin.js'), ...args], { encoding: 'utf8' });
 
@@ -16,7 +15,7 @@ test('annotate --json: sites with 1-based lines, counts from a run file', () => 
   assert.equal(p.kernelShape.walk, 'single');
   assert.deepEqual(p.sites['on_spin.skip_user_mode'], { line: 42, count: null, source: null });
   assert.deepEqual(p.missing, []);
-  const dir = mkdtempSync(join(tmpdir(), 'kvm-spin-cli-annot-'));
+  const dir = scratchDir('kvm-spin-cli-annot-');
   const sim = cli('simulate', '--scenario', 'ipi-tlb', '--policy', 'vanilla-6.19', '--duration', '0.01', '--out', dir, '--json');
   assert.equal(sim.status, 0, sim.stderr);
   const run = JSON.parse(sim.stdout).runs[0];

@@ -2,15 +2,15 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './support/paths';
+import { scratchDir } from './support/scratch';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'kvm-spin.js'), ...args], { encoding: 'utf8' });
 
 test('simulate --json --out: one run file per policy, same seed same bytes, the run file analyses', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kvm-spin-sim-'));
+  const dir = scratchDir('kvm-spin-sim-');
   const args = ['simulate', '--scenario', 'lock-2vm', '--policy', 'vanilla-5.6,strict-boost+debooster', '--seed', '4', '--duration', '0.02', '--json'];
   const first = cli(...args, '--out', join(dir, 'a'));
   assert.equal(first.status, 0, first.stderr);
@@ -44,7 +44,7 @@ test('simulate prints a comparison table', () => {
 });
 
 test('simulate: bad input gets one line and exit code 2', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kvm-spin-sim-bad-'));
+  const dir = scratchDir('kvm-spin-sim-bad-');
   const bad = join(dir, 'bad.json');
   writeFileSync(bad, JSON.stringify({ host: { pcpus: 4 }, vms: [{ vcpus: 4, workload: { type: 'ipi', computeUs: -3 } }] }));
   const broken = join(dir, 'broken.json');

@@ -5,10 +5,10 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import Module from 'node:module';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixture, ROOT } from './support/paths';
+import { scratchDir } from './support/scratch';
 
 interface Recorded {
   commands: Map<string, (...args: unknown[]) => unknown>;
@@ -251,7 +251,7 @@ test('activation registers the contributed commands; Open Trace shows the summar
   try {
     const extension = require(join(ROOT, 'dist', 'extension.js'));
     const subscriptions: unknown[] = [];
-    const storage = mkdtempSync(join(tmpdir(), 'kvm-spin-ext-'));
+    const storage = scratchDir('kvm-spin-ext-');
     const workspaceState = new Map<string, unknown>();
     extension.activate({
       subscriptions,

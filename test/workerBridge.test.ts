@@ -2,13 +2,13 @@
 // input and cancellation, all off the calling thread (what keeps the extension host free).
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnalysisError, openTraceSession } from '../src/extension/workerBridge';
 import { fixture, ROOT } from './support/paths';
 import { runJob } from '../src/core/sim/run';
 import { builtinScenario } from '../src/core/sim/scenario';
+import { scratchDir } from './support/scratch';
 
 const worker = join(ROOT, 'dist', 'sessionWorker.js');
 
@@ -38,7 +38,7 @@ test('a session opens the trace, reports progress and answers range requests', a
 });
 
 test('a simulator run file opens with the ground truth of its run', async () => {
-  const outDir = mkdtempSync(join(tmpdir(), 'kvm-spin-gt-'));
+  const outDir = scratchDir('kvm-spin-gt-');
   const run = runJob({ scenario: builtinScenario('lock-2vm'), policy: 'vanilla-5.6', seed: 2, durationNs: 100e6, outDir });
   const session = openTraceSession(worker, run.runFile!, () => {});
   try {
@@ -57,7 +57,7 @@ test('a simulator run file opens with the ground truth of its run', async () => 
 });
 
 test('bad input comes back as a bad-input error, not a crash', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kvm-spin-worker-'));
+  const dir = scratchDir('kvm-spin-worker-');
   const file = join(dir, 'notes.txt');
   writeFileSync(file, 'not a trace\n');
   const session = openTraceSession(worker, file, () => {});
@@ -66,7 +66,7 @@ test('bad input comes back as a bad-input error, not a crash', async () => {
 });
 
 test('dispose stops a long parse at once', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kvm-spin-worker-'));
+  const dir = scratchDir('kvm-spin-worker-');
   const file = join(dir, 'long.report');
   const line = '  CPU 0/KVM-100 [000] d..2. 1.000001: kvm_entry: vcpu 0, rip 0x1\n';
   writeFileSync(file, line.repeat(400000));

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importTraceFile, importTraceText, TextTraceImporter } from '../../src/core/trace/textImporter';
 import { NotATraceError } from '../../src/core/trace/sniff';
 import { analyzeTraceText } from '../../src/core/pipeline';
+import { scratchDir } from '../support/scratch';
 
 const EVENT = '  CPU 0/KVM-100 [000] d..2. 1.000001: kvm_entry: vcpu 0, rip 0x1';
 
@@ -82,7 +82,7 @@ test('unknown events are counted, partly malformed input gives results plus a wa
 });
 
 test('a file read in chunks gives the same store as one string; cancellation stops the read', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kvm-spin-'));
+  const dir = scratchDir('kvm-spin-');
   const file = join(dir, 'big.report');
   const lines: string[] = [];
   for (let i = 0; i < 60000; i++) lines.push(`  CPU ${i % 4}/KVM-${100 + (i % 4)} [00${i % 4}] d..2. ${1 + Math.floor(i / 1000)}.${String(i % 1000).padStart(3, '0')}000: kvm_entry: vcpu ${i % 4}, rip 0x1`);

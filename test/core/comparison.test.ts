@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { analyze } from '../../src/core/analysis/analyze';
 import { buildComparisonModel, COMPARISON_METRICS, comparisonCsv, jainIndex, rowFromAnalysis, rowFromSimulation } from '../../src/core/analysis/comparison';
 import { importTraceText } from '../../src/core/trace/textImporter';
@@ -12,6 +10,7 @@ import { runJob } from '../../src/core/sim/run';
 import { readRunFileMetrics } from '../../src/core/sim/runFileSites';
 import type { SimMetrics } from '../../src/core/sim/simulator';
 import { fixture } from '../support/paths';
+import { scratchDir } from '../support/scratch';
 
 const simMetrics = (over: Partial<SimMetrics>): SimMetrics => ({
   throughput: 10,
@@ -128,7 +127,7 @@ test('comparison messages are validated on receipt', () => {
 });
 
 test('a run file carries the simulator metrics the comparison view lists', () => {
-  const outDir = mkdtempSync(join(tmpdir(), 'kvm-spin-cmp-'));
+  const outDir = scratchDir('kvm-spin-cmp-');
   const run = runJob({ scenario: builtinScenario('undercommit'), policy: 'vanilla-5.6', seed: 1, durationNs: 50e6, outDir });
   const header = readRunFileMetrics(run.runFile!);
   assert.ok(header);

@@ -1,15 +1,15 @@
 // Reading a file in parts on worker threads gives exactly what one importer gives.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importTraceFileParallel, splitAtLines } from '../../src/core/trace/parallelImport';
 import { importTraceFile } from '../../src/core/trace/textImporter';
 import { fixture } from '../support/paths';
+import { scratchDir } from '../support/scratch';
 
 test('split points fall on line starts', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kvm-spin-split-'));
+  const dir = scratchDir('kvm-spin-split-');
   const file = join(dir, 't.txt');
   writeFileSync(file, 'aaaa\nbb\ncccccc\nd\n');
   assert.deepEqual(splitAtLines(file, 17, 3), [0, 8, 15, 17]);
@@ -17,7 +17,7 @@ test('split points fall on line starts', () => {
 });
 
 test('three workers give the same store, stats and warnings as one thread', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kvm-spin-par-'));
+  const dir = scratchDir('kvm-spin-par-');
   const file = join(dir, 'mixed.report');
   // Several fixtures in a row: lost events, malformed lines, other events, probes, a reason
   // string first seen in a later part, and timestamps that go back at the joins.

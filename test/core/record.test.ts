@@ -3,8 +3,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { manualRecordCommand, RecordPermissionError, recordHostTrace } from '../../src/core/trace/record';
 import { importTraceDat } from '../../src/core/trace/dat/datImporter';
@@ -12,8 +11,9 @@ import { CancelledError } from '../../src/core/trace/textImporter';
 import { EventKind } from '../../src/core/trace/model';
 import { ROOT } from '../support/paths';
 import { canMakeTracefsInstance, hasTraceCmd } from '../support/tracefs';
+import { scratchDir } from '../support/scratch';
 
-const dir = mkdtempSync(join(tmpdir(), 'kvm-spin-record-'));
+const dir = scratchDir('kvm-spin-record-');
 const canRecord = hasTraceCmd && canMakeTracefsInstance();
 const ours = () => readdirSync('/sys/kernel/tracing/instances').filter((n) => n.startsWith(`kvmspin_${process.pid}_`));
 

@@ -5,8 +5,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { importTraceDat } from '../../src/core/trace/dat/datImporter';
@@ -21,9 +20,10 @@ import { diffStores } from '../support/storeDiff';
 import { canMakeTracefsInstance, hasTraceCmd } from '../support/tracefs';
 import { recompressV7 } from '../support/datRecompress';
 import { encodeEvent, ringPages, type RawEvent } from '../support/ringPages';
+import { scratchDir } from '../support/scratch';
 
 const DAT = (name: string) => fixture(join('dat', name));
-const tmp = mkdtempSync(join(tmpdir(), 'kvm-spin-dat-'));
+const tmp = scratchDir('kvm-spin-dat-');
 const v6 = join(tmp, 'sched-v6.dat');
 writeFileSync(v6, gunzipSync(readFileSync(DAT('sched-v6.dat.gz'))));
 

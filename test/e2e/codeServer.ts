@@ -3,7 +3,7 @@
 // fresh user-data folder per run and its own extensions folder. Its whole process group is
 // killed on stop (the extension host otherwise lives on).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../support/paths';
@@ -71,6 +71,11 @@ export interface StartOptions {
   env?: Record<string, string>;
 }
 
+/** Removes the scratch folders a run made (workspace, extensions folder). */
+export function removeScratch(...dirs: string[]): void {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+}
+
 /** Installs a .vsix into an extensions folder with code-server's own CLI. */
 export function installVsix(installed: Installed, extensionsDir: string, vsix: string): void {
   const userData = mkdtempSync(join(tmpdir(), 'kvm-spin-cs-install-'));
@@ -78,6 +83,7 @@ export function installVsix(installed: Installed, extensionsDir: string, vsix: s
     encoding: 'utf8',
     timeout: 120_000,
   });
+  rmSync(userData, { recursive: true, force: true });
   if (r.status !== 0 || !/successfully installed/i.test(r.stdout + r.stderr)) {
     throw new Error(`code-server --install-extension failed (exit ${r.status}): ${(r.stdout + r.stderr).trim().split('\n').slice(-3).join(' | ')}`);
   }
@@ -124,6 +130,10 @@ export async function startCodeServer(opts: StartOptions): Promise<Server> {
     });
   });
   const stop = async () => {
+    await kill();
+    rmSync(userData, { recursive: true, force: true });
+  };
+  const kill = async () => {
     if (child.exitCode !== null) return;
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     try {

@@ -10,7 +10,7 @@ import { format } from 'node:util';
 import { chromium } from 'playwright-core';
 import { ROOT } from '../support/paths';
 import { CHROMIUM, noBrowser } from '../support/webviewPage';
-import { installCodeServer, makeWorkspace, startCodeServer } from './codeServer';
+import { installCodeServer, makeWorkspace, removeScratch, startCodeServer } from './codeServer';
 
 const RESULTS = join(ROOT, 'test-results');
 
@@ -56,5 +56,6 @@ test('extension-host suite passes in code-server', { skip: noBrowser(), timeout:
   } finally {
     await browser.close();
     await server.stop();
+    removeScratch(workspace, extensionsDir);
   }
 });

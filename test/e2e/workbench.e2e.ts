@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { ROOT } from '../support/paths';
 import { CHROMIUM, noBrowser } from '../support/webviewPage';
-import { installCodeServer, installVsix, makeWorkspace, startCodeServer, type Server } from './codeServer';
+import { installCodeServer, installVsix, makeWorkspace, removeScratch, startCodeServer, type Server } from './codeServer';
 import { zipEntries } from './zipEntries';
 
 const RESULTS = join(ROOT, 'test-results');
@@ -93,14 +93,17 @@ describe('KVM Spin Explorer in the workbench (code-server, .vsix installed)', { 
   let server: Server;
   let browser: Browser;
   let page: Page;
+  const scratch: string[] = [];
 
   before(async () => {
     assert.ok(existsSync(VSIX), `${VSIX} is missing: run npm run package first (npm run test:e2e does)`);
     mkdirSync(RESULTS, { recursive: true });
     const installed = installCodeServer();
     const extensionsDir = mkdtempSync(join(tmpdir(), 'kvm-spin-cs-ext-'));
+    const workspace = makeWorkspace();
+    scratch.push(extensionsDir, workspace);
     installVsix(installed, extensionsDir, VSIX);
-    server = await startCodeServer({ installed, workspace: makeWorkspace(), extensionsDir });
+    server = await startCodeServer({ installed, workspace, extensionsDir });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -116,6 +119,7 @@ describe('KVM Spin Explorer in the workbench (code-server, .vsix installed)', { 
   after(async () => {
     await browser?.close();
     await server?.stop();
+    removeScratch(...scratch);
   });
 
   test('the .vsix holds the built code, media, samples and docs only, under 2 MB', () => {

@@ -1,9 +1,7 @@
 // From a simulated run or a trace to the numbers shown on the lines of the kernel source.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { annotate, formatAnnotated, toAnnotateJson } from '../../src/core/source/annotate';
 import { recognize } from '../../src/core/source/recognizer';
 import { runJob } from '../../src/core/sim/run';
@@ -11,12 +9,13 @@ import { readRunFileSiteCounts } from '../../src/core/sim/runFileSites';
 import { builtinScenario } from '../../src/core/sim/scenario';
 import { analyzeTraceText } from '../../src/core/pipeline';
 import { fixture } from '../support/paths';
+import { scratchDir } from '../support/scratch';
 
 const source = (name: string) => readFileSync(fixture(`kernel/${name}`), 'utf8');
 const sum = (xs: number[] = []) => xs.reduce((a, b) => a + (b ?? 0), 0);
 
 test('a simulated run file: the simulator counters land on the recognized lines, per vCPU too', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kvm-spin-annot-'));
+  const dir = scratchDir('kvm-spin-annot-');
   const run = runJob({ scenario: builtinScenario('paper'), policy: 'strict-boost', seed: 2, durationNs: 0.02e9, outDir: dir });
   const counts = readRunFileSiteCounts(run.runFile!);
   assert.ok(counts);

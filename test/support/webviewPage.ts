@@ -1,13 +1,13 @@
 // A webview bundle in a real browser (Debian's Chromium via playwright-core, no downloads):
 // the same HTML shell and CSP the extension serves, with a stand-in for acquireVsCodeApi that
 // records posted messages and state, and a listener that records CSP violations.
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderWebviewHtml } from '../../src/extension/webviewHtml';
 import { ROOT } from './paths';
+import { scratchDir } from './scratch';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** For `test(name, { skip: noBrowser() }, ...)`. */
@@ -48,7 +48,7 @@ export interface WebviewPage {
 }
 
 export async function openWebviewPage(bundle: 'traceEditor' | 'comparison', viewport: { width: number; height: number }, initialState?: unknown): Promise<WebviewPage> {
-  const dir = mkdtempSync(join(tmpdir(), 'kvm-spin-webview-'));
+  const dir = scratchDir('kvm-spin-webview-');
   const page = join(dir, 'index.html');
   writeFileSync(
     page,
