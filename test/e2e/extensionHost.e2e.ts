@@ -51,8 +51,11 @@ test('extension-host suite passes in code-server', { skip: noBrowser(), timeout:
     const report = lines.slice(lines.findIndex((l) => l.includes('KVM Spin Explorer in a real VS Code')));
     console.log(report.filter((l) => !/open-vsx\.org|^\s+at /.test(l)).join('\n'));
     assert.equal(code, 0, `extension-host suite exit code ${code}; see test-results/e2e-extension-host.log`);
-    const activation = JSON.parse(readFileSync(metrics, 'utf8')) as { loadAndActivateMs: number; activateMs: number };
-    console.log(`activation: load + activate ${activation.loadAndActivateMs.toFixed(1)} ms, activate() ${activation.activateMs.toFixed(1)} ms`);
+    const activation = JSON.parse(readFileSync(metrics, 'utf8')) as { openToActiveMs: number; loadAndActivateMs: number; activateMs: number };
+    console.log(
+      `activation: opening a C file to the extension active ${activation.openToActiveMs.toFixed(1)} ms; ` +
+        `our bundle's evaluation + activate() ${activation.loadAndActivateMs.toFixed(1)} ms, activate() alone ${activation.activateMs.toFixed(1)} ms`,
+    );
   } finally {
     await browser.close();
     await server.stop();
