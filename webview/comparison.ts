@@ -6,24 +6,18 @@
 import { Chart, registerables, type ChartConfiguration } from 'chart.js';
 import { parseComparisonHostMessage, type ComparisonModel, type ComparisonModelRow, type ComparisonMetricInfo, type ComparisonToHost } from '../src/protocol';
 import { button } from './controls';
+import { vscodeApi } from './vscodeApi';
 import { el } from './dom';
 import { onThemeChange, theme, type ThemeColours } from './theme';
 
 Chart.register(...registerables);
-
-interface VsCodeApi {
-  postMessage(message: ComparisonToHost): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
 
 interface ViewState {
   model?: ComparisonModel;
   metricKey?: string;
 }
 
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi<ComparisonToHost>();
 const app = document.getElementById('app')!;
 let state: ViewState = (vscode.getState() as ViewState | undefined) ?? {};
 /** The metric chart and the outcome chart, in page order (the PNG export keeps it). */
@@ -104,21 +98,39 @@ function metricChart(model: ComparisonModel, metricIndex: number, t: ThemeColour
         labels,
         datasets: [{ label: metric.label, data: model.rows.map((r, i) => ({ x: r.values[metricIndex] === null ? NaN : r.values[metricIndex]! * scale, y: i })), backgroundColor: colours }],
       },
-      options: {
-        animation: false,
-        parsing: false,
-        responsive: true,
-        maintainAspectRatio: false,
-        indexAxis: 'y',
-        plugins: { legend: { display: false }, tooltip: { callbacks: { title: (items) => model.rows[items[0].dataIndex].label, label: (c) => formatValue(model.rows[c.dataIndex].values[metricIndex], metric.format) } } },
-        scales: {
-          y: { type: 'category', labels, ticks: { color: t.fg, autoSkip: false }, grid: { display: false } },
-          x: { beginAtZero: true, ticks: { color: t.fg }, grid: { color: t.grid }, title: { display: true, text: metric.format === 'percent' ? `${metric.label}` : metric.label, color: t.fg } },
-        },
-      },
+      options: perRunBarOptions(model, labels, t, {
+        stacked: false,
+        legend: false,
+        tooltipLabel: (row) => formatValue(model.rows[row].values[metricIndex], metric.format),
+        x: { beginAtZero: true, title: { display: true, text: metric.label, color: t.fg } },
+      }),
     },
     50 + barHeight(model) * model.rows.length,
   );
+}
+
+/** Options of the per-run horizontal bar charts: one row per run, the run's full label in the tooltip. */
+function perRunBarOptions(
+  model: ComparisonModel,
+  labels: string[][],
+  t: ThemeColours,
+  o: { stacked: boolean; legend: boolean; tooltipLabel: (row: number, dataset: string, x: number) => string; x: Record<string, unknown> },
+): ChartConfiguration<'bar'>['options'] {
+  return {
+    animation: false,
+    parsing: false,
+    responsive: true,
+    maintainAspectRatio: false,
+    indexAxis: 'y',
+    plugins: {
+      legend: o.legend ? { labels: { color: t.fg } } : { display: false },
+      tooltip: { callbacks: { title: (items) => model.rows[items[0].dataIndex].label, label: (c) => o.tooltipLabel(c.dataIndex, c.dataset.label ?? '', c.parsed.x ?? 0) } },
+    },
+    scales: {
+      y: { type: 'category', labels, stacked: o.stacked, ticks: { color: t.fg, autoSkip: false }, grid: { display: false } },
+      x: { stacked: o.stacked, ticks: { color: t.fg }, grid: { color: t.grid }, ...o.x },
+    },
+  };
 }
 
 const OUTCOMES: { key: keyof ComparisonModelRow['outcomes']; label: string; colour: keyof ThemeColours }[] = [
@@ -146,18 +158,12 @@ function outcomeChart(model: ComparisonModel, t: ThemeColours): { box: HTMLEleme
         labels,
         datasets: OUTCOMES.map((o, k) => ({ label: o.label, data: shares.map((s, i) => ({ x: s[k], y: i })), backgroundColor: t[o.colour] })),
       },
-      options: {
-        animation: false,
-        parsing: false,
-        responsive: true,
-        maintainAspectRatio: false,
-        indexAxis: 'y',
-        plugins: { legend: { labels: { color: t.fg } }, tooltip: { callbacks: { title: (items) => model.rows[items[0].dataIndex].label, label: (c) => `${c.dataset.label}: ${(c.parsed.x ?? 0).toFixed(1)} %` } } },
-        scales: {
-          y: { type: 'category', labels, stacked: true, ticks: { color: t.fg, autoSkip: false }, grid: { display: false } },
-          x: { stacked: true, min: 0, max: 100, ticks: { color: t.fg }, grid: { color: t.grid }, title: { display: true, text: '% of decisions', color: t.fg } },
-        },
-      },
+      options: perRunBarOptions(model, labels, t, {
+        stacked: true,
+        legend: true,
+        tooltipLabel: (_row, dataset, x) => `${dataset}: ${x.toFixed(1)} %`,
+        x: { min: 0, max: 100, title: { display: true, text: '% of decisions', color: t.fg } },
+      }),
     },
     90 + barHeight(model) * model.rows.length,
   );

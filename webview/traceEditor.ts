@@ -6,19 +6,13 @@
 import { Chart, registerables, type ChartConfiguration } from 'chart.js';
 import { parseHostMessage, type DashboardModel, type WebviewToHost } from '../src/protocol';
 import { button } from './controls';
+import { vscodeApi } from './vscodeApi';
 import { el, ms, table } from './dom';
 import { onThemeChange, theme } from './theme';
 
 Chart.register(...registerables);
 
-interface VsCodeApi {
-  postMessage(message: WebviewToHost): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi<WebviewToHost>();
 const app = document.getElementById('app')!;
 let charts: Chart[] = [];
 let current: DashboardModel | null = (vscode.getState() as { model?: DashboardModel } | undefined)?.model ?? null;
