@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     ? { scenario: run.scenario, policy: run.policy, decisions: run.metrics.decisions, boosts: run.metrics.boosts, helpfulBoosts: run.metrics.helpfulBoosts, esrch: run.metrics.esrch, problems: run.metrics.problems }
     : undefined;
   const dashboard = (range?: { startNs: number; endNs: number }): DashboardModel => ({
-    ...dashboardFromAnalysis(trace.store, range ? analyzeRange(range) : analysis, { title: basename(file), format: trace.format, range }),
+    ...dashboardFromAnalysis(session.model, range ? analyzeRange(range) : analysis, { title: basename(file), format: trace.format, range }),
     groundTruth,
   });
   let pcpus = 0;

@@ -5,6 +5,7 @@ import { importTraceText } from '../../src/core/trace/textImporter';
 import { TraceSession } from '../../src/core/session';
 import { analyze, VCPU_STATE_NAMES } from '../../src/core/analysis/analyze';
 import { CpuRunKind, DECISION_OUTCOMES, ProblemFlag, type IntervalColumns } from '../../src/core/analysis/tables';
+import { intervalAt } from '../../src/core/analysis/timeIndex';
 import { fixture } from '../support/paths';
 
 const us = 1000;
@@ -71,4 +72,16 @@ test('a session answers a range the same way analyze() does, and the whole trace
   assert.deepEqual(session.analysis, analyze(session.store));
   const range = { startNs: t0 + 3000 * us, endNs: t0 + 5000 * us };
   assert.deepEqual(session.analyzeRange(range.startNs, range.endNs), analyze(session.store, { range }));
+});
+
+test('the state of every vCPU at any time is one look-up (the warm start of a range)', () => {
+  const t = openHandChecked().tables.vcpuStates;
+  const stateAt = (lane: number, atUs: number) => {
+    const i = intervalAt(t, lane, t0 + atUs * us);
+    return i < 0 ? 'none' : VCPU_STATE_NAMES[t.state[i]];
+  };
+  assert.deepEqual([0, 1].map((lane) => [stateAt(lane, 0), stateAt(lane, 100), stateAt(lane, 3600), stateAt(lane, 9000)]), [
+    ['none', 'preempted', 'guest', 'none'],
+    ['guest', 'preempted', 'woken', 'none'],
+  ]);
 });

@@ -8,26 +8,7 @@ import type { StateModel } from './analyze';
 import { isPauseExitReason, siteOfProbe } from './sites';
 import { VcpuState, type AnalysisResult, type DecisionOutcomes, type ProblemCounts, type VcpuSummary, type VmSummary } from './result';
 import { DECISION_OUTCOMES, IntervalFlag, ProblemFlag } from './tables';
-
-/** First index in [0, n) whose time is ≥ x (or > x when `strictly`); times ascending. */
-export function lowerBound(n: number, timeAt: (i: number) => number, x: number, strictly = false): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const t = timeAt(mid);
-    if (t < x || (strictly && t === x)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Index range [from, to) of the rows whose time lies in [lo, hi). */
-function rowsIn(n: number, timeAt: (i: number) => number, lo: number, hi: number): [number, number] {
-  const from = lo === -Infinity ? 0 : lowerBound(n, timeAt, lo);
-  const to = hi === Infinity ? n : lowerBound(n, timeAt, hi);
-  return [from, Math.max(from, to)];
-}
+import { firstIntervalEndingAfter, rowsIn } from './timeIndex';
 
 const emptyOutcomes = (): DecisionOutcomes => ({ boostedRan: 0, boostedNotRun: 0, esrch: 0, notBoosted: 0, noCandidate: 0 });
 
@@ -152,12 +133,9 @@ export function analyzeModelRange(model: StateModel, startNs: number, endNs: num
 function addStateTime(model: StateModel, figures: LaneFigures[], lo: number, hi: number): void {
   const t = model.vcpuStates;
   for (let lane = 0; lane < figures.length; lane++) {
-    const first = t.laneStart[lane];
     const last = t.laneStart[lane + 1];
     const f = figures[lane];
-    // A lane's intervals are contiguous, so their ends ascend too.
-    let i = lo === -Infinity ? first : first + lowerBound(last - first, (k) => t.endNs[first + k], lo, true);
-    for (; i < last && t.startNs[i] < hi; i++) {
+    for (let i = firstIntervalEndingAfter(t, lane, lo); i < last && t.startNs[i] < hi; i++) {
       const ns = Math.min(t.endNs[i], hi) - Math.max(t.startNs[i], lo);
       if (!(ns > 0)) continue;
       f.time[t.state[i]] += ns;
