@@ -14,9 +14,13 @@ export interface VcpuRow {
   /** Thread name from the trace: untrusted text. */
   comm: string;
   pleExits: number;
+  /** On-CPU spin time (never more than the vCPU's guest + host time). */
   spinNs: number;
+  /** Time inside PAUSE exits, on a CPU or not. */
   pleNs: number;
   preemptedNs: number;
+  /** Time inside PAUSE exits with the thread preempted. */
+  preemptedInExitNs: number;
   boostedRan: number;
   boostedNotRun: number;
   esrch: number;

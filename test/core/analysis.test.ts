@@ -31,7 +31,12 @@ test('hand-checked trace: decisions, problems, episodes, times', () => {
   const [v0, v1] = vm.vcpus;
   assert.equal(v0.pleExits, 4);
   assert.equal(v0.pleTimeNs, (2 + 2 + 461 + 5) * us);
-  assert.equal(v0.spinTimeNs, (470 + 8 + 8) * us);
+  // Spin is on-CPU time only: the PAUSE exits on the CPU (2 + 2 + 1 + 1 + 5 µs; the exit at
+  // 40 µs was preempted from 41 to 500 µs) plus the 8 + 8 µs in the guest between the chained
+  // exits. It was 470 + 8 + 8 µs before, counting the 459 µs preempted as spinning.
+  assert.equal(v0.spinTimeNs, (2 + 2 + 1 + 1 + 5 + 8 + 8) * us);
+  assert.equal(v0.preemptedInExitNs, 459 * us);
+  assert.ok(v0.spinTimeNs <= v0.time.guest + v0.time.host);
   assert.deepEqual(v0.window, { grows: 2, shrinks: 0, last: 16384, max: 16384 });
   assert.deepEqual(v0.exitReasons, { PAUSE_INSTRUCTION: 4, MSR_WRITE: 1 });
   assert.equal(v0.ipisSent, 1);

@@ -34,15 +34,16 @@ const simMetrics = (over: Partial<SimMetrics>): SimMetrics => ({
 test('a trace row: counts from the analysis, spin share over the pCPUs, no throughput, one VM has no fairness', () => {
   const { store } = importTraceText(readFileSync(fixture('handchecked-ftrace-tgid.txt'), 'utf8'));
   const row = rowFromAnalysis('file:/t', 't', analyze(store), 2);
-  // Spin: PAUSE exits 2 + 2 + 461 + 5 µs, plus the 8 + 8 µs in the guest between the three
-  // exits of the episode; over 4.020 ms × 2 CPUs.
+  // Spin: PAUSE exits on the CPU 2 + 2 + 2 + 5 µs (the third was preempted for 459 µs, not
+  // spinning), plus the 8 + 8 µs in the guest between the three exits of the episode; over
+  // 4.020 ms × 2 CPUs.
   assert.deepEqual(row, {
     id: 'file:/t',
     label: 't',
     source: 'trace',
     durationNs: 4_020_000,
     throughput: null,
-    spinTimeShare: 486_000 / (4_020_000 * 2),
+    spinTimeShare: 27_000 / (4_020_000 * 2),
     pleExits: 4,
     yieldAttempts: 4,
     boosts: 2,

@@ -90,6 +90,17 @@ export function rowFromSimulation(id: string, label: string, durationNs: number,
   };
 }
 
+/**
+ * Spin time over all pCPU time. Spin is on-CPU time, so it never exceeds the vCPUs' own
+ * on-CPU time; a trace that shows more vCPUs on CPU than it has CPUs (a wrong `pcpus`, lost
+ * events) is measured against that on-CPU time instead, so the share stays a share.
+ */
+function spinShare(spinNs: number, pcpuNs: number, vmCpuTime: number[]): number | null {
+  const onCpuNs = vmCpuTime.reduce((sum, ns) => sum + ns, 0);
+  const denominator = Math.max(pcpuNs, onCpuNs);
+  return denominator > 0 ? spinNs / denominator : null;
+}
+
 /** `pcpus`: the host CPUs the trace covers (the spin share's denominator). */
 export function rowFromAnalysis(id: string, label: string, a: AnalysisResult, pcpus: number): ComparisonRow {
   let spinNs = 0;
@@ -109,7 +120,7 @@ export function rowFromAnalysis(id: string, label: string, a: AnalysisResult, pc
     source: 'trace',
     durationNs: a.durationNs,
     throughput: null,
-    spinTimeShare: a.durationNs > 0 && pcpus > 0 ? spinNs / (a.durationNs * pcpus) : null,
+    spinTimeShare: spinShare(spinNs, a.durationNs * pcpus, vmCpuTime),
     pleExits: a.totals.pleExits,
     yieldAttempts: a.totals.yieldAttempts,
     boosts: a.totals.boosts,

@@ -15,7 +15,8 @@ const emptyOutcomes = (): DecisionOutcomes => ({ boostedRan: 0, boostedNotRun: 0
 interface LaneFigures {
   time: Float64Array;
   pleTimeNs: number;
-  spinGuestNs: number;
+  spinTimeNs: number;
+  preemptedInExitNs: number;
   kvmExits: number;
   pleExits: number;
   haltExits: number;
@@ -29,7 +30,8 @@ interface LaneFigures {
 const newLaneFigures = (): LaneFigures => ({
   time: new Float64Array(6),
   pleTimeNs: 0,
-  spinGuestNs: 0,
+  spinTimeNs: 0,
+  preemptedInExitNs: 0,
   kvmExits: 0,
   pleExits: 0,
   haltExits: 0,
@@ -139,8 +141,12 @@ function addStateTime(model: StateModel, figures: LaneFigures[], lo: number, hi:
       const ns = Math.min(t.endNs[i], hi) - Math.max(t.startNs[i], lo);
       if (!(ns > 0)) continue;
       f.time[t.state[i]] += ns;
-      if (t.flags[i] & IntervalFlag.InPauseExit) f.pleTimeNs += ns;
-      if (t.flags[i] & IntervalFlag.Spin && t.state[i] === VcpuState.Guest) f.spinGuestNs += ns;
+      const flags = t.flags[i];
+      if (flags & IntervalFlag.Spin) f.spinTimeNs += ns;
+      if (flags & IntervalFlag.InPauseExit) {
+        f.pleTimeNs += ns;
+        if (t.state[i] === VcpuState.Preempted) f.preemptedInExitNs += ns;
+      }
     }
   }
 }
@@ -221,7 +227,8 @@ function vcpuSummary(model: StateModel, lane: number, f: LaneFigures): VcpuSumma
       woken: f.time[VcpuState.Woken],
     },
     pleTimeNs: f.pleTimeNs,
-    spinTimeNs: f.pleTimeNs + f.spinGuestNs,
+    spinTimeNs: f.spinTimeNs,
+    preemptedInExitNs: f.preemptedInExitNs,
     episodes: f.episodes,
     ipisSent: f.ipisSent,
     window: f.window,

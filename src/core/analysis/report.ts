@@ -21,6 +21,7 @@ export function toAnalyzeJson(result: TraceAnalysis) {
         haltExits: v.haltExits,
         pleTimeNs: v.pleTimeNs,
         spinTimeNs: v.spinTimeNs,
+        preemptedInExitNs: v.preemptedInExitNs,
         episodes: v.episodes,
         timeNs: v.time,
         window: v.window,

@@ -52,10 +52,15 @@ export interface VcpuSummary {
   exitReasons: Record<string, number>;
   /** Nanoseconds in each timeline state. */
   time: { guest: number; host: number; preempted: number; halted: number; woken: number };
-  /** Time handling PAUSE exits, kvm_exit to the next kvm_entry (perf kvm stat's definition). */
+  /** Time inside PAUSE exits, kvm_exit to the next kvm_entry (perf kvm stat's definition): on a CPU or not. */
   pleTimeNs: number;
-  /** PAUSE-exit time plus guest time between back-to-back PAUSE exits of an episode. */
+  /**
+   * On-CPU spin time: handling PAUSE exits while the vCPU thread runs, plus guest time between
+   * back-to-back PAUSE exits of a continuous-PLE chain. Never more than time.guest + time.host.
+   */
   spinTimeNs: number;
+  /** Time inside PAUSE exits with the vCPU thread preempted (after yield_to gave up its CPU): not spinning, waiting. */
+  preemptedInExitNs: number;
   episodes: number;
   ipisSent: number;
   window: { grows: number; shrinks: number; last: number; max: number };

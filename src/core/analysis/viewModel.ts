@@ -82,6 +82,7 @@ export function dashboardFromAnalysis(model: StateModel, a: AnalysisResult, opti
         spinNs: v.spinTimeNs,
         pleNs: v.pleTimeNs,
         preemptedNs: v.time.preempted,
+        preemptedInExitNs: v.preemptedInExitNs,
         ...v.decisions,
       })),
     ),
