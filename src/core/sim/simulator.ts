@@ -13,6 +13,7 @@ import type { Policy } from './policies';
 import { LIMITS, type Scenario, type Workload } from './scenario';
 import { EventQueue } from './eventQueue';
 import { Random } from './random';
+import { walkOnSpin } from './kvm/onSpin';
 
 export interface SimOptions {
   scenario: Scenario;
@@ -791,121 +792,29 @@ class Simulation {
 
   private kvmVcpuOnSpin(me: Vcpu): void {
     const vm = me.vm;
-    const vcpus = vm.vcpus;
-    const n = vcpus.length;
-    const policy = this.policy;
     const wanted = this.waitSet(me);
     let lostOpportunity = false;
-    let yielded = 0;
-    let tries = 3;
-    let boosted: Vcpu | null = null;
     this.count('on_spin.entry', me);
     this.recordProbe(me, 'kvm_vcpu_on_spin', false, NaN);
     this.m.decisions++;
     me.inSpinLoop = true;
-
-    // Returns the filter verdict for one candidate, counting its site.
-    const consider = (v: Vcpu, checkSelfFirst: boolean): boolean => {
-      this.count('on_spin.candidate', me);
-      if (checkSelfFirst && v === me) return this.skip('on_spin.skip_self', me);
-      if (!v.ready) return this.skip('on_spin.skip_not_ready', me);
-      if (!checkSelfFirst && v === me) return this.skip('on_spin.skip_self', me);
-      if (v.blocked) return this.skip('on_spin.skip_blocked', me);
-      const fromMe = v.ipiFrom.has(me);
-      if (policy.strictBoost && !v.preempted && !fromMe) {
-        // Strict Boost: a ready-but-not-preempted (woken) vCPU only if it received my IPI;
-        // remember me so that it is eligible next time.
-        v.ipiFrom.add(me);
-        return this.skip('on_spin.skip_strict_boost', me);
-      }
-      if (v.preempted && !v.preemptedInKernel) {
-        const pendingIrq = policy.pendingInterruptRule && v.pendingIpis.length > 0;
-        // Strict Boost accepts a user-mode candidate that got my IPI; otherwise it sets my
-        // bit and skips, so that the candidate is accepted the next time.
-        if (!pendingIrq && !(policy.strictBoost && fromMe)) {
-          if (policy.strictBoost) v.ipiFrom.add(me);
-          if (wanted.includes(v)) lostOpportunity = true;
-          return this.skip('on_spin.skip_user_mode', me);
-        }
-      }
-      if (!this.eligibleForDirectedYield(v)) return this.skip('on_spin.skip_not_eligible', me);
-      return true;
-    };
-    const attempt = (v: Vcpu): number => {
-      this.count('on_spin.yield_attempt', me);
-      const r = this.yieldTo(me, v);
-      if (r > 0) {
-        this.count('on_spin.yield_boosted', me);
-        boosted = v;
-      } else if (r < 0) this.count('on_spin.yield_esrch', me);
-      return r;
-    };
-
-    // The 2025 series: first the vCPUs that got an IPI from me recently and have not EOI'd it.
-    if (policy.ipiAwareWindowNs > 0) {
-      for (const v of vcpus) {
-        const at = v.recentIpiFrom.get(me);
-        if (v === me || at === undefined || this.now - at > policy.ipiAwareWindowNs || !v.ready || v.blocked) continue;
-        if (!this.eligibleForDirectedYield(v)) continue;
-        yielded = attempt(v);
-        if (yielded > 0) break;
-        if (yielded < 0 && !--tries) break;
-      }
-    }
-    if (yielded <= 0 && tries > 0) {
-      if (policy.walk === 'two-pass') {
-        const last = vm.lastBoosted;
-        // for (pass = 0; pass < 2 && !yielded && try; pass++) kvm_for_each_vcpu(i, vcpu, kvm)
-        outer: for (let pass = 0; pass < 2 && !yielded && tries; pass++) {
-          for (let i = 0; i < n; i++) {
-            if (!pass && i <= last) {
-              i = last;
-              continue;
-            } else if (pass && i > last) break;
-            const v = vcpus[i];
-            if (!consider(v, false)) continue;
-            yielded = attempt(v);
-            if (yielded > 0) {
-              vm.lastBoosted = i;
-              break outer;
-            } else if (yielded < 0) {
-              tries--;
-              if (!tries) break outer;
-            }
-          }
-        }
-      } else {
-        // 6.13+: for (i = 0; i < nr_vcpus; i++) idx = (start + i) % nr_vcpus
-        const start = vm.lastBoosted + 1;
-        for (let i = 0; i < n; i++) {
-          const idx = (start + i) % n;
-          const v = vcpus[idx];
-          if (!consider(v, true)) continue;
-          yielded = attempt(v);
-          if (yielded > 0) {
-            vm.lastBoosted = idx;
-            break;
-          } else if (yielded < 0 && !--tries) break;
-        }
-      }
-    }
-    if (!tries) this.count('on_spin.give_up', me);
-    if (yielded <= 0) this.count('on_spin.exit_no_yield', me);
+    const { yielded, target, lastBoosted } = walkOnSpin({
+      vcpus: vm.vcpus,
+      me,
+      lastBoosted: vm.lastBoosted,
+      policy: this.policy,
+      now: this.now,
+      yieldTo: (v) => this.yieldTo(me, v),
+      pendingInterrupt: (v) => v.pendingIpis.length > 0,
+      site: (site, candidate) => {
+        this.count(site, me);
+        if (site === 'on_spin.skip_user_mode' && candidate && wanted.includes(candidate)) lostOpportunity = true;
+      },
+    });
+    vm.lastBoosted = lastBoosted;
     if (lostOpportunity) this.m.lost++;
-    this.judgeBoost(me, boosted, wanted);
+    this.judgeBoost(me, target, wanted);
     this.finishOnSpin(me, yielded > 0);
-  }
-
-  private skip(site: SiteName, me: Vcpu): false {
-    this.count(site, me);
-    return false;
-  }
-
-  /** kvm_vcpu_eligible_for_directed_yield(): a vCPU in its own spin loop only every other time. */
-  private eligibleForDirectedYield(v: Vcpu): boolean {
-    const eligible = !v.inSpinLoop || v.dyEligible;
-    if (v.inSpinLoop) v.dyEligible = !v.dyEligible;
-    return eligible;
   }
 
   private oracleOnSpin(me: Vcpu): void {
