@@ -31,9 +31,10 @@ function vm(n: number): V[] {
 /** Preempted in kernel mode: passes every filter of a vanilla kernel. */
 const preempt = (v: V, inKernel = true) => Object.assign(v, { ready: true, preempted: true, preemptedInKernel: inKernel });
 
-const v56: WalkPolicy = { walk: 'two-pass', pendingInterruptRule: false, strictBoost: false, ipiAwareWindowNs: 0 };
+const v56: WalkPolicy = { walk: 'two-pass', pendingInterruptRule: false, strictBoost: 'off', ipiAwareWindowNs: 0 };
 const v619: WalkPolicy = { ...v56, walk: 'single', pendingInterruptRule: true };
-const strict: WalkPolicy = { ...v56, strictBoost: true };
+const rfc: WalkPolicy = { ...v56, strictBoost: 'rfc' };
+const patch0002: WalkPolicy = { ...v56, strictBoost: 'patch-0002' };
 
 function walk(vcpus: V[], me: number, lastBoosted: number, policy: WalkPolicy, results: Record<number, number> = {}) {
   const sites: string[] = [];
@@ -118,22 +119,22 @@ test('dy_eligible: a candidate in its own spin loop is passed over every other t
   assert.equal(vcpus[1].dyEligible, false);
 });
 
-test('Strict Boost: a woken (ready, not preempted) vCPU without my IPI bit is skipped and gets my bit', () => {
+test('Strict Boost (RFC order): a woken (ready, not preempted) vCPU without my IPI bit is skipped and gets my bit', () => {
   const vcpus = vm(3);
   vcpus[1].ready = true; // woken from halt by an interrupt: ready but not preempted
-  const r = walk(vcpus, 0, 0, strict);
+  const r = walk(vcpus, 0, 0, rfc);
   assert.deepEqual(r.sites.slice(0, 2), ['candidate:1', 'skip_strict_boost:1']);
   assert.ok(vcpus[1].ipiFrom.has(vcpus[0]));
-  assert.equal(walk(vcpus, 0, 0, strict).target, 1, 'eligible the next time');
+  assert.equal(walk(vcpus, 0, 0, rfc).target, 1, 'eligible the next time');
   assert.equal(walk(vm(3).map((v, i) => (i === 1 ? Object.assign(v, { ready: true }) : v)), 0, 0, v56).target, 1, 'vanilla boosts the woken vCPU (overboost)');
 });
 
-test('Strict Boost: a user-mode preempted vCPU is accepted once it received my IPI', () => {
+test('Strict Boost (RFC order): a user-mode preempted vCPU is accepted once it received my IPI', () => {
   const vcpus = vm(2);
   preempt(vcpus[1], false);
-  assert.equal(walk(vcpus, 0, 0, strict).target, null);
+  assert.equal(walk(vcpus, 0, 0, rfc).target, null);
   assert.ok(vcpus[1].ipiFrom.has(vcpus[0]), 'the skip sets my bit');
-  assert.equal(walk(vcpus, 0, 0, strict).target, 1);
+  assert.equal(walk(vcpus, 0, 0, rfc).target, 1);
 });
 
 test('2025 series: a recent IPI receiver of mine is tried before the walk', () => {
@@ -145,4 +146,33 @@ test('2025 series: a recent IPI receiver of mine is tried before the walk', () =
   assert.deepEqual(r.asked, [3]);
   assert.equal(r.target, 3);
   assert.equal(r.lastBoosted, 0, 'the IPI-aware pass does not move last_boosted_vcpu');
+});
+
+test('Strict Boost (patch 0002): the ready check becomes "not preempted → needs ready and my bit"; running vCPUs and me get my bit', () => {
+  const vcpus = vm(3);
+  vcpus[2].ready = true; // woken from halt
+  const r = walk(vcpus, 0, 0, patch0002);
+  assert.deepEqual(r.sites, ['candidate:1', 'skip_strict_boost:1', 'candidate:2', 'skip_strict_boost:2', 'candidate:0', 'skip_strict_boost:0', 'exit_no_yield']);
+  assert.deepEqual(vcpus.map((v) => v.ipiFrom.has(vcpus[0])), [true, true, true]);
+  assert.equal(walk(vcpus, 0, 0, patch0002).target, 2, 'the woken vCPU now carries my bit');
+});
+
+test('Strict Boost (patch 0002): a user-mode candidate without my bit is skipped and gets no bit; with my IPI it is boosted', () => {
+  const vcpus = vm(2);
+  preempt(vcpus[1], false);
+  assert.equal(walk(vcpus, 0, 0, patch0002).target, null);
+  assert.equal(vcpus[1].ipiFrom.has(vcpus[0]), false, 'unlike the RFC, the user-mode skip sets no bit');
+  assert.equal(walk(vcpus, 0, 0, patch0002).target, null, 'so it is skipped again');
+  vcpus[1].ipiFrom.add(vcpus[0]); // mark_ipi_receiver(): I sent it an IPI while it was scheduled out
+  assert.equal(walk(vcpus, 0, 0, patch0002).target, 1);
+});
+
+test('Strict Boost (patch 0002): the user-mode check has no preempted guard — a woken vCPU last preempted in user mode needs my bit', () => {
+  const vcpus = vm(2);
+  Object.assign(vcpus[1], { ready: true, preemptedInKernel: false });
+  vcpus[1].ipiFrom.add(vcpus[0]);
+  assert.equal(walk(vcpus, 0, 0, patch0002).target, 1, 'ready, my bit: passes both checks');
+  const vanilla = vm(2);
+  Object.assign(vanilla[1], { ready: true, preemptedInKernel: false });
+  assert.equal(walk(vanilla, 0, 0, v56).target, 1, 'vanilla: the preempted guard lets a woken vCPU through');
 });

@@ -27,14 +27,16 @@ export interface OnSpinVcpu<V> {
   readonly recentIpiFrom: Map<V, number>;
 }
 
+export type StrictBoostForm = 'off' | 'patch-0002' | 'rfc';
+
 /** The walk's switches of a policy (see policies.ts). */
 export interface WalkPolicy {
   /** ≤ 6.12: two passes with kvm_for_each_vcpu; 6.13+: one modulo walk. */
   walk: 'two-pass' | 'single';
   /** 5.13+: a user-mode candidate with a pending interrupt is not skipped. */
   pendingInterruptRule: boolean;
-  /** The Strict Boost RFC's IPI sender/receiver filters. */
-  strictBoost: boolean;
+  /** Strict Boost's IPI sender/receiver filters: as sslab-keio/ple-kvm patch 0002 writes them, or in the RFC's order. */
+  strictBoost: StrictBoostForm;
   /** The 2025 series: first try IPI receivers of the spinner seen within this window (0 = off). */
   ipiAwareWindowNs: number;
 }
@@ -142,24 +144,28 @@ function passesFilters<V extends OnSpinVcpu<V>>(v: V, input: OnSpinInput<V>, che
   const { me, policy, site } = input;
   site('on_spin.candidate', v);
   if (checkSelfFirst && v === me) return skip('on_spin.skip_self');
-  if (!v.ready) return skip('on_spin.skip_not_ready');
+  if (policy.strictBoost === 'patch-0002') {
+    // Patch 0002 replaces the ready check: if (!READ_ONCE(vcpu->preempted)) { if (!(ready &&
+    // ipi_received & my bit)) { set my bit; continue; } } — me and running vCPUs land here too.
+    if (!v.preempted && !(v.ready && v.ipiFrom.has(me))) {
+      v.ipiFrom.add(me);
+      return skip('on_spin.skip_strict_boost');
+    }
+  } else if (!v.ready) return skip('on_spin.skip_not_ready');
   if (!checkSelfFirst && v === me) return skip('on_spin.skip_self');
   if (v.blocked) return skip('on_spin.skip_blocked');
-  const fromMe = v.ipiFrom.has(me);
-  if (policy.strictBoost && !v.preempted && !fromMe) {
-    // Strict Boost: a ready-but-not-preempted (woken) vCPU only if it received my IPI;
-    // remember me so that it is eligible next time.
-    v.ipiFrom.add(me);
-    return skip('on_spin.skip_strict_boost');
-  }
-  if (v.preempted && !v.preemptedInKernel) {
-    const pendingIrq = policy.pendingInterruptRule && input.pendingInterrupt(v);
-    // Strict Boost accepts a user-mode candidate that got my IPI; otherwise it sets my bit
-    // and skips, so that the candidate is accepted the next time.
-    if (!pendingIrq && !(policy.strictBoost && fromMe)) {
-      if (policy.strictBoost) v.ipiFrom.add(me);
-      return skip('on_spin.skip_user_mode');
+  if (policy.strictBoost === 'patch-0002') {
+    // if (yield_to_kernel_mode && !kvm_arch_vcpu_in_kernel(vcpu)) { if (!(ipi_received & my bit))
+    // continue; }: no `preempted &&` guard (a woken vCPU's in-kernel flag is from its last
+    // preemption), and no bit set.
+    if (!v.preemptedInKernel && !v.ipiFrom.has(me)) return skip('on_spin.skip_user_mode');
+  } else {
+    if (policy.strictBoost === 'rfc' && !v.preempted && !v.ipiFrom.has(me)) {
+      // The RFC: a woken (ready, not preempted) vCPU only if it received my IPI; my bit makes it eligible next time.
+      v.ipiFrom.add(me);
+      return skip('on_spin.skip_strict_boost');
     }
+    if (!userModeFilterPasses(v, input)) return skip('on_spin.skip_user_mode');
   }
   if (!eligibleForDirectedYield(v)) return skip('on_spin.skip_not_eligible');
   return true;
@@ -168,6 +174,21 @@ function passesFilters<V extends OnSpinVcpu<V>>(v: V, input: OnSpinInput<V>, che
     site(name, v);
     return false;
   }
+}
+
+/**
+ * The vanilla user-mode filter (`preempted && yield_to_kernel_mode && !in_kernel` → skip), with
+ * 5.13's pending-interrupt exception; under the Strict Boost RFC a user-mode candidate with my IPI
+ * bit is accepted, and one without gets my bit (accepted the next time).
+ */
+function userModeFilterPasses<V extends OnSpinVcpu<V>>(v: V, input: OnSpinInput<V>): boolean {
+  const { me, policy } = input;
+  if (!v.preempted || v.preemptedInKernel) return true;
+  if (policy.pendingInterruptRule && input.pendingInterrupt(v)) return true;
+  if (policy.strictBoost !== 'rfc') return false;
+  if (v.ipiFrom.has(me)) return true;
+  v.ipiFrom.add(me);
+  return false;
 }
 
 /** kvm_vcpu_eligible_for_directed_yield(): a vCPU in its own spin loop only every other time. */
