@@ -13,7 +13,7 @@ import type { Policy } from './policies';
 import { LIMITS, type Scenario, type Workload } from './scenario';
 import { EventQueue } from './eventQueue';
 import { Random } from './random';
-import { walkOnSpin } from './kvm/onSpin';
+import { userModeFilterSkips, walkOnSpin } from './kvm/onSpin';
 
 export interface SimOptions {
   scenario: Scenario;
@@ -51,9 +51,25 @@ export interface SimMetrics {
   esrch: number;
   decisions: number;
   helpfulBoosts: number;
+  /** Boosts whose target shared the spinner's run queue (the rest crossed queues). */
+  boostsSameQueue: number;
+  /** Scheduler mismatch judged at the pick after the boost's reschedule: the target was not picked. */
+  mismatchSameQueue: number;
+  mismatchCrossQueue: number;
+  /** Unhelpful boosts whose target was itself spinning (another waiter). */
+  unhelpfulBoostSpinning: number;
+  /** Spin waits that ended (lock, IPI-acknowledgement, barrier and timestamp waits). */
+  spinWaits: number;
   /** Spin waits that took at least three PAUSE exits (continuous PLE). */
   continuousPleEpisodes: number;
-  problems: { schedulerMismatch: number; lostOpportunity: number; overboost: number };
+  /**
+   * Ground truth. schedulerMismatch: boosts whose target the next pick on its queue passed over.
+   * lostOpportunity: spin waits during which a decision boosted no awaited vCPU while one sat
+   * preempted and the policy's user-mode filter would skip it. overboost: boosts of a vCPU woken
+   * from halt that the spinner did not wait for. unhelpfulBoost: the other boosts of a vCPU the
+   * spinner did not wait for.
+   */
+  problems: { schedulerMismatch: number; lostOpportunity: number; overboost: number; unhelpfulBoost: number };
   /** Jain's fairness index over the VMs' pCPU time (1 = perfectly fair). */
   fairness: number;
   perVm: VmMetrics[];
@@ -162,8 +178,9 @@ interface Vcpu {
   version: number;
   resumePending: boolean;
   // ground truth bookkeeping
-  boost: { target: Vcpu; at: number } | null;
   lastSchedIn: number;
+  /** The current spin wait has already counted a lost opportunity. */
+  waitLost: boolean;
 }
 
 const ESRCH = -3;
@@ -208,11 +225,18 @@ class Simulation {
     decisions: 0,
     helpfulBoosts: 0,
     episodes: 0,
+    spinWaits: 0,
     pleHandlingNs: 0,
-    mismatch: 0,
+    mismatchSameQueue: 0,
+    mismatchCrossQueue: 0,
+    boostsSameQueue: 0,
     lost: 0,
     overboost: 0,
+    unhelpful: 0,
+    unhelpfulSpinning: 0,
   };
+  /** Per pCPU: boosts waiting for the next pick on that queue to judge them. */
+  private readonly boostsAwaitingPick: { target: Task; sameQueue: boolean }[][] = [];
 
   constructor(private readonly options: SimOptions) {
     const { scenario, policy } = options;
@@ -226,6 +250,7 @@ class Simulation {
     this.store = options.record ? new EventStore(1 << 16) : null;
     this.maxRecorded = options.maxRecordedEvents ?? 20_000_000;
     for (const s of SITES) this.sites[s] = [];
+    for (let c = 0; c < scenario.host.pcpus; c++) this.boostsAwaitingPick.push([]);
     this.build();
   }
 
@@ -296,7 +321,7 @@ class Simulation {
           segStart: 0,
           version: 0,
           resumePending: false,
-          boost: null,
+          waitLost: false,
           lastSchedIn: -1,
         };
         v.task = new Task(taskId++, tid, cpuOf[global], v);
@@ -488,8 +513,10 @@ class Simulation {
   }
 
   private endSpinWait(v: Vcpu): void {
+    this.m.spinWaits++;
     if (v.spinExits >= 3) this.m.episodes++;
     v.spinExits = 0;
+    v.waitLost = false;
   }
 
   /** Charges the time since segStart to the running segment. */
@@ -710,11 +737,6 @@ class Simulation {
     me.vm.pleExits++;
     me.spinExits++;
     this.m.pleHandlingNs += EXIT_COST_NS;
-    // A boost that has not made its target run by the spinner's next exit was ignored.
-    if (me.boost) {
-      if (me.boost.target.lastSchedIn < me.boost.at) this.m.mismatch++;
-      me.boost = null;
-    }
     this.count('handle_pause.entry', me);
     this.growWindow(me);
     switch (this.policy.onSpin) {
@@ -793,7 +815,6 @@ class Simulation {
   private kvmVcpuOnSpin(me: Vcpu): void {
     const vm = me.vm;
     const wanted = this.waitSet(me);
-    let lostOpportunity = false;
     this.count('on_spin.entry', me);
     this.recordProbe(me, 'kvm_vcpu_on_spin', false, NaN);
     this.m.decisions++;
@@ -806,14 +827,11 @@ class Simulation {
       now: this.now,
       yieldTo: (v) => this.yieldTo(me, v),
       pendingInterrupt: (v) => v.pendingIpis.length > 0,
-      site: (site, candidate) => {
-        this.count(site, me);
-        if (site === 'on_spin.skip_user_mode' && candidate && wanted.includes(candidate)) lostOpportunity = true;
-      },
+      site: (site) => this.count(site, me),
     });
     vm.lastBoosted = lastBoosted;
-    if (lostOpportunity) this.m.lost++;
-    this.judgeBoost(me, target, wanted);
+    this.judgeLostOpportunity(me, target, wanted);
+    this.judgeBoost(target, wanted);
     this.finishOnSpin(me, yielded > 0);
   }
 
@@ -831,17 +849,32 @@ class Simulation {
       else if (yielded < 0) this.count('on_spin.yield_esrch', me);
     }
     if (yielded <= 0) this.count('on_spin.exit_no_yield', me);
-    this.judgeBoost(me, yielded > 0 ? target : null, wanted);
+    this.judgeBoost(yielded > 0 ? target : null, wanted);
     me.inSpinLoop = true;
     this.finishOnSpin(me, yielded > 0);
   }
 
-  private judgeBoost(me: Vcpu, target: Vcpu | null, wanted: Vcpu[]): void {
+  private judgeBoost(target: Vcpu | null, wanted: Vcpu[]): void {
     if (!target) return;
     this.m.boosts++;
     if (wanted.includes(target)) this.m.helpfulBoosts++;
     else if (target.woken && !target.preempted) this.m.overboost++;
-    me.boost = { target, at: this.now };
+    else {
+      this.m.unhelpful++;
+      if (target.phase.endsWith('-spin')) this.m.unhelpfulSpinning++;
+    }
+  }
+
+  /**
+   * Lost opportunity, once per spin wait: no awaited vCPU was boosted while one sat preempted
+   * and the policy's user-mode filter would skip it — wherever the walk stopped.
+   */
+  private judgeLostOpportunity(me: Vcpu, target: Vcpu | null, wanted: Vcpu[]): void {
+    if (me.waitLost || (target && wanted.includes(target))) return;
+    const skipped = wanted.some((w) => w.preempted && !w.blocked && userModeFilterSkips(w, me, this.policy, (v) => v.pendingIpis.length > 0));
+    if (!skipped) return;
+    me.waitLost = true;
+    this.m.lost++;
   }
 
   /** yield_to() in kernel/sched/core.c, as kvm_vcpu_yield_to() calls it. */
@@ -856,6 +889,8 @@ class Simulation {
     else if (!this.sched.yieldToTaskFair(rq, prq, target.task, this.now)) result = 0;
     else {
       if (rq !== prq) this.queue.push(this.now, EV_RESCHED, prq.cpu, 0);
+      this.boostsAwaitingPick[prq.cpu].push({ target: target.task, sameQueue: rq === prq });
+      if (rq === prq) this.m.boostsSameQueue++;
       result = 1;
     }
     if (result === ESRCH) this.m.esrch++;
@@ -884,6 +919,18 @@ class Simulation {
 
   // ---- host scheduling --------------------------------------------------------------------
 
+  /** Scheduler mismatch where the kernel decides it: the pick after a boost's reschedule. */
+  private judgePick(rq: RunQueue, next: Task | null): void {
+    const waiting = this.boostsAwaitingPick[rq.cpu];
+    if (waiting.length === 0) return;
+    for (const { target, sameQueue } of waiting) {
+      if (target === next) continue;
+      if (sameQueue) this.m.mismatchSameQueue++;
+      else this.m.mismatchCrossQueue++;
+    }
+    waiting.length = 0;
+  }
+
   /** __schedule() on one CPU: put the previous task back if runnable, pick, switch. */
   private schedule(rq: RunQueue): void {
     const now = this.now;
@@ -891,6 +938,7 @@ class Simulation {
     const prev = rq.curr as Task | null;
     if (prev && prev.onRq) rq.queued.push(prev);
     const next = this.sched.pickNext(rq) as Task | null;
+    this.judgePick(rq, next);
     if (next === prev && prev) {
       prev.execStart = now;
       return;
@@ -970,8 +1018,18 @@ class Simulation {
         esrch: m.esrch,
         decisions: m.decisions,
         helpfulBoosts: m.helpfulBoosts,
+        boostsSameQueue: m.boostsSameQueue,
+        mismatchSameQueue: m.mismatchSameQueue,
+        mismatchCrossQueue: m.mismatchCrossQueue,
+        unhelpfulBoostSpinning: m.unhelpfulSpinning,
+        spinWaits: m.spinWaits,
         continuousPleEpisodes: m.episodes,
-        problems: { schedulerMismatch: m.mismatch, lostOpportunity: m.lost, overboost: m.overboost },
+        problems: {
+          schedulerMismatch: m.mismatchSameQueue + m.mismatchCrossQueue,
+          lostOpportunity: m.lost,
+          overboost: m.overboost,
+          unhelpfulBoost: m.unhelpful,
+        },
         fairness: sumSq > 0 ? (sum * sum) / (shares.length * sumSq) : 1,
         perVm,
       },

@@ -154,18 +154,15 @@ function passesFilters<V extends OnSpinVcpu<V>>(v: V, input: OnSpinInput<V>, che
   } else if (!v.ready) return skip('on_spin.skip_not_ready');
   if (!checkSelfFirst && v === me) return skip('on_spin.skip_self');
   if (v.blocked) return skip('on_spin.skip_blocked');
-  if (policy.strictBoost === 'patch-0002') {
-    // if (yield_to_kernel_mode && !kvm_arch_vcpu_in_kernel(vcpu)) { if (!(ipi_received & my bit))
-    // continue; }: no `preempted &&` guard (a woken vCPU's in-kernel flag is from its last
-    // preemption), and no bit set.
-    if (!v.preemptedInKernel && !v.ipiFrom.has(me)) return skip('on_spin.skip_user_mode');
-  } else {
-    if (policy.strictBoost === 'rfc' && !v.preempted && !v.ipiFrom.has(me)) {
-      // The RFC: a woken (ready, not preempted) vCPU only if it received my IPI; my bit makes it eligible next time.
-      v.ipiFrom.add(me);
-      return skip('on_spin.skip_strict_boost');
-    }
-    if (!userModeFilterPasses(v, input)) return skip('on_spin.skip_user_mode');
+  if (policy.strictBoost === 'rfc' && !v.preempted && !v.ipiFrom.has(me)) {
+    // The RFC: a woken (ready, not preempted) vCPU only if it received my IPI; my bit makes it eligible next time.
+    v.ipiFrom.add(me);
+    return skip('on_spin.skip_strict_boost');
+  }
+  if (userModeFilterSkips(v, me, policy, input.pendingInterrupt)) {
+    // The RFC sets my bit on a skipped user-mode candidate, so that it is accepted the next time.
+    if (policy.strictBoost === 'rfc') v.ipiFrom.add(me);
+    return skip('on_spin.skip_user_mode');
   }
   if (!eligibleForDirectedYield(v)) return skip('on_spin.skip_not_eligible');
   return true;
@@ -177,18 +174,16 @@ function passesFilters<V extends OnSpinVcpu<V>>(v: V, input: OnSpinInput<V>, che
 }
 
 /**
- * The vanilla user-mode filter (`preempted && yield_to_kernel_mode && !in_kernel` → skip), with
- * 5.13's pending-interrupt exception; under the Strict Boost RFC a user-mode candidate with my IPI
- * bit is accepted, and one without gets my bit (accepted the next time).
+ * Whether the policy's user-mode filter skips candidate v of spinner me (it changes nothing).
+ * Vanilla: `preempted && yield_to_kernel_mode && !in_kernel`, with 5.13's pending-interrupt
+ * exception; the RFC accepts such a candidate when it has my IPI bit; patch 0002 drops the
+ * `preempted &&` guard and accepts any candidate with my bit.
  */
-function userModeFilterPasses<V extends OnSpinVcpu<V>>(v: V, input: OnSpinInput<V>): boolean {
-  const { me, policy } = input;
-  if (!v.preempted || v.preemptedInKernel) return true;
-  if (policy.pendingInterruptRule && input.pendingInterrupt(v)) return true;
-  if (policy.strictBoost !== 'rfc') return false;
-  if (v.ipiFrom.has(me)) return true;
-  v.ipiFrom.add(me);
-  return false;
+export function userModeFilterSkips<V extends OnSpinVcpu<V>>(v: V, me: V, policy: WalkPolicy, pendingInterrupt: (v: V) => boolean): boolean {
+  if (policy.strictBoost === 'patch-0002') return !v.preemptedInKernel && !v.ipiFrom.has(me);
+  if (!v.preempted || v.preemptedInKernel) return false;
+  if (policy.pendingInterruptRule && pendingInterrupt(v)) return false;
+  return !(policy.strictBoost === 'rfc' && v.ipiFrom.has(me));
 }
 
 /** kvm_vcpu_eligible_for_directed_yield(): a vCPU in its own spin loop only every other time. */
