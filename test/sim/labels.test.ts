@@ -50,3 +50,24 @@ test('most of vanilla\'s boosts help nobody, and they are named', () => {
   assert.ok(m.problems.unhelpfulBoost > 0.5 * m.boosts, `${m.problems.unhelpfulBoost} of ${m.boosts}`);
   assert.ok(m.unhelpfulBoostSpinning > 0.5 * m.problems.unhelpfulBoost, 'most go to vCPUs that wait themselves');
 });
+
+test('warm-up: nothing of it is measured or recorded; a longer warm-up changes the figures, the measured length stays', () => {
+  const scenario = builtinScenario('lock-2vm');
+  const policy = policyByName('vanilla-5.6');
+  const r = simulate({ scenario, policy, seed: 1, durationNs: 0.05e9, warmupNs: 0.03e9, record: true });
+  assert.equal(r.durationNs, 0.05e9);
+  const store = r.store!;
+  assert.ok(store.length > 0);
+  assert.ok(store.ts[0] >= 0.03e9, `first recorded event at ${store.ts[0]} ns, inside the warm-up`);
+  assert.ok(store.ts[store.length - 1] <= 0.08e9);
+  const cold = simulate({ scenario, policy, seed: 1, durationNs: 0.05e9, warmupNs: 0 });
+  assert.notEqual(cold.metrics.pleExits, r.metrics.pleExits);
+});
+
+test('a run whose halves differ is flagged as not stationary', () => {
+  // Measured from time 0 with no warm-up, the start-up transient of 2 ms dominates.
+  const r = simulate({ scenario: builtinScenario('paper'), policy: policyByName('vanilla-5.6'), seed: 1, durationNs: 2e6, warmupNs: 0 });
+  const steady = simulate({ scenario: builtinScenario('paper'), policy: policyByName('vanilla-5.6'), seed: 1, durationNs: 0.3e9 });
+  assert.ok(r.warnings.some((w) => w.startsWith('not stationary')), JSON.stringify(r.warnings));
+  assert.deepEqual(steady.warnings.filter((w) => w.startsWith('not stationary')), []);
+});

@@ -19,7 +19,10 @@ export interface SimOptions {
   scenario: Scenario;
   policy: Policy;
   seed: number;
+  /** Measured length, after the warm-up. */
   durationNs: number;
+  /** Simulated before measuring starts (default: 10 % of durationNs, at least 20 ms); metrics and the recording cover only what follows. */
+  warmupNs?: number;
   /** Record a trace (kvm, sched and yield_to probe events) into an EventStore. */
   record?: boolean;
   /** Stop recording past this many events (the run goes on). */
@@ -130,6 +133,8 @@ class Task implements SchedTask {
   execStart = 0;
   onRq = false;
   running = false;
+  /** sumExec when measuring started. */
+  measuredFrom = 0;
   constructor(
     readonly id: number,
     readonly tid: number,
@@ -189,6 +194,14 @@ const EV_HOST_RESUME = 1;
 const EV_TICK = 2;
 const EV_RESCHED = 3;
 const EV_TIMER_WAKE = 4;
+const EV_MEASURE = 5;
+
+/** The default warm-up: 10 % of the measured run, at least 20 ms (every task starts together). */
+export function defaultWarmupNs(durationNs: number): number {
+  return Math.max(20e6, durationNs / 10);
+}
+/** The first and second half of a run differ by more than this share: warn that it is not stationary. */
+const STATIONARITY_TOLERANCE = 0.1;
 
 /** Host-side costs (ns): a VM exit and its handling, and a context switch back into the guest. */
 const EXIT_COST_NS = 1_200;
@@ -217,6 +230,11 @@ class Simulation {
   private readonly reasons: Record<string, number> = {};
   private now = 0;
   private events = 0;
+  /** Simulated time at which measuring starts (the end of the warm-up). */
+  private readonly measureFrom: number;
+  private measuring = false;
+  /** The first half's counts, for the stationarity check. */
+  private firstHalf: { pleExits: number; usefulNs: number } | null = null;
   private readonly m = {
     pleExits: 0,
     yieldAttempts: 0,
@@ -249,6 +267,8 @@ class Simulation {
     this.rqs = Array.from({ length: scenario.host.pcpus }, (_, c) => new RunQueue(c));
     this.store = options.record ? new EventStore(1 << 16) : null;
     this.maxRecorded = options.maxRecordedEvents ?? 20_000_000;
+    this.measureFrom = options.warmupNs ?? defaultWarmupNs(options.durationNs);
+    if (!(this.measureFrom >= 0)) throw new RangeError(`warm-up must be zero or positive, got ${this.measureFrom / 1e9} s`);
     for (const s of SITES) this.sites[s] = [];
     for (let c = 0; c < scenario.host.pcpus; c++) this.boostsAwaitingPick.push([]);
     this.build();
@@ -338,16 +358,57 @@ class Simulation {
       this.tasks.push(t);
       this.store?.noteThread(t.tid, 'stress', t.tid);
     }
-    for (const t of this.tasks) this.sched.enqueueWakeup(this.rqs[t.cpu], t, 0);
+    // Start from a random point of the scheduler's state space rather than all at vruntime 0.
+    for (const t of this.tasks) {
+      t.vruntime = this.random.next() * this.sched.latency;
+      t.vlag = (this.random.next() - 0.5) * this.sched.baseSlice;
+      this.sched.enqueueWakeup(this.rqs[t.cpu], t, 0);
+    }
     const tickNs = 1e9 / host.tickHz;
     for (const rq of this.rqs) {
       this.queue.push(((rq.cpu + 1) * tickNs) / (host.pcpus + 1), EV_TICK, rq.cpu, 0);
       this.queue.push(0, EV_RESCHED, rq.cpu, 0);
     }
+    this.queue.push(this.measureFrom, EV_MEASURE, 0, 0);
+    this.queue.push(this.measureFrom + this.options.durationNs / 2, EV_MEASURE, 1, 0);
+  }
+
+  /** EV_MEASURE 0: the warm-up ends, every counter restarts; 1: half-time, for the stationarity check. */
+  private measure(ref: number): void {
+    for (const rq of this.rqs) {
+      this.sched.updateCurr(rq, this.now);
+      const v = (rq.curr as Task | null)?.vcpu;
+      if (v && v.inGuest) this.accountSegment(v);
+    }
+    if (ref === 1) {
+      this.firstHalf = { pleExits: this.m.pleExits, usefulNs: this.vms.reduce((a, vm) => a + vm.usefulNs, 0) };
+      return;
+    }
+    for (const key of Object.keys(this.m) as (keyof typeof this.m)[]) this.m[key] = 0;
+    for (const vm of this.vms) Object.assign(vm, { usefulNs: 0, spinNs: 0, runNs: 0, pleExits: 0, operations: 0 });
+    for (const t of this.tasks) t.measuredFrom = t.sumExec;
+    for (const site of SITES) this.sites[site] = [];
+    this.measuring = true;
+  }
+
+  private checkStationarity(): void {
+    const half = this.firstHalf;
+    if (!half) return;
+    const useful = this.vms.reduce((a, vm) => a + vm.usefulNs, 0);
+    const pairs: [string, number, number][] = [
+      ['PAUSE exits', half.pleExits, this.m.pleExits - half.pleExits],
+      ['throughput', half.usefulNs, useful - half.usefulNs],
+    ];
+    for (const [what, first, second] of pairs) {
+      const mean = (first + second) / 2;
+      if (mean > 0 && Math.abs(first - second) / mean > STATIONARITY_TOLERANCE) {
+        this.warnings.push(`not stationary: ${what} of the first and the second half of the measured run differ by ${((Math.abs(first - second) / mean) * 100).toFixed(0)} % (try a longer run or warm-up)`);
+      }
+    }
   }
 
   run(): SimResult {
-    const end = this.options.durationNs;
+    const end = this.measureFrom + this.options.durationNs;
     const tickNs = 1e9 / this.scenario.host.tickHz;
     let nextProgress = 0;
     for (;;) {
@@ -385,6 +446,9 @@ class Simulation {
           }
           break;
         }
+        case EV_MEASURE:
+          this.measure(ev.ref);
+          break;
         case EV_TIMER_WAKE: {
           const v = this.vcpus[ev.ref];
           if (v.version === ev.version && v.blocked && v.phase === 'halt') this.wake(v);
@@ -398,7 +462,8 @@ class Simulation {
       const v = (rq.curr as Task | null)?.vcpu;
       if (v && v.inGuest) this.accountSegment(v);
     }
-    for (const t of this.tasks) if (t.vcpu) t.vcpu.vm.runNs += t.sumExec;
+    for (const t of this.tasks) if (t.vcpu) t.vcpu.vm.runNs += t.sumExec - t.measuredFrom;
+    this.checkStationarity();
     return this.result();
   }
 
@@ -417,7 +482,7 @@ class Simulation {
 
   private record(kind: EventKind, tid: number, cpu: number): number {
     const store = this.store;
-    if (!store) return -1;
+    if (!store || !this.measuring) return -1;
     if (store.length >= this.maxRecorded) {
       if (store.length === this.maxRecorded) {
         this.warnings.push(`recording stopped at ${this.maxRecorded} events; the run went on`);
