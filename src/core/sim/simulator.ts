@@ -13,7 +13,7 @@ import type { Policy } from './policies';
 import { LIMITS, type Scenario, type Workload } from './scenario';
 import { EventQueue } from './eventQueue';
 import { Random } from './random';
-import { userModeFilterSkips, walkOnSpin } from './kvm/onSpin';
+import { userModeFilterSkips, walkOnSpin, type OnSpinInput } from './kvm/onSpin';
 
 export interface SimOptions {
   scenario: Scenario;
@@ -253,6 +253,17 @@ class Simulation {
     unhelpful: 0,
     unhelpfulSpinning: 0,
   };
+  /** kvm_vcpu_on_spin's input, one object for every PAUSE exit (its closures read `me`). */
+  private readonly onSpinInput: OnSpinInput<Vcpu> = {
+    vcpus: [],
+    me: null as unknown as Vcpu,
+    lastBoosted: 0,
+    policy: { walk: 'two-pass', pendingInterruptRule: false, strictBoost: 'off', ipiAwareWindowNs: 0 },
+    now: 0,
+    yieldTo: (v) => this.yieldTo(this.onSpinInput.me, v),
+    pendingInterrupt: hasPendingInterrupt,
+    site: (site) => this.count(site, this.onSpinInput.me),
+  };
   /** Per pCPU: boosts waiting for the next pick on that queue to judge them. */
   private readonly boostsAwaitingPick: { target: Task; sameQueue: boolean }[][] = [];
 
@@ -262,6 +273,7 @@ class Simulation {
     if (options.durationNs > LIMITS.durationSeconds * 1e9) throw new RangeError(`duration ${options.durationNs / 1e9} s is over the ${LIMITS.durationSeconds} s the simulator accepts`);
     this.scenario = scenario;
     this.policy = policy;
+    this.onSpinInput.policy = policy;
     this.random = new Random(options.seed);
     this.sched = new HostScheduler(policy.scheduler, scenario.host.pcpus);
     this.rqs = Array.from({ length: scenario.host.pcpus }, (_, c) => new RunQueue(c));
@@ -412,8 +424,9 @@ class Simulation {
     const tickNs = 1e9 / this.scenario.host.tickHz;
     let nextProgress = 0;
     for (;;) {
-      const ev = this.queue.pop();
-      if (!ev || ev.time > end) break;
+      if (!this.queue.pop()) break;
+      const ev = this.queue.popped;
+      if (ev.time > end) break;
       this.now = ev.time;
       this.events++;
       if ((this.events & 0xffff) === 0) {
@@ -884,16 +897,12 @@ class Simulation {
     this.recordProbe(me, 'kvm_vcpu_on_spin', false, NaN);
     this.m.decisions++;
     me.inSpinLoop = true;
-    const { yielded, target, lastBoosted } = walkOnSpin({
-      vcpus: vm.vcpus,
-      me,
-      lastBoosted: vm.lastBoosted,
-      policy: this.policy,
-      now: this.now,
-      yieldTo: (v) => this.yieldTo(me, v),
-      pendingInterrupt: (v) => v.pendingIpis.length > 0,
-      site: (site) => this.count(site, me),
-    });
+    const input = this.onSpinInput;
+    input.vcpus = vm.vcpus;
+    input.me = me;
+    input.lastBoosted = vm.lastBoosted;
+    input.now = this.now;
+    const { yielded, target, lastBoosted } = walkOnSpin(input);
     vm.lastBoosted = lastBoosted;
     this.judgeLostOpportunity(me, target, wanted);
     this.judgeBoost(target, wanted);
@@ -936,7 +945,7 @@ class Simulation {
    */
   private judgeLostOpportunity(me: Vcpu, target: Vcpu | null, wanted: Vcpu[]): void {
     if (me.waitLost || (target && wanted.includes(target))) return;
-    const skipped = wanted.some((w) => w.preempted && !w.blocked && userModeFilterSkips(w, me, this.policy, (v) => v.pendingIpis.length > 0));
+    const skipped = wanted.some((w) => w.preempted && !w.blocked && userModeFilterSkips(w, me, this.policy, hasPendingInterrupt));
     if (!skipped) return;
     me.waitLost = true;
     this.m.lost++;
@@ -1105,6 +1114,11 @@ class Simulation {
       warnings: this.warnings,
     };
   }
+}
+
+/** kvm_arch_dy_has_pending_interrupt(): an interrupt is pending (posted) for the vCPU. */
+function hasPendingInterrupt(v: Vcpu): boolean {
+  return v.pendingIpis.length > 0;
 }
 
 function rqCurr(rq: RunQueue): SchedTask | null {

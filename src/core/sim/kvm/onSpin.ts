@@ -77,23 +77,16 @@ export function walkOnSpin<V extends OnSpinVcpu<V>>(input: OnSpinInput<V>): OnSp
   let tries = 3;
   let target: V | null = null;
 
-  const attempt = (v: V): number => {
-    site('on_spin.yield_attempt', v);
-    const r = input.yieldTo(v);
-    if (r > 0) {
-      site('on_spin.yield_boosted', v);
-      target = v;
-    } else if (r < 0) site('on_spin.yield_esrch', v);
-    return r;
-  };
-
   if (policy.ipiAwareWindowNs > 0) {
     for (const v of vcpus) {
       const at = v.recentIpiFrom.get(me);
       if (v === me || at === undefined || input.now - at > policy.ipiAwareWindowNs || !v.ready || v.blocked) continue;
       if (!eligibleForDirectedYield(v)) continue;
-      yielded = attempt(v);
-      if (yielded > 0) break;
+      yielded = attempt(v, input);
+      if (yielded > 0) {
+        target = v;
+        break;
+      }
       if (yielded < 0 && !--tries) break;
     }
   }
@@ -109,8 +102,9 @@ export function walkOnSpin<V extends OnSpinVcpu<V>>(input: OnSpinInput<V>): OnSp
           } else if (pass && i > last) break;
           const v = vcpus[i];
           if (!passesFilters(v, input, false)) continue;
-          yielded = attempt(v);
+          yielded = attempt(v, input);
           if (yielded > 0) {
+            target = v;
             lastBoosted = i;
             break outer;
           } else if (yielded < 0) {
@@ -126,8 +120,9 @@ export function walkOnSpin<V extends OnSpinVcpu<V>>(input: OnSpinInput<V>): OnSp
         const idx = (start + i) % n;
         const v = vcpus[idx];
         if (!passesFilters(v, input, true)) continue;
-        yielded = attempt(v);
+        yielded = attempt(v, input);
         if (yielded > 0) {
+          target = v;
           lastBoosted = idx;
           break;
         } else if (yielded < 0 && !--tries) break;
@@ -139,38 +134,49 @@ export function walkOnSpin<V extends OnSpinVcpu<V>>(input: OnSpinInput<V>): OnSp
   return { yielded, target, lastBoosted };
 }
 
-/** The filters of one candidate, in the kernel's order; the 6.13+ walk checks `vcpu == me` first. */
-function passesFilters<V extends OnSpinVcpu<V>>(v: V, input: OnSpinInput<V>, checkSelfFirst: boolean): boolean {
-  const { me, policy, site } = input;
-  site('on_spin.candidate', v);
-  if (checkSelfFirst && v === me) return skip('on_spin.skip_self');
+/** kvm_vcpu_yield_to() on one candidate, counting its sites. */
+function attempt<V extends OnSpinVcpu<V>>(v: V, input: OnSpinInput<V>): number {
+  input.site('on_spin.yield_attempt', v);
+  const r = input.yieldTo(v);
+  if (r > 0) input.site('on_spin.yield_boosted', v);
+  else if (r < 0) input.site('on_spin.yield_esrch', v);
+  return r;
+}
+
+/** The filters of one candidate, in the kernel's order (the 6.13+ walk checks `vcpu == me` first): the site of the skip, or null when it passes. */
+function filterSkip<V extends OnSpinVcpu<V>>(v: V, input: OnSpinInput<V>, checkSelfFirst: boolean): SiteName | null {
+  const { me, policy } = input;
+  if (checkSelfFirst && v === me) return 'on_spin.skip_self';
   if (policy.strictBoost === 'patch-0002') {
     // Patch 0002 replaces the ready check: if (!READ_ONCE(vcpu->preempted)) { if (!(ready &&
     // ipi_received & my bit)) { set my bit; continue; } } — me and running vCPUs land here too.
     if (!v.preempted && !(v.ready && v.ipiFrom.has(me))) {
       v.ipiFrom.add(me);
-      return skip('on_spin.skip_strict_boost');
+      return 'on_spin.skip_strict_boost';
     }
-  } else if (!v.ready) return skip('on_spin.skip_not_ready');
-  if (!checkSelfFirst && v === me) return skip('on_spin.skip_self');
-  if (v.blocked) return skip('on_spin.skip_blocked');
+  } else if (!v.ready) return 'on_spin.skip_not_ready';
+  if (!checkSelfFirst && v === me) return 'on_spin.skip_self';
+  if (v.blocked) return 'on_spin.skip_blocked';
   if (policy.strictBoost === 'rfc' && !v.preempted && !v.ipiFrom.has(me)) {
     // The RFC: a woken (ready, not preempted) vCPU only if it received my IPI; my bit makes it eligible next time.
     v.ipiFrom.add(me);
-    return skip('on_spin.skip_strict_boost');
+    return 'on_spin.skip_strict_boost';
   }
   if (userModeFilterSkips(v, me, policy, input.pendingInterrupt)) {
     // The RFC sets my bit on a skipped user-mode candidate, so that it is accepted the next time.
     if (policy.strictBoost === 'rfc') v.ipiFrom.add(me);
-    return skip('on_spin.skip_user_mode');
+    return 'on_spin.skip_user_mode';
   }
-  if (!eligibleForDirectedYield(v)) return skip('on_spin.skip_not_eligible');
-  return true;
+  if (!eligibleForDirectedYield(v)) return 'on_spin.skip_not_eligible';
+  return null;
+}
 
-  function skip(name: SiteName): false {
-    site(name, v);
-    return false;
-  }
+/** Counts the candidate and its skip, if any; true when it passes every filter. */
+function passesFilters<V extends OnSpinVcpu<V>>(v: V, input: OnSpinInput<V>, checkSelfFirst: boolean): boolean {
+  input.site('on_spin.candidate', v);
+  const skipped = filterSkip(v, input, checkSelfFirst);
+  if (skipped) input.site(skipped, v);
+  return skipped === null;
 }
 
 /**
