@@ -20,7 +20,7 @@ test('simulate --json --out: one run file per policy, same seed same bytes, the 
   assert.deepEqual(json.runs.map((r: { policy: string }) => r.policy), ['vanilla-5.6', 'strict-boost+debooster']);
   for (const r of json.runs) {
     for (const key of ['throughput', 'spinTimeShare', 'pleExits', 'yieldAttempts', 'boosts', 'fairness']) assert.equal(typeof r.metrics[key], 'number', key);
-    assert.deepEqual(Object.keys(r.metrics.problems), ['schedulerMismatch', 'lostOpportunity', 'overboost']);
+    assert.deepEqual(Object.keys(r.metrics.problems), ['schedulerMismatch', 'lostOpportunity', 'overboost', 'unhelpfulBoost']);
   }
   const second = cli(...args, '--out', join(dir, 'b'));
   assert.equal(second.stdout.replace(/\/b\//g, '/a/'), first.stdout);

@@ -211,12 +211,11 @@ export class HostScheduler {
   }
 
   private pickCfs(rq: RunQueue): SchedTask {
-    const sorted = [...rq.queued].sort((p, q) => p.vruntime - q.vruntime || p.id - q.id);
-    const left = sorted[0];
+    const left = leftmost(rq.queued, null)!;
     let se = left;
     // Avoid running the skip buddy if running something else is not too unfair.
     if (rq.skip === se) {
-      const second = sorted[1];
+      const second = leftmost(rq.queued, left);
       if (second && this.wakeupPreemptEntity(second, left) < 1) se = second;
     }
     // Prefer the last buddy, to give the CPU back to a preempted task.
@@ -295,4 +294,14 @@ export class HostScheduler {
     if (rq.skip === t) rq.skip = null;
     if (rq.last === t) rq.last = null;
   }
+}
+
+/** The entity with the smallest vruntime (then id), passing over `except`: the rbtree's leftmost. */
+function leftmost(tasks: readonly SchedTask[], except: SchedTask | null): SchedTask | null {
+  let best: SchedTask | null = null;
+  for (const t of tasks) {
+    if (t === except) continue;
+    if (!best || t.vruntime < best.vruntime || (t.vruntime === best.vruntime && t.id < best.id)) best = t;
+  }
+  return best;
 }

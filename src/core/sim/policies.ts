@@ -2,6 +2,7 @@
 // that the simulator's kvm_vcpu_on_spin and host scheduler follow statement by statement.
 
 import type { SchedulerConfig } from './hostScheduler';
+import type { StrictBoostForm } from './kvm/onSpin';
 
 export interface Policy {
   name: string;
@@ -15,8 +16,8 @@ export interface Policy {
   walk: 'two-pass' | 'single';
   /** 5.13+: a user-mode candidate with a pending (posted) interrupt is not skipped. */
   pendingInterruptRule: boolean;
-  /** The Strict Boost RFC: IPI sender/receiver bitmask filters. */
-  strictBoost: boolean;
+  /** Strict Boost's IPI sender/receiver bitmask filters: patch 0002 as written, or the RFC's order. */
+  strictBoost: StrictBoostForm;
   /** The 2025 LKML series: prefer IPI receivers of the spinner seen within this window. */
   ipiAwareWindowNs: number;
   /** Paravirtual spinlocks and TLB flush: waiters halt and are kicked; preempted receivers flush on entry. */
@@ -34,7 +35,7 @@ const base: Omit<Policy, 'name' | 'description'> = {
   onSpin: 'directed',
   walk: 'two-pass',
   pendingInterruptRule: false,
-  strictBoost: false,
+  strictBoost: 'off',
   ipiAwareWindowNs: 0,
   pv: false,
 };
@@ -45,8 +46,9 @@ export const POLICIES: Policy[] = [
   { ...base, name: 'vanilla-6.12', description: 'Linux 6.12.y: EEVDF with the pick-buddy backport, two-pass walk', scheduler: EEVDF_612, pendingInterruptRule: true },
   { ...base, name: 'vanilla-6.19', description: 'Linux 6.19: single modulo walk, pick buddy, forfeit on yield', scheduler: EEVDF_619, walk: 'single', pendingInterruptRule: true },
   { ...base, name: 'debooster', description: 'RFC "Prevent CFS from ignoring boost requests from KVM" on 5.6', scheduler: { ...CFS, debooster: true } },
-  { ...base, name: 'strict-boost', description: 'RFC "Boost vCPUs based on IPI-sender and receiver information" on 5.6', strictBoost: true },
-  { ...base, name: 'strict-boost+debooster', description: 'Both RFCs of the seed talk on 5.6', scheduler: { ...CFS, debooster: true }, strictBoost: true },
+  { ...base, name: 'strict-boost', description: 'Patch 0002 "Boost vCPUs based on IPI-sender and receiver information" (sslab-keio/ple-kvm) on 5.6, as written', strictBoost: 'patch-0002' },
+  { ...base, name: 'strict-boost-rfc', description: 'Strict Boost in the RFC\'s order on 5.6: woken vCPUs need my IPI bit; user-mode ones without it get it and are skipped', strictBoost: 'rfc' },
+  { ...base, name: 'strict-boost+debooster', description: 'Both patches of the seed talk on 5.6 (0001 and 0002)', scheduler: { ...CFS, debooster: true }, strictBoost: 'patch-0002' },
   {
     ...base,
     name: 'ipi-aware-2025',

@@ -13,12 +13,16 @@ import type { Policy } from './policies';
 import { LIMITS, type Scenario, type Workload } from './scenario';
 import { EventQueue } from './eventQueue';
 import { Random } from './random';
+import { userModeFilterSkips, walkOnSpin, type OnSpinInput } from './kvm/onSpin';
 
 export interface SimOptions {
   scenario: Scenario;
   policy: Policy;
   seed: number;
+  /** Measured length, after the warm-up. */
   durationNs: number;
+  /** Simulated before measuring starts (default: 10 % of durationNs, at least 20 ms); metrics and the recording cover only what follows. */
+  warmupNs?: number;
   /** Record a trace (kvm, sched and yield_to probe events) into an EventStore. */
   record?: boolean;
   /** Stop recording past this many events (the run goes on). */
@@ -50,9 +54,25 @@ export interface SimMetrics {
   esrch: number;
   decisions: number;
   helpfulBoosts: number;
+  /** Boosts whose target shared the spinner's run queue (the rest crossed queues). */
+  boostsSameQueue: number;
+  /** Scheduler mismatch judged at the pick after the boost's reschedule: the target was not picked. */
+  mismatchSameQueue: number;
+  mismatchCrossQueue: number;
+  /** Unhelpful boosts whose target was itself spinning (another waiter). */
+  unhelpfulBoostSpinning: number;
+  /** Spin waits that ended (lock, IPI-acknowledgement, barrier and timestamp waits). */
+  spinWaits: number;
   /** Spin waits that took at least three PAUSE exits (continuous PLE). */
   continuousPleEpisodes: number;
-  problems: { schedulerMismatch: number; lostOpportunity: number; overboost: number };
+  /**
+   * Ground truth. schedulerMismatch: boosts whose target the next pick on its queue passed over.
+   * lostOpportunity: spin waits during which a decision boosted no awaited vCPU while one sat
+   * preempted and the policy's user-mode filter would skip it. overboost: boosts of a vCPU woken
+   * from halt that the spinner did not wait for. unhelpfulBoost: the other boosts of a vCPU the
+   * spinner did not wait for.
+   */
+  problems: { schedulerMismatch: number; lostOpportunity: number; overboost: number; unhelpfulBoost: number };
   /** Jain's fairness index over the VMs' pCPU time (1 = perfectly fair). */
   fairness: number;
   perVm: VmMetrics[];
@@ -113,6 +133,8 @@ class Task implements SchedTask {
   execStart = 0;
   onRq = false;
   running = false;
+  /** sumExec when measuring started. */
+  measuredFrom = 0;
   constructor(
     readonly id: number,
     readonly tid: number,
@@ -161,8 +183,9 @@ interface Vcpu {
   version: number;
   resumePending: boolean;
   // ground truth bookkeeping
-  boost: { target: Vcpu; at: number } | null;
   lastSchedIn: number;
+  /** The current spin wait has already counted a lost opportunity. */
+  waitLost: boolean;
 }
 
 const ESRCH = -3;
@@ -171,6 +194,14 @@ const EV_HOST_RESUME = 1;
 const EV_TICK = 2;
 const EV_RESCHED = 3;
 const EV_TIMER_WAKE = 4;
+const EV_MEASURE = 5;
+
+/** The default warm-up: 10 % of the measured run, at least 20 ms (every task starts together). */
+export function defaultWarmupNs(durationNs: number): number {
+  return Math.max(20e6, durationNs / 10);
+}
+/** The first and second half of a run differ by more than this share: warn that it is not stationary. */
+const STATIONARITY_TOLERANCE = 0.1;
 
 /** Host-side costs (ns): a VM exit and its handling, and a context switch back into the guest. */
 const EXIT_COST_NS = 1_200;
@@ -199,6 +230,11 @@ class Simulation {
   private readonly reasons: Record<string, number> = {};
   private now = 0;
   private events = 0;
+  /** Simulated time at which measuring starts (the end of the warm-up). */
+  private readonly measureFrom: number;
+  private measuring = false;
+  /** The first half's counts, for the stationarity check. */
+  private firstHalf: { pleExits: number; usefulNs: number } | null = null;
   private readonly m = {
     pleExits: 0,
     yieldAttempts: 0,
@@ -207,11 +243,29 @@ class Simulation {
     decisions: 0,
     helpfulBoosts: 0,
     episodes: 0,
+    spinWaits: 0,
     pleHandlingNs: 0,
-    mismatch: 0,
+    mismatchSameQueue: 0,
+    mismatchCrossQueue: 0,
+    boostsSameQueue: 0,
     lost: 0,
     overboost: 0,
+    unhelpful: 0,
+    unhelpfulSpinning: 0,
   };
+  /** kvm_vcpu_on_spin's input, one object for every PAUSE exit (its closures read `me`). */
+  private readonly onSpinInput: OnSpinInput<Vcpu> = {
+    vcpus: [],
+    me: null as unknown as Vcpu,
+    lastBoosted: 0,
+    policy: { walk: 'two-pass', pendingInterruptRule: false, strictBoost: 'off', ipiAwareWindowNs: 0 },
+    now: 0,
+    yieldTo: (v) => this.yieldTo(this.onSpinInput.me, v),
+    pendingInterrupt: hasPendingInterrupt,
+    site: (site) => this.count(site, this.onSpinInput.me),
+  };
+  /** Per pCPU: boosts waiting for the next pick on that queue to judge them. */
+  private readonly boostsAwaitingPick: { target: Task; sameQueue: boolean }[][] = [];
 
   constructor(private readonly options: SimOptions) {
     const { scenario, policy } = options;
@@ -219,12 +273,16 @@ class Simulation {
     if (options.durationNs > LIMITS.durationSeconds * 1e9) throw new RangeError(`duration ${options.durationNs / 1e9} s is over the ${LIMITS.durationSeconds} s the simulator accepts`);
     this.scenario = scenario;
     this.policy = policy;
+    this.onSpinInput.policy = policy;
     this.random = new Random(options.seed);
     this.sched = new HostScheduler(policy.scheduler, scenario.host.pcpus);
     this.rqs = Array.from({ length: scenario.host.pcpus }, (_, c) => new RunQueue(c));
     this.store = options.record ? new EventStore(1 << 16) : null;
     this.maxRecorded = options.maxRecordedEvents ?? 20_000_000;
+    this.measureFrom = options.warmupNs ?? defaultWarmupNs(options.durationNs);
+    if (!(this.measureFrom >= 0)) throw new RangeError(`warm-up must be zero or positive, got ${this.measureFrom / 1e9} s`);
     for (const s of SITES) this.sites[s] = [];
+    for (let c = 0; c < scenario.host.pcpus; c++) this.boostsAwaitingPick.push([]);
     this.build();
   }
 
@@ -295,7 +353,7 @@ class Simulation {
           segStart: 0,
           version: 0,
           resumePending: false,
-          boost: null,
+          waitLost: false,
           lastSchedIn: -1,
         };
         v.task = new Task(taskId++, tid, cpuOf[global], v);
@@ -312,21 +370,63 @@ class Simulation {
       this.tasks.push(t);
       this.store?.noteThread(t.tid, 'stress', t.tid);
     }
-    for (const t of this.tasks) this.sched.enqueueWakeup(this.rqs[t.cpu], t, 0);
+    // Start from a random point of the scheduler's state space rather than all at vruntime 0.
+    for (const t of this.tasks) {
+      t.vruntime = this.random.next() * this.sched.latency;
+      t.vlag = (this.random.next() - 0.5) * this.sched.baseSlice;
+      this.sched.enqueueWakeup(this.rqs[t.cpu], t, 0);
+    }
     const tickNs = 1e9 / host.tickHz;
     for (const rq of this.rqs) {
       this.queue.push(((rq.cpu + 1) * tickNs) / (host.pcpus + 1), EV_TICK, rq.cpu, 0);
       this.queue.push(0, EV_RESCHED, rq.cpu, 0);
     }
+    this.queue.push(this.measureFrom, EV_MEASURE, 0, 0);
+    this.queue.push(this.measureFrom + this.options.durationNs / 2, EV_MEASURE, 1, 0);
+  }
+
+  /** EV_MEASURE 0: the warm-up ends, every counter restarts; 1: half-time, for the stationarity check. */
+  private measure(ref: number): void {
+    for (const rq of this.rqs) {
+      this.sched.updateCurr(rq, this.now);
+      const v = (rq.curr as Task | null)?.vcpu;
+      if (v && v.inGuest) this.accountSegment(v);
+    }
+    if (ref === 1) {
+      this.firstHalf = { pleExits: this.m.pleExits, usefulNs: this.vms.reduce((a, vm) => a + vm.usefulNs, 0) };
+      return;
+    }
+    for (const key of Object.keys(this.m) as (keyof typeof this.m)[]) this.m[key] = 0;
+    for (const vm of this.vms) Object.assign(vm, { usefulNs: 0, spinNs: 0, runNs: 0, pleExits: 0, operations: 0 });
+    for (const t of this.tasks) t.measuredFrom = t.sumExec;
+    for (const site of SITES) this.sites[site] = [];
+    this.measuring = true;
+  }
+
+  private checkStationarity(): void {
+    const half = this.firstHalf;
+    if (!half) return;
+    const useful = this.vms.reduce((a, vm) => a + vm.usefulNs, 0);
+    const pairs: [string, number, number][] = [
+      ['PAUSE exits', half.pleExits, this.m.pleExits - half.pleExits],
+      ['throughput', half.usefulNs, useful - half.usefulNs],
+    ];
+    for (const [what, first, second] of pairs) {
+      const mean = (first + second) / 2;
+      if (mean > 0 && Math.abs(first - second) / mean > STATIONARITY_TOLERANCE) {
+        this.warnings.push(`not stationary: ${what} of the first and the second half of the measured run differ by ${((Math.abs(first - second) / mean) * 100).toFixed(0)} % (try a longer run or warm-up)`);
+      }
+    }
   }
 
   run(): SimResult {
-    const end = this.options.durationNs;
+    const end = this.measureFrom + this.options.durationNs;
     const tickNs = 1e9 / this.scenario.host.tickHz;
     let nextProgress = 0;
     for (;;) {
-      const ev = this.queue.pop();
-      if (!ev || ev.time > end) break;
+      if (!this.queue.pop()) break;
+      const ev = this.queue.popped;
+      if (ev.time > end) break;
       this.now = ev.time;
       this.events++;
       if ((this.events & 0xffff) === 0) {
@@ -359,6 +459,9 @@ class Simulation {
           }
           break;
         }
+        case EV_MEASURE:
+          this.measure(ev.ref);
+          break;
         case EV_TIMER_WAKE: {
           const v = this.vcpus[ev.ref];
           if (v.version === ev.version && v.blocked && v.phase === 'halt') this.wake(v);
@@ -372,7 +475,8 @@ class Simulation {
       const v = (rq.curr as Task | null)?.vcpu;
       if (v && v.inGuest) this.accountSegment(v);
     }
-    for (const t of this.tasks) if (t.vcpu) t.vcpu.vm.runNs += t.sumExec;
+    for (const t of this.tasks) if (t.vcpu) t.vcpu.vm.runNs += t.sumExec - t.measuredFrom;
+    this.checkStationarity();
     return this.result();
   }
 
@@ -391,7 +495,7 @@ class Simulation {
 
   private record(kind: EventKind, tid: number, cpu: number): number {
     const store = this.store;
-    if (!store) return -1;
+    if (!store || !this.measuring) return -1;
     if (store.length >= this.maxRecorded) {
       if (store.length === this.maxRecorded) {
         this.warnings.push(`recording stopped at ${this.maxRecorded} events; the run went on`);
@@ -487,8 +591,10 @@ class Simulation {
   }
 
   private endSpinWait(v: Vcpu): void {
+    this.m.spinWaits++;
     if (v.spinExits >= 3) this.m.episodes++;
     v.spinExits = 0;
+    v.waitLost = false;
   }
 
   /** Charges the time since segStart to the running segment. */
@@ -709,11 +815,6 @@ class Simulation {
     me.vm.pleExits++;
     me.spinExits++;
     this.m.pleHandlingNs += EXIT_COST_NS;
-    // A boost that has not made its target run by the spinner's next exit was ignored.
-    if (me.boost) {
-      if (me.boost.target.lastSchedIn < me.boost.at) this.m.mismatch++;
-      me.boost = null;
-    }
     this.count('handle_pause.entry', me);
     this.growWindow(me);
     switch (this.policy.onSpin) {
@@ -791,121 +892,21 @@ class Simulation {
 
   private kvmVcpuOnSpin(me: Vcpu): void {
     const vm = me.vm;
-    const vcpus = vm.vcpus;
-    const n = vcpus.length;
-    const policy = this.policy;
     const wanted = this.waitSet(me);
-    let lostOpportunity = false;
-    let yielded = 0;
-    let tries = 3;
-    let boosted: Vcpu | null = null;
     this.count('on_spin.entry', me);
     this.recordProbe(me, 'kvm_vcpu_on_spin', false, NaN);
     this.m.decisions++;
     me.inSpinLoop = true;
-
-    // Returns the filter verdict for one candidate, counting its site.
-    const consider = (v: Vcpu, checkSelfFirst: boolean): boolean => {
-      this.count('on_spin.candidate', me);
-      if (checkSelfFirst && v === me) return this.skip('on_spin.skip_self', me);
-      if (!v.ready) return this.skip('on_spin.skip_not_ready', me);
-      if (!checkSelfFirst && v === me) return this.skip('on_spin.skip_self', me);
-      if (v.blocked) return this.skip('on_spin.skip_blocked', me);
-      const fromMe = v.ipiFrom.has(me);
-      if (policy.strictBoost && !v.preempted && !fromMe) {
-        // Strict Boost: a ready-but-not-preempted (woken) vCPU only if it received my IPI;
-        // remember me so that it is eligible next time.
-        v.ipiFrom.add(me);
-        return this.skip('on_spin.skip_strict_boost', me);
-      }
-      if (v.preempted && !v.preemptedInKernel) {
-        const pendingIrq = policy.pendingInterruptRule && v.pendingIpis.length > 0;
-        // Strict Boost accepts a user-mode candidate that got my IPI; otherwise it sets my
-        // bit and skips, so that the candidate is accepted the next time.
-        if (!pendingIrq && !(policy.strictBoost && fromMe)) {
-          if (policy.strictBoost) v.ipiFrom.add(me);
-          if (wanted.includes(v)) lostOpportunity = true;
-          return this.skip('on_spin.skip_user_mode', me);
-        }
-      }
-      if (!this.eligibleForDirectedYield(v)) return this.skip('on_spin.skip_not_eligible', me);
-      return true;
-    };
-    const attempt = (v: Vcpu): number => {
-      this.count('on_spin.yield_attempt', me);
-      const r = this.yieldTo(me, v);
-      if (r > 0) {
-        this.count('on_spin.yield_boosted', me);
-        boosted = v;
-      } else if (r < 0) this.count('on_spin.yield_esrch', me);
-      return r;
-    };
-
-    // The 2025 series: first the vCPUs that got an IPI from me recently and have not EOI'd it.
-    if (policy.ipiAwareWindowNs > 0) {
-      for (const v of vcpus) {
-        const at = v.recentIpiFrom.get(me);
-        if (v === me || at === undefined || this.now - at > policy.ipiAwareWindowNs || !v.ready || v.blocked) continue;
-        if (!this.eligibleForDirectedYield(v)) continue;
-        yielded = attempt(v);
-        if (yielded > 0) break;
-        if (yielded < 0 && !--tries) break;
-      }
-    }
-    if (yielded <= 0 && tries > 0) {
-      if (policy.walk === 'two-pass') {
-        const last = vm.lastBoosted;
-        // for (pass = 0; pass < 2 && !yielded && try; pass++) kvm_for_each_vcpu(i, vcpu, kvm)
-        outer: for (let pass = 0; pass < 2 && !yielded && tries; pass++) {
-          for (let i = 0; i < n; i++) {
-            if (!pass && i <= last) {
-              i = last;
-              continue;
-            } else if (pass && i > last) break;
-            const v = vcpus[i];
-            if (!consider(v, false)) continue;
-            yielded = attempt(v);
-            if (yielded > 0) {
-              vm.lastBoosted = i;
-              break outer;
-            } else if (yielded < 0) {
-              tries--;
-              if (!tries) break outer;
-            }
-          }
-        }
-      } else {
-        // 6.13+: for (i = 0; i < nr_vcpus; i++) idx = (start + i) % nr_vcpus
-        const start = vm.lastBoosted + 1;
-        for (let i = 0; i < n; i++) {
-          const idx = (start + i) % n;
-          const v = vcpus[idx];
-          if (!consider(v, true)) continue;
-          yielded = attempt(v);
-          if (yielded > 0) {
-            vm.lastBoosted = idx;
-            break;
-          } else if (yielded < 0 && !--tries) break;
-        }
-      }
-    }
-    if (!tries) this.count('on_spin.give_up', me);
-    if (yielded <= 0) this.count('on_spin.exit_no_yield', me);
-    if (lostOpportunity) this.m.lost++;
-    this.judgeBoost(me, boosted, wanted);
+    const input = this.onSpinInput;
+    input.vcpus = vm.vcpus;
+    input.me = me;
+    input.lastBoosted = vm.lastBoosted;
+    input.now = this.now;
+    const { yielded, target, lastBoosted } = walkOnSpin(input);
+    vm.lastBoosted = lastBoosted;
+    this.judgeLostOpportunity(me, target, wanted);
+    this.judgeBoost(target, wanted);
     this.finishOnSpin(me, yielded > 0);
-  }
-
-  private skip(site: SiteName, me: Vcpu): false {
-    this.count(site, me);
-    return false;
-  }
-
-  /** kvm_vcpu_eligible_for_directed_yield(): a vCPU in its own spin loop only every other time. */
-  private eligibleForDirectedYield(v: Vcpu): boolean {
-    const eligible = !v.inSpinLoop || v.dyEligible;
-    if (v.inSpinLoop) v.dyEligible = !v.dyEligible;
-    return eligible;
   }
 
   private oracleOnSpin(me: Vcpu): void {
@@ -922,17 +923,32 @@ class Simulation {
       else if (yielded < 0) this.count('on_spin.yield_esrch', me);
     }
     if (yielded <= 0) this.count('on_spin.exit_no_yield', me);
-    this.judgeBoost(me, yielded > 0 ? target : null, wanted);
+    this.judgeBoost(yielded > 0 ? target : null, wanted);
     me.inSpinLoop = true;
     this.finishOnSpin(me, yielded > 0);
   }
 
-  private judgeBoost(me: Vcpu, target: Vcpu | null, wanted: Vcpu[]): void {
+  private judgeBoost(target: Vcpu | null, wanted: Vcpu[]): void {
     if (!target) return;
     this.m.boosts++;
     if (wanted.includes(target)) this.m.helpfulBoosts++;
     else if (target.woken && !target.preempted) this.m.overboost++;
-    me.boost = { target, at: this.now };
+    else {
+      this.m.unhelpful++;
+      if (target.phase.endsWith('-spin')) this.m.unhelpfulSpinning++;
+    }
+  }
+
+  /**
+   * Lost opportunity, once per spin wait: no awaited vCPU was boosted while one sat preempted
+   * and the policy's user-mode filter would skip it — wherever the walk stopped.
+   */
+  private judgeLostOpportunity(me: Vcpu, target: Vcpu | null, wanted: Vcpu[]): void {
+    if (me.waitLost || (target && wanted.includes(target))) return;
+    const skipped = wanted.some((w) => w.preempted && !w.blocked && userModeFilterSkips(w, me, this.policy, hasPendingInterrupt));
+    if (!skipped) return;
+    me.waitLost = true;
+    this.m.lost++;
   }
 
   /** yield_to() in kernel/sched/core.c, as kvm_vcpu_yield_to() calls it. */
@@ -947,6 +963,8 @@ class Simulation {
     else if (!this.sched.yieldToTaskFair(rq, prq, target.task, this.now)) result = 0;
     else {
       if (rq !== prq) this.queue.push(this.now, EV_RESCHED, prq.cpu, 0);
+      this.boostsAwaitingPick[prq.cpu].push({ target: target.task, sameQueue: rq === prq });
+      if (rq === prq) this.m.boostsSameQueue++;
       result = 1;
     }
     if (result === ESRCH) this.m.esrch++;
@@ -975,6 +993,18 @@ class Simulation {
 
   // ---- host scheduling --------------------------------------------------------------------
 
+  /** Scheduler mismatch where the kernel decides it: the pick after a boost's reschedule. */
+  private judgePick(rq: RunQueue, next: Task | null): void {
+    const waiting = this.boostsAwaitingPick[rq.cpu];
+    if (waiting.length === 0) return;
+    for (const { target, sameQueue } of waiting) {
+      if (target === next) continue;
+      if (sameQueue) this.m.mismatchSameQueue++;
+      else this.m.mismatchCrossQueue++;
+    }
+    waiting.length = 0;
+  }
+
   /** __schedule() on one CPU: put the previous task back if runnable, pick, switch. */
   private schedule(rq: RunQueue): void {
     const now = this.now;
@@ -982,6 +1012,7 @@ class Simulation {
     const prev = rq.curr as Task | null;
     if (prev && prev.onRq) rq.queued.push(prev);
     const next = this.sched.pickNext(rq) as Task | null;
+    this.judgePick(rq, next);
     if (next === prev && prev) {
       prev.execStart = now;
       return;
@@ -1061,8 +1092,18 @@ class Simulation {
         esrch: m.esrch,
         decisions: m.decisions,
         helpfulBoosts: m.helpfulBoosts,
+        boostsSameQueue: m.boostsSameQueue,
+        mismatchSameQueue: m.mismatchSameQueue,
+        mismatchCrossQueue: m.mismatchCrossQueue,
+        unhelpfulBoostSpinning: m.unhelpfulSpinning,
+        spinWaits: m.spinWaits,
         continuousPleEpisodes: m.episodes,
-        problems: { schedulerMismatch: m.mismatch, lostOpportunity: m.lost, overboost: m.overboost },
+        problems: {
+          schedulerMismatch: m.mismatchSameQueue + m.mismatchCrossQueue,
+          lostOpportunity: m.lost,
+          overboost: m.overboost,
+          unhelpfulBoost: m.unhelpful,
+        },
         fairness: sumSq > 0 ? (sum * sum) / (shares.length * sumSq) : 1,
         perVm,
       },
@@ -1073,6 +1114,11 @@ class Simulation {
       warnings: this.warnings,
     };
   }
+}
+
+/** kvm_arch_dy_has_pending_interrupt(): an interrupt is pending (posted) for the vCPU. */
+function hasPendingInterrupt(v: Vcpu): boolean {
+  return v.pendingIpis.length > 0;
 }
 
 function rqCurr(rq: RunQueue): SchedTask | null {
