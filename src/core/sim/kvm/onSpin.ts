@@ -21,10 +21,10 @@ export interface OnSpinVcpu<V> {
   readonly inSpinLoop: boolean;
   /** vcpu->spin_loop.dy_eligible, toggled by the walk. */
   dyEligible: boolean;
-  /** Strict Boost's ipi_received bitmask: the vCPUs that sent this one an IPI while it was out. */
-  readonly ipiFrom: Set<V>;
+  /** Strict Boost's ipi_received bitmask: the vCPUs that sent this one an IPI while it was out (the walk may add me). */
+  readonly ipiFrom: { has(sender: V): boolean; add(sender: V): unknown };
   /** 2025 series: senders of IPIs this vCPU has not EOI'd yet, with the time sent (ns). */
-  readonly recentIpiFrom: Map<V, number>;
+  readonly recentIpiFrom: { get(sender: V): number | undefined };
 }
 
 export type StrictBoostForm = 'off' | 'patch-0002' | 'rfc';
