@@ -12,6 +12,8 @@ interface V extends OnSpinVcpu<V> {
   blocked: boolean;
   inSpinLoop: boolean;
   pending: boolean;
+  ipiFrom: Set<V>;
+  recentIpiFrom: Map<V, number>;
 }
 
 function vm(n: number): V[] {
