@@ -62,6 +62,19 @@ export function runFileContentWarnings(path: string, content: RunFileContent): s
 export function wholeRunFileSiteCounts(path: string): SimSiteCounts | null {
   const verdict = checkRunFile(path);
   if (!verdict.runFile) return null;
-  if (verdict.problem) throw new IncompleteRunFileError(`${path}: incomplete simulator run file: ${verdict.problem}; run the simulation again`);
+  if (verdict.problem) throw incompleteRunFile(path, verdict.problem);
   return readRunFileSiteCounts(path);
+}
+
+/** An import's failure, as IncompleteRunFileError when the file is a run file cut short (before any event). */
+export function refuseCutRunFile(path: string, err: unknown): never {
+  if (err instanceof NotATraceError && !(err instanceof IncompleteRunFileError)) {
+    const verdict = checkRunFile(path);
+    if (verdict.runFile && verdict.problem) throw incompleteRunFile(path, verdict.problem);
+  }
+  throw err;
+}
+
+function incompleteRunFile(path: string, problem: string): IncompleteRunFileError {
+  return new IncompleteRunFileError(`${path}: incomplete simulator run file: ${problem}; run the simulation again`);
 }
