@@ -4,7 +4,7 @@
 import '../support/vscodeStub';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import fc from 'fast-check';
@@ -97,6 +97,18 @@ test('a write that fails leaves no file and no partial file, and keeps an older 
   assert.equal(readdirSync(dir).length, 2);
   removePartialRunFiles([job]);
   assert.deepEqual(readdirSync(dir), ['run.report']);
+});
+
+test('Ctrl-C while a worker writes its run file: exit 130, no partial file left', async () => {
+  const dir = scratchDir('kvm-spin-sigint-');
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'simulate', '--scenario', 'paper', '--policy', 'vanilla-5.6', '--duration', '0.3', '--out', dir], { stdio: 'ignore' });
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const started = Date.now();
+  while (!readdirSync(dir).some((n) => n.includes('.partial-')) && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(readdirSync(dir).some((n) => n.includes('.partial-')), 'the run file was being written');
+  child.kill('SIGINT');
+  assert.equal(await closed, 130);
+  assert.deepEqual(readdirSync(dir), []);
 });
 
 /** Mounts a 1 MiB tmpfs (root only); null where mounting is not permitted. */
