@@ -16,6 +16,7 @@ import { OutputError, partialPathFor, writeFileWhole } from '../../src/core/outp
 import { analyzeTraceFile } from '../../src/core/pipeline';
 import { formatSummary } from '../../src/cli/summary';
 import { runFromRunFile } from '../../src/extension/runRegistry';
+import { openTraceSession } from '../../src/extension/workerBridge';
 import { fixture, ROOT } from '../support/paths';
 import { scratchDir } from '../support/scratch';
 
@@ -149,6 +150,14 @@ function wholeRunFile(dir: string): { file: string; bytes: Buffer; markerAt: num
 const eventLines = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('cpus=')).length;
 const INCOMPLETE = /^incomplete simulator run file: /;
 
+test('a scenario name that quotes a header key does not hide or forge the header', () => {
+  const dir = scratchDir('kvm-spin-forged-');
+  const run = runJob({ scenario: named('kvm-spin-metrics {"scenario":"forged"} kvm-spin-sites {}'), policy: 'vanilla-5.6', seed: 1, durationNs: 5e6, outDir: dir });
+  const verdict = checkRunFile(run.runFile!);
+  assert.ok(verdict.runFile && verdict.problem === null, JSON.stringify(verdict));
+  assert.equal(verdict.header?.scenario, 'kvm-spin-metrics {"scenario":"forged"} kvm-spin-sites {}');
+});
+
 test('a whole run file passes every check', async () => {
   const { file } = wholeRunFile(scratchDir('kvm-spin-whole-run-'));
   const verdict = checkRunFile(file);
@@ -195,6 +204,24 @@ test('a run file cut short is warned about by analyze, refused by annotate --run
   const analyzed = cli('analyze', middle);
   assert.equal(analyzed.status, 0, analyzed.stderr);
   assert.match(analyzed.stdout, /- incomplete simulator run file: /);
+});
+
+test('the trace editor: a run file cut short shows the warning and no ground truth (a whole one shows it)', async () => {
+  const dir = scratchDir('kvm-spin-editor-cut-');
+  const { file, bytes } = wholeRunFile(dir);
+  const cut = join(dir, 'cut.report');
+  writeFileSync(cut, bytes.subarray(0, bytes.indexOf('\n', bytes.length / 2) + 1));
+  for (const [path, whole] of [[file, true], [cut, false]] as const) {
+    const session = openTraceSession(join(ROOT, 'dist', 'sessionWorker.js'), path, () => {});
+    try {
+      const { model } = await session.opened;
+      assert.equal(model.groundTruth !== undefined, whole, path);
+      assert.equal(INCOMPLETE.test(model.warnings[0] ?? ''), !whole, model.warnings.join('\n'));
+      if (!whole) assert.match((await session.dashboard({ startNs: model.traceStartNs, endNs: model.traceEndNs })).warnings[0], INCOMPLETE);
+    } finally {
+      session.dispose();
+    }
+  }
 });
 
 test('a run file of kvm-spin 0.1.0 (no count, no end marker) is checked against its PAUSE exits', async () => {

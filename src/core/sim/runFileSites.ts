@@ -70,18 +70,19 @@ export function readRunFileEnd(path: string): number | null {
 
 /** Whether the head carries any of the simulator's header comments (damaged or not). */
 export function looksLikeRunFile(head: string): boolean {
-  return head.startsWith('# kvm-spin simulate:') || head.includes(SITES_KEY) || head.includes(METRICS_KEY);
+  return head.startsWith('# kvm-spin simulate:') || head.includes(`\n# ${SITES_KEY}`) || head.includes(`\n# ${METRICS_KEY}`);
 }
 
 /** The JSON after `key` in the leading `#` comment lines of a file, or null. */
 function readHeaderJson(path: string, key: string): unknown {
   const text = readRunFileHead(path);
+  // Only a line that starts with the key: the first comment line quotes the scenario's name.
+  const prefix = `# ${key}`;
   for (const line of text.split('\n')) {
     if (!line.startsWith('#')) break;
-    const at = line.indexOf(key);
-    if (at < 0) continue;
+    if (!line.startsWith(prefix)) continue;
     try {
-      return JSON.parse(line.slice(at + key.length));
+      return JSON.parse(line.slice(prefix.length));
     } catch {
       return null;
     }
