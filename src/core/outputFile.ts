@@ -13,6 +13,7 @@ export class OutputError extends Error {}
 /** Below this much free space an output folder is refused before anything starts. */
 export const MIN_FREE_BYTES = 1 << 20;
 
+/** Write failures that are the user's to fix (full, read-only, forbidden or missing place), in words. */
 const CAUSES: Record<string, string> = {
   ENOSPC: 'no space left on the device',
   EDQUO: 'disk quota exceeded',
@@ -22,15 +23,13 @@ const CAUSES: Record<string, string> = {
   ENOENT: 'the folder does not exist',
   ENOTDIR: 'a part of the path is not a folder',
   EISDIR: 'it is a folder',
+  EEXIST: 'a file of that name is in the way of a folder',
 };
-
-/** Write failures that are the user's to fix (full, read-only or forbidden place). */
-const USER_FIXABLE = new Set(['ENOSPC', 'EDQUO', 'EROFS', 'EACCES', 'EPERM', 'ENOENT', 'ENOTDIR', 'EISDIR']);
 
 /** `err` as an OutputError naming `file` when the user can fix it; otherwise `err` itself. */
 export function asOutputError(err: unknown, file: string): unknown {
   const code = (err as NodeJS.ErrnoException)?.code;
-  if (err instanceof OutputError || !code || !USER_FIXABLE.has(code)) return err;
+  if (err instanceof OutputError || !code || !Object.hasOwn(CAUSES, code)) return err;
   return new OutputError(`cannot write ${file}: ${CAUSES[code]} (${code})`);
 }
 
@@ -143,7 +142,7 @@ function syncFolder(dir: string): void {
 export function writeFileWhole(file: string, body: (write: (text: string) => void) => void): void {
   const partial = partialPathFor(file);
   try {
-    const fd = openSync(partial, 'wx', 0o644);
+    const fd = openSync(partial, 'w', 0o644); // our own name: a stale one (a reused pid) is overwritten
     try {
       body((text) => writeAll(fd, Buffer.from(text, 'utf8')));
     } finally {

@@ -72,6 +72,17 @@ test('a scenario named ../../../../tmp/evil writes inside --out (core and CLI)',
   assert.deepEqual(readdirSync(root).sort(), ['a', 'cli', 'evil.json']);
 });
 
+test('simulate --out naming a file, or a folder under a file: one line, exit 2', () => {
+  const dir = scratchDir('kvm-spin-outfile-');
+  const file = join(dir, 'a-file');
+  writeFileSync(file, '');
+  for (const [out, cause] of [[file, 'a file of that name is in the way of a folder (EEXIST)'], [join(file, 'sub'), 'a part of the path is not a folder (ENOTDIR)']]) {
+    const r = cli('simulate', '--scenario', 'lock-2vm', '--policy', 'vanilla-5.6', '--duration', '0.005', '--out', out);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr, `kvm-spin: cannot write ${out}: ${cause}\n`);
+  }
+});
+
 test('a write that fails leaves no file and no partial file, and keeps an older file', () => {
   const dir = scratchDir('kvm-spin-whole-');
   const file = join(dir, 'run.report');
