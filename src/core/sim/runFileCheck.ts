@@ -25,7 +25,7 @@ export function checkRunFile(path: string): RunFileVerdict {
   if (header.events === undefined) {
     return { runFile: true, header, problem: 'it has no event count and no end marker: it was cut short or written by kvm-spin 0.1.0, which did not mark complete run files' };
   }
-  if (end === null) return { runFile: true, header, problem: `it does not end with its end marker: it was cut short (a full disk or an interrupted copy?) before the ${header.events.toLocaleString('en-US')} event lines its header declares` };
+  if (end === null) return { runFile: true, header, problem: 'it does not end with its end marker: it was cut short (a full disk or an interrupted copy?)' };
   if (end !== header.events) return { runFile: true, header, problem: `its end marker counts ${end.toLocaleString('en-US')} event lines where its header declares ${header.events.toLocaleString('en-US')}` };
   return { runFile: true, header, problem: null };
 }
