@@ -7,7 +7,8 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<
   return node;
 }
 
-export function table(headers: string[], rows: (string | number)[][], caption: string): HTMLTableElement {
+/** Cells are text, numbers (formatted) or nodes (a name from webview/label.ts). */
+export function table(headers: string[], rows: (string | number | Node)[][], caption: string): HTMLTableElement {
   const t = el('table', { class: 'data' });
   t.append(el('caption', {}, caption));
   t.append(el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', { scope: 'col' }, h)))));

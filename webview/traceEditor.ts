@@ -8,6 +8,7 @@ import { parseHostMessage, type DashboardModel, type WebviewToHost } from '../sr
 import { button } from './controls';
 import { vscodeApi } from './vscodeApi';
 import { el, ms, table } from './dom';
+import { fullLabelDetails, label } from './label';
 import { onThemeChange, theme } from './theme';
 
 Chart.register(...registerables);
@@ -65,7 +66,9 @@ function renderDashboard(model: DashboardModel): void {
   app.replaceChildren();
   const rangeMs = (model.rangeEndNs - model.rangeStartNs) / 1e6;
   const isRange = model.rangeStartNs > model.traceStartNs || model.rangeEndNs < model.traceEndNs;
-  const header = el('header', {}, el('h1', {}, model.title), el('p', { class: 'sub' }, `${model.format} · ${rangeMs.toFixed(3)} ms shown${isRange ? ` (from ${ms(model.rangeStartNs - model.traceStartNs)} ms)` : ''}`));
+  const header = el('header', {}, el('h1', {}, label(model.title)), el('p', { class: 'sub' }, `${model.format} · ${rangeMs.toFixed(3)} ms shown${isRange ? ` (from ${ms(model.rangeStartNs - model.traceStartNs)} ms)` : ''}`));
+  const fullTitle = fullLabelDetails(model.title, 'Full file name');
+  if (fullTitle) header.append(fullTitle);
   if (isRange) header.append(button('Show the whole trace', () => post({ type: 'resetRange' })));
   app.append(header);
 
@@ -104,7 +107,7 @@ function renderDashboard(model: DashboardModel): void {
         },
         options: { ...baseOptions(t), scales: { x: { type: 'category', labels, ticks: { color: t.fg } }, y: { beginAtZero: true, ticks: { color: t.fg }, grid: { color: t.grid } } } },
       },
-      table(['vCPU', 'thread', 'PAUSE exits', 'spin ms', 'PAUSE-exit ms', 'preempted ms'], model.vcpus.map((v) => [`${v.vm}/vCPU ${v.vcpu}`, v.comm, v.pleExits, ms(v.spinNs), ms(v.pleNs), ms(v.preemptedNs)]), 'Spin time per vCPU'),
+      table(['vCPU', 'thread', 'PAUSE exits', 'spin ms', 'PAUSE-exit ms', 'preempted ms'], model.vcpus.map((v) => [`${v.vm}/vCPU ${v.vcpu}`, label(v.comm), v.pleExits, ms(v.spinNs), ms(v.pleNs), ms(v.preemptedNs)]), 'Spin time per vCPU'),
     ),
   );
 
@@ -201,7 +204,7 @@ function groundTruthPanel(model: DashboardModel, g: NonNullable<DashboardModel['
   return el(
     'section',
     { class: 'panel' },
-    el('h2', {}, `Against the simulator's ground truth (${g.scenario} / ${g.policy})`),
+    el('h2', {}, "Against the simulator's ground truth (", label(g.scenario), ' / ', label(g.policy), ')'),
     el('p', { class: 'hint' }, `Of ${g.boosts.toLocaleString('en-US')} boosts in ${g.decisions.toLocaleString('en-US')} decisions, ${g.helpfulBoosts.toLocaleString('en-US')} went to the vCPU the spinner truly waited for (${right}).${isRange ? ' Ground truth covers the whole run, the trace column only the range shown.' : ''}`),
     table(
       ['', 'read from the trace', 'simulator ground truth'],

@@ -136,7 +136,8 @@ test('a run file carries the simulator metrics the comparison view lists', () =>
   const run = runJob({ scenario: builtinScenario('undercommit'), policy: 'vanilla-5.6', seed: 1, durationNs: 50e6, outDir });
   const header = readRunFileMetrics(run.runFile!);
   assert.ok(header);
-  assert.deepEqual({ ...header, metrics: undefined }, { scenario: 'undercommit', policy: 'vanilla-5.6', seed: 1, durationNs: run.durationNs, metrics: undefined });
+  const eventLines = readFileSync(run.runFile!, 'utf8').split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('cpus=')).length;
+  assert.deepEqual({ ...header, metrics: undefined }, { scenario: 'undercommit', policy: 'vanilla-5.6', seed: 1, durationNs: run.durationNs, metrics: undefined, events: eventLines });
   assert.deepEqual(header.metrics, JSON.parse(JSON.stringify(run.metrics)));
   assert.equal(readRunFileMetrics(fixture('handchecked-ftrace-tgid.txt')), null);
 });
