@@ -4,29 +4,34 @@ import type { TraceAnalysis } from '../core/pipeline';
 
 const ms = (ns: number) => `${(ns / 1e6).toFixed(3)} ms`;
 const pct = (part: number, whole: number) => (whole > 0 ? `${((100 * part) / whole).toFixed(1)} %` : '-');
+/** A figure, or "not judged" with the reason the trace cannot tell. */
+const judged = (value: number | null, reason: string | undefined) => (value === null ? `not judged [${reason ?? 'the trace cannot tell'}]` : String(value));
+/** A figure for a column: "-" when not judged (the reasons are listed under the table). */
+const cell = (value: number | null, format: (v: number) => string = String) => (value === null ? '-' : format(value));
 
 export function formatSummary(result: TraceAnalysis): string {
   const a = result.analysis;
   const out: string[] = [];
   out.push(`${result.source}: ${result.format}, ${a.totals.events} events kept of ${result.importStats.eventLines} event lines, ${ms(a.durationNs)}`);
   out.push(
-    `  kvm exits ${a.totals.kvmExits}, PAUSE exits ${a.totals.pleExits}, continuous-PLE episodes ${a.totals.episodes}, IPIs ${a.totals.ipis}, lost events ${a.totals.lostEvents}`,
+    `  kvm exits ${a.totals.kvmExits}, PAUSE exits ${a.totals.pleExits}, continuous-PLE episodes ${a.totals.episodes}, IPIs ${judged(a.totals.ipis, a.notJudged['totals.ipis'])}, lost events ${a.totals.lostEvents}`,
   );
   const d = a.decisions;
+  const why = (figure: string) => a.notJudged[figure];
   out.push(
-    `  yield decisions (${a.inference}): boosted and ran ${d.boostedRan}, boosted but did not run ${d.boostedNotRun}, -ESRCH ${d.esrch}, ready but not boosted ${d.notBoosted}, no candidate ${d.noCandidate}`,
+    `  yield decisions (${a.inference}): boosted and ran ${judged(d.boostedRan, why('decisions.boostedRan'))}, boosted but did not run ${judged(d.boostedNotRun, why('decisions.boostedNotRun'))}, -ESRCH ${judged(d.esrch, why('decisions.esrch'))}, ready but not boosted ${judged(d.notBoosted, why('decisions.notBoosted'))}, no candidate ${judged(d.noCandidate, why('decisions.noCandidate'))}`,
   );
   out.push(
-    `  problems: scheduler mismatch ${a.problems.schedulerMismatch}, lost opportunity ${a.problems.lostOpportunity}, overboost ${a.problems.overboost}`,
+    `  problems: scheduler mismatch ${judged(a.problems.schedulerMismatch, why('problems.schedulerMismatch'))}, lost opportunity ${judged(a.problems.lostOpportunity, why('problems.lostOpportunity'))}, overboost ${judged(a.problems.overboost, why('problems.overboost'))}`,
   );
   for (const vm of a.vms) {
     out.push('');
     out.push(`${vm.id} (${vm.name}): ${vm.vcpus.length} vCPU(s)`);
     out.push('  vcpu      tid  PAUSE exits  spin time     spin %  preempted    episodes  window max  thread');
     for (const v of vm.vcpus) {
-      const total = v.time.guest + v.time.host + v.time.preempted + v.time.halted + v.time.woken;
+      const total = v.time.guest + v.time.host + (v.time.preempted ?? 0) + (v.time.halted ?? 0) + (v.time.woken ?? 0);
       out.push(
-        `  ${String(v.vcpu).padStart(4)} ${String(v.tid).padStart(8)} ${String(v.pleExits).padStart(12)}  ${ms(v.spinTimeNs).padStart(12)} ${pct(v.spinTimeNs, total).padStart(8)}  ${ms(v.time.preempted).padStart(12)} ${String(v.episodes).padStart(8)} ${String(v.window.max).padStart(11)}  ${v.comm}`,
+        `  ${String(v.vcpu).padStart(4)} ${String(v.tid).padStart(8)} ${String(v.pleExits).padStart(12)}  ${ms(v.spinTimeNs).padStart(12)} ${pct(v.spinTimeNs, total).padStart(8)}  ${cell(v.time.preempted, ms).padStart(12)} ${String(v.episodes).padStart(8)} ${cell(v.window?.max ?? null).padStart(11)}  ${v.comm}`,
       );
     }
   }

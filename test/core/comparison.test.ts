@@ -48,12 +48,19 @@ test('a trace row: counts from the analysis, spin share over the pCPUs, no throu
     yieldAttempts: 4,
     boosts: 2,
     helpedBoosts: 1,
-    esrch: 0,
+    // Without yield_to probes -ESRCH is not judged (it was 0), and the row says why.
+    esrch: null,
     noBoost: 2,
     continuousPleEpisodes: 1,
     problems: { schedulerMismatch: 1, lostOpportunity: 3, overboost: 1 },
     fairness: null,
     judgedBy: 'inferred from sched_switch',
+    notJudged: {
+      throughput: 'a host trace cannot see guest progress (simulator only)',
+      esrch: 'needs yield_to return probes to see -ESRCH (perf probe yield_to%return)',
+      esrchPerSecond: 'needs yield_to return probes to see -ESRCH (perf probe yield_to%return)',
+      fairness: "Jain's index needs two VMs or more",
+    },
   });
 });
 

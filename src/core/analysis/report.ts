@@ -34,6 +34,8 @@ export function toAnalyzeJson(result: TraceAnalysis) {
     decisions: a.decisions,
     problems: a.problems,
     inference: a.inference,
+    /** Figure path → why the trace cannot judge it; those figures are null, never 0. */
+    notJudged: a.notJudged,
     episodes: a.episodes,
     sites: a.sites,
     probes: a.probes,
