@@ -1,6 +1,7 @@
 // The readable summary printed by `kvm-spin analyze`.
 
 import type { TraceAnalysis } from '../core/pipeline';
+import type { AnalysisResult } from '../core/analysis/result';
 
 const ms = (ns: number) => `${(ns / 1e6).toFixed(3)} ms`;
 const pct = (part: number, whole: number) => (whole > 0 ? `${((100 * part) / whole).toFixed(1)} %` : '-');
@@ -35,10 +36,34 @@ export function formatSummary(result: TraceAnalysis): string {
       );
     }
   }
+  out.push(...formatExitStats(a));
   if (a.warnings.length) {
     out.push('');
     out.push('warnings:');
     for (const w of a.warnings) out.push(`  - ${w}`);
   }
   return out.join('\n') + '\n';
+}
+
+const us = (ns: number) => `${(ns / 1e3).toFixed(2)}us`;
+
+/** Per VM, the exits by reason as `perf kvm stat report --event=vmexit` lays them out. */
+export function formatExitStats(a: AnalysisResult): string[] {
+  const out: string[] = [];
+  for (const vm of a.vms) {
+    if (vm.exitStats.length === 0) continue;
+    const width = Math.max(20, ...vm.exitStats.map((r) => r.reason.length));
+    out.push('');
+    out.push(`${vm.id}: exits by reason (kvm_exit to the next kvm_entry, as perf kvm stat)`);
+    out.push(`  ${'VM-EXIT'.padStart(width)} ${'Samples'.padStart(10)} ${'Samples%'.padStart(9)} ${'Time%'.padStart(9)} ${'Min Time'.padStart(11)} ${'Max Time'.padStart(11)} ${'Avg time'.padStart(16)}`);
+    for (const r of vm.exitStats) {
+      out.push(
+        `  ${r.reason.padStart(width)} ${String(r.samples).padStart(10)} ${`${r.samplesPct.toFixed(2)}%`.padStart(9)} ${`${r.timePct.toFixed(2)}%`.padStart(9)} ${us(r.minNs).padStart(11)} ${us(r.maxNs).padStart(11)} ${us(r.meanNs).padStart(9)} ( +-${r.relStddevPct.toFixed(2).padStart(7)}% )`,
+      );
+    }
+    const samples = vm.exitStats.reduce((n, r) => n + r.samples, 0);
+    const timeNs = vm.exitStats.reduce((n, r) => n + r.timeNs, 0);
+    out.push(`  Total Samples:${samples}, Total events handled time:${(timeNs / 1e3).toFixed(2)}us.`);
+  }
+  return out;
 }

@@ -10,6 +10,7 @@ import { VcpuState, type AnalysisResult, type DecisionOutcomes, type ProblemCoun
 import { DECISION_OUTCOMES, IntervalFlag, ProblemFlag } from './tables';
 import { firstIntervalEndingAfter, rowsIn } from './timeIndex';
 import { judged, notJudged } from './judgement';
+import { ExitTimeStats, exitStatsTable } from './exitStats';
 
 type Counts<T> = { [K in keyof T]: number };
 type Outcomes = Counts<DecisionOutcomes>;
@@ -33,6 +34,8 @@ interface LaneFigures {
   pleExits: number;
   haltExits: number;
   exitReasons: Map<number, number>;
+  /** Exit time per reason id (exits with their kvm_entry only). */
+  exitTimes: Map<number, ExitTimeStats>;
   decisions: Outcomes;
   episodes: number;
   ipisSent: number;
@@ -48,6 +51,7 @@ const newLaneFigures = (): LaneFigures => ({
   pleExits: 0,
   haltExits: 0,
   exitReasons: new Map(),
+  exitTimes: new Map(),
   decisions: emptyOutcomes(),
   episodes: 0,
   ipisSent: 0,
@@ -110,7 +114,17 @@ export function analyzeModelRange(model: StateModel, startNs: number, endNs: num
       const dst = position.get(key % lanes.count);
       if (src !== undefined && dst !== undefined) targetMatrix[src][dst] = count;
     }
-    return { id: vm.id, tgid: vm.tgid, name: vm.name, vcpus: vmLanes.map((lane) => vcpuSummary(model, lane, figures[lane], reasons)), targetMatrix };
+    const vmExitTimes = new Map<string, ExitTimeStats>();
+    for (const lane of vmLanes) {
+      for (const [id, stats] of figures[lane].exitTimes) {
+        const name = store.strings.get(id);
+        let merged = vmExitTimes.get(name);
+        if (!merged) vmExitTimes.set(name, (merged = new ExitTimeStats()));
+        merged.merge(stats);
+      }
+    }
+    const vcpus = vmLanes.map((lane) => vcpuSummary(model, lane, figures[lane], reasons));
+    return { id: vm.id, tgid: vm.tgid, name: vm.name, vcpus, exitStats: exitStatsTable(vmExitTimes), targetMatrix };
   });
 
   const rangeStart = lo === -Infinity ? model.startNs : Math.max(model.startNs, lo);
@@ -183,6 +197,12 @@ function addExits(model: StateModel, figures: LaneFigures[], lo: number, hi: num
     f.kvmExits++;
     totals.kvmExits++;
     f.exitReasons.set(reason, (f.exitReasons.get(reason) ?? 0) + 1);
+    const end = exits.endNs[k];
+    if (end === end) {
+      let stats = f.exitTimes.get(reason);
+      if (!stats) f.exitTimes.set(reason, (stats = new ExitTimeStats()));
+      stats.add(end - store.ts[row]);
+    }
     if (pause) {
       f.pleExits++;
       totals.pleExits++;
@@ -237,6 +257,7 @@ function vcpuSummary(model: StateModel, lane: number, f: LaneFigures, reasons: R
     pleExits: f.pleExits,
     haltExits: f.haltExits,
     exitReasons,
+    exitStats: exitStatsTable(new Map([...f.exitTimes].map(([id, stats]) => [model.store.strings.get(id), stats]))),
     time: {
       guest: f.time[VcpuState.Guest],
       host: f.time[VcpuState.Host],

@@ -3,6 +3,9 @@
 // aggregation share these types without importing each other.
 
 import type { VcpuThread } from './vcpuMap';
+import type { ExitReasonStats } from './exitStats';
+
+export type { ExitReasonStats } from './exitStats';
 
 export interface AnalysisOptions {
   /** Two PAUSE exits of one vCPU belong to one continuous-PLE episode when the vCPU spent at most this long in the guest between them (and did not halt). */
@@ -50,6 +53,8 @@ export interface VcpuSummary {
   pleExits: number;
   haltExits: number;
   exitReasons: Record<string, number>;
+  /** Exit time per reason as perf kvm stat prints it (kvm_exit → next kvm_entry), by samples. */
+  exitStats: ExitReasonStats[];
   /** Nanoseconds in each timeline state (without sched_switch only guest and host are known; without sched_wakeup, halted includes woken). */
   time: { guest: number; host: number; preempted: number | null; halted: number | null; woken: number | null };
   /** Time inside PAUSE exits, kvm_exit to the next kvm_entry (perf kvm stat's definition): on a CPU or not. */
@@ -73,6 +78,8 @@ export interface VmSummary {
   tgid: number;
   name: string;
   vcpus: VcpuSummary[];
+  /** Exit time per reason over all the VM's vCPUs, as perf kvm stat prints it. */
+  exitStats: ExitReasonStats[];
   /** boosts[i][j]: decisions of vCPU i whose target was vCPU j (by position in vcpus). */
   targetMatrix: number[][];
 }
