@@ -1,13 +1,15 @@
 // The side-panel comparison view: pick runs (simulated policies and opened traces), then see
 // them side by side — one metric per chart, what the directed yield did at each PAUSE exit,
 // and every metric in a table with the change against a baseline run. The host computes
-// every number; this page only draws. Run labels are file names: textContent only.
+// every number; this page only draws. Run labels are file names: textContent only, shown
+// through webview/label.ts (cut, isolated, whole on hover).
 
 import { Chart, registerables, type ChartConfiguration } from 'chart.js';
 import { parseComparisonHostMessage, type ComparisonModel, type ComparisonModelRow, type ComparisonMetricInfo, type ComparisonToHost } from '../src/protocol';
 import { button } from './controls';
 import { vscodeApi } from './vscodeApi';
-import { el } from './dom';
+import { el, notJudged } from './dom';
+import { cleanLabel, fullLabelDetails, label, MAX_TITLE_CHARS } from './label';
 import { onThemeChange, theme, type ThemeColours } from './theme';
 
 Chart.register(...registerables);
@@ -51,8 +53,8 @@ function delta(v: number | null, base: number | null, higherIsBetter: boolean): 
 }
 
 /** A run label as axis lines that fit a narrow side bar: broken at ' / ' and spaces, at most three lines. */
-function axisLabel(label: string, width = 24, maxLines = 3): string[] {
-  const words = label.split(/(?<=\/)\s+|\s+(?=\/)|\s+/).filter(Boolean);
+function axisLabel(name: string, width = 24, maxLines = 3): string[] {
+  const words = cleanLabel(name).split(/(?<=\/)\s+|\s+(?=\/)|\s+/).filter(Boolean);
   const lines: string[] = [];
   let line = '';
   for (const word of words) {
@@ -124,7 +126,7 @@ function perRunBarOptions(
     indexAxis: 'y',
     plugins: {
       legend: o.legend ? { labels: { color: t.fg } } : { display: false },
-      tooltip: { callbacks: { title: (items) => model.rows[items[0].dataIndex].label, label: (c) => o.tooltipLabel(c.dataIndex, c.dataset.label ?? '', c.parsed.x ?? 0) } },
+      tooltip: { callbacks: { title: (items) => cleanLabel(model.rows[items[0].dataIndex].label), label: (c) => o.tooltipLabel(c.dataIndex, c.dataset.label ?? '', c.parsed.x ?? 0) } },
     },
     scales: {
       y: { type: 'category', labels, stacked: o.stacked, ticks: { color: t.fg, autoSkip: false }, grid: { display: false } },
@@ -172,32 +174,32 @@ function outcomeChart(model: ComparisonModel, t: ThemeColours): { box: HTMLEleme
 function comparisonTable(model: ComparisonModel): HTMLTableElement {
   const baseIndex = model.rows.findIndex((r) => r.id === model.baseline);
   const t = el('table', { class: 'data compare' });
-  t.append(el('caption', {}, `Every metric per run; changes are against ${baseIndex >= 0 ? model.rows[baseIndex].label : 'the first run'}`));
-  t.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'metric'), ...model.rows.map((r) => el('th', { scope: 'col', title: `${r.source}, ${r.durationS.toFixed(3)} s` }, r.label)))));
+  t.append(el('caption', {}, 'Every metric per run; changes are against ', baseIndex >= 0 ? label(model.rows[baseIndex].label) : 'the first run'));
+  t.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'metric'), ...model.rows.map((r) => el('th', { scope: 'col', title: `${r.source}, ${r.durationS.toFixed(3)} s` }, label(r.label))))));
   const body = el('tbody');
   model.metrics.forEach((m, mi) => {
     const base = baseIndex >= 0 ? model.rows[baseIndex].values[mi] : null;
     const cells = model.rows.map((r, ri) => {
       const v = r.values[mi];
-      const cell = el('td', {}, formatValue(v, m.format));
+      const cell = el('td', {}, v === null ? notJudged(r.notJudged?.[m.key]) : formatValue(v, m.format));
       const d = ri === baseIndex ? null : delta(v, base, m.higherIsBetter);
       if (d) cell.append(' ', el('span', { class: `delta ${d.verdict}` }, d.text));
       return cell;
     });
     body.append(el('tr', {}, el('th', { scope: 'row', title: m.description }, m.label), ...cells));
   });
-  const countRow = (label: string, pick: (r: ComparisonModelRow) => number | null | string) =>
-    body.append(el('tr', { class: 'count' }, el('th', { scope: 'row' }, label), ...model.rows.map((r) => {
+  const countRow = (name: string, pick: (r: ComparisonModelRow) => number | null | string, key?: string) =>
+    body.append(el('tr', { class: 'count' }, el('th', { scope: 'row' }, name), ...model.rows.map((r) => {
       const v = pick(r);
-      return el('td', {}, typeof v === 'number' ? v.toLocaleString('en-US') : (v ?? '—'));
+      return el('td', {}, typeof v === 'number' ? v.toLocaleString('en-US') : v === null && key ? notJudged(r.notJudged?.[key]) : (v ?? '—'));
     })));
   countRow('PAUSE exits', (r) => r.counts.pleExits);
-  countRow('yield attempts', (r) => r.counts.yieldAttempts);
-  countRow('boosts', (r) => r.counts.boosts);
-  for (const o of OUTCOMES) countRow(`decisions: ${o.label}`, (r) => r.outcomes[o.key]);
-  countRow('scheduler mismatch', (r) => r.counts.schedulerMismatch);
-  countRow('lost opportunity', (r) => r.counts.lostOpportunity);
-  countRow('overboost', (r) => r.counts.overboost);
+  countRow('yield attempts', (r) => r.counts.yieldAttempts, 'yieldAttempts');
+  countRow('boosts', (r) => r.counts.boosts, 'boosts');
+  for (const o of OUTCOMES) countRow(`decisions: ${o.label}`, (r) => r.outcomes[o.key], o.key);
+  countRow('scheduler mismatch', (r) => r.counts.schedulerMismatch, 'schedulerMismatch');
+  countRow('lost opportunity', (r) => r.counts.lostOpportunity, 'lostOpportunity');
+  countRow('overboost', (r) => r.counts.overboost, 'overboost');
   countRow('problems judged by', (r) => r.judgedBy);
   t.append(body);
   return t;
@@ -217,10 +219,12 @@ function runPicker(model: ComparisonModel): HTMLElement {
     check.checked = model.selected.includes(run.id);
     check.addEventListener('change', send);
     checks.push(check);
-    box.append(el('label', { class: 'run', title: run.id }, check, ' ', el('span', {}, run.label), el('span', { class: 'hint' }, ` ${run.source}, ${run.durationS.toFixed(3)} s`)));
+    box.append(el('label', { class: 'run', title: run.id }, check, ' ', label(run.label), el('span', { class: 'hint' }, ` ${run.source}, ${run.durationS.toFixed(3)} s`)));
+    const full = fullLabelDetails(run.label, 'Full name');
+    if (full) box.append(full);
   }
   for (const row of model.rows) {
-    const option = el('option', { value: row.id }, row.label);
+    const option = el('option', { value: row.id, title: cleanLabel(row.label, MAX_TITLE_CHARS) }, cleanLabel(row.label));
     option.selected = row.id === model.baseline;
     baseline.append(option);
   }

@@ -7,7 +7,8 @@ import { Chart, registerables, type ChartConfiguration } from 'chart.js';
 import { parseHostMessage, type DashboardModel, type WebviewToHost } from '../src/protocol';
 import { button } from './controls';
 import { vscodeApi } from './vscodeApi';
-import { el, ms, table } from './dom';
+import { el, judgedValue, ms, table } from './dom';
+import { fullLabelDetails, label } from './label';
 import { onThemeChange, theme } from './theme';
 
 Chart.register(...registerables);
@@ -65,23 +66,26 @@ function renderDashboard(model: DashboardModel): void {
   app.replaceChildren();
   const rangeMs = (model.rangeEndNs - model.rangeStartNs) / 1e6;
   const isRange = model.rangeStartNs > model.traceStartNs || model.rangeEndNs < model.traceEndNs;
-  const header = el('header', {}, el('h1', {}, model.title), el('p', { class: 'sub' }, `${model.format} · ${rangeMs.toFixed(3)} ms shown${isRange ? ` (from ${ms(model.rangeStartNs - model.traceStartNs)} ms)` : ''}`));
+  const header = el('header', {}, el('h1', {}, label(model.title)), el('p', { class: 'sub' }, `${model.format} · ${rangeMs.toFixed(3)} ms shown${isRange ? ` (from ${ms(model.rangeStartNs - model.traceStartNs)} ms)` : ''}`));
+  const fullTitle = fullLabelDetails(model.title, 'Full file name');
+  if (fullTitle) header.append(fullTitle);
   if (isRange) header.append(button('Show the whole trace', () => post({ type: 'resetRange' })));
   app.append(header);
 
   // Summary
-  const cards: [string, number, string?][] = [
-    ['PAUSE exits', model.totals.pleExits],
-    ['yield attempts', model.totals.yieldAttempts],
-    ['boosts', model.totals.boosts],
-    ['continuous-PLE episodes', model.totals.episodes],
-    ['scheduler mismatch', model.problems.schedulerMismatch, PROBLEM_DEFINITIONS.schedulerMismatch],
-    ['lost opportunity', model.problems.lostOpportunity, PROBLEM_DEFINITIONS.lostOpportunity],
-    ['overboost', model.problems.overboost, PROBLEM_DEFINITIONS.overboost],
-    ['lost events', model.totals.lostEvents],
+  const why = (figure: string) => model.notJudged?.[figure];
+  const cards: [string, number | null, string | undefined, string?][] = [
+    ['PAUSE exits', model.totals.pleExits, undefined],
+    ['yield attempts', model.totals.yieldAttempts, why('totals.yieldAttempts')],
+    ['boosts', model.totals.boosts, why('totals.boosts')],
+    ['continuous-PLE episodes', model.totals.episodes, undefined],
+    ['scheduler mismatch', model.problems.schedulerMismatch, why('problems.schedulerMismatch'), PROBLEM_DEFINITIONS.schedulerMismatch],
+    ['lost opportunity', model.problems.lostOpportunity, why('problems.lostOpportunity'), PROBLEM_DEFINITIONS.lostOpportunity],
+    ['overboost', model.problems.overboost, why('problems.overboost'), PROBLEM_DEFINITIONS.overboost],
+    ['lost events', model.totals.lostEvents, undefined],
   ];
   app.append(
-    el('section', { class: 'cards', 'aria-label': 'Summary' }, ...cards.map(([label, value, def]) => el('div', { class: 'card', title: def ?? '' }, el('span', { class: 'value' }, value.toLocaleString('en-US')), el('span', { class: 'label' }, label)))),
+    el('section', { class: 'cards', 'aria-label': 'Summary' }, ...cards.map(([label, value, reason, def]) => el('div', { class: 'card', title: def ?? '' }, el('span', { class: 'value' }, judgedValue(value, reason)), el('span', { class: 'label' }, label)))),
     el('p', { class: 'sub' }, `VMs ${new Set(model.vcpus.map((v) => v.vm)).size} · vCPUs ${model.vcpus.length} · decisions ${model.inference}`),
   );
   if (model.warnings.length) app.append(el('details', { class: 'warnings' }, el('summary', {}, `${model.warnings.length} warning(s)`), el('ul', {}, ...model.warnings.map((w) => el('li', {}, w)))));
@@ -104,7 +108,7 @@ function renderDashboard(model: DashboardModel): void {
         },
         options: { ...baseOptions(t), scales: { x: { type: 'category', labels, ticks: { color: t.fg } }, y: { beginAtZero: true, ticks: { color: t.fg }, grid: { color: t.grid } } } },
       },
-      table(['vCPU', 'thread', 'PAUSE exits', 'spin ms', 'PAUSE-exit ms', 'preempted ms'], model.vcpus.map((v) => [`${v.vm}/vCPU ${v.vcpu}`, v.comm, v.pleExits, ms(v.spinNs), ms(v.pleNs), ms(v.preemptedNs)]), 'Spin time per vCPU'),
+      table(['vCPU', 'thread', 'PAUSE exits', 'spin ms', 'PAUSE-exit ms', 'preempted ms'], model.vcpus.map((v) => [`${v.vm}/vCPU ${v.vcpu}`, label(v.comm), v.pleExits, ms(v.spinNs), ms(v.pleNs), v.preemptedNs === null ? judgedValue(null, why('vcpus.time.preempted')) : ms(v.preemptedNs)]), 'Spin time per vCPU'),
     ),
   );
 
@@ -133,7 +137,7 @@ function renderDashboard(model: DashboardModel): void {
         data: { labels, datasets: [outcome('boostedRan', 'boosted and ran', t.green), outcome('boostedNotRun', 'boosted, did not run', t.red), outcome('esrch', '-ESRCH', t.purple), outcome('notBoosted', 'ready but not boosted', t.yellow), outcome('noCandidate', 'no candidate', t.blue)] },
         options: { ...baseOptions(t, true), scales: { x: { type: 'category', labels, stacked: true, ticks: { color: t.fg } }, y: { stacked: true, beginAtZero: true, ticks: { color: t.fg }, grid: { color: t.grid } } } },
       },
-      table(['vCPU', 'boosted and ran', 'boosted, did not run', '-ESRCH', 'ready, not boosted', 'no candidate'], model.vcpus.map((v) => [`${v.vm}/vCPU ${v.vcpu}`, v.boostedRan, v.boostedNotRun, v.esrch, v.notBoosted, v.noCandidate]), 'Yield decisions per vCPU'),
+      table(['vCPU', 'boosted and ran', 'boosted, did not run', '-ESRCH', 'ready, not boosted', 'no candidate'], model.vcpus.map((v) => [`${v.vm}/vCPU ${v.vcpu}`, ...(['boostedRan', 'boostedNotRun', 'esrch', 'notBoosted', 'noCandidate'] as const).map((k) => judgedValue(v[k], why(`decisions.${k}`)))]), 'Yield decisions per vCPU'),
     ),
   );
 
@@ -201,17 +205,17 @@ function groundTruthPanel(model: DashboardModel, g: NonNullable<DashboardModel['
   return el(
     'section',
     { class: 'panel' },
-    el('h2', {}, `Against the simulator's ground truth (${g.scenario} / ${g.policy})`),
+    el('h2', {}, "Against the simulator's ground truth (", label(g.scenario), ' / ', label(g.policy), ')'),
     el('p', { class: 'hint' }, `Of ${g.boosts.toLocaleString('en-US')} boosts in ${g.decisions.toLocaleString('en-US')} decisions, ${g.helpfulBoosts.toLocaleString('en-US')} went to the vCPU the spinner truly waited for (${right}).${isRange ? ' Ground truth covers the whole run, the trace column only the range shown.' : ''}`),
     table(
       ['', 'read from the trace', 'simulator ground truth'],
       [
-        ['boosts', model.totals.boosts, g.boosts],
+        ['boosts', judgedValue(model.totals.boosts, model.notJudged?.['totals.boosts']), g.boosts],
         ['boosts of the right vCPU', '—', g.helpfulBoosts],
-        ['-ESRCH', model.vcpus.reduce((a, v) => a + v.esrch, 0), g.esrch],
-        ['scheduler mismatch', model.problems.schedulerMismatch, g.problems.schedulerMismatch],
-        ['lost opportunity', model.problems.lostOpportunity, g.problems.lostOpportunity],
-        ['overboost', model.problems.overboost, g.problems.overboost],
+        ['-ESRCH', judgedValue(model.vcpus.some((v) => v.esrch === null) ? null : model.vcpus.reduce((a, v) => a + (v.esrch ?? 0), 0), model.notJudged?.['decisions.esrch']), g.esrch],
+        ['scheduler mismatch', judgedValue(model.problems.schedulerMismatch, model.notJudged?.['problems.schedulerMismatch']), g.problems.schedulerMismatch],
+        ['lost opportunity', judgedValue(model.problems.lostOpportunity, model.notJudged?.['problems.lostOpportunity']), g.problems.lostOpportunity],
+        ['overboost', judgedValue(model.problems.overboost, model.notJudged?.['problems.overboost']), g.problems.overboost],
       ],
       'Decisions and problems: trace analysis against ground truth',
     ),

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { analyzeTraceFile } from '../core/pipeline';
 import { annotate, formatAnnotated, toAnnotateJson, type RunStats } from '../core/source/annotate';
 import { recognize } from '../core/source/recognizer';
-import { readRunFileSiteCounts } from '../core/sim/runFileSites';
+import { wholeRunFileSiteCounts } from '../core/sim/runFileCheck';
 import { InputError } from './simulate';
 
 export async function annotateCommand(args: string[], signal: AbortSignal): Promise<number> {
@@ -18,7 +18,7 @@ export async function annotateCommand(args: string[], signal: AbortSignal): Prom
   const recognition = recognize(source);
   let run: RunStats | null = null;
   if (runFile) {
-    const counts = readRunFileSiteCounts(runFile);
+    const counts = wholeRunFileSiteCounts(runFile);
     run = counts ? { kind: 'simulator', counts } : { kind: 'trace', label: runFile, analysis: (await analyzeTraceFile(runFile, { signal })).analysis };
   }
   const annotation = annotate(source, run, recognition);

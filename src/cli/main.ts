@@ -10,6 +10,7 @@ import { SimulationCancelled } from '../core/sim/simulator';
 import { InputError, simulateCommand } from './simulate';
 import { annotateCommand } from './annotate';
 import { RecordPermissionError, recordHostTrace } from '../core/trace/record';
+import { OutputError } from '../core/outputFile';
 
 const USAGE = `usage: kvm-spin analyze FILE [--json]
        kvm-spin annotate FILE.c [--run RUNFILE|TRACE] [--json]
@@ -138,7 +139,7 @@ function reportError(err: unknown): number {
     process.stderr.write(`kvm-spin: ${err.message}\n${USAGE}\n`);
     return 2;
   }
-  if (err instanceof NotATraceError || err instanceof InputError || err instanceof RangeError || err instanceof RecordPermissionError) {
+  if (err instanceof NotATraceError || err instanceof InputError || err instanceof RangeError || err instanceof RecordPermissionError || err instanceof OutputError) {
     process.stderr.write(`kvm-spin: ${err.message}\n`);
     return 2;
   }

@@ -1,12 +1,13 @@
 // `kvm-spin simulate`: run policies on a scenario (in parallel worker threads) and compare.
 
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { builtinScenario, LIMITS, parseScenario, ScenarioError, BUILTIN_SCENARIOS, type Scenario } from '../core/sim/scenario';
 import { parsePolicies } from '../core/sim/policies';
 import { runJobsInWorkers } from '../core/sim/parallel';
 import { formatComparison, toSimulateJson } from '../core/sim/report';
+import { prepareOutputFolder } from '../core/outputFile';
 
 export class InputError extends Error {}
 
@@ -68,7 +69,7 @@ export function parseSimulateArgs(args: string[]): SimulateArgs {
 
 export async function simulateCommand(args: string[], signal: AbortSignal): Promise<number> {
   const a = parseSimulateArgs(args);
-  if (a.outDir) mkdirSync(a.outDir, { recursive: true });
+  if (a.outDir) prepareOutputFolder(a.outDir);
   const jobs = a.policies.map((policy) => ({ scenario: a.scenario, policy, seed: a.seed, durationNs: Math.round(a.durationSeconds * 1e9), outDir: a.outDir }));
   const showProgress = Boolean(process.stderr.isTTY) || process.env.KVM_SPIN_PROGRESS === '1';
   let lastPercent = -1;

@@ -5,6 +5,7 @@ import { TraceSession } from './session';
 import { importTraceText, type ImportedTrace, type ImportStats } from './trace/textImporter';
 import { importTraceFileParallel, type ParallelImportOptions } from './trace/parallelImport';
 import type { TraceFormat } from './trace/sniff';
+import { refuseCutRunFile, runFileContentWarnings } from './sim/runFileCheck';
 
 export interface TraceAnalysis {
   source: string;
@@ -17,7 +18,10 @@ export async function analyzeTraceFile(
   path: string,
   options: ParallelImportOptions & { analysis?: Partial<AnalysisOptions> } = {},
 ): Promise<TraceAnalysis> {
-  return finish(path, await importTraceFileParallel(path, options), options.analysis);
+  const result = finish(path, await importTraceFileParallel(path, options).catch((err) => refuseCutRunFile(path, err)), options.analysis);
+  // A simulator run file cut short still carries its whole run's header: say so first.
+  result.analysis.warnings.unshift(...runFileContentWarnings(path, { eventLines: result.importStats.eventLines, pleExits: result.analysis.totals.pleExits }));
+  return result;
 }
 
 export function analyzeTraceText(text: string, source = '<text>', options: Partial<AnalysisOptions> = {}): TraceAnalysis {

@@ -52,7 +52,7 @@ export class ComparisonViewProvider implements vscode.WebviewViewProvider, vscod
     } catch {
       return; // no simulation run yet
     }
-    const runs = names.map((n) => runFromRunFile(path.join(dir, n), vscode.Uri.file(path.join(dir, n)).toString())).filter((r) => r !== null);
+    const runs = names.map((n) => runFromRunFile(path.join(dir, n), vscode.Uri.file(path.join(dir, n)).toString(), (why) => this.log.warn(why))).filter((r) => r !== null);
     this.registry.addStored(runs);
     this.log.info(`comparison view: ${runs.length} stored simulator run(s) from ${dir}`);
   }

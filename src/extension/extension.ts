@@ -86,7 +86,7 @@ export function activate(context: vscode.ExtensionContext): KvmSpinApi {
       if (!outcome) return [];
       const added: string[] = [];
       for (const file of outcome.runFiles) {
-        const run = runFromRunFile(file, vscode.Uri.file(file).toString());
+        const run = runFromRunFile(file, vscode.Uri.file(file).toString(), (why) => log.warn(why));
         if (run) {
           registry.add(run);
           added.push(run.id);

@@ -1,11 +1,13 @@
 // "KVM Spin: Record Host Trace…": asks for a duration and a file, records through a private
 // tracefs instance with a cancellable progress notification, then opens the trace editor.
-// Without permission it says what is missing and offers the manual command line.
+// Without permission it says what is missing and offers the manual command line; a file that
+// cannot be written is refused before anything is recorded.
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RecordPermissionError, recordHostTrace } from '../core/trace/record';
 import { CancelledError } from '../core/trace/textImporter';
+import { OutputError } from '../core/outputFile';
 
 export async function recordTraceCommand(log: vscode.LogOutputChannel): Promise<vscode.Uri | undefined> {
   const seconds = await vscode.window.showInputBox({
@@ -49,6 +51,10 @@ export async function recordTraceCommand(log: vscode.LogOutputChannel): Promise<
       log.warn(err.message);
       const copy = await vscode.window.showErrorMessage(`KVM Spin: cannot record: ${err.missing}.`, 'Copy manual command');
       if (copy) await vscode.env.clipboard.writeText(err.manualCommand);
+    } else if (err instanceof OutputError) {
+      // Checked before recording starts: a full, read-only or missing place.
+      log.warn(err.message);
+      void vscode.window.showErrorMessage(`KVM Spin: ${err.message}`);
     } else {
       log.error(`recording failed: ${(err as Error).message}`);
       void vscode.window.showErrorMessage(`KVM Spin: recording ${path.basename(target.fsPath)} failed: ${(err as Error).message}`);

@@ -4,7 +4,8 @@
 import * as vscode from 'vscode';
 import type { RunStats } from '../core/source/annotate';
 import { rowFromSimulation, type ComparisonRow } from '../core/analysis/comparison';
-import { readRunFileMetrics, readRunFileSiteCounts } from '../core/sim/runFileSites';
+import { readRunFileSiteCounts } from '../core/sim/runFileSites';
+import { checkRunFile } from '../core/sim/runFileCheck';
 
 export interface LoadedRun {
   id: string;
@@ -70,11 +71,21 @@ export class RunRegistry implements vscode.Disposable {
   }
 }
 
-/** A simulator run file as a loaded run (from its header comments), or null for other files. */
-export function runFromRunFile(file: string, id: string): LoadedRun | null {
+/**
+ * A whole simulator run file as a loaded run (from its header comments), or null for other
+ * files and for run files that are not whole (cut short: their header describes a run the file
+ * does not hold); `onRefused` hears why such a file is not listed.
+ */
+export function runFromRunFile(file: string, id: string, onRefused?: (why: string) => void): LoadedRun | null {
   try {
+    const verdict = checkRunFile(file);
+    if (!verdict.runFile) return null;
+    if (verdict.problem) {
+      onRefused?.(`${file}: not listed as a simulated run: ${verdict.problem}`);
+      return null;
+    }
     const counts = readRunFileSiteCounts(file);
-    const run = readRunFileMetrics(file);
+    const run = verdict.header;
     if (!counts || !run) return null;
     return {
       id,
@@ -83,7 +94,8 @@ export function runFromRunFile(file: string, id: string): LoadedRun | null {
       stats: { kind: 'simulator', counts },
       row: rowFromSimulation(id, counts.label, run.durationNs, run.metrics),
     };
-  } catch {
+  } catch (err) {
+    onRefused?.(`${file}: not listed: ${(err as Error).message}`);
     return null; // unreadable: not listed
   }
 }

@@ -9,6 +9,7 @@ import { TraceSession } from '../core/session';
 import { importWarnings } from '../core/pipeline';
 import { NotATraceError } from '../core/trace/sniff';
 import { readRunFileMetrics } from '../core/sim/runFileSites';
+import { runFileContentWarnings } from '../core/sim/runFileCheck';
 import type { DashboardModel } from '../protocol';
 import type { SessionRequest, SessionMessage } from './workerMessages';
 
@@ -34,7 +35,11 @@ async function main(): Promise<void> {
   };
   const analysis = session.analysis;
   analysis.warnings.unshift(...warnings);
-  const run = readRunFileMetrics(file);
+  // A run file cut short: warn everywhere, and no ground truth of a run the file does not hold.
+  const incomplete = runFileContentWarnings(file, { eventLines: trace.stats.eventLines, pleExits: analysis.totals.pleExits });
+  warnings.unshift(...incomplete);
+  analysis.warnings.unshift(...incomplete);
+  const run = incomplete.length ? null : readRunFileMetrics(file);
   const groundTruth: DashboardModel['groundTruth'] = run
     ? { scenario: run.scenario, policy: run.policy, decisions: run.metrics.decisions, boosts: run.metrics.boosts, helpfulBoosts: run.metrics.helpfulBoosts, esrch: run.metrics.esrch, problems: run.metrics.problems }
     : undefined;

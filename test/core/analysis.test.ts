@@ -24,7 +24,9 @@ test('hand-checked trace: decisions, problems, episodes, times', () => {
   ]);
   assert.equal(a.durationNs, 4020 * us);
   assert.deepEqual(a.totals, { events: 26, kvmExits: 7, pleExits: 4, yieldAttempts: 4, boosts: 2, lostEvents: 0, ipis: 1, episodes: 1 });
-  assert.deepEqual(a.decisions, { boostedRan: 1, boostedNotRun: 1, esrch: 0, notBoosted: 2, noCandidate: 0 });
+  // -ESRCH needs yield_to return probes: not judged (it was a made-up 0).
+  assert.deepEqual(a.decisions, { boostedRan: 1, boostedNotRun: 1, esrch: null, notBoosted: 2, noCandidate: 0 });
+  assert.deepEqual(a.notJudged, { 'decisions.esrch': 'needs yield_to return probes to see -ESRCH (perf probe yield_to%return)' });
   assert.deepEqual(a.problems, { schedulerMismatch: 1, lostOpportunity: 3, overboost: 1 });
   assert.equal(a.inference, 'inferred from sched_switch');
   assert.deepEqual(a.episodes, [{ vm: 'vm-3000', vcpu: 0, tid: 3001, startNs: 100_000_020 * us, endNs: 100_000_501 * us, pleExits: 3, firstLine: 20, lastLine: 26 }]);
@@ -78,7 +80,7 @@ test('plugin rendering: vCPU numbers from thread names, lost events reported', (
   assert.equal(a.totals.lostEvents, 12);
   assert.ok(a.warnings.some((w) => w.includes('lost events 1 time(s) (12 events counted; first at line 15)')));
   // vCPU 0's PAUSE exit: nobody was ready, it yielded anyway and vCPU 3 (never seen preempted) ran.
-  assert.deepEqual(a.decisions, { boostedRan: 0, boostedNotRun: 0, esrch: 0, notBoosted: 0, noCandidate: 1 });
+  assert.deepEqual(a.decisions, { boostedRan: 0, boostedNotRun: 0, esrch: null, notBoosted: 0, noCandidate: 1 });
 });
 
 test('qemu without thread names: vCPUs told apart by the numbers in their events', () => {
@@ -107,6 +109,13 @@ test('episodes break on a halt and on long guest stretches', () => {
   const a = analyzeTraceText(lines.join('\n')).analysis;
   assert.deepEqual(a.episodes.map((e) => e.pleExits), [4, 3]);
   assert.equal(a.totals.episodes, 2);
-  assert.deepEqual(a.decisions, { boostedRan: 0, boostedNotRun: 0, esrch: 0, notBoosted: 0, noCandidate: 8 });
+  // Without sched events no outcome and no problem can be judged: null with the reason, not 0
+  // (they were 0, and noCandidate 8, before).
+  assert.deepEqual(a.decisions, { boostedRan: null, boostedNotRun: null, esrch: null, notBoosted: null, noCandidate: null });
+  assert.deepEqual(a.problems, { schedulerMismatch: null, lostOpportunity: null, overboost: null });
+  assert.deepEqual([a.totals.boosts, a.totals.yieldAttempts, a.totals.ipis], [null, null, null]);
+  const sched = 'needs sched_switch events (record sched:sched_switch)';
+  for (const figure of ['problems.schedulerMismatch', 'problems.lostOpportunity', 'problems.overboost', 'decisions.noCandidate', 'vcpus.time.preempted']) assert.equal(a.notJudged[figure], sched, figure);
+  assert.equal(a.vms[0].vcpus[0].time.preempted, null);
   assert.ok(a.warnings.some((w) => w.startsWith('no sched_switch events')));
 });

@@ -53,12 +53,19 @@ test('a trace row: counts from the analysis, spin share over the pCPUs, no throu
     yieldAttempts: 4,
     boosts: 2,
     helpedBoosts: 1,
-    esrch: 0,
+    // Without yield_to probes -ESRCH is not judged (it was 0), and the row says why.
+    esrch: null,
     noBoost: 2,
     continuousPleEpisodes: 1,
     problems: { schedulerMismatch: 1, lostOpportunity: 3, overboost: 1 },
     fairness: null,
     judgedBy: 'inferred from sched_switch',
+    notJudged: {
+      throughput: 'a host trace cannot see guest progress (simulator only)',
+      esrch: 'needs yield_to return probes to see -ESRCH (perf probe yield_to%return)',
+      esrchPerSecond: 'needs yield_to return probes to see -ESRCH (perf probe yield_to%return)',
+      fairness: "Jain's index needs two VMs or more",
+    },
   });
 });
 
@@ -137,7 +144,8 @@ test('a run file carries the simulator metrics the comparison view lists', () =>
   const run = runJob({ scenario: builtinScenario('undercommit'), policy: 'vanilla-5.6', seed: 1, durationNs: 50e6, outDir });
   const header = readRunFileMetrics(run.runFile!);
   assert.ok(header);
-  assert.deepEqual({ ...header, metrics: undefined }, { scenario: 'undercommit', policy: 'vanilla-5.6', seed: 1, durationNs: run.durationNs, metrics: undefined });
+  const eventLines = readFileSync(run.runFile!, 'utf8').split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('cpus=')).length;
+  assert.deepEqual({ ...header, metrics: undefined }, { scenario: 'undercommit', policy: 'vanilla-5.6', seed: 1, durationNs: run.durationNs, metrics: undefined, events: eventLines });
   assert.deepEqual(header.metrics, JSON.parse(JSON.stringify(run.metrics)));
   assert.equal(readRunFileMetrics(fixture('handchecked-ftrace-tgid.txt')), null);
 });

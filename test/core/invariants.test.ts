@@ -60,8 +60,8 @@ function assertSpinOnCpu(a: AnalysisResult): void {
   for (const vm of a.vms) {
     for (const v of vm.vcpus) {
       assert.ok(v.spinTimeNs <= v.time.guest + v.time.host, `${vm.id}/vCPU ${v.vcpu}: spin ${v.spinTimeNs} > on CPU ${v.time.guest + v.time.host}`);
-      assert.ok(v.preemptedInExitNs <= v.time.preempted);
-      assert.ok(v.spinTimeNs + v.preemptedInExitNs <= v.pleTimeNs + v.time.guest);
+      assert.ok((v.preemptedInExitNs ?? 0) <= (v.time.preempted ?? 0));
+      assert.ok(v.spinTimeNs + (v.preemptedInExitNs ?? 0) <= v.pleTimeNs + v.time.guest);
     }
   }
 }

@@ -18,6 +18,7 @@ import { IpiTracker, type IpiSendColumns } from './trackers/ipis';
 import { PleWindowTracker } from './trackers/pleWindow';
 import { ProbeTracker, YIELD_PROBE, type ProbeColumns } from './trackers/probes';
 import { analyzeModelRange } from './rangeAnalysis';
+import type { TraceContents } from './judgement';
 
 export * from './result';
 
@@ -34,7 +35,7 @@ export interface StateModel extends TimelineTables {
   /** Store rows in timestamp order (null: the store is already in order). */
   order: Uint32Array | null;
   /** What the trace holds, for what can be judged. */
-  seen: { switches: number; wakeups: number; ipiEvents: number; hasYieldProbes: boolean };
+  seen: TraceContents;
   /** Warnings about the whole trace (vCPU mapping, order, missing events, lost events). */
   warnings: string[];
 }
@@ -74,7 +75,7 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
   const cpus = new CpuRunTracker(lanes, cap.cpuRuns);
   const exits = new ExitTracker(lanes.count, cap.exits);
   const ipis = new IpiTracker(lanes);
-  const decisions = new DecisionTracker(lanes, states, ipis, opts, hasYieldProbes, cap.exits);
+  const decisions = new DecisionTracker(lanes, states, ipis, opts, { hasYieldProbes, judgesOutcomes: hasYieldProbes || cap.switches > 0 }, cap.exits);
   const windows = new PleWindowTracker(cap.windows);
   const probes = new ProbeTracker();
   const pauseReason = new ReasonClass(store, isPauseExitReason);
@@ -162,7 +163,7 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
   const { cpuLanes, cpuRuns }: { cpuLanes: CpuLane[]; cpuRuns: IntervalColumns } = cpus.finish(endNs);
   const decisionTable: DecisionColumns = decisions.finish();
   const { ipis: ipiTable, ipiSends }: { ipis: IpiColumns; ipiSends: IpiSendColumns } = ipis.finish();
-  const seen = { switches: cap.switches, wakeups: cap.wakeups, ipiEvents: cap.ipiEvents, hasYieldProbes };
+  const seen = { switches: cap.switches, wakeups: cap.wakeups, ipiEvents: cap.ipiEvents, windowEvents: cap.windows, hasYieldProbes };
   return {
     store,
     options: opts,

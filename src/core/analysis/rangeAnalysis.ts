@@ -9,8 +9,21 @@ import { isPauseExitReason, siteOfProbe } from './sites';
 import { VcpuState, type AnalysisResult, type DecisionOutcomes, type ProblemCounts, type VcpuSummary, type VmSummary } from './result';
 import { DECISION_OUTCOMES, IntervalFlag, ProblemFlag } from './tables';
 import { firstIntervalEndingAfter, rowsIn } from './timeIndex';
+import { judged, notJudged } from './judgement';
+import { ExitTimeStats, exitStatsTable } from './exitStats';
 
-const emptyOutcomes = (): DecisionOutcomes => ({ boostedRan: 0, boostedNotRun: 0, esrch: 0, notBoosted: 0, noCandidate: 0 });
+type Counts<T> = { [K in keyof T]: number };
+type Outcomes = Counts<DecisionOutcomes>;
+const emptyOutcomes = (): Outcomes => ({ boostedRan: 0, boostedNotRun: 0, esrch: 0, notBoosted: 0, noCandidate: 0 });
+
+/** Each outcome, or null where the trace cannot judge it. */
+const judgedOutcomes = (o: Outcomes, reasons: Record<string, string>): DecisionOutcomes => ({
+  boostedRan: judged(reasons, 'decisions.boostedRan', o.boostedRan),
+  boostedNotRun: judged(reasons, 'decisions.boostedNotRun', o.boostedNotRun),
+  esrch: judged(reasons, 'decisions.esrch', o.esrch),
+  notBoosted: judged(reasons, 'decisions.notBoosted', o.notBoosted),
+  noCandidate: judged(reasons, 'decisions.noCandidate', o.noCandidate),
+});
 
 interface LaneFigures {
   time: Float64Array;
@@ -21,10 +34,12 @@ interface LaneFigures {
   pleExits: number;
   haltExits: number;
   exitReasons: Map<number, number>;
-  decisions: DecisionOutcomes;
+  /** Exit time per reason id (exits with their kvm_entry only). */
+  exitTimes: Map<number, ExitTimeStats>;
+  decisions: Outcomes;
   episodes: number;
   ipisSent: number;
-  window: { grows: number; shrinks: number; last: number; max: number };
+  window: { grows: number; shrinks: number; last: number | null; max: number | null };
 }
 
 const newLaneFigures = (): LaneFigures => ({
@@ -36,10 +51,11 @@ const newLaneFigures = (): LaneFigures => ({
   pleExits: 0,
   haltExits: 0,
   exitReasons: new Map(),
+  exitTimes: new Map(),
   decisions: emptyOutcomes(),
   episodes: 0,
   ipisSent: 0,
-  window: { grows: 0, shrinks: 0, last: 0, max: 0 },
+  window: { grows: 0, shrinks: 0, last: null, max: null },
 });
 
 /**
@@ -52,6 +68,7 @@ export function analyzeModelRange(model: StateModel, startNs: number, endNs: num
   const hi = endNs >= model.endNs ? Infinity : endNs;
   const lanes = model.lanesInfo;
   const figures = lanes.lanes.map(newLaneFigures);
+  const reasons = notJudged(model.seen);
 
   addStateTime(model, figures, lo, hi);
   const totals = addExits(model, figures, lo, hi);
@@ -67,7 +84,7 @@ export function analyzeModelRange(model: StateModel, startNs: number, endNs: num
     if (w.grow[i]) win.grows++;
     else win.shrinks++;
     win.last = w.window[i];
-    if (w.window[i] > win.max) win.max = w.window[i];
+    if (win.max === null || w.window[i] > win.max) win.max = w.window[i];
   }
 
   const probes = new Map<string, number>();
@@ -97,7 +114,17 @@ export function analyzeModelRange(model: StateModel, startNs: number, endNs: num
       const dst = position.get(key % lanes.count);
       if (src !== undefined && dst !== undefined) targetMatrix[src][dst] = count;
     }
-    return { id: vm.id, tgid: vm.tgid, name: vm.name, vcpus: vmLanes.map((lane) => vcpuSummary(model, lane, figures[lane])), targetMatrix };
+    const vmExitTimes = new Map<string, ExitTimeStats>();
+    for (const lane of vmLanes) {
+      for (const [id, stats] of figures[lane].exitTimes) {
+        const name = store.strings.get(id);
+        let merged = vmExitTimes.get(name);
+        if (!merged) vmExitTimes.set(name, (merged = new ExitTimeStats()));
+        merged.merge(stats);
+      }
+    }
+    const vcpus = vmLanes.map((lane) => vcpuSummary(model, lane, figures[lane], reasons));
+    return { id: vm.id, tgid: vm.tgid, name: vm.name, vcpus, exitStats: exitStatsTable(vmExitTimes), targetMatrix };
   });
 
   const rangeStart = lo === -Infinity ? model.startNs : Math.max(model.startNs, lo);
@@ -114,19 +141,24 @@ export function analyzeModelRange(model: StateModel, startNs: number, endNs: num
       events: rowTo - rowFrom,
       kvmExits: totals.kvmExits,
       pleExits: totals.pleExits,
-      yieldAttempts,
-      boosts,
+      yieldAttempts: judged(reasons, 'totals.yieldAttempts', yieldAttempts),
+      boosts: judged(reasons, 'totals.boosts', boosts),
       lostEvents,
-      ipis: ipiTo - ipiFrom,
+      ipis: judged(reasons, 'totals.ipis', ipiTo - ipiFrom),
       episodes: episodes.length,
     },
-    decisions,
-    problems,
+    decisions: judgedOutcomes(decisions, reasons),
+    problems: {
+      schedulerMismatch: judged(reasons, 'problems.schedulerMismatch', problems.schedulerMismatch),
+      lostOpportunity: judged(reasons, 'problems.lostOpportunity', problems.lostOpportunity),
+      overboost: judged(reasons, 'problems.overboost', problems.overboost),
+    },
     inference,
     episodes,
     sites: Object.fromEntries(sites),
     probes: Object.fromEntries(probes),
     vmGrouping: lanes.map.grouping,
+    notJudged: reasons,
     warnings: rangeWarnings(model, totals.pleExits, lostEvents),
   };
 }
@@ -165,6 +197,12 @@ function addExits(model: StateModel, figures: LaneFigures[], lo: number, hi: num
     f.kvmExits++;
     totals.kvmExits++;
     f.exitReasons.set(reason, (f.exitReasons.get(reason) ?? 0) + 1);
+    const end = exits.endNs[k];
+    if (end === end) {
+      let stats = f.exitTimes.get(reason);
+      if (!stats) f.exitTimes.set(reason, (stats = new ExitTimeStats()));
+      stats.add(end - store.ts[row]);
+    }
     if (pause) {
       f.pleExits++;
       totals.pleExits++;
@@ -179,7 +217,7 @@ function addExits(model: StateModel, figures: LaneFigures[], lo: number, hi: num
 function addDecisions(model: StateModel, figures: LaneFigures[], lo: number, hi: number) {
   const d = model.decisions;
   const decisions = emptyOutcomes();
-  const problems: ProblemCounts = { schedulerMismatch: 0, lostOpportunity: 0, overboost: 0 };
+  const problems: Counts<ProblemCounts> = { schedulerMismatch: 0, lostOpportunity: 0, overboost: 0 };
   /** Boosts whose target ran, by spinner lane × lane count + target lane. */
   const targets = new Map<number, number>();
   let yieldAttempts = 0;
@@ -206,7 +244,7 @@ function addDecisions(model: StateModel, figures: LaneFigures[], lo: number, hi:
   return { decisions, problems, yieldAttempts, boosts, targets };
 }
 
-function vcpuSummary(model: StateModel, lane: number, f: LaneFigures): VcpuSummary {
+function vcpuSummary(model: StateModel, lane: number, f: LaneFigures, reasons: Record<string, string>): VcpuSummary {
   const thread = model.lanesInfo.threads[lane];
   const exitReasons: Record<string, number> = {};
   for (const [id, n] of [...f.exitReasons].sort((p, q) => q[1] - p[1])) exitReasons[model.store.strings.get(id)] = n;
@@ -219,20 +257,21 @@ function vcpuSummary(model: StateModel, lane: number, f: LaneFigures): VcpuSumma
     pleExits: f.pleExits,
     haltExits: f.haltExits,
     exitReasons,
+    exitStats: exitStatsTable(new Map([...f.exitTimes].map(([id, stats]) => [model.store.strings.get(id), stats]))),
     time: {
       guest: f.time[VcpuState.Guest],
       host: f.time[VcpuState.Host],
-      preempted: f.time[VcpuState.Preempted],
-      halted: f.time[VcpuState.Halted],
-      woken: f.time[VcpuState.Woken],
+      preempted: judged(reasons, 'vcpus.time.preempted', f.time[VcpuState.Preempted]),
+      halted: judged(reasons, 'vcpus.time.halted', f.time[VcpuState.Halted]),
+      woken: judged(reasons, 'vcpus.time.woken', f.time[VcpuState.Woken]),
     },
     pleTimeNs: f.pleTimeNs,
     spinTimeNs: f.spinTimeNs,
-    preemptedInExitNs: f.preemptedInExitNs,
+    preemptedInExitNs: judged(reasons, 'vcpus.preemptedInExitNs', f.preemptedInExitNs),
     episodes: f.episodes,
-    ipisSent: f.ipisSent,
-    window: f.window,
-    decisions: f.decisions,
+    ipisSent: judged(reasons, 'vcpus.ipisSent', f.ipisSent),
+    window: judged(reasons, 'vcpus.window', f.window),
+    decisions: judgedOutcomes(f.decisions, reasons),
   };
 }
 

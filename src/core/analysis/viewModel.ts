@@ -72,6 +72,7 @@ export function dashboardFromAnalysis(model: StateModel, a: AnalysisResult, opti
     },
     problems: a.problems,
     inference: a.inference,
+    notJudged: a.notJudged,
     warnings: [...a.warnings],
     vcpus: a.vms.flatMap((vm) =>
       vm.vcpus.map((v) => ({

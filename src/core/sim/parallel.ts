@@ -3,7 +3,9 @@
 
 import { Worker } from 'node:worker_threads';
 import type { SimJob, SimSummary } from './run';
+import { removePartialRunFiles } from './runFileName';
 import { SimulationCancelled } from './simulator';
+import { OutputError } from '../outputFile';
 
 export interface ParallelOptions {
   workerScript: string;
@@ -20,11 +22,14 @@ export function runJobsInWorkers(jobs: SimJob[], options: ParallelOptions): Prom
   let finished = 0;
   return new Promise((resolve, reject) => {
     let failed = false;
+    // Stopped workers may leave run files half-written: remove them once the workers are gone.
     const fail = (err: Error) => {
       if (failed) return;
       failed = true;
-      for (const w of live) void w.terminate();
-      reject(err);
+      void Promise.allSettled([...live].map((w) => w.terminate())).then(() => {
+        removePartialRunFiles(jobs);
+        reject(err);
+      });
     };
     options.signal?.addEventListener('abort', () => fail(new SimulationCancelled()), { once: true });
     const report = () => options.onProgress?.(progress.reduce((a, b) => a + b, 0), jobs.length);
@@ -33,7 +38,7 @@ export function runJobsInWorkers(jobs: SimJob[], options: ParallelOptions): Prom
       const index = next++;
       const worker = new Worker(options.workerScript, { workerData: jobs[index] });
       live.add(worker);
-      worker.on('message', (msg: { type: string; fraction?: number; summary?: SimSummary; message?: string }) => {
+      worker.on('message', (msg: { type: string; fraction?: number; summary?: SimSummary; message?: string; outputError?: boolean }) => {
         if (msg.type === 'progress') {
           progress[index] = msg.fraction ?? 0;
           report();
@@ -45,7 +50,7 @@ export function runJobsInWorkers(jobs: SimJob[], options: ParallelOptions): Prom
           void worker.terminate();
           if (++finished === jobs.length) resolve(results);
           else start();
-        } else fail(new Error(`${jobs[index].policy}: ${msg.message}`));
+        } else fail(msg.outputError ? new OutputError(msg.message) : new Error(`${jobs[index].policy}: ${msg.message}`));
       });
       worker.on('error', (err) => fail(err));
     };

@@ -1,13 +1,14 @@
 // One simulation job as the CLI, the worker and the extension run it: simulate, optionally
-// write the run file (trace-cmd-report-style text the analysis opens), return the summary.
+// write the run file (trace-cmd-report-style text the analysis opens) whole or not at all,
+// return the summary.
 
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
 import { writeTraceCmdText } from '../export/traceCmdText';
+import { writeFileWhole } from '../outputFile';
+import { runFilePath } from './runFileName';
 import { policyByName } from './policies';
 import type { Scenario } from './scenario';
 import { simulate, type SimResult } from './simulator';
-import { metricsHeader, siteCountsHeader } from './runFileSites';
+import { metricsHeader, runFileEndLine, siteCountsHeader } from './runFileSites';
 
 export interface SimJob {
   scenario: Scenario;
@@ -19,10 +20,6 @@ export interface SimJob {
 }
 
 export type SimSummary = Omit<SimResult, 'store'> & { runFile?: string };
-
-export function runFileName(job: Pick<SimJob, 'scenario' | 'policy' | 'seed'>): string {
-  return `${job.scenario.name}-${job.policy}-seed${job.seed}.report`;
-}
 
 export function runJob(job: SimJob, onProgress?: (fraction: number) => void, shouldStop?: () => boolean): SimSummary {
   const result = simulate({
@@ -36,17 +33,15 @@ export function runJob(job: SimJob, onProgress?: (fraction: number) => void, sho
   });
   const { store, ...summary } = result;
   if (!job.outDir || !store) return summary;
-  const runFile = join(job.outDir, runFileName(job));
-  const fd = openSync(runFile, 'w');
-  try {
-    writeTraceCmdText(store, (text) => writeSync(fd, text), [
+  const runFile = runFilePath(job, job.outDir);
+  writeFileWhole(runFile, (write) => {
+    writeTraceCmdText(store, write, [
       `kvm-spin simulate: scenario=${job.scenario.name} policy=${job.policy} seed=${job.seed} duration=${job.durationNs / 1e9}s`,
       `throughput=${summary.metrics.throughput.toFixed(4)} pleExits=${summary.metrics.pleExits} boosts=${summary.metrics.boosts}`,
-      metricsHeader({ scenario: job.scenario.name, policy: job.policy, seed: job.seed, durationNs: summary.durationNs, metrics: summary.metrics }),
+      metricsHeader({ scenario: job.scenario.name, policy: job.policy, seed: job.seed, durationNs: summary.durationNs, metrics: summary.metrics, events: store.length }),
       siteCountsHeader({ label: `${job.scenario.name} / ${job.policy} / seed ${job.seed}`, vcpus: summary.vcpus.map(({ vm, vcpu }) => ({ vm, vcpu })), sites: summary.sites }),
     ]);
-  } finally {
-    closeSync(fd);
-  }
+    write(runFileEndLine(store.length));
+  });
   return { ...summary, runFile };
 }

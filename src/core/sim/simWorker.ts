@@ -2,6 +2,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { runJob, type SimJob } from './run';
+import { OutputError } from '../outputFile';
 
 const job = workerData as SimJob;
 let last = 0;
@@ -14,5 +15,5 @@ try {
   });
   parentPort?.postMessage({ type: 'done', summary });
 } catch (err) {
-  parentPort?.postMessage({ type: 'error', message: (err as Error)?.message ?? String(err) });
+  parentPort?.postMessage({ type: 'error', message: (err as Error)?.message ?? String(err), outputError: err instanceof OutputError });
 }

@@ -1041,6 +1041,10 @@ class Simulation {
       s.b[row] = prev ? (prev.onRq ? PrevState.Runnable | PREEMPT_FLAG : PrevState.Sleeping) : PrevState.Runnable;
       s.c[row] = next ? next.tid : 0;
     }
+    // kvm_sched_out → kvm_arch_vcpu_put(), after the switch tracepoint: the CPL it read, as a
+    // line probe on vcpu->arch.preempted_in_kernel would record it.
+    const out = prev?.vcpu;
+    if (out && prev!.onRq) this.recordProbe(out, 'kvm_arch_vcpu_put', false, out.preemptedInKernel ? 1 : 0);
     if (!next) return;
     next.running = true;
     next.execStart = now;

@@ -1,12 +1,14 @@
 // Recording a host trace: a private tracefs instance with the sched and kvm events (and the
 // yield_to probes when they exist), on for the requested time, then `trace-cmd extract` into a
-// trace.dat; the instance is removed whatever happens. Without permission it says exactly
-// what is missing and the command line that records by hand.
+// trace.dat; the instance is removed whatever happens. The output is checked before anything
+// starts and appears only when whole. Without permission it says exactly what is missing and
+// the command line that records by hand.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CancelledError } from './textImporter';
+import { asOutputError, checkOutputFile, commitPartial, partialPathFor, removePartials } from '../outputFile';
 
 export const RECORDED_EVENTS = [
   'sched/sched_switch',
@@ -60,13 +62,9 @@ export async function recordHostTrace(o: RecordOptions): Promise<RecordResult> {
   const tracefs = o.tracefs ?? '/sys/kernel/tracing';
   const manual = manualRecordCommand(o.durationS, o.out);
   if (!(o.durationS > 0 && o.durationS <= 3600)) throw new RangeError(`duration must be between 0 and 3600 s (got ${o.durationS})`);
-  const instances = join(tracefs, 'instances');
-  if (!existsSync(instances)) throw new RecordPermissionError(`no tracefs at ${tracefs} (mount it: mount -t tracefs nodev ${tracefs})`, manual);
-  try {
-    accessSync(instances, constants.W_OK);
-  } catch {
-    throw new RecordPermissionError(`${instances} is not writable (needs root)`, manual);
-  }
+  // The output first: a bad --out must not cost a whole recording.
+  checkOutputFile(o.out);
+  const instances = writableInstances(tracefs, manual);
   if (spawnSync('trace-cmd', ['--version'], { stdio: 'ignore' }).error) throw new RecordPermissionError('trace-cmd is not installed (Debian: apt-get install trace-cmd)', manual);
 
   const name = `kvmspin_${process.pid}_${Date.now() % 100000}`;
@@ -76,50 +74,128 @@ export async function recordHostTrace(o: RecordOptions): Promise<RecordResult> {
   } catch (err) {
     throw new RecordPermissionError(`cannot create a tracefs instance (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, manual);
   }
+  // The instance holds a ring buffer per CPU: it goes on every way out, the last resort being
+  // an exit of the process that skips this function's finally (process.exit, an unhandled error).
+  const removeInstance = () => removeTracefsInstance(inst);
+  process.on('exit', removeInstance);
+  const partial = partialPathFor(o.out);
   try {
-    const enabled = RECORDED_EVENTS.filter((e) => {
-      const file = join(inst, 'events', e, 'enable');
-      if (!existsSync(file)) return false;
-      writeFileSync(file, '1');
-      return true;
-    });
-    if (!enabled.some((e) => e.startsWith('sched/'))) throw new RecordPermissionError('this kernel offers no sched tracepoints', manual);
-    writeFileSync(join(inst, 'buffer_size_kb'), String(o.bufferKb ?? 65536));
-    writeFileSync(join(inst, 'tracing_on'), '1');
-    const start = Date.now();
+    const enabled = await traceFor(inst, o, manual);
     try {
-      while (Date.now() - start < o.durationS * 1000) {
-        if (o.signal?.aborted) throw new CancelledError();
-        o.onProgress?.((Date.now() - start) / 1000, o.durationS);
-        await new Promise((r) => setTimeout(r, Math.min(250, o.durationS * 1000 - (Date.now() - start))));
-      }
-    } finally {
-      writeFileSync(join(inst, 'tracing_on'), '0');
+      await run('trace-cmd', ['extract', '-B', name, '-o', partial], o.signal);
+      commitPartial(partial, o.out);
+    } catch (err) {
+      throw asOutputError(err, o.out);
     }
-    o.onProgress?.(o.durationS, o.durationS);
-    await run('trace-cmd', ['extract', '-B', name, '-o', o.out], o.signal);
     return { file: o.out, bytes: statSync(o.out).size, enabled };
   } finally {
-    try {
-      rmdirSync(inst);
-    } catch {
-      // trace-cmd extract may have removed it already
-    }
+    // The partial trace.dat and the per-CPU temporary files trace-cmd names after it.
+    removePartials(o.out);
+    removeInstance();
+    process.off('exit', removeInstance);
   }
 }
+
+/** The instances folder of a tracefs we may create instances in, or why not. */
+function writableInstances(tracefs: string, manual: string): string {
+  const instances = join(tracefs, 'instances');
+  try {
+    statSync(instances);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new RecordPermissionError(`permission denied on ${tracefs}: tracefs is mounted but only root may use it (run as root, e.g. with sudo, or let a group in with the tracefs mount option gid=GROUP)`, manual);
+    }
+    throw new RecordPermissionError(`no tracefs at ${tracefs} (mount it: mount -t tracefs nodev ${tracefs})`, manual);
+  }
+  try {
+    accessSync(instances, constants.W_OK);
+  } catch {
+    throw new RecordPermissionError(`${instances} is not writable (needs root)`, manual);
+  }
+  return instances;
+}
+
+/** Enables the events in the instance and traces for the requested time; returns the events. */
+async function traceFor(inst: string, o: RecordOptions, manual: string): Promise<string[]> {
+  const enabled = RECORDED_EVENTS.filter((e) => {
+    const file = join(inst, 'events', e, 'enable');
+    if (!existsSync(file)) return false;
+    writeFileSync(file, '1');
+    return true;
+  });
+  if (!enabled.some((e) => e.startsWith('sched/'))) throw new RecordPermissionError('this kernel offers no sched tracepoints', manual);
+  writeFileSync(join(inst, 'buffer_size_kb'), String(o.bufferKb ?? 65536));
+  writeFileSync(join(inst, 'tracing_on'), '1');
+  const start = Date.now();
+  try {
+    while (Date.now() - start < o.durationS * 1000) {
+      if (o.signal?.aborted) throw new CancelledError();
+      o.onProgress?.((Date.now() - start) / 1000, o.durationS);
+      await abortableSleep(Math.min(250, o.durationS * 1000 - (Date.now() - start)), o.signal);
+    }
+  } finally {
+    writeFileSync(join(inst, 'tracing_on'), '0');
+  }
+  o.onProgress?.(o.durationS, o.durationS);
+  return enabled;
+}
+
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done);
+  });
+}
+
+/** Removes the instance (and so its buffers); synchronous, so it also works in an 'exit' handler. */
+function removeTracefsInstance(inst: string): void {
+  try {
+    writeFileSync(join(inst, 'tracing_on'), '0');
+  } catch {
+    // already gone
+  }
+  try {
+    rmdirSync(inst);
+  } catch {
+    // already gone
+  }
+}
+
+/** Lets a child stopped by SIGTERM go before it is killed outright. */
+const KILL_AFTER_MS = 2000;
+/** Messages of trace-cmd for a full or read-only disk, as the errno they stand for. */
+const WRITE_FAILURES: [RegExp, string][] = [
+  [/No space left on device/i, 'ENOSPC'],
+  [/Disk quota exceeded/i, 'EDQUO'],
+  [/Read-only file system/i, 'EROFS'],
+];
 
 function run(cmd: string, args: string[], signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const abort = () => child.kill('SIGTERM');
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4096)));
+    let killTimer: NodeJS.Timeout | undefined;
+    const abort = () => {
+      child.kill('SIGTERM');
+      killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+    };
+    if (signal?.aborted) abort();
     signal?.addEventListener('abort', abort);
     child.on('error', reject);
     child.on('close', (code) => {
+      clearTimeout(killTimer);
       signal?.removeEventListener('abort', abort);
+      const failure = WRITE_FAILURES.find(([pattern]) => pattern.test(stderr));
       if (signal?.aborted) reject(new CancelledError());
       else if (code === 0) resolve();
+      else if (failure) reject(Object.assign(new Error(stderr.trim()), { code: failure[1] }));
       else reject(new Error(`${cmd} ${args[0]} failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`));
     });
   });

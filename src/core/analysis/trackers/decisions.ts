@@ -48,8 +48,11 @@ export class DecisionTracker {
     private readonly states: VcpuStateTracker,
     private readonly ipis: IpiTracker,
     private readonly opts: AnalysisOptions,
-    /** Decided before the pass, so that decisions before the first probe event are judged the same way. */
-    private readonly hasYieldProbes: boolean,
+    /**
+     * Decided before the pass, so that decisions before the first probe event are judged the
+     * same way; without probes and sched events no outcome is judged (outcome 255).
+     */
+    private readonly judge: { hasYieldProbes: boolean; judgesOutcomes: boolean },
     capacity: number,
   ) {
     this.table = newDecisionColumns(capacity);
@@ -155,7 +158,7 @@ export class DecisionTracker {
     const ran = d.target >= 0;
     let outcome: DecisionOutcome;
     let attempts: number;
-    if (this.hasYieldProbes) {
+    if (this.judge.hasYieldProbes) {
       attempts = d.probeAttempts;
       if (Number.isNaN(d.probeResult)) outcome = d.probeAttempts > 0 ? 'notBoosted' : 'noCandidate';
       else if (d.probeResult > 0) outcome = ran ? 'boostedRan' : 'boostedNotRun';
@@ -176,7 +179,7 @@ export class DecisionTracker {
     // Overboost: the boost went to a vCPU woken from halt that the spinner does not wait for.
     if (ran && d.targetWasWoken && !d.pendingReceivers?.includes(d.target)) problems |= ProblemFlag.Overboost;
     const t = this.table;
-    t.outcome[d.at] = OUTCOME_CODE.get(outcome)!;
+    t.outcome[d.at] = this.judge.judgesOutcomes ? OUTCOME_CODE.get(outcome)! : 255;
     t.targetLane[d.at] = d.target;
     t.attempts[d.at] = Math.min(attempts, 0xffff);
     t.problems[d.at] = problems;
