@@ -4,11 +4,17 @@ import { analyze, type AnalysisOptions, type AnalysisResult } from './analysis/a
 import { importTraceText, type ImportedTrace, type ImportStats } from './trace/textImporter';
 import { importTraceFileParallel, type ParallelImportOptions } from './trace/parallelImport';
 import type { TraceFormat } from './trace/sniff';
+import type { TraceClock } from './trace/clock';
+import type { TraceOrigin } from './trace/dat/datOptions';
 
 export interface TraceAnalysis {
   source: string;
   format: TraceFormat;
   importStats: ImportStats;
+  /** The trace clock and the unit of every time in `analysis` (ns, or raw counter values). */
+  clock: TraceClock;
+  /** trace.dat's trace id, guests and host (empty for text traces). */
+  origin: TraceOrigin;
   analysis: AnalysisResult;
 }
 
@@ -19,19 +25,19 @@ export async function analyzeTraceFile(
   return finish(path, await importTraceFileParallel(path, options), options.analysis);
 }
 
-export function analyzeTraceText(text: string, source = '<text>', options: Partial<AnalysisOptions> = {}): TraceAnalysis {
-  return finish(source, importTraceText(text), options);
+export function analyzeTraceText(text: string, source = '<text>', options: Partial<AnalysisOptions> = {}, clockHz?: number): TraceAnalysis {
+  return finish(source, importTraceText(text, { clockHz }), options);
 }
 
 function finish(source: string, trace: ImportedTrace, options: Partial<AnalysisOptions> = {}): TraceAnalysis {
   const analysis = analyze(trace.store, options);
   analysis.warnings.unshift(...importWarnings(trace.stats));
-  return { source, format: trace.format, importStats: trace.stats, analysis };
+  return { source, format: trace.format, importStats: trace.stats, clock: trace.store.clock, origin: trace.store.origin, analysis };
 }
 
 /** Partly malformed input: results plus a warning with the count and the first line numbers. */
 export function importWarnings(stats: ImportStats): string[] {
-  const warnings: string[] = [];
+  const warnings: string[] = [...stats.warnings];
   if (stats.malformedLines > 0) {
     warnings.push(
       `${stats.malformedLines} line(s) were not trace events and were skipped (first at line ${stats.firstMalformedLines.join(', ')})` +

@@ -11,7 +11,10 @@ export interface LineHead {
   tid: number;
   tgid: number; // -1 when the line does not carry it
   cpu: number;
+  /** Nanoseconds, or the raw counter value when `rawTs`. */
   tsNs: number;
+  /** The timestamp had no decimal point: a raw counter value (x86-tsc, counter, uptime clocks). */
+  rawTs: boolean;
   /** Event name without its group ("kvm_exit", "kvm_vcpu_on_spin_L17") is line.slice(eventStart, eventEnd). */
   eventStart: number;
   eventEnd: number;
@@ -23,7 +26,7 @@ export interface LineHead {
 }
 
 export function newLineHead(): LineHead {
-  return { commStart: 0, commEnd: 0, tid: 0, tgid: -1, cpu: 0, tsNs: 0, eventStart: 0, eventEnd: 0, groupStart: -1, payloadStart: 0, dashPid: true };
+  return { commStart: 0, commEnd: 0, tid: 0, tgid: -1, cpu: 0, tsNs: 0, rawTs: false, eventStart: 0, eventEnd: 0, groupStart: -1, payloadStart: 0, dashPid: true };
 }
 
 const SPACE = 32;
@@ -66,7 +69,9 @@ function tryAt(line: string, start: number, n: number, open: number, head: LineH
   while (i < n && isDigit(line.charCodeAt(i))) cpu = cpu * 10 + line.charCodeAt(i++) - DIGIT0;
   if (i === cpuStart || i - cpuStart > 5 || i >= n || line.charCodeAt(i) !== RBRACKET) return false;
   i++;
-  if (i < n && !isSpace(line.charCodeAt(i))) return false;
+  // trace-cmd prints a raw counter as "%12d:", which runs into "[CPU]" from 12 digits on.
+  const glued = i < n && !isSpace(line.charCodeAt(i));
+  if (glued && !isDigit(line.charCodeAt(i))) return false;
 
   // Left of [CPU]: optional (TGID), then PID.
   let j = open - 1;
@@ -140,6 +145,7 @@ function tryAt(line: string, start: number, n: number, open: number, head: LineH
   // Right of [CPU]: optional flags column, then the timestamp.
   while (i < n && isSpace(line.charCodeAt(i))) i++;
   let tsNs = readTimestamp(line, n, i, head);
+  if (tsNs < 0 && glued) return false;
   if (tsNs < 0) {
     // A flags column such as "d..2." or "dNh1.": one short token without a colon.
     const tokEnd = nextSpace(line, n, i);
@@ -217,6 +223,7 @@ function readTimestamp(line: string, n: number, i: number, head: LineHead): numb
   }
   if (i >= n || line.charCodeAt(i) !== COLON) return -1;
   head.payloadStart = i + 1;
+  head.rawTs = fracDigits === 0;
   if (fracDigits === 0) return sec; // a raw counter clock: already in its own unit
   return sec * 1e9 + frac * POW10[9 - fracDigits];
 }

@@ -16,6 +16,7 @@ export type SerializedPart = { [K in Column]: EventStore[K] } & {
   lost: LostEvents[];
   stats: ImportStats;
   evidence: FormatEvidence;
+  rawTimestamps: boolean | null;
 };
 
 /** Copies each column to its exact length so the buffers can be transferred, not cloned. */
@@ -30,6 +31,7 @@ export function serializePart(part: ImportPart): { data: SerializedPart; transfe
     lost: s.lost,
     stats: part.stats,
     evidence: part.evidence,
+    rawTimestamps: part.rawTimestamps,
   } as SerializedPart;
   const transfer: ArrayBuffer[] = [];
   for (const k of COLUMNS) {
@@ -38,6 +40,12 @@ export function serializePart(part: ImportPart): { data: SerializedPart; transfe
     transfer.push(column.buffer as ArrayBuffer);
   }
   return { data, transfer };
+}
+
+/** True when every part that has event lines has the same kind of timestamp (else one importer must read the file). */
+export function sameTimestamps(parts: SerializedPart[]): boolean {
+  const kinds = new Set(parts.map((p) => p.rawTimestamps).filter((k) => k !== null));
+  return kinds.size <= 1;
 }
 
 export function mergeParts(parts: SerializedPart[]): ImportPart {
@@ -74,6 +82,7 @@ export function mergeParts(parts: SerializedPart[]): ImportPart {
     stats.malformedPayloads += ps.malformedPayloads;
     stats.longLines += ps.longLines;
     stats.crlf ||= ps.crlf;
+    stats.warnings.push(...ps.warnings);
     stats.firstMalformedLines.push(...ps.firstMalformedLines.map((l) => l + lineOffset));
     stats.firstMalformedPayloadLines.push(...ps.firstMalformedPayloadLines.map((l) => l + lineOffset));
     for (const key of Object.keys(evidence) as (keyof FormatEvidence)[]) evidence[key] += part.evidence[key];
@@ -83,5 +92,5 @@ export function mergeParts(parts: SerializedPart[]): ImportPart {
   stats.firstMalformedLines = stats.firstMalformedLines.slice(0, 5);
   stats.firstMalformedPayloadLines = stats.firstMalformedPayloadLines.slice(0, 5);
   store.recountOrder();
-  return { store, stats, evidence };
+  return { store, stats, evidence, rawTimestamps: parts.find((p) => p.rawTimestamps !== null)?.rawTimestamps ?? null };
 }

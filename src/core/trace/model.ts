@@ -2,6 +2,9 @@
 // Perfetto's trace_processor). One row per kept event; typed-array columns grow by doubling.
 // Events the analysis does not use are only counted per name, never stored.
 
+import type { TraceClock } from './clock';
+import { emptyOrigin, type TraceOrigin } from './dat/datOptions';
+
 export const EventKind = {
   KvmExit: 1,
   KvmEntry: 2,
@@ -78,7 +81,7 @@ export class StringTable {
 
 export class EventStore {
   length = 0;
-  ts: Float64Array; // nanoseconds
+  ts: Float64Array; // nanoseconds, or raw counter values when clock.unit is 'cycles'
   cpu: Uint16Array;
   tid: Int32Array;
   kind: Uint8Array;
@@ -94,6 +97,10 @@ export class EventStore {
   /** Events seen but not modelled, counted by name. */
   readonly otherEvents = new Map<string, number>();
   readonly lost: LostEvents[] = [];
+  /** The clock of `ts`: its name when the trace says it, and its unit (ns, or raw counter values). */
+  clock: TraceClock = { name: null, unit: 'ns' };
+  /** trace.dat: this trace's id, its guests (GUEST), its host (TIME_SHIFT), its TSC2NSEC. */
+  origin: TraceOrigin = emptyOrigin();
   /** Count of events whose timestamp is earlier than the one before (file order). */
   outOfOrder = 0;
   firstOutOfOrderLine = 0;

@@ -9,7 +9,9 @@ import { CancelledError, emptyImportStats, type ImportedTrace, type ImportOption
 import { fixComm } from '../eventPayload';
 import { openTraceDat, TraceDatError, type DatFile } from './datFile';
 import { symbolicTables, type EventFormat, type FieldFormat } from './eventFormat';
-import { CpuCursor } from './ringBuffer';
+import { CpuCursor, rawClock, type ClockToTs } from './ringBuffer';
+import { checkTsc2Nsec, tscToNs } from './datOptions';
+import { checkClockHz, unitOfClock, type TraceClock } from '../clock';
 
 const TRACE_DAT_MAGIC = Buffer.from([0x17, 0x08, 0x44, 0x74, 0x72, 0x61, 0x63, 0x69, 0x6e, 0x67]);
 
@@ -239,15 +241,49 @@ export async function importTraceDat(path: string, options: ImportOptions = {}):
   }
 }
 
+/**
+ * How the file's clock becomes the store's timestamps, as trace-cmd's timestamp_calc: the
+ * user's counter frequency (--ts2secs), else TSC2NSEC's multiplier and shift, else as recorded.
+ */
+function datClock(dat: DatFile, clockHz: number | undefined, warnings: string[]): { clock: TraceClock; toTs: ClockToTs } {
+  const top = dat.buffers.find((b) => b.name === '') ?? dat.buffers[0];
+  const name = top?.clock || null;
+  const others = [...new Set(dat.buffers.map((b) => b.clock).filter((c) => c && c !== name))];
+  if (others.length) warnings.push(`trace.dat: instances record with other clocks (${others.join(', ')}) than the top buffer's ${name}; all timestamps are read as ${name}`);
+  const tsc = dat.origin.tsc2nsec;
+  if (tsc && tsc.mult !== 0) {
+    const bad = checkTsc2Nsec(tsc);
+    if (bad) throw new TraceDatError(bad);
+  }
+  const recordedUnit = name ? unitOfClock(name) : 'ns';
+  if (clockHz !== undefined) {
+    checkClockHz(clockHz);
+    if (recordedUnit === 'cycles' && !(tsc && tsc.mult !== 0)) {
+      const nsPerCount = 1e9 / clockHz;
+      return { clock: { name, unit: 'ns' }, toTs: (hi, lo) => Math.floor(rawClock(hi, lo) * nsPerCount) };
+    }
+    warnings.push(`the counter frequency ${clockHz} Hz was not used: the trace's timestamps are already in ns (${tsc && tsc.mult !== 0 ? 'its TSC2NSEC option' : `clock ${name ?? 'local'}`})`);
+  }
+  if (tsc && tsc.mult !== 0) {
+    const { mult, shift } = tsc;
+    return { clock: { name, unit: 'ns' }, toTs: (hi, lo) => tscToNs(hi, lo, mult, shift) };
+  }
+  return { clock: { name, unit: recordedUnit }, toTs: rawClock };
+}
+
 async function readEvents(dat: DatFile, options: ImportOptions): Promise<ImportedTrace> {
   const store = new EventStore(1 << 16);
   const decoders = makeDecoders(dat, store);
   const le = dat.littleEndian;
+  const stats: ImportStats = { ...emptyImportStats(), bytes: statSync(dat.path).size };
+  stats.warnings.push(...dat.optionWarnings);
+  const { clock, toTs } = datClock(dat, options.clockHz, stats.warnings);
+  store.clock = clock;
+  store.origin = dat.origin;
   const cursors: { cursor: CpuCursor; buffer: number }[] = [];
   dat.buffers.forEach((b, bi) => {
-    for (const cpu of b.cpus) cursors.push({ cursor: new CpuCursor(dat, cpu.cpu, cpu, `CPU ${cpu.cpu} of buffer "${b.name || 'top'}"`), buffer: bi });
+    for (const cpu of b.cpus) cursors.push({ cursor: new CpuCursor(dat, cpu.cpu, cpu, `CPU ${cpu.cpu} of buffer "${b.name || 'top'}"`, toTs), buffer: bi });
   });
-  const stats: ImportStats = { ...emptyImportStats(), bytes: statSync(dat.path).size };
   // A binary min-heap of CPU cursors ordered by (timestamp, buffer, cpu).
   const heap: typeof cursors = [];
   const less = (p: (typeof cursors)[number], q: (typeof cursors)[number]) => p.cursor.ts < q.cursor.ts || (p.cursor.ts === q.cursor.ts && (p.buffer < q.buffer || (p.buffer === q.buffer && p.cursor.cpu < q.cursor.cpu)));

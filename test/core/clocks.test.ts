@@ -1,0 +1,267 @@
+// Trace clocks: trace.dat's TSC2NSEC applied as trace-cmd applies it (checked against
+// `trace-cmd report` of files written here in trace-cmd's layout), the clock's name and unit,
+// raw counter timestamps in report text, and the host + guest options (GUEST, TRACEID,
+// TIME_SHIFT) with trace-cmd's guest-to-host time arithmetic.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { importTraceDat } from '../../src/core/trace/dat/datImporter';
+import { openTraceDat } from '../../src/core/trace/dat/datFile';
+import { guestToHostNs, tscToNs, tscToNsBig, type TimeShift } from '../../src/core/trace/dat/datOptions';
+import { importTraceText } from '../../src/core/trace/textImporter';
+import { analyzeTraceFile, analyzeTraceText } from '../../src/core/pipeline';
+import { EventKind } from '../../src/core/trace/model';
+import { fixture, ROOT } from '../support/paths';
+import { diffStores } from '../support/storeDiff';
+import { hasTraceCmd } from '../support/tracefs';
+import { recompressV7 } from '../support/datRecompress';
+import { encodeEvent, ringPages, type RawEvent } from '../support/ringPages';
+import { guestOption, timeShiftOption, traceIdOption, tsc2nsecOption, withOptions, type DatOption } from '../support/datWithOptions';
+import { scratchDir } from '../support/scratch';
+
+const SOURCE = fixture(join('dat', 'sched-v7-zstd.dat'));
+const tmp = scratchDir('kvm-spin-clocks-');
+const reportOf = (file: string) => execFileSync('trace-cmd', ['report', '-t', '-N', file], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] }).toString('utf8');
+
+// A 2.918 GHz TSC as perf reports it: ns = (cycles · mult) >> shift.
+const TSC_HZ = 2_918_000_000;
+const SHIFT = 31;
+const MULT = Math.floor((2 ** SHIFT * 1e9) / TSC_HZ);
+
+/**
+ * KVM records on two CPUs at raw TSC counts (base + small deltas), in the recorded file's own
+ * kvm formats, put in its empty top buffer; every buffer's clock set to `clock`.
+ */
+function kvmTscFile(base: bigint, options: DatOption[], clock = 'x86-tsc'): Buffer {
+  return withOptions(kvmTscRecords(base), options, clock);
+}
+
+const written = new Map<bigint, Buffer>();
+function kvmTscRecords(base: bigint): Buffer {
+  const known = written.get(base);
+  if (known) return known;
+  const dat = openTraceDat(SOURCE);
+  const formats = new Map([...dat.formats.values()].map((f) => [f.name, f]));
+  const pageSize = dat.pageSize;
+  dat.close();
+  const ev = (name: string, pid: number, values: Record<string, number | bigint>) => encodeEvent(formats.get(name)!, pid, values);
+  const exit = (vcpu: number, reason: number) => ({ vcpu_id: vcpu, isa: 1, exit_reason: reason, guest_rip: 0xffffffff81b860c7n, info1: 0, info2: 0, intr_info: 0, error_code: 0, requests: 0 });
+  const entry = (vcpu: number) => ({ vcpu_id: vcpu, rip: 0xffffffff81b860c7n, immediate_exit: 0, intr_info: 0, error_code: 0 });
+  const cpu0: RawEvent[] = [
+    { ts: 0, data: ev('kvm_entry', 17241, entry(0)) },
+    { ts: 29_180, data: ev('kvm_exit', 17241, exit(0, 40)) }, // PAUSE_INSTRUCTION, 10 µs later at 2.918 GHz
+    { ts: 35_017, data: ev('kvm_entry', 17241, entry(0)) },
+    { ts: 2_918_003, data: ev('kvm_exit', 17241, exit(0, 40)) },
+  ];
+  const cpu1: RawEvent[] = [
+    { ts: 1_000, data: ev('kvm_entry', 17242, entry(1)) },
+    { ts: 58_360_001, data: ev('kvm_exit', 17242, exit(1, 12)) }, // HLT, 20 ms later
+  ];
+  const atBase = (pages: Buffer) => {
+    for (let at = 0; at < pages.length; at += pageSize) pages.writeBigUInt64LE(pages.readBigUInt64LE(at) + base, at);
+    return pages;
+  };
+  const none = recompressV7(readFileSync(SOURCE), 'none', { buffer: '', cpus: new Map([[0, atBase(ringPages(pageSize, cpu0))], [1, atBase(ringPages(pageSize, cpu1))]]) });
+  written.set(base, none);
+  return none;
+}
+
+test('mul_u64_u32_shr: hand-computed values, and the split arithmetic equals the BigInt one', () => {
+  // 2^32 cycles at mult 3, shift 1: (0·3 >> 1) + ((1·3) << 31) = 6442450944.
+  assert.equal(tscToNs(1, 0, 3, 1), 6442450944);
+  // lo only: (1000 · 7) >> 2 = 1750.
+  assert.equal(tscToNs(0, 1000, 7, 2), 1750);
+  // The issue's clock: 11163479569636 cycles at 2.918 GHz ≈ 3825729804 ns (3.826 s).
+  const cycles = 11163479569636n;
+  assert.equal(tscToNs(Number(cycles >> 32n), Number(cycles & 0xffffffffn), MULT, SHIFT), Number((cycles * BigInt(MULT)) >> BigInt(SHIFT)));
+  // u64 wrap-around: the high product shifted past 2^64 loses its top bits, as in C.
+  assert.equal(tscToNsBig(0xffffffff_00000000n, 0x7fffffff, 0), (0xffffffffn * 0x7fffffffn * 2n ** 32n) % 2n ** 64n);
+  fc.assert(
+    fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 0, max: 32 }), (ts, mult, shift) => {
+      const got = tscToNs(Number(ts >> 32n), Number(ts & 0xffffffffn), mult, shift);
+      assert.equal(got, Number(tscToNsBig(ts, mult, shift)));
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test('TSC2NSEC: every timestamp converted exactly as trace-cmd report converts it; the clock is named', { skip: hasTraceCmd ? false : 'trace-cmd is not installed' }, async () => {
+  // A TSC past 2^53 (six weeks of uptime): a double could not even hold the count.
+  const base = 2n ** 53n + 12345n;
+  const file = join(tmp, 'tsc2nsec.dat');
+  writeFileSync(file, kvmTscFile(base, [tsc2nsecOption(MULT, SHIFT, 987654321n)]));
+  const report = reportOf(file);
+  // trace-cmd's own conversion of the first PAUSE exit: (base + 29180) · mult >> shift.
+  const firstExitNs = ((base + 29_180n) * BigInt(MULT)) >> BigInt(SHIFT);
+  const secs = `${firstExitNs / 1_000_000_000n}.${String(firstExitNs % 1_000_000_000n).padStart(9, '0')}`;
+  assert.match(report, new RegExp(`\\[000\\]\\s+${secs.replace('.', '\\.')}: kvm_exit: +vcpu 0 reason PAUSE_INSTRUCTION`));
+  const expected = importTraceText(report).store;
+  const { store } = await importTraceDat(file);
+  assert.deepEqual(diffStores(expected, store), []);
+  assert.deepEqual(store.clock, { name: 'x86-tsc', unit: 'ns' });
+  assert.deepEqual(store.origin.tsc2nsec, { mult: MULT, shift: SHIFT, offset: 987654321n });
+  const exits = [...Array(store.length).keys()].filter((i) => store.kind[i] === EventKind.KvmExit && store.tid[i] === 17241);
+  assert.equal(store.ts[exits[0]], Number(firstExitNs));
+});
+
+test('TSC2NSEC: the span of the analysis is in ns (the raw counts are ×2.918 longer)', async () => {
+  const base = 11163479569636n;
+  const raw = join(tmp, 'tsc-raw.dat');
+  const converted = join(tmp, 'tsc-converted.dat');
+  writeFileSync(raw, kvmTscFile(base, []));
+  writeFileSync(converted, kvmTscFile(base, [tsc2nsecOption(MULT, SHIFT, 0n)]));
+  const before = await analyzeTraceFile(raw);
+  const after = await analyzeTraceFile(converted);
+  assert.deepEqual(before.clock, { name: 'x86-tsc', unit: 'cycles' });
+  assert.deepEqual(after.clock, { name: 'x86-tsc', unit: 'ns' });
+  const { store: rawStore } = await importTraceDat(raw);
+  const { store: nsStore } = await importTraceDat(converted);
+  const toNs = (cycles: number) => Number((BigInt(cycles) * BigInt(MULT)) >> BigInt(SHIFT));
+  for (let i = 0; i < rawStore.length; i++) assert.equal(nsStore.ts[i], toNs(rawStore.ts[i]));
+  // The kvm records' own span: 58,360,001 cycles, 20.0 ms at 2.918 GHz.
+  const kvmSpan = (s: typeof rawStore) => {
+    const kvm = [...Array(s.length).keys()].filter((i) => s.tid[i] === 17241 || s.tid[i] === 17242).map((i) => s.ts[i]);
+    return Math.max(...kvm) - Math.min(...kvm);
+  };
+  assert.equal(kvmSpan(rawStore), 58_360_001);
+  assert.equal(kvmSpan(nsStore), toNs(Number(base) + 58_360_001) - toNs(Number(base)));
+  // A counter frequency converts a raw file the way --ts2secs does; a converted file ignores it.
+  const byHz = await analyzeTraceFile(raw, { clockHz: TSC_HZ });
+  assert.deepEqual(byHz.clock, { name: 'x86-tsc', unit: 'ns' });
+  const ignored = await analyzeTraceFile(converted, { clockHz: TSC_HZ });
+  assert.ok(ignored.analysis.warnings.some((w) => /counter frequency 2918000000 Hz was not used.*TSC2NSEC/.test(w)));
+});
+
+test('every clock trace-cmd writes is read and named, with its unit', async () => {
+  for (const [clock, unit] of [['local', 'ns'], ['global', 'ns'], ['mono', 'ns'], ['mono_raw', 'ns'], ['boot', 'ns'], ['perf', 'ns'], ['tai', 'ns'], ['counter', 'cycles'], ['uptime', 'cycles'], ['x86-tsc', 'cycles']] as const) {
+    const file = join(tmp, `clock-${clock}.dat`);
+    writeFileSync(file, kvmTscFile(1_000_000n, [], clock));
+    const { store } = await importTraceDat(file);
+    assert.deepEqual(store.clock, { name: clock, unit }, clock);
+  }
+});
+
+test('GUEST and TRACEID in a host file, TRACEID and TIME_SHIFT in a guest file: read exactly', async () => {
+  const host = join(tmp, 'host.dat');
+  writeFileSync(
+    host,
+    kvmTscFile(1_000_000n, [traceIdOption(0x1122334455667788n), guestOption('', 0xabcdef0123456789n, [{ vcpu: 1, hostTid: 17242 }, { vcpu: 0, hostTid: 17241 }]), guestOption('vm2', 0x42n, [{ vcpu: 0, hostTid: 999 }])]),
+  );
+  const { store } = await importTraceDat(host);
+  assert.equal(store.origin.traceId, '0x1122334455667788');
+  assert.deepEqual(store.origin.guests, [
+    { traceId: '0xABCDEF0123456789', name: '', vcpus: [{ vcpu: 0, hostTid: 17241 }, { vcpu: 1, hostTid: 17242 }] },
+    { traceId: '0x42', name: 'vm2', vcpus: [{ vcpu: 0, hostTid: 999 }] },
+  ]);
+  const guest = join(tmp, 'guest.dat');
+  const samples = [
+    [{ time: 100n, offset: -50n, scaling: 1n, fraction: 0n }, { time: 200n, offset: -40n, scaling: 1n, fraction: 0n }],
+    [{ time: 10n, offset: 5n, scaling: 3n, fraction: 1n }],
+  ];
+  writeFileSync(guest, kvmTscFile(1_000_000n, [traceIdOption(0xabcdef0123456789n), timeShiftOption(0x1122334455667788n, 1, samples)]));
+  const g = await importTraceDat(guest);
+  assert.equal(g.store.origin.traceId, '0xABCDEF0123456789');
+  assert.deepEqual(g.store.origin.timeShift, { peerTraceId: '0x1122334455667788', flags: 1, cpus: samples });
+  assert.deepEqual(g.store.origin.guests, []);
+});
+
+test('guestToHostNs: trace-cmd timestamp_host_sync on hand-computed values', () => {
+  const shift: TimeShift = {
+    peerTraceId: '0x1',
+    flags: 1, // interpolate
+    cpus: [
+      [
+        { time: 100n, offset: -50n, scaling: 1n, fraction: 0n },
+        { time: 200n, offset: -40n, scaling: 1n, fraction: 0n },
+        { time: 300n, offset: 0n, scaling: 1n, fraction: 0n },
+      ],
+      [{ time: 10n, offset: 5n, scaling: 3n, fraction: 1n }],
+      [
+        { time: 0n, offset: 1000n, scaling: 3n, fraction: 1n },
+        { time: 1000n, offset: 2000n, scaling: 3n, fraction: 1n },
+      ],
+    ],
+  };
+  // CPU 0, between the first two samples: offset −50 + ((150−100)·10 + 50) / 100 = −50 + 5 = −45.
+  assert.equal(guestToHostNs(shift, 0, 150n), 105n);
+  // Exactly on a sample: that sample and the next; 200 → −40 + (0 + 50) / 100 = −40 → 160.
+  assert.equal(guestToHostNs(shift, 0, 200n), 160n);
+  // Past the last sample: the last two extrapolated; 400 → −40 + ((400−200)·40 + 50) / 100 = −40 + 80 = 40 → 440.
+  assert.equal(guestToHostNs(shift, 0, 400n), 440n);
+  // Before the first: 50 → −50 + ((50−100)·10 + 50) / 100 = −50 + (−450 / 100 → −4) = −54 → −4 wraps as u64.
+  assert.equal(guestToHostNs(shift, 0, 50n), 2n ** 64n - 4n);
+  // One sample: ts + offset, no scaling (as trace-cmd).
+  assert.equal(guestToHostNs(shift, 1, 1000n), 1005n);
+  // Two samples with scaling 3 and 1 fraction bit: (500·3) >> 1 = 750, offset 1000 + (500·1000 + 500) / 1000 = 1500 → 2250.
+  assert.equal(guestToHostNs(shift, 2, 500n), 2250n);
+  // A CPU the option does not cover keeps its time; TSC2NSEC then converts.
+  assert.equal(guestToHostNs(shift, 7, 1234n), 1234n);
+  assert.equal(guestToHostNs(shift, 1, 1000n, { mult: 3, shift: 1, offset: 0n }), (1005n * 3n) >> 1n);
+  // Without the interpolate flag the first sample's offset applies as it is.
+  assert.equal(guestToHostNs({ ...shift, flags: 0 }, 0, 150n), 100n);
+});
+
+test('text: trace-cmd report of an x86-tsc file without TSC2NSEC (raw counts run into the CPU column) reads exactly', { skip: hasTraceCmd ? false : 'trace-cmd is not installed' }, async () => {
+  const file = join(tmp, 'tsc-raw-for-report.dat');
+  writeFileSync(file, kvmTscFile(11163479569636n, []));
+  const report = reportOf(file);
+  assert.match(report, /^\s+<\.\.\.>-17241 \[000\]11163479598816: kvm_exit: +vcpu 0 reason PAUSE_INSTRUCTION/m);
+  const text = importTraceText(report);
+  const { store } = await importTraceDat(file);
+  assert.deepEqual(diffStores(text.store, store), []);
+  assert.deepEqual(text.store.clock, { name: null, unit: 'cycles' });
+  assert.equal(text.stats.malformedLines, 0);
+});
+
+test("text: the issue's raw-counter lines are read, counts exact; a counter frequency gives ns", () => {
+  const lines = [
+    'cpus=32',
+    ' qemu-system-x86-17241 [019]11163479569636: kvm_exit: reason PAUSE_INSTRUCTION rip 0xffffffff81b860c7 info 0 0',
+    ' qemu-system-x86-17241 [019]11163479598816: kvm_entry: vcpu 0 rip 0xffffffff81b860c7',
+    ' qemu-system-x86-17241 [019]11163482487636: kvm_exit: reason PAUSE_INSTRUCTION rip 0xffffffff81b860c7 info 0 0',
+    '          <idle>-0     [003]   987654321: sched_switch: swapper/3:0 [120] R ==> CPU 1/KVM:17242 [120]',
+  ].join('\n');
+  const cycles = analyzeTraceText(lines);
+  assert.equal(cycles.format, 'trace-cmd');
+  assert.equal(cycles.analysis.totals.pleExits, 2);
+  assert.deepEqual(cycles.clock, { name: null, unit: 'cycles' });
+  const { store } = importTraceText(lines);
+  assert.deepEqual([...store.ts.subarray(0, store.length)], [11163479569636, 11163479598816, 11163482487636, 987654321]);
+  const ns = importTraceText(lines, { clockHz: 2_918_000_000 }).store;
+  assert.deepEqual(ns.clock, { name: null, unit: 'ns' });
+  assert.deepEqual([...ns.ts.subarray(0, ns.length)], [11163479569636, 11163479598816, 11163482487636, 987654321].map((c) => Math.floor(c * (1e9 / 2_918_000_000))));
+  // A frequency for a trace already in seconds is not used, and said so.
+  const decimal = importTraceText(' CPU 0/KVM-5001 [000] 100.000001: kvm_exit: vcpu 0 reason HLT rip 0x0 info 0 0', { clockHz: 1e9 });
+  assert.deepEqual(decimal.store.clock, { name: null, unit: 'ns' });
+  assert.match(decimal.stats.warnings[0], /counter frequency 1000000000 Hz was not used/);
+  assert.throws(() => importTraceText(lines, { clockHz: 0 }), /clockHz must be a counter frequency/);
+});
+
+test('the CLI summary names the clock and its unit; --json has clock, trace ids and guests', () => {
+  const cli = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), ...args], { encoding: 'utf8' });
+  const converted = join(tmp, 'cli-tsc2nsec.dat');
+  writeFileSync(converted, kvmTscFile(11163479569636n, [tsc2nsecOption(MULT, SHIFT, 0n), traceIdOption(0x77n), guestOption('', 0x99n, [{ vcpu: 0, hostTid: 17241 }])]));
+  const summary = cli('analyze', converted);
+  assert.equal(summary.status, 0, summary.stderr);
+  assert.match(summary.stdout.split('\n')[0], /, clock x86-tsc \(ns via TSC2NSEC\)$/);
+  assert.match(summary.stdout, /^ {2}guest 0x99: 1 vCPU\(s\), host threads 17241$/m);
+  const json = JSON.parse(cli('analyze', converted, '--json').stdout);
+  assert.deepEqual(json.clock, { name: 'x86-tsc', unit: 'ns' });
+  assert.equal(json.traceId, '0x77');
+  assert.equal(json.hostTraceId, null);
+  assert.deepEqual(json.guests, [{ traceId: '0x99', name: '', vcpus: [{ vcpu: 0, hostTid: 17241 }] }]);
+  const text = join(tmp, 'raw-counts.txt');
+  writeFileSync(text, ' qemu-system-x86-17241 [019]11163479569636: kvm_exit: reason PAUSE_INSTRUCTION rip 0xffffffff81b860c7 info 0 0\n qemu-system-x86-17241 [019]11163479669636: kvm_exit: reason PAUSE_INSTRUCTION rip 0xffffffff81b860c7 info 0 0\n');
+  const raw = cli('analyze', text);
+  assert.equal(raw.status, 0, raw.stderr);
+  assert.match(raw.stdout.split('\n')[0], /, 100000 cycles, clock not in the trace \(raw counter values, cycles: give the counter frequency with --clock-hz for ns\)$/);
+  assert.deepEqual(JSON.parse(cli('analyze', text, '--json').stdout).clock, { name: null, unit: 'cycles' });
+  const guest = join(tmp, 'cli-guest.dat');
+  writeFileSync(guest, kvmTscFile(11163479569636n, [traceIdOption(0x99n), timeShiftOption(0x77n, 1, [[{ time: 1n, offset: 2n, scaling: 1n, fraction: 0n }]])]));
+  const g = cli('analyze', guest);
+  assert.match(g.stdout, /^ {2}guest trace 0x99 of host trace 0x77 \(TIME_SHIFT for 1 guest CPU\(s\)\)$/m);
+  assert.equal(JSON.parse(cli('analyze', guest, '--json').stdout).hostTraceId, '0x77');
+});
