@@ -265,3 +265,23 @@ test('the CLI summary names the clock and its unit; --json has clock, trace ids 
   assert.match(g.stdout, /^ {2}guest trace 0x99 of host trace 0x77 \(TIME_SHIFT for 1 guest CPU\(s\)\)$/m);
   assert.equal(JSON.parse(cli('analyze', guest, '--json').stdout).hostTraceId, '0x77');
 });
+
+test('GUEST: VMs and vCPU numbers come from the file, keyed by trace id, and the heuristic warning goes away', async () => {
+  const plain = join(tmp, 'host-no-guest.dat');
+  writeFileSync(plain, kvmTscFile(1_000_000n, []));
+  const before = await analyzeTraceFile(plain);
+  assert.ok(before.analysis.warnings.some((w) => /VMs were told apart by vCPU numbers/.test(w)));
+  const host = join(tmp, 'host-guests.dat');
+  // The file's numbering wins over the events' (17241 runs vcpu_id 0 in its events).
+  writeFileSync(host, kvmTscFile(1_000_000n, [guestOption('', 0xabcn, [{ vcpu: 0, hostTid: 17242 }, { vcpu: 1, hostTid: 17241 }]), guestOption('vm2', 0x42n, [{ vcpu: 0, hostTid: 999 }])]));
+  const after = await analyzeTraceFile(host);
+  assert.deepEqual(
+    after.analysis.vms.map((vm) => ({ id: vm.id, name: vm.name, vcpus: vm.vcpus.map((v) => [v.vcpu, v.tid]) })),
+    [
+      { id: 'guest-0xABC', name: 'guest 0xABC', vcpus: [[0, 17242], [1, 17241]] },
+      { id: 'guest-0x42', name: 'vm2', vcpus: [[0, 999]] },
+    ],
+  );
+  assert.ok(!after.analysis.warnings.some((w) => /told apart|numbered in thread-id order/.test(w)), after.analysis.warnings.join('\n'));
+  assert.equal(after.analysis.totals.pleExits, 2);
+});
