@@ -31,7 +31,7 @@ export function formatSummary(result: TraceAnalysis): string {
   out.push(`${result.source}: ${result.format}, ${a.totals.events} events kept of ${result.importStats.eventLines} event lines, ${ms(a.durationNs)}, ${describeClock(result)}`);
   out.push(...describeOrigin(result));
   out.push(
-    `  kvm exits ${a.totals.kvmExits}, PAUSE exits ${a.totals.pleExits}, continuous-PLE episodes ${a.totals.episodes}, IPIs ${a.totals.ipis}, lost events ${a.totals.lostEvents}`,
+    `  kvm exits ${a.totals.kvmExits}, PAUSE exits ${a.totals.pleExits}, continuous-PLE episodes ${a.totals.episodes}, IPIs ${a.totals.ipis}, lost events ${result.lostEventsExact}`,
   );
   const d = a.decisions;
   out.push(

@@ -5,6 +5,7 @@ import { importTraceText, type ImportedTrace, type ImportStats } from './trace/t
 import { importTraceFileParallel, type ParallelImportOptions } from './trace/parallelImport';
 import type { TraceFormat } from './trace/sniff';
 import type { TraceClock } from './trace/clock';
+import { PID_MAX_LIMIT, VCPU_ID_MAX } from './trace/model';
 import type { TraceOrigin } from './trace/dat/datOptions';
 
 export interface TraceAnalysis {
@@ -15,6 +16,8 @@ export interface TraceAnalysis {
   clock: TraceClock;
   /** trace.dat's trace id, guests and host (empty for text traces). */
   origin: TraceOrigin;
+  /** The events the recorder lost, exactly, as decimal text (counts may pass 2^53). */
+  lostEventsExact: string;
   analysis: AnalysisResult;
 }
 
@@ -32,7 +35,7 @@ export function analyzeTraceText(text: string, source = '<text>', options: Parti
 function finish(source: string, trace: ImportedTrace, options: Partial<AnalysisOptions> = {}): TraceAnalysis {
   const analysis = analyze(trace.store, options);
   analysis.warnings.unshift(...importWarnings(trace.stats));
-  return { source, format: trace.format, importStats: trace.stats, clock: trace.store.clock, origin: trace.store.origin, analysis };
+  return { source, format: trace.format, importStats: trace.stats, clock: trace.store.clock, origin: trace.store.origin, lostEventsExact: trace.store.lostEventsText(), analysis };
 }
 
 /** Partly malformed input: results plus a warning with the count and the first line numbers. */
@@ -47,6 +50,11 @@ export function importWarnings(stats: ImportStats): string[] {
   if (stats.malformedPayloads > 0) {
     warnings.push(
       `${stats.malformedPayloads} event line(s) had fields that did not match their event's format and were skipped (first at line ${stats.firstMalformedPayloadLines.join(', ')})`,
+    );
+  }
+  if (stats.idsOutOfRange > 0) {
+    warnings.push(
+      `${stats.idsOutOfRange} event line(s) had a thread id of ${PID_MAX_LIMIT} or more (Linux's PID_MAX_LIMIT) or a vCPU id beyond ${VCPU_ID_MAX} and were skipped, not wrapped (first at line ${stats.firstIdOutOfRangeLines.join(', ')})`,
     );
   }
   return warnings;

@@ -5,24 +5,21 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { importTraceDat } from '../../src/core/trace/dat/datImporter';
-import { openTraceDat } from '../../src/core/trace/dat/datFile';
 import { guestToHostNs, tscToNs, tscToNsBig, type TimeShift } from '../../src/core/trace/dat/datOptions';
 import { importTraceText } from '../../src/core/trace/textImporter';
 import { analyzeTraceFile, analyzeTraceText } from '../../src/core/pipeline';
 import { EventKind } from '../../src/core/trace/model';
-import { fixture, ROOT } from '../support/paths';
+import { ROOT } from '../support/paths';
 import { diffStores } from '../support/storeDiff';
 import { hasTraceCmd } from '../support/tracefs';
-import { recompressV7 } from '../support/datRecompress';
-import { encodeEvent, ringPages, type RawEvent } from '../support/ringPages';
-import { guestOption, timeShiftOption, traceIdOption, tsc2nsecOption, withOptions, type DatOption } from '../support/datWithOptions';
+import { guestOption, timeShiftOption, traceIdOption, tsc2nsecOption } from '../support/datWithOptions';
+import { kvmTscFile } from '../support/kvmTscDat';
 import { scratchDir } from '../support/scratch';
 
-const SOURCE = fixture(join('dat', 'sched-v7-zstd.dat'));
 const tmp = scratchDir('kvm-spin-clocks-');
 const reportOf = (file: string) => execFileSync('trace-cmd', ['report', '-t', '-N', file], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] }).toString('utf8');
 
@@ -30,44 +27,6 @@ const reportOf = (file: string) => execFileSync('trace-cmd', ['report', '-t', '-
 const TSC_HZ = 2_918_000_000;
 const SHIFT = 31;
 const MULT = Math.floor((2 ** SHIFT * 1e9) / TSC_HZ);
-
-/**
- * KVM records on two CPUs at raw TSC counts (base + small deltas), in the recorded file's own
- * kvm formats, put in its empty top buffer; every buffer's clock set to `clock`.
- */
-function kvmTscFile(base: bigint, options: DatOption[], clock = 'x86-tsc'): Buffer {
-  return withOptions(kvmTscRecords(base), options, clock);
-}
-
-const written = new Map<bigint, Buffer>();
-function kvmTscRecords(base: bigint): Buffer {
-  const known = written.get(base);
-  if (known) return known;
-  const dat = openTraceDat(SOURCE);
-  const formats = new Map([...dat.formats.values()].map((f) => [f.name, f]));
-  const pageSize = dat.pageSize;
-  dat.close();
-  const ev = (name: string, pid: number, values: Record<string, number | bigint>) => encodeEvent(formats.get(name)!, pid, values);
-  const exit = (vcpu: number, reason: number) => ({ vcpu_id: vcpu, isa: 1, exit_reason: reason, guest_rip: 0xffffffff81b860c7n, info1: 0, info2: 0, intr_info: 0, error_code: 0, requests: 0 });
-  const entry = (vcpu: number) => ({ vcpu_id: vcpu, rip: 0xffffffff81b860c7n, immediate_exit: 0, intr_info: 0, error_code: 0 });
-  const cpu0: RawEvent[] = [
-    { ts: 0, data: ev('kvm_entry', 17241, entry(0)) },
-    { ts: 29_180, data: ev('kvm_exit', 17241, exit(0, 40)) }, // PAUSE_INSTRUCTION, 10 µs later at 2.918 GHz
-    { ts: 35_017, data: ev('kvm_entry', 17241, entry(0)) },
-    { ts: 2_918_003, data: ev('kvm_exit', 17241, exit(0, 40)) },
-  ];
-  const cpu1: RawEvent[] = [
-    { ts: 1_000, data: ev('kvm_entry', 17242, entry(1)) },
-    { ts: 58_360_001, data: ev('kvm_exit', 17242, exit(1, 12)) }, // HLT, 20 ms later
-  ];
-  const atBase = (pages: Buffer) => {
-    for (let at = 0; at < pages.length; at += pageSize) pages.writeBigUInt64LE(pages.readBigUInt64LE(at) + base, at);
-    return pages;
-  };
-  const none = recompressV7(readFileSync(SOURCE), 'none', { buffer: '', cpus: new Map([[0, atBase(ringPages(pageSize, cpu0))], [1, atBase(ringPages(pageSize, cpu1))]]) });
-  written.set(base, none);
-  return none;
-}
 
 test('mul_u64_u32_shr: hand-computed values, and the split arithmetic equals the BigInt one', () => {
   // 2^32 cycles at mult 3, shift 1: (0·3 >> 1) + ((1·3) << 31) = 6442450944.

@@ -499,7 +499,7 @@ export function analyze(store: EventStore, options: Partial<AnalysisOptions> = {
   const lostEvents = store.lost.reduce((sum, l) => sum + Math.max(0, l.count), 0);
   if (store.lost.length > 0) {
     warnings.push(
-      `the recorder lost events ${store.lost.length} time(s) (${lostEvents} events counted; first at line ${store.lost[0].line}): timelines around those points may be wrong`,
+      `the recorder lost events ${store.lost.length} time(s) (${store.lostEventsText()} events counted; first at line ${store.lost[0].line}): timelines around those points may be wrong`,
     );
   }
 

@@ -35,7 +35,8 @@ export function toAnalyzeJson(result: TraceAnalysis) {
       })),
       targetMatrix: vm.targetMatrix,
     })),
-    totals: a.totals,
+    /** lostEvents is a JSON number (rounded past 2^53); lostEventsExact the same count as exact decimal text. */
+    totals: { ...a.totals, lostEventsExact: result.lostEventsExact },
     decisions: a.decisions,
     problems: a.problems,
     inference: a.inference,

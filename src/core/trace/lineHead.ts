@@ -95,7 +95,8 @@ function tryAt(line: string, start: number, n: number, open: number, head: LineH
     mul *= 10;
     j--;
   }
-  if (j + 1 === pidEnd || pidEnd - (j + 1) > 10) return false;
+  // Up to 19 digits: a pid the store cannot keep is refused by name later, not taken for text.
+  if (j + 1 === pidEnd || pidEnd - (j + 1) > 19) return false;
   let commEnd: number;
   let dashPid: boolean;
   if (j >= start && line.charCodeAt(j) === DASH) {

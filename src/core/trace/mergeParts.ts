@@ -81,6 +81,8 @@ export function mergeParts(parts: SerializedPart[]): ImportPart {
     stats.malformedLines += ps.malformedLines;
     stats.malformedPayloads += ps.malformedPayloads;
     stats.longLines += ps.longLines;
+    stats.idsOutOfRange += ps.idsOutOfRange;
+    stats.firstIdOutOfRangeLines.push(...ps.firstIdOutOfRangeLines.map((l) => l + lineOffset));
     stats.crlf ||= ps.crlf;
     stats.warnings.push(...ps.warnings);
     stats.firstMalformedLines.push(...ps.firstMalformedLines.map((l) => l + lineOffset));
@@ -91,6 +93,7 @@ export function mergeParts(parts: SerializedPart[]): ImportPart {
   stats.lines = lineOffset;
   stats.firstMalformedLines = stats.firstMalformedLines.slice(0, 5);
   stats.firstMalformedPayloadLines = stats.firstMalformedPayloadLines.slice(0, 5);
+  stats.firstIdOutOfRangeLines = stats.firstIdOutOfRangeLines.slice(0, 5);
   store.recountOrder();
   return { store, stats, evidence, rawTimestamps: parts.find((p) => p.rawTimestamps !== null)?.rawTimestamps ?? null };
 }

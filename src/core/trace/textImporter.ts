@@ -5,7 +5,7 @@
 
 import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { EventStore } from './model';
+import { EventStore, isPid, lostEvents } from './model';
 import { checkClockHz, countsToNs } from './clock';
 import { commOf, newLineHead, parseLineHead } from './lineHead';
 import { decodeEvent, DecodeResult, fixComm } from './eventPayload';
@@ -44,13 +44,16 @@ export interface ImportStats {
   malformedPayloads: number;
   firstMalformedPayloadLines: number[];
   longLines: number;
+  /** Event lines refused for an id the store cannot keep exactly (model.ts isPid / isVcpuId). */
+  idsOutOfRange: number;
+  firstIdOutOfRangeLines: number[];
   crlf: boolean;
   /** What the reader had to say about the file (damaged options, unused settings), one line each. */
   warnings: string[];
 }
 
 export function emptyImportStats(): ImportStats {
-  return { bytes: 0, lines: 0, eventLines: 0, storedEvents: 0, otherEvents: 0, malformedLines: 0, firstMalformedLines: [], malformedPayloads: 0, firstMalformedPayloadLines: [], longLines: 0, crlf: false, warnings: [] };
+  return { bytes: 0, lines: 0, eventLines: 0, storedEvents: 0, otherEvents: 0, malformedLines: 0, firstMalformedLines: [], malformedPayloads: 0, firstMalformedPayloadLines: [], longLines: 0, idsOutOfRange: 0, firstIdOutOfRangeLines: [], crlf: false, warnings: [] };
 }
 
 export interface ImportedTrace {
@@ -219,10 +222,15 @@ export class TextTraceImporter {
       }
       stats.eventLines++;
       noteEventLine(this.evidence, text, head, end);
+      if (!isPid(head.tid) || (head.tgid >= 0 && !isPid(head.tgid))) {
+        this.idOutOfRange(lineNo);
+        return;
+      }
       this.noteThread(text);
       const result = decodeEvent(this.store, head, text, lineNo, end);
       if (result === DecodeResult.Stored) stats.storedEvents++;
       else if (result === DecodeResult.Other) stats.otherEvents++;
+      else if (result === DecodeResult.IdOutOfRange) this.idOutOfRange(lineNo);
       else {
         stats.malformedPayloads++;
         if (stats.firstMalformedPayloadLines.length < MAX_REPORTED_LINES) stats.firstMalformedPayloadLines.push(lineNo);
@@ -233,7 +241,7 @@ export class TextTraceImporter {
     const line = text.slice(start, end);
     const lost = LOST_FTRACE.exec(line) ?? LOST_TRACE_CMD.exec(line);
     if (lost) {
-      this.store.lost.push({ cpu: Number(lost[1]), count: lost[2] === undefined ? -1 : Number(lost[2]), line: lineNo });
+      this.store.lost.push(lostEvents(Number(lost[1]), lost[2], lineNo));
       return;
     }
     if (KNOWN_NON_EVENT.test(line)) {
@@ -250,6 +258,11 @@ export class TextTraceImporter {
     const len = head.commEnd - head.commStart;
     if (known !== undefined && known.comm.length === len && line.startsWith(known.comm, head.commStart) && (head.tgid < 0 || known.tgid >= 0)) return;
     this.store.noteThread(head.tid, fixComm(commOf(line, head)), head.tgid);
+  }
+
+  private idOutOfRange(lineNo: number): void {
+    this.stats.idsOutOfRange++;
+    if (this.stats.firstIdOutOfRangeLines.length < MAX_REPORTED_LINES) this.stats.firstIdOutOfRangeLines.push(lineNo);
   }
 
   private malformed(lineNo: number): void {
