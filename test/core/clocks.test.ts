@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { importTraceDat } from '../../src/core/trace/dat/datImporter';
@@ -18,6 +18,7 @@ import { diffStores } from '../support/storeDiff';
 import { hasTraceCmd } from '../support/tracefs';
 import { guestOption, timeShiftOption, traceIdOption, tsc2nsecOption } from '../support/datWithOptions';
 import { kvmTscFile } from '../support/kvmTscDat';
+import { openTraceSession } from '../../src/extension/workerBridge';
 import { scratchDir } from '../support/scratch';
 
 const tmp = scratchDir('kvm-spin-clocks-');
@@ -243,4 +244,22 @@ test('GUEST: VMs and vCPU numbers come from the file, keyed by trace id, and the
   );
   assert.ok(!after.analysis.warnings.some((w) => /told apart|numbered in thread-id order/.test(w)), after.analysis.warnings.join('\n'));
   assert.equal(after.analysis.totals.pleExits, 2);
+});
+
+test('the extension setting kvmSpin.clockHz reaches the session worker; the dashboard model carries the clock', async () => {
+  const setting = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).contributes.configuration.properties['kvmSpin.clockHz'];
+  assert.deepEqual([setting.type, setting.default, setting.exclusiveMinimum], [['number', 'null'], null, 0]);
+  const file = join(tmp, 'session-raw.txt');
+  writeFileSync(file, ' qemu-system-x86-17241 [019]11163479569636: kvm_exit: reason PAUSE_INSTRUCTION rip 0x0 info 0 0\n qemu-system-x86-17241 [019]11163479669636: kvm_exit: reason PAUSE_INSTRUCTION rip 0x0 info 0 0\n');
+  const worker = join(ROOT, 'dist', 'sessionWorker.js');
+  for (const [clockHz, unit, startNs] of [[undefined, 'cycles', 11163479569636], [2e9, 'ns', Math.floor(11163479569636 * 0.5)]] as const) {
+    const session = openTraceSession(worker, file, () => {}, { clockHz });
+    try {
+      const { model } = await session.opened;
+      assert.deepEqual(model.clock, { name: null, unit });
+      assert.equal(model.traceStartNs, startNs);
+    } finally {
+      session.dispose();
+    }
+  }
 });
