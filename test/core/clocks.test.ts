@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { importTraceDat } from '../../src/core/trace/dat/datImporter';
 import { guestToHostNs, tscToNs, tscToNsBig, type TimeShift } from '../../src/core/trace/dat/datOptions';
-import { importTraceText } from '../../src/core/trace/textImporter';
+import { importTraceFile, importTraceText } from '../../src/core/trace/textImporter';
+import { importTraceFileParallel } from '../../src/core/trace/parallelImport';
 import { analyzeTraceFile, analyzeTraceText } from '../../src/core/pipeline';
 import { EventKind } from '../../src/core/trace/model';
 import { ROOT } from '../support/paths';
@@ -65,6 +66,13 @@ test('TSC2NSEC: every timestamp converted exactly as trace-cmd report converts i
   assert.deepEqual(store.origin.tsc2nsec, { mult: MULT, shift: SHIFT, offset: 987654321n });
   const exits = [...Array(store.length).keys()].filter((i) => store.kind[i] === EventKind.KvmExit && store.tid[i] === 17241);
   assert.equal(store.ts[exits[0]], Number(firstExitNs));
+  // The same file as v6 (trace-cmd convert keeps TSC2NSEC; the clock follows the CPU table).
+  const v6 = join(tmp, 'tsc2nsec-v6.dat');
+  execFileSync('trace-cmd', ['convert', '-i', file, '-o', v6, '--file-version', '6', '--compression', 'none'], { stdio: 'ignore' });
+  const old = await importTraceDat(v6);
+  assert.deepEqual(diffStores(expected, old.store), []);
+  assert.deepEqual(old.store.clock, { name: 'x86-tsc', unit: 'ns' });
+  assert.deepEqual(old.store.origin.tsc2nsec, { mult: MULT, shift: SHIFT, offset: 987654321n });
 });
 
 test('TSC2NSEC: the span of the analysis is in ns (the raw counts are ×2.918 longer)', async () => {
@@ -262,4 +270,40 @@ test('the extension setting kvmSpin.clockHz reaches the session worker; the dash
       session.dispose();
     }
   }
+});
+
+test('raw counter text read on worker threads equals one thread, also when the timestamp kind changes mid-file', async () => {
+  const rawLine = (i: number) => ` qemu-system-x86-17241 [019]${11163479569636 + i * 2918}: kvm_exit: reason PAUSE_INSTRUCTION rip 0xffffffff81b860c7 info 0 0`;
+  const decimalLine = (i: number) => ` CPU 0/KVM-5001 [001] ${(100 + i / 1e6).toFixed(6)}: kvm_exit: vcpu 0 reason HLT rip 0x0 info 0 0`;
+  const lines = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i));
+  for (const [name, text] of [
+    ['raw', lines(3000, rawLine).join('\n')],
+    ['mixed', [...lines(1500, rawLine), ...lines(1500, decimalLine)].join('\n')],
+  ] as const) {
+    const file = join(tmp, `${name}.txt`);
+    writeFileSync(file, text + '\n');
+    for (const clockHz of [undefined, 2_918_000_000]) {
+      const serial = await importTraceFile(file, { clockHz });
+      const parallel = await importTraceFileParallel(file, { threads: 3, minBytes: 0, clockHz });
+      assert.deepEqual(parallel.store.clock, serial.store.clock, `${name} ${clockHz}`);
+      assert.deepEqual([...parallel.store.ts.subarray(0, parallel.store.length)], [...serial.store.ts.subarray(0, serial.store.length)], `${name} ${clockHz}`);
+      assert.deepEqual(parallel.stats, serial.stats, `${name} ${clockHz}`);
+    }
+  }
+  // One thread: the first line decides; lines with the other kind of timestamp are not events.
+  const mixed = await importTraceFile(join(tmp, 'mixed.txt'));
+  assert.deepEqual([mixed.store.length, mixed.stats.malformedLines, mixed.stats.firstMalformedLines[0], mixed.store.clock.unit], [1500, 1500, 1501, 'cycles']);
+});
+
+test('property: a raw counter glued to or spaced from the CPU column reads as that count', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 999 }), fc.bigInt({ min: 0n, max: 2n ** 53n - 1n }), fc.boolean(), (cpu, count, spaced) => {
+      const column = `[${String(cpu).padStart(3, '0')}]`;
+      const ts = spaced ? ` ${String(count).padStart(12)}` : String(count).padStart(12);
+      const line = ` qemu-system-x86-17241 ${column}${ts}: kvm_exit: reason PAUSE_INSTRUCTION rip 0x0 info 0 0`;
+      const { store } = importTraceText(line);
+      assert.deepEqual([store.length, store.ts[0], store.cpu[0], store.tid[0], store.clock.unit], [1, Number(count), cpu, 17241, 'cycles']);
+    }),
+    { numRuns: 500 },
+  );
 });

@@ -94,14 +94,14 @@ function readNumber(line: string, i: number, hex = false): number {
   if (hex) {
     for (; i < n; i++) {
       const c = line.charCodeAt(i) | 32;
-      if (c >= 48 && c <= 57) value = value * 16 + c - 48;
-      else if (c >= 97 && c <= 102) value = value * 16 + c - 87;
+      if (c >= 48 && c <= 57) value = value * 16 + (c - 48);
+      else if (c >= 97 && c <= 102) value = value * 16 + (c - 87);
       else break;
     }
   } else {
     for (; i < n; i++) {
       const c = line.charCodeAt(i);
-      if (c >= 48 && c <= 57) value = value * 10 + c - 48;
+      if (c >= 48 && c <= 57) value = value * 10 + (c - 48);
       else break;
     }
   }

@@ -207,7 +207,8 @@ function nextSpace(line: string, n: number, i: number): number {
 function readTimestamp(line: string, n: number, i: number, head: LineHead): number {
   let sec = 0;
   const start = i;
-  while (i < n && isDigit(line.charCodeAt(i))) sec = sec * 10 + line.charCodeAt(i++) - DIGIT0;
+  // The digit before the sum: sec · 10 + charCode would pass 2^53 first and round.
+  while (i < n && isDigit(line.charCodeAt(i))) sec = sec * 10 + (line.charCodeAt(i++) - DIGIT0);
   if (i === start || i >= n) return -1;
   let frac = 0;
   let fracDigits = 0;
