@@ -14,6 +14,7 @@ import { importTraceFile, importTraceText } from '../../src/core/trace/textImpor
 import { importTraceFileParallel } from '../../src/core/trace/parallelImport';
 import { analyzeTraceFile, analyzeTraceText } from '../../src/core/pipeline';
 import { EventKind } from '../../src/core/trace/model';
+import { ClockHzError } from '../../src/core/trace/clock';
 import { ROOT } from '../support/paths';
 import { diffStores } from '../support/storeDiff';
 import { hasTraceCmd } from '../support/tracefs';
@@ -205,7 +206,7 @@ test("text: the issue's raw-counter lines are read, counts exact; a counter freq
   const decimal = importTraceText(' CPU 0/KVM-5001 [000] 100.000001: kvm_exit: vcpu 0 reason HLT rip 0x0 info 0 0', { clockHz: 1e9 });
   assert.deepEqual(decimal.store.clock, { name: null, unit: 'ns' });
   assert.match(decimal.stats.warnings[0], /counter frequency 1000000000 Hz was not used/);
-  assert.throws(() => importTraceText(lines, { clockHz: 0 }), /clockHz must be a counter frequency/);
+  for (const bad of [0, -1, NaN, Infinity]) assert.throws(() => importTraceText(lines, { clockHz: bad }), (err: unknown) => err instanceof ClockHzError && new RegExp(`^the counter frequency \\(clockHz\\) must be a number of Hz above 0, got ${bad}$`).test(err.message));
 });
 
 test('the CLI summary names the clock and its unit; --json has clock, trace ids and guests', () => {

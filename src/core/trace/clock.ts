@@ -3,7 +3,12 @@
 // (kernel/trace/trace.c trace_clocks[], `in_ns`; x86's ARCH_TRACE_CLOCKS adds x86-tsc, not ns).
 // trace-cmd's "tsc2nsec" is x86-tsc already converted by the file's TSC2NSEC option.
 
+import { NotATraceError } from './sniff';
+
 export type TimeUnit = 'ns' | 'cycles';
+
+/** A counter frequency that is no frequency: bad input, one line (exit 2). */
+export class ClockHzError extends NotATraceError {}
 
 export interface TraceClock {
   /** "local", "x86-tsc", …; null when the trace does not say (text reports). */
@@ -21,7 +26,7 @@ export function unitOfClock(name: string): TimeUnit {
 
 /** A counter frequency the user gave: a finite number of Hz above 0. */
 export function checkClockHz(clockHz: number): void {
-  if (!Number.isFinite(clockHz) || clockHz <= 0) throw new RangeError(`clockHz must be a counter frequency in Hz above 0 (got ${clockHz})`);
+  if (typeof clockHz !== 'number' || !Number.isFinite(clockHz) || clockHz <= 0) throw new ClockHzError(`the counter frequency (clockHz) must be a number of Hz above 0, got ${String(clockHz)}`);
 }
 
 /**
