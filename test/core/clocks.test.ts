@@ -308,3 +308,15 @@ test('property: a raw counter glued to or spaced from the CPU column reads as th
     { numRuns: 500 },
   );
 });
+
+test('text: trace-cmd 3.3+ prints the flags column, then the raw counter right after it', () => {
+  const text = [
+    '          CPU 0/KVM-17241 [019] d..2.11163479569636: kvm_exit: reason PAUSE_INSTRUCTION rip 0x0 info 0 0',
+    '          CPU 0/KVM-17241 [019] dNh1.11163479598816: kvm_entry: vcpu 0 rip 0x0',
+    '          CPU 0/KVM-17241 [019] d..2.  987654321098: kvm_exit: reason HLT rip 0x0 info 0 0',
+  ].join('\n');
+  const { store, stats } = importTraceText(text);
+  assert.equal(stats.malformedLines, 0);
+  assert.deepEqual([...store.ts.subarray(0, store.length)], [11163479569636, 11163479598816, 987654321098]);
+  assert.deepEqual(store.clock, { name: null, unit: 'cycles' });
+});

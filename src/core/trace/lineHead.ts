@@ -150,12 +150,21 @@ function tryAt(line: string, start: number, n: number, open: number, head: LineH
   if (tsNs < 0) {
     // A flags column such as "d..2." or "dNh1.": one short token without a colon.
     const tokEnd = nextSpace(line, n, i);
-    if (tokEnd - i > 8 || tokEnd === i) return false;
-    for (let k = i; k < tokEnd; k++) if (line.charCodeAt(k) === COLON) return false;
-    i = tokEnd;
-    while (i < n && isSpace(line.charCodeAt(i))) i++;
-    tsNs = readTimestamp(line, n, i, head);
-    if (tsNs < 0) return false;
+    if (tokEnd === i) return false;
+    if (tokEnd - i > 8) {
+      // trace-cmd 3.3+ prints the flags, then a raw counter as "%12d:" right after them:
+      // "d..2.11163479569636:". Read only the unambiguous five-column form (migrate-disable ".").
+      if (line.charCodeAt(i + 4) !== DOT || !isDigit(line.charCodeAt(i + 5))) return false;
+      for (let k = i; k < i + 4; k++) if (line.charCodeAt(k) === COLON || isSpace(line.charCodeAt(k))) return false;
+      tsNs = readTimestamp(line, n, i + 5, head);
+      if (tsNs < 0 || !head.rawTs) return false;
+    } else {
+      for (let k = i; k < tokEnd; k++) if (line.charCodeAt(k) === COLON) return false;
+      i = tokEnd;
+      while (i < n && isSpace(line.charCodeAt(i))) i++;
+      tsNs = readTimestamp(line, n, i, head);
+      if (tsNs < 0) return false;
+    }
   }
   i = head.payloadStart; // readTimestamp leaves the index after "TS:" here
   while (i < n && isSpace(line.charCodeAt(i))) i++;
