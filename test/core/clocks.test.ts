@@ -320,3 +320,11 @@ test('text: trace-cmd 3.3+ prints the flags column, then the raw counter right a
   assert.deepEqual([...store.ts.subarray(0, store.length)], [11163479569636, 11163479598816, 987654321098]);
   assert.deepEqual(store.clock, { name: null, unit: 'cycles' });
 });
+
+test('GUEST naming some vCPU threads: the others are found from their events, and the warning says which', async () => {
+  const host = join(tmp, 'host-some-guests.dat');
+  writeFileSync(host, kvmTscFile(1_000_000n, [guestOption('g', 0x99n, [{ vcpu: 0, hostTid: 17241 }])]));
+  const { analysis } = await analyzeTraceFile(host);
+  assert.deepEqual(analysis.vms.map((vm) => [vm.id, vm.vcpus.map((v) => [v.vcpu, v.tid])]), [['guest-0x99', [[0, 17241]]], ['vm1', [[1, 17242]]]]);
+  assert.ok(analysis.warnings.some((w) => w.startsWith('1 vCPU thread(s) are in no GUEST option of the trace: the trace has no thread-group ids')), analysis.warnings.join('\n'));
+});

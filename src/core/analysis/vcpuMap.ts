@@ -52,7 +52,8 @@ export function mapVcpus(store: EventStore): VcpuMap {
   for (const tid of fromGuests.byTid.keys()) eventVcpu.delete(tid);
   if (fromGuests.vms.length > 0 && eventVcpu.size === 0) return { ...fromGuests, grouping: 'guest-option', warnings: [] };
   const rest = mapByEvents(store, eventVcpu, fromGuests.vms.length);
-  return { vms: [...fromGuests.vms, ...rest.vms], byTid: new Map([...fromGuests.byTid, ...rest.byTid]), grouping: rest.grouping, warnings: rest.warnings };
+  const warnings = fromGuests.vms.length ? rest.warnings.map((w) => `${eventVcpu.size} vCPU thread(s) are in no GUEST option of the trace: ${w}`) : rest.warnings;
+  return { vms: [...fromGuests.vms, ...rest.vms], byTid: new Map([...fromGuests.byTid, ...rest.byTid]), grouping: rest.grouping, warnings };
 }
 
 /** The VMs the GUEST options name, in file order, keyed by trace id (names may be empty). */
