@@ -328,3 +328,14 @@ test('GUEST naming some vCPU threads: the others are found from their events, an
   assert.deepEqual(analysis.vms.map((vm) => [vm.id, vm.vcpus.map((v) => [v.vcpu, v.tid])]), [['guest-0x99', [[0, 17241]]], ['vm1', [[1, 17242]]]]);
   assert.ok(analysis.warnings.some((w) => w.startsWith('1 vCPU thread(s) are in no GUEST option of the trace: the trace has no thread-group ids')), analysis.warnings.join('\n'));
 });
+
+test('DATE and OFFSET options are named in a warning: the times stay the trace clock\'s', async () => {
+  const file = join(tmp, 'date.dat');
+  writeFileSync(file, kvmTscFile(1_000_000n, [{ id: 1, data: Buffer.from('0x5f5e100\0', 'latin1') }, { id: 7, data: Buffer.from('-1000\0', 'latin1') }], 'local'));
+  const { stats, store } = await importTraceDat(file);
+  assert.deepEqual(stats.warnings, [
+    "trace.dat: the DATE option (0x5f5e100) is not added to the times: they are the trace clock's, where trace-cmd report shows them shifted",
+    "trace.dat: the OFFSET option (-1000) is not added to the times: they are the trace clock's, where trace-cmd report shows them shifted",
+  ]);
+  assert.deepEqual(store.clock, { name: 'local', unit: 'ns' });
+});

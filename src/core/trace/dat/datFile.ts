@@ -337,11 +337,20 @@ function readV6(start: number, read: Reader, little: boolean, size: number) {
   return { headerPage, formats, cmdlines, buffers, origin, optionWarnings };
 }
 
+const OPTION_DATE = 1;
+const OPTION_OFFSET = 7;
+
 /** Collects the origin options (datOptions.ts) and the warnings of those that were malformed. */
 function originReader(little: boolean) {
   const origin = emptyOrigin();
   const optionWarnings: string[] = [];
   const readOrigin = (id: number, data: Buffer) => {
+    if (id === OPTION_DATE || id === OPTION_OFFSET) {
+      // trace-cmd report adds these to every time (a wall-clock date, or --ts-offset): durations do not change.
+      const value = data.toString('latin1').replace(/\0.*$/s, '').trim();
+      optionWarnings.push(`trace.dat: the ${id === OPTION_DATE ? 'DATE' : 'OFFSET'} option (${value}) is not added to the times: they are the trace clock's, where trace-cmd report shows them shifted`);
+      return;
+    }
     if (id !== OPTION_TRACEID && id !== OPTION_TIME_SHIFT && id !== OPTION_GUEST && id !== OPTION_TSC2NSEC) return;
     const warning = readOriginOption(id, data, little, origin);
     if (warning) optionWarnings.push(warning);
