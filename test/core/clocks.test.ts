@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { importTraceDat } from '../../src/core/trace/dat/datImporter';
-import { guestToHostNs, tscToNs, tscToNsBig, type TimeShift } from '../../src/core/trace/dat/datOptions';
+import { emptyOrigin, guestToHostNs, readOriginOption, tscToNs, tscToNsBig, type TimeShift } from '../../src/core/trace/dat/datOptions';
 import { importTraceFile, importTraceText } from '../../src/core/trace/textImporter';
 import { importTraceFileParallel } from '../../src/core/trace/parallelImport';
 import { analyzeTraceFile, analyzeTraceText } from '../../src/core/pipeline';
@@ -338,4 +338,28 @@ test('DATE and OFFSET options are named in a warning: the times stay the trace c
     "trace.dat: the OFFSET option (-1000) is not added to the times: they are the trace clock's, where trace-cmd report shows them shifted",
   ]);
   assert.deepEqual(store.clock, { name: 'local', unit: 'ns' });
+});
+
+test('damaged origin options: skipped with a warning naming them; an undefined TSC2NSEC is refused in one line', async () => {
+  const read = (o: { id: number; data: Buffer }) => {
+    const origin = emptyOrigin();
+    return { warning: readOriginOption(o.id, o.data, true, origin), origin };
+  };
+  assert.equal(read({ id: 13, data: guestOption('vm', 0x5n, [{ vcpu: 0, hostTid: 10 }]).data.subarray(0, 10) }).warning, 'trace.dat: GUEST option "vm" is truncated (no trace id or vCPU count) and was skipped');
+  assert.equal(read(guestOption('vm', 0x5n, [{ vcpu: 3, hostTid: 10 }])).warning, 'trace.dat: GUEST option "vm" (0x5) names vCPU 3 of 1; skipped');
+  assert.equal(read(guestOption('vm', 0x5n, [{ vcpu: 0, hostTid: -1 }])).warning, 'trace.dat: GUEST option "vm" (0x5) gives vCPU 0 host thread -1; skipped');
+  // A vCPU named twice keeps its last thread (trace-cmd's cpu_pid[cpu] = pid).
+  assert.deepEqual(read(guestOption('', 0x5n, [{ vcpu: 1, hostTid: 10 }, { vcpu: 1, hostTid: 11 }])).origin.guests[0].vcpus, [{ vcpu: 1, hostTid: 11 }]);
+  const shift = timeShiftOption(0x1n, 0, [[{ time: 1n, offset: 2n, scaling: 1n, fraction: 0n }]]);
+  assert.equal(read({ id: 12, data: shift.data.subarray(0, shift.data.length - 12) }).warning, `trace.dat: TIME_SHIFT option is truncated (${shift.data.length - 12} bytes) and was skipped`);
+  assert.equal(read(timeShiftOption(0x1n, 0, [[{ time: 1n, offset: 2n, scaling: 1n, fraction: 64n }]])).warning, 'trace.dat: TIME_SHIFT option has 64 fraction bits (expected 0 to 63) and was skipped');
+  assert.equal(read({ id: 14, data: Buffer.alloc(8) }).warning, 'trace.dat: TSC2NSEC option of 8 bytes (expected 16) skipped: timestamps stay raw counter values');
+  // Samples are sorted by time and equal times dropped, as trace-cmd loads them.
+  const unsorted = read(timeShiftOption(0x1n, 0, [[{ time: 9n, offset: 1n, scaling: 1n, fraction: 0n }, { time: 3n, offset: 2n, scaling: 1n, fraction: 0n }, { time: 9n, offset: 3n, scaling: 1n, fraction: 0n }]]));
+  assert.deepEqual(unsorted.origin.timeShift!.cpus[0].map((s) => [s.time, s.offset]), [[3n, 2n], [9n, 1n]]);
+  const file = join(tmp, 'bad-shift.dat');
+  writeFileSync(file, kvmTscFile(1_000_000n, [tsc2nsecOption(MULT, 40, 0n)]));
+  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'analyze', file], { encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, `kvm-spin: trace.dat: TSC2NSEC multiplier ${MULT} / shift 40 out of range (expected a positive multiplier and a shift of 0 to 32)\n`);
 });

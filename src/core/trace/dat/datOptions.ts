@@ -88,13 +88,16 @@ export function readOriginOption(id: number, data: Buffer, little: boolean, orig
     const count = s32(at + 8);
     at += 12;
     if (count < 0 || at + count * 8 > data.length) return `trace.dat: GUEST option "${name}" (${traceId}) declares ${count} vCPUs but holds ${Math.max(0, data.length - at) >> 3}; skipped`;
-    const vcpus: GuestVcpu[] = [];
+    // A vCPU named twice keeps its last host thread, as trace-cmd's cpu_pid[cpu] does.
+    const hostTids = new Map<number, number>();
     for (let i = 0; i < count; i++, at += 8) {
       const vcpu = s32(at);
+      const hostTid = s32(at + 4);
       if (vcpu < 0 || vcpu >= count) return `trace.dat: GUEST option "${name}" (${traceId}) names vCPU ${vcpu} of ${count}; skipped`;
-      vcpus.push({ vcpu, hostTid: s32(at + 4) });
+      if (hostTid <= 0) return `trace.dat: GUEST option "${name}" (${traceId}) gives vCPU ${vcpu} host thread ${hostTid}; skipped`;
+      hostTids.set(vcpu, hostTid);
     }
-    vcpus.sort((p, q) => p.vcpu - q.vcpu);
+    const vcpus = [...hostTids].sort((p, q) => p[0] - q[0]).map(([vcpu, hostTid]) => ({ vcpu, hostTid }));
     origin.guests.push({ traceId, name, vcpus });
   } else if (id === OPTION_TIME_SHIFT) {
     if (data.length < 16) return `trace.dat: TIME_SHIFT option of ${data.length} bytes skipped`;
