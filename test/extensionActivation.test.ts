@@ -211,6 +211,7 @@ function fakeVscode(rec: Recorded) {
       },
       openTextDocument: async (u: unknown) => ({ uri: u }),
       workspaceFolders: undefined,
+      getConfiguration: () => ({ get: () => undefined }),
       fs: { writeFile: async (u: { fsPath: string }, bytes: Uint8Array) => void rec.written.set(u.fsPath, Buffer.from(bytes)) },
     },
     commands: {

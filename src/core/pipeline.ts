@@ -6,11 +6,20 @@ import { importTraceText, type ImportedTrace, type ImportStats } from './trace/t
 import { importTraceFileParallel, type ParallelImportOptions } from './trace/parallelImport';
 import type { TraceFormat } from './trace/sniff';
 import { refuseCutRunFile, runFileContentWarnings } from './sim/runFileCheck';
+import type { TraceClock } from './trace/clock';
+import { PID_MAX_LIMIT, VCPU_ID_MAX } from './trace/model';
+import type { TraceOrigin } from './trace/dat/datOptions';
 
 export interface TraceAnalysis {
   source: string;
   format: TraceFormat;
   importStats: ImportStats;
+  /** The trace clock and the unit of every time in `analysis` (ns, or raw counter values). */
+  clock: TraceClock;
+  /** trace.dat's trace id, guests and host (empty for text traces). */
+  origin: TraceOrigin;
+  /** The events the recorder lost, exactly, as decimal text (counts may pass 2^53). */
+  lostEventsExact: string;
   analysis: AnalysisResult;
 }
 
@@ -24,20 +33,20 @@ export async function analyzeTraceFile(
   return result;
 }
 
-export function analyzeTraceText(text: string, source = '<text>', options: Partial<AnalysisOptions> = {}): TraceAnalysis {
-  return finish(source, importTraceText(text), options);
+export function analyzeTraceText(text: string, source = '<text>', options: Partial<AnalysisOptions> = {}, clockHz?: number): TraceAnalysis {
+  return finish(source, importTraceText(text, { clockHz }), options);
 }
 
 function finish(source: string, trace: ImportedTrace, options: Partial<AnalysisOptions> = {}): TraceAnalysis {
   const session = new TraceSession(trace.store, options);
   const analysis = options.range ? session.analyzeRange(options.range.startNs, options.range.endNs) : session.analysis;
   analysis.warnings.unshift(...importWarnings(trace.stats));
-  return { source, format: trace.format, importStats: trace.stats, analysis };
+  return { source, format: trace.format, importStats: trace.stats, clock: trace.store.clock, origin: trace.store.origin, lostEventsExact: trace.store.lostEventsText(), analysis };
 }
 
 /** Partly malformed input: results plus a warning with the count and the first line numbers. */
 export function importWarnings(stats: ImportStats): string[] {
-  const warnings: string[] = [];
+  const warnings: string[] = [...stats.warnings];
   if (stats.malformedLines > 0) {
     warnings.push(
       `${stats.malformedLines} line(s) were not trace events and were skipped (first at line ${stats.firstMalformedLines.join(', ')})` +
@@ -47,6 +56,11 @@ export function importWarnings(stats: ImportStats): string[] {
   if (stats.malformedPayloads > 0) {
     warnings.push(
       `${stats.malformedPayloads} event line(s) had fields that did not match their event's format and were skipped (first at line ${stats.firstMalformedPayloadLines.join(', ')})`,
+    );
+  }
+  if (stats.idsOutOfRange > 0) {
+    warnings.push(
+      `${stats.idsOutOfRange} event line(s) had a thread id of ${PID_MAX_LIMIT} or more (Linux's PID_MAX_LIMIT) or a vCPU id beyond ${VCPU_ID_MAX} and were skipped, not wrapped (first at line ${stats.firstIdOutOfRangeLines.join(', ')})`,
     );
   }
   return warnings;
