@@ -3,6 +3,7 @@
 import { analyze, type AnalysisOptions, type AnalysisResult } from './analysis/analyze';
 import { importTraceText, type ImportedTrace, type ImportStats } from './trace/textImporter';
 import { importTraceFileParallel, type ParallelImportOptions } from './trace/parallelImport';
+import { importTraceStream, type StreamImportOptions } from './trace/streamImport';
 import type { TraceFormat } from './trace/sniff';
 
 export interface TraceAnalysis {
@@ -14,9 +15,18 @@ export interface TraceAnalysis {
 
 export async function analyzeTraceFile(
   path: string,
-  options: ParallelImportOptions & { analysis?: Partial<AnalysisOptions> } = {},
+  options: ParallelImportOptions & { analysis?: Partial<AnalysisOptions>; clockHz?: number } = {},
 ): Promise<TraceAnalysis> {
   return finish(path, await importTraceFileParallel(path, options), options.analysis);
+}
+
+/** A text trace from a stream (standard input, a FIFO, trace_pipe), named `source` in the results. */
+export async function analyzeTraceStream(
+  stream: NodeJS.ReadableStream,
+  source: string,
+  options: StreamImportOptions & { analysis?: Partial<AnalysisOptions>; clockHz?: number } = {},
+): Promise<TraceAnalysis> {
+  return finish(source, await importTraceStream(stream, options), options.analysis);
 }
 
 export function analyzeTraceText(text: string, source = '<text>', options: Partial<AnalysisOptions> = {}): TraceAnalysis {
