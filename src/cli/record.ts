@@ -31,18 +31,23 @@ export const recordCommand: Command = {
     if (out === undefined || out === '') throw new UsageError('record: needs --out FILE.dat', spec.usage);
     const durationS = new ValueChecker(spec).seconds('duration', durationText, 1e-6, MAX_RECORD_SECONDS);
     let shown = -1;
-    const result = await recordHostTrace({
-      durationS,
-      out,
-      signal,
-      onProgress: (elapsed, total) => {
-        const second = Math.floor(elapsed);
-        if (!io.progress || second === shown) return;
-        shown = second;
-        io.stderr.write(`\rrecording: ${second} of ${total} s`);
-      },
-    });
-    if (shown >= 0) io.stderr.write('\n');
+    let result;
+    try {
+      result = await recordHostTrace({
+        durationS,
+        out,
+        signal,
+        onProgress: (elapsed, total) => {
+          const second = Math.floor(elapsed);
+          if (!io.progress || second === shown) return;
+          shown = second;
+          io.stderr.write(`\rrecording: ${second} of ${total} s`);
+        },
+      });
+    } finally {
+      // The progress line ends before any message after it, cancelled or not.
+      if (shown >= 0) io.stderr.write('\n');
+    }
     io.stdout.write(`${result.file}: ${(result.bytes / 1048576).toFixed(1)} MiB, events ${result.enabled.join(', ')}\n`);
     return 0;
   },

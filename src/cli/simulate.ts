@@ -97,18 +97,23 @@ export const simulateCommand: Command = {
     if (a.outDir) mkdirSync(a.outDir, { recursive: true });
     const jobs = a.policies.map((policy) => ({ scenario: a.scenario, policy, seed: a.seed, durationNs: Math.round(a.durationSeconds * 1e9), outDir: a.outDir }));
     let lastPercent = -1;
-    const runs = await runJobsInWorkers(jobs, {
-      workerScript: join(io.workerDir, 'simWorker.js'),
-      concurrency: Math.min(a.jobs, jobs.length),
-      signal,
-      onProgress: (done, total) => {
-        const percent = Math.floor((100 * done) / total);
-        if (!io.progress || percent === lastPercent) return;
-        lastPercent = percent;
-        io.stderr.write(`\rsimulating ${a.scenario.name}: ${percent}%`);
-      },
-    });
-    if (lastPercent >= 0) io.stderr.write('\n');
+    let runs;
+    try {
+      runs = await runJobsInWorkers(jobs, {
+        workerScript: join(io.workerDir, 'simWorker.js'),
+        concurrency: Math.min(a.jobs, jobs.length),
+        signal,
+        onProgress: (done, total) => {
+          const percent = Math.floor((100 * done) / total);
+          if (!io.progress || percent === lastPercent) return;
+          lastPercent = percent;
+          io.stderr.write(`\rsimulating ${a.scenario.name}: ${percent}%`);
+        },
+      });
+    } finally {
+      // The progress line ends before any message after it, cancelled or not.
+      if (lastPercent >= 0) io.stderr.write('\n');
+    }
     const header = { scenario: a.scenario, seed: a.seed, durationSeconds: a.durationSeconds };
     io.stdout.write(a.json ? JSON.stringify(toSimulateJson(header, runs), null, 2) + '\n' : formatComparison(header, runs));
     return 0;
