@@ -1,11 +1,12 @@
 // `kvm-spin analyze FILE|-`: import a trace (a file, or a stream: `-`, a FIFO, trace_pipe),
 // analyse it and print the summary or JSON.
 
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeTraceFile, analyzeTraceStream, type TraceAnalysis } from '../core/pipeline';
 import { toAnalyzeJson } from '../core/analysis/report';
 import { CancelledError } from '../core/trace/textImporter';
+import { openTraceStream } from '../core/trace/streamImport';
 import { stringValue, UsageError, ValueChecker, type CommandSpec } from './args';
 import type { Command } from './command';
 import { InputError } from './errors';
@@ -44,7 +45,7 @@ function traceInput(arg: string, io: CliIo): TraceInput {
   const st = statSync(arg); // ENOENT, ELOOP, EACCES: exit 2 with the reason
   if (st.isDirectory()) throw new InputError(`${arg} is a directory: expected a trace file, - (standard input) or a FIFO`);
   if (st.isFile() && st.size > 0) return { kind: 'file', path: arg };
-  return { kind: 'stream', name: arg, open: () => createReadStream(arg) };
+  return { kind: 'stream', name: arg, open: () => openTraceStream(arg) };
 }
 
 export const analyzeCommand: Command = {

@@ -23,7 +23,7 @@ interface HostileCase {
   stdinOpen?: boolean;
   stdout?: 'dev-full' | 'closed';
   setup?: 'symlink-loop' | 'fifo';
-  /** What a writer puts into the FIFO. */
+  /** What a writer puts into the FIFO (none: nobody opens it for writing). */
   feed?: string;
   /** Send this signal once stderr shows `after` (progress is forced on). */
   signal?: { name: NodeJS.Signals; after: string };
@@ -70,7 +70,7 @@ function run(c: HostileCase): Promise<Outcome> {
     input.pipe(child.stdin!, { end: !c.stdinOpen });
   } else child.stdin!.end();
   child.stdin!.on('error', () => undefined);
-  if (c.setup === 'fifo') createReadStream(join(CORPUS, c.feed!)).pipe(createWriteStream(fifo));
+  if (c.feed) createReadStream(join(CORPUS, c.feed!)).pipe(createWriteStream(fifo));
   let stderr = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
