@@ -90,6 +90,8 @@ export function importTraceStream(stream: NodeJS.ReadableStream, options: Stream
 }
 
 const QUIET_POLL_MS = 50;
+/** trace_pipe hands out at most what its ring buffer pages hold per read. */
+const POLL_CHUNK_BYTES = 1 << 16;
 
 /**
  * A stream over a FIFO, a character device or a pseudo-file such as trace_pipe, read without
@@ -114,7 +116,7 @@ function pollingStream(path: string, flags: number): Readable {
       try {
         const handle = await (file ??= open(path, flags));
         while (!destroyed) {
-          const chunk = Buffer.allocUnsafe(1 << 20);
+          const chunk = Buffer.allocUnsafe(POLL_CHUNK_BYTES);
           const bytesRead = await handle.read(chunk, 0, chunk.length, null).then(
             (r) => r.bytesRead,
             (err: NodeJS.ErrnoException) => (err.code === 'EAGAIN' ? -1 : Promise.reject(err)),
