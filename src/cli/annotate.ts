@@ -1,12 +1,13 @@
 // `kvm-spin annotate FILE.c [--run RUNFILE|TRACE] [--json]`
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { analyzeTraceFile } from '../core/pipeline';
 import { annotate, formatAnnotated, toAnnotateJson, type RunStats } from '../core/source/annotate';
 import { recognize } from '../core/source/recognizer';
 import { readRunFileSiteCounts } from '../core/sim/runFileSites';
 import { stringValue, type CommandSpec } from './args';
 import type { Command } from './command';
+import { InputError } from './errors';
 
 const spec: CommandSpec = {
   name: 'annotate',
@@ -27,6 +28,7 @@ export const annotateCommand: Command = {
   async run(args, { io, signal }) {
     const runFile = stringValue(args, 'run');
     const file = args.positionals[0];
+    if (statSync(file).isDirectory()) throw new InputError(`${file} is a directory: expected a C source file`);
     const source = readFileSync(file, 'utf8');
     const recognition = recognize(source);
     let run: RunStats | null = null;

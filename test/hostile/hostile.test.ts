@@ -16,6 +16,8 @@ interface HostileCase {
   exit: number;
   /** A regular expression of the one stderr line, or "" for no stderr at all. */
   stderr: string;
+  /** A regular expression stdout must match (results with warnings). */
+  stdoutMatch?: string;
   /** The line is followed by the command's usage. */
   usage?: boolean;
   /** A corpus file on standard input (kept open after it when stdinOpen). */
@@ -37,6 +39,7 @@ const TIMEOUT_MS = 20_000;
 interface Outcome {
   status: number | null;
   signal: NodeJS.Signals | null;
+  stdout: string;
   stderr: string;
 }
 
@@ -63,8 +66,9 @@ function run(c: HostileCase): Promise<Outcome> {
   });
   if (devFull !== undefined) closeSync(devFull);
   // A reader that went away before the first write: every write gets EPIPE.
+  let stdout = '';
   if (c.stdout === 'closed') child.stdout!.destroy();
-  else child.stdout?.resume();
+  else child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
   if (c.stdin) {
     const input = createReadStream(join(CORPUS, c.stdin));
     input.pipe(child.stdin!, { end: !c.stdinOpen });
@@ -88,7 +92,7 @@ function run(c: HostileCase): Promise<Outcome> {
     child.on('close', (status, signal) => {
       clearTimeout(timer);
       child.stdin!.destroy();
-      resolve({ status, signal, stderr });
+      resolve({ status, signal, stdout, stderr });
     });
   });
 }
@@ -107,6 +111,7 @@ describe('hostile corpus', { concurrency: 4 }, () => {
       const where = `${c.args.join(' ')}\n${r.stderr}`;
       assert.equal(r.signal, null, `killed by ${r.signal}: ${where}`);
       assert.equal(r.status, c.exit, where);
+      if (c.stdoutMatch) assert.match(r.stdout, new RegExp(c.stdoutMatch), where);
       if (c.stderr === '') return assert.equal(stderr, '', where);
       const [line, ...rest] = stderr.replace(/\n$/, '').split('\n');
       assert.match(line, new RegExp(c.stderr), where);
