@@ -43,21 +43,19 @@ interface Outcome {
   stderr: string;
 }
 
+/** What cannot be a file in git: {tmp}/loop (a symbolic link loop) or {tmp}/fifo. */
 function setUp(c: HostileCase, tmp: string): void {
   if (c.setup === 'symlink-loop') {
     symlinkSync(join(tmp, 'loop2'), join(tmp, 'loop'));
     symlinkSync(join(tmp, 'loop'), join(tmp, 'loop2'));
   }
+  // mkfifo(1): node has no mkfifo of its own.
+  if (c.setup === 'fifo' && spawnSync('mkfifo', [join(tmp, 'fifo')]).status !== 0) throw new Error('mkfifo failed');
 }
 
 function run(c: HostileCase): Promise<Outcome> {
   const tmp = scratchDir('kvm-spin-hostile-');
   setUp(c, tmp);
-  const fifo = join(tmp, 'fifo');
-  if (c.setup === 'fifo') {
-    // mkfifo(1): node has no mkfifo of its own.
-    if (spawnSync('mkfifo', [fifo]).status !== 0) throw new Error('mkfifo failed');
-  }
   const args = c.args.map((a) => a.replace('{corpus}', CORPUS).replace('{tmp}', tmp));
   const devFull = c.stdout === 'dev-full' ? openSync('/dev/full', 'w') : undefined;
   const child = spawn(process.execPath, [CLI, ...args], {
@@ -65,8 +63,8 @@ function run(c: HostileCase): Promise<Outcome> {
     env: { ...process.env, KVM_SPIN_PROGRESS: c.signal ? '1' : '0' },
   });
   if (devFull !== undefined) closeSync(devFull);
-  // A reader that went away before the first write: every write gets EPIPE.
   let stdout = '';
+  // A reader that went away before the first write: every write gets EPIPE.
   if (c.stdout === 'closed') child.stdout!.destroy();
   else child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
   if (c.stdin) {
@@ -74,7 +72,7 @@ function run(c: HostileCase): Promise<Outcome> {
     input.pipe(child.stdin!, { end: !c.stdinOpen });
   } else child.stdin!.end();
   child.stdin!.on('error', () => undefined);
-  if (c.feed) createReadStream(join(CORPUS, c.feed!)).pipe(createWriteStream(fifo));
+  if (c.feed) createReadStream(join(CORPUS, c.feed)).pipe(createWriteStream(join(tmp, 'fifo')));
   let stderr = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
