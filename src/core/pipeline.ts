@@ -4,6 +4,7 @@ import type { AnalysisOptions, AnalysisResult } from './analysis/analyze';
 import { TraceSession } from './session';
 import { importTraceText, type ImportedTrace, type ImportStats } from './trace/textImporter';
 import { importTraceFileParallel, type ParallelImportOptions } from './trace/parallelImport';
+import { importTraceStream, type StreamImportOptions } from './trace/streamImport';
 import type { TraceFormat } from './trace/sniff';
 import { refuseCutRunFile, runFileContentWarnings } from './sim/runFileCheck';
 import type { TraceClock } from './trace/clock';
@@ -25,12 +26,21 @@ export interface TraceAnalysis {
 
 export async function analyzeTraceFile(
   path: string,
-  options: ParallelImportOptions & { analysis?: Partial<AnalysisOptions> } = {},
+  options: ParallelImportOptions & { analysis?: Partial<AnalysisOptions>; clockHz?: number } = {},
 ): Promise<TraceAnalysis> {
   const result = finish(path, await importTraceFileParallel(path, options).catch((err) => refuseCutRunFile(path, err)), options.analysis);
   // A simulator run file cut short still carries its whole run's header: say so first.
   result.analysis.warnings.unshift(...runFileContentWarnings(path, { eventLines: result.importStats.eventLines, pleExits: result.analysis.totals.pleExits }));
   return result;
+}
+
+/** A text trace from a stream (standard input, a FIFO, trace_pipe), named `source` in the results. */
+export async function analyzeTraceStream(
+  stream: NodeJS.ReadableStream,
+  source: string,
+  options: StreamImportOptions & { analysis?: Partial<AnalysisOptions>; clockHz?: number } = {},
+): Promise<TraceAnalysis> {
+  return finish(source, await importTraceStream(stream, options), options.analysis);
 }
 
 export function analyzeTraceText(text: string, source = '<text>', options: Partial<AnalysisOptions> = {}, clockHz?: number): TraceAnalysis {
