@@ -8,8 +8,4 @@ if (!fs.existsSync(bundle)) {
   process.stderr.write("kvm-spin: not built yet; run 'npm run build' first\n");
   process.exit(2);
 }
-require(bundle)
-  .main(process.argv.slice(2))
-  .then((code) => {
-    process.exitCode = code;
-  });
+require(bundle).runCli(process.argv.slice(2));

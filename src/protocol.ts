@@ -42,6 +42,8 @@ export interface EpisodeRow {
 export interface DashboardModel {
   title: string;
   format: string;
+  /** The trace clock; every *Ns time is in its unit (raw counter values when 'cycles'). Absent: ns. */
+  clock?: { name: string | null; unit: 'ns' | 'cycles' };
   /** The whole trace, and the range this model covers. */
   traceStartNs: number;
   traceEndNs: number;

@@ -211,6 +211,7 @@ function fakeVscode(rec: Recorded) {
       },
       openTextDocument: async (u: unknown) => ({ uri: u }),
       workspaceFolders: undefined,
+      getConfiguration: () => ({ get: () => undefined }),
       fs: { writeFile: async (u: { fsPath: string }, bytes: Uint8Array) => void rec.written.set(u.fsPath, Buffer.from(bytes)) },
     },
     commands: {
@@ -315,7 +316,7 @@ test('activation registers the contributed commands; Open Trace shows the summar
     await comparison.send({ type: 'exportCsv' });
     const csv = rec.written.get(rec.saveAs)!.toString('utf8').split('\n');
     assert.equal(csv.length, 4);
-    assert.match(csv[1], /^handchecked-ftrace-tgid\.txt,trace,0\.00402,,0\.0604478,995\.025,/);
+    assert.match(csv[1], /^handchecked-ftrace-tgid\.txt,trace,0\.00402,,0\.00335821,995\.025,/);
     assert.match(csv[2], /^undercommit \/ vanilla-5\.6 \/ seed 1,simulator,0\.5,\d/);
     await comparison.send({ type: 'exportPng', dataUrl: 'data:text/html,<b>' });
     // Pick only the simulated run: the model follows, the choice is kept in workspace state.
@@ -331,7 +332,7 @@ test('activation registers the contributed commands; Open Trace shows the summar
     assert.equal(lenses[2].command.title, 'Switch run… (undercommit / vanilla-5.6 / seed 1)');
     const hover = rec.hoverProviders[0].provideHover(kvmMain, { line: 35 }); // line 36: skip_not_ready
     assert.match(hover!.contents.value, /^\*\*on_spin\.skip_not_ready\*\* — [\d,]+ \(from simulator\)/);
-    assert.match(hover!.contents.value, /\| lock\/vcpu \d \| [\d,]+ \|/);
+    assert.match(hover!.contents.value, /\| (lock|ipi)\/vcpu \d \| [\d,]+ \|/);
     assert.equal(rec.codeLensProviders[0].provideCodeLenses(fakeDocument('/x.c', 'int main(void) { return 0; }')).length, 0);
     // Copy perf probe commands for the active kvm_main.c.
     rec.activeDocument = kvmMain;

@@ -16,6 +16,11 @@ Chart.register(...registerables);
 const vscode = vscodeApi<WebviewToHost>();
 const app = document.getElementById('app')!;
 let charts: Chart[] = [];
+/** Labels of times ÷ 10^6 and ÷ 10^3: ms and µs, or millions / thousands of cycles for a raw counter clock. */
+let unit = { ms: 'ms', us: 'µs' };
+const unitsOf = (model: DashboardModel) => (model.clock?.unit === 'cycles' ? { ms: 'Mcycles', us: 'kcycles' } : { ms: 'ms', us: 'µs' });
+const clockText = (model: DashboardModel) =>
+  model.clock ? ` · clock ${model.clock.name ?? 'not in the trace'}${model.clock.unit === 'cycles' ? ' (raw counter values: set kvmSpin.clockHz for ms)' : ''}` : '';
 let current: DashboardModel | null = (vscode.getState() as { model?: DashboardModel } | undefined)?.model ?? null;
 
 const PROBLEM_DEFINITIONS: Record<string, string> = {
@@ -64,9 +69,10 @@ function renderDashboard(model: DashboardModel): void {
   charts = [];
   const t = theme();
   app.replaceChildren();
+  unit = unitsOf(model);
   const rangeMs = (model.rangeEndNs - model.rangeStartNs) / 1e6;
   const isRange = model.rangeStartNs > model.traceStartNs || model.rangeEndNs < model.traceEndNs;
-  const header = el('header', {}, el('h1', {}, label(model.title)), el('p', { class: 'sub' }, `${model.format} · ${rangeMs.toFixed(3)} ms shown${isRange ? ` (from ${ms(model.rangeStartNs - model.traceStartNs)} ms)` : ''}`));
+  const header = el('header', {}, el('h1', {}, label(model.title)), el('p', { class: 'sub' }, `${model.format}${clockText(model)} · ${rangeMs.toFixed(3)} ${unit.ms} shown${isRange ? ` (from ${ms(model.rangeStartNs - model.traceStartNs)} ${unit.ms})` : ''}`));
   const fullTitle = fullLabelDetails(model.title, 'Full file name');
   if (fullTitle) header.append(fullTitle);
   if (isRange) header.append(button('Show the whole trace', () => post({ type: 'resetRange' })));
@@ -102,13 +108,13 @@ function renderDashboard(model: DashboardModel): void {
         data: {
           labels,
           datasets: [
-            { label: 'spin (ms)', data: idx.map((i) => ({ x: i, y: model.vcpus[i].spinNs / 1e6 })), backgroundColor: t.orange },
-            { label: 'in PAUSE exits (ms)', data: idx.map((i) => ({ x: i, y: model.vcpus[i].pleNs / 1e6 })), backgroundColor: t.blue },
+            { label: `spin (${unit.ms})`, data: idx.map((i) => ({ x: i, y: model.vcpus[i].spinNs / 1e6 })), backgroundColor: t.orange },
+            { label: `in PAUSE exits (${unit.ms})`, data: idx.map((i) => ({ x: i, y: model.vcpus[i].pleNs / 1e6 })), backgroundColor: t.blue },
           ],
         },
         options: { ...baseOptions(t), scales: { x: { type: 'category', labels, ticks: { color: t.fg } }, y: { beginAtZero: true, ticks: { color: t.fg }, grid: { color: t.grid } } } },
       },
-      table(['vCPU', 'thread', 'PAUSE exits', 'spin ms', 'PAUSE-exit ms', 'preempted ms'], model.vcpus.map((v) => [`${v.vm}/vCPU ${v.vcpu}`, label(v.comm), v.pleExits, ms(v.spinNs), ms(v.pleNs), v.preemptedNs === null ? judgedValue(null, why('vcpus.time.preempted')) : ms(v.preemptedNs)]), 'Spin time per vCPU'),
+      table(['vCPU', 'thread', 'PAUSE exits', `spin ${unit.ms}`, `PAUSE-exit ${unit.ms}`, `preempted ${unit.ms}`], model.vcpus.map((v) => [`${v.vm}/vCPU ${v.vcpu}`, label(v.comm), v.pleExits, ms(v.spinNs), ms(v.pleNs), v.preemptedNs === null ? judgedValue(null, why('vcpus.time.preempted')) : ms(v.preemptedNs)]), 'Spin time per vCPU'),
     ),
   );
 
@@ -118,8 +124,8 @@ function renderDashboard(model: DashboardModel): void {
   const pleSection = section(
     'PAUSE exits over time',
     'Line chart of PAUSE exits per time bin; drag across it to select a time range',
-    { type: 'line', data: { datasets: [{ label: `PAUSE exits per ${(s.binNs / 1e6).toPrecision(3)} ms`, data: points, borderColor: t.red, backgroundColor: t.red, pointRadius: 0, borderWidth: 1 }] }, options: { ...baseOptions(t), scales: { x: { type: 'linear', title: { display: true, text: 'ms', color: t.fg }, ticks: { color: t.fg }, grid: { color: t.grid } }, y: { beginAtZero: true, ticks: { color: t.fg }, grid: { color: t.grid } } } } },
-    table(['from ms', 'PAUSE exits'], points.filter((p) => p.y > 0).slice(0, 500).map((p) => [p.x.toFixed(3), p.y]), 'PAUSE exits per bin (non-empty bins, first 500)'),
+    { type: 'line', data: { datasets: [{ label: `PAUSE exits per ${(s.binNs / 1e6).toPrecision(3)} ${unit.ms}`, data: points, borderColor: t.red, backgroundColor: t.red, pointRadius: 0, borderWidth: 1 }] }, options: { ...baseOptions(t), scales: { x: { type: 'linear', title: { display: true, text: unit.ms, color: t.fg }, ticks: { color: t.fg }, grid: { color: t.grid } }, y: { beginAtZero: true, ticks: { color: t.fg }, grid: { color: t.grid } } } } },
+    table([`from ${unit.ms}`, 'PAUSE exits'], points.filter((p) => p.y > 0).slice(0, 500).map((p) => [p.x.toFixed(3), p.y]), 'PAUSE exits per bin (non-empty bins, first 500)'),
     el('p', { class: 'hint' }, 'Drag across the chart to show only that time range in every panel.'),
   );
   pleSection.append(rangeForm(model));
@@ -168,7 +174,7 @@ function renderDashboard(model: DashboardModel): void {
       'PLE window over time',
       'Line chart of the largest PLE window per time bin, in cycles',
       { type: 'line', data: { datasets: [{ label: 'largest window (cycles)', data: windowPoints, borderColor: t.purple, backgroundColor: t.purple, pointRadius: windowPoints.length < 50 ? 3 : 0, borderWidth: 1, stepped: true }] }, options: { ...baseOptions(t), scales: { x: { type: 'linear', ticks: { color: t.fg }, grid: { color: t.grid } }, y: { type: 'logarithmic', ticks: { color: t.fg }, grid: { color: t.grid } } } } },
-      table(['from ms', 'largest window'], windowPoints.slice(0, 500).map((p) => [p.x.toFixed(3), p.y]), 'PLE window per bin (first 500)'),
+      table([`from ${unit.ms}`, 'largest window'], windowPoints.slice(0, 500).map((p) => [p.x.toFixed(3), p.y]), 'PLE window per bin (first 500)'),
     ),
   );
 
@@ -183,9 +189,9 @@ function rangeForm(model: DashboardModel): HTMLElement {
     box.value = ((valueNs - model.traceStartNs) / 1e6).toFixed(3);
     return box;
   };
-  const from = input('Range start, ms from the trace start', model.rangeStartNs);
-  const to = input('Range end, ms from the trace start', model.rangeEndNs);
-  const form = el('form', { class: 'range' }, el('label', {}, 'from ', from, ' ms'), el('label', {}, ' to ', to, ' ms '));
+  const from = input(`Range start, ${unit.ms} from the trace start`, model.rangeStartNs);
+  const to = input(`Range end, ${unit.ms} from the trace start`, model.rangeEndNs);
+  const form = el('form', { class: 'range' }, el('label', {}, 'from ', from, ` ${unit.ms}`), el('label', {}, ' to ', to, ` ${unit.ms} `));
   form.append(button('Show range', () => form.requestSubmit()));
   // Two fields and no native submit button: Enter does not submit by itself.
   for (const box of [from, to]) box.addEventListener('keydown', (e) => e.key === 'Enter' && (e.preventDefault(), form.requestSubmit()));
@@ -226,7 +232,7 @@ function groundTruthPanel(model: DashboardModel, g: NonNullable<DashboardModel['
 function episodesPanel(model: DashboardModel): HTMLElement {
   const ROW = 24;
   const panel = el('section', { class: 'panel' }, el('h2', {}, `Continuous-PLE episodes (${model.episodesTotal.toLocaleString('en-US')}${model.episodesTotal > model.episodes.length ? `, first ${model.episodes.length.toLocaleString('en-US')} listed` : ''})`));
-  const head = el('div', { class: 'vrow vhead', role: 'row' }, ...['vCPU', 'start ms', 'length µs', 'PAUSE exits', 'lines'].map((h) => el('span', { role: 'columnheader' }, h)));
+  const head = el('div', { class: 'vrow vhead', role: 'row' }, ...['vCPU', `start ${unit.ms}`, `length ${unit.us}`, 'PAUSE exits', 'lines'].map((h) => el('span', { role: 'columnheader' }, h)));
   const viewport = el('div', { class: 'viewport', role: 'grid', 'aria-rowcount': String(model.episodes.length), tabindex: '0' });
   const spacer = el('div', { class: 'spacer' });
   spacer.style.height = `${model.episodes.length * ROW}px`;

@@ -1,27 +1,43 @@
 // `kvm-spin annotate FILE.c [--run RUNFILE|TRACE] [--json]`
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { analyzeTraceFile } from '../core/pipeline';
 import { annotate, formatAnnotated, toAnnotateJson, type RunStats } from '../core/source/annotate';
 import { recognize } from '../core/source/recognizer';
 import { wholeRunFileSiteCounts } from '../core/sim/runFileCheck';
-import { InputError } from './simulate';
+import { stringValue, type CommandSpec } from './args';
+import type { Command } from './command';
+import { InputError } from './errors';
 
-export async function annotateCommand(args: string[], signal: AbortSignal): Promise<number> {
-  for (const a of args) if (a.startsWith('--') && a !== '--run' && a !== '--json') throw new InputError(`unknown option ${a}: expected --run, --json`);
-  const runAt = args.indexOf('--run');
-  const runFile = runAt >= 0 ? args[runAt + 1] : undefined;
-  if (runAt >= 0 && (!runFile || runFile.startsWith('--'))) throw new InputError('--run needs a run file or trace');
-  const files = args.filter((a, i) => !a.startsWith('--') && !(runAt >= 0 && i === runAt + 1));
-  if (files.length !== 1) throw new InputError('annotate takes exactly one C source FILE');
-  const source = readFileSync(files[0], 'utf8');
-  const recognition = recognize(source);
-  let run: RunStats | null = null;
-  if (runFile) {
-    const counts = wholeRunFileSiteCounts(runFile);
-    run = counts ? { kind: 'simulator', counts } : { kind: 'trace', label: runFile, analysis: (await analyzeTraceFile(runFile, { signal })).analysis };
-  }
-  const annotation = annotate(source, run, recognition);
-  process.stdout.write(args.includes('--json') ? JSON.stringify(toAnnotateJson(annotation), null, 2) + '\n' : formatAnnotated(source, annotation, recognition));
-  return 0;
-}
+const spec: CommandSpec = {
+  name: 'annotate',
+  usage: `usage: kvm-spin annotate FILE.c [--run RUNFILE|TRACE] [--json]
+
+  FILE.c           kernel source holding kvm_vcpu_on_spin (virt/kvm/kvm_main.c) or a PLE
+                   handler (arch/x86/kvm/vmx/vmx.c, svm/svm.c)
+  --run FILE       show each site's count from a simulator run file or from a trace
+  --json           print JSON instead of the annotated source`,
+  options: { run: { type: 'string' }, json: { type: 'boolean' } },
+  positionals: { min: 1, max: 1, what: 'C source FILE' },
+};
+
+export const annotateCommand: Command = {
+  spec,
+  summary: `  annotate FILE.c  find kvm_vcpu_on_spin and the PLE handlers in kernel source and print each
+                   site's count from a simulator run file or a trace in the margin`,
+  async run(args, { io, signal }) {
+    const runFile = stringValue(args, 'run');
+    const file = args.positionals[0];
+    if (statSync(file).isDirectory()) throw new InputError(`${file} is a directory: expected a C source file`);
+    const source = readFileSync(file, 'utf8');
+    const recognition = recognize(source);
+    let run: RunStats | null = null;
+    if (runFile) {
+      const counts = wholeRunFileSiteCounts(runFile);
+      run = counts ? { kind: 'simulator', counts } : { kind: 'trace', label: runFile, analysis: (await analyzeTraceFile(runFile, { signal })).analysis };
+    }
+    const annotation = annotate(source, run, recognition);
+    io.stdout.write(args.values.json ? JSON.stringify(toAnnotateJson(annotation), null, 2) + '\n' : formatAnnotated(source, annotation, recognition));
+    return 0;
+  },
+};

@@ -3,13 +3,44 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { builtinScenario, LIMITS, parseScenario, ScenarioError, BUILTIN_SCENARIOS, type Scenario } from '../core/sim/scenario';
+import { builtinScenario, isBuiltinScenario, LIMITS, parseScenario, ScenarioError, BUILTIN_SCENARIOS, type Scenario } from '../core/sim/scenario';
 import { parsePolicies } from '../core/sim/policies';
 import { runJobsInWorkers } from '../core/sim/parallel';
 import { formatComparison, toSimulateJson } from '../core/sim/report';
 import { prepareOutputFolder } from '../core/outputFile';
+import { stringValue, UsageError, ValueChecker, type CommandSpec, type ParsedArgs } from './args';
+import type { Command } from './command';
+import { InputError } from './errors';
 
-export class InputError extends Error {}
+const MAX_SEED = 2 ** 32 - 1;
+const MAX_JOBS = 64;
+/** A duration shorter than this rounds to nothing in the simulator's nanoseconds. */
+const MIN_DURATION_S = 1e-6;
+
+const spec: CommandSpec = {
+  name: 'simulate',
+  usage: `usage: kvm-spin simulate [--scenario NAME|FILE] [--policy P[,P...]|all] [--seed N]
+                         [--duration SECONDS] [--out DIR] [--json] [--jobs N]
+
+  --scenario S     a JSON file or one of ${Object.keys(BUILTIN_SCENARIOS).join(', ')}
+                   (default paper)
+  --policy P       a comma-separated list of policies, or all (the default)
+  --seed N         random seed, 0 to ${MAX_SEED} (default 1)
+  --duration S     simulated seconds, 1 µs to ${LIMITS.durationSeconds} (default 1)
+  --out DIR        write one run file per policy into DIR
+  --json           print JSON instead of a comparison table
+  --jobs N         worker threads, 1 to ${MAX_JOBS} (default: one per core)`,
+  options: {
+    scenario: { type: 'string' },
+    policy: { type: 'string' },
+    seed: { type: 'string' },
+    duration: { type: 'string' },
+    out: { type: 'string' },
+    json: { type: 'boolean' },
+    jobs: { type: 'string' },
+  },
+  positionals: { min: 0, max: 0, what: 'arguments besides options' },
+};
 
 export interface SimulateArgs {
   scenario: Scenario;
@@ -21,20 +52,14 @@ export interface SimulateArgs {
   jobs: number;
 }
 
-const value = (args: string[], name: string): string | undefined => {
-  const i = args.indexOf(name);
-  if (i < 0) return undefined;
-  const v = args[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new InputError(`${name} needs a value`);
-  return v;
-};
-
+/** A built-in scenario by name (an own name only: never `constructor` or `__proto__`), or a JSON file. */
 export function loadScenario(spec: string): Scenario {
-  if (BUILTIN_SCENARIOS[spec]) return builtinScenario(spec);
+  if (isBuiltinScenario(spec)) return builtinScenario(spec);
   if (!existsSync(spec)) throw new InputError(`unknown scenario '${spec}': expected one of ${Object.keys(BUILTIN_SCENARIOS).join(', ')} or a JSON file`);
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(spec, 'utf8'));
+    // Editors on Windows save UTF-8 with a byte-order mark, which JSON.parse refuses.
+    raw = JSON.parse(readFileSync(spec, 'utf8').replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new InputError(`${spec}: not valid JSON (${(err as Error).message})`);
   }
@@ -46,47 +71,52 @@ export function loadScenario(spec: string): Scenario {
   }
 }
 
-export function parseSimulateArgs(args: string[]): SimulateArgs {
-  const known = new Set(['--scenario', '--policy', '--seed', '--duration', '--out', '--json', '--jobs']);
-  for (const a of args) if (a.startsWith('--') && !known.has(a)) throw new InputError(`unknown option ${a}: expected ${[...known].join(', ')}`);
-  const scenarioSpec = value(args, '--scenario') ?? 'paper';
+export function parseSimulateArgs(args: ParsedArgs): SimulateArgs {
+  const check = new ValueChecker(spec);
   let policies: string[];
   try {
-    policies = parsePolicies(value(args, '--policy') ?? 'all').map((p) => p.name);
+    policies = parsePolicies(stringValue(args, 'policy') ?? 'all').map((p) => p.name);
   } catch (err) {
-    throw new InputError((err as Error).message);
+    throw new UsageError(`simulate: ${(err as Error).message}`, spec.usage);
   }
-  const seed = Number(value(args, '--seed') ?? '1');
-  if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) throw new InputError(`--seed must be a whole number from 0 to ${2 ** 32 - 1}`);
-  const durationSeconds = Number(value(args, '--duration') ?? '1');
-  if (!(durationSeconds > 0) || durationSeconds > LIMITS.durationSeconds) {
-    throw new InputError(`--duration must be more than 0 and at most ${LIMITS.durationSeconds} simulated seconds, got ${value(args, '--duration')}`);
-  }
-  const jobs = Number(value(args, '--jobs') ?? String(availableParallelism()));
-  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new InputError('--jobs must be a whole number from 1 to 64');
-  return { scenario: loadScenario(scenarioSpec), policies, seed, durationSeconds, outDir: value(args, '--out'), json: args.includes('--json'), jobs };
+  const seed = check.wholeNumber('seed', stringValue(args, 'seed') ?? '1', 0, MAX_SEED);
+  const durationSeconds = check.seconds('duration', stringValue(args, 'duration') ?? '1', MIN_DURATION_S, LIMITS.durationSeconds, 'simulated seconds');
+  const jobs = check.wholeNumber('jobs', stringValue(args, 'jobs') ?? String(availableParallelism()), 1, MAX_JOBS);
+  const outDir = stringValue(args, 'out');
+  if (outDir === '') check.refuse('out', outDir, 'needs a directory');
+  return { scenario: loadScenario(stringValue(args, 'scenario') ?? 'paper'), policies, seed, durationSeconds, outDir, json: args.values.json === true, jobs };
 }
 
-export async function simulateCommand(args: string[], signal: AbortSignal): Promise<number> {
-  const a = parseSimulateArgs(args);
-  if (a.outDir) prepareOutputFolder(a.outDir);
-  const jobs = a.policies.map((policy) => ({ scenario: a.scenario, policy, seed: a.seed, durationNs: Math.round(a.durationSeconds * 1e9), outDir: a.outDir }));
-  const showProgress = Boolean(process.stderr.isTTY) || process.env.KVM_SPIN_PROGRESS === '1';
-  let lastPercent = -1;
-  const runs = await runJobsInWorkers(jobs, {
-    workerScript: join(__dirname, 'simWorker.js'),
-    concurrency: Math.min(a.jobs, jobs.length),
-    signal,
-    onProgress: (done, total) => {
-      const percent = Math.floor((100 * done) / total);
-      if (!showProgress || percent === lastPercent) return;
-      lastPercent = percent;
-      process.stderr.write(`\rsimulating ${a.scenario.name}: ${percent}%`);
-    },
-  });
-  if (lastPercent >= 0) process.stderr.write('\n');
-  const header = { scenario: a.scenario, seed: a.seed, durationSeconds: a.durationSeconds };
-  process.stdout.write(a.json ? JSON.stringify(toSimulateJson(header, runs), null, 2) + '\n' : formatComparison(header, runs));
-  return 0;
-}
-
+export const simulateCommand: Command = {
+  spec,
+  summary: `  simulate         run directed-yield policies on a simulated oversubscribed host and compare
+                   them (scenarios: ${Object.keys(BUILTIN_SCENARIOS).join(', ')},
+                   or a JSON file; default paper, all policies, seed 1, 1 s);
+                   --out writes one run file per policy`,
+  async run(args, { io, signal }) {
+    const a = parseSimulateArgs(args);
+    if (a.outDir) prepareOutputFolder(a.outDir);
+    const jobs = a.policies.map((policy) => ({ scenario: a.scenario, policy, seed: a.seed, durationNs: Math.round(a.durationSeconds * 1e9), outDir: a.outDir }));
+    let lastPercent = -1;
+    let runs;
+    try {
+      runs = await runJobsInWorkers(jobs, {
+        workerScript: join(io.workerDir, 'simWorker.js'),
+        concurrency: Math.min(a.jobs, jobs.length),
+        signal,
+        onProgress: (done, total) => {
+          const percent = Math.floor((100 * done) / total);
+          if (!io.progress || percent === lastPercent) return;
+          lastPercent = percent;
+          io.stderr.write(`\rsimulating ${a.scenario.name}: ${percent}%`);
+        },
+      });
+    } finally {
+      // The progress line ends before any message after it, cancelled or not.
+      if (lastPercent >= 0) io.stderr.write('\n');
+    }
+    const header = { scenario: a.scenario, seed: a.seed, durationSeconds: a.durationSeconds };
+    io.stdout.write(a.json ? JSON.stringify(toSimulateJson(header, runs), null, 2) + '\n' : formatComparison(header, runs));
+    return 0;
+  },
+};

@@ -2,8 +2,27 @@
 
 import type { TraceAnalysis } from '../core/pipeline';
 import type { AnalysisResult } from '../core/analysis/result';
+import type { TraceClock } from '../core/trace/clock';
 
-const ms = (ns: number) => `${(ns / 1e6).toFixed(3)} ms`;
+/** A duration in the trace's unit: ms for ns clocks, whole counts for raw counters. */
+const durationIn = (clock: TraceClock) => (clock.unit === 'ns' ? (ns: number) => `${(ns / 1e6).toFixed(3)} ms` : (counts: number) => `${counts} cycles`);
+
+/** "clock x86-tsc (ns via TSC2NSEC)", "clock not in the trace (raw counter values, cycles)". */
+export function describeClock(result: TraceAnalysis): string {
+  const { clock, origin } = result;
+  const name = clock.name === null ? 'not in the trace' : clock.name;
+  const how = clock.unit === 'cycles' ? 'raw counter values, cycles: give the counter frequency with --clock-hz for ns' : origin.tsc2nsec && origin.tsc2nsec.mult !== 0 ? 'ns via TSC2NSEC' : 'ns';
+  return `clock ${name} (${how})`;
+}
+
+/** Which host or guests the trace names (trace.dat GUEST, TRACEID, TIME_SHIFT). */
+function describeOrigin(result: TraceAnalysis): string[] {
+  const { origin } = result;
+  const out: string[] = [];
+  if (origin.timeShift) out.push(`  guest trace${origin.traceId ? ` ${origin.traceId}` : ''} of host trace ${origin.timeShift.peerTraceId} (TIME_SHIFT for ${origin.timeShift.cpus.length} guest CPU(s))`);
+  for (const g of origin.guests) out.push(`  guest ${g.traceId}${g.name ? ` (${g.name})` : ''}: ${g.vcpus.length} vCPU(s), host threads ${g.vcpus.map((v) => v.hostTid).join(', ')}`);
+  return out;
+}
 const pct = (part: number, whole: number) => (whole > 0 ? `${((100 * part) / whole).toFixed(1)} %` : '-');
 /** A figure, or "not judged" with the reason the trace cannot tell. */
 const judged = (value: number | null, reason: string | undefined) => (value === null ? `not judged [${reason ?? 'the trace cannot tell'}]` : String(value));
@@ -12,10 +31,12 @@ const cell = (value: number | null, format: (v: number) => string = String) => (
 
 export function formatSummary(result: TraceAnalysis): string {
   const a = result.analysis;
+  const ms = durationIn(result.clock);
   const out: string[] = [];
-  out.push(`${result.source}: ${result.format}, ${a.totals.events} events kept of ${result.importStats.eventLines} event lines, ${ms(a.durationNs)}`);
+  out.push(`${result.source}: ${result.format}, ${a.totals.events} events kept of ${result.importStats.eventLines} event lines, ${ms(a.durationNs)}, ${describeClock(result)}`);
+  out.push(...describeOrigin(result));
   out.push(
-    `  kvm exits ${a.totals.kvmExits}, PAUSE exits ${a.totals.pleExits}, continuous-PLE episodes ${a.totals.episodes}, IPIs ${judged(a.totals.ipis, a.notJudged['totals.ipis'])}, lost events ${a.totals.lostEvents}`,
+    `  kvm exits ${a.totals.kvmExits}, PAUSE exits ${a.totals.pleExits}, continuous-PLE episodes ${a.totals.episodes}, IPIs ${judged(a.totals.ipis, a.notJudged['totals.ipis'])}, lost events ${result.lostEventsExact}`,
   );
   const d = a.decisions;
   const why = (figure: string) => a.notJudged[figure];

@@ -4,19 +4,29 @@ import type { AnalysisOptions, AnalysisResult } from './analysis/analyze';
 import { TraceSession } from './session';
 import { importTraceText, type ImportedTrace, type ImportStats } from './trace/textImporter';
 import { importTraceFileParallel, type ParallelImportOptions } from './trace/parallelImport';
+import { importTraceStream, type StreamImportOptions } from './trace/streamImport';
 import type { TraceFormat } from './trace/sniff';
 import { refuseCutRunFile, runFileContentWarnings } from './sim/runFileCheck';
+import type { TraceClock } from './trace/clock';
+import { PID_MAX_LIMIT, VCPU_ID_MAX } from './trace/model';
+import type { TraceOrigin } from './trace/dat/datOptions';
 
 export interface TraceAnalysis {
   source: string;
   format: TraceFormat;
   importStats: ImportStats;
+  /** The trace clock and the unit of every time in `analysis` (ns, or raw counter values). */
+  clock: TraceClock;
+  /** trace.dat's trace id, guests and host (empty for text traces). */
+  origin: TraceOrigin;
+  /** The events the recorder lost, exactly, as decimal text (counts may pass 2^53). */
+  lostEventsExact: string;
   analysis: AnalysisResult;
 }
 
 export async function analyzeTraceFile(
   path: string,
-  options: ParallelImportOptions & { analysis?: Partial<AnalysisOptions> } = {},
+  options: ParallelImportOptions & { analysis?: Partial<AnalysisOptions>; clockHz?: number } = {},
 ): Promise<TraceAnalysis> {
   const result = finish(path, await importTraceFileParallel(path, options).catch((err) => refuseCutRunFile(path, err)), options.analysis);
   // A simulator run file cut short still carries its whole run's header: say so first.
@@ -24,20 +34,29 @@ export async function analyzeTraceFile(
   return result;
 }
 
-export function analyzeTraceText(text: string, source = '<text>', options: Partial<AnalysisOptions> = {}): TraceAnalysis {
-  return finish(source, importTraceText(text), options);
+/** A text trace from a stream (standard input, a FIFO, trace_pipe), named `source` in the results. */
+export async function analyzeTraceStream(
+  stream: NodeJS.ReadableStream,
+  source: string,
+  options: StreamImportOptions & { analysis?: Partial<AnalysisOptions>; clockHz?: number } = {},
+): Promise<TraceAnalysis> {
+  return finish(source, await importTraceStream(stream, options), options.analysis);
+}
+
+export function analyzeTraceText(text: string, source = '<text>', options: Partial<AnalysisOptions> = {}, clockHz?: number): TraceAnalysis {
+  return finish(source, importTraceText(text, { clockHz }), options);
 }
 
 function finish(source: string, trace: ImportedTrace, options: Partial<AnalysisOptions> = {}): TraceAnalysis {
   const session = new TraceSession(trace.store, options);
   const analysis = options.range ? session.analyzeRange(options.range.startNs, options.range.endNs) : session.analysis;
   analysis.warnings.unshift(...importWarnings(trace.stats));
-  return { source, format: trace.format, importStats: trace.stats, analysis };
+  return { source, format: trace.format, importStats: trace.stats, clock: trace.store.clock, origin: trace.store.origin, lostEventsExact: trace.store.lostEventsText(), analysis };
 }
 
 /** Partly malformed input: results plus a warning with the count and the first line numbers. */
 export function importWarnings(stats: ImportStats): string[] {
-  const warnings: string[] = [];
+  const warnings: string[] = [...stats.warnings];
   if (stats.malformedLines > 0) {
     warnings.push(
       `${stats.malformedLines} line(s) were not trace events and were skipped (first at line ${stats.firstMalformedLines.join(', ')})` +
@@ -47,6 +66,11 @@ export function importWarnings(stats: ImportStats): string[] {
   if (stats.malformedPayloads > 0) {
     warnings.push(
       `${stats.malformedPayloads} event line(s) had fields that did not match their event's format and were skipped (first at line ${stats.firstMalformedPayloadLines.join(', ')})`,
+    );
+  }
+  if (stats.idsOutOfRange > 0) {
+    warnings.push(
+      `${stats.idsOutOfRange} event line(s) had a thread id of ${PID_MAX_LIMIT} or more (Linux's PID_MAX_LIMIT) or a vCPU id beyond ${VCPU_ID_MAX} and were skipped, not wrapped (first at line ${stats.firstIdOutOfRangeLines.join(', ')})`,
     );
   }
   return warnings;

@@ -14,11 +14,12 @@ import type { DashboardModel } from '../protocol';
 import type { SessionRequest, SessionMessage } from './workerMessages';
 
 const post = (m: SessionMessage) => parentPort?.postMessage(m);
-const { file } = workerData as { file: string };
+const { file, clockHz } = workerData as { file: string; clockHz?: number };
 
 async function main(): Promise<void> {
   let last = 0;
   const trace = await importTraceFileParallel(file, {
+    clockHz,
     onProgress: (bytesRead, totalBytes) => {
       const now = Date.now();
       if (now - last < 100 && bytesRead < totalBytes) return;
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
   const dashboard = (range?: { startNs: number; endNs: number }): DashboardModel => ({
     ...dashboardFromAnalysis(session.model, range ? analyzeRange(range) : analysis, { title: basename(file), format: trace.format, range }),
     groundTruth,
+    clock: trace.store.clock,
   });
   let pcpus = 0;
   for (let i = 0; i < trace.store.length; i++) if (trace.store.cpu[i] >= pcpus) pcpus = trace.store.cpu[i] + 1;

@@ -41,7 +41,7 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
       const percent = (100 * read) / total;
       progress.report({ increment: percent - reported, message: `${Math.floor(percent)} %` });
       reported = percent;
-    });
+    }, { clockHz: vscode.workspace.getConfiguration('kvmSpin').get<number | null>('clockHz') ?? undefined });
     const doc = new TraceDocument(uri, session);
     token.onCancellationRequested(() => session.dispose());
     void vscode.window.withProgress(

@@ -22,8 +22,8 @@ export interface TraceSession {
   dispose(): void;
 }
 
-export function openTraceSession(workerScript: string, file: string, onProgress: (bytesRead: number, totalBytes: number) => void): TraceSession {
-  const worker = new Worker(workerScript, { workerData: { file } });
+export function openTraceSession(workerScript: string, file: string, onProgress: (bytesRead: number, totalBytes: number) => void, options: { clockHz?: number } = {}): TraceSession {
+  const worker = new Worker(workerScript, { workerData: { file, clockHz: options.clockHz } });
   const pending = new Map<number, { resolve: (m: DashboardModel) => void; reject: (err: AnalysisError) => void }>();
   let nextId = 1;
   let disposed = false;

@@ -19,6 +19,7 @@ import { fixture, ROOT } from '../support/paths';
 import { diffStores } from '../support/storeDiff';
 import { canMakeTracefsInstance, hasTraceCmd } from '../support/tracefs';
 import { recompressV7 } from '../support/datRecompress';
+import { emptyOrigin } from '../../src/core/trace/dat/datOptions';
 import { encodeEvent, ringPages, type RawEvent } from '../support/ringPages';
 import { scratchDir } from '../support/scratch';
 
@@ -262,6 +263,8 @@ function memoryDat(pages: Buffer[], pageSize: number): DatFile {
     formats: new Map(),
     cmdlines: new Map(),
     buffers: [],
+    origin: emptyOrigin(),
+    optionWarnings: [],
     fd: -1,
     close() {},
     read: (offset, length) => bytes.subarray(offset, offset + length),

@@ -159,7 +159,7 @@ export function analyzeModelRange(model: StateModel, startNs: number, endNs: num
     probes: Object.fromEntries(probes),
     vmGrouping: lanes.map.grouping,
     notJudged: reasons,
-    warnings: rangeWarnings(model, totals.pleExits, lostEvents),
+    warnings: rangeWarnings(model, totals.pleExits),
   };
 }
 
@@ -276,7 +276,7 @@ function vcpuSummary(model: StateModel, lane: number, f: LaneFigures, reasons: R
 }
 
 /** What could not be judged, and why. */
-function rangeWarnings(model: StateModel, pleExits: number, lostEvents: number): string[] {
+function rangeWarnings(model: StateModel, pleExits: number): string[] {
   const { seen, store } = model;
   const hasVcpus = model.vcpuLanes.length > 0;
   const warnings = [...model.warnings];
@@ -293,7 +293,7 @@ function rangeWarnings(model: StateModel, pleExits: number, lostEvents: number):
   if (seen.ipiEvents === 0 && pleExits > 0) warnings.push('no kvm_apic_ipi events: IPI senders and receivers are unknown, so lost opportunity is not judged and overboost counts every boost of a woken vCPU');
   if (store.lost.length > 0) {
     warnings.push(
-      `the recorder lost events ${store.lost.length} time(s) (${lostEvents} events counted; first at line ${store.lost[0].line}): timelines around those points may be wrong`,
+      `the recorder lost events ${store.lost.length} time(s) (${store.lostEventsText()} events counted; first at line ${store.lost[0].line}): timelines around those points may be wrong`,
     );
   }
   return warnings;

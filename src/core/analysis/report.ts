@@ -7,6 +7,12 @@ export function toAnalyzeJson(result: TraceAnalysis) {
   return {
     source: result.source,
     format: result.format,
+    /** Every *Ns field is in this unit: ns, or raw counter values ('cycles') when the trace gives no conversion. */
+    clock: { name: result.clock.name, unit: result.clock.unit },
+    traceId: result.origin.traceId,
+    /** A guest trace: the host trace it belongs to (trace.dat TIME_SHIFT); null otherwise. */
+    hostTraceId: result.origin.timeShift?.peerTraceId ?? null,
+    guests: result.origin.guests.map((g) => ({ traceId: g.traceId, name: g.name, vcpus: g.vcpus.map((v) => ({ vcpu: v.vcpu, hostTid: v.hostTid })) })),
     durationNs: a.durationNs,
     vms: a.vms.map((vm) => ({
       id: vm.id,
@@ -32,7 +38,8 @@ export function toAnalyzeJson(result: TraceAnalysis) {
       exitStats: vm.exitStats,
       targetMatrix: vm.targetMatrix,
     })),
-    totals: a.totals,
+    /** lostEvents is a JSON number (rounded past 2^53); lostEventsExact the same count as exact decimal text. */
+    totals: { ...a.totals, lostEventsExact: result.lostEventsExact },
     decisions: a.decisions,
     problems: a.problems,
     inference: a.inference,

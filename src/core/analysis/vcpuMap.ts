@@ -2,7 +2,9 @@
 // found by the kvm events they run, never by name (QEMU without debug-threads names them all
 // "qemu-system-x86"). VMs are thread groups when the trace records tgids; otherwise a
 // documented heuristic: QEMU creates a VM's vCPU threads one after another, so sorted by tid
-// a VM's vCPU numbers rise, and a number that does not rise starts the next VM.
+// a VM's vCPU numbers rise, and a number that does not rise starts the next VM. A trace.dat
+// recorded with guests (trace-cmd record -A, attach) says it exactly: option GUEST names each
+// guest by trace id and each vCPU's host thread; those VMs come first, the rest as above.
 
 import { EventKind, type EventStore } from '../trace/model';
 
@@ -11,8 +13,8 @@ export interface VcpuThread {
   comm: string;
   vm: number; // index into VcpuMap.vms
   vcpu: number; // vCPU number inside its VM
-  /** Where the number came from. */
-  vcpuSource: 'event' | 'name' | 'order';
+  /** Where the number came from ('guest-option': the trace.dat GUEST option). */
+  vcpuSource: 'event' | 'name' | 'order' | 'guest-option';
 }
 
 export interface VmInfo {
@@ -26,8 +28,8 @@ export interface VmInfo {
 export interface VcpuMap {
   vms: VmInfo[];
   byTid: Map<number, VcpuThread>;
-  /** How VMs were told apart. */
-  grouping: 'tgid' | 'vcpu-number-heuristic' | 'single-vm';
+  /** How VMs were told apart ('guest-option': every vCPU thread is in the file's GUEST options). */
+  grouping: 'guest-option' | 'tgid' | 'vcpu-number-heuristic' | 'single-vm';
   warnings: string[];
 }
 
@@ -46,6 +48,35 @@ export function mapVcpus(store: EventStore): VcpuMap {
   // The idle task never runs guest code; a kvm event attributed to pid 0 is a recorder artefact.
   eventVcpu.delete(0);
 
+  const fromGuests = guestVms(store);
+  for (const tid of fromGuests.byTid.keys()) eventVcpu.delete(tid);
+  if (fromGuests.vms.length > 0 && eventVcpu.size === 0) return { ...fromGuests, grouping: 'guest-option', warnings: [] };
+  const rest = mapByEvents(store, eventVcpu, fromGuests.vms.length);
+  const warnings = fromGuests.vms.length ? rest.warnings.map((w) => `${eventVcpu.size} vCPU thread(s) are in no GUEST option of the trace: ${w}`) : rest.warnings;
+  return { vms: [...fromGuests.vms, ...rest.vms], byTid: new Map([...fromGuests.byTid, ...rest.byTid]), grouping: rest.grouping, warnings };
+}
+
+/** The VMs the GUEST options name, in file order, keyed by trace id (names may be empty). */
+function guestVms(store: EventStore): { vms: VmInfo[]; byTid: Map<number, VcpuThread> } {
+  const vms: VmInfo[] = [];
+  const byTid = new Map<number, VcpuThread>();
+  for (const guest of store.origin.guests) {
+    const index = vms.length;
+    const vcpus: VcpuThread[] = [];
+    for (const v of guest.vcpus) {
+      if (byTid.has(v.hostTid)) continue; // a thread is one vCPU: the first guest that names it
+      const t: VcpuThread = { tid: v.hostTid, comm: store.threads.get(v.hostTid)?.comm ?? '', vm: index, vcpu: v.vcpu, vcpuSource: 'guest-option' };
+      vcpus.push(t);
+      byTid.set(t.tid, t);
+    }
+    const tgid = store.threads.get(vcpus[0]?.tid ?? -1)?.tgid ?? -1;
+    vms.push({ index, id: `guest-${guest.traceId}`, tgid, name: guest.name || `guest ${guest.traceId}`, vcpus });
+  }
+  return { vms, byTid };
+}
+
+/** VMs and vCPU numbers found from the events: thread groups, vCPU numbers, or thread order. */
+function mapByEvents(store: EventStore, eventVcpu: Map<number, number>, firstIndex: number): VcpuMap {
   const warnings: string[] = [];
   const threads: VcpuThread[] = [];
   for (const [tid, id] of eventVcpu) {
@@ -105,7 +136,7 @@ export function mapVcpus(store: EventStore): VcpuMap {
   const byTid = new Map<number, VcpuThread>();
   let numberedByOrder = 0;
   for (const group of groups) {
-    const index = vms.length;
+    const index = firstIndex + vms.length;
     const used = new Set<number>();
     for (const t of group.threads) if (t.vcpu >= 0 && !used.has(t.vcpu)) used.add(t.vcpu);
     let next = 0;

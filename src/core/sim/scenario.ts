@@ -44,6 +44,11 @@ export const BUILTIN_SCENARIOS: Record<string, unknown> = {
   'sync-mix': syncMix,
 };
 
+/** Only the scenarios listed above: `constructor`, `__proto__` or `toString` are not scenarios. */
+export function isBuiltinScenario(name: string): boolean {
+  return Object.hasOwn(BUILTIN_SCENARIOS, name);
+}
+
 export class ScenarioError extends Error {}
 
 /** Sizes beyond these are refused with the reason, never attempted. */
@@ -56,8 +61,11 @@ function obj(value: unknown, path: string): Json {
   return value as Json;
 }
 
+/** A field of the JSON object itself, never one inherited from Object.prototype. */
+const own = (o: Json, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined);
+
 function num(o: Json, key: string, path: string, fallback: number | undefined, min: number, max: number, integer = false): number {
-  const v = o[key];
+  const v = own(o, key);
   if (v === undefined) {
     if (fallback === undefined) throw new ScenarioError(`${path}.${key}: required number is missing`);
     return fallback;
@@ -69,7 +77,7 @@ function num(o: Json, key: string, path: string, fallback: number | undefined, m
 }
 
 function oneOf<T extends string>(o: Json, key: string, path: string, allowed: readonly T[], fallback: T): T {
-  const v = o[key];
+  const v = own(o, key);
   if (v === undefined) return fallback;
   if (typeof v !== 'string' || !allowed.includes(v as T)) throw new ScenarioError(`${path}.${key}: expected one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
   return v as T;
@@ -159,7 +167,7 @@ export function parseScenario(value: unknown, fallbackName = 'scenario'): Scenar
 }
 
 export function builtinScenario(name: string): Scenario {
-  const raw = BUILTIN_SCENARIOS[name];
+  const raw = isBuiltinScenario(name) ? BUILTIN_SCENARIOS[name] : undefined;
   if (!raw) throw new ScenarioError(`unknown scenario '${name}': expected one of ${Object.keys(BUILTIN_SCENARIOS).join(', ')} or a JSON file`);
   return parseScenario(raw, name);
 }

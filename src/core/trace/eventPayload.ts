@@ -4,10 +4,10 @@
 // kvm_exit without a vcpu number). Field names and layouts follow arch/x86/kvm/trace.h and
 // include/trace/events/sched.h.
 
-import { EventKind, EventStore, PREEMPT_FLAG, PrevState } from './model';
+import { EventKind, EventStore, isPid, isVcpuId, PREEMPT_FLAG, PrevState } from './model';
 import { eventOf, findInLine, findLastInLine, groupOf, type LineHead } from './lineHead';
 
-export const DecodeResult = { Stored: 0, Other: 1, Malformed: 2 } as const;
+export const DecodeResult = { Stored: 0, Other: 1, Malformed: 2, IdOutOfRange: 3 } as const;
 export type DecodeResult = (typeof DecodeResult)[keyof typeof DecodeResult];
 
 /** Decodes the payload at `at`; the line ends at `end` (`line` may hold more text after it). */
@@ -45,9 +45,10 @@ export function decodeEvent(store: EventStore, head: LineHead, line: string, lin
   const group = head.groupStart < 0 ? '' : groupOf(line, head);
   if (entry !== undefined && (group === '' || group === 'kvm' || group === 'sched')) {
     const row = store.push(head.tsNs, head.cpu, head.tid, entry[1], lineNo);
+    idOutOfRange = false;
     if (entry[2](store, row, line, head.payloadStart, end)) return DecodeResult.Stored;
     store.length--; // drop the half-written row
-    return DecodeResult.Malformed;
+    return idOutOfRange ? DecodeResult.IdOutOfRange : DecodeResult.Malformed;
   }
   if (isProbePayload(line, head.payloadStart, end)) {
     const row = store.push(head.tsNs, head.cpu, head.tid, EventKind.Probe, lineNo);
@@ -59,6 +60,19 @@ export function decodeEvent(store: EventStore, head: LineHead, line: string, lin
 }
 
 // ---- small scanners -------------------------------------------------------------------------
+
+/** Set by pidOk / vcpuOk when a decoder refuses a number that is there but out of range. */
+let idOutOfRange = false;
+function pidOk(pid: number): boolean {
+  if (isPid(pid)) return true;
+  if (!Number.isNaN(pid)) idOutOfRange = true;
+  return false;
+}
+function vcpuOk(vcpu: number): boolean {
+  if (isVcpuId(vcpu)) return true;
+  if (!Number.isNaN(vcpu)) idOutOfRange = true;
+  return false;
+}
 
 let scanEnd = 0; // end index of the last number read (module-local cursor, single-threaded)
 
@@ -80,14 +94,14 @@ function readNumber(line: string, i: number, hex = false): number {
   if (hex) {
     for (; i < n; i++) {
       const c = line.charCodeAt(i) | 32;
-      if (c >= 48 && c <= 57) value = value * 16 + c - 48;
-      else if (c >= 97 && c <= 102) value = value * 16 + c - 87;
+      if (c >= 48 && c <= 57) value = value * 16 + (c - 48);
+      else if (c >= 97 && c <= 102) value = value * 16 + (c - 87);
       else break;
     }
   } else {
     for (; i < n; i++) {
       const c = line.charCodeAt(i);
-      if (c >= 48 && c <= 57) value = value * 10 + c - 48;
+      if (c >= 48 && c <= 57) value = value * 10 + (c - 48);
       else break;
     }
   }
@@ -115,7 +129,7 @@ function decodeKvmExit(store: EventStore, row: number, line: string, at: number,
   let vcpu = -1;
   if (line.startsWith('vcpu ', at)) {
     vcpu = readNumber(line, at + 5);
-    if (Number.isNaN(vcpu)) return false;
+    if (!vcpuOk(vcpu)) return false;
   }
   const r = find(line, 'reason ', at, end);
   if (r < 0) return false;
@@ -147,7 +161,7 @@ function internReason(store: EventStore, line: string, start: number, end: numbe
 function decodeKvmEntry(store: EventStore, row: number, line: string, at: number): boolean {
   if (!line.startsWith('vcpu ', at)) return false;
   const vcpu = readNumber(line, at + 5);
-  if (Number.isNaN(vcpu)) return false;
+  if (!vcpuOk(vcpu)) return false;
   store.a[row] = vcpu;
   return true;
 }
@@ -158,7 +172,7 @@ function decodePleWindowUpdate(store: EventStore, row: number, line: string, at:
   const vcpu = readNumber(line, at + 5);
   const oldWindow = numberAfter(line, ' old ', scanEnd, end);
   const newWindow = numberAfter(line, ' new ', scanEnd, end);
-  if (Number.isNaN(vcpu) || Number.isNaN(oldWindow) || Number.isNaN(newWindow)) return false;
+  if (Number.isNaN(oldWindow) || Number.isNaN(newWindow) || !vcpuOk(vcpu)) return false;
   store.a[row] = vcpu;
   store.b[row] = find(line, '(grow', scanEnd, end) >= 0 ? 1 : find(line, '(shrink', scanEnd, end) >= 0 ? 0 : newWindow > oldWindow ? 1 : 0;
   store.x[row] = oldWindow;
@@ -172,7 +186,7 @@ function decodeOldPleWindow(store: EventStore, row: number, line: string, at: nu
   const vcpu = readNumber(line, at + 5);
   const newWindow = numberAfter(line, 'ple_window ', scanEnd, end);
   const paren = find(line, '(', scanEnd, end);
-  if (Number.isNaN(vcpu) || Number.isNaN(newWindow) || paren < 0) return false;
+  if (Number.isNaN(newWindow) || paren < 0 || !vcpuOk(vcpu)) return false;
   const grow = line.startsWith('grow', paren + 1);
   const oldWindow = numberAfter(line, ' ', paren, end);
   if (Number.isNaN(oldWindow)) return false;
@@ -245,7 +259,7 @@ function decodeSchedSwitch(store: EventStore, row: number, line: string, at: num
     if (np < nc) return false;
     const prevPid = readNumber(line, pp + 10);
     const nextPid = readNumber(line, np + 10);
-    if (Number.isNaN(prevPid) || Number.isNaN(nextPid)) return false;
+    if (!pidOk(prevPid) || !pidOk(nextPid)) return false;
     store.a[row] = prevPid;
     store.b[row] = prevStateCode(line, ps + 12, arrow);
     store.c[row] = nextPid;
@@ -259,7 +273,7 @@ function decodeSchedSwitch(store: EventStore, row: number, line: string, at: num
   const prev = commPidPrio(line, at, stateSpace);
   const prevColon = taskColon;
   const next = prev < 0 ? -1 : commPidPrio(line, arrow + 5, trimEnd(line, end));
-  if (next < 0) return false;
+  if (next < 0 || !pidOk(prev) || !pidOk(next)) return false;
   noteThreadAt(store, prev, line, at, prevColon);
   noteThreadAt(store, next, line, arrow + 5, taskColon);
   store.a[row] = prev;
@@ -303,7 +317,7 @@ function decodeWakeup(store: EventStore, row: number, line: string, at: number, 
     if (p < 0) return false;
     const pid = readNumber(line, p + 5);
     const cpu = numberAfter(line, 'target_cpu=', scanEnd, end);
-    if (Number.isNaN(pid)) return false;
+    if (!pidOk(pid)) return false;
     store.a[row] = pid;
     store.b[row] = Number.isNaN(cpu) ? -1 : cpu;
     noteThreadAt(store, pid, line, at + 5, p);
@@ -316,7 +330,7 @@ function decodeWakeup(store: EventStore, row: number, line: string, at: number, 
   const cpu = readNumber(line, cpuKey + 5);
   if (Number.isNaN(cpu)) return false;
   const pid = commPidPrio(line, at, bracketEnd + 1);
-  if (pid < 0) return false;
+  if (pid < 0 || !pidOk(pid)) return false;
   noteThreadAt(store, pid, line, at, taskColon);
   store.a[row] = pid;
   store.b[row] = cpu;
@@ -330,7 +344,7 @@ function decodeMigrate(store: EventStore, row: number, line: string, at: number,
   const pid = readNumber(line, p + 5);
   const orig = numberAfter(line, 'orig_cpu=', scanEnd, end);
   const dest = numberAfter(line, 'dest_cpu=', scanEnd, end);
-  if (Number.isNaN(pid) || Number.isNaN(orig) || Number.isNaN(dest)) return false;
+  if (Number.isNaN(orig) || Number.isNaN(dest) || !pidOk(pid)) return false;
   store.a[row] = pid;
   store.b[row] = orig;
   store.c[row] = dest;

@@ -11,7 +11,10 @@ export interface LineHead {
   tid: number;
   tgid: number; // -1 when the line does not carry it
   cpu: number;
+  /** Nanoseconds, or the raw counter value when `rawTs`. */
   tsNs: number;
+  /** The timestamp had no decimal point: a raw counter value (x86-tsc, counter, uptime clocks). */
+  rawTs: boolean;
   /** Event name without its group ("kvm_exit", "kvm_vcpu_on_spin_L17") is line.slice(eventStart, eventEnd). */
   eventStart: number;
   eventEnd: number;
@@ -23,7 +26,7 @@ export interface LineHead {
 }
 
 export function newLineHead(): LineHead {
-  return { commStart: 0, commEnd: 0, tid: 0, tgid: -1, cpu: 0, tsNs: 0, eventStart: 0, eventEnd: 0, groupStart: -1, payloadStart: 0, dashPid: true };
+  return { commStart: 0, commEnd: 0, tid: 0, tgid: -1, cpu: 0, tsNs: 0, rawTs: false, eventStart: 0, eventEnd: 0, groupStart: -1, payloadStart: 0, dashPid: true };
 }
 
 const SPACE = 32;
@@ -66,7 +69,9 @@ function tryAt(line: string, start: number, n: number, open: number, head: LineH
   while (i < n && isDigit(line.charCodeAt(i))) cpu = cpu * 10 + line.charCodeAt(i++) - DIGIT0;
   if (i === cpuStart || i - cpuStart > 5 || i >= n || line.charCodeAt(i) !== RBRACKET) return false;
   i++;
-  if (i < n && !isSpace(line.charCodeAt(i))) return false;
+  // trace-cmd prints a raw counter as "%12d:", which runs into "[CPU]" from 12 digits on.
+  const glued = i < n && !isSpace(line.charCodeAt(i));
+  if (glued && !isDigit(line.charCodeAt(i))) return false;
 
   // Left of [CPU]: optional (TGID), then PID.
   let j = open - 1;
@@ -90,7 +95,8 @@ function tryAt(line: string, start: number, n: number, open: number, head: LineH
     mul *= 10;
     j--;
   }
-  if (j + 1 === pidEnd || pidEnd - (j + 1) > 10) return false;
+  // Up to 19 digits: a pid the store cannot keep is refused by name later, not taken for text.
+  if (j + 1 === pidEnd || pidEnd - (j + 1) > 19) return false;
   let commEnd: number;
   let dashPid: boolean;
   if (j >= start && line.charCodeAt(j) === DASH) {
@@ -140,15 +146,25 @@ function tryAt(line: string, start: number, n: number, open: number, head: LineH
   // Right of [CPU]: optional flags column, then the timestamp.
   while (i < n && isSpace(line.charCodeAt(i))) i++;
   let tsNs = readTimestamp(line, n, i, head);
+  if (tsNs < 0 && glued) return false;
   if (tsNs < 0) {
     // A flags column such as "d..2." or "dNh1.": one short token without a colon.
     const tokEnd = nextSpace(line, n, i);
-    if (tokEnd - i > 8 || tokEnd === i) return false;
-    for (let k = i; k < tokEnd; k++) if (line.charCodeAt(k) === COLON) return false;
-    i = tokEnd;
-    while (i < n && isSpace(line.charCodeAt(i))) i++;
-    tsNs = readTimestamp(line, n, i, head);
-    if (tsNs < 0) return false;
+    if (tokEnd === i) return false;
+    if (tokEnd - i > 8) {
+      // trace-cmd 3.3+ prints the flags, then a raw counter as "%12d:" right after them:
+      // "d..2.11163479569636:". Read only the unambiguous five-column form (migrate-disable ".").
+      if (line.charCodeAt(i + 4) !== DOT || !isDigit(line.charCodeAt(i + 5))) return false;
+      for (let k = i; k < i + 4; k++) if (line.charCodeAt(k) === COLON || isSpace(line.charCodeAt(k))) return false;
+      tsNs = readTimestamp(line, n, i + 5, head);
+      if (tsNs < 0 || !head.rawTs) return false;
+    } else {
+      for (let k = i; k < tokEnd; k++) if (line.charCodeAt(k) === COLON) return false;
+      i = tokEnd;
+      while (i < n && isSpace(line.charCodeAt(i))) i++;
+      tsNs = readTimestamp(line, n, i, head);
+      if (tsNs < 0) return false;
+    }
   }
   i = head.payloadStart; // readTimestamp leaves the index after "TS:" here
   while (i < n && isSpace(line.charCodeAt(i))) i++;
@@ -200,7 +216,8 @@ function nextSpace(line: string, n: number, i: number): number {
 function readTimestamp(line: string, n: number, i: number, head: LineHead): number {
   let sec = 0;
   const start = i;
-  while (i < n && isDigit(line.charCodeAt(i))) sec = sec * 10 + line.charCodeAt(i++) - DIGIT0;
+  // The digit before the sum: sec · 10 + charCode would pass 2^53 first and round.
+  while (i < n && isDigit(line.charCodeAt(i))) sec = sec * 10 + (line.charCodeAt(i++) - DIGIT0);
   if (i === start || i >= n) return -1;
   let frac = 0;
   let fracDigits = 0;
@@ -217,6 +234,7 @@ function readTimestamp(line: string, n: number, i: number, head: LineHead): numb
   }
   if (i >= n || line.charCodeAt(i) !== COLON) return -1;
   head.payloadStart = i + 1;
+  head.rawTs = fracDigits === 0;
   if (fracDigits === 0) return sec; // a raw counter clock: already in its own unit
   return sec * 1e9 + frac * POW10[9 - fracDigits];
 }

@@ -16,6 +16,7 @@ export type SerializedPart = { [K in Column]: EventStore[K] } & {
   lost: LostEvents[];
   stats: ImportStats;
   evidence: FormatEvidence;
+  rawTimestamps: boolean | null;
 };
 
 /** Copies each column to its exact length so the buffers can be transferred, not cloned. */
@@ -30,6 +31,7 @@ export function serializePart(part: ImportPart): { data: SerializedPart; transfe
     lost: s.lost,
     stats: part.stats,
     evidence: part.evidence,
+    rawTimestamps: part.rawTimestamps,
   } as SerializedPart;
   const transfer: ArrayBuffer[] = [];
   for (const k of COLUMNS) {
@@ -38,6 +40,12 @@ export function serializePart(part: ImportPart): { data: SerializedPart; transfe
     transfer.push(column.buffer as ArrayBuffer);
   }
   return { data, transfer };
+}
+
+/** True when every part that has event lines has the same kind of timestamp (else one importer must read the file). */
+export function sameTimestamps(parts: SerializedPart[]): boolean {
+  const kinds = new Set(parts.map((p) => p.rawTimestamps).filter((k) => k !== null));
+  return kinds.size <= 1;
 }
 
 export function mergeParts(parts: SerializedPart[]): ImportPart {
@@ -73,7 +81,10 @@ export function mergeParts(parts: SerializedPart[]): ImportPart {
     stats.malformedLines += ps.malformedLines;
     stats.malformedPayloads += ps.malformedPayloads;
     stats.longLines += ps.longLines;
+    stats.idsOutOfRange += ps.idsOutOfRange;
+    stats.firstIdOutOfRangeLines.push(...ps.firstIdOutOfRangeLines.map((l) => l + lineOffset));
     stats.crlf ||= ps.crlf;
+    stats.warnings.push(...ps.warnings);
     stats.firstMalformedLines.push(...ps.firstMalformedLines.map((l) => l + lineOffset));
     stats.firstMalformedPayloadLines.push(...ps.firstMalformedPayloadLines.map((l) => l + lineOffset));
     for (const key of Object.keys(evidence) as (keyof FormatEvidence)[]) evidence[key] += part.evidence[key];
@@ -82,6 +93,7 @@ export function mergeParts(parts: SerializedPart[]): ImportPart {
   stats.lines = lineOffset;
   stats.firstMalformedLines = stats.firstMalformedLines.slice(0, 5);
   stats.firstMalformedPayloadLines = stats.firstMalformedPayloadLines.slice(0, 5);
+  stats.firstIdOutOfRangeLines = stats.firstIdOutOfRangeLines.slice(0, 5);
   store.recountOrder();
-  return { store, stats, evidence };
+  return { store, stats, evidence, rawTimestamps: parts.find((p) => p.rawTimestamps !== null)?.rawTimestamps ?? null };
 }

@@ -2,6 +2,9 @@
 // Perfetto's trace_processor). One row per kept event; typed-array columns grow by doubling.
 // Events the analysis does not use are only counted per name, never stored.
 
+import type { TraceClock } from './clock';
+import { emptyOrigin, type TraceOrigin } from './dat/datOptions';
+
 export const EventKind = {
   KvmExit: 1,
   KvmEntry: 2,
@@ -40,6 +43,16 @@ export const PrevState = {
 
 export const PREEMPT_FLAG = 4; // "R+" (preempted) bit on top of PrevState
 
+/**
+ * Ids the int32 columns keep exactly; anything else is refused, never wrapped. Linux pids stay
+ * below PID_MAX_LIMIT (include/linux/threads.h: 4 · 1024 · 1024 on 64-bit). KVM's vCPU ids are
+ * u32 in its tracepoints but stay below KVM_MAX_VCPU_IDS, far under 2^31.
+ */
+export const PID_MAX_LIMIT = 4 * 1024 * 1024;
+export const VCPU_ID_MAX = 2 ** 31 - 1;
+export const isPid = (v: number) => Number.isInteger(v) && v >= 0 && v < PID_MAX_LIMIT;
+export const isVcpuId = (v: number) => Number.isInteger(v) && v >= 0 && v <= VCPU_ID_MAX;
+
 export interface ThreadInfo {
   tid: number;
   comm: string;
@@ -49,8 +62,17 @@ export interface ThreadInfo {
 
 export interface LostEvents {
   cpu: number;
+  /** -1 when the trace does not say how many; beyond 2^53 a rounded value, the exact one in `exact`. */
   count: number;
   line: number;
+  exact?: bigint;
+}
+
+/** A lost-events record from the count's digits, exact at any size. */
+export function lostEvents(cpu: number, digits: string | undefined, line: number): LostEvents {
+  if (digits === undefined) return { cpu, count: -1, line };
+  const count = Number(digits);
+  return count <= Number.MAX_SAFE_INTEGER ? { cpu, count, line } : { cpu, count, line, exact: BigInt(digits) };
 }
 
 export class StringTable {
@@ -78,7 +100,7 @@ export class StringTable {
 
 export class EventStore {
   length = 0;
-  ts: Float64Array; // nanoseconds
+  ts: Float64Array; // nanoseconds, or raw counter values when clock.unit is 'cycles'
   cpu: Uint16Array;
   tid: Int32Array;
   kind: Uint8Array;
@@ -94,6 +116,10 @@ export class EventStore {
   /** Events seen but not modelled, counted by name. */
   readonly otherEvents = new Map<string, number>();
   readonly lost: LostEvents[] = [];
+  /** The clock of `ts`: its name when the trace says it, and its unit (ns, or raw counter values). */
+  clock: TraceClock = { name: null, unit: 'ns' };
+  /** trace.dat: this trace's id, its guests (GUEST), its host (TIME_SHIFT), its TSC2NSEC. */
+  origin: TraceOrigin = emptyOrigin();
   /** Count of events whose timestamp is earlier than the one before (file order). */
   outOfOrder = 0;
   firstOutOfOrderLine = 0;
@@ -145,6 +171,11 @@ export class EventStore {
     }
     if (comm && comm !== '<...>' && known.comm !== comm) known.comm = comm;
     if (tgid >= 0 && known.tgid < 0) known.tgid = tgid;
+  }
+
+  /** The events the recorder says it lost, summed exactly (decimal text: counts may pass 2^53). */
+  lostEventsText(): string {
+    return this.lost.reduce((sum, l) => sum + (l.exact ?? BigInt(Math.max(0, l.count))), 0n).toString();
   }
 
   countOther(name: string): void {

@@ -5,7 +5,7 @@ import { openSync, readSync, closeSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { mergeParts, type SerializedPart } from './mergeParts';
+import { mergeParts, sameTimestamps, type SerializedPart } from './mergeParts';
 import { NotATraceError } from './sniff';
 import { CancelledError, importTraceFile, validateImport, type ImportedTrace, type ImportOptions } from './textImporter';
 import { importTraceDat, isTraceDat } from './dat/datImporter';
@@ -112,5 +112,8 @@ export async function importTraceFileParallel(path: string, options: ParallelImp
       worker.on('error', (err) => fail(err));
     });
   });
-  return validateImport(mergeParts(await result));
+  const partsRead = await result;
+  // A file whose timestamps change kind at a cut: one importer decides by its first line.
+  if (!sameTimestamps(partsRead)) return importTraceFile(path, options);
+  return validateImport(mergeParts(partsRead), options.clockHz);
 }

@@ -33,6 +33,12 @@ export function rejectBinary(head: Uint8Array): void {
       'this is a trace-cmd binary trace.dat: open the file itself (kvm-spin analyze FILE), not its bytes as text',
     );
   }
+  const utf16 = utf16Kind(head);
+  if (utf16) {
+    throw new NotATraceError(
+      `UTF-16 text (${utf16.order}, ${utf16.bom ? 'with' : 'without'} a byte-order mark): convert it to UTF-8 first, e.g. iconv -f ${utf16.bom ? 'UTF-16' : utf16.order === 'little-endian' ? 'UTF-16LE' : 'UTF-16BE'} -t UTF-8 FILE > FILE.txt`,
+    );
+  }
   // A stray NUL or control byte inside a text trace only spoils its line; many of them mean
   // this is not text at all.
   const n = Math.min(head.length, 4096);
@@ -44,6 +50,26 @@ export function rejectBinary(head: Uint8Array): void {
   if (n > 0 && controls / n > 0.05) {
     throw new NotATraceError(`binary data (${controls} of the first ${n} bytes are control characters): ${EXPECTED_FORMATS}`);
   }
+}
+
+/**
+ * UTF-16 by its byte-order mark, or by its shape: text in the Latin range has a NUL in every
+ * other byte (the high byte), and almost never in the others.
+ */
+function utf16Kind(head: Uint8Array): { order: 'little-endian' | 'big-endian'; bom: boolean } | null {
+  if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return { order: 'little-endian', bom: true };
+  if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return { order: 'big-endian', bom: true };
+  const pairs = Math.min(head.length, 4096) >> 1;
+  if (pairs < 8) return null;
+  let evenZero = 0;
+  let oddZero = 0;
+  for (let i = 0; i < pairs; i++) {
+    if (head[2 * i] === 0) evenZero++;
+    if (head[2 * i + 1] === 0) oddZero++;
+  }
+  if (oddZero > pairs * 0.9 && evenZero < pairs * 0.1) return { order: 'little-endian', bom: false };
+  if (evenZero > pairs * 0.9 && oddZero < pairs * 0.1) return { order: 'big-endian', bom: false };
+  return null;
 }
 
 /** Evidence from a line that is not an event (headers, comments). */

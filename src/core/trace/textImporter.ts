@@ -5,7 +5,8 @@
 
 import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { EventStore } from './model';
+import { EventStore, isPid, lostEvents } from './model';
+import { checkClockHz, countsToNs } from './clock';
 import { commOf, newLineHead, parseLineHead } from './lineHead';
 import { decodeEvent, DecodeResult, fixComm } from './eventPayload';
 import {
@@ -28,6 +29,8 @@ export interface ImportOptions {
   maxLineLength?: number;
   /** Give up when this many bytes hold no event line at all (default 1 MiB). */
   sniffLimit?: number;
+  /** The counter frequency of a trace whose timestamps are raw counter values (x86-tsc without TSC2NSEC): converts them to ns. */
+  clockHz?: number;
 }
 
 export interface ImportStats {
@@ -41,11 +44,16 @@ export interface ImportStats {
   malformedPayloads: number;
   firstMalformedPayloadLines: number[];
   longLines: number;
+  /** Event lines refused for an id the store cannot keep exactly (model.ts isPid / isVcpuId). */
+  idsOutOfRange: number;
+  firstIdOutOfRangeLines: number[];
   crlf: boolean;
+  /** What the reader had to say about the file (damaged options, unused settings), one line each. */
+  warnings: string[];
 }
 
 export function emptyImportStats(): ImportStats {
-  return { bytes: 0, lines: 0, eventLines: 0, storedEvents: 0, otherEvents: 0, malformedLines: 0, firstMalformedLines: [], malformedPayloads: 0, firstMalformedPayloadLines: [], longLines: 0, crlf: false };
+  return { bytes: 0, lines: 0, eventLines: 0, storedEvents: 0, otherEvents: 0, malformedLines: 0, firstMalformedLines: [], malformedPayloads: 0, firstMalformedPayloadLines: [], longLines: 0, idsOutOfRange: 0, firstIdOutOfRangeLines: [], crlf: false, warnings: [] };
 }
 
 export interface ImportedTrace {
@@ -59,6 +67,8 @@ export interface ImportPart {
   store: EventStore;
   stats: ImportStats;
   evidence: FormatEvidence;
+  /** Whether the part's first event line had a raw counter timestamp (no decimal point); null without event lines. */
+  rawTimestamps: boolean | null;
 }
 
 export class CancelledError extends Error {
@@ -83,6 +93,9 @@ export class TextTraceImporter {
   private skippingLongLine = false;
   private readonly maxLineLength: number;
   private readonly sniffLimit: number;
+  private readonly clockHz: number | undefined;
+  /** Decided by the first event line: every line must have the same kind of timestamp. */
+  private rawTimestamps: boolean | null = null;
 
   /** A part that starts in the middle of a file: no binary or sniff check of its own. */
   private readonly continuation: boolean;
@@ -93,6 +106,7 @@ export class TextTraceImporter {
     if (options.expectedBytes) this.store = new EventStore(Math.min(Math.ceil(options.expectedBytes / 90), 1 << 26));
     this.maxLineLength = options.maxLineLength ?? 1 << 20;
     this.sniffLimit = options.sniffLimit ?? 1 << 20;
+    this.clockHz = options.clockHz;
   }
 
   push(chunk: Uint8Array): void {
@@ -171,7 +185,7 @@ export class TextTraceImporter {
   }
 
   finish(): ImportedTrace {
-    return validateImport(this.finishPart());
+    return validateImport(this.finishPart(), this.clockHz);
   }
 
   /** Flushes the last line and returns the part, without the whole-file checks. */
@@ -181,7 +195,7 @@ export class TextTraceImporter {
       this.carry = EMPTY;
       this.lineBytes(last, 0, last.length);
     }
-    return { store: this.store, stats: this.stats, evidence: this.evidence };
+    return { store: this.store, stats: this.stats, evidence: this.evidence, rawTimestamps: this.rawTimestamps };
   }
 
   /** One line, text[start, end) without its terminator; null for a line that was too long to keep. */
@@ -200,12 +214,23 @@ export class TextTraceImporter {
     }
     const head = this.head;
     if (parseLineHead(text, head, start, end)) {
+      if (this.rawTimestamps === null) this.rawTimestamps = head.rawTs;
+      else if (head.rawTs !== this.rawTimestamps) {
+        // Seconds.fraction among raw counter values (or the reverse): no clock reads both.
+        this.malformed(lineNo);
+        return;
+      }
       stats.eventLines++;
       noteEventLine(this.evidence, text, head, end);
+      if (!isPid(head.tid) || (head.tgid >= 0 && !isPid(head.tgid))) {
+        this.idOutOfRange(lineNo);
+        return;
+      }
       this.noteThread(text);
       const result = decodeEvent(this.store, head, text, lineNo, end);
       if (result === DecodeResult.Stored) stats.storedEvents++;
       else if (result === DecodeResult.Other) stats.otherEvents++;
+      else if (result === DecodeResult.IdOutOfRange) this.idOutOfRange(lineNo);
       else {
         stats.malformedPayloads++;
         if (stats.firstMalformedPayloadLines.length < MAX_REPORTED_LINES) stats.firstMalformedPayloadLines.push(lineNo);
@@ -216,7 +241,7 @@ export class TextTraceImporter {
     const line = text.slice(start, end);
     const lost = LOST_FTRACE.exec(line) ?? LOST_TRACE_CMD.exec(line);
     if (lost) {
-      this.store.lost.push({ cpu: Number(lost[1]), count: lost[2] === undefined ? -1 : Number(lost[2]), line: lineNo });
+      this.store.lost.push(lostEvents(Number(lost[1]), lost[2], lineNo));
       return;
     }
     if (KNOWN_NON_EVENT.test(line)) {
@@ -235,15 +260,31 @@ export class TextTraceImporter {
     this.store.noteThread(head.tid, fixComm(commOf(line, head)), head.tgid);
   }
 
+  private idOutOfRange(lineNo: number): void {
+    this.stats.idsOutOfRange++;
+    if (this.stats.firstIdOutOfRangeLines.length < MAX_REPORTED_LINES) this.stats.firstIdOutOfRangeLines.push(lineNo);
+  }
+
   private malformed(lineNo: number): void {
     this.stats.malformedLines++;
     if (this.stats.firstMalformedLines.length < MAX_REPORTED_LINES) this.stats.firstMalformedLines.push(lineNo);
   }
 }
 
-/** The whole-file checks: something was read, it looks like a trace, and mostly so. */
-export function validateImport(part: ImportPart): ImportedTrace {
-  const { stats } = part;
+/**
+ * The whole-file checks: something was read, it looks like a trace, and mostly so. Raw counter
+ * timestamps stay counter values ('cycles'), or become ns at the counter frequency `clockHz`.
+ */
+export function validateImport(part: ImportPart, clockHz?: number): ImportedTrace {
+  const { stats, store } = part;
+  if (part.rawTimestamps && clockHz !== undefined) {
+    countsToNs(store.ts, store.length, clockHz);
+    store.clock = { name: null, unit: 'ns' };
+  } else if (part.rawTimestamps) store.clock = { name: null, unit: 'cycles' };
+  else if (clockHz !== undefined) {
+    checkClockHz(clockHz);
+    stats.warnings.push(`the counter frequency ${clockHz} Hz was not used: the trace's timestamps are already seconds with a fraction`);
+  }
   if (stats.bytes === 0) throw new NotATraceError(`empty file: ${EXPECTED_FORMATS}`);
   const format = decideFormat(part.evidence);
   if (format === null) throw new NotATraceError(`no trace event lines found: ${EXPECTED_FORMATS}`);

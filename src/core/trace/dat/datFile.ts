@@ -10,6 +10,7 @@ import { inflateSync } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
 import { parseEventFormat, type EventFormat } from './eventFormat';
 import { NotATraceError } from '../sniff';
+import { emptyOrigin, OPTION_GUEST, OPTION_TIME_SHIFT, OPTION_TRACEID, OPTION_TSC2NSEC, readOriginOption, type TraceOrigin } from './datOptions';
 
 /** A damaged or unsupported trace.dat: bad input, reported in one line. */
 export class TraceDatError extends NotATraceError {}
@@ -23,6 +24,7 @@ export interface CpuData {
 export interface DatBuffer {
   /** "" for the top instance. */
   name: string;
+  /** "" when the file does not say (a v6 file without the trace clock). */
   clock: string;
   cpus: CpuData[];
 }
@@ -48,6 +50,10 @@ export interface DatFile {
   /** pid → comm from the saved command lines. */
   cmdlines: Map<number, string>;
   buffers: DatBuffer[];
+  /** TRACEID, TIME_SHIFT, GUEST and TSC2NSEC. */
+  origin: TraceOrigin;
+  /** Options that were malformed and skipped. */
+  optionWarnings: string[];
   fd: number;
   close(): void;
   /** Reads `length` bytes at `offset`; throws "truncated" when the file is shorter. */
@@ -278,7 +284,9 @@ function readV6(start: number, read: Reader, little: boolean, size: number) {
   if (cpus > 4096) throw new TraceDatError(`trace.dat: implausible cpu count ${cpus}`);
   const buffers: DatBuffer[] = [];
   const instanceOffsets: { name: string; offset: number }[] = [];
-  let clock = 'local';
+  let clock = '';
+  let hasTraceClock = false;
+  const { origin, optionWarnings, readOrigin } = originReader(little);
   for (;;) {
     const tag = chunk(10, 'data type').toString('latin1');
     if (tag === 'options  \0') {
@@ -292,7 +300,8 @@ function readV6(start: number, read: Reader, little: boolean, size: number) {
           const c = new Cursor(data, 0, little, 'BUFFER option');
           const offset = c.u64();
           instanceOffsets.push({ offset, name: c.cstring() });
-        } else if (id === 4) clock = traceClock(data.toString('latin1'));
+        } else if (id === 4) hasTraceClock = true; // the clock itself follows the CPU table
+        else readOrigin(id, data);
       }
       continue;
     }
@@ -311,13 +320,42 @@ function readV6(start: number, read: Reader, little: boolean, size: number) {
     }
     return { name, clock, cpus: list };
   };
+  if (hasTraceClock) {
+    // As trace-cmd's init_data_v6: u64 size, then "[clock]" (older recorders: the whole trace_clock file).
+    const at = pos + cpus * 16;
+    const sizeBytes = read(at, 8, 'trace clock');
+    const length = Number(little ? sizeBytes.readBigUInt64LE(0) : sizeBytes.readBigUInt64BE(0));
+    if (length > 0 && length <= 4096 && at + 8 + length <= size) clock = traceClock(read(at + 8, length, 'trace clock').toString('latin1'));
+    else optionWarnings.push('trace.dat: the trace clock after the CPU table is damaged; the clock is unknown');
+  }
   buffers.push(table(pos, ''));
   // An instance's table is preceded by its own "flyrecord\0" tag.
   for (const inst of instanceOffsets) {
     const tagged = read(inst.offset, 10, `buffer "${inst.name}"`).toString('latin1') === 'flyrecord\0';
     buffers.push(table(inst.offset + (tagged ? 10 : 0), inst.name));
   }
-  return { headerPage, formats, cmdlines, buffers };
+  return { headerPage, formats, cmdlines, buffers, origin, optionWarnings };
+}
+
+const OPTION_DATE = 1;
+const OPTION_OFFSET = 7;
+
+/** Collects the origin options (datOptions.ts) and the warnings of those that were malformed. */
+function originReader(little: boolean) {
+  const origin = emptyOrigin();
+  const optionWarnings: string[] = [];
+  const readOrigin = (id: number, data: Buffer) => {
+    if (id === OPTION_DATE || id === OPTION_OFFSET) {
+      // trace-cmd report adds these to every time (a wall-clock date, or --ts-offset): durations do not change.
+      const value = data.toString('latin1').replace(/\0.*$/s, '').trim();
+      optionWarnings.push(`trace.dat: the ${id === OPTION_DATE ? 'DATE' : 'OFFSET'} option (${value}) is not added to the times: they are the trace clock's, where trace-cmd report shows them shifted`);
+      return;
+    }
+    if (id !== OPTION_TRACEID && id !== OPTION_TIME_SHIFT && id !== OPTION_GUEST && id !== OPTION_TSC2NSEC) return;
+    const warning = readOriginOption(id, data, little, origin);
+    if (warning) optionWarnings.push(warning);
+  };
+  return { origin, optionWarnings, readOrigin };
 }
 
 /** "[local] global counter" → "local". */
@@ -349,7 +387,8 @@ function readV7(firstOptions: number, read: Reader, decompress: DatFile['decompr
 
   const buffers: DatBuffer[] = [];
   const offsets: Partial<Record<number, number>> = {};
-  let clock = 'local';
+  let clock = '';
+  const { origin, optionWarnings, readOrigin } = originReader(little);
   const seen = new Set<number>();
   for (let next = firstOptions; next !== 0; ) {
     if (seen.has(next)) throw new TraceDatError('trace.dat: options sections form a loop');
@@ -389,6 +428,7 @@ function readV7(firstOptions: number, read: Reader, decompress: DatFile['decompr
         buffers.push({ name, clock: bufferClock, cpus });
       } else if (id === OPTION.TRACECLOCK) clock = traceClock(data.toString('latin1'));
       else if (id === OPTION.HEADER_INFO || id === OPTION.FTRACE_EVENTS || id === OPTION.EVENT_FORMATS || id === OPTION.CMDLINES) offsets[id] = o.u64();
+      else readOrigin(id, data);
     }
   }
   if (offsets[OPTION.HEADER_INFO] === undefined) throw new TraceDatError('trace.dat: no HEADER_INFO option (the page format is unknown)');
@@ -402,5 +442,5 @@ function readV7(firstOptions: number, read: Reader, decompress: DatFile['decompr
     parseCmdlines(c.bytes(c.u64()).toString('latin1'), cmdlines);
   }
   for (const b of buffers) if (!b.clock) b.clock = clock;
-  return { headerPage, formats, cmdlines, buffers };
+  return { headerPage, formats, cmdlines, buffers, origin, optionWarnings };
 }

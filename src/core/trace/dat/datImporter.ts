@@ -4,12 +4,14 @@
 // column has for text traces (model.ts), so the analysis cannot tell the two apart.
 
 import { statSync } from 'node:fs';
-import { EventKind, EventStore, PREEMPT_FLAG, PrevState } from '../model';
+import { EventKind, EventStore, isPid, isVcpuId, PREEMPT_FLAG, PrevState } from '../model';
 import { CancelledError, emptyImportStats, type ImportedTrace, type ImportOptions, type ImportStats } from '../textImporter';
 import { fixComm } from '../eventPayload';
 import { openTraceDat, TraceDatError, type DatFile } from './datFile';
 import { symbolicTables, type EventFormat, type FieldFormat } from './eventFormat';
-import { CpuCursor } from './ringBuffer';
+import { CpuCursor, rawClock, type ClockToTs } from './ringBuffer';
+import { checkTsc2Nsec, tscToNs } from './datOptions';
+import { checkClockHz, unitOfClock, type TraceClock } from '../clock';
 
 const TRACE_DAT_MAGIC = Buffer.from([0x17, 0x08, 0x44, 0x74, 0x72, 0x61, 0x63, 0x69, 0x6e, 0x67]);
 
@@ -88,6 +90,11 @@ function reportMax(printFmt: string): number {
   return (or + 1) << 1;
 }
 
+/** Set when a decoder refused an id the store cannot keep exactly (model.ts isPid / isVcpuId). */
+let idOutOfRange = false;
+const pidOk = (pid: number) => isPid(pid) || ((idOutOfRange = true), false);
+const vcpuOk = (vcpu: number) => isVcpuId(vcpu) || ((idOutOfRange = true), false);
+
 function makeDecoders(dat: DatFile, store: EventStore): Map<number, EventDecoder> {
   const { num, str } = readers(dat.littleEndian);
   const decoders = new Map<number, EventDecoder>();
@@ -115,21 +122,23 @@ function makeDecoders(dat: DatFile, store: EventStore): Map<number, EventDecoder
           sid = s.strings.intern(table?.get(code) ?? `0x${code.toString(16)}`);
           cache.set(key, sid);
         }
-        s.a[row] = vcpu ? num(vcpu, p, at) : -1;
+        const id = vcpu ? num(vcpu, p, at) : -1;
+        if (id !== -1 && !vcpuOk(id)) return false;
+        s.a[row] = id;
         s.b[row] = sid;
         return true;
       };
     } else if (sys === 'kvm' && fmt.name === 'kvm_entry' && need('vcpu_id')) {
       const vcpu = f('vcpu_id')!;
       kind = EventKind.KvmEntry;
-      decode = (s, row, p, at) => ((s.a[row] = num(vcpu, p, at)), true);
+      decode = (s, row, p, at) => vcpuOk((s.a[row] = num(vcpu, p, at)));
     } else if (sys === 'kvm' && fmt.name === 'kvm_ple_window_update' && need('vcpu_id', 'new', 'old')) {
       const [vcpu, next, old] = [f('vcpu_id')!, f('new')!, f('old')!];
       kind = EventKind.PleWindow;
       decode = (s, row, p, at) => {
         const o = num(old, p, at);
         const n = num(next, p, at);
-        s.a[row] = num(vcpu, p, at);
+        if (!vcpuOk((s.a[row] = num(vcpu, p, at)))) return false;
         s.b[row] = o < n ? 1 : 0; // the kernel prints "growed" when old < new
         s.x[row] = o;
         s.y[row] = n;
@@ -139,7 +148,7 @@ function makeDecoders(dat: DatFile, store: EventStore): Map<number, EventDecoder
       const [vcpu, next, old, grow] = [f('vcpu_id')!, f('new')!, f('old')!, f('grow')!];
       kind = EventKind.PleWindow;
       decode = (s, row, p, at) => {
-        s.a[row] = num(vcpu, p, at);
+        if (!vcpuOk((s.a[row] = num(vcpu, p, at)))) return false;
         s.b[row] = num(grow, p, at) ? 1 : 0;
         s.x[row] = num(old, p, at);
         s.y[row] = num(next, p, at);
@@ -172,6 +181,7 @@ function makeDecoders(dat: DatFile, store: EventStore): Map<number, EventDecoder
         const prevPid = num(pp, p, at);
         const nextPid = num(np, p, at);
         const state = num(ps, p, at);
+        if (!pidOk(prevPid) || !pidOk(nextPid)) return false;
         const low = state & stateMask;
         // The printed state's first letter: R when no bit is set, else the lowest flag (S, D, ...).
         let code: number = low === 0 ? PrevState.Runnable : low & 1 ? PrevState.Sleeping : low & 2 ? PrevState.Disk : PrevState.Other;
@@ -188,6 +198,7 @@ function makeDecoders(dat: DatFile, store: EventStore): Map<number, EventDecoder
       kind = fmt.name === 'sched_wakeup' ? EventKind.SchedWakeup : fmt.name === 'sched_waking' ? EventKind.SchedWaking : EventKind.SchedWakeupNew;
       decode = (s, row, p, at) => {
         const task = num(pid, p, at);
+        if (!pidOk(task)) return false;
         s.a[row] = task;
         s.b[row] = cpu ? num(cpu, p, at) : -1;
         s.noteThread(task, str(comm, p, at, p.length));
@@ -198,6 +209,7 @@ function makeDecoders(dat: DatFile, store: EventStore): Map<number, EventDecoder
       kind = EventKind.SchedMigrate;
       decode = (s, row, p, at) => {
         const task = num(pid, p, at);
+        if (!pidOk(task)) return false;
         s.a[row] = task;
         s.b[row] = num(orig, p, at);
         s.c[row] = num(dest, p, at);
@@ -229,6 +241,34 @@ function isProbeFormat(fmt: EventFormat): boolean {
   return fmt.byName.has('__probe_ip') || fmt.byName.has('__probe_func');
 }
 
+/** The running task's name, as trace-cmd report prints it: the saved command line. */
+function noteRunningTask(store: EventStore, dat: DatFile, pid: number): void {
+  const known = store.threads.get(pid);
+  const name = pid === 0 ? '<idle>' : (dat.cmdlines.get(pid) ?? '<...>');
+  if (known === undefined || (known.comm !== name && name !== '<...>')) store.noteThread(pid, name);
+}
+
+/** Decodes one record into a new row; a record that does not decode leaves no row. */
+function storeRecord(store: EventStore, stats: ImportStats, d: EventDecoder, cur: CpuCursor, pid: number, record: number): void {
+  const row = store.push(cur.ts, cur.cpu, pid, d.kind as EventKind, record);
+  idOutOfRange = false;
+  if (d.decode!(store, row, cur.page, cur.dataStart)) {
+    stats.storedEvents++;
+    return;
+  }
+  store.length--;
+  if (idOutOfRange) refuseId(stats, record);
+  else {
+    stats.malformedPayloads++;
+    if (stats.firstMalformedPayloadLines.length < 5) stats.firstMalformedPayloadLines.push(record);
+  }
+}
+
+function refuseId(stats: ImportStats, record: number): void {
+  stats.idsOutOfRange++;
+  if (stats.firstIdOutOfRangeLines.length < 5) stats.firstIdOutOfRangeLines.push(record);
+}
+
 /** Reads a trace.dat into the columnar store: every instance, every CPU, in timestamp order. */
 export async function importTraceDat(path: string, options: ImportOptions = {}): Promise<ImportedTrace> {
   const dat = openTraceDat(path);
@@ -239,15 +279,49 @@ export async function importTraceDat(path: string, options: ImportOptions = {}):
   }
 }
 
+/**
+ * How the file's clock becomes the store's timestamps, as trace-cmd's timestamp_calc: the
+ * user's counter frequency (--ts2secs), else TSC2NSEC's multiplier and shift, else as recorded.
+ */
+function datClock(dat: DatFile, clockHz: number | undefined, warnings: string[]): { clock: TraceClock; toTs: ClockToTs } {
+  const top = dat.buffers.find((b) => b.name === '') ?? dat.buffers[0];
+  const name = top?.clock || null;
+  const others = [...new Set(dat.buffers.map((b) => b.clock).filter((c) => c && c !== name))];
+  if (others.length) warnings.push(`trace.dat: instances record with other clocks (${others.join(', ')}) than the top buffer's ${name}; all timestamps are read as ${name}`);
+  const tsc = dat.origin.tsc2nsec;
+  if (tsc && tsc.mult !== 0) {
+    const bad = checkTsc2Nsec(tsc);
+    if (bad) throw new TraceDatError(bad);
+  }
+  const recordedUnit = name ? unitOfClock(name) : 'ns';
+  if (clockHz !== undefined) {
+    checkClockHz(clockHz);
+    if (recordedUnit === 'cycles' && !(tsc && tsc.mult !== 0)) {
+      const nsPerCount = 1e9 / clockHz;
+      return { clock: { name, unit: 'ns' }, toTs: (hi, lo) => Math.floor(rawClock(hi, lo) * nsPerCount) };
+    }
+    warnings.push(`the counter frequency ${clockHz} Hz was not used: the trace's timestamps are already in ns (${tsc && tsc.mult !== 0 ? 'its TSC2NSEC option' : `clock ${name ?? 'local'}`})`);
+  }
+  if (tsc && tsc.mult !== 0) {
+    const { mult, shift } = tsc;
+    return { clock: { name, unit: 'ns' }, toTs: (hi, lo) => tscToNs(hi, lo, mult, shift) };
+  }
+  return { clock: { name, unit: recordedUnit }, toTs: rawClock };
+}
+
 async function readEvents(dat: DatFile, options: ImportOptions): Promise<ImportedTrace> {
   const store = new EventStore(1 << 16);
   const decoders = makeDecoders(dat, store);
   const le = dat.littleEndian;
+  const stats: ImportStats = { ...emptyImportStats(), bytes: statSync(dat.path).size };
+  stats.warnings.push(...dat.optionWarnings);
+  const { clock, toTs } = datClock(dat, options.clockHz, stats.warnings);
+  store.clock = clock;
+  store.origin = dat.origin;
   const cursors: { cursor: CpuCursor; buffer: number }[] = [];
   dat.buffers.forEach((b, bi) => {
-    for (const cpu of b.cpus) cursors.push({ cursor: new CpuCursor(dat, cpu.cpu, cpu, `CPU ${cpu.cpu} of buffer "${b.name || 'top'}"`), buffer: bi });
+    for (const cpu of b.cpus) cursors.push({ cursor: new CpuCursor(dat, cpu.cpu, cpu, `CPU ${cpu.cpu} of buffer "${b.name || 'top'}"`, toTs), buffer: bi });
   });
-  const stats: ImportStats = { ...emptyImportStats(), bytes: statSync(dat.path).size };
   // A binary min-heap of CPU cursors ordered by (timestamp, buffer, cpu).
   const heap: typeof cursors = [];
   const less = (p: (typeof cursors)[number], q: (typeof cursors)[number]) => p.cursor.ts < q.cursor.ts || (p.cursor.ts === q.cursor.ts && (p.buffer < q.buffer || (p.buffer === q.buffer && p.cursor.cpu < q.cursor.cpu)));
@@ -295,25 +369,17 @@ async function readEvents(dat: DatFile, options: ImportOptions): Promise<Importe
       stats.eventLines++;
       const id = le ? p.readUInt16LE(at) : p.readUInt16BE(at);
       const pid = le ? p.readInt32LE(at + 4) : p.readInt32BE(at + 4);
-      // The running task's name, as trace-cmd report prints it: the saved command line.
-      const known = store.threads.get(pid);
-      const name = pid === 0 ? '<idle>' : (dat.cmdlines.get(pid) ?? '<...>');
-      if (known === undefined || (known.comm !== name && name !== '<...>')) store.noteThread(pid, name);
-      const d = decoders.get(id);
-      if (d === undefined) {
-        unknownIds.set(id, (unknownIds.get(id) ?? 0) + 1);
-        stats.otherEvents++;
-      } else if (d.decode === null) {
-        store.countOther(d.name);
-        stats.otherEvents++;
-      } else {
-        const row = store.push(cur.ts, cur.cpu, pid, d.kind as EventKind, record);
-        if (d.decode(store, row, p, at)) stats.storedEvents++;
-        else {
-          store.length--;
-          stats.malformedPayloads++;
-          if (stats.firstMalformedPayloadLines.length < 5) stats.firstMalformedPayloadLines.push(record);
-        }
+      if (!isPid(pid)) refuseId(stats, record);
+      else {
+        noteRunningTask(store, dat, pid);
+        const d = decoders.get(id);
+        if (d === undefined) {
+          unknownIds.set(id, (unknownIds.get(id) ?? 0) + 1);
+          stats.otherEvents++;
+        } else if (d.decode === null) {
+          store.countOther(d.name);
+          stats.otherEvents++;
+        } else storeRecord(store, stats, d, cur, pid, record);
       }
     } else {
       stats.malformedPayloads++;

@@ -1,8 +1,9 @@
 // One CPU's ring-buffer pages, read a chunk at a time: the page header (timestamp, commit
 // word with the missed-events flags), then compressed entries — data records, padding, time
 // extends and absolute time stamps — as the kernel writes them (kernel/trace/ring_buffer.c)
-// and libtraceevent's kbuffer reads them. Timestamps are nanoseconds as doubles (exact up to
-// 2^53 ns, 104 days of uptime for the local clock).
+// and libtraceevent's kbuffer reads them. The clock's u64 value is kept exact as two 32-bit
+// halves (a raw TSC passes 2^53 after five weeks of uptime) and converted once a record, by
+// the file's clock (TSC2NSEC or none), to the store's double (exact up to 2^53).
 
 import { TraceDatError, type CpuData, type DatFile } from './datFile';
 
@@ -13,12 +14,20 @@ const COMMIT_MASK = (1 << 27) - 1;
 const MISSING_EVENTS = 2 ** 31;
 const MISSING_STORED = 2 ** 30;
 const TS_SHIFT = 2 ** 27;
-const TS_MSB_UNIT = 2 ** 59;
 const PAGES_PER_READ = 256;
+const TWO32 = 4294967296;
+const TS_MSB_HI = 2 ** 27; // bits 59..63 of the clock are bits 27..31 of its high half
+
+/** The clock's u64 value (hi · 2^32 + lo) as the store's timestamp. */
+export type ClockToTs = (hi: number, lo: number) => number;
+export const rawClock: ClockToTs = (hi, lo) => hi * TWO32 + lo;
 
 export class CpuCursor {
-  /** The current record: timestamp, and where its payload lies in `page`. */
+  /** The current record: timestamp (converted by the file's clock), and where its payload lies in `page`. */
   ts = 0;
+  /** The clock's exact u64 value of the current record. */
+  private tsHi = 0;
+  private tsLo = 0;
   page: Buffer = Buffer.alloc(0);
   dataStart = 0;
   dataLength = 0;
@@ -31,7 +40,6 @@ export class CpuCursor {
   private fileNext: number;
   private readonly fileEnd: number;
   private chunksLeft = -1;
-  private pageTs = 0;
   private pageEnd = 0;
   private next = 0;
   private pageLost = 0;
@@ -45,6 +53,7 @@ export class CpuCursor {
     readonly cpu: number,
     data: CpuData,
     private readonly what: string,
+    private readonly clockToTs: ClockToTs = rawClock,
   ) {
     this.fileNext = data.offset;
     // Compressed data starts with a chunk count that its recorded size leaves out.
@@ -54,6 +63,18 @@ export class CpuCursor {
 
   private u32(buf: Buffer, at: number): number {
     return this.le ? buf.readUInt32LE(at) : buf.readUInt32BE(at);
+  }
+
+  /** Adds a delta of hi · 2^32 + lo (lo below 2^32 + 2^27) to the clock, wrapping at 2^64. */
+  private addTime(hi: number, lo: number): void {
+    let l = this.tsLo + lo;
+    let h = this.tsHi + hi;
+    if (l >= TWO32) {
+      l -= TWO32;
+      h++;
+    }
+    this.tsLo = l;
+    this.tsHi = h % TWO32;
   }
 
   private u64(buf: Buffer, at: number): number {
@@ -97,7 +118,8 @@ export class CpuCursor {
       if (this.chunkPos + pageSize > this.chunk.length) throw new TraceDatError(`trace.dat: truncated ${this.what} (a partial page)`);
       this.page = this.chunk.subarray(this.chunkPos, this.chunkPos + pageSize);
       this.chunkPos += pageSize;
-      this.pageTs = this.u64(this.page, 0);
+      this.tsLo = this.u32(this.page, this.le ? 0 : 4);
+      this.tsHi = this.u32(this.page, this.le ? 4 : 0);
       // The commit word's low 32 bits hold the size and the missed-events flags.
       const commit = this.u32(this.page, headerPage.commitOffset + (this.le || headerPage.commitSize === 4 ? 0 : 4));
       const size = commit & COMMIT_MASK;
@@ -108,7 +130,6 @@ export class CpuCursor {
         const stored = (commit & MISSING_STORED) !== 0;
         this.pageLost = stored && data + size + headerPage.commitSize <= pageSize ? (headerPage.commitSize === 8 ? this.u64(this.page, data + size) : this.u32(this.page, data + size)) : -1;
       }
-      this.ts = this.pageTs;
       this.firstOnPage = true;
       this.next = data;
       this.pageEnd = data + size;
@@ -139,14 +160,21 @@ export class CpuCursor {
         // Padding: array[0] is its length; a zero delta means "the rest of the page".
         const length = at + 8 <= this.pageEnd ? this.u32(p, at + 4) : 0;
         this.next = delta === 0 ? this.pageEnd : at + 4 + Math.max(4, length);
-        this.ts += delta;
+        this.addTime(0, delta);
         continue;
       }
       if (typeLen === TYPE_TIME_EXTEND || typeLen === TYPE_TIME_STAMP) {
         if (at + 8 > this.pageEnd) throw new TraceDatError(`trace.dat: ${this.what}: a time stamp runs past the page`);
-        const value = this.u32(p, at + 4) * TS_SHIFT + delta;
-        // An absolute stamp lacks the top 5 bits: take them from the current time.
-        this.ts = typeLen === TYPE_TIME_STAMP ? Math.floor(this.ts / TS_MSB_UNIT) * TS_MSB_UNIT + value : this.ts + value;
+        // value = array[0] · 2^27 + delta, split at bit 32: (array[0] >> 5, (array[0] & 31) · 2^27 + delta).
+        const top = this.u32(p, at + 4);
+        const hi = Math.floor(top / 32);
+        const lo = (top % 32) * TS_SHIFT + delta;
+        if (typeLen === TYPE_TIME_EXTEND) this.addTime(hi, lo);
+        else {
+          // An absolute stamp lacks the top 5 bits: take them from the current time.
+          this.tsHi = this.tsHi - (this.tsHi % TS_MSB_HI) + hi;
+          this.tsLo = lo;
+        }
         this.next = at + 8;
         continue;
       }
@@ -161,7 +189,8 @@ export class CpuCursor {
         start = at + 4;
       }
       if (start + length > this.pageEnd) throw new TraceDatError(`trace.dat: ${this.what}: a record of ${length} bytes runs past the page`);
-      this.ts += delta;
+      this.addTime(0, delta);
+      this.ts = this.clockToTs(this.tsHi, this.tsLo);
       this.lostBefore = this.firstOnPage ? this.pageLost : 0;
       this.firstOnPage = false;
       this.dataStart = start;
