@@ -13,6 +13,7 @@ import { analyzeCommand } from './analyze';
 import { annotateCommand } from './annotate';
 import { simulateCommand } from './simulate';
 import { recordCommand } from './record';
+import { replayCommand } from './replay';
 
 /** Every command by name; adding a command is one line here. */
 const COMMANDS = new Map<string, Command>([
@@ -20,6 +21,7 @@ const COMMANDS = new Map<string, Command>([
   ['annotate', annotateCommand],
   ['simulate', simulateCommand],
   ['record', recordCommand],
+  ['replay', replayCommand],
 ]);
 
 const NAMES = [...COMMANDS.keys()];

@@ -22,6 +22,8 @@ export interface TraceAnalysis {
   /** The events the recorder lost, exactly, as decimal text (counts may pass 2^53). */
   lostEventsExact: string;
   analysis: AnalysisResult;
+  /** The open trace: its state model answers ranges and replays. */
+  session: TraceSession;
 }
 
 export async function analyzeTraceFile(
@@ -51,7 +53,7 @@ function finish(source: string, trace: ImportedTrace, options: Partial<AnalysisO
   const session = new TraceSession(trace.store, options);
   const analysis = options.range ? session.analyzeRange(options.range.startNs, options.range.endNs) : session.analysis;
   analysis.warnings.unshift(...importWarnings(trace.stats));
-  return { source, format: trace.format, importStats: trace.stats, clock: trace.store.clock, origin: trace.store.origin, lostEventsExact: trace.store.lostEventsText(), analysis };
+  return { source, format: trace.format, importStats: trace.stats, clock: trace.store.clock, origin: trace.store.origin, lostEventsExact: trace.store.lostEventsText(), analysis, session };
 }
 
 /** Partly malformed input: results plus a warning with the count and the first line numbers. */
