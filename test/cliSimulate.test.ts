@@ -33,6 +33,26 @@ test('simulate --json --out: one run file per policy, same seed same bytes, the 
   assert.equal(a.vms.length, 2);
 });
 
+test('simulate --seeds: the mean of each seed\'s run, 95 % intervals that contain it, one run file per seed', async () => {
+  const dir = scratchDir('kvm-spin-seeds-');
+  const r = await cliInProcess(['simulate', '--scenario', 'lock-2vm', '--policy', 'vanilla-5.6,strict-boost', '--seed', '2', '--seeds', '3', '--duration', '0.01', '--json', '--out', dir]);
+  assert.equal(r.status, 0, r.stderr);
+  const json = JSON.parse(r.stdout);
+  assert.deepEqual(json.seeds, [2, 3, 4]);
+  const single = await Promise.all([2, 3, 4].map(async (seed) => JSON.parse((await cliInProcess(['simulate', '--scenario', 'lock-2vm', '--policy', 'vanilla-5.6', '--seed', String(seed), '--duration', '0.01', '--json'])).stdout).runs[0].metrics));
+  const vanilla = json.runs[0];
+  assert.equal(vanilla.metrics.pleExits, single.reduce((a: number, m: { pleExits: number }) => a + m.pleExits, 0) / 3);
+  for (const key of ['throughput', 'pleExits', 'problems.schedulerMismatch']) {
+    const [low, high] = vanilla.ci95[key];
+    const mean = key.startsWith('problems.') ? vanilla.metrics.problems.schedulerMismatch : vanilla.metrics[key];
+    assert.ok(low <= mean && mean <= high, `${key}: ${low} ${mean} ${high}`);
+  }
+  assert.deepEqual(readdirSync(dir).sort(), [2, 3, 4].flatMap((s) => [`lock-2vm-strict-boost-seed${s}.report`, `lock-2vm-vanilla-5.6-seed${s}.report`]).sort());
+  const table = await cliInProcess(['simulate', '--scenario', 'lock-2vm', '--policy', 'vanilla-5.6,strict-boost', '--seeds', '3', '--duration', '0.01']);
+  assert.match(table.stdout, /^seeds 1–3 \(means; ± the 95 % interval/m);
+  assert.match(table.stdout, /\n {25}throughput ± \d+\.\d{3}, pleExits ± \d+\n/);
+});
+
 test('smoke: the built simulate prints a comparison table', () => {
   const r = cliSpawned('simulate', '--scenario', 'undercommit', '--policy', 'vanilla-5.6,oracle', '--duration', '0.01');
   assert.equal(r.status, 0, r.stderr);
@@ -78,6 +98,8 @@ test('simulate: bad input gets one line and exit code 2, a usage mistake the usa
     [['--seed', '1.5'], /--seed must be a whole number/],
     [['--seed', '0x10'], /--seed must be a whole number/],
     [['--jobs', '0'], /--jobs must be a whole number from 1 to 64, got '0'$/],
+    [['--seeds', '0'], /--seeds must be a whole number from 1 to 1000, got '0'$/],
+    [['--seed', '4294967295', '--seeds', '2'], /--seeds runs past the last seed 4294967295 from --seed 4294967295, got '2'$/],
     [['--seed'], /^kvm-spin: simulate: --seed needs a value$/],
     [['--frobnicate'], /^kvm-spin: simulate: unknown option --frobnicate: expected --scenario, .* or --help$/],
     [['paper'], /^kvm-spin: simulate: takes no arguments besides options, got 'paper'$/],

@@ -14,18 +14,21 @@ import { InputError } from './errors';
 
 const MAX_SEED = 2 ** 32 - 1;
 const MAX_JOBS = 64;
+const MAX_SEEDS = 1000;
 /** A duration shorter than this rounds to nothing in the simulator's nanoseconds. */
 const MIN_DURATION_S = 1e-6;
 
 const spec: CommandSpec = {
   name: 'simulate',
   usage: `usage: kvm-spin simulate [--scenario NAME|FILE] [--policy P[,P...]|all] [--seed N]
-                         [--duration SECONDS] [--out DIR] [--json] [--jobs N]
+                         [--seeds N] [--duration SECONDS] [--out DIR] [--json] [--jobs N]
 
   --scenario S     a JSON file or one of ${Object.keys(BUILTIN_SCENARIOS).join(', ')}
                    (default paper)
   --policy P       a comma-separated list of policies, or all (the default)
   --seed N         random seed, 0 to ${MAX_SEED} (default 1)
+  --seeds N        run each policy with N seeds (seed, seed+1, …; 1 to ${MAX_SEEDS}, default 1):
+                   means with 95 % intervals, and changes inside the noise bracketed
   --duration S     simulated seconds, 1 µs to ${LIMITS.durationSeconds} (default 1)
   --out DIR        write one run file per policy into DIR
   --json           print JSON instead of a comparison table
@@ -34,6 +37,7 @@ const spec: CommandSpec = {
     scenario: { type: 'string' },
     policy: { type: 'string' },
     seed: { type: 'string' },
+    seeds: { type: 'string' },
     duration: { type: 'string' },
     out: { type: 'string' },
     json: { type: 'boolean' },
@@ -46,6 +50,7 @@ export interface SimulateArgs {
   scenario: Scenario;
   policies: string[];
   seed: number;
+  seeds: number;
   durationSeconds: number;
   outDir?: string;
   json: boolean;
@@ -80,11 +85,13 @@ export function parseSimulateArgs(args: ParsedArgs): SimulateArgs {
     throw new UsageError(`simulate: ${(err as Error).message}`, spec.usage);
   }
   const seed = check.wholeNumber('seed', stringValue(args, 'seed') ?? '1', 0, MAX_SEED);
+  const seeds = check.wholeNumber('seeds', stringValue(args, 'seeds') ?? '1', 1, MAX_SEEDS);
+  if (seed + seeds - 1 > MAX_SEED) check.refuse('seeds', String(seeds), `runs past the last seed ${MAX_SEED} from --seed ${seed}`);
   const durationSeconds = check.seconds('duration', stringValue(args, 'duration') ?? '1', MIN_DURATION_S, LIMITS.durationSeconds, 'simulated seconds');
   const jobs = check.wholeNumber('jobs', stringValue(args, 'jobs') ?? String(availableParallelism()), 1, MAX_JOBS);
   const outDir = stringValue(args, 'out');
   if (outDir === '') check.refuse('out', outDir, 'needs a directory');
-  return { scenario: loadScenario(stringValue(args, 'scenario') ?? 'paper'), policies, seed, durationSeconds, outDir, json: args.values.json === true, jobs };
+  return { scenario: loadScenario(stringValue(args, 'scenario') ?? 'paper'), policies, seed, seeds, durationSeconds, outDir, json: args.values.json === true, jobs };
 }
 
 export const simulateCommand: Command = {
@@ -96,7 +103,8 @@ export const simulateCommand: Command = {
   async run(args, { io, signal }) {
     const a = parseSimulateArgs(args);
     if (a.outDir) prepareOutputFolder(a.outDir);
-    const jobs = a.policies.map((policy) => ({ scenario: a.scenario, policy, seed: a.seed, durationNs: Math.round(a.durationSeconds * 1e9), outDir: a.outDir }));
+    const seeds = Array.from({ length: a.seeds }, (_, i) => a.seed + i);
+    const jobs = a.policies.flatMap((policy) => seeds.map((seed) => ({ scenario: a.scenario, policy, seed, durationNs: Math.round(a.durationSeconds * 1e9), outDir: a.outDir })));
     let lastPercent = -1;
     let runs;
     try {

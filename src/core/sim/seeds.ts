@@ -87,3 +87,21 @@ export function summarizeSeeds(runs: readonly SimMetrics[]): Record<string, Mean
   for (const [key, column] of columns) out[key] = meanCi95(column);
   return out;
 }
+
+/** The mean run: every number of the metrics (perVm by position) averaged over the seeds. */
+export function meanMetrics(runs: readonly SimMetrics[]): SimMetrics {
+  if (runs.length === 0) throw new RangeError('no runs');
+  return meanOf(runs as unknown[]) as SimMetrics;
+}
+
+function meanOf(values: unknown[]): unknown {
+  const first = values[0];
+  if (typeof first === 'number') return (values as number[]).reduce((a, b) => a + b, 0) / values.length;
+  if (Array.isArray(first)) return first.map((_, i) => meanOf(values.map((v) => (v as unknown[])[i])));
+  if (first && typeof first === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(first)) out[key] = meanOf(values.map((v) => (v as Record<string, unknown>)[key]));
+    return out;
+  }
+  return first; // names and other constants are the same in every seed
+}
