@@ -70,7 +70,7 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
   const cap = capacities(store);
   const hasYieldProbes = store.strings.strings.some((name) => YIELD_PROBE.test(name));
   const pause = new PauseExitTracker(lanes, opts);
-  const states = new VcpuStateTracker(lanes, cap.vcpuStates, pause.inPauseExit);
+  const states = new VcpuStateTracker(lanes, cap.vcpuStates, pause.inPauseExit, opts.boostWindowNs);
   pause.attach(states);
   const cpus = new CpuRunTracker(lanes, cap.cpuRuns);
   const exits = new ExitTracker(lanes.count, cap.exits);

@@ -6,7 +6,7 @@
 
 import type { StateModel } from './analyze';
 import { isPauseExitReason, siteOfProbe } from './sites';
-import { VcpuState, type AnalysisResult, type DecisionOutcomes, type ProblemCounts, type VcpuSummary, type VmSummary } from './result';
+import { VcpuState, type AnalysisResult, type BoostTarget, type DecisionOutcomes, type ProblemCounts, type VcpuSummary, type VmSummary } from './result';
 import { DECISION_OUTCOMES, IntervalFlag, ProblemFlag } from './tables';
 import { firstIntervalEndingAfter, rowsIn } from './timeIndex';
 import { judged, notJudged } from './judgement';
@@ -73,6 +73,7 @@ export function analyzeModelRange(model: StateModel, startNs: number, endNs: num
   addStateTime(model, figures, lo, hi);
   const totals = addExits(model, figures, lo, hi);
   const { decisions, problems, yieldAttempts, boosts, targets } = addDecisions(model, figures, lo, hi);
+  const targetsByVm = sparseTargets(model, targets);
 
   const [ipiFrom, ipiTo] = rowsIn(model.ipiSends.count, (i) => store.ts[model.ipiSends.row[i]], lo, hi);
   for (let i = ipiFrom; i < ipiTo; i++) figures[model.ipiSends.lane[i]].ipisSent++;
@@ -107,13 +108,6 @@ export function analyzeModelRange(model: StateModel, startNs: number, endNs: num
 
   const vms: VmSummary[] = lanes.map.vms.map((vm) => {
     const vmLanes = lanes.ofVm[vm.index];
-    const position = new Map(vmLanes.map((lane, at) => [lane, at]));
-    const targetMatrix = vmLanes.map(() => new Array<number>(vmLanes.length).fill(0));
-    for (const [key, count] of targets) {
-      const src = position.get(Math.floor(key / lanes.count));
-      const dst = position.get(key % lanes.count);
-      if (src !== undefined && dst !== undefined) targetMatrix[src][dst] = count;
-    }
     const vmExitTimes = new Map<string, ExitTimeStats>();
     for (const lane of vmLanes) {
       for (const [id, stats] of figures[lane].exitTimes) {
@@ -124,7 +118,7 @@ export function analyzeModelRange(model: StateModel, startNs: number, endNs: num
       }
     }
     const vcpus = vmLanes.map((lane) => vcpuSummary(model, lane, figures[lane], reasons));
-    return { id: vm.id, tgid: vm.tgid, name: vm.name, vcpus, exitStats: exitStatsTable(vmExitTimes), targetMatrix };
+    return { id: vm.id, tgid: vm.tgid, name: vm.name, vcpus, exitStats: exitStatsTable(vmExitTimes), targets: judged(reasons, 'targets', targetsByVm[vm.index]) };
   });
 
   const rangeStart = lo === -Infinity ? model.startNs : Math.max(model.startNs, lo);
@@ -242,6 +236,19 @@ function addDecisions(model: StateModel, figures: LaneFigures[], lo: number, hi:
     if (p & ProblemFlag.Overboost) problems.overboost++;
   }
   return { decisions, problems, yieldAttempts, boosts, targets };
+}
+
+/** Boost counts by (spinner lane, target lane) key, per VM as [source vCPU, target vCPU, count], most first. */
+function sparseTargets(model: StateModel, targets: Map<number, number>): BoostTarget[][] {
+  const lanes = model.lanesInfo;
+  const byVm: BoostTarget[][] = lanes.map.vms.map(() => []);
+  for (const [key, count] of targets) {
+    const src = Math.floor(key / lanes.count);
+    const dst = key % lanes.count;
+    byVm[lanes.vmOf[src]].push([lanes.lanes[src].vcpu, lanes.lanes[dst].vcpu, count]);
+  }
+  for (const list of byVm) list.sort((p, q) => q[2] - p[2] || p[0] - q[0] || p[1] - q[1]);
+  return byVm;
 }
 
 function vcpuSummary(model: StateModel, lane: number, f: LaneFigures, reasons: Record<string, string>): VcpuSummary {

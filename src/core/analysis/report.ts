@@ -30,7 +30,7 @@ export function toAnalyzeJson(result: TraceAnalysis) {
         exitStats: v.exitStats,
       })),
       exitStats: vm.exitStats,
-      targetMatrix: vm.targetMatrix,
+      targets: vm.targets,
     })),
     totals: a.totals,
     decisions: a.decisions,

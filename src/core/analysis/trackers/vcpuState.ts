@@ -10,6 +10,14 @@ import type { Lanes } from './lanes';
 
 const isReady = (s: number) => s === VcpuState.Preempted || s === VcpuState.Woken;
 
+/** A stretch during which a vCPU was ready: loop positions (from, to), exclusive. */
+export interface ReadyPeriod {
+  from: number;
+  to: number;
+  woken: boolean;
+  endNs: number;
+}
+
 export class VcpuStateTracker {
   readonly state: Uint8Array;
   /** Loop position (ordered row number) of the last state change. */
@@ -20,12 +28,20 @@ export class VcpuStateTracker {
   readonly open: Int32Array;
   private table: IntervalColumns;
 
-  /** `inPauseExit`: per lane, set by the PAUSE-exit tracker; marks the intervals opened inside one. */
+  /** Per lane, its recent ready periods before the current state (kept for `keepReadyNs`). */
+  private readonly pastReady: ReadyPeriod[][];
+
+  /**
+   * `inPauseExit`: per lane, set by the PAUSE-exit tracker; marks the intervals opened inside
+   * one. `keepReadyNs`: how long a past ready period can still matter (the boost window).
+   */
   constructor(
     private readonly lanes: Lanes,
     capacity: number,
     private readonly inPauseExit: Uint8Array,
+    private readonly keepReadyNs: number,
   ) {
+    this.pastReady = Array.from({ length: lanes.count }, () => []);
     const n = lanes.count;
     this.state = new Uint8Array(n);
     this.sinceSeq = new Float64Array(n);
@@ -42,7 +58,12 @@ export class VcpuStateTracker {
   set(lane: number, state: VcpuState, ts: number, seq: number, cpu: number, row: number): void {
     const old = this.state[lane];
     const vm = this.lanes.vmOf[lane];
-    if (isReady(old)) this.readyInVm[vm]--;
+    if (isReady(old)) {
+      this.readyInVm[vm]--;
+      const past = this.pastReady[lane];
+      while (past.length > 0 && past[0].endNs < ts - this.keepReadyNs) past.shift();
+      past.push({ from: this.sinceSeq[lane], to: seq, woken: old === VcpuState.Woken, endNs: ts });
+    }
     if (isReady(state)) this.readyInVm[vm]++;
     this.state[lane] = state;
     this.sinceSeq[lane] = seq;
@@ -68,6 +89,13 @@ export class VcpuStateTracker {
 
   wasWokenAt(lane: number, seq: number): boolean {
     return this.state[lane] === VcpuState.Woken && this.sinceSeq[lane] < seq;
+  }
+
+  /** The lane's ready periods, oldest first, the current one last (open-ended) when it is ready now. */
+  readyPeriods(lane: number): readonly ReadyPeriod[] {
+    const past = this.pastReady[lane];
+    if (!isReady(this.state[lane])) return past;
+    return [...past, { from: this.sinceSeq[lane], to: Infinity, woken: this.state[lane] === VcpuState.Woken, endNs: Infinity }];
   }
 
   markSpin(interval: number): void {
