@@ -9,10 +9,18 @@ type Table = { count: number } & Record<string, unknown>;
 
 const isTyped = (v: unknown): v is Typed => ArrayBuffer.isView(v) && !(v instanceof DataView);
 
-/** Makes room for one more row; returns its index (the caller fills every column). */
-export function addRow(rows: { count: number }): number {
-  const table = rows as Table;
-  const at = table.count;
+/**
+ * Makes room for one more row; returns its index (the caller fills every column). `column`
+ * is any row column of the table: its length is the capacity, checked without a key walk.
+ */
+export function addRow(rows: { count: number }, column: Typed): number {
+  const at = rows.count;
+  if (at >= column.length) grow(rows as Table, at);
+  rows.count = at + 1;
+  return at;
+}
+
+function grow(table: Table, at: number): void {
   for (const key of Object.keys(table)) {
     const col = table[key];
     if (!isTyped(col) || key === 'laneStart' || col.length > at) continue;
@@ -20,8 +28,6 @@ export function addRow(rows: { count: number }): number {
     next.set(col);
     table[key] = next;
   }
-  table.count = at + 1;
-  return at;
 }
 
 export function newIntervalColumns(capacity: number): IntervalColumns {
@@ -102,12 +108,13 @@ export function sortIntervalsByLane(t: IntervalColumns, lanes: number): Interval
   };
 }
 
-/** Trims every typed-array column of a table to its row count (no copy: a view). */
+/** Trims every typed-array column of a table to its row count: a view, or a copy when most of the capacity went unused. */
 export function trimmed<T extends { count: number }>(table: T): T {
   const out = { ...table } as Record<string, unknown>;
+  const n = (table as Table).count;
   for (const key of Object.keys(out)) {
     const col = out[key];
-    if (isTyped(col) && key !== 'laneStart') out[key] = col.subarray(0, (table as Table).count);
+    if (isTyped(col) && key !== 'laneStart') out[key] = n < col.length * 0.9 ? col.slice(0, n) : col.subarray(0, n);
   }
   return out as T;
 }

@@ -90,7 +90,7 @@ export class DecisionTracker {
     if (previous) this.close(previous);
     this.compact(this.byVm[this.lanes.vmOf[spinner]]);
     const t = this.table;
-    const at = addRow(t);
+    const at = addRow(t, t.ts);
     t.ts[at] = ts;
     t.endNs[at] = NaN;
     t.spinnerLane[at] = spinner;
@@ -152,26 +152,24 @@ export class DecisionTracker {
     this.compact(vm);
     let best: OpenDecision | null = null;
     let woken = false;
-    const periods = this.states.readyPeriods(next);
-    for (const period of periods) {
-      const from = Math.max(vm.head, lowerBoundSeq(list, period.from));
-      const d = list[this.live(vm, from)];
-      if (d && d.seq < period.to) {
-        best = d;
-        woken = period.woken;
-        break;
-      }
-    }
-    const named = vm.byProbeTarget.get(this.lanes.lanes[next].tid);
+    this.states.someReadyPeriod(next, (from, to, wasWoken) => {
+      const d = list[this.live(vm, Math.max(vm.head, lowerBoundSeq(list, from)))];
+      if (!d || d.seq >= to) return false;
+      best = d;
+      woken = wasWoken;
+      return true;
+    });
+    const named = vm.byProbeTarget.size > 0 ? vm.byProbeTarget.get(this.lanes.lanes[next].tid) : undefined;
     const byName = named?.find((d) => !d.closed && d.target < 0 && d.spinner !== next && d.pos >= vm.head);
-    if (byName && (!best || byName.pos < best.pos)) {
+    if (byName && (!best || byName.pos < (best as OpenDecision).pos)) {
       best = byName;
-      woken = periods.some((p) => p.woken && p.from < byName.seq && byName.seq < p.to);
+      woken = this.states.someReadyPeriod(next, (from, to, wasWoken) => wasWoken && from < byName.seq && byName.seq < to);
     }
-    if (!best || best.spinner === next) return;
-    best.target = next;
-    best.targetWasWoken = woken;
-    this.retire(vm, best);
+    const target = best as OpenDecision | null;
+    if (!target || target.spinner === next) return;
+    target.target = next;
+    target.targetWasWoken = woken;
+    this.retire(vm, target);
   }
 
   /** Drops the closed decisions at the front (memory stays bounded by the open ones). */

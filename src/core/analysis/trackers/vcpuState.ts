@@ -70,7 +70,7 @@ export class VcpuStateTracker {
     const t = this.table;
     const prev = this.open[lane];
     if (prev >= 0) t.endNs[prev] = ts;
-    const i = addRow(t); // grows t's columns in place
+    const i = addRow(t, t.lane); // grows t's columns in place
     t.lane[i] = lane;
     t.startNs[i] = ts;
     t.endNs[i] = NaN;
@@ -91,11 +91,13 @@ export class VcpuStateTracker {
     return this.state[lane] === VcpuState.Woken && this.sinceSeq[lane] < seq;
   }
 
-  /** The lane's ready periods, oldest first, the current one last (open-ended) when it is ready now. */
-  readyPeriods(lane: number): readonly ReadyPeriod[] {
-    const past = this.pastReady[lane];
-    if (!isReady(this.state[lane])) return past;
-    return [...past, { from: this.sinceSeq[lane], to: Infinity, woken: this.state[lane] === VcpuState.Woken, endNs: Infinity }];
+  /**
+   * Calls `visit` on the lane's ready periods, oldest first, the current one last (open-ended)
+   * when it is ready now, until `visit` returns true.
+   */
+  someReadyPeriod(lane: number, visit: (from: number, to: number, woken: boolean) => boolean): boolean {
+    for (const p of this.pastReady[lane]) if (visit(p.from, p.to, p.woken)) return true;
+    return isReady(this.state[lane]) && visit(this.sinceSeq[lane], Infinity, this.state[lane] === VcpuState.Woken);
   }
 
   markSpin(interval: number): void {
