@@ -179,32 +179,41 @@ function addStateTime(model: StateModel, figures: LaneFigures[], lo: number, hi:
 
 function addExits(model: StateModel, figures: LaneFigures[], lo: number, hi: number) {
   const { store, exits } = model;
-  const isPause = new Map<number, boolean>();
   const totals = { kvmExits: 0, pleExits: 0 };
+  // Reasons are few: count them per lane in small arrays by slot, not in a map per exit.
+  const slotOfId = new Int32Array(store.strings.strings.length).fill(-1);
+  const idOfSlot: number[] = [];
+  const counts: number[][] = figures.map(() => []);
+  const times: ExitTimeStats[][] = figures.map(() => []);
   const [from, to] = rowsIn(exits.count, (i) => store.ts[exits.row[i]], lo, hi);
   for (let k = from; k < to; k++) {
     const row = exits.row[k];
-    const f = figures[exits.lane[k]];
+    const lane = exits.lane[k];
     const reason = store.b[row];
-    let pause = isPause.get(reason);
-    if (pause === undefined) isPause.set(reason, (pause = isPauseExitReason(store.strings.get(reason))));
-    f.kvmExits++;
-    totals.kvmExits++;
-    f.exitReasons.set(reason, (f.exitReasons.get(reason) ?? 0) + 1);
+    let slot = slotOfId[reason];
+    if (slot < 0) {
+      slot = slotOfId[reason] = idOfSlot.length;
+      idOfSlot.push(reason);
+    }
+    counts[lane][slot] = (counts[lane][slot] ?? 0) + 1;
     const end = exits.endNs[k];
-    if (end === end) {
-      let stats = f.exitTimes.get(reason);
-      if (!stats) f.exitTimes.set(reason, (stats = new ExitTimeStats()));
-      stats.add(end - store.ts[row]);
-    }
-    if (pause) {
-      f.pleExits++;
-      totals.pleExits++;
-    }
+    if (end === end) (times[lane][slot] ??= new ExitTimeStats()).add(end - store.ts[row]);
   }
-  for (const f of figures) {
-    for (const [reason, count] of f.exitReasons) if (/^hlt$/i.test(store.strings.get(reason))) f.haltExits += count;
-  }
+  const isPause = idOfSlot.map((id) => isPauseExitReason(store.strings.get(id)));
+  const isHalt = idOfSlot.map((id) => /^hlt$/i.test(store.strings.get(id)));
+  figures.forEach((f, lane) => {
+    counts[lane].forEach((n, slot) => {
+      const id = idOfSlot[slot];
+      f.exitReasons.set(id, n);
+      f.kvmExits += n;
+      if (isPause[slot]) f.pleExits += n;
+      if (isHalt[slot]) f.haltExits += n;
+      const stats = times[lane][slot];
+      if (stats) f.exitTimes.set(id, stats);
+    });
+    totals.kvmExits += f.kvmExits;
+    totals.pleExits += f.pleExits;
+  });
   return totals;
 }
 

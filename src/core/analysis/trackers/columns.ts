@@ -89,23 +89,43 @@ export function sortIntervalsByLane(t: IntervalColumns, lanes: number): Interval
   for (let l = 0; l < lanes; l++) next[l] = laneStart[l];
   const to = new Uint32Array(n);
   for (let i = 0; i < n; i++) to[i] = next[t.lane[i]]++;
-  const permute = <T extends Typed>(col: T): T => {
-    const out = new (col.constructor as new (n: number) => T)(n);
-    for (let i = 0; i < n; i++) out[to[i]] = col[i];
-    return out;
-  };
+  // One loop per element type: a single generic loop over five array types runs megamorphic.
   return {
     count: n,
-    lane: permute(t.lane),
-    startNs: permute(t.startNs),
-    endNs: permute(t.endNs),
-    state: permute(t.state),
-    detail: permute(t.detail),
-    vcpuLane: permute(t.vcpuLane),
-    row: permute(t.row),
-    flags: permute(t.flags),
+    lane: scatterU32(t.lane, to, n),
+    startNs: scatterF64(t.startNs, to, n),
+    endNs: scatterF64(t.endNs, to, n),
+    state: scatterU8(t.state, to, n),
+    detail: scatterI32(t.detail, to, n),
+    vcpuLane: scatterI32(t.vcpuLane, to, n),
+    row: scatterU32(t.row, to, n),
+    flags: scatterU8(t.flags, to, n),
     laneStart,
   };
+}
+
+function scatterF64(col: Float64Array, to: Uint32Array, n: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[to[i]] = col[i];
+  return out;
+}
+
+function scatterU32(col: Uint32Array, to: Uint32Array, n: number): Uint32Array {
+  const out = new Uint32Array(n);
+  for (let i = 0; i < n; i++) out[to[i]] = col[i];
+  return out;
+}
+
+function scatterI32(col: Int32Array, to: Uint32Array, n: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[to[i]] = col[i];
+  return out;
+}
+
+function scatterU8(col: Uint8Array, to: Uint32Array, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[to[i]] = col[i];
+  return out;
 }
 
 /** Trims every typed-array column of a table to its row count: a view, or a copy when most of the capacity went unused. */

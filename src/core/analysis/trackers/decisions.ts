@@ -48,6 +48,28 @@ interface VmDecisions {
   byProbeTarget: Map<number, OpenDecision[]>;
 }
 
+const POOL_LIMIT = 1 << 14;
+
+function newOpenDecision(): OpenDecision {
+  return {
+    at: 0,
+    pos: 0,
+    closed: true,
+    spinner: 0,
+    ts: 0,
+    seq: 0,
+    candidates: 0,
+    pendingReceivers: null,
+    preemptedReceivers: null,
+    target: -1,
+    targetWasWoken: false,
+    spinnerSwitchedOut: false,
+    probeAttempts: 0,
+    probeResult: NaN,
+    probeTargetTid: -1,
+  };
+}
+
 /** First position whose decision's loop position is > seq. */
 function lowerBoundSeq(list: readonly OpenDecision[], seq: number): number {
   let lo = 0;
@@ -65,6 +87,7 @@ export class DecisionTracker {
   private readonly byVm: VmDecisions[];
   private readonly openOf: (OpenDecision | null)[];
   private waitingEntry: Int32Array;
+  private readonly pool: OpenDecision[] = [];
 
   constructor(
     private readonly lanes: Lanes,
@@ -102,25 +125,25 @@ export class DecisionTracker {
     this.waitingEntry[spinner] = at;
     const pending = this.ipis.pendingReceivers(spinner);
     const pendingReceivers = pending ? [...pending] : null;
-    const preempted = pendingReceivers?.filter((r) => this.states.wasReadyAt(r, seq + 1) && !this.states.wasWokenAt(r, seq + 1)) ?? [];
+    const preempted = pendingReceivers?.filter((r) => this.states.wasReadyAt(r, seq + 1) && !this.states.wasWokenAt(r, seq + 1));
     const vm = this.byVm[this.lanes.vmOf[spinner]];
-    const d: OpenDecision = {
-      at,
-      pos: vm.list.length,
-      closed: false,
-      spinner,
-      ts,
-      seq,
-      candidates: this.states.readyInVm[this.lanes.vmOf[spinner]],
-      pendingReceivers,
-      preemptedReceivers: preempted.length > 0 ? preempted : null,
-      target: -1,
-      targetWasWoken: false,
-      spinnerSwitchedOut: false,
-      probeAttempts: 0,
-      probeResult: NaN,
-      probeTargetTid: -1,
-    };
+    // Reused from decisions compacted away: one object per open decision, not per PAUSE exit.
+    const d = this.pool.pop() ?? newOpenDecision();
+    d.at = at;
+    d.pos = vm.list.length;
+    d.closed = false;
+    d.spinner = spinner;
+    d.ts = ts;
+    d.seq = seq;
+    d.candidates = this.states.readyInVm[this.lanes.vmOf[spinner]];
+    d.pendingReceivers = pendingReceivers;
+    d.preemptedReceivers = preempted && preempted.length > 0 ? preempted : null;
+    d.target = -1;
+    d.targetWasWoken = false;
+    d.spinnerSwitchedOut = false;
+    d.probeAttempts = 0;
+    d.probeResult = NaN;
+    d.probeTargetTid = -1;
     this.openOf[spinner] = d;
     vm.list.push(d);
     vm.parent.push(d.pos);
@@ -177,6 +200,7 @@ export class DecisionTracker {
     while (vm.head < vm.list.length && vm.list[vm.head].closed) vm.head++;
     if (vm.head < 1024 || vm.head * 2 < vm.list.length) return;
     const cut = vm.head;
+    if (this.pool.length < POOL_LIMIT) this.pool.push(...vm.list.slice(0, Math.min(cut, POOL_LIMIT - this.pool.length)));
     vm.list = vm.list.slice(cut);
     vm.parent = vm.parent.slice(cut).map((p) => p - cut);
     for (const d of vm.list) d.pos -= cut;
