@@ -306,7 +306,7 @@ function rangeWarnings(model: StateModel, pleExits: number, lostEvents: number):
     );
   }
   if (seen.wakeups === 0 && seen.switches > 0) warnings.push('no sched_wakeup events: vCPUs woken from halt cannot be told apart, so overboost is not judged');
-  if (seen.ipiEvents === 0 && pleExits > 0) warnings.push('no kvm_apic_ipi events: IPI senders and receivers are unknown, so lost opportunity is not judged and overboost counts every boost of a woken vCPU');
+  if (seen.ipiEvents === 0 && pleExits > 0) warnings.push('no kvm_apic_ipi events: IPI senders and receivers are unknown, so lost opportunity and overboost are not judged');
   if (store.lost.length > 0) {
     warnings.push(
       `the recorder lost events ${store.lost.length} time(s) (${lostEvents} events counted; first at line ${store.lost[0].line}): timelines around those points may be wrong`,
