@@ -121,8 +121,9 @@ export function analyzeModelRange(model: StateModel, startNs: number, endNs: num
     return { id: vm.id, tgid: vm.tgid, name: vm.name, vcpus, exitStats: exitStatsTable(vmExitTimes), targets: judged(reasons, 'targets', targetsByVm[vm.index]) };
   });
 
-  const rangeStart = lo === -Infinity ? model.startNs : Math.max(model.startNs, lo);
-  const rangeEnd = hi === Infinity ? model.endNs : Math.min(model.endNs, hi);
+  // A range beside the trace is empty (never a negative duration).
+  const rangeEnd = Math.max(model.startNs, hi === Infinity ? model.endNs : Math.min(model.endNs, hi));
+  const rangeStart = Math.min(rangeEnd, lo === -Infinity ? model.startNs : Math.max(model.startNs, lo));
   const lostEvents = store.lost.reduce((sum, l) => sum + Math.max(0, l.count), 0);
   const inference: AnalysisResult['inference'] =
     totals.pleExits === 0 ? 'not judged' : model.seen.hasYieldProbes ? 'yield_to probes' : model.seen.switches > 0 ? 'inferred from sched_switch' : 'not judged';
