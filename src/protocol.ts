@@ -29,6 +29,16 @@ export interface VcpuRow {
   noCandidate: number | null;
 }
 
+/** boosts[i][j]: boosts from sources[i] to targets[j]; a last "other" row or column sums the vCPUs not shown. */
+export interface BoostMatrix {
+  vm: string;
+  sources: string[];
+  targets: string[];
+  boosts: number[][];
+  /** false: the trace cannot tell boost targets (DashboardModel.notJudged['targets'] says why). */
+  judged: boolean;
+}
+
 export interface EpisodeRow {
   vm: string;
   vcpu: number;
@@ -56,9 +66,12 @@ export interface DashboardModel {
   /** Figure path ('problems.overboost', 'decisions.esrch', 'vcpus.time.preempted', …) → why the trace cannot judge it. */
   notJudged: Record<string, string>;
   warnings: string[];
+  /** The busiest vCPUs by PAUSE exits, at most a few hundred (a VM may have 4,096). */
   vcpus: VcpuRow[];
-  /** Per VM: vCPU labels and boosts[source][target]. */
-  matrices: { vm: string; labels: string[]; boosts: number[][] }[];
+  /** The vCPUs not in `vcpus`, summed; null when every vCPU is listed. */
+  vcpusOmitted: { count: number; pleExits: number; spinNs: number } | null;
+  /** Per VM: boosts between its busiest sources and targets. */
+  matrices: BoostMatrix[];
   pleExitsOverTime: Series;
   /** Largest PLE window seen in each bin (cycles). */
   windowOverTime: Series;

@@ -115,6 +115,7 @@ function renderDashboard(model: DashboardModel): void {
         options: { ...baseOptions(t), scales: { x: { type: 'category', labels, ticks: { color: t.fg } }, y: { beginAtZero: true, ticks: { color: t.fg }, grid: { color: t.grid } } } },
       },
       table(['vCPU', 'thread', 'PAUSE exits', `spin ${unit.ms}`, `PAUSE-exit ${unit.ms}`, `preempted ${unit.ms}`], model.vcpus.map((v) => [`${v.vm}/vCPU ${v.vcpu}`, label(v.comm), v.pleExits, ms(v.spinNs), ms(v.pleNs), v.preemptedNs === null ? judgedValue(null, why('vcpus.time.preempted')) : ms(v.preemptedNs)]), 'Spin time per vCPU'),
+      model.vcpusOmitted ? el('p', { class: 'hint' }, `${model.vcpusOmitted.count.toLocaleString('en-US')} more vCPUs not shown (${model.vcpusOmitted.pleExits.toLocaleString('en-US')} PAUSE exits, ${ms(model.vcpusOmitted.spinNs)} ${unit.ms} spin).`) : undefined,
     ),
   );
 
@@ -150,11 +151,15 @@ function renderDashboard(model: DashboardModel): void {
   // Source -> target matrices
   const matrixPanel = el('section', { class: 'panel' }, el('h2', {}, 'Yield targets: source vCPU → boosted vCPU'));
   for (const m of model.matrices) {
+    if (!m.judged) {
+      matrixPanel.append(el('p', {}, `${m.vm}: `, judgedValue(null, why('targets'))));
+      continue;
+    }
     const max = Math.max(1, ...m.boosts.flat());
     const tbl = el('table', { class: 'matrix' }, el('caption', {}, m.vm));
-    tbl.append(el('tr', {}, el('th', {}, 'from \\ to'), ...m.labels.map((l) => el('th', { scope: 'col' }, l))));
+    tbl.append(el('tr', {}, el('th', {}, 'from \\ to'), ...m.targets.map((l) => el('th', { scope: 'col' }, l))));
     m.boosts.forEach((row, i) => {
-      const tr = el('tr', {}, el('th', { scope: 'row' }, m.labels[i]));
+      const tr = el('tr', {}, el('th', { scope: 'row' }, m.sources[i]));
       row.forEach((n) => {
         const td = el('td', {}, n ? n.toLocaleString('en-US') : '');
         td.style.setProperty('--heat', String(n / max));

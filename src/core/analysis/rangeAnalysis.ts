@@ -6,7 +6,7 @@
 
 import type { StateModel } from './analyze';
 import { isPauseExitReason, siteOfProbe } from './sites';
-import { VcpuState, type AnalysisResult, type DecisionOutcomes, type ProblemCounts, type VcpuSummary, type VmSummary } from './result';
+import { VcpuState, type AnalysisResult, type BoostTarget, type DecisionOutcomes, type ProblemCounts, type VcpuSummary, type VmSummary } from './result';
 import { DECISION_OUTCOMES, IntervalFlag, ProblemFlag } from './tables';
 import { firstIntervalEndingAfter, rowsIn } from './timeIndex';
 import { judged, notJudged } from './judgement';
@@ -73,6 +73,7 @@ export function analyzeModelRange(model: StateModel, startNs: number, endNs: num
   addStateTime(model, figures, lo, hi);
   const totals = addExits(model, figures, lo, hi);
   const { decisions, problems, yieldAttempts, boosts, targets } = addDecisions(model, figures, lo, hi);
+  const targetsByVm = sparseTargets(model, targets);
 
   const [ipiFrom, ipiTo] = rowsIn(model.ipiSends.count, (i) => store.ts[model.ipiSends.row[i]], lo, hi);
   for (let i = ipiFrom; i < ipiTo; i++) figures[model.ipiSends.lane[i]].ipisSent++;
@@ -107,13 +108,6 @@ export function analyzeModelRange(model: StateModel, startNs: number, endNs: num
 
   const vms: VmSummary[] = lanes.map.vms.map((vm) => {
     const vmLanes = lanes.ofVm[vm.index];
-    const position = new Map(vmLanes.map((lane, at) => [lane, at]));
-    const targetMatrix = vmLanes.map(() => new Array<number>(vmLanes.length).fill(0));
-    for (const [key, count] of targets) {
-      const src = position.get(Math.floor(key / lanes.count));
-      const dst = position.get(key % lanes.count);
-      if (src !== undefined && dst !== undefined) targetMatrix[src][dst] = count;
-    }
     const vmExitTimes = new Map<string, ExitTimeStats>();
     for (const lane of vmLanes) {
       for (const [id, stats] of figures[lane].exitTimes) {
@@ -124,11 +118,12 @@ export function analyzeModelRange(model: StateModel, startNs: number, endNs: num
       }
     }
     const vcpus = vmLanes.map((lane) => vcpuSummary(model, lane, figures[lane], reasons));
-    return { id: vm.id, tgid: vm.tgid, name: vm.name, vcpus, exitStats: exitStatsTable(vmExitTimes), targetMatrix };
+    return { id: vm.id, tgid: vm.tgid, name: vm.name, vcpus, exitStats: exitStatsTable(vmExitTimes), targets: judged(reasons, 'targets', targetsByVm[vm.index]) };
   });
 
-  const rangeStart = lo === -Infinity ? model.startNs : Math.max(model.startNs, lo);
-  const rangeEnd = hi === Infinity ? model.endNs : Math.min(model.endNs, hi);
+  // A range beside the trace is empty (never a negative duration).
+  const rangeEnd = Math.max(model.startNs, hi === Infinity ? model.endNs : Math.min(model.endNs, hi));
+  const rangeStart = Math.min(rangeEnd, lo === -Infinity ? model.startNs : Math.max(model.startNs, lo));
   const lostEvents = store.lost.reduce((sum, l) => sum + Math.max(0, l.count), 0);
   const inference: AnalysisResult['inference'] =
     totals.pleExits === 0 ? 'not judged' : model.seen.hasYieldProbes ? 'yield_to probes' : model.seen.switches > 0 ? 'inferred from sched_switch' : 'not judged';
@@ -185,32 +180,41 @@ function addStateTime(model: StateModel, figures: LaneFigures[], lo: number, hi:
 
 function addExits(model: StateModel, figures: LaneFigures[], lo: number, hi: number) {
   const { store, exits } = model;
-  const isPause = new Map<number, boolean>();
   const totals = { kvmExits: 0, pleExits: 0 };
+  // Reasons are few: count them per lane in small arrays by slot, not in a map per exit.
+  const slotOfId = new Int32Array(store.strings.strings.length).fill(-1);
+  const idOfSlot: number[] = [];
+  const counts: number[][] = figures.map(() => []);
+  const times: ExitTimeStats[][] = figures.map(() => []);
   const [from, to] = rowsIn(exits.count, (i) => store.ts[exits.row[i]], lo, hi);
   for (let k = from; k < to; k++) {
     const row = exits.row[k];
-    const f = figures[exits.lane[k]];
+    const lane = exits.lane[k];
     const reason = store.b[row];
-    let pause = isPause.get(reason);
-    if (pause === undefined) isPause.set(reason, (pause = isPauseExitReason(store.strings.get(reason))));
-    f.kvmExits++;
-    totals.kvmExits++;
-    f.exitReasons.set(reason, (f.exitReasons.get(reason) ?? 0) + 1);
+    let slot = slotOfId[reason];
+    if (slot < 0) {
+      slot = slotOfId[reason] = idOfSlot.length;
+      idOfSlot.push(reason);
+    }
+    counts[lane][slot] = (counts[lane][slot] ?? 0) + 1;
     const end = exits.endNs[k];
-    if (end === end) {
-      let stats = f.exitTimes.get(reason);
-      if (!stats) f.exitTimes.set(reason, (stats = new ExitTimeStats()));
-      stats.add(end - store.ts[row]);
-    }
-    if (pause) {
-      f.pleExits++;
-      totals.pleExits++;
-    }
+    if (end === end) (times[lane][slot] ??= new ExitTimeStats()).add(end - store.ts[row]);
   }
-  for (const f of figures) {
-    for (const [reason, count] of f.exitReasons) if (/^hlt$/i.test(store.strings.get(reason))) f.haltExits += count;
-  }
+  const isPause = idOfSlot.map((id) => isPauseExitReason(store.strings.get(id)));
+  const isHalt = idOfSlot.map((id) => /^hlt$/i.test(store.strings.get(id)));
+  figures.forEach((f, lane) => {
+    counts[lane].forEach((n, slot) => {
+      const id = idOfSlot[slot];
+      f.exitReasons.set(id, n);
+      f.kvmExits += n;
+      if (isPause[slot]) f.pleExits += n;
+      if (isHalt[slot]) f.haltExits += n;
+      const stats = times[lane][slot];
+      if (stats) f.exitTimes.set(id, stats);
+    });
+    totals.kvmExits += f.kvmExits;
+    totals.pleExits += f.pleExits;
+  });
   return totals;
 }
 
@@ -242,6 +246,19 @@ function addDecisions(model: StateModel, figures: LaneFigures[], lo: number, hi:
     if (p & ProblemFlag.Overboost) problems.overboost++;
   }
   return { decisions, problems, yieldAttempts, boosts, targets };
+}
+
+/** Boost counts by (spinner lane, target lane) key, per VM as [source vCPU, target vCPU, count], most first. */
+function sparseTargets(model: StateModel, targets: Map<number, number>): BoostTarget[][] {
+  const lanes = model.lanesInfo;
+  const byVm: BoostTarget[][] = lanes.map.vms.map(() => []);
+  for (const [key, count] of targets) {
+    const src = Math.floor(key / lanes.count);
+    const dst = key % lanes.count;
+    byVm[lanes.vmOf[src]].push([lanes.lanes[src].vcpu, lanes.lanes[dst].vcpu, count]);
+  }
+  for (const list of byVm) list.sort((p, q) => q[2] - p[2] || p[0] - q[0] || p[1] - q[1]);
+  return byVm;
 }
 
 function vcpuSummary(model: StateModel, lane: number, f: LaneFigures, reasons: Record<string, string>): VcpuSummary {
@@ -290,7 +307,7 @@ function rangeWarnings(model: StateModel, pleExits: number): string[] {
     );
   }
   if (seen.wakeups === 0 && seen.switches > 0) warnings.push('no sched_wakeup events: vCPUs woken from halt cannot be told apart, so overboost is not judged');
-  if (seen.ipiEvents === 0 && pleExits > 0) warnings.push('no kvm_apic_ipi events: IPI senders and receivers are unknown, so lost opportunity is not judged and overboost counts every boost of a woken vCPU');
+  if (seen.ipiEvents === 0 && pleExits > 0) warnings.push('no kvm_apic_ipi events: IPI senders and receivers are unknown, so lost opportunity and overboost are not judged');
   if (store.lost.length > 0) {
     warnings.push(
       `the recorder lost events ${store.lost.length} time(s) (${store.lostEventsText()} events counted; first at line ${store.lost[0].line}): timelines around those points may be wrong`,

@@ -36,7 +36,7 @@ export function toAnalyzeJson(result: TraceAnalysis) {
         exitStats: v.exitStats,
       })),
       exitStats: vm.exitStats,
-      targetMatrix: vm.targetMatrix,
+      targets: vm.targets,
     })),
     /** lostEvents is a JSON number (rounded past 2^53); lostEventsExact the same count as exact decimal text. */
     totals: { ...a.totals, lostEventsExact: result.lostEventsExact },

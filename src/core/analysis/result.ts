@@ -73,6 +73,9 @@ export interface VcpuSummary {
   decisions: DecisionOutcomes;
 }
 
+/** [source vCPU number, target vCPU number, boosts]. */
+export type BoostTarget = [number, number, number];
+
 export interface VmSummary {
   id: string;
   tgid: number;
@@ -80,8 +83,11 @@ export interface VmSummary {
   vcpus: VcpuSummary[];
   /** Exit time per reason over all the VM's vCPUs, as perf kvm stat prints it. */
   exitStats: ExitReasonStats[];
-  /** boosts[i][j]: decisions of vCPU i whose target was vCPU j (by position in vcpus). */
-  targetMatrix: number[][];
+  /**
+   * Boosts whose target ran, sparse: [source vCPU, target vCPU, count], most first (a VM may
+   * have 4,096 vCPUs: an N × N matrix would be 16 M cells). null when not judged.
+   */
+  targets: BoostTarget[] | null;
 }
 
 export interface Episode {
