@@ -285,7 +285,7 @@ window.addEventListener('message', (event) => {
     current = msg.model;
     vscode.setState({ model: msg.model });
     render(msg.model);
-  } else {
+  } else if (msg.type === 'error' || msg.type === 'busy') {
     app.replaceChildren(el('p', { class: msg.type === 'error' ? 'error' : 'status' }, msg.message));
   }
 });
