@@ -9,6 +9,7 @@ import { button } from './controls';
 import { vscodeApi } from './vscodeApi';
 import { el, ms, table } from './dom';
 import { onThemeChange, theme } from './theme';
+import { timelinePanel } from './timeline/timelinePanel';
 
 Chart.register(...registerables);
 
@@ -16,6 +17,8 @@ const vscode = vscodeApi<WebviewToHost>();
 const app = document.getElementById('app')!;
 let charts: Chart[] = [];
 let current: DashboardModel | null = (vscode.getState() as { model?: DashboardModel } | undefined)?.model ?? null;
+// The timeline stays mounted above the dashboard, which is redrawn on every range.
+const timeline = timelinePanel((m) => post(m));
 
 const PROBLEM_DEFINITIONS: Record<string, string> = {
   schedulerMismatch: 'KVM boosted a vCPU (yield_to succeeded) but the host scheduler did not run it before the spinner exited again.',
@@ -280,8 +283,9 @@ function post(message: WebviewToHost): void {
 
 window.addEventListener('message', (event) => {
   const msg = parseHostMessage(event.data);
-  if (!msg) return;
+  if (!msg || timeline.onMessage(msg)) return;
   if (msg.type === 'dashboard') {
+    showTimeline(msg.model);
     current = msg.model;
     vscode.setState({ model: msg.model });
     render(msg.model);
@@ -292,6 +296,11 @@ window.addEventListener('message', (event) => {
 
 // Redraw with the new colours when the theme changes (VS Code swaps the body class).
 onThemeChange(() => current && render(current));
+
+function showTimeline(model: DashboardModel): void {
+  if (!timeline.element.isConnected) app.before(timeline.element);
+  timeline.setTrace(model.traceStartNs, model.traceEndNs);
+}
 
 if (current) render(current);
 post({ type: 'ready' });
