@@ -1,6 +1,7 @@
 // bytes -> parser -> event store -> analysis, in one call for the CLI, the worker and tests.
 
-import { analyze, type AnalysisOptions, type AnalysisResult } from './analysis/analyze';
+import type { AnalysisOptions, AnalysisResult } from './analysis/analyze';
+import { TraceSession } from './session';
 import { importTraceText, type ImportedTrace, type ImportStats } from './trace/textImporter';
 import { importTraceFileParallel, type ParallelImportOptions } from './trace/parallelImport';
 import type { TraceFormat } from './trace/sniff';
@@ -24,7 +25,8 @@ export function analyzeTraceText(text: string, source = '<text>', options: Parti
 }
 
 function finish(source: string, trace: ImportedTrace, options: Partial<AnalysisOptions> = {}): TraceAnalysis {
-  const analysis = analyze(trace.store, options);
+  const session = new TraceSession(trace.store, options);
+  const analysis = options.range ? session.analyzeRange(options.range.startNs, options.range.endNs) : session.analysis;
   analysis.warnings.unshift(...importWarnings(trace.stats));
   return { source, format: trace.format, importStats: trace.stats, analysis };
 }

@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { basename } from 'node:path';
 import { importTraceFileParallel } from '../core/trace/parallelImport';
 import { dashboardFromAnalysis } from '../core/analysis/viewModel';
-import { analyze } from '../core/analysis/analyze';
+import { TraceSession } from '../core/session';
 import { importWarnings } from '../core/pipeline';
 import { NotATraceError } from '../core/trace/sniff';
 import { readRunFileMetrics } from '../core/sim/runFileSites';
@@ -26,18 +26,20 @@ async function main(): Promise<void> {
     },
   });
   const warnings = importWarnings(trace.stats);
-  const analyzeRange = (range?: { startNs: number; endNs: number }) => {
-    const analysis = analyze(trace.store, { range });
+  const session = new TraceSession(trace.store);
+  const analyzeRange = (range: { startNs: number; endNs: number }) => {
+    const analysis = session.analyzeRange(range.startNs, range.endNs);
     analysis.warnings.unshift(...warnings);
     return analysis;
   };
-  const analysis = analyzeRange();
+  const analysis = session.analysis;
+  analysis.warnings.unshift(...warnings);
   const run = readRunFileMetrics(file);
   const groundTruth: DashboardModel['groundTruth'] = run
     ? { scenario: run.scenario, policy: run.policy, decisions: run.metrics.decisions, boosts: run.metrics.boosts, helpfulBoosts: run.metrics.helpfulBoosts, esrch: run.metrics.esrch, problems: run.metrics.problems }
     : undefined;
   const dashboard = (range?: { startNs: number; endNs: number }): DashboardModel => ({
-    ...dashboardFromAnalysis(trace.store, range ? analyzeRange(range) : analysis, { title: basename(file), format: trace.format, range }),
+    ...dashboardFromAnalysis(session.model, range ? analyzeRange(range) : analysis, { title: basename(file), format: trace.format, range }),
     groundTruth,
   });
   let pcpus = 0;

@@ -35,6 +35,10 @@ export interface IntervalColumns {
   vcpuLane: Int32Array;
   /** Store row of the event that began the interval (for details and the raw line). */
   row: Uint32Array;
+  /** vCPU states: IntervalFlag bits; pCPU runs: 0. */
+  flags: Uint8Array;
+  /** Lane l's intervals are rows laneStart[l] .. laneStart[l + 1] - 1 (length: lanes + 1). */
+  laneStart: Uint32Array;
 }
 
 /** Outcome codes of a yield decision, in the order of DecisionOutcome. */
@@ -53,6 +57,10 @@ export interface DecisionColumns {
   /** Index into DECISION_OUTCOMES, 255 when not judged (no sched events). */
   outcome: Uint8Array;
   row: Uint32Array;
+  /** yield_to calls this decision made (observed with probes, else 1 when a candidate was ready). */
+  attempts: Uint16Array;
+  /** ProblemFlag bits. */
+  problems: Uint8Array;
 }
 
 /** One row per IPI seen by kvm_apic_ipi between two vCPUs of one VM. */
@@ -74,4 +82,38 @@ export interface TimelineTables {
   /** First and last timestamp of the trace (ns). */
   startNs: number;
   endNs: number;
+}
+
+// ---- Added by the state model (fields beyond the timeline's contract) ----
+
+/** Bits of IntervalColumns.flags on vCPU states. */
+export const IntervalFlag = {
+  /** Between a PAUSE exit's kvm_exit and the vCPU's next kvm_entry (perf kvm stat's exit time). */
+  InPauseExit: 1,
+  /** Counted as spin time: on a CPU inside a PAUSE exit, or in the guest between back-to-back PAUSE exits of a continuous-PLE chain. */
+  Spin: 2,
+} as const;
+
+/** Bits of DecisionColumns.problems. */
+export const ProblemFlag = { SchedulerMismatch: 1, LostOpportunity: 2, Overboost: 4 } as const;
+
+/** One row per kvm_exit of a vCPU thread, in timestamp order. */
+export interface ExitColumns {
+  count: number;
+  /** Store row of the kvm_exit (its ts, tid and reason). */
+  row: Uint32Array;
+  /** Next kvm_entry of that vCPU (NaN when the trace ends first): perf kvm stat's exit time. */
+  endNs: Float64Array;
+  lane: Uint32Array;
+}
+
+/** One row per kvm_ple_window_update of a vCPU thread, in timestamp order. */
+export interface WindowColumns {
+  count: number;
+  ts: Float64Array;
+  lane: Uint32Array;
+  /** The new window (cycles). */
+  window: Float64Array;
+  /** 1 grow, 0 shrink. */
+  grow: Uint8Array;
 }

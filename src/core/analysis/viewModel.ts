@@ -1,9 +1,11 @@
 // Aggregates sized for the screen: everything a dashboard draws, and nothing more (a webview
 // never receives raw events). Time series are binned to at most `bins` points.
 
-import { EventKind, type EventStore } from '../trace/model';
+import type { EventStore } from '../trace/model';
 import { isPauseExitReason } from './sites';
-import { analyze, type AnalysisOptions, type AnalysisResult } from './analyze';
+import { buildStateModel, type AnalysisOptions, type AnalysisResult, type StateModel } from './analyze';
+import { analyzeModelRange } from './rangeAnalysis';
+import { rowsIn } from './timeIndex';
 import type { DashboardModel, Series } from '../../protocol';
 
 export interface DashboardOptions {
@@ -16,37 +18,39 @@ export interface DashboardOptions {
 }
 
 export function buildDashboard(store: EventStore, options: DashboardOptions): DashboardModel {
-  return dashboardFromAnalysis(store, analyze(store, { ...options.analysis, range: options.range }), options);
+  const model = buildStateModel(store, options.analysis);
+  const range = options.range;
+  return dashboardFromAnalysis(model, analyzeModelRange(model, range?.startNs ?? -Infinity, range?.endNs ?? Infinity), options);
 }
 
-/** The dashboard of an analysis already made over `options.range` (or the whole store). */
-export function dashboardFromAnalysis(store: EventStore, a: AnalysisResult, options: DashboardOptions): DashboardModel {
+/** The dashboard of an analysis already made over `options.range` (or the whole trace); reads only the rows in the range. */
+export function dashboardFromAnalysis(model: StateModel, a: AnalysisResult, options: DashboardOptions): DashboardModel {
   const bins = Math.max(1, Math.min(options.bins ?? 1000, 4000));
-  let traceStart = Infinity;
-  let traceEnd = -Infinity;
-  for (let i = 0; i < store.length; i++) {
-    const t = store.ts[i];
-    if (t < traceStart) traceStart = t;
-    if (t > traceEnd) traceEnd = t;
-  }
-  if (store.length === 0) traceStart = traceEnd = 0;
-  const rangeStart = options.range ? Math.max(traceStart, options.range.startNs) : traceStart;
-  const rangeEnd = options.range ? Math.min(traceEnd, options.range.endNs) : traceEnd;
+  const { store, exits, windows } = model;
+  const traceStart = model.startNs;
+  const traceEnd = model.endNs;
+  const rangeStart = a.startNs;
+  const rangeEnd = a.endNs;
+  const lo = options.range && options.range.startNs > traceStart ? options.range.startNs : -Infinity;
+  const hi = options.range && options.range.endNs < traceEnd ? options.range.endNs : Infinity;
   const binNs = Math.max(1, Math.ceil((rangeEnd - rangeStart + 1) / bins));
   const nBins = Math.max(1, Math.ceil((rangeEnd - rangeStart + 1) / binNs));
+  const binOf = (t: number) => Math.min(nBins - 1, Math.floor((t - rangeStart) / binNs));
   const ple = new Array<number>(nBins).fill(0);
   const windowMax = new Array<number>(nBins).fill(0);
   const pauseIds = new Set<number>();
   store.strings.strings.forEach((text, id) => {
     if (isPauseExitReason(text)) pauseIds.add(id);
   });
-  for (let i = 0; i < store.length; i++) {
-    const t = store.ts[i];
-    if (t < rangeStart || t > rangeEnd) continue;
-    const bin = Math.min(nBins - 1, Math.floor((t - rangeStart) / binNs));
-    const kind = store.kind[i];
-    if (kind === EventKind.KvmExit && pauseIds.has(store.b[i])) ple[bin]++;
-    else if (kind === EventKind.PleWindow && store.y[i] > windowMax[bin]) windowMax[bin] = store.y[i];
+  const [exitFrom, exitTo] = rowsIn(exits.count, (i) => store.ts[exits.row[i]], lo, hi);
+  for (let k = exitFrom; k < exitTo; k++) {
+    const row = exits.row[k];
+    if (pauseIds.has(store.b[row])) ple[binOf(store.ts[row])]++;
+  }
+  const [windowFrom, windowTo] = rowsIn(windows.count, (i) => windows.ts[i], lo, hi);
+  for (let k = windowFrom; k < windowTo; k++) {
+    const bin = binOf(windows.ts[k]);
+    if (windows.window[k] > windowMax[bin]) windowMax[bin] = windows.window[k];
   }
   const series = (values: number[]): Series => ({ startNs: rangeStart, binNs, values });
   const maxEpisodes = options.maxEpisodes ?? 5000;

@@ -1,0 +1,254 @@
+// The assembly of an analysis over a time range from the state model's tables. Instants
+// (exits, decisions, IPIs, window updates, probes, episodes) count in the range that holds
+// their timestamp, half-open [start, end) so that adjacent ranges add up; intervals (vCPU
+// states) count by their overlap with the range. A decision's outcome was resolved in the
+// one pass, with everything after it, so a range never judges it from a cold start.
+
+import type { StateModel } from './analyze';
+import { isPauseExitReason, siteOfProbe } from './sites';
+import { VcpuState, type AnalysisResult, type DecisionOutcomes, type ProblemCounts, type VcpuSummary, type VmSummary } from './result';
+import { DECISION_OUTCOMES, IntervalFlag, ProblemFlag } from './tables';
+import { firstIntervalEndingAfter, rowsIn } from './timeIndex';
+
+const emptyOutcomes = (): DecisionOutcomes => ({ boostedRan: 0, boostedNotRun: 0, esrch: 0, notBoosted: 0, noCandidate: 0 });
+
+interface LaneFigures {
+  time: Float64Array;
+  pleTimeNs: number;
+  spinGuestNs: number;
+  kvmExits: number;
+  pleExits: number;
+  haltExits: number;
+  exitReasons: Map<number, number>;
+  decisions: DecisionOutcomes;
+  episodes: number;
+  ipisSent: number;
+  window: { grows: number; shrinks: number; last: number; max: number };
+}
+
+const newLaneFigures = (): LaneFigures => ({
+  time: new Float64Array(6),
+  pleTimeNs: 0,
+  spinGuestNs: 0,
+  kvmExits: 0,
+  pleExits: 0,
+  haltExits: 0,
+  exitReasons: new Map(),
+  decisions: emptyOutcomes(),
+  episodes: 0,
+  ipisSent: 0,
+  window: { grows: 0, shrinks: 0, last: 0, max: 0 },
+});
+
+/**
+ * The analysis of [startNs, endNs) (the end is inclusive when it reaches the end of the
+ * trace); ±Infinity bounds mean the trace's own.
+ */
+export function analyzeModelRange(model: StateModel, startNs: number, endNs: number): AnalysisResult {
+  const { store } = model;
+  const lo = startNs <= model.startNs ? -Infinity : startNs;
+  const hi = endNs >= model.endNs ? Infinity : endNs;
+  const lanes = model.lanesInfo;
+  const figures = lanes.lanes.map(newLaneFigures);
+
+  addStateTime(model, figures, lo, hi);
+  const totals = addExits(model, figures, lo, hi);
+  const { decisions, problems, yieldAttempts, boosts, targets } = addDecisions(model, figures, lo, hi);
+
+  const [ipiFrom, ipiTo] = rowsIn(model.ipiSends.count, (i) => store.ts[model.ipiSends.row[i]], lo, hi);
+  for (let i = ipiFrom; i < ipiTo; i++) figures[model.ipiSends.lane[i]].ipisSent++;
+
+  const w = model.windows;
+  const [wFrom, wTo] = rowsIn(w.count, (i) => w.ts[i], lo, hi);
+  for (let i = wFrom; i < wTo; i++) {
+    const win = figures[w.lane[i]].window;
+    if (w.grow[i]) win.grows++;
+    else win.shrinks++;
+    win.last = w.window[i];
+    if (w.window[i] > win.max) win.max = w.window[i];
+  }
+
+  const probes = new Map<string, number>();
+  const sites = new Map<string, number>();
+  const [pFrom, pTo] = rowsIn(model.probes.count, (i) => store.ts[model.probes.row[i]], lo, hi);
+  for (let k = pFrom; k < pTo; k++) {
+    const i = model.probes.row[k];
+    const name = store.strings.get(store.a[i]);
+    probes.set(name, (probes.get(name) ?? 0) + 1);
+    const site = siteOfProbe(name, store.b[i] === 1, store.x[i]);
+    if (site) sites.set(site, (sites.get(site) ?? 0) + 1);
+  }
+
+  const [eFrom, eTo] = rowsIn(model.episodes.length, (i) => model.episodes[i].startNs, lo, hi);
+  const episodes = model.episodes.slice(eFrom, eTo);
+  for (const e of episodes) figures[lanes.ofTid(e.tid)].episodes++;
+
+  const order = model.order;
+  const [rowFrom, rowTo] = rowsIn(store.length, (k) => store.ts[order ? order[k] : k], lo, hi);
+
+  const vms: VmSummary[] = lanes.map.vms.map((vm) => {
+    const vmLanes = lanes.ofVm[vm.index];
+    const position = new Map(vmLanes.map((lane, at) => [lane, at]));
+    const targetMatrix = vmLanes.map(() => new Array<number>(vmLanes.length).fill(0));
+    for (const [key, count] of targets) {
+      const src = position.get(Math.floor(key / lanes.count));
+      const dst = position.get(key % lanes.count);
+      if (src !== undefined && dst !== undefined) targetMatrix[src][dst] = count;
+    }
+    return { id: vm.id, tgid: vm.tgid, name: vm.name, vcpus: vmLanes.map((lane) => vcpuSummary(model, lane, figures[lane])), targetMatrix };
+  });
+
+  const rangeStart = lo === -Infinity ? model.startNs : Math.max(model.startNs, lo);
+  const rangeEnd = hi === Infinity ? model.endNs : Math.min(model.endNs, hi);
+  const lostEvents = store.lost.reduce((sum, l) => sum + Math.max(0, l.count), 0);
+  const inference: AnalysisResult['inference'] =
+    totals.pleExits === 0 ? 'not judged' : model.seen.hasYieldProbes ? 'yield_to probes' : model.seen.switches > 0 ? 'inferred from sched_switch' : 'not judged';
+  return {
+    startNs: rangeStart,
+    endNs: rangeEnd,
+    durationNs: rangeEnd - rangeStart,
+    vms,
+    totals: {
+      events: rowTo - rowFrom,
+      kvmExits: totals.kvmExits,
+      pleExits: totals.pleExits,
+      yieldAttempts,
+      boosts,
+      lostEvents,
+      ipis: ipiTo - ipiFrom,
+      episodes: episodes.length,
+    },
+    decisions,
+    problems,
+    inference,
+    episodes,
+    sites: Object.fromEntries(sites),
+    probes: Object.fromEntries(probes),
+    vmGrouping: lanes.map.grouping,
+    warnings: rangeWarnings(model, totals.pleExits, lostEvents),
+  };
+}
+
+/** State time per vCPU: each lane's intervals overlapping [lo, hi), clipped to it. */
+function addStateTime(model: StateModel, figures: LaneFigures[], lo: number, hi: number): void {
+  const t = model.vcpuStates;
+  for (let lane = 0; lane < figures.length; lane++) {
+    const last = t.laneStart[lane + 1];
+    const f = figures[lane];
+    for (let i = firstIntervalEndingAfter(t, lane, lo); i < last && t.startNs[i] < hi; i++) {
+      const ns = Math.min(t.endNs[i], hi) - Math.max(t.startNs[i], lo);
+      if (!(ns > 0)) continue;
+      f.time[t.state[i]] += ns;
+      if (t.flags[i] & IntervalFlag.InPauseExit) f.pleTimeNs += ns;
+      if (t.flags[i] & IntervalFlag.Spin && t.state[i] === VcpuState.Guest) f.spinGuestNs += ns;
+    }
+  }
+}
+
+function addExits(model: StateModel, figures: LaneFigures[], lo: number, hi: number) {
+  const { store, exits } = model;
+  const isPause = new Map<number, boolean>();
+  const totals = { kvmExits: 0, pleExits: 0 };
+  const [from, to] = rowsIn(exits.count, (i) => store.ts[exits.row[i]], lo, hi);
+  for (let k = from; k < to; k++) {
+    const row = exits.row[k];
+    const f = figures[exits.lane[k]];
+    const reason = store.b[row];
+    let pause = isPause.get(reason);
+    if (pause === undefined) isPause.set(reason, (pause = isPauseExitReason(store.strings.get(reason))));
+    f.kvmExits++;
+    totals.kvmExits++;
+    f.exitReasons.set(reason, (f.exitReasons.get(reason) ?? 0) + 1);
+    if (pause) {
+      f.pleExits++;
+      totals.pleExits++;
+    }
+  }
+  for (const f of figures) {
+    for (const [reason, count] of f.exitReasons) if (/^hlt$/i.test(store.strings.get(reason))) f.haltExits += count;
+  }
+  return totals;
+}
+
+function addDecisions(model: StateModel, figures: LaneFigures[], lo: number, hi: number) {
+  const d = model.decisions;
+  const decisions = emptyOutcomes();
+  const problems: ProblemCounts = { schedulerMismatch: 0, lostOpportunity: 0, overboost: 0 };
+  /** Boosts whose target ran, by spinner lane × lane count + target lane. */
+  const targets = new Map<number, number>();
+  let yieldAttempts = 0;
+  let boosts = 0;
+  const laneCount = figures.length;
+  const [from, to] = rowsIn(d.count, (i) => d.ts[i], lo, hi);
+  for (let i = from; i < to; i++) {
+    const code = d.outcome[i];
+    yieldAttempts += d.attempts[i];
+    if (d.targetLane[i] >= 0) {
+      const key = d.spinnerLane[i] * laneCount + d.targetLane[i];
+      targets.set(key, (targets.get(key) ?? 0) + 1);
+    }
+    if (code >= DECISION_OUTCOMES.length) continue;
+    const outcome = DECISION_OUTCOMES[code];
+    decisions[outcome]++;
+    figures[d.spinnerLane[i]].decisions[outcome]++;
+    if (outcome === 'boostedRan' || outcome === 'boostedNotRun') boosts++;
+    const p = d.problems[i];
+    if (p & ProblemFlag.SchedulerMismatch) problems.schedulerMismatch++;
+    if (p & ProblemFlag.LostOpportunity) problems.lostOpportunity++;
+    if (p & ProblemFlag.Overboost) problems.overboost++;
+  }
+  return { decisions, problems, yieldAttempts, boosts, targets };
+}
+
+function vcpuSummary(model: StateModel, lane: number, f: LaneFigures): VcpuSummary {
+  const thread = model.lanesInfo.threads[lane];
+  const exitReasons: Record<string, number> = {};
+  for (const [id, n] of [...f.exitReasons].sort((p, q) => q[1] - p[1])) exitReasons[model.store.strings.get(id)] = n;
+  return {
+    vcpu: thread.vcpu,
+    tid: thread.tid,
+    comm: thread.comm,
+    vcpuSource: thread.vcpuSource,
+    kvmExits: f.kvmExits,
+    pleExits: f.pleExits,
+    haltExits: f.haltExits,
+    exitReasons,
+    time: {
+      guest: f.time[VcpuState.Guest],
+      host: f.time[VcpuState.Host],
+      preempted: f.time[VcpuState.Preempted],
+      halted: f.time[VcpuState.Halted],
+      woken: f.time[VcpuState.Woken],
+    },
+    pleTimeNs: f.pleTimeNs,
+    spinTimeNs: f.pleTimeNs + f.spinGuestNs,
+    episodes: f.episodes,
+    ipisSent: f.ipisSent,
+    window: f.window,
+    decisions: f.decisions,
+  };
+}
+
+/** What could not be judged, and why. */
+function rangeWarnings(model: StateModel, pleExits: number, lostEvents: number): string[] {
+  const { seen, store } = model;
+  const hasVcpus = model.vcpuLanes.length > 0;
+  const warnings = [...model.warnings];
+  if (!hasVcpus) warnings.push('no vCPU threads: the trace has no kvm_exit or kvm_entry events');
+  else if (pleExits === 0) warnings.push('no PAUSE exits (kvm_exit reason PAUSE_INSTRUCTION or pause): nothing spun long enough to trigger pause-loop exiting, or PLE is off');
+  if (seen.switches === 0 && hasVcpus) {
+    warnings.push('no sched_switch events: vCPU states, yield outcomes and the three problems cannot be judged (record sched:sched_switch and sched:sched_wakeup)');
+  } else if (!seen.hasYieldProbes && pleExits > 0) {
+    warnings.push(
+      'yield decisions are inferred from scheduler events (a spinner that gave up its CPU after a PAUSE exit boosted someone; a ready sibling that ran within the window was the target); add yield_to entry/return probes for observed outcomes',
+    );
+  }
+  if (seen.wakeups === 0 && seen.switches > 0) warnings.push('no sched_wakeup events: vCPUs woken from halt cannot be told apart, so overboost is not judged');
+  if (seen.ipiEvents === 0 && pleExits > 0) warnings.push('no kvm_apic_ipi events: IPI senders and receivers are unknown, so lost opportunity is not judged and overboost counts every boost of a woken vCPU');
+  if (store.lost.length > 0) {
+    warnings.push(
+      `the recorder lost events ${store.lost.length} time(s) (${lostEvents} events counted; first at line ${store.lost[0].line}): timelines around those points may be wrong`,
+    );
+  }
+  return warnings;
+}

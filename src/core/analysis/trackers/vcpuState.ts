@@ -1,0 +1,83 @@
+// vCPU state: what each vCPU thread is doing (guest, exit handling on a CPU, preempted,
+// halted, woken) as one contiguous run of intervals from its first telling event to the end
+// of the trace. Also keeps, per VM, how many vCPUs are ready (preempted or woken): the
+// candidates kvm_vcpu_on_spin can boost.
+
+import { VcpuState } from '../result';
+import { IntervalFlag, type IntervalColumns } from '../tables';
+import { addRow, newIntervalColumns, sortIntervalsByLane } from './columns';
+import type { Lanes } from './lanes';
+
+const isReady = (s: number) => s === VcpuState.Preempted || s === VcpuState.Woken;
+
+export class VcpuStateTracker {
+  readonly state: Uint8Array;
+  /** Loop position (ordered row number) of the last state change. */
+  readonly sinceSeq: Float64Array;
+  /** Ready vCPUs per VM. */
+  readonly readyInVm: Int32Array;
+  /** Index of each lane's open interval, -1 before its first state. */
+  readonly open: Int32Array;
+  private table: IntervalColumns;
+
+  /** `inPauseExit`: per lane, set by the PAUSE-exit tracker; marks the intervals opened inside one. */
+  constructor(
+    private readonly lanes: Lanes,
+    capacity: number,
+    private readonly inPauseExit: Uint8Array,
+  ) {
+    const n = lanes.count;
+    this.state = new Uint8Array(n);
+    this.sinceSeq = new Float64Array(n);
+    this.open = new Int32Array(n).fill(-1);
+    this.readyInVm = new Int32Array(lanes.map.vms.length);
+    this.table = newIntervalColumns(capacity);
+  }
+
+  get intervals(): IntervalColumns {
+    return this.table;
+  }
+
+  /** Enters `state` at `ts`; `cpu` is the pCPU for guest and host states (-1 otherwise). */
+  set(lane: number, state: VcpuState, ts: number, seq: number, cpu: number, row: number): void {
+    const old = this.state[lane];
+    const vm = this.lanes.vmOf[lane];
+    if (isReady(old)) this.readyInVm[vm]--;
+    if (isReady(state)) this.readyInVm[vm]++;
+    this.state[lane] = state;
+    this.sinceSeq[lane] = seq;
+    const t = this.table;
+    const prev = this.open[lane];
+    if (prev >= 0) t.endNs[prev] = ts;
+    const i = addRow(t); // grows t's columns in place
+    t.lane[i] = lane;
+    t.startNs[i] = ts;
+    t.endNs[i] = NaN;
+    t.state[i] = state;
+    t.detail[i] = state === VcpuState.Guest || state === VcpuState.Host ? cpu : -1;
+    t.vcpuLane[i] = -1;
+    t.row[i] = row;
+    t.flags[i] = this.inPauseExit[lane] ? IntervalFlag.InPauseExit | (state === VcpuState.Host ? IntervalFlag.Spin : 0) : 0;
+    this.open[lane] = i;
+  }
+
+  /** Whether `lane` was ready (a candidate) when the loop was at position `seq`, judged from now. */
+  wasReadyAt(lane: number, seq: number): boolean {
+    return isReady(this.state[lane]) && this.sinceSeq[lane] < seq;
+  }
+
+  wasWokenAt(lane: number, seq: number): boolean {
+    return this.state[lane] === VcpuState.Woken && this.sinceSeq[lane] < seq;
+  }
+
+  markSpin(interval: number): void {
+    this.table.flags[interval] |= IntervalFlag.Spin;
+  }
+
+  /** Closes every open interval at the end of the trace and orders the table by lane. */
+  finish(endNs: number): IntervalColumns {
+    for (let lane = 0; lane < this.open.length; lane++) if (this.open[lane] >= 0) this.table.endNs[this.open[lane]] = endNs;
+    this.table = sortIntervalsByLane(this.table, this.lanes.count);
+    return this.table;
+  }
+}

@@ -1,0 +1,34 @@
+// An open trace: the store, the state model built from it once, and the analysis of the whole
+// trace; any time range is then answered from the model's tables without another pass. The
+// one module the CLI, the session worker and the tests use to open a trace and ask for ranges.
+
+import type { EventStore } from './trace/model';
+import { buildStateModel, type StateModel } from './analysis/analyze';
+import { analyzeModelRange } from './analysis/rangeAnalysis';
+import type { AnalysisOptions, AnalysisResult } from './analysis/result';
+import type { TimelineTables } from './analysis/tables';
+
+export class TraceSession {
+  readonly store: EventStore;
+  readonly model: StateModel;
+  readonly analysis: AnalysisResult;
+
+  constructor(store: EventStore, options: Partial<AnalysisOptions> = {}) {
+    this.store = store;
+    this.model = buildStateModel(store, options);
+    this.analysis = analyzeModelRange(this.model, -Infinity, Infinity);
+  }
+
+  /** The interval and event tables the timeline draws. */
+  get tables(): TimelineTables {
+    return this.model;
+  }
+
+  /**
+   * The analysis of [startNs, endNs): instants by their timestamp, states by their overlap,
+   * so that adjacent ranges add up to the whole. A range reaching the trace's end includes it.
+   */
+  analyzeRange(startNs: number, endNs: number): AnalysisResult {
+    return analyzeModelRange(this.model, startNs, endNs);
+  }
+}
