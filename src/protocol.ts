@@ -288,6 +288,11 @@ export interface TimelineRequest {
   lanes?: TimelineLaneSelection;
 }
 
+/** What each VcpuState code is called on screen and in exports (index = VcpuState). */
+export const VCPU_STATE_LABELS = ['unknown', 'guest', 'exit handling', 'preempted', 'halted', 'woken'] as const;
+/** What each CpuRunKind code is called (index = CpuRunKind). */
+export const CPU_RUN_LABELS = ['idle', 'vCPU', 'other task'] as const;
+
 /** Segments are flat: x0 px, x1 px, code, detail (SEGMENT_STRIDE numbers each). */
 export const SEGMENT_STRIDE = 4;
 /** Set on a segment's code when it merges runs of more than one state (the code's low bits: the dominant state). */

@@ -9,10 +9,12 @@ export type DecisionRow = [number, number, number, number, number, number?];
 /** ts, fromLane, toLane, row */
 export type IpiRow = [number, number, number, number?];
 
-export function intervals(rows: IntervalRow[]): IntervalColumns {
+export function intervals(rows: IntervalRow[], lanes: number): IntervalColumns {
   const sorted = [...rows].sort((p, q) => p[0] - q[0] || p[1] - q[1]);
   const n = sorted.length;
-  const t: IntervalColumns = { count: n, lane: new Uint32Array(n), startNs: new Float64Array(n), endNs: new Float64Array(n), state: new Uint8Array(n), detail: new Int32Array(n), vcpuLane: new Int32Array(n), row: new Uint32Array(n) };
+  const t: IntervalColumns = { count: n, lane: new Uint32Array(n), startNs: new Float64Array(n), endNs: new Float64Array(n), state: new Uint8Array(n), detail: new Int32Array(n), vcpuLane: new Int32Array(n), row: new Uint32Array(n), flags: new Uint8Array(n), laneStart: new Uint32Array(lanes + 1) };
+  for (const [lane] of sorted) t.laneStart[lane + 1]++;
+  for (let l = 0; l < lanes; l++) t.laneStart[l + 1] += t.laneStart[l];
   sorted.forEach(([lane, start, end, state, detail = -1, vcpuLane = -1, row = 0], i) => {
     t.lane[i] = lane;
     t.startNs[i] = start;
@@ -28,7 +30,7 @@ export function intervals(rows: IntervalRow[]): IntervalColumns {
 export function decisions(rows: DecisionRow[]): DecisionColumns {
   const sorted = [...rows].sort((p, q) => p[0] - q[0]);
   const n = sorted.length;
-  const d: DecisionColumns = { count: n, ts: new Float64Array(n), endNs: new Float64Array(n), spinnerLane: new Uint32Array(n), targetLane: new Int32Array(n), outcome: new Uint8Array(n), row: new Uint32Array(n) };
+  const d: DecisionColumns = { count: n, ts: new Float64Array(n), endNs: new Float64Array(n), spinnerLane: new Uint32Array(n), targetLane: new Int32Array(n), outcome: new Uint8Array(n), row: new Uint32Array(n), attempts: new Uint16Array(n), problems: new Uint8Array(n) };
   sorted.forEach(([ts, end, spinner, target, outcome, row = 0], i) => {
     d.ts[i] = ts;
     d.endNs[i] = end;
@@ -57,8 +59,8 @@ export function timelineTables(o: { vcpuLanes: VcpuLane[]; cpuLanes: CpuLane[]; 
   return {
     vcpuLanes: o.vcpuLanes,
     cpuLanes: o.cpuLanes,
-    vcpuStates: intervals(o.vcpuStates ?? []),
-    cpuRuns: intervals(o.cpuRuns ?? []),
+    vcpuStates: intervals(o.vcpuStates ?? [], o.vcpuLanes.length),
+    cpuRuns: intervals(o.cpuRuns ?? [], o.cpuLanes.length),
     decisions: decisions(o.decisions ?? []),
     ipis: ipis(o.ipis ?? []),
     startNs: o.startNs,

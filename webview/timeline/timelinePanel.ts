@@ -5,7 +5,7 @@
 // table alternative. The host sends windows sized for the pixels; nothing is computed here.
 
 import type { EventListPage, EventListRow, HostToWebview, TimelineDetails, TimelineWindow, WebviewToHost } from '../../src/protocol';
-import { SEGMENT_MIXED, SEGMENT_STRIDE } from '../../src/protocol';
+import { CPU_RUN_LABELS, SEGMENT_MIXED, SEGMENT_STRIDE, VCPU_STATE_LABELS } from '../../src/protocol';
 import { button } from '../controls';
 import { el } from '../dom';
 import { onThemeChange } from '../theme';
@@ -22,8 +22,6 @@ const CLICK_SLOP_PX = 3;
 const PICK_PX = 3;
 /** The narrowest window: a few ns per pixel column apart, single events told apart. */
 const MIN_SPAN_NS = 100;
-const VCPU_STATE_LABELS = ['unknown', 'in the guest', 'exit handling', 'preempted', 'halted', 'woken'];
-const CPU_RUN_LABELS = ['idle', 'vCPU', 'other task'];
 
 export interface TimelinePanel {
   element: HTMLElement;

@@ -6,7 +6,7 @@
 
 import { DECISION_OUTCOMES, type IntervalColumns, type TimelineTables } from '../analysis/tables';
 import { BOOST_STRIDE, IPI_STRIDE, OUTCOME_NOT_JUDGED, SEGMENT_MIXED, type TimelineLane, type TimelineRequest, type TimelineWindow } from '../../protocol';
-import { laneRanges, lowerBound, upperBound } from './laneIndex';
+import { lowerBound, upperBound } from './sortedSearch';
 
 /** Most arrows of each kind one window carries (after merging per pixel). */
 export const MAX_ARROWS = 2000;
@@ -28,8 +28,8 @@ export function timelineWindow(tables: TimelineTables, request: TimelineRequest)
   const scale: Scale = { startNs: request.startNs, pxPerNs: request.widthPx / (request.endNs - request.startNs), widthPx: request.widthPx };
   const vcpuIndices = request.lanes?.vcpus ?? tables.vcpuLanes.map((_, i) => i);
   const cpuIndices = request.lanes?.cpus ?? tables.cpuLanes.map((_, i) => i);
-  const vcpuRanges = laneRanges(tables.vcpuStates, tables.vcpuLanes.length);
-  const cpuRanges = laneRanges(tables.cpuRuns, tables.cpuLanes.length);
+  const vcpuRanges = tables.vcpuStates.laneStart;
+  const cpuRanges = tables.cpuRuns.laneStart;
   const ticks = pauseTicks(tables, request, scale);
   const lanes: TimelineLane[] = [];
   for (const index of vcpuIndices) {

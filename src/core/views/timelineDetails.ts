@@ -3,9 +3,8 @@
 // line of the event behind it (store row → line).
 
 import { CpuRunKind, DECISION_OUTCOMES, type TimelineTables } from '../analysis/tables';
-import { VCPU_STATE_NAMES } from '../analysis/analyze';
-import { OUTCOME_NOT_JUDGED, type TimelineDetails, type TimelineDetailsRequest } from '../../protocol';
-import { laneRanges, lowerBound, upperBound } from './laneIndex';
+import { OUTCOME_NOT_JUDGED, VCPU_STATE_LABELS, type TimelineDetails, type TimelineDetailsRequest } from '../../protocol';
+import { lowerBound, upperBound } from './sortedSearch';
 
 /** What the details need from the store: a row's raw line and a thread's name. */
 export interface RowSource {
@@ -93,18 +92,18 @@ function ipiAt(tables: TimelineTables, rows: RowSource, r: TimelineDetailsReques
 }
 
 /** Index of the run of `lane` that covers ns, or -1. */
-function runAt(columns: TimelineTables['vcpuStates'], lanes: number, lane: number, ns: number): number {
-  const ranges = laneRanges(columns, lanes);
+function runAt(columns: TimelineTables['vcpuStates'], lane: number, ns: number): number {
+  const ranges = columns.laneStart;
   const i = upperBound(columns.endNs, ranges[lane], ranges[lane + 1], ns);
   return i < ranges[lane + 1] && columns.startNs[i] <= ns ? i : -1;
 }
 
 function vcpuRunAt(tables: TimelineTables, rows: RowSource, lane: number, ns: number): TimelineDetails | null {
   const s = tables.vcpuStates;
-  const i = runAt(s, tables.vcpuLanes.length, lane, ns);
+  const i = runAt(s, lane, ns);
   if (i < 0) return null;
   const l = tables.vcpuLanes[lane];
-  const state = VCPU_STATE_NAMES[s.state[i]] ?? `state ${s.state[i]}`;
+  const state = VCPU_STATE_LABELS[s.state[i]] ?? `state ${s.state[i]}`;
   return {
     title: `${laneName(tables, lane)}: ${state}`,
     fields: [
@@ -124,7 +123,7 @@ function vcpuRunAt(tables: TimelineTables, rows: RowSource, lane: number, ns: nu
 
 function cpuRunAt(tables: TimelineTables, rows: RowSource, lane: number, ns: number): TimelineDetails | null {
   const c = tables.cpuRuns;
-  const i = runAt(c, tables.cpuLanes.length, lane, ns);
+  const i = runAt(c, lane, ns);
   if (i < 0) return null;
   const cpu = tables.cpuLanes[lane].cpu;
   const what = c.state[i] === CpuRunKind.Idle ? 'idle' : c.vcpuLane[i] >= 0 ? laneName(tables, c.vcpuLane[i]) : `${rows.comm(c.detail[i])}-${c.detail[i]}`;
