@@ -9,6 +9,7 @@ import { CancelledError } from '../core/trace/textImporter';
 import { SimulationCancelled } from '../core/sim/simulator';
 import { InputError, simulateCommand } from './simulate';
 import { annotateCommand } from './annotate';
+import { EXPORT_USAGE, exportCommand } from './export';
 import { RecordPermissionError, recordHostTrace } from '../core/trace/record';
 
 const USAGE = `usage: kvm-spin analyze FILE [--json]
@@ -16,6 +17,7 @@ const USAGE = `usage: kvm-spin analyze FILE [--json]
        kvm-spin simulate [--scenario NAME|FILE] [--policy P[,P...]|all] [--seed N]
                          [--duration SECONDS] [--out DIR] [--json] [--jobs N]
        kvm-spin record --duration SECONDS --out FILE.dat
+       ${EXPORT_USAGE}
 
   analyze FILE   read a trace.dat, trace-cmd report, raw ftrace or perf script file and print
                  PAUSE exits, yield decisions and the three directed-yield problems per VM
@@ -27,6 +29,8 @@ const USAGE = `usage: kvm-spin analyze FILE [--json]
                  --out writes one run file per policy
   record         on a KVM host, as root: record the sched and kvm events (and yield_to
                  probes when defined) into a trace.dat through a private tracefs instance
+  export FILE    write the timeline's vCPU and pCPU tracks, PAUSE exits and boosts for
+                 ui.perfetto.dev: Perfetto protobuf or Chrome JSON trace events
   --json         print JSON instead of a readable summary`;
 
 export class UsageError extends Error {}
@@ -42,7 +46,8 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'simulate') return await withSigint((signal) => simulateCommand(rest, signal));
     if (command === 'annotate') return await withSigint((signal) => annotateCommand(rest, signal));
     if (command === 'record') return await withSigint((signal) => recordCommand(rest, signal));
-    throw new UsageError(`unknown command '${command}': expected analyze, annotate, simulate or record`);
+    if (command === 'export') return await withSigint((signal) => exportCommand(rest, signal));
+    throw new UsageError(`unknown command '${command}': expected analyze, annotate, simulate, record or export`);
   } catch (err) {
     return reportError(err);
   }
