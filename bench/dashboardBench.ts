@@ -18,7 +18,7 @@ export const TARGET_EVENTS = 10_000_000;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Repeats every row `times` times, each copy shifted after the previous one in time and lines. */
-function repeatInTime(store: EventStore, times: number): void {
+export function repeatInTime(store: EventStore, times: number): void {
   const n = store.length;
   let first = Infinity;
   let last = -Infinity;

@@ -310,7 +310,7 @@ export interface TimelineLane {
   index: number;
   /** vCPU lanes: code = VcpuState, detail = pCPU (-1 none); pCPU lanes: code = CpuRunKind, detail = vCPU lane (-1). */
   segments: number[];
-  /** vCPU lanes: PAUSE exits as pairs (pixel column, count). */
+  /** vCPU lanes: PAUSE exits as pairs (pixel columns since the lane's previous tick, or from 0 for the first; count). */
   ticks: number[];
 }
 

@@ -81,7 +81,11 @@ function drawTicks(ctx: CanvasRenderingContext2D, w: TimelineWindow, layout: Lay
     const y = layout.laneY.vcpu.get(lane.index);
     if (y === undefined) continue;
     const t = lane.ticks;
-    for (let k = 0; k < t.length; k += 2) ctx.fillRect(t[k], y, 1, Math.min(LANE_PX / 2, 3 + Math.log2(t[k + 1])));
+    let x = 0;
+    for (let k = 0; k < t.length; k += 2) {
+      x += t[k];
+      ctx.fillRect(x, y, 1, Math.min(LANE_PX / 2, 3 + Math.log2(t[k + 1])));
+    }
   }
 }
 
