@@ -160,3 +160,26 @@ test('zoomed out over many runs, a lane is read from the coarse level and draws 
   const near = timelineWindow(oneLane(rows, 1_000_000), { startNs: 599_990, endNs: 600_010, widthPx: 20 });
   assert.deepEqual(near.lanes[0].segments, [0, 10, 3, -1, 10, 17, 1, 0, 17, 20, 2, 0]);
 });
+
+test('many PAUSE exits per pixel: tick counts per column stay exact, boosts counted, arrows sampled', () => {
+  // 10,000 exits of vCPU 0 over 10 µs, drawn 100 px wide: 100 per column; every 3rd boosts vCPU 1.
+  const n = 10_000;
+  const tables = timelineTables({
+    startNs: 0,
+    endNs: n,
+    vcpuLanes: [0, 1].map((vcpu) => ({ vm: 'vm0', vmIndex: 0, vcpu, tid: vcpu + 1, comm: 'x' })),
+    cpuLanes: [],
+    decisions: Array.from({ length: n }, (_, i) => [i + 0.5, i + 1, 0, i % 3 === 0 ? 1 : -1, i % 3 === 0 ? 0 : 4] as [number, number, number, number, number]),
+  });
+  const w = timelineWindow(tables, { startNs: 0, endNs: n, widthPx: 100 });
+  const ticks = lane(w, 'vcpu', 0).ticks;
+  assert.deepEqual(ticks.slice(0, 4), [0, 100, 1, 100]);
+  assert.equal(ticks.length, 200);
+  assert.equal(ticks.filter((_, i) => i % 2).reduce((a, b) => a + b, 0), n);
+  assert.equal(w.boostsInWindow, Math.ceil(n / 3));
+  // One merged arrow per column from the first exits read there; the rest counted as not drawn.
+  assert.equal(w.boosts.length / 5, 100);
+  const drawn = w.boosts.filter((_, i) => i % 5 === 4).reduce((a, b) => a + b, 0);
+  assert.equal(w.boostsOmitted, w.boostsInWindow - drawn);
+  assert.ok(drawn > 0 && w.boostsOmitted > 0);
+});

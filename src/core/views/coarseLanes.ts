@@ -88,7 +88,7 @@ function coarsen(table: IntervalColumns, lanes: number, details: Int32Array, ori
   const sumDetail = new Int32Array(STATE_CODES);
   const sumBest = new Float64Array(STATE_CODES);
   for (let lane = 0; lane < lanes; lane++) {
-    COARSE_LEVELS.forEach((_, k) => (laneStarts[k][lane] = outs[k].count));
+    for (let k = 0; k < COARSE_LEVELS.length; k++) laneStarts[k][lane] = outs[k].count;
     const lo = table.laneStart[lane];
     const hi = table.laneStart[lane + 1];
     if (lo === hi) continue;
@@ -116,20 +116,20 @@ function coarsen(table: IntervalColumns, lanes: number, details: Int32Array, ori
     }
     const first = Math.max(0, Math.floor((startNs[lo] - originNs) / binNs));
     const last = Math.min(fine - 1, Math.floor((endNs[hi - 1] - originNs) / binNs));
-    COARSE_LEVELS.forEach((bins, level) => {
-      const per = fine / bins;
+    for (let level = 0; level < COARSE_LEVELS.length; level++) {
+      const per = fine / COARSE_LEVELS[level];
       for (let c = Math.floor(first / per); c <= Math.floor(last / per); c++) {
+        // Per state: time over the level's bin, and the detail of its largest fine-bin share.
         sum.fill(0);
         sumBest.fill(0);
-        for (let b = c * per; b < (c + 1) * per; b++) {
-          for (let st = 0; st < STATE_CODES; st++) {
-            const t = time[b * STATE_CODES + st];
-            if (t <= 0) continue;
-            sum[st] += t;
-            if (t > sumBest[st]) {
-              sumBest[st] = t;
-              sumDetail[st] = detailOf[b * STATE_CODES + st];
-            }
+        for (let k = c * per * STATE_CODES; k < (c + 1) * per * STATE_CODES; k++) {
+          const t = time[k];
+          if (t <= 0) continue;
+          const st = k % STATE_CODES;
+          sum[st] += t;
+          if (t > sumBest[st]) {
+            sumBest[st] = t;
+            sumDetail[st] = detailOf[k];
           }
         }
         let best = -1;
@@ -141,7 +141,7 @@ function coarsen(table: IntervalColumns, lanes: number, details: Int32Array, ori
         }
         if (best >= 0) outs[level].push(lane, originNs + c * per * binNs, originNs + (c + 1) * per * binNs, best, sumDetail[best], states > 1 ? COARSE_MIXED : 0);
       }
-    });
+    }
   }
   return outs.map((out, k) => {
     laneStarts[k][lanes] = out.count;

@@ -4,13 +4,20 @@
 // the dominant state (by time) and a mixed flag; neighbours that draw alike are joined. PAUSE
 // exits become per-pixel tick counts, boosts and IPIs per-pixel arrows, both capped.
 
-import { DECISION_OUTCOMES, type IntervalColumns, type TimelineTables } from '../analysis/tables';
-import { BOOST_STRIDE, IPI_STRIDE, OUTCOME_NOT_JUDGED, SEGMENT_MIXED, type TimelineLane, type TimelineRequest, type TimelineWindow } from '../../protocol';
+import type { IntervalColumns, TimelineTables } from '../analysis/tables';
+import { BOOST_STRIDE, IPI_STRIDE, SEGMENT_MIXED, type TimelineLane, type TimelineRequest, type TimelineWindow } from '../../protocol';
 import { lowerBound, upperBound } from './sortedSearch';
 import { COARSE_MIXED, coarseLevels, finestBinNs, STATE_CODES } from './coarseLanes';
+import { instantIndex, isBoostArrow } from './instantIndex';
 
 /** Most arrows of each kind one window carries (after merging per pixel). */
 export const MAX_ARROWS = 2000;
+/**
+ * A window with more instants than this per pixel reads them through the instant index:
+ * exact tick counts per column; for arrows, the first ARROWS_READ_PER_PX of each column.
+ */
+export const INSTANT_SCAN_PER_PX = 16;
+export const ARROWS_READ_PER_PX = 16;
 /**
  * Segment numbers one window may carry before runs are merged below two pixels: about
  * 7 JSON characters each, so segments stay under ~630 KB and the message under 1 MB with
@@ -187,28 +194,52 @@ class MergeGroup {
 /** PAUSE exits (one per decision) per spinner lane: pairs of column step and count. */
 function pauseTicks(tables: TimelineTables, request: TimelineRequest, scale: Scale): Map<number, number[]> {
   const d = tables.decisions;
-  const byLane = new Map<number, number[]>();
-  const lanes: number[][] = tables.vcpuLanes.map((_, i) => {
-    const ticks: number[] = [];
-    byLane.set(i, ticks);
-    return ticks;
-  });
-  // Ticks are sent as (columns since the lane's previous tick, count): short numbers.
-  const last = new Float64Array(lanes.length).fill(-1);
   const from = lowerBound(d.ts, 0, d.count, request.startNs);
   const to = lowerBound(d.ts, from, d.count, request.endNs);
-  for (let i = from; i < to; i++) {
-    const px = Math.min(scale.widthPx - 1, Math.floor(toPx(scale, d.ts[i])));
-    const ticks = lanes[d.spinnerLane[i]];
-    if (!ticks) continue;
-    const n = ticks.length;
-    if (n && last[d.spinnerLane[i]] === px) ticks[n - 1]++;
+  const ticks = new TickColumns(tables.vcpuLanes.length);
+  if (to - from <= INSTANT_SCAN_PER_PX * request.widthPx) {
+    for (let i = from; i < to; i++) ticks.add(d.spinnerLane[i], Math.min(scale.widthPx - 1, Math.floor(toPx(scale, d.ts[i]))), 1);
+    return ticks.byLane;
+  }
+  // Many exits: per lane and pixel column, the count from two binary searches on the lane's times.
+  const { laneTs } = instantIndex(tables);
+  const nsPerPx = 1 / scale.pxPerNs;
+  laneTs.forEach((ts, lane) => {
+    let at = lowerBound(ts, 0, ts.length, request.startNs);
+    const end = lowerBound(ts, at, ts.length, request.endNs);
+    for (let px = 0; px < scale.widthPx && at < end; px++) {
+      const next = px === scale.widthPx - 1 ? end : Math.min(end, lowerBound(ts, at, end, request.startNs + (px + 1) * nsPerPx));
+      if (next > at) ticks.add(lane, px, next - at);
+      at = next;
+    }
+  });
+  return ticks.byLane;
+}
+
+/** Ticks per lane as (columns since the lane's previous tick, count): short numbers in JSON. */
+class TickColumns {
+  readonly byLane = new Map<number, number[]>();
+  private readonly lanes: number[][];
+  private readonly last: Float64Array;
+
+  constructor(lanes: number) {
+    this.lanes = Array.from({ length: lanes }, (_, i) => {
+      const ticks: number[] = [];
+      this.byLane.set(i, ticks);
+      return ticks;
+    });
+    this.last = new Float64Array(lanes).fill(-1);
+  }
+
+  add(lane: number, px: number, count: number): void {
+    const ticks = this.lanes[lane];
+    if (!ticks) return;
+    if (ticks.length && this.last[lane] === px) ticks[ticks.length - 1] += count;
     else {
-      ticks.push(px - Math.max(0, last[d.spinnerLane[i]]), 1);
-      last[d.spinnerLane[i]] = px;
+      ticks.push(px - Math.max(0, this.last[lane]), count);
+      this.last[lane] = px;
     }
   }
-  return byLane;
 }
 
 interface Arrows {
@@ -219,42 +250,55 @@ interface Arrows {
 
 /**
  * Arrows at one pixel column with the same ends (and outcome) are one arrow with a count.
- * Over the cap, every k-th is kept so the arrows still spread over the whole window.
- * `key(i)` is a number naming the arrow's ends (-1: no arrow); `fields(i)` its values.
+ * Instants come in time order, so only the current column's few arrows are compared.
  */
-function mergedArrows(from: number, to: number, stride: number, pixel: (i: number) => number, key: (i: number) => number, fields: (i: number) => number[]): Arrows {
-  const arrows: number[] = [];
-  let inWindow = 0;
-  let column = -1;
-  // The arrows of the current column (few): keys and where each sits in `arrows`.
-  const keys: number[] = [];
-  const at: number[] = [];
-  for (let i = from; i < to; i++) {
-    const k = key(i);
-    if (k < 0) continue;
-    inWindow++;
-    const px = pixel(i);
-    if (px !== column) {
-      column = px;
-      keys.length = 0;
-      at.length = 0;
+class ArrowMerger {
+  readonly arrows: number[] = [];
+  inWindow = 0;
+  private column = -1;
+  private readonly keys: number[] = [];
+  private readonly at: number[] = [];
+
+  constructor(private readonly stride: number) {}
+
+  /** Counts the instant; true when it starts a new arrow (the caller pushes its fields). */
+  add(px: number, key: number): boolean {
+    this.inWindow++;
+    if (px !== this.column) {
+      this.column = px;
+      this.keys.length = 0;
+      this.at.length = 0;
     }
-    const j = keys.indexOf(k);
-    if (j >= 0) arrows[at[j] + stride - 1]++;
-    else {
-      keys.push(k);
-      at.push(arrows.length);
-      arrows.push(px, ...fields(i), 1);
+    const j = this.keys.indexOf(key);
+    if (j >= 0) {
+      this.arrows[this.at[j] + this.stride - 1]++;
+      return false;
     }
+    this.keys.push(key);
+    this.at.push(this.arrows.length);
+    return true;
   }
-  const count = arrows.length / stride;
-  if (count <= MAX_ARROWS) return { arrows, inWindow, omitted: 0 };
-  const kept: number[] = [];
-  for (let j = 0; j < MAX_ARROWS; j++) {
-    const at = Math.floor((j * count) / MAX_ARROWS) * stride;
-    kept.push(...arrows.slice(at, at + stride));
+
+  /**
+   * Over the cap, every k-th arrow is kept so the arrows still spread over the whole window.
+   * `inWindow`: the instants in the window (more than were read when columns were sampled);
+   * omitted: those no drawn arrow stands for.
+   */
+  result(inWindow: number): Arrows {
+    const { arrows, stride } = this;
+    const count = arrows.length / stride;
+    let kept = arrows;
+    if (count > MAX_ARROWS) {
+      kept = [];
+      for (let j = 0; j < MAX_ARROWS; j++) {
+        const at = Math.floor((j * count) / MAX_ARROWS) * stride;
+        for (let f = 0; f < stride; f++) kept.push(arrows[at + f]);
+      }
+    }
+    let drawn = 0;
+    for (let k = stride - 1; k < kept.length; k += stride) drawn += kept[k];
+    return { arrows: kept, inWindow, omitted: inWindow - drawn };
   }
-  return { arrows: kept, inWindow, omitted: count - MAX_ARROWS };
 }
 
 /** The pixel column's middle an instant at `ns` falls in. */
@@ -264,32 +308,45 @@ const columnMiddle = (scale: Scale, ns: number) => Math.min(scale.widthPx - 1, M
 function boostArrows(tables: TimelineTables, request: TimelineRequest, scale: Scale): Arrows {
   const d = tables.decisions;
   const lanes = tables.vcpuLanes.length;
-  const from = lowerBound(d.ts, 0, d.count, request.startNs);
-  const to = lowerBound(d.ts, from, d.count, request.endNs);
-  return mergedArrows(
-    from,
-    to,
-    BOOST_STRIDE,
-    (i) => columnMiddle(scale, d.ts[i]),
-    (i) => (d.targetLane[i] >= 0 && ARROW_OUTCOMES.has(d.outcome[i]) ? (d.spinnerLane[i] * lanes + d.targetLane[i]) * 256 + d.outcome[i] : -1),
-    (i) => [d.spinnerLane[i], d.targetLane[i], d.outcome[i]],
-  );
+  const merger = new ArrowMerger(BOOST_STRIDE);
+  const to = lowerBound(d.ts, 0, d.count, request.endNs);
+  const from = lowerBound(d.ts, 0, to, request.startNs);
+  const read = (i: number) => {
+    if (!isBoostArrow(d, i)) return;
+    const px = columnMiddle(scale, d.ts[i]);
+    if (merger.add(px, (d.spinnerLane[i] * lanes + d.targetLane[i]) * 256 + d.outcome[i])) merger.arrows.push(px, d.spinnerLane[i], d.targetLane[i], d.outcome[i], 1);
+  };
+  if (to - from <= INSTANT_SCAN_PER_PX * request.widthPx) {
+    for (let i = from; i < to; i++) read(i);
+    return merger.result(merger.inWindow);
+  }
+  const { boostPrefix } = instantIndex(tables);
+  readColumns(d.ts, from, to, request, scale, read);
+  return merger.result(boostPrefix[to] - boostPrefix[from]);
 }
 
-/** The outcomes drawn as an arrow to the target: honoured, ignored, -ESRCH, and not judged. */
-const ARROW_OUTCOMES = new Set([DECISION_OUTCOMES.indexOf('boostedRan'), DECISION_OUTCOMES.indexOf('boostedNotRun'), DECISION_OUTCOMES.indexOf('esrch'), OUTCOME_NOT_JUDGED]);
+/** The first ARROWS_READ_PER_PX instants of each pixel column (rows from..to of `ts`). */
+function readColumns(ts: Float64Array, from: number, to: number, request: TimelineRequest, scale: Scale, read: (i: number) => void): void {
+  const nsPerPx = 1 / scale.pxPerNs;
+  let at = from;
+  for (let px = 0; px < scale.widthPx && at < to; px++) {
+    const next = px === scale.widthPx - 1 ? to : Math.min(to, lowerBound(ts, at, to, request.startNs + (px + 1) * nsPerPx));
+    for (let i = at; i < Math.min(next, at + ARROWS_READ_PER_PX); i++) read(i);
+    at = next;
+  }
+}
 
 function ipiArrows(tables: TimelineTables, request: TimelineRequest, scale: Scale): Arrows {
   const p = tables.ipis;
   const lanes = tables.vcpuLanes.length;
-  const from = lowerBound(p.ts, 0, p.count, request.startNs);
-  const to = lowerBound(p.ts, from, p.count, request.endNs);
-  return mergedArrows(
-    from,
-    to,
-    IPI_STRIDE,
-    (i) => columnMiddle(scale, p.ts[i]),
-    (i) => p.fromLane[i] * lanes + p.toLane[i],
-    (i) => [p.fromLane[i], p.toLane[i]],
-  );
+  const merger = new ArrowMerger(IPI_STRIDE);
+  const to = lowerBound(p.ts, 0, p.count, request.endNs);
+  const from = lowerBound(p.ts, 0, to, request.startNs);
+  const read = (i: number) => {
+    const px = columnMiddle(scale, p.ts[i]);
+    if (merger.add(px, p.fromLane[i] * lanes + p.toLane[i])) merger.arrows.push(px, p.fromLane[i], p.toLane[i], 1);
+  };
+  if (to - from <= INSTANT_SCAN_PER_PX * request.widthPx) for (let i = from; i < to; i++) read(i);
+  else readColumns(p.ts, from, to, request, scale, read);
+  return merger.result(to - from);
 }
