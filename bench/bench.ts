@@ -182,11 +182,11 @@ function timelineBench(mb: number): void {
   console.log('|---|---|---|---|');
   console.log(`| first timeline (whole trace, builds the coarse levels) | ${d.firstCpuMs.toFixed(0)} / ${d.firstMs.toFixed(0)} ms | ${kb(d.firstBytes)} | ${drawn(d.firstDrawMs)} |`);
   console.log(`| ${d.steps} zoom / pan steps: median | ${d.stepMedianCpuMs.toFixed(0)} / ${d.stepMedianMs.toFixed(0)} ms | | |`);
-  console.log(`| ${d.steps} zoom / pan steps: max | ${d.stepMaxCpuMs.toFixed(0)} / ${d.stepMaxMs.toFixed(0)} ms | ${kb(d.largestBytes)} | ${drawn(d.drawMaxMs)} |`);
+  console.log(`| ${d.steps} zoom / pan steps: max | ${d.stepMaxCpuMs.toFixed(0)} / ${d.stepMaxMs.toFixed(0)} ms | ${kb(d.largestBytes)} | ${drawn(d.drawMaxMs)} (canvas alone ${drawn(d.canvasMaxMs)}) |`);
   const first = d.firstMs + (d.firstDrawMs ?? 0);
   console.log(
     `targets (host work judged on CPU time; wall time beside it shows what else ran): first timeline drawn ≤ 1 s after the analysis: ${d.firstDrawMs === null ? 'not measured (no browser)' : verdict(d.firstCpuMs + d.firstDrawMs <= 1000)} (${(d.firstCpuMs + (d.firstDrawMs ?? 0)).toFixed(0)} ms CPU + drawing, ${first.toFixed(0)} ms wall); ` +
-      `zoom/pan step ≤ 100 ms host work: ${verdict(d.stepMaxCpuMs <= 100)} (${d.stepMaxCpuMs.toFixed(0)} ms); drawing ≤ 50 ms: ${d.drawMaxMs === null ? 'not measured (no browser)' : verdict(Math.max(d.drawMaxMs, d.firstDrawMs ?? 0) <= 50)}; no message over 1 MB: ${verdict(d.largestBytes < 1 << 20)} (${kb(d.largestBytes)})`,
+      `zoom/pan step ≤ 100 ms host work: ${verdict(d.stepMaxCpuMs <= 100)} (${d.stepMaxCpuMs.toFixed(0)} ms); drawing ≤ 50 ms: ${d.drawMaxMs === null ? 'not measured (no browser)' : `${verdict(Math.max(d.drawMaxMs, d.firstDrawMs ?? 0) <= 50)} (first ${d.firstDrawMs!.toFixed(0)} ms, steps max ${d.drawMaxMs.toFixed(0)} ms)`}; no message over 1 MB: ${verdict(d.largestBytes < 1 << 20)} (${kb(d.largestBytes)})`,
   );
 }
 

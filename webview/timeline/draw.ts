@@ -4,6 +4,7 @@
 import { BOOST_STRIDE, IPI_STRIDE, OUTCOME_NOT_JUDGED, SEGMENT_MIXED, SEGMENT_STRIDE, type TimelineWindow } from '../../src/protocol';
 import type { TimelineColours } from './colors';
 import { HEADER_PX, LANE_PX, type Layout } from './layout';
+import { PixelLayer } from './pixelLayer';
 
 /** pCPU run kinds (CpuRunKind in src/core/analysis/tables.ts). */
 const RUN_VCPU = 1;
@@ -26,12 +27,14 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, w: TimelineWindow, l
     ctx.fillStyle = c.grid;
     ctx.fillRect(0, row.y + HEADER_PX - 1, width, 1);
   }
-  const paths = new Map<string, Path2D>();
+  // Rects gathered per colour, then filled on whole pixels (the canvas's fast path: no
+  // anti-aliased path to rasterise); a run under a pixel still shows as one.
+  const rects = new Map<string, number[]>();
   const rect = (colour: string, x0: number, x1: number, y: number, h: number) => {
-    let p = paths.get(colour);
-    if (!p) paths.set(colour, (p = new Path2D()));
-    // A run under half a pixel still shows: no run is lost to the eye either.
-    p.rect(x0, y, Math.max(0.5, x1 - x0), h);
+    let r = rects.get(colour);
+    if (!r) rects.set(colour, (r = []));
+    const a = Math.floor(x0);
+    r.push(a, y, Math.max(1, Math.round(x1) - a), h);
   };
   for (const lane of w.lanes) {
     const y = (lane.kind === 'vcpu' ? layout.laneY.vcpu : layout.laneY.cpu).get(lane.index);
@@ -45,12 +48,14 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, w: TimelineWindow, l
       rect(colour, s[k], s[k + 1], y + LANE_PAD + (mixed ? 2 : 0), LANE_PX - 2 * LANE_PAD - (mixed ? 2 : 0));
     }
   }
-  for (const [colour, p] of paths) {
+  for (const [colour, r] of rects) {
     ctx.fillStyle = colour;
-    ctx.fill(p);
+    for (let k = 0; k < r.length; k += 4) ctx.fillRect(r[k], r[k + 1], r[k + 2], r[k + 3]);
   }
-  drawTicks(ctx, w, layout, c);
-  drawArrows(ctx, w, layout, c);
+  const layer = new PixelLayer(Math.ceil(width), Math.ceil(layout.heightPx), ctx);
+  drawTicks(layer, w, layout, c);
+  drawArrows(layer, w, layout, c);
+  layer.drawOnto(ctx);
   if (overlay.selection) {
     const { x0, x1 } = overlay.selection;
     ctx.fillStyle = c.selection;
@@ -74,8 +79,8 @@ function segmentColour(kind: 'vcpu' | 'cpu', code: number, detail: number, w: Ti
 }
 
 /** PAUSE exits: a tick at the top of the vCPU lane, taller with more exits in the pixel column. */
-function drawTicks(ctx: CanvasRenderingContext2D, w: TimelineWindow, layout: Layout, c: TimelineColours): void {
-  ctx.fillStyle = c.tick;
+function drawTicks(layer: PixelLayer, w: TimelineWindow, layout: Layout, c: TimelineColours): void {
+  const colour = layer.colour(c.tick);
   for (const lane of w.lanes) {
     if (lane.kind !== 'vcpu' || !lane.ticks.length) continue;
     const y = layout.laneY.vcpu.get(lane.index);
@@ -84,7 +89,7 @@ function drawTicks(ctx: CanvasRenderingContext2D, w: TimelineWindow, layout: Lay
     let x = 0;
     for (let k = 0; k < t.length; k += 2) {
       x += t[k];
-      ctx.fillRect(x, y, 1, Math.min(LANE_PX / 2, 3 + Math.log2(t[k + 1])));
+      layer.vline(x, y, y + Math.min(LANE_PX / 2, Math.round(3 + Math.log2(t[k + 1]))) - 1, colour);
     }
   }
 }
@@ -96,44 +101,33 @@ function arrowColour(outcome: number, c: TimelineColours): string {
   return c.boostNotJudged;
 }
 
-function drawArrows(ctx: CanvasRenderingContext2D, w: TimelineWindow, layout: Layout, c: TimelineColours): void {
+const NOT_JUDGED_DASH = [2, 2] as const;
+const IPI_DASH = [3, 2] as const;
+
+/** A vertical arrow at x from one lane to another (both ends at the same instant). */
+function arrow(layer: PixelLayer, x: number, y0: number, y1: number, colour: number, dash?: readonly [number, number]): void {
+  const dir = y1 >= y0 ? 1 : -1;
+  layer.vline(x, y0, y1 - dir * 4, colour, dash);
+  layer.head(x, y1, dir, colour);
+}
+
+function drawArrows(layer: PixelLayer, w: TimelineWindow, layout: Layout, c: TimelineColours): void {
   const mid = (lane: number) => {
     const y = layout.laneY.vcpu.get(lane);
     return y === undefined ? undefined : y + LANE_PX / 2;
   };
-  ctx.lineWidth = 1;
   for (let k = 0; k < w.boosts.length; k += BOOST_STRIDE) {
     const [x, from, to, outcome] = [w.boosts[k], w.boosts[k + 1], w.boosts[k + 2], w.boosts[k + 3]];
     const y0 = mid(from);
     const y1 = mid(to);
-    if (y0 === undefined || y1 === undefined) continue;
-    ctx.setLineDash(outcome === OUTCOME_NOT_JUDGED ? [2, 2] : []);
-    arrow(ctx, x, y0, y1, arrowColour(outcome, c));
+    if (y0 !== undefined && y1 !== undefined) arrow(layer, x, y0, y1, layer.colour(arrowColour(outcome, c)), outcome === OUTCOME_NOT_JUDGED ? NOT_JUDGED_DASH : undefined);
   }
-  ctx.setLineDash([3, 2]);
+  const ipi = layer.colour(c.ipi);
   for (let k = 0; k < w.ipis.length; k += IPI_STRIDE) {
     const y0 = mid(w.ipis[k + 1]);
     const y1 = mid(w.ipis[k + 2]);
-    if (y0 !== undefined && y1 !== undefined) arrow(ctx, w.ipis[k], y0, y1, c.ipi);
+    if (y0 !== undefined && y1 !== undefined) arrow(layer, w.ipis[k], y0, y1, ipi, IPI_DASH);
   }
-  ctx.setLineDash([]);
-}
-
-/** A vertical arrow at x from one lane to another (both ends at the same instant). */
-function arrow(ctx: CanvasRenderingContext2D, x: number, y0: number, y1: number, colour: string): void {
-  const dir = y1 >= y0 ? 1 : -1;
-  ctx.strokeStyle = colour;
-  ctx.fillStyle = colour;
-  ctx.beginPath();
-  ctx.moveTo(x, y0);
-  ctx.lineTo(x, y1 - dir * 4);
-  ctx.stroke();
-  ctx.beginPath();
-  ctx.moveTo(x, y1);
-  ctx.lineTo(x - 3, y1 - dir * 5);
-  ctx.lineTo(x + 3, y1 - dir * 5);
-  ctx.closePath();
-  ctx.fill();
 }
 
 /** The overview strip: the whole trace's pCPU lanes squeezed, and where the view is. */
@@ -141,15 +135,21 @@ export function drawOverview(ctx: CanvasRenderingContext2D, whole: TimelineWindo
   ctx.clearRect(0, 0, whole.widthPx, heightPx);
   const lanes = whole.lanes.filter((l) => l.kind === 'cpu');
   const h = lanes.length ? heightPx / lanes.length : heightPx;
+  const paths = new Map<string, Path2D>();
   lanes.forEach((lane, i) => {
     const s = lane.segments;
     for (let k = 0; k < s.length; k += SEGMENT_STRIDE) {
       const colour = segmentColour('cpu', s[k + 2] & ~SEGMENT_MIXED, s[k + 3], whole, c);
       if (!colour) continue;
-      ctx.fillStyle = colour;
-      ctx.fillRect(s[k], i * h, Math.max(0.5, s[k + 1] - s[k]), Math.max(1, h - 1));
+      let p = paths.get(colour);
+      if (!p) paths.set(colour, (p = new Path2D()));
+      p.rect(s[k], i * h, Math.max(0.5, s[k + 1] - s[k]), Math.max(1, h - 1));
     }
   });
+  for (const [colour, p] of paths) {
+    ctx.fillStyle = colour;
+    ctx.fill(p);
+  }
   ctx.fillStyle = c.selection;
   ctx.globalAlpha = 0.35;
   ctx.fillRect(0, 0, view.x0, heightPx);
