@@ -1,6 +1,6 @@
 // `npm run bench`: every performance figure of the project, side by side in one run.
 // Each measurement runs in its own child process so that its wall time and peak RSS are its own.
-//   node dist/bench.js [--mb N] [--only source|trace|dashboard|timeline|dat|sim]   the full benchmark (default 200 MB trace)
+//   node dist/bench.js [--mb N] [--only source|trace|dashboard|model|timeline|dat|sim]   the full benchmark (default 200 MB trace)
 //   node dist/bench.js generate FILE [--mb N] [--seed S]   write a synthetic trace-cmd report
 //   node dist/bench.js --child MODE FILE    one measurement (internal)
 
@@ -18,6 +18,7 @@ import { runJobsInWorkers } from '../src/core/sim/parallel';
 import { availableParallelism } from 'node:os';
 import { dashboardFigures, TARGET_EVENTS } from './dashboardBench';
 import { timelineFigures, type TimelineFigures } from './timelineBench';
+import { stateModelFigures, type StateModelFigures } from './stateModelBench';
 
 const SIM_SECONDS = 10;
 
@@ -92,6 +93,8 @@ async function child(mode: string, file: string): Promise<void> {
     detail = await dashboardFigures(file);
   } else if (mode === 'timeline') {
     detail = await timelineFigures(file);
+  } else if (mode === 'model') {
+    detail = await stateModelFigures(file);
   } else if (mode === 'sim-one') {
     const r = runJob({ scenario: builtinScenario('paper'), policy: 'vanilla-5.6', seed: 1, durationNs: SIM_SECONDS * 1e9 });
     detail = { events: r.simulatedEvents };
@@ -105,7 +108,7 @@ async function child(mode: string, file: string): Promise<void> {
 }
 
 function measure(mode: string, file: string): { ms: number; maxRssMb: number; detail: Record<string, number> } {
-  const r = spawnSync(process.execPath, [__filename, '--child', mode, file], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const r = spawnSync(process.execPath, [...process.execArgv, __filename, '--child', mode, file], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`${mode} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
@@ -119,6 +122,7 @@ async function main(args: string[]): Promise<void> {
   if (only === 'all' || only === 'trace') traceBench(argValue(args, '--mb', 200));
   if (only === 'all' || only === 'dashboard') dashboardBench(argValue(args, '--mb', 200));
   if (only === 'all' || only === 'timeline') timelineBench(argValue(args, '--mb', 200));
+  if (only === 'all' || only === 'model') stateModelBench(argValue(args, '--mb', 200));
   if (only === 'all' || only === 'dat') datBench();
   if (only === 'all' || only === 'sim') simBench();
 }
@@ -188,6 +192,22 @@ function timelineBench(mb: number): void {
     `targets (host work judged on CPU time; wall time beside it shows what else ran): first timeline drawn ≤ 1 s after the analysis: ${d.firstDrawMs === null ? 'not measured (no browser)' : verdict(d.firstCpuMs + d.firstDrawMs <= 1000)} (${(d.firstCpuMs + (d.firstDrawMs ?? 0)).toFixed(0)} ms CPU + drawing, ${first.toFixed(0)} ms wall); ` +
       `zoom/pan step ≤ 100 ms host work: ${verdict(d.stepMaxCpuMs <= 100)} (${d.stepMaxCpuMs.toFixed(0)} ms); drawing ≤ 50 ms: ${d.drawMaxMs === null ? 'not measured (no browser)' : `${verdict(Math.max(d.drawMaxMs, d.firstDrawMs ?? 0) <= 50)} (first ${d.firstDrawMs!.toFixed(0)} ms, steps max ${d.drawMaxMs.toFixed(0)} ms)`}; no message over 1 MB: ${verdict(d.largestBytes < 1 << 20)} (${kb(d.largestBytes)})`,
   );
+}
+
+/** The state model: the one pass, the memory its tables add, a range request warm against cold. */
+function stateModelBench(mb: number): void {
+  const m = measure('model', benchTrace(mb));
+  const d = m.detail as unknown as StateModelFigures;
+  console.log('');
+  console.log(`state model, ${d.events.toLocaleString('en-US')} events (the ${mb} MB trace repeated in time); built in ${(d.buildMs / 1000).toFixed(2)} s, peak RSS ${m.maxRssMb.toFixed(0)} MB`);
+  console.log('| figure | measured | floor or target |');
+  console.log('|---|---|---|');
+  console.log(`| range request, last tenth (analysis + dashboard + JSON, best of 3) | ${d.lastTenthMs.toFixed(0)} ms | cold analysis of that range ${d.lastTenthColdMs.toFixed(0)} ms; target ≤ 300 ms |`);
+  console.log(`| range request, middle tenth | ${d.middleTenthMs.toFixed(0)} ms | target ≤ 300 ms |`);
+  console.log(`| tables, bytes per event | ${d.tableBytesPerEvent.toFixed(1)} | target ≤ 64 |`);
+  console.log(`| memory the session added (heap + buffers after GC), bytes per event | ${d.addedBytesPerEvent === null ? 'not measured (run with --expose-gc)' : d.addedBytesPerEvent.toFixed(1)} | target ≤ 64 |`);
+  const added = d.addedBytesPerEvent ?? d.tableBytesPerEvent;
+  console.log(`targets: last tenth ≤ 300 ms: ${d.lastTenthMs <= 300 ? 'met' : 'MISSED'} (${d.lastTenthMs.toFixed(0)} ms, message ${(d.lastTenthMessageBytes / 1024).toFixed(0)} KB); tables ≤ 64 bytes per event: ${added <= 64 ? 'met' : 'MISSED'} (${added.toFixed(1)})`);
 }
 
 /** Wall time of a command with its output thrown away, best of three. */

@@ -14,14 +14,29 @@ export interface VcpuRow {
   /** Thread name from the trace: untrusted text. */
   comm: string;
   pleExits: number;
+  /** On-CPU spin time (never more than the vCPU's guest + host time). */
   spinNs: number;
+  /** Time inside PAUSE exits, on a CPU or not. */
   pleNs: number;
-  preemptedNs: number;
-  boostedRan: number;
-  boostedNotRun: number;
-  esrch: number;
-  notBoosted: number;
-  noCandidate: number;
+  /** null without sched_switch events (DashboardModel.notJudged says why), as are the outcomes below. */
+  preemptedNs: number | null;
+  /** Time inside PAUSE exits with the thread preempted. */
+  preemptedInExitNs: number | null;
+  boostedRan: number | null;
+  boostedNotRun: number | null;
+  esrch: number | null;
+  notBoosted: number | null;
+  noCandidate: number | null;
+}
+
+/** boosts[i][j]: boosts from sources[i] to targets[j]; a last "other" row or column sums the vCPUs not shown. */
+export interface BoostMatrix {
+  vm: string;
+  sources: string[];
+  targets: string[];
+  boosts: number[][];
+  /** false: the trace cannot tell boost targets (DashboardModel.notJudged['targets'] says why). */
+  judged: boolean;
 }
 
 export interface EpisodeRow {
@@ -42,13 +57,19 @@ export interface DashboardModel {
   traceEndNs: number;
   rangeStartNs: number;
   rangeEndNs: number;
-  totals: { events: number; kvmExits: number; pleExits: number; boosts: number; yieldAttempts: number; episodes: number; lostEvents: number };
-  problems: { schedulerMismatch: number; lostOpportunity: number; overboost: number };
+  /** null: not judged (notJudged says why). */
+  totals: { events: number; kvmExits: number; pleExits: number; boosts: number | null; yieldAttempts: number | null; episodes: number; lostEvents: number };
+  problems: { schedulerMismatch: number | null; lostOpportunity: number | null; overboost: number | null };
   inference: string;
+  /** Figure path ('problems.overboost', 'decisions.esrch', 'vcpus.time.preempted', …) → why the trace cannot judge it. */
+  notJudged: Record<string, string>;
   warnings: string[];
+  /** The busiest vCPUs by PAUSE exits, at most a few hundred (a VM may have 4,096). */
   vcpus: VcpuRow[];
-  /** Per VM: vCPU labels and boosts[source][target]. */
-  matrices: { vm: string; labels: string[]; boosts: number[][] }[];
+  /** The vCPUs not in `vcpus`, summed; null when every vCPU is listed. */
+  vcpusOmitted: { count: number; pleExits: number; spinNs: number } | null;
+  /** Per VM: boosts between its busiest sources and targets. */
+  matrices: BoostMatrix[];
   pleExitsOverTime: Series;
   /** Largest PLE window seen in each bin (cycles). */
   windowOverTime: Series;
@@ -114,10 +135,12 @@ export interface ComparisonModelRow {
   durationS: number;
   /** One value per metric, in `metrics` order; null where the run cannot tell. */
   values: (number | null)[];
-  /** What the directed yield did at each PAUSE exit. */
-  outcomes: { helped: number | null; otherBoosts: number; esrch: number; noBoost: number };
-  counts: { pleExits: number; yieldAttempts: number; boosts: number; schedulerMismatch: number; lostOpportunity: number; overboost: number };
+  /** What the directed yield did at each PAUSE exit (null: not judged). */
+  outcomes: { helped: number | null; otherBoosts: number | null; esrch: number | null; noBoost: number | null };
+  counts: { pleExits: number; yieldAttempts: number | null; boosts: number | null; schedulerMismatch: number | null; lostOpportunity: number | null; overboost: number | null };
   judgedBy: string;
+  /** Metric key or count key → why this run cannot judge it (shown beside "not judged"). */
+  notJudged: Record<string, string>;
 }
 
 export interface ComparisonModel {

@@ -7,7 +7,7 @@ import { Chart, registerables, type ChartConfiguration } from 'chart.js';
 import { parseComparisonHostMessage, type ComparisonModel, type ComparisonModelRow, type ComparisonMetricInfo, type ComparisonToHost } from '../src/protocol';
 import { button } from './controls';
 import { vscodeApi } from './vscodeApi';
-import { el } from './dom';
+import { el, notJudged } from './dom';
 import { onThemeChange, theme, type ThemeColours } from './theme';
 
 Chart.register(...registerables);
@@ -179,25 +179,25 @@ function comparisonTable(model: ComparisonModel): HTMLTableElement {
     const base = baseIndex >= 0 ? model.rows[baseIndex].values[mi] : null;
     const cells = model.rows.map((r, ri) => {
       const v = r.values[mi];
-      const cell = el('td', {}, formatValue(v, m.format));
+      const cell = el('td', {}, v === null ? notJudged(r.notJudged?.[m.key]) : formatValue(v, m.format));
       const d = ri === baseIndex ? null : delta(v, base, m.higherIsBetter);
       if (d) cell.append(' ', el('span', { class: `delta ${d.verdict}` }, d.text));
       return cell;
     });
     body.append(el('tr', {}, el('th', { scope: 'row', title: m.description }, m.label), ...cells));
   });
-  const countRow = (label: string, pick: (r: ComparisonModelRow) => number | null | string) =>
+  const countRow = (label: string, pick: (r: ComparisonModelRow) => number | null | string, key?: string) =>
     body.append(el('tr', { class: 'count' }, el('th', { scope: 'row' }, label), ...model.rows.map((r) => {
       const v = pick(r);
-      return el('td', {}, typeof v === 'number' ? v.toLocaleString('en-US') : (v ?? '—'));
+      return el('td', {}, typeof v === 'number' ? v.toLocaleString('en-US') : v === null && key ? notJudged(r.notJudged?.[key]) : (v ?? '—'));
     })));
   countRow('PAUSE exits', (r) => r.counts.pleExits);
-  countRow('yield attempts', (r) => r.counts.yieldAttempts);
-  countRow('boosts', (r) => r.counts.boosts);
-  for (const o of OUTCOMES) countRow(`decisions: ${o.label}`, (r) => r.outcomes[o.key]);
-  countRow('scheduler mismatch', (r) => r.counts.schedulerMismatch);
-  countRow('lost opportunity', (r) => r.counts.lostOpportunity);
-  countRow('overboost', (r) => r.counts.overboost);
+  countRow('yield attempts', (r) => r.counts.yieldAttempts, 'yieldAttempts');
+  countRow('boosts', (r) => r.counts.boosts, 'boosts');
+  for (const o of OUTCOMES) countRow(`decisions: ${o.label}`, (r) => r.outcomes[o.key], o.key);
+  countRow('scheduler mismatch', (r) => r.counts.schedulerMismatch, 'schedulerMismatch');
+  countRow('lost opportunity', (r) => r.counts.lostOpportunity, 'lostOpportunity');
+  countRow('overboost', (r) => r.counts.overboost, 'overboost');
   countRow('problems judged by', (r) => r.judgedBy);
   t.append(body);
   return t;

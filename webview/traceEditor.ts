@@ -7,7 +7,7 @@ import { Chart, registerables, type ChartConfiguration } from 'chart.js';
 import { parseHostMessage, type DashboardModel, type WebviewToHost } from '../src/protocol';
 import { button } from './controls';
 import { vscodeApi } from './vscodeApi';
-import { el, ms, table } from './dom';
+import { el, judgedValue, ms, table } from './dom';
 import { onThemeChange, theme } from './theme';
 import { timelinePanel } from './timeline/timelinePanel';
 
@@ -73,18 +73,19 @@ function renderDashboard(model: DashboardModel): void {
   app.append(header);
 
   // Summary
-  const cards: [string, number, string?][] = [
-    ['PAUSE exits', model.totals.pleExits],
-    ['yield attempts', model.totals.yieldAttempts],
-    ['boosts', model.totals.boosts],
-    ['continuous-PLE episodes', model.totals.episodes],
-    ['scheduler mismatch', model.problems.schedulerMismatch, PROBLEM_DEFINITIONS.schedulerMismatch],
-    ['lost opportunity', model.problems.lostOpportunity, PROBLEM_DEFINITIONS.lostOpportunity],
-    ['overboost', model.problems.overboost, PROBLEM_DEFINITIONS.overboost],
-    ['lost events', model.totals.lostEvents],
+  const why = (figure: string) => model.notJudged?.[figure];
+  const cards: [string, number | null, string | undefined, string?][] = [
+    ['PAUSE exits', model.totals.pleExits, undefined],
+    ['yield attempts', model.totals.yieldAttempts, why('totals.yieldAttempts')],
+    ['boosts', model.totals.boosts, why('totals.boosts')],
+    ['continuous-PLE episodes', model.totals.episodes, undefined],
+    ['scheduler mismatch', model.problems.schedulerMismatch, why('problems.schedulerMismatch'), PROBLEM_DEFINITIONS.schedulerMismatch],
+    ['lost opportunity', model.problems.lostOpportunity, why('problems.lostOpportunity'), PROBLEM_DEFINITIONS.lostOpportunity],
+    ['overboost', model.problems.overboost, why('problems.overboost'), PROBLEM_DEFINITIONS.overboost],
+    ['lost events', model.totals.lostEvents, undefined],
   ];
   app.append(
-    el('section', { class: 'cards', 'aria-label': 'Summary' }, ...cards.map(([label, value, def]) => el('div', { class: 'card', title: def ?? '' }, el('span', { class: 'value' }, value.toLocaleString('en-US')), el('span', { class: 'label' }, label)))),
+    el('section', { class: 'cards', 'aria-label': 'Summary' }, ...cards.map(([label, value, reason, def]) => el('div', { class: 'card', title: def ?? '' }, el('span', { class: 'value' }, judgedValue(value, reason)), el('span', { class: 'label' }, label)))),
     el('p', { class: 'sub' }, `VMs ${new Set(model.vcpus.map((v) => v.vm)).size} · vCPUs ${model.vcpus.length} · decisions ${model.inference}`),
   );
   if (model.warnings.length) app.append(el('details', { class: 'warnings' }, el('summary', {}, `${model.warnings.length} warning(s)`), el('ul', {}, ...model.warnings.map((w) => el('li', {}, w)))));
@@ -107,7 +108,8 @@ function renderDashboard(model: DashboardModel): void {
         },
         options: { ...baseOptions(t), scales: { x: { type: 'category', labels, ticks: { color: t.fg } }, y: { beginAtZero: true, ticks: { color: t.fg }, grid: { color: t.grid } } } },
       },
-      table(['vCPU', 'thread', 'PAUSE exits', 'spin ms', 'PAUSE-exit ms', 'preempted ms'], model.vcpus.map((v) => [`${v.vm}/vCPU ${v.vcpu}`, v.comm, v.pleExits, ms(v.spinNs), ms(v.pleNs), ms(v.preemptedNs)]), 'Spin time per vCPU'),
+      table(['vCPU', 'thread', 'PAUSE exits', 'spin ms', 'PAUSE-exit ms', 'preempted ms'], model.vcpus.map((v) => [`${v.vm}/vCPU ${v.vcpu}`, v.comm, v.pleExits, ms(v.spinNs), ms(v.pleNs), v.preemptedNs === null ? judgedValue(null, why('vcpus.time.preempted')) : ms(v.preemptedNs)]), 'Spin time per vCPU'),
+      model.vcpusOmitted ? el('p', { class: 'hint' }, `${model.vcpusOmitted.count.toLocaleString('en-US')} more vCPUs not shown (${model.vcpusOmitted.pleExits.toLocaleString('en-US')} PAUSE exits, ${ms(model.vcpusOmitted.spinNs)} ms spin).`) : undefined,
     ),
   );
 
@@ -136,18 +138,22 @@ function renderDashboard(model: DashboardModel): void {
         data: { labels, datasets: [outcome('boostedRan', 'boosted and ran', t.green), outcome('boostedNotRun', 'boosted, did not run', t.red), outcome('esrch', '-ESRCH', t.purple), outcome('notBoosted', 'ready but not boosted', t.yellow), outcome('noCandidate', 'no candidate', t.blue)] },
         options: { ...baseOptions(t, true), scales: { x: { type: 'category', labels, stacked: true, ticks: { color: t.fg } }, y: { stacked: true, beginAtZero: true, ticks: { color: t.fg }, grid: { color: t.grid } } } },
       },
-      table(['vCPU', 'boosted and ran', 'boosted, did not run', '-ESRCH', 'ready, not boosted', 'no candidate'], model.vcpus.map((v) => [`${v.vm}/vCPU ${v.vcpu}`, v.boostedRan, v.boostedNotRun, v.esrch, v.notBoosted, v.noCandidate]), 'Yield decisions per vCPU'),
+      table(['vCPU', 'boosted and ran', 'boosted, did not run', '-ESRCH', 'ready, not boosted', 'no candidate'], model.vcpus.map((v) => [`${v.vm}/vCPU ${v.vcpu}`, ...(['boostedRan', 'boostedNotRun', 'esrch', 'notBoosted', 'noCandidate'] as const).map((k) => judgedValue(v[k], why(`decisions.${k}`)))]), 'Yield decisions per vCPU'),
     ),
   );
 
   // Source -> target matrices
   const matrixPanel = el('section', { class: 'panel' }, el('h2', {}, 'Yield targets: source vCPU → boosted vCPU'));
   for (const m of model.matrices) {
+    if (!m.judged) {
+      matrixPanel.append(el('p', {}, `${m.vm}: `, judgedValue(null, why('targets'))));
+      continue;
+    }
     const max = Math.max(1, ...m.boosts.flat());
     const tbl = el('table', { class: 'matrix' }, el('caption', {}, m.vm));
-    tbl.append(el('tr', {}, el('th', {}, 'from \\ to'), ...m.labels.map((l) => el('th', { scope: 'col' }, l))));
+    tbl.append(el('tr', {}, el('th', {}, 'from \\ to'), ...m.targets.map((l) => el('th', { scope: 'col' }, l))));
     m.boosts.forEach((row, i) => {
-      const tr = el('tr', {}, el('th', { scope: 'row' }, m.labels[i]));
+      const tr = el('tr', {}, el('th', { scope: 'row' }, m.sources[i]));
       row.forEach((n) => {
         const td = el('td', {}, n ? n.toLocaleString('en-US') : '');
         td.style.setProperty('--heat', String(n / max));
@@ -209,12 +215,12 @@ function groundTruthPanel(model: DashboardModel, g: NonNullable<DashboardModel['
     table(
       ['', 'read from the trace', 'simulator ground truth'],
       [
-        ['boosts', model.totals.boosts, g.boosts],
+        ['boosts', judgedValue(model.totals.boosts, model.notJudged?.['totals.boosts']), g.boosts],
         ['boosts of the right vCPU', '—', g.helpfulBoosts],
-        ['-ESRCH', model.vcpus.reduce((a, v) => a + v.esrch, 0), g.esrch],
-        ['scheduler mismatch', model.problems.schedulerMismatch, g.problems.schedulerMismatch],
-        ['lost opportunity', model.problems.lostOpportunity, g.problems.lostOpportunity],
-        ['overboost', model.problems.overboost, g.problems.overboost],
+        ['-ESRCH', judgedValue(model.vcpus.some((v) => v.esrch === null) ? null : model.vcpus.reduce((a, v) => a + (v.esrch ?? 0), 0), model.notJudged?.['decisions.esrch']), g.esrch],
+        ['scheduler mismatch', judgedValue(model.problems.schedulerMismatch, model.notJudged?.['problems.schedulerMismatch']), g.problems.schedulerMismatch],
+        ['lost opportunity', judgedValue(model.problems.lostOpportunity, model.notJudged?.['problems.lostOpportunity']), g.problems.lostOpportunity],
+        ['overboost', judgedValue(model.problems.overboost, model.notJudged?.['problems.overboost']), g.problems.overboost],
       ],
       'Decisions and problems: trace analysis against ground truth',
     ),

@@ -34,25 +34,33 @@ const simMetrics = (over: Partial<SimMetrics>): SimMetrics => ({
 test('a trace row: counts from the analysis, spin share over the pCPUs, no throughput, one VM has no fairness', () => {
   const { store } = importTraceText(readFileSync(fixture('handchecked-ftrace-tgid.txt'), 'utf8'));
   const row = rowFromAnalysis('file:/t', 't', analyze(store), 2);
-  // Spin: PAUSE exits 2 + 2 + 461 + 5 µs, plus the 8 + 8 µs in the guest between the three
-  // exits of the episode; over 4.020 ms × 2 CPUs.
+  // Spin: PAUSE exits on the CPU 2 + 2 + 2 + 5 µs (the third was preempted for 459 µs, not
+  // spinning), plus the 8 + 8 µs in the guest between the three exits of the episode; over
+  // 4.020 ms × 2 CPUs.
   assert.deepEqual(row, {
     id: 'file:/t',
     label: 't',
     source: 'trace',
     durationNs: 4_020_000,
     throughput: null,
-    spinTimeShare: 486_000 / (4_020_000 * 2),
+    spinTimeShare: 27_000 / (4_020_000 * 2),
     pleExits: 4,
     yieldAttempts: 4,
     boosts: 2,
     helpedBoosts: 1,
-    esrch: 0,
+    // Without yield_to probes -ESRCH is not judged (it was 0), and the row says why.
+    esrch: null,
     noBoost: 2,
     continuousPleEpisodes: 1,
     problems: { schedulerMismatch: 1, lostOpportunity: 3, overboost: 1 },
     fairness: null,
     judgedBy: 'inferred from sched_switch',
+    notJudged: {
+      throughput: 'a host trace cannot see guest progress (simulator only)',
+      esrch: 'needs yield_to return probes to see -ESRCH (perf probe yield_to%return)',
+      esrchPerSecond: 'needs yield_to return probes to see -ESRCH (perf probe yield_to%return)',
+      fairness: "Jain's index needs two VMs or more",
+    },
   });
 });
 

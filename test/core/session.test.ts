@@ -85,3 +85,13 @@ test('the state of every vCPU at any time is one look-up (the warm start of a ra
     ['guest', 'preempted', 'woken', 'none'],
   ]);
 });
+
+test('a range beside the trace is empty: no events, no state time, zero duration', () => {
+  const session = openHandChecked();
+  for (const [a, b] of [[t0 + 9000 * us, t0 + 9500 * us], [t0 - 900 * us, t0 - 100 * us]]) {
+    const r = session.analyzeRange(a, b);
+    assert.equal(r.durationNs, 0);
+    assert.equal(r.totals.events, 0);
+    assert.equal(r.vms[0].vcpus.reduce((n, v) => n + v.time.guest + v.time.host + v.time.preempted!, 0), 0);
+  }
+});

@@ -21,7 +21,9 @@ test('dashboard of the hand-checked trace: binned series, rows, matrix, episodes
     ['vm-3000', 0, 'CPU 0/KVM', 4, 1, 1, 2],
     ['vm-3000', 1, 'CPU 1/KVM', 0, 0, 0, 0],
   ]);
-  assert.deepEqual(m.matrices, [{ vm: 'vm-3000', labels: ['vCPU 0', 'vCPU 1'], boosts: [[0, 1], [0, 0]] }]);
+  // Only the vCPUs with boosts (it was the full square with zeros).
+  assert.deepEqual(m.matrices, [{ vm: 'vm-3000', sources: ['vCPU 0'], targets: ['vCPU 1'], boosts: [[1]], judged: true }]);
+  assert.equal(m.vcpusOmitted, null);
   assert.deepEqual(m.episodes, [{ vm: 'vm-3000', vcpu: 0, startNs: t0 + 20 * us, endNs: t0 + 501 * us, pleExits: 3, firstLine: 20, lastLine: 26 }]);
 });
 

@@ -56,7 +56,8 @@ test('comparison view in Chromium', { skip: noBrowser() }, async () => {
     assert.equal(await table.locator('thead th').count(), 4);
     assert.equal(await table.locator('tbody tr').count(), COMPARISON_METRICS.length + 11);
     const throughputCells = await table.locator('tbody tr').first().locator('td').allTextContents();
-    assert.deepEqual(throughputCells, ['8.000', '10.000 +25 %', '—']);
+    // A host trace cannot judge throughput: "not judged" and why, not a dash.
+    assert.deepEqual(throughputCells, ['8.000', '10.000 +25 %', 'not judged — a host trace cannot see guest progress (simulator only)']);
     assert.equal(await table.locator('tbody tr').first().locator('.delta.better').count(), 1);
     const pleCells = await table.locator('tbody tr').nth(2).locator('td').allTextContents();
     assert.deepEqual(pleCells, ['2,000', '800 -60 %', '995 -50 %']); // the trace: 4 exits in 4.02 ms

@@ -18,6 +18,7 @@ import { IpiTracker, type IpiSendColumns } from './trackers/ipis';
 import { PleWindowTracker } from './trackers/pleWindow';
 import { ProbeTracker, YIELD_PROBE, type ProbeColumns } from './trackers/probes';
 import { analyzeModelRange } from './rangeAnalysis';
+import type { TraceContents } from './judgement';
 
 export * from './result';
 
@@ -34,7 +35,7 @@ export interface StateModel extends TimelineTables {
   /** Store rows in timestamp order (null: the store is already in order). */
   order: Uint32Array | null;
   /** What the trace holds, for what can be judged. */
-  seen: { switches: number; wakeups: number; ipiEvents: number; hasYieldProbes: boolean };
+  seen: TraceContents;
   /** Warnings about the whole trace (vCPU mapping, order, missing events, lost events). */
   warnings: string[];
 }
@@ -45,15 +46,21 @@ export function analyze(store: EventStore, options: Partial<AnalysisOptions> = {
 }
 
 /** Upper bounds of each table's rows, from one cheap count of the event kinds. */
-function capacities(store: EventStore) {
+function capacities(store: EventStore, pauseReason: ReasonClass) {
   const perKind = new Uint32Array(16);
-  for (let i = 0; i < store.length; i++) perKind[store.kind[i]]++;
+  let pauseExits = 0;
+  for (let i = 0; i < store.length; i++) {
+    const kind = store.kind[i];
+    perKind[kind]++;
+    if (kind === EventKind.KvmExit && pauseReason.test(store.b[i])) pauseExits++;
+  }
   const switches = perKind[EventKind.SchedSwitch];
   const wakeups = perKind[EventKind.SchedWakeup] + perKind[EventKind.SchedWaking] + perKind[EventKind.SchedWakeupNew];
   return {
     vcpuStates: perKind[EventKind.KvmExit] + perKind[EventKind.KvmEntry] + 2 * switches + wakeups,
     cpuRuns: switches + 64,
     exits: perKind[EventKind.KvmExit],
+    pauseExits,
     windows: perKind[EventKind.PleWindow],
     switches,
     wakeups,
@@ -66,19 +73,19 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
   const opts = { ...DEFAULT_ANALYSIS_OPTIONS, ...options };
   delete opts.range;
   const lanes = new Lanes(store);
-  const cap = capacities(store);
+  const pauseReason = new ReasonClass(store, isPauseExitReason);
+  const haltReason = new ReasonClass(store, (r) => /^hlt$/i.test(r));
+  const cap = capacities(store, pauseReason);
   const hasYieldProbes = store.strings.strings.some((name) => YIELD_PROBE.test(name));
   const pause = new PauseExitTracker(lanes, opts);
-  const states = new VcpuStateTracker(lanes, cap.vcpuStates, pause.inPauseExit);
+  const states = new VcpuStateTracker(lanes, cap.vcpuStates, pause.inPauseExit, opts.boostWindowNs);
   pause.attach(states);
   const cpus = new CpuRunTracker(lanes, cap.cpuRuns);
   const exits = new ExitTracker(lanes.count, cap.exits);
   const ipis = new IpiTracker(lanes);
-  const decisions = new DecisionTracker(lanes, states, ipis, opts, hasYieldProbes, cap.exits);
+  const decisions = new DecisionTracker(lanes, states, ipis, opts, { hasYieldProbes, judgesOutcomes: hasYieldProbes || cap.switches > 0 }, cap.pauseExits);
   const windows = new PleWindowTracker(cap.windows);
   const probes = new ProbeTracker();
-  const pauseReason = new ReasonClass(store, isPauseExitReason);
-  const haltReason = new ReasonClass(store, (r) => /^hlt$/i.test(r));
 
   const order = store.outOfOrder > 0 ? store.order() : null;
   const n = store.length;
@@ -162,7 +169,7 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
   const { cpuLanes, cpuRuns }: { cpuLanes: CpuLane[]; cpuRuns: IntervalColumns } = cpus.finish(endNs);
   const decisionTable: DecisionColumns = decisions.finish();
   const { ipis: ipiTable, ipiSends }: { ipis: IpiColumns; ipiSends: IpiSendColumns } = ipis.finish();
-  const seen = { switches: cap.switches, wakeups: cap.wakeups, ipiEvents: cap.ipiEvents, hasYieldProbes };
+  const seen = { switches: cap.switches, wakeups: cap.wakeups, ipiEvents: cap.ipiEvents, windowEvents: cap.windows, hasYieldProbes };
   return {
     store,
     options: opts,
@@ -186,17 +193,14 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
   };
 }
 
-/** A per-string-id memo of a test on exit reason names. */
+/** A test on exit reason names, answered per string id from a table made once. */
 class ReasonClass {
-  private readonly memo = new Map<number, boolean>();
-  constructor(
-    private readonly store: EventStore,
-    private readonly predicate: (reason: string) => boolean,
-  ) {}
+  private readonly byId: Uint8Array;
+  constructor(store: EventStore, predicate: (reason: string) => boolean) {
+    this.byId = Uint8Array.from(store.strings.strings, (text) => (predicate(text) ? 1 : 0));
+  }
   test(id: number): boolean {
-    let v = this.memo.get(id);
-    if (v === undefined) this.memo.set(id, (v = this.predicate(this.store.strings.get(id))));
-    return v;
+    return this.byId[id] === 1;
   }
 }
 

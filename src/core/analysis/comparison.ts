@@ -19,19 +19,22 @@ export interface ComparisonRow {
   /** Share of all pCPU time spent spinning in guests or handling PAUSE exits. */
   spinTimeShare: number | null;
   pleExits: number;
-  yieldAttempts: number;
-  boosts: number;
+  /** null where the run cannot judge the figure; notJudged says why. */
+  yieldAttempts: number | null;
+  boosts: number | null;
   /** Simulator: boosts of a vCPU the spinner truly waited for. Trace: boosts whose target ran in the boost window. */
   helpedBoosts: number | null;
-  esrch: number;
+  esrch: number | null;
   /** PAUSE exits whose directed yield boosted nobody (filtered, nothing ready, gave up). */
-  noBoost: number;
+  noBoost: number | null;
   continuousPleEpisodes: number;
-  problems: { schedulerMismatch: number; lostOpportunity: number; overboost: number };
+  problems: { schedulerMismatch: number | null; lostOpportunity: number | null; overboost: number | null };
   /** Jain's index over the VMs' pCPU time; null with fewer than two VMs. */
   fairness: number | null;
   /** How the problem counters were obtained. */
   judgedBy: string;
+  /** Metric key or count key ('boosts', 'overboost', …) → why this run cannot judge it. */
+  notJudged: Record<string, string>;
 }
 
 export interface ComparisonMetric {
@@ -45,7 +48,7 @@ export interface ComparisonMetric {
   value(row: ComparisonRow): number | null;
 }
 
-const perSecond = (count: number, row: ComparisonRow) => (row.durationNs > 0 ? count / (row.durationNs / 1e9) : null);
+const perSecond = (count: number | null, row: ComparisonRow) => (count !== null && row.durationNs > 0 ? count / (row.durationNs / 1e9) : null);
 
 /** The metrics the comparison view charts and tabulates, in column order. */
 export const COMPARISON_METRICS: ComparisonMetric[] = [
@@ -53,7 +56,7 @@ export const COMPARISON_METRICS: ComparisonMetric[] = [
   { key: 'spinTimeShare', label: 'Spin time %', description: 'Share of all pCPU time spent spinning in guests or handling PAUSE exits.', higherIsBetter: false, format: 'percent', value: (r) => r.spinTimeShare },
   { key: 'pleExitsPerSecond', label: 'PLE exits/s', description: 'PAUSE-loop exits per second of run time.', higherIsBetter: false, format: 'rate', value: (r) => perSecond(r.pleExits, r) },
   { key: 'boostsPerSecond', label: 'Boosts/s', description: 'Directed yields that boosted a vCPU (yield_to > 0), per second.', higherIsBetter: false, format: 'rate', value: (r) => perSecond(r.boosts, r) },
-  { key: 'helpedShare', label: 'Boosts that helped %', description: 'Simulator: boosts of the vCPU the spinner truly waited for. Trace: boosts whose target ran within the boost window.', higherIsBetter: true, format: 'percent', value: (r) => (r.helpedBoosts === null || r.boosts === 0 ? null : r.helpedBoosts / r.boosts) },
+  { key: 'helpedShare', label: 'Boosts that helped %', description: 'Simulator: boosts of the vCPU the spinner truly waited for. Trace: boosts whose target ran within the boost window.', higherIsBetter: true, format: 'percent', value: (r) => (r.helpedBoosts === null || !r.boosts ? null : r.helpedBoosts / r.boosts) },
   { key: 'esrchPerSecond', label: '-ESRCH/s', description: 'yield_to calls that returned -ESRCH (both run queues held a single task), per second.', higherIsBetter: false, format: 'rate', value: (r) => perSecond(r.esrch, r) },
   { key: 'schedulerMismatchPerSecond', label: 'Scheduler mismatch/s', description: 'KVM boosted a vCPU, yield_to reported success, but the scheduler did not run it.', higherIsBetter: false, format: 'rate', value: (r) => perSecond(r.problems.schedulerMismatch, r) },
   { key: 'lostOpportunityPerSecond', label: 'Lost opportunity/s', description: 'The vCPU the spinner waited for was preempted in user mode and skipped by the user-mode filter.', higherIsBetter: false, format: 'rate', value: (r) => perSecond(r.problems.lostOpportunity, r) },
@@ -61,6 +64,8 @@ export const COMPARISON_METRICS: ComparisonMetric[] = [
   { key: 'episodesPerSecond', label: 'Continuous-PLE episodes/s', description: 'Spin waits with at least three PAUSE exits in a row, per second.', higherIsBetter: false, format: 'rate', value: (r) => perSecond(r.continuousPleEpisodes, r) },
   { key: 'fairness', label: 'Fairness (Jain)', description: "Jain's index over the VMs' pCPU time: 1 is perfectly fair (needs two VMs or more).", higherIsBetter: true, format: 'ratio', value: (r) => r.fairness },
 ];
+
+const NEEDS_TWO_VMS = "Jain's index needs two VMs or more";
 
 export function jainIndex(shares: number[]): number | null {
   if (shares.length < 2) return null;
@@ -87,7 +92,19 @@ export function rowFromSimulation(id: string, label: string, durationNs: number,
     problems: { ...m.problems },
     fairness: m.perVm.length >= 2 ? m.fairness : null,
     judgedBy: 'ground truth (simulator)',
+    notJudged: m.perVm.length >= 2 ? {} : { fairness: NEEDS_TWO_VMS },
   };
+}
+
+/**
+ * Spin time over all pCPU time. Spin is on-CPU time, so it never exceeds the vCPUs' own
+ * on-CPU time; a trace that shows more vCPUs on CPU than it has CPUs (a wrong `pcpus`, lost
+ * events) is measured against that on-CPU time instead, so the share stays a share.
+ */
+function spinShare(spinNs: number, pcpuNs: number, vmCpuTime: number[]): number | null {
+  const onCpuNs = vmCpuTime.reduce((sum, ns) => sum + ns, 0);
+  const denominator = Math.max(pcpuNs, onCpuNs);
+  return denominator > 0 ? spinNs / denominator : null;
 }
 
 /** `pcpus`: the host CPUs the trace covers (the spin share's denominator). */
@@ -103,23 +120,40 @@ export function rowFromAnalysis(id: string, label: string, a: AnalysisResult, pc
     vmCpuTime.push(held);
   }
   const d = a.decisions;
+  const sum = (...xs: (number | null)[]) => (xs.some((x) => x === null) ? null : xs.reduce<number>((t, x) => t + (x as number), 0));
+  const fairness = jainIndex(vmCpuTime);
+  const why = a.notJudged;
+  const notJudged: Record<string, string> = { throughput: 'a host trace cannot see guest progress (simulator only)' };
+  const put = (keys: string[], reason: string | undefined) => {
+    if (reason) for (const k of keys) notJudged[k] = reason;
+  };
+  put(['boosts', 'boostsPerSecond', 'otherBoosts'], why['totals.boosts']);
+  put(['helped', 'helpedShare'], why['decisions.boostedRan']);
+  put(['esrch', 'esrchPerSecond'], why['decisions.esrch']);
+  put(['noBoost'], why['decisions.noCandidate']);
+  put(['yieldAttempts'], why['totals.yieldAttempts']);
+  put(['schedulerMismatch', 'schedulerMismatchPerSecond'], why['problems.schedulerMismatch']);
+  put(['lostOpportunity', 'lostOpportunityPerSecond'], why['problems.lostOpportunity']);
+  put(['overboost', 'overboostPerSecond'], why['problems.overboost']);
+  if (fairness === null) notJudged.fairness = NEEDS_TWO_VMS;
   return {
     id,
     label,
     source: 'trace',
     durationNs: a.durationNs,
     throughput: null,
-    spinTimeShare: a.durationNs > 0 && pcpus > 0 ? spinNs / (a.durationNs * pcpus) : null,
+    spinTimeShare: spinShare(spinNs, a.durationNs * pcpus, vmCpuTime),
     pleExits: a.totals.pleExits,
     yieldAttempts: a.totals.yieldAttempts,
     boosts: a.totals.boosts,
     helpedBoosts: a.inference === 'not judged' ? null : d.boostedRan,
     esrch: d.esrch,
-    noBoost: d.notBoosted + d.noCandidate,
+    noBoost: sum(d.notBoosted, d.noCandidate),
     continuousPleEpisodes: a.totals.episodes,
     problems: { ...a.problems },
-    fairness: jainIndex(vmCpuTime),
+    fairness,
     judgedBy: a.inference,
+    notJudged,
   };
 }
 
@@ -177,12 +211,13 @@ export function buildComparisonModel(available: readonly ComparisonRow[], select
         values: COMPARISON_METRICS.map((m) => m.value(r)),
         outcomes: {
           helped: r.helpedBoosts,
-          otherBoosts: r.helpedBoosts === null ? r.boosts : r.boosts - r.helpedBoosts,
+          otherBoosts: r.boosts === null || r.helpedBoosts === null ? r.boosts : r.boosts - r.helpedBoosts,
           esrch: r.esrch,
           noBoost: r.noBoost,
         },
         counts: { pleExits: r.pleExits, yieldAttempts: r.yieldAttempts, boosts: r.boosts, ...r.problems },
         judgedBy: r.judgedBy,
+        notJudged: r.notJudged,
       };
     }),
   };

@@ -6,38 +6,56 @@
 
 import type { StateModel } from './analyze';
 import { isPauseExitReason, siteOfProbe } from './sites';
-import { VcpuState, type AnalysisResult, type DecisionOutcomes, type ProblemCounts, type VcpuSummary, type VmSummary } from './result';
+import { VcpuState, type AnalysisResult, type BoostTarget, type DecisionOutcomes, type ProblemCounts, type VcpuSummary, type VmSummary } from './result';
 import { DECISION_OUTCOMES, IntervalFlag, ProblemFlag } from './tables';
 import { firstIntervalEndingAfter, rowsIn } from './timeIndex';
+import { judged, notJudged } from './judgement';
+import { ExitTimeStats, exitStatsTable } from './exitStats';
 
-const emptyOutcomes = (): DecisionOutcomes => ({ boostedRan: 0, boostedNotRun: 0, esrch: 0, notBoosted: 0, noCandidate: 0 });
+type Counts<T> = { [K in keyof T]: number };
+type Outcomes = Counts<DecisionOutcomes>;
+const emptyOutcomes = (): Outcomes => ({ boostedRan: 0, boostedNotRun: 0, esrch: 0, notBoosted: 0, noCandidate: 0 });
+
+/** Each outcome, or null where the trace cannot judge it. */
+const judgedOutcomes = (o: Outcomes, reasons: Record<string, string>): DecisionOutcomes => ({
+  boostedRan: judged(reasons, 'decisions.boostedRan', o.boostedRan),
+  boostedNotRun: judged(reasons, 'decisions.boostedNotRun', o.boostedNotRun),
+  esrch: judged(reasons, 'decisions.esrch', o.esrch),
+  notBoosted: judged(reasons, 'decisions.notBoosted', o.notBoosted),
+  noCandidate: judged(reasons, 'decisions.noCandidate', o.noCandidate),
+});
 
 interface LaneFigures {
   time: Float64Array;
   pleTimeNs: number;
-  spinGuestNs: number;
+  spinTimeNs: number;
+  preemptedInExitNs: number;
   kvmExits: number;
   pleExits: number;
   haltExits: number;
   exitReasons: Map<number, number>;
-  decisions: DecisionOutcomes;
+  /** Exit time per reason id (exits with their kvm_entry only). */
+  exitTimes: Map<number, ExitTimeStats>;
+  decisions: Outcomes;
   episodes: number;
   ipisSent: number;
-  window: { grows: number; shrinks: number; last: number; max: number };
+  window: { grows: number; shrinks: number; last: number | null; max: number | null };
 }
 
 const newLaneFigures = (): LaneFigures => ({
   time: new Float64Array(6),
   pleTimeNs: 0,
-  spinGuestNs: 0,
+  spinTimeNs: 0,
+  preemptedInExitNs: 0,
   kvmExits: 0,
   pleExits: 0,
   haltExits: 0,
   exitReasons: new Map(),
+  exitTimes: new Map(),
   decisions: emptyOutcomes(),
   episodes: 0,
   ipisSent: 0,
-  window: { grows: 0, shrinks: 0, last: 0, max: 0 },
+  window: { grows: 0, shrinks: 0, last: null, max: null },
 });
 
 /**
@@ -50,10 +68,12 @@ export function analyzeModelRange(model: StateModel, startNs: number, endNs: num
   const hi = endNs >= model.endNs ? Infinity : endNs;
   const lanes = model.lanesInfo;
   const figures = lanes.lanes.map(newLaneFigures);
+  const reasons = notJudged(model.seen);
 
   addStateTime(model, figures, lo, hi);
   const totals = addExits(model, figures, lo, hi);
   const { decisions, problems, yieldAttempts, boosts, targets } = addDecisions(model, figures, lo, hi);
+  const targetsByVm = sparseTargets(model, targets);
 
   const [ipiFrom, ipiTo] = rowsIn(model.ipiSends.count, (i) => store.ts[model.ipiSends.row[i]], lo, hi);
   for (let i = ipiFrom; i < ipiTo; i++) figures[model.ipiSends.lane[i]].ipisSent++;
@@ -65,7 +85,7 @@ export function analyzeModelRange(model: StateModel, startNs: number, endNs: num
     if (w.grow[i]) win.grows++;
     else win.shrinks++;
     win.last = w.window[i];
-    if (w.window[i] > win.max) win.max = w.window[i];
+    if (win.max === null || w.window[i] > win.max) win.max = w.window[i];
   }
 
   const probes = new Map<string, number>();
@@ -88,18 +108,22 @@ export function analyzeModelRange(model: StateModel, startNs: number, endNs: num
 
   const vms: VmSummary[] = lanes.map.vms.map((vm) => {
     const vmLanes = lanes.ofVm[vm.index];
-    const position = new Map(vmLanes.map((lane, at) => [lane, at]));
-    const targetMatrix = vmLanes.map(() => new Array<number>(vmLanes.length).fill(0));
-    for (const [key, count] of targets) {
-      const src = position.get(Math.floor(key / lanes.count));
-      const dst = position.get(key % lanes.count);
-      if (src !== undefined && dst !== undefined) targetMatrix[src][dst] = count;
+    const vmExitTimes = new Map<string, ExitTimeStats>();
+    for (const lane of vmLanes) {
+      for (const [id, stats] of figures[lane].exitTimes) {
+        const name = store.strings.get(id);
+        let merged = vmExitTimes.get(name);
+        if (!merged) vmExitTimes.set(name, (merged = new ExitTimeStats()));
+        merged.merge(stats);
+      }
     }
-    return { id: vm.id, tgid: vm.tgid, name: vm.name, vcpus: vmLanes.map((lane) => vcpuSummary(model, lane, figures[lane])), targetMatrix };
+    const vcpus = vmLanes.map((lane) => vcpuSummary(model, lane, figures[lane], reasons));
+    return { id: vm.id, tgid: vm.tgid, name: vm.name, vcpus, exitStats: exitStatsTable(vmExitTimes), targets: judged(reasons, 'targets', targetsByVm[vm.index]) };
   });
 
-  const rangeStart = lo === -Infinity ? model.startNs : Math.max(model.startNs, lo);
-  const rangeEnd = hi === Infinity ? model.endNs : Math.min(model.endNs, hi);
+  // A range beside the trace is empty (never a negative duration).
+  const rangeEnd = Math.max(model.startNs, hi === Infinity ? model.endNs : Math.min(model.endNs, hi));
+  const rangeStart = Math.min(rangeEnd, lo === -Infinity ? model.startNs : Math.max(model.startNs, lo));
   const lostEvents = store.lost.reduce((sum, l) => sum + Math.max(0, l.count), 0);
   const inference: AnalysisResult['inference'] =
     totals.pleExits === 0 ? 'not judged' : model.seen.hasYieldProbes ? 'yield_to probes' : model.seen.switches > 0 ? 'inferred from sched_switch' : 'not judged';
@@ -112,19 +136,24 @@ export function analyzeModelRange(model: StateModel, startNs: number, endNs: num
       events: rowTo - rowFrom,
       kvmExits: totals.kvmExits,
       pleExits: totals.pleExits,
-      yieldAttempts,
-      boosts,
+      yieldAttempts: judged(reasons, 'totals.yieldAttempts', yieldAttempts),
+      boosts: judged(reasons, 'totals.boosts', boosts),
       lostEvents,
-      ipis: ipiTo - ipiFrom,
+      ipis: judged(reasons, 'totals.ipis', ipiTo - ipiFrom),
       episodes: episodes.length,
     },
-    decisions,
-    problems,
+    decisions: judgedOutcomes(decisions, reasons),
+    problems: {
+      schedulerMismatch: judged(reasons, 'problems.schedulerMismatch', problems.schedulerMismatch),
+      lostOpportunity: judged(reasons, 'problems.lostOpportunity', problems.lostOpportunity),
+      overboost: judged(reasons, 'problems.overboost', problems.overboost),
+    },
     inference,
     episodes,
     sites: Object.fromEntries(sites),
     probes: Object.fromEntries(probes),
     vmGrouping: lanes.map.grouping,
+    notJudged: reasons,
     warnings: rangeWarnings(model, totals.pleExits, lostEvents),
   };
 }
@@ -139,41 +168,60 @@ function addStateTime(model: StateModel, figures: LaneFigures[], lo: number, hi:
       const ns = Math.min(t.endNs[i], hi) - Math.max(t.startNs[i], lo);
       if (!(ns > 0)) continue;
       f.time[t.state[i]] += ns;
-      if (t.flags[i] & IntervalFlag.InPauseExit) f.pleTimeNs += ns;
-      if (t.flags[i] & IntervalFlag.Spin && t.state[i] === VcpuState.Guest) f.spinGuestNs += ns;
+      const flags = t.flags[i];
+      if (flags & IntervalFlag.Spin) f.spinTimeNs += ns;
+      if (flags & IntervalFlag.InPauseExit) {
+        f.pleTimeNs += ns;
+        if (t.state[i] === VcpuState.Preempted) f.preemptedInExitNs += ns;
+      }
     }
   }
 }
 
 function addExits(model: StateModel, figures: LaneFigures[], lo: number, hi: number) {
   const { store, exits } = model;
-  const isPause = new Map<number, boolean>();
   const totals = { kvmExits: 0, pleExits: 0 };
+  // Reasons are few: count them per lane in small arrays by slot, not in a map per exit.
+  const slotOfId = new Int32Array(store.strings.strings.length).fill(-1);
+  const idOfSlot: number[] = [];
+  const counts: number[][] = figures.map(() => []);
+  const times: ExitTimeStats[][] = figures.map(() => []);
   const [from, to] = rowsIn(exits.count, (i) => store.ts[exits.row[i]], lo, hi);
   for (let k = from; k < to; k++) {
     const row = exits.row[k];
-    const f = figures[exits.lane[k]];
+    const lane = exits.lane[k];
     const reason = store.b[row];
-    let pause = isPause.get(reason);
-    if (pause === undefined) isPause.set(reason, (pause = isPauseExitReason(store.strings.get(reason))));
-    f.kvmExits++;
-    totals.kvmExits++;
-    f.exitReasons.set(reason, (f.exitReasons.get(reason) ?? 0) + 1);
-    if (pause) {
-      f.pleExits++;
-      totals.pleExits++;
+    let slot = slotOfId[reason];
+    if (slot < 0) {
+      slot = slotOfId[reason] = idOfSlot.length;
+      idOfSlot.push(reason);
     }
+    counts[lane][slot] = (counts[lane][slot] ?? 0) + 1;
+    const end = exits.endNs[k];
+    if (end === end) (times[lane][slot] ??= new ExitTimeStats()).add(end - store.ts[row]);
   }
-  for (const f of figures) {
-    for (const [reason, count] of f.exitReasons) if (/^hlt$/i.test(store.strings.get(reason))) f.haltExits += count;
-  }
+  const isPause = idOfSlot.map((id) => isPauseExitReason(store.strings.get(id)));
+  const isHalt = idOfSlot.map((id) => /^hlt$/i.test(store.strings.get(id)));
+  figures.forEach((f, lane) => {
+    counts[lane].forEach((n, slot) => {
+      const id = idOfSlot[slot];
+      f.exitReasons.set(id, n);
+      f.kvmExits += n;
+      if (isPause[slot]) f.pleExits += n;
+      if (isHalt[slot]) f.haltExits += n;
+      const stats = times[lane][slot];
+      if (stats) f.exitTimes.set(id, stats);
+    });
+    totals.kvmExits += f.kvmExits;
+    totals.pleExits += f.pleExits;
+  });
   return totals;
 }
 
 function addDecisions(model: StateModel, figures: LaneFigures[], lo: number, hi: number) {
   const d = model.decisions;
   const decisions = emptyOutcomes();
-  const problems: ProblemCounts = { schedulerMismatch: 0, lostOpportunity: 0, overboost: 0 };
+  const problems: Counts<ProblemCounts> = { schedulerMismatch: 0, lostOpportunity: 0, overboost: 0 };
   /** Boosts whose target ran, by spinner lane × lane count + target lane. */
   const targets = new Map<number, number>();
   let yieldAttempts = 0;
@@ -200,7 +248,20 @@ function addDecisions(model: StateModel, figures: LaneFigures[], lo: number, hi:
   return { decisions, problems, yieldAttempts, boosts, targets };
 }
 
-function vcpuSummary(model: StateModel, lane: number, f: LaneFigures): VcpuSummary {
+/** Boost counts by (spinner lane, target lane) key, per VM as [source vCPU, target vCPU, count], most first. */
+function sparseTargets(model: StateModel, targets: Map<number, number>): BoostTarget[][] {
+  const lanes = model.lanesInfo;
+  const byVm: BoostTarget[][] = lanes.map.vms.map(() => []);
+  for (const [key, count] of targets) {
+    const src = Math.floor(key / lanes.count);
+    const dst = key % lanes.count;
+    byVm[lanes.vmOf[src]].push([lanes.lanes[src].vcpu, lanes.lanes[dst].vcpu, count]);
+  }
+  for (const list of byVm) list.sort((p, q) => q[2] - p[2] || p[0] - q[0] || p[1] - q[1]);
+  return byVm;
+}
+
+function vcpuSummary(model: StateModel, lane: number, f: LaneFigures, reasons: Record<string, string>): VcpuSummary {
   const thread = model.lanesInfo.threads[lane];
   const exitReasons: Record<string, number> = {};
   for (const [id, n] of [...f.exitReasons].sort((p, q) => q[1] - p[1])) exitReasons[model.store.strings.get(id)] = n;
@@ -213,19 +274,21 @@ function vcpuSummary(model: StateModel, lane: number, f: LaneFigures): VcpuSumma
     pleExits: f.pleExits,
     haltExits: f.haltExits,
     exitReasons,
+    exitStats: exitStatsTable(new Map([...f.exitTimes].map(([id, stats]) => [model.store.strings.get(id), stats]))),
     time: {
       guest: f.time[VcpuState.Guest],
       host: f.time[VcpuState.Host],
-      preempted: f.time[VcpuState.Preempted],
-      halted: f.time[VcpuState.Halted],
-      woken: f.time[VcpuState.Woken],
+      preempted: judged(reasons, 'vcpus.time.preempted', f.time[VcpuState.Preempted]),
+      halted: judged(reasons, 'vcpus.time.halted', f.time[VcpuState.Halted]),
+      woken: judged(reasons, 'vcpus.time.woken', f.time[VcpuState.Woken]),
     },
     pleTimeNs: f.pleTimeNs,
-    spinTimeNs: f.pleTimeNs + f.spinGuestNs,
+    spinTimeNs: f.spinTimeNs,
+    preemptedInExitNs: judged(reasons, 'vcpus.preemptedInExitNs', f.preemptedInExitNs),
     episodes: f.episodes,
-    ipisSent: f.ipisSent,
-    window: f.window,
-    decisions: f.decisions,
+    ipisSent: judged(reasons, 'vcpus.ipisSent', f.ipisSent),
+    window: judged(reasons, 'vcpus.window', f.window),
+    decisions: judgedOutcomes(f.decisions, reasons),
   };
 }
 
@@ -244,7 +307,7 @@ function rangeWarnings(model: StateModel, pleExits: number, lostEvents: number):
     );
   }
   if (seen.wakeups === 0 && seen.switches > 0) warnings.push('no sched_wakeup events: vCPUs woken from halt cannot be told apart, so overboost is not judged');
-  if (seen.ipiEvents === 0 && pleExits > 0) warnings.push('no kvm_apic_ipi events: IPI senders and receivers are unknown, so lost opportunity is not judged and overboost counts every boost of a woken vCPU');
+  if (seen.ipiEvents === 0 && pleExits > 0) warnings.push('no kvm_apic_ipi events: IPI senders and receivers are unknown, so lost opportunity and overboost are not judged');
   if (store.lost.length > 0) {
     warnings.push(
       `the recorder lost events ${store.lost.length} time(s) (${lostEvents} events counted; first at line ${store.lost[0].line}): timelines around those points may be wrong`,

@@ -3,10 +3,10 @@
 
 import type { EventStore } from '../trace/model';
 import { isPauseExitReason } from './sites';
-import { buildStateModel, type AnalysisOptions, type AnalysisResult, type StateModel } from './analyze';
+import { buildStateModel, type AnalysisOptions, type AnalysisResult, type StateModel, type VmSummary } from './analyze';
 import { analyzeModelRange } from './rangeAnalysis';
 import { rowsIn } from './timeIndex';
-import type { DashboardModel, Series } from '../../protocol';
+import type { BoostMatrix, DashboardModel, Series } from '../../protocol';
 
 export interface DashboardOptions {
   title: string;
@@ -14,8 +14,17 @@ export interface DashboardOptions {
   bins?: number;
   range?: { startNs: number; endNs: number };
   maxEpisodes?: number;
+  /** At most this many vCPU rows (the busiest by PAUSE exits); the rest summed. */
+  maxVcpuRows?: number;
+  /** At most this many sources and targets per boost matrix; the rest summed as "other". */
+  maxMatrixVcpus?: number;
   analysis?: Partial<AnalysisOptions>;
 }
+
+/** A screen shows a few hundred vCPU rows at most; a VM may have 4,096 vCPUs. */
+export const MAX_VCPU_ROWS = 256;
+/** A readable matrix: the busiest sources and targets, the rest summed as "other". */
+export const MAX_MATRIX_VCPUS = 16;
 
 export function buildDashboard(store: EventStore, options: DashboardOptions): DashboardModel {
   const model = buildStateModel(store, options.analysis);
@@ -72,9 +81,26 @@ export function dashboardFromAnalysis(model: StateModel, a: AnalysisResult, opti
     },
     problems: a.problems,
     inference: a.inference,
+    notJudged: a.notJudged,
     warnings: [...a.warnings],
-    vcpus: a.vms.flatMap((vm) =>
-      vm.vcpus.map((v) => ({
+    ...vcpuRows(a, options.maxVcpuRows ?? MAX_VCPU_ROWS),
+    matrices: a.vms.map((vm) => boostMatrix(vm, options.maxMatrixVcpus ?? MAX_MATRIX_VCPUS)),
+    pleExitsOverTime: series(ple),
+    windowOverTime: series(windowMax),
+    episodes: a.episodes.slice(0, maxEpisodes).map((e) => ({ vm: e.vm, vcpu: e.vcpu, startNs: e.startNs, endNs: e.endNs, pleExits: e.pleExits, firstLine: e.firstLine, lastLine: e.lastLine })),
+    episodesTotal: a.episodes.length,
+  };
+}
+
+/** Per-vCPU rows: all of them up to `max`, else the busiest by PAUSE exits (in VM and vCPU order) and the rest summed. */
+function vcpuRows(a: AnalysisResult, max: number): Pick<DashboardModel, 'vcpus' | 'vcpusOmitted'> {
+  const all = a.vms.flatMap((vm) => vm.vcpus.map((v) => ({ vm, v })));
+  const keep = new Set(all.length <= max ? all : [...all].sort((p, q) => q.v.pleExits - p.v.pleExits || q.v.spinTimeNs - p.v.spinTimeNs).slice(0, max));
+  const omitted = all.filter((x) => !keep.has(x));
+  return {
+    vcpus: all
+      .filter((x) => keep.has(x))
+      .map(({ vm, v }) => ({
         vm: vm.id,
         vcpu: v.vcpu,
         comm: v.comm,
@@ -82,13 +108,33 @@ export function dashboardFromAnalysis(model: StateModel, a: AnalysisResult, opti
         spinNs: v.spinTimeNs,
         pleNs: v.pleTimeNs,
         preemptedNs: v.time.preempted,
+        preemptedInExitNs: v.preemptedInExitNs,
         ...v.decisions,
       })),
-    ),
-    matrices: a.vms.map((vm) => ({ vm: vm.id, labels: vm.vcpus.map((v) => `vCPU ${v.vcpu}`), boosts: vm.targetMatrix })),
-    pleExitsOverTime: series(ple),
-    windowOverTime: series(windowMax),
-    episodes: a.episodes.slice(0, maxEpisodes).map((e) => ({ vm: e.vm, vcpu: e.vcpu, startNs: e.startNs, endNs: e.endNs, pleExits: e.pleExits, firstLine: e.firstLine, lastLine: e.lastLine })),
-    episodesTotal: a.episodes.length,
+    vcpusOmitted: omitted.length
+      ? { count: omitted.length, pleExits: omitted.reduce((n, x) => n + x.v.pleExits, 0), spinNs: omitted.reduce((n, x) => n + x.v.spinTimeNs, 0) }
+      : null,
   };
+}
+
+/** The boosts between the busiest sources and targets of a VM, the rest summed as "other". */
+function boostMatrix(vm: VmSummary, max: number): BoostMatrix {
+  const targets = vm.targets ?? [];
+  const top = (side: 0 | 1) => {
+    const totals = new Map<number, number>();
+    for (const t of targets) totals.set(t[side], (totals.get(t[side]) ?? 0) + t[2]);
+    const busiest = [...totals].sort((p, q) => q[1] - p[1] || p[0] - q[0]);
+    const shown = busiest.slice(0, max).map(([vcpu]) => vcpu).sort((p, q) => p - q);
+    return { shown, other: busiest.length > max };
+  };
+  const rows = top(0);
+  const cols = top(1);
+  const rowAt = new Map(rows.shown.map((v, i) => [v, i]));
+  const colAt = new Map(cols.shown.map((v, i) => [v, i]));
+  const labels = (side: { shown: number[]; other: boolean }) => [...side.shown.map((v) => `vCPU ${v}`), ...(side.other ? ['other'] : [])];
+  const sources = labels(rows);
+  const targetLabels = labels(cols);
+  const boosts = sources.map(() => new Array<number>(targetLabels.length).fill(0));
+  for (const [src, dst, count] of targets) boosts[rowAt.get(src) ?? rows.shown.length][colAt.get(dst) ?? cols.shown.length] += count;
+  return { vm: vm.id, sources, targets: targetLabels, boosts, judged: vm.targets !== null };
 }

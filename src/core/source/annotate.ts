@@ -84,17 +84,19 @@ export function annotate(source: string, run: RunStats | null, recognition: Reco
     };
     set('handle_pause.entry', a.totals.pleExits, 'kvm_exit events', per((v) => v.pleExits));
     set('on_spin.entry', a.totals.pleExits, 'kvm_exit events', per((v) => v.pleExits));
-    const grows = a.vms.reduce((n, vm) => n + vm.vcpus.reduce((m, v) => m + v.window.grows, 0), 0);
-    const shrinks = a.vms.reduce((n, vm) => n + vm.vcpus.reduce((m, v) => m + v.window.shrinks, 0), 0);
+    const grows = a.vms.reduce((n, vm) => n + vm.vcpus.reduce((m, v) => m + (v.window?.grows ?? 0), 0), 0);
+    const shrinks = a.vms.reduce((n, vm) => n + vm.vcpus.reduce((m, v) => m + (v.window?.shrinks ?? 0), 0), 0);
     if (grows + shrinks > 0) {
-      set('ple_window.grow', grows, 'kvm_ple_window_update events', per((v) => v.window.grows));
-      set('ple_window.shrink', shrinks, 'kvm_ple_window_update events', per((v) => v.window.shrinks));
+      set('ple_window.grow', grows, 'kvm_ple_window_update events', per((v) => v.window?.grows ?? 0));
+      set('ple_window.shrink', shrinks, 'kvm_ple_window_update events', per((v) => v.window?.shrinks ?? 0));
     }
     if (a.inference !== 'not judged') {
+      // Judged here (sched events or probes); an outcome the trace cannot tell (null) adds nothing.
+      const n = (x: number | null) => x ?? 0;
       const d = a.decisions;
-      set('on_spin.yield_boosted', d.boostedRan + d.boostedNotRun, 'inferred decisions', per((v) => v.decisions.boostedRan + v.decisions.boostedNotRun));
-      if (a.inference === 'yield_to probes') set('on_spin.yield_esrch', d.esrch, 'inferred decisions', per((v) => v.decisions.esrch));
-      set('on_spin.exit_no_yield', d.esrch + d.notBoosted + d.noCandidate, 'inferred decisions', per((v) => v.decisions.esrch + v.decisions.notBoosted + v.decisions.noCandidate));
+      set('on_spin.yield_boosted', n(d.boostedRan) + n(d.boostedNotRun), 'inferred decisions', per((v) => n(v.decisions.boostedRan) + n(v.decisions.boostedNotRun)));
+      if (a.inference === 'yield_to probes') set('on_spin.yield_esrch', n(d.esrch), 'inferred decisions', per((v) => n(v.decisions.esrch)));
+      set('on_spin.exit_no_yield', n(d.esrch) + n(d.notBoosted) + n(d.noCandidate), 'inferred decisions', per((v) => n(v.decisions.esrch) + n(v.decisions.notBoosted) + n(v.decisions.noCandidate)));
     } else {
       notes.push('the trace has no scheduler events, so yield outcomes could not be placed on lines');
     }

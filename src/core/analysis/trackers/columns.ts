@@ -9,10 +9,18 @@ type Table = { count: number } & Record<string, unknown>;
 
 const isTyped = (v: unknown): v is Typed => ArrayBuffer.isView(v) && !(v instanceof DataView);
 
-/** Makes room for one more row; returns its index (the caller fills every column). */
-export function addRow(rows: { count: number }): number {
-  const table = rows as Table;
-  const at = table.count;
+/**
+ * Makes room for one more row; returns its index (the caller fills every column). `column`
+ * is any row column of the table: its length is the capacity, checked without a key walk.
+ */
+export function addRow(rows: { count: number }, column: Typed): number {
+  const at = rows.count;
+  if (at >= column.length) grow(rows as Table, at);
+  rows.count = at + 1;
+  return at;
+}
+
+function grow(table: Table, at: number): void {
   for (const key of Object.keys(table)) {
     const col = table[key];
     if (!isTyped(col) || key === 'laneStart' || col.length > at) continue;
@@ -20,8 +28,6 @@ export function addRow(rows: { count: number }): number {
     next.set(col);
     table[key] = next;
   }
-  table.count = at + 1;
-  return at;
 }
 
 export function newIntervalColumns(capacity: number): IntervalColumns {
@@ -83,31 +89,52 @@ export function sortIntervalsByLane(t: IntervalColumns, lanes: number): Interval
   for (let l = 0; l < lanes; l++) next[l] = laneStart[l];
   const to = new Uint32Array(n);
   for (let i = 0; i < n; i++) to[i] = next[t.lane[i]]++;
-  const permute = <T extends Typed>(col: T): T => {
-    const out = new (col.constructor as new (n: number) => T)(n);
-    for (let i = 0; i < n; i++) out[to[i]] = col[i];
-    return out;
-  };
+  // One loop per element type: a single generic loop over five array types runs megamorphic.
   return {
     count: n,
-    lane: permute(t.lane),
-    startNs: permute(t.startNs),
-    endNs: permute(t.endNs),
-    state: permute(t.state),
-    detail: permute(t.detail),
-    vcpuLane: permute(t.vcpuLane),
-    row: permute(t.row),
-    flags: permute(t.flags),
+    lane: scatterU32(t.lane, to, n),
+    startNs: scatterF64(t.startNs, to, n),
+    endNs: scatterF64(t.endNs, to, n),
+    state: scatterU8(t.state, to, n),
+    detail: scatterI32(t.detail, to, n),
+    vcpuLane: scatterI32(t.vcpuLane, to, n),
+    row: scatterU32(t.row, to, n),
+    flags: scatterU8(t.flags, to, n),
     laneStart,
   };
 }
 
-/** Trims every typed-array column of a table to its row count (no copy: a view). */
+function scatterF64(col: Float64Array, to: Uint32Array, n: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[to[i]] = col[i];
+  return out;
+}
+
+function scatterU32(col: Uint32Array, to: Uint32Array, n: number): Uint32Array {
+  const out = new Uint32Array(n);
+  for (let i = 0; i < n; i++) out[to[i]] = col[i];
+  return out;
+}
+
+function scatterI32(col: Int32Array, to: Uint32Array, n: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[to[i]] = col[i];
+  return out;
+}
+
+function scatterU8(col: Uint8Array, to: Uint32Array, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[to[i]] = col[i];
+  return out;
+}
+
+/** Trims every typed-array column of a table to its row count: a view, or a copy when most of the capacity went unused. */
 export function trimmed<T extends { count: number }>(table: T): T {
   const out = { ...table } as Record<string, unknown>;
+  const n = (table as Table).count;
   for (const key of Object.keys(out)) {
     const col = out[key];
-    if (isTyped(col) && key !== 'laneStart') out[key] = col.subarray(0, (table as Table).count);
+    if (isTyped(col) && key !== 'laneStart') out[key] = n < col.length * 0.9 ? col.slice(0, n) : col.subarray(0, n);
   }
   return out as T;
 }

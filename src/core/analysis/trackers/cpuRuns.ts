@@ -41,7 +41,7 @@ export class CpuRunTracker {
   private run(lane: number, tid: number, ts: number, row: number): void {
     const t = this.table;
     if (this.open[lane] >= 0) t.endNs[this.open[lane]] = ts;
-    const i = addRow(t);
+    const i = addRow(t, t.lane);
     const vcpuLane = tid === 0 ? -1 : this.lanes.ofTid(tid);
     t.lane[i] = lane;
     t.startNs[i] = ts;

@@ -17,6 +17,9 @@ const OUTCOME_CODE = new Map<DecisionOutcome, number>(DECISION_OUTCOMES.map((nam
 interface OpenDecision {
   /** Row in the decision table. */
   at: number;
+  /** Position in its VM's list of decisions. */
+  pos: number;
+  closed: boolean;
   spinner: number;
   ts: number;
   /** Loop position of the PAUSE exit: candidates are the lanes ready then. */
@@ -26,8 +29,6 @@ interface OpenDecision {
   /** Receivers of the spinner's IPIs not taken yet at the exit, and those of them preempted. */
   pendingReceivers: number[] | null;
   preemptedReceivers: number[] | null;
-  /** Candidates that have run since the exit (their state no longer tells they were ready then). */
-  ranCandidates: Map<number, boolean> | null;
   target: number;
   targetWasWoken: boolean;
   spinnerSwitchedOut: boolean;
@@ -37,23 +38,71 @@ interface OpenDecision {
   probeTargetTid: number;
 }
 
+/** A VM's decisions in exit order; those before `head` are past the boost window and closed. */
+interface VmDecisions {
+  list: OpenDecision[];
+  /** Skip list over `list`: parent[i] === i while decision i waits for a candidate to run. */
+  parent: number[];
+  head: number;
+  /** Open decisions whose yield_to probe named a target, by the target's thread id. */
+  byProbeTarget: Map<number, OpenDecision[]>;
+}
+
+const POOL_LIMIT = 1 << 14;
+
+function newOpenDecision(): OpenDecision {
+  return {
+    at: 0,
+    pos: 0,
+    closed: true,
+    spinner: 0,
+    ts: 0,
+    seq: 0,
+    candidates: 0,
+    pendingReceivers: null,
+    preemptedReceivers: null,
+    target: -1,
+    targetWasWoken: false,
+    spinnerSwitchedOut: false,
+    probeAttempts: 0,
+    probeResult: NaN,
+    probeTargetTid: -1,
+  };
+}
+
+/** First position whose decision's loop position is > seq. */
+function lowerBoundSeq(list: readonly OpenDecision[], seq: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid].seq <= seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class DecisionTracker {
   private readonly table: DecisionColumns;
-  private readonly openByVm: OpenDecision[][];
+  private readonly byVm: VmDecisions[];
   private readonly openOf: (OpenDecision | null)[];
   private waitingEntry: Int32Array;
+  private readonly pool: OpenDecision[] = [];
 
   constructor(
     private readonly lanes: Lanes,
     private readonly states: VcpuStateTracker,
     private readonly ipis: IpiTracker,
     private readonly opts: AnalysisOptions,
-    /** Decided before the pass, so that decisions before the first probe event are judged the same way. */
-    private readonly hasYieldProbes: boolean,
+    /**
+     * Decided before the pass, so that decisions before the first probe event are judged the
+     * same way; without probes and sched events no outcome is judged (outcome 255).
+     */
+    private readonly judge: { hasYieldProbes: boolean; judgesOutcomes: boolean },
     capacity: number,
   ) {
     this.table = newDecisionColumns(capacity);
-    this.openByVm = lanes.map.vms.map(() => []);
+    this.byVm = lanes.map.vms.map(() => ({ list: [], parent: [], head: 0, byProbeTarget: new Map() }));
     this.openOf = new Array(lanes.count).fill(null);
     this.waitingEntry = new Int32Array(lanes.count).fill(-1);
   }
@@ -62,8 +111,9 @@ export class DecisionTracker {
   onPauseExit(spinner: number, ts: number, seq: number, row: number): void {
     const previous = this.openOf[spinner];
     if (previous) this.close(previous);
+    this.compact(this.byVm[this.lanes.vmOf[spinner]]);
     const t = this.table;
-    const at = addRow(t);
+    const at = addRow(t, t.ts);
     t.ts[at] = ts;
     t.endNs[at] = NaN;
     t.spinnerLane[at] = spinner;
@@ -75,25 +125,28 @@ export class DecisionTracker {
     this.waitingEntry[spinner] = at;
     const pending = this.ipis.pendingReceivers(spinner);
     const pendingReceivers = pending ? [...pending] : null;
-    const preempted = pendingReceivers?.filter((r) => this.states.wasReadyAt(r, seq + 1) && !this.states.wasWokenAt(r, seq + 1)) ?? [];
-    const d: OpenDecision = {
-      at,
-      spinner,
-      ts,
-      seq,
-      candidates: this.states.readyInVm[this.lanes.vmOf[spinner]],
-      pendingReceivers,
-      preemptedReceivers: preempted.length > 0 ? preempted : null,
-      ranCandidates: null,
-      target: -1,
-      targetWasWoken: false,
-      spinnerSwitchedOut: false,
-      probeAttempts: 0,
-      probeResult: NaN,
-      probeTargetTid: -1,
-    };
+    const preempted = pendingReceivers?.filter((r) => this.states.wasReadyAt(r, seq + 1) && !this.states.wasWokenAt(r, seq + 1));
+    const vm = this.byVm[this.lanes.vmOf[spinner]];
+    // Reused from decisions compacted away: one object per open decision, not per PAUSE exit.
+    const d = this.pool.pop() ?? newOpenDecision();
+    d.at = at;
+    d.pos = vm.list.length;
+    d.closed = false;
+    d.spinner = spinner;
+    d.ts = ts;
+    d.seq = seq;
+    d.candidates = this.states.readyInVm[this.lanes.vmOf[spinner]];
+    d.pendingReceivers = pendingReceivers;
+    d.preemptedReceivers = preempted && preempted.length > 0 ? preempted : null;
+    d.target = -1;
+    d.targetWasWoken = false;
+    d.spinnerSwitchedOut = false;
+    d.probeAttempts = 0;
+    d.probeResult = NaN;
+    d.probeTargetTid = -1;
     this.openOf[spinner] = d;
-    this.openByVm[this.lanes.vmOf[spinner]].push(d);
+    vm.list.push(d);
+    vm.parent.push(d.pos);
   }
 
   onEntry(lane: number, ts: number): void {
@@ -109,30 +162,69 @@ export class DecisionTracker {
     if (d && inPauseExit) d.spinnerSwitchedOut = true;
   }
 
-  /** `next` starts to run (before its state change): it may be an open decision's target. */
+  /**
+   * `next` starts to run (before its state change): it is the target of the first open
+   * decision (in exit order) that named it in a yield_to probe or, without one, at whose exit
+   * it was ready. Amortized O(log n) per switch: decisions past the boost window are closed
+   * from the front, and a skip list jumps over decisions already matched.
+   */
   onSwitchIn(next: number, ts: number): void {
-    const list = this.openByVm[this.lanes.vmOf[next]];
-    const tid = this.lanes.lanes[next].tid;
-    let matched = false;
-    for (const d of [...list]) {
-      if (ts - d.ts > this.opts.boostWindowNs) {
-        this.close(d);
-        continue;
-      }
-      if (d.spinner === next || d.target >= 0) continue;
-      const wasCandidate = this.states.wasReadyAt(next, d.seq) || (d.ranCandidates?.has(next) ?? false);
-      const woken = this.states.wasWokenAt(next, d.seq) || (d.ranCandidates?.get(next) ?? false);
-      if (matched) {
-        // It runs for an earlier decision now, but stays this one's candidate if it runs again.
-        if (wasCandidate) (d.ranCandidates ??= new Map()).set(next, woken);
-        continue;
-      }
-      const wanted = d.probeTargetTid >= 0 ? d.probeTargetTid === tid : wasCandidate;
-      if (wanted) {
-        d.target = next;
-        d.targetWasWoken = woken;
-        matched = true;
-      } else if (wasCandidate) (d.ranCandidates ??= new Map()).set(next, woken);
+    const vm = this.byVm[this.lanes.vmOf[next]];
+    const { list } = vm;
+    while (vm.head < list.length && ts - list[vm.head].ts > this.opts.boostWindowNs) this.close(list[vm.head++]);
+    this.compact(vm);
+    let best: OpenDecision | null = null;
+    let woken = false;
+    this.states.someReadyPeriod(next, (from, to, wasWoken) => {
+      const d = list[this.live(vm, Math.max(vm.head, lowerBoundSeq(list, from)))];
+      if (!d || d.seq >= to) return false;
+      best = d;
+      woken = wasWoken;
+      return true;
+    });
+    const named = vm.byProbeTarget.size > 0 ? vm.byProbeTarget.get(this.lanes.lanes[next].tid) : undefined;
+    const byName = named?.find((d) => !d.closed && d.target < 0 && d.spinner !== next && d.pos >= vm.head);
+    if (byName && (!best || byName.pos < (best as OpenDecision).pos)) {
+      best = byName;
+      woken = this.states.someReadyPeriod(next, (from, to, wasWoken) => wasWoken && from < byName.seq && byName.seq < to);
+    }
+    const target = best as OpenDecision | null;
+    if (!target || target.spinner === next) return;
+    target.target = next;
+    target.targetWasWoken = woken;
+    this.retire(vm, target);
+  }
+
+  /** Drops the closed decisions at the front (memory stays bounded by the open ones). */
+  private compact(vm: VmDecisions): void {
+    while (vm.head < vm.list.length && vm.list[vm.head].closed) vm.head++;
+    if (vm.head < 1024 || vm.head * 2 < vm.list.length) return;
+    const cut = vm.head;
+    if (this.pool.length < POOL_LIMIT) this.pool.push(...vm.list.slice(0, Math.min(cut, POOL_LIMIT - this.pool.length)));
+    vm.list = vm.list.slice(cut);
+    vm.parent = vm.parent.slice(cut).map((p) => p - cut);
+    for (const d of vm.list) d.pos -= cut;
+    vm.head = 0;
+  }
+
+  /** The first position ≥ i whose decision still waits for a candidate to run (list length when none). */
+  private live(vm: VmDecisions, i: number): number {
+    const p = vm.parent;
+    while (i < p.length && p[i] !== i) {
+      const up = p[i];
+      if (up < p.length) p[i] = p[up];
+      i = up;
+    }
+    return i;
+  }
+
+  /** The decision no longer waits for a candidate (matched, named a target, or closed). */
+  private retire(vm: VmDecisions, d: OpenDecision): void {
+    vm.parent[d.pos] = d.pos + 1;
+    if (d.probeTargetTid >= 0) {
+      const named = vm.byProbeTarget.get(d.probeTargetTid);
+      const at = named?.indexOf(d) ?? -1;
+      if (at >= 0) named!.splice(at, 1);
     }
   }
 
@@ -143,19 +235,27 @@ export class DecisionTracker {
     if (isReturn) d.probeResult = firstArg;
     else {
       d.probeAttempts++;
-      if (!Number.isNaN(firstArg)) d.probeTargetTid = firstArg;
+      if (!Number.isNaN(firstArg) && d.target < 0) {
+        // Named by the probe: matched by thread id from now on, not by candidacy.
+        const vm = this.byVm[this.lanes.vmOf[lane]];
+        this.retire(vm, d);
+        d.probeTargetTid = firstArg;
+        const named = vm.byProbeTarget.get(firstArg) ?? [];
+        named.push(d);
+        vm.byProbeTarget.set(firstArg, named);
+      }
     }
   }
 
   private close(d: OpenDecision): void {
-    const list = this.openByVm[this.lanes.vmOf[d.spinner]];
-    const where = list.indexOf(d);
-    if (where >= 0) list.splice(where, 1);
+    if (d.closed) return;
+    d.closed = true;
+    if (d.target < 0) this.retire(this.byVm[this.lanes.vmOf[d.spinner]], d);
     if (this.openOf[d.spinner] === d) this.openOf[d.spinner] = null;
     const ran = d.target >= 0;
     let outcome: DecisionOutcome;
     let attempts: number;
-    if (this.hasYieldProbes) {
+    if (this.judge.hasYieldProbes) {
       attempts = d.probeAttempts;
       if (Number.isNaN(d.probeResult)) outcome = d.probeAttempts > 0 ? 'notBoosted' : 'noCandidate';
       else if (d.probeResult > 0) outcome = ran ? 'boostedRan' : 'boostedNotRun';
@@ -176,14 +276,14 @@ export class DecisionTracker {
     // Overboost: the boost went to a vCPU woken from halt that the spinner does not wait for.
     if (ran && d.targetWasWoken && !d.pendingReceivers?.includes(d.target)) problems |= ProblemFlag.Overboost;
     const t = this.table;
-    t.outcome[d.at] = OUTCOME_CODE.get(outcome)!;
+    t.outcome[d.at] = this.judge.judgesOutcomes ? OUTCOME_CODE.get(outcome)! : 255;
     t.targetLane[d.at] = d.target;
     t.attempts[d.at] = Math.min(attempts, 0xffff);
     t.problems[d.at] = problems;
   }
 
   finish(): DecisionColumns {
-    for (const list of this.openByVm) for (const d of [...list]) this.close(d);
+    for (const vm of this.byVm) for (let i = vm.head; i < vm.list.length; i++) this.close(vm.list[i]);
     return trimmed(this.table);
   }
 }

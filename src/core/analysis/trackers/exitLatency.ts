@@ -16,7 +16,7 @@ export class ExitTracker {
 
   onExit(lane: number, row: number): void {
     const t = this.table;
-    const i = addRow(t);
+    const i = addRow(t, t.row);
     t.row[i] = row;
     t.lane[i] = lane;
     t.endNs[i] = NaN; // two exits without an entry between: the first has no exit time

@@ -32,7 +32,7 @@ export class IpiTracker {
 
   onIpi(sender: number, destination: number, shorthand: number, ts: number, row: number): void {
     const s = this.sends;
-    const at = addRow(s);
+    const at = addRow(s, s.row);
     s.row[at] = row;
     s.lane[at] = sender;
     const vm = this.lanes.vmOf[sender];
@@ -47,7 +47,7 @@ export class IpiTracker {
   private deliver(sender: number, receiver: number, ts: number, row: number): void {
     if (receiver === sender) return;
     const t = this.table;
-    const i = addRow(t);
+    const i = addRow(t, t.row);
     t.ts[i] = ts;
     t.fromLane[i] = sender;
     t.toLane[i] = receiver;

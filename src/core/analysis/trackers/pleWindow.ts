@@ -12,7 +12,7 @@ export class PleWindowTracker {
 
   onUpdate(lane: number, ts: number, grow: boolean, window: number): void {
     const t = this.table;
-    const i = addRow(t);
+    const i = addRow(t, t.ts);
     t.ts[i] = ts;
     t.lane[i] = lane;
     t.grow[i] = grow ? 1 : 0;

@@ -16,7 +16,7 @@ export class ProbeTracker {
   private readonly table: ProbeColumns = { count: 0, row: new Uint32Array(16) };
 
   onProbe(row: number): void {
-    const i = addRow(this.table);
+    const i = addRow(this.table, this.table.row);
     this.table.row[i] = row;
   }
 

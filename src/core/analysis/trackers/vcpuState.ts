@@ -10,6 +10,14 @@ import type { Lanes } from './lanes';
 
 const isReady = (s: number) => s === VcpuState.Preempted || s === VcpuState.Woken;
 
+/** A stretch during which a vCPU was ready: loop positions (from, to), exclusive. */
+export interface ReadyPeriod {
+  from: number;
+  to: number;
+  woken: boolean;
+  endNs: number;
+}
+
 export class VcpuStateTracker {
   readonly state: Uint8Array;
   /** Loop position (ordered row number) of the last state change. */
@@ -20,12 +28,20 @@ export class VcpuStateTracker {
   readonly open: Int32Array;
   private table: IntervalColumns;
 
-  /** `inPauseExit`: per lane, set by the PAUSE-exit tracker; marks the intervals opened inside one. */
+  /** Per lane, its recent ready periods before the current state (kept for `keepReadyNs`). */
+  private readonly pastReady: ReadyPeriod[][];
+
+  /**
+   * `inPauseExit`: per lane, set by the PAUSE-exit tracker; marks the intervals opened inside
+   * one. `keepReadyNs`: how long a past ready period can still matter (the boost window).
+   */
   constructor(
     private readonly lanes: Lanes,
     capacity: number,
     private readonly inPauseExit: Uint8Array,
+    private readonly keepReadyNs: number,
   ) {
+    this.pastReady = Array.from({ length: lanes.count }, () => []);
     const n = lanes.count;
     this.state = new Uint8Array(n);
     this.sinceSeq = new Float64Array(n);
@@ -42,14 +58,19 @@ export class VcpuStateTracker {
   set(lane: number, state: VcpuState, ts: number, seq: number, cpu: number, row: number): void {
     const old = this.state[lane];
     const vm = this.lanes.vmOf[lane];
-    if (isReady(old)) this.readyInVm[vm]--;
+    if (isReady(old)) {
+      this.readyInVm[vm]--;
+      const past = this.pastReady[lane];
+      while (past.length > 0 && past[0].endNs < ts - this.keepReadyNs) past.shift();
+      past.push({ from: this.sinceSeq[lane], to: seq, woken: old === VcpuState.Woken, endNs: ts });
+    }
     if (isReady(state)) this.readyInVm[vm]++;
     this.state[lane] = state;
     this.sinceSeq[lane] = seq;
     const t = this.table;
     const prev = this.open[lane];
     if (prev >= 0) t.endNs[prev] = ts;
-    const i = addRow(t); // grows t's columns in place
+    const i = addRow(t, t.lane); // grows t's columns in place
     t.lane[i] = lane;
     t.startNs[i] = ts;
     t.endNs[i] = NaN;
@@ -68,6 +89,15 @@ export class VcpuStateTracker {
 
   wasWokenAt(lane: number, seq: number): boolean {
     return this.state[lane] === VcpuState.Woken && this.sinceSeq[lane] < seq;
+  }
+
+  /**
+   * Calls `visit` on the lane's ready periods, oldest first, the current one last (open-ended)
+   * when it is ready now, until `visit` returns true.
+   */
+  someReadyPeriod(lane: number, visit: (from: number, to: number, woken: boolean) => boolean): boolean {
+    for (const p of this.pastReady[lane]) if (visit(p.from, p.to, p.woken)) return true;
+    return isReady(this.state[lane]) && visit(this.sinceSeq[lane], Infinity, this.state[lane] === VcpuState.Woken);
   }
 
   markSpin(interval: number): void {
