@@ -306,6 +306,7 @@ onThemeChange(() => current && render(current));
 function showTimeline(model: DashboardModel): void {
   if (!timeline.element.isConnected) app.before(timeline.element);
   timeline.setTrace(model.traceStartNs, model.traceEndNs);
+  if (model.rangeStartNs > model.traceStartNs || model.rangeEndNs < model.traceEndNs) timeline.followRange(model.rangeStartNs, model.rangeEndNs);
 }
 
 if (current) render(current);

@@ -119,6 +119,12 @@ test('timeline panel in Chromium', { skip: noBrowser() }, async () => {
     await tab.locator('.labels button.group', { hasText: 'vm1' }).click();
     const collapsed = (await requests()).at(-1)!;
     assert.deepEqual(collapsed.lanes, { vcpus: [0, 1], cpus: [0, 1] });
+    // A range picked in the dashboard (its chart or form): the timeline shows it, padded.
+    await tab.evaluate((m) => window.postMessage({ type: 'dashboard', model: m }, '*'), { ...dashboard, rangeStartNs: 600, rangeEndNs: 700 });
+    await tab.waitForFunction(() => {
+      const t = (window as unknown as { __posted: { type: string; request?: TimelineRequest }[] }).__posted.filter((m) => m.type === 'timeline').at(-1)!.request!;
+      return t.startNs === 550 && t.endNs === 750;
+    });
     // The table alternative lists the runs drawn.
     await tab.locator('.window-table summary').click();
     await tab.waitForSelector('.window-table tbody tr:nth-child(5)');

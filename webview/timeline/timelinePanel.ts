@@ -27,6 +27,8 @@ export interface TimelinePanel {
   element: HTMLElement;
   /** The trace's extent: the first call shows the whole trace. */
   setTrace(startNs: number, endNs: number): void;
+  /** A range chosen in another panel (the dashboard's chart or form): shown and selected here too. */
+  followRange(startNs: number, endNs: number): void;
   /** Host replies meant for the timeline; false for other messages. */
   onMessage(msg: HostToWebview): boolean;
 }
@@ -158,6 +160,7 @@ export function timelinePanel(post: (m: WebviewToHost) => void): TimelinePanel {
     if (range) post({ type: 'selectRange', startNs: range.startNs, endNs: range.endNs });
     redraw();
   }
+  const isSelection = (a: number, b: number) => selection !== null && selection.startNs === a && selection.endNs === b;
 
   function redraw(): void {
     if (!win || !layout) return;
@@ -379,6 +382,11 @@ export function timelinePanel(post: (m: WebviewToHost) => void): TimelinePanel {
       overviewId = ++seq;
       post({ type: 'timeline', id: overviewId, request: { startNs: bounds.startNs, endNs: bounds.endNs, widthPx: widthPx() } });
       request();
+    },
+    followRange(startNs, endNs) {
+      if (!bounds || isSelection(startNs, endNs)) return;
+      selection = { startNs, endNs };
+      step(padded(startNs, endNs));
     },
     onMessage(msg) {
       if (msg.type === 'timeline') {
