@@ -47,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'annotate') return await withSigint((signal) => annotateCommand(rest, signal));
     if (command === 'record') return await withSigint((signal) => recordCommand(rest, signal));
     if (command === 'export') return await withSigint((signal) => exportCommand(rest, signal));
-    throw new UsageError(`unknown command '${command}': expected analyze, annotate, simulate, record or export`);
+    throw new UsageError(`unknown command '${command}': expected analyze, annotate, simulate or record`);
   } catch (err) {
     return reportError(err);
   }
