@@ -86,6 +86,8 @@ export async function stateModelFigures(file: string): Promise<StateModelFigures
   const { startNs, endNs } = session.tables;
   const span = endNs - startNs;
   const last = { startNs: startNs + span * 0.9, endNs };
+  // As the session worker does on opening: the whole trace's dashboard, before any range request.
+  rangeRequest(session, -Infinity, Infinity);
   let lastTenthMessageBytes = 0;
   const lastTenthMs = best(3, () => (lastTenthMessageBytes = rangeRequest(session, last.startNs, last.endNs)));
   const middleTenthMs = best(3, () => rangeRequest(session, startNs + span * 0.45, startNs + span * 0.55));
