@@ -2,7 +2,9 @@
 // what the pixels can show (as Perfetto and KernelShark do). Per lane, runs of a pixel or
 // more are sent as they are; shorter runs are merged until the group spans a pixel, keeping
 // the dominant state (by time) and a mixed flag; neighbours that draw alike are joined. PAUSE
-// exits become per-pixel tick counts, boosts and IPIs per-pixel arrows, both capped.
+// exits become per-pixel tick counts, boosts and IPIs per-pixel arrows, capped. Reads stay
+// proportional to the pixels: binary searches on the sorted tables, the coarse levels for
+// lanes with many runs per pixel (coarseLanes.ts), the instant index for many exits.
 
 import type { IntervalColumns, TimelineTables } from '../analysis/tables';
 import { BOOST_STRIDE, IPI_STRIDE, SEGMENT_MIXED, type TimelineLane, type TimelineRequest, type TimelineWindow } from '../../protocol';
@@ -19,12 +21,15 @@ export const MAX_ARROWS = 2000;
 export const INSTANT_SCAN_PER_PX = 16;
 export const ARROWS_READ_PER_PX = 16;
 /**
- * Segment numbers one window may carry before runs are merged below two pixels: about
+ * Segment numbers one window may carry before runs are merged below 2, 4, ... pixels: about
  * 7 JSON characters each, so segments stay under ~630 KB and the message under 1 MB with
  * ticks (two short numbers per pixel column and lane at most) and the capped arrows.
  */
 export const MAX_SEGMENT_NUMBERS = 90_000;
+/** Tick numbers one window may carry before ticks are gathered into wider columns (2, 4, ... px). */
+export const MAX_TICK_NUMBERS = 120_000;
 const segmentNumbers = (lanes: TimelineLane[]) => lanes.reduce((n, l) => n + l.segments.length, 0);
+const tickNumbers = (ticks: Map<number, number[]>) => [...ticks.values()].reduce((n, t) => n + t.length, 0);
 /** Pixel positions are sent to 1/10 px: finer than a screen, shorter than ns in JSON. */
 const round = (x: number) => Math.round(x * 10) / 10;
 /** A coarse level serves a window once a pixel spans this many of its bins (bin edges then move a run by at most 1/2 px). */
@@ -45,7 +50,8 @@ export function timelineWindow(tables: TimelineTables, request: TimelineRequest)
   const scale: Scale = { startNs: request.startNs, pxPerNs: request.widthPx / (request.endNs - request.startNs), widthPx: request.widthPx };
   const vcpuIndices = request.lanes?.vcpus ?? tables.vcpuLanes.map((_, i) => i);
   const cpuIndices = request.lanes?.cpus ?? tables.cpuLanes.map((_, i) => i);
-  const ticks = pauseTicks(tables, request, scale);
+  let ticks = pauseTicks(tables, request, scale, 1);
+  for (let columnPx = 2; tickNumbers(ticks) > MAX_TICK_NUMBERS; columnPx *= 2) ticks = pauseTicks(tables, request, scale, columnPx);
   const build = (minPx: number) => {
     const lanes: TimelineLane[] = [];
     for (const index of vcpuIndices) {
@@ -60,9 +66,9 @@ export function timelineWindow(tables: TimelineTables, request: TimelineRequest)
     }
     return lanes;
   };
-  // Dense lanes everywhere could pass the message budget: merge below two pixels instead.
+  // Dense lanes everywhere could pass the message budget: merge below 2, 4, ... pixels instead.
   let lanes = build(1);
-  if (segmentNumbers(lanes) > MAX_SEGMENT_NUMBERS) lanes = build(2);
+  for (let minPx = 2; segmentNumbers(lanes) > MAX_SEGMENT_NUMBERS; minPx *= 2) lanes = build(minPx);
   const boosts = boostArrows(tables, request, scale);
   const ipis = ipiArrows(tables, request, scale);
   return {
@@ -105,7 +111,7 @@ function laneSource(tables: TimelineTables, which: 'vcpuStates' | 'cpuRuns', lan
 /**
  * Segments of one lane of `table` inside the window: x0, x1, code, detail, where detail comes
  * from `details` (a vCPU's pCPU; the vCPU lane a pCPU ran); `mixed` marks coarse rows that
- * already merged several states. Runs under `minPx` are merged (1 px, or 2 when a message
+ * already merged several states. Runs under `minPx` are merged (1 px, more when a message
  * would be too large).
  */
 function laneSegments(table: IntervalColumns, details: Int32Array, mixed: Uint8Array | null, lane: number, request: TimelineRequest, scale: Scale, minPx: number): number[] {
@@ -191,12 +197,12 @@ class MergeGroup {
   }
 }
 
-/** PAUSE exits (one per decision) per spinner lane: pairs of column step and count. */
-function pauseTicks(tables: TimelineTables, request: TimelineRequest, scale: Scale): Map<number, number[]> {
+/** PAUSE exits (one per decision) per spinner lane: pairs of column step and count, in columns of `columnPx`. */
+function pauseTicks(tables: TimelineTables, request: TimelineRequest, scale: Scale, columnPx: number): Map<number, number[]> {
   const d = tables.decisions;
   const from = lowerBound(d.ts, 0, d.count, request.startNs);
   const to = lowerBound(d.ts, from, d.count, request.endNs);
-  const ticks = new TickColumns(tables.vcpuLanes.length);
+  const ticks = new TickColumns(tables.vcpuLanes.length, columnPx);
   if (to - from <= INSTANT_SCAN_PER_PX * request.widthPx) {
     for (let i = from; i < to; i++) ticks.add(d.spinnerLane[i], Math.min(scale.widthPx - 1, Math.floor(toPx(scale, d.ts[i]))), 1);
     return ticks.byLane;
@@ -222,7 +228,10 @@ class TickColumns {
   private readonly lanes: number[][];
   private readonly last: Float64Array;
 
-  constructor(lanes: number) {
+  constructor(
+    lanes: number,
+    private readonly columnPx: number,
+  ) {
     this.lanes = Array.from({ length: lanes }, (_, i) => {
       const ticks: number[] = [];
       this.byLane.set(i, ticks);
@@ -231,7 +240,8 @@ class TickColumns {
     this.last = new Float64Array(lanes).fill(-1);
   }
 
-  add(lane: number, px: number, count: number): void {
+  add(lane: number, pixel: number, count: number): void {
+    const px = pixel - (pixel % this.columnPx);
     const ticks = this.lanes[lane];
     if (!ticks) return;
     if (ticks.length && this.last[lane] === px) ticks[ticks.length - 1] += count;
