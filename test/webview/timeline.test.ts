@@ -109,6 +109,10 @@ test('timeline panel in Chromium', { skip: noBrowser() }, async () => {
     assert.ok((await tab.locator('.details').textContent())!.includes(`${EVIL}-101`));
     await tab.locator('.details vscode-button').first().click();
     assert.deepEqual(((await posted()) as { type: string }[]).filter((m) => m.type === 'revealLine').at(-1), { type: 'revealLine', line: 5 });
+    // The keyboard's click: down to the third lane (vm0/vCPU 0 after CPU 0 and 1), I for its details.
+    await canvas.focus();
+    for (const key of ['ArrowDown', 'ArrowDown', 'ArrowDown', 'i']) await tab.keyboard.press(key);
+    await tab.waitForFunction(() => document.querySelector('.details h3')?.textContent?.startsWith('vm0/vCPU 0'));
     // The event list row, the lane label's tooltip: text, never markup.
     await tab.waitForSelector('.events .erow');
     assert.ok((await tab.locator('.events .erow').first().textContent())!.includes(EVIL));

@@ -16,6 +16,8 @@ export interface Overlay {
   selection?: { x0: number; x1: number };
   /** A marked instant (the event picked in the list), px. */
   markerX?: number;
+  /** The lane picked with the keyboard: outlined. */
+  focusY?: number;
 }
 
 export function drawTimeline(ctx: CanvasRenderingContext2D, w: TimelineWindow, layout: Layout, c: TimelineColours, overlay: Overlay): void {
@@ -64,6 +66,10 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, w: TimelineWindow, l
     ctx.globalAlpha = 1;
     ctx.strokeStyle = c.focus;
     ctx.strokeRect(Math.min(x0, x1) + 0.5, 0.5, Math.abs(x1 - x0), layout.heightPx - 1);
+  }
+  if (overlay.focusY !== undefined) {
+    ctx.strokeStyle = c.focus;
+    ctx.strokeRect(0.5, overlay.focusY + 0.5, width - 1, LANE_PX - 1);
   }
   if (overlay.markerX !== undefined) {
     ctx.fillStyle = c.focus;

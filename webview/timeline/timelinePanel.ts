@@ -12,7 +12,7 @@ import { onThemeChange } from '../theme';
 import { timelineColours, type TimelineColours } from './colors';
 import { drawOverview, drawTimeline } from './draw';
 import { eventListPanel } from './eventListPanel';
-import { layoutRows, rowAt, type Layout } from './layout';
+import { layoutRows, rowAt, type LaneRow, type Layout } from './layout';
 import { clampView, panView, PAN_STEP, ViewHistory, zoomView, ZOOM_STEP, type Bounds, type View } from './viewport';
 
 const OVERVIEW_PX = 28;
@@ -51,7 +51,7 @@ export function timelinePanel(post: (m: WebviewToHost) => void): TimelinePanel {
   let latestDetails = -1;
   let renders = 0;
 
-  const canvas = el('canvas', { role: 'img', tabindex: '0', 'aria-label': 'Timeline: pCPU and vCPU lanes. W/S or +/- zoom, A/D or arrow keys pan, [ and ] back and forward, 0 whole trace, Enter selects the visible window, Escape clears the selection.' });
+  const canvas = el('canvas', { role: 'img', tabindex: '0', 'aria-label': 'Timeline: pCPU and vCPU lanes. W/S or +/- zoom, A/D or left/right arrows pan, [ and ] back and forward, 0 whole trace, Enter selects the visible window, Escape clears the selection, up/down arrows pick a lane and I shows its details.' });
   canvas.dataset.renders = '0';
   const overview = el('canvas', { class: 'overview', role: 'img', 'aria-label': 'Overview of the whole trace; the box is the visible window. Click to move there.' });
   const labels = el('div', { class: 'labels' });
@@ -170,7 +170,8 @@ export function timelinePanel(post: (m: WebviewToHost) => void): TimelinePanel {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     const sel = selection ? { x0: Math.max(0, nsToX(selection.startNs)), x1: Math.min(win.widthPx, nsToX(selection.endNs)) } : undefined;
     const started = performance.now();
-    drawTimeline(ctx, win, layout, colours, { selection: sel && sel.x1 > sel.x0 ? sel : undefined, markerX: marker === undefined ? undefined : nsToX(marker) });
+    const focused = focusedLane();
+    drawTimeline(ctx, win, layout, colours, { selection: sel && sel.x1 > sel.x0 ? sel : undefined, markerX: marker === undefined ? undefined : nsToX(marker), focusY: focused?.y });
     // For the benchmark: the canvas work alone, beside the message-to-drawn time it measures.
     canvas.dataset.drawMs = (performance.now() - started).toFixed(1);
     canvas.dataset.renders = String(++renders);
@@ -344,6 +345,13 @@ export function timelinePanel(post: (m: WebviewToHost) => void): TimelinePanel {
       Home: () => bounds && step({ startNs: bounds.startNs, endNs: bounds.endNs }),
       Enter: () => select({ ...view }),
       Escape: () => ((selection = null), (marker = undefined), redraw()),
+      // The keyboard's click: a lane picked with the up/down arrows, its details at the window's middle.
+      ArrowUp: () => moveFocus(-1),
+      ArrowDown: () => moveFocus(1),
+      i: () => {
+        const lane = focusedLane();
+        if (lane && win) pick(win.widthPx / 2, lane.y + 1);
+      },
     };
     const action = keys[e.key.length === 1 ? e.key.toLowerCase() : e.key];
     if (!action || e.ctrlKey || e.metaKey || e.altKey) return;
@@ -356,6 +364,18 @@ export function timelinePanel(post: (m: WebviewToHost) => void): TimelinePanel {
     const span = view.endNs - view.startNs;
     step({ startNs: at - span / 2, endNs: at + span / 2 });
   });
+
+  let focusIndex = -1;
+  const laneRows = () => (layout ? layout.rows.filter((r): r is LaneRow => r.type === 'lane') : []);
+  const focusedLane = () => (focusIndex >= 0 ? laneRows()[Math.min(focusIndex, laneRows().length - 1)] : undefined);
+  function moveFocus(by: number): void {
+    const n = laneRows().length;
+    if (!n) return;
+    focusIndex = Math.max(0, Math.min(n - 1, focusIndex + by));
+    const lane = focusedLane()!;
+    status.textContent = `${lane.title} — press I for details at the middle of the window`;
+    redraw();
+  }
 
   function pick(x: number, y: number): void {
     if (!layout) return;
