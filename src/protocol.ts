@@ -93,13 +93,31 @@ export interface GroundTruth {
   problems: { schedulerMismatch: number; lostOpportunity: number; overboost: number };
 }
 
-export type HostToWebview = { type: 'dashboard'; model: DashboardModel } | { type: 'error'; message: string } | { type: 'busy'; message: string };
+export type HostToWebview =
+  | { type: 'dashboard'; model: DashboardModel }
+  | { type: 'error'; message: string }
+  | { type: 'busy'; message: string }
+  | { type: 'timeline'; id: number; window: TimelineWindow }
+  | { type: 'timelineDetails'; id: number; details: TimelineDetails | null }
+  | { type: 'eventList'; id: number; page: EventListPage };
+
+/** A point on a timeline lane to explain: the decision within toleranceNs, else the run there. */
+export interface TimelineDetailsRequest {
+  lane: 'vcpu' | 'cpu';
+  index: number;
+  ns: number;
+  toleranceNs: number;
+}
 
 export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'selectRange'; startNs: number; endNs: number }
   | { type: 'resetRange' }
-  | { type: 'revealLine'; line: number };
+  | { type: 'revealLine'; line: number }
+  | { type: 'timeline'; id: number; request: TimelineRequest }
+  | { type: 'timelineDetails'; id: number; request: TimelineDetailsRequest }
+  | { type: 'eventList'; id: number; request: EventListRequest }
+  | { type: 'exportPerfetto' };
 
 // ---- The comparison view ----
 
@@ -192,7 +210,20 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | null {
   switch (m.type) {
     case 'ready':
     case 'resetRange':
+    case 'exportPerfetto':
       return { type: m.type };
+    case 'timeline': {
+      const request = parseTimelineRequest(m.request);
+      return request && isWholeNumber(m.id) ? { type: 'timeline', id: m.id, request } : null;
+    }
+    case 'timelineDetails': {
+      const request = parseDetailsRequest(m.request);
+      return request && isWholeNumber(m.id) ? { type: 'timelineDetails', id: m.id, request } : null;
+    }
+    case 'eventList': {
+      const request = parseEventListRequest(m.request);
+      return request && isWholeNumber(m.id) ? { type: 'eventList', id: m.id, request } : null;
+    }
     case 'selectRange':
       return isFiniteNumber(m.startNs) && isFiniteNumber(m.endNs) && m.endNs > m.startNs ? { type: 'selectRange', startNs: m.startNs, endNs: m.endNs } : null;
     case 'revealLine':
@@ -202,11 +233,178 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | null {
   }
 }
 
+const isWholeNumber = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+const isIndex = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) < 1 << 20;
+const isIndexList = (v: unknown): v is number[] => Array.isArray(v) && v.length <= 1 << 16 && v.every(isIndex);
+
+function parseTimelineRequest(raw: unknown): TimelineRequest | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const r = raw as Record<string, unknown>;
+  if (!isFiniteNumber(r.startNs) || !isFiniteNumber(r.endNs) || !(r.endNs > r.startNs)) return null;
+  if (!Number.isInteger(r.widthPx) || (r.widthPx as number) < 1 || (r.widthPx as number) > TIMELINE_MAX_WIDTH_PX) return null;
+  const request: TimelineRequest = { startNs: r.startNs, endNs: r.endNs, widthPx: r.widthPx as number };
+  if (r.lanes !== undefined) {
+    const lanes = r.lanes as Record<string, unknown> | null;
+    if (typeof lanes !== 'object' || lanes === null || !isIndexList(lanes.vcpus) || !isIndexList(lanes.cpus)) return null;
+    request.lanes = { vcpus: lanes.vcpus, cpus: lanes.cpus };
+  }
+  return request;
+}
+
+function parseDetailsRequest(raw: unknown): TimelineDetailsRequest | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const r = raw as Record<string, unknown>;
+  if ((r.lane !== 'vcpu' && r.lane !== 'cpu') || !isIndex(r.index) || !isFiniteNumber(r.ns) || !isFiniteNumber(r.toleranceNs) || r.toleranceNs < 0) return null;
+  return { lane: r.lane, index: r.index, ns: r.ns, toleranceNs: r.toleranceNs };
+}
+
+function parseEventListRequest(raw: unknown): EventListRequest | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const r = raw as Record<string, unknown>;
+  if (!isFiniteNumber(r.startNs) || !isFiniteNumber(r.endNs) || !(r.endNs >= r.startNs)) return null;
+  if (!isWholeNumber(r.offset) || !Number.isInteger(r.limit) || (r.limit as number) < 0 || (r.limit as number) > EVENT_LIST_MAX_LIMIT) return null;
+  const f = r.filter as Record<string, unknown> | null;
+  if (typeof f !== 'object' || f === null) return null;
+  const filter: EventListFilter = {};
+  if (f.vm !== undefined) {
+    if (typeof f.vm !== 'string' || f.vm.length > 4096) return null;
+    filter.vm = f.vm;
+  }
+  if (f.event !== undefined) {
+    if (typeof f.event !== 'string' || f.event.length > 4096) return null;
+    filter.event = f.event;
+  }
+  if (f.vcpuLane !== undefined) {
+    if (!isIndex(f.vcpuLane)) return null;
+    filter.vcpuLane = f.vcpuLane;
+  }
+  if (f.cpu !== undefined) {
+    if (!isIndex(f.cpu)) return null;
+    filter.cpu = f.cpu;
+  }
+  return { startNs: r.startNs, endNs: r.endNs, offset: r.offset as number, limit: r.limit as number, filter };
+}
+
 /** Validates a message from the host (the webview side checks what it renders). */
 export function parseHostMessage(raw: unknown): HostToWebview | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const m = raw as Record<string, unknown>;
   if (m.type === 'dashboard' && typeof m.model === 'object' && m.model !== null && Array.isArray((m.model as DashboardModel).vcpus)) return m as HostToWebview;
   if ((m.type === 'error' || m.type === 'busy') && typeof m.message === 'string') return m as HostToWebview;
+  if (!isWholeNumber(m.id)) return null;
+  if (m.type === 'timeline' && typeof m.window === 'object' && m.window !== null && Array.isArray((m.window as TimelineWindow).lanes)) return m as HostToWebview;
+  if (m.type === 'timelineDetails' && typeof m.details === 'object') return m as HostToWebview;
+  if (m.type === 'eventList' && typeof m.page === 'object' && m.page !== null && Array.isArray((m.page as EventListPage).rows)) return m as HostToWebview;
   return null;
 }
+
+// ---- The timeline (trace editor) ----
+
+/** Which lanes to fill (collapsed groups are left out); every lane when absent. */
+export interface TimelineLaneSelection {
+  vcpus: number[];
+  cpus: number[];
+}
+
+export interface TimelineRequest {
+  startNs: number;
+  endNs: number;
+  widthPx: number;
+  lanes?: TimelineLaneSelection;
+}
+
+/** What each VcpuState code is called on screen and in exports (index = VcpuState). */
+export const VCPU_STATE_LABELS = ['unknown', 'guest', 'exit handling', 'preempted', 'halted', 'woken'] as const;
+/** What each CpuRunKind code is called (index = CpuRunKind). */
+export const CPU_RUN_LABELS = ['idle', 'vCPU', 'other task'] as const;
+
+/** Segments are flat: x0 px, x1 px, code, detail (SEGMENT_STRIDE numbers each). */
+export const SEGMENT_STRIDE = 4;
+/** Set on a segment's code when it merges runs of more than one state (the code's low bits: the dominant state). */
+export const SEGMENT_MIXED = 16;
+/** Boost arrows are flat: x px, spinner lane, target lane, outcome (DECISION_OUTCOMES index, 255 not judged), count. */
+export const BOOST_STRIDE = 5;
+/** IPI arrows are flat: x px, from lane, to lane, count. */
+export const IPI_STRIDE = 4;
+/** Outcome code of a decision that could not be judged (no sched events). */
+export const OUTCOME_NOT_JUDGED = 255;
+
+export interface TimelineLane {
+  kind: 'vcpu' | 'cpu';
+  /** Index into TimelineWindow.vcpuLanes or cpuLanes. */
+  index: number;
+  /** vCPU lanes: code = VcpuState, detail = pCPU (-1 none); pCPU lanes: code = CpuRunKind, detail = vCPU lane (-1). */
+  segments: number[];
+  /** vCPU lanes: PAUSE exits as pairs (pixel columns since the lane's previous tick, or from 0 for the first; count). */
+  ticks: number[];
+}
+
+export interface TimelineWindow {
+  startNs: number;
+  endNs: number;
+  widthPx: number;
+  traceStartNs: number;
+  traceEndNs: number;
+  /** Thread names are untrusted text. */
+  vcpuLanes: { vm: string; vmIndex: number; vcpu: number; tid: number; comm: string }[];
+  cpuLanes: { cpu: number }[];
+  lanes: TimelineLane[];
+  boosts: number[];
+  /** Boost decisions in the window, and how many merged arrows were left out by the cap. */
+  boostsInWindow: number;
+  boostsOmitted: number;
+  ipis: number[];
+  ipisInWindow: number;
+  ipisOmitted: number;
+}
+
+export interface TimelineDetails {
+  title: string;
+  /** Field name and value, both shown as text. */
+  fields: [string, string][];
+  /** Raw line (text traces) or record number (trace.dat) of the event behind it; 0 when none. */
+  line: number;
+  startNs: number;
+  endNs: number;
+}
+
+export interface EventListFilter {
+  vm?: string;
+  /** vCPU lane index. */
+  vcpuLane?: number;
+  cpu?: number;
+  event?: string;
+}
+
+export interface EventListRequest {
+  startNs: number;
+  endNs: number;
+  offset: number;
+  limit: number;
+  filter: EventListFilter;
+}
+
+export interface EventListRow {
+  ts: number;
+  cpu: number;
+  tid: number;
+  /** Untrusted text. */
+  comm: string;
+  event: string;
+  info: string;
+  line: number;
+}
+
+export interface EventListPage {
+  offset: number;
+  /** Matching events in the window. */
+  total: number;
+  rows: EventListRow[];
+  /** Event names present in the trace, for the filter. */
+  eventNames: string[];
+}
+
+/** Largest page of events one request may ask for. */
+export const EVENT_LIST_MAX_LIMIT = 1000;
+/** Widest timeline one request may ask for, in pixels. */
+export const TIMELINE_MAX_WIDTH_PX = 8192;

@@ -47,7 +47,8 @@ async function openWith(rec: Recorded, uri: { fsPath: string }, viewType: string
   const doc = await provider.openCustomDocument(uri, {}, token);
   rec.documents.push(doc);
   const { webview, posted, send } = fakeWebview<{ type: string }>();
-  await provider.resolveCustomEditor(doc, { webview }, token);
+  const noEvent = () => ({ dispose() {} });
+  await provider.resolveCustomEditor(doc, { webview, active: true, onDidChangeViewState: noEvent, onDidDispose: noEvent }, token);
   const name = uri.fsPath.replace(/^.*\//, '');
   rec.editors.set(name, { html: webview.html, posted, opened: doc.session.opened.catch(() => undefined) });
   await send({ type: 'ready' }); // the webview script's first message

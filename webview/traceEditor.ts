@@ -10,6 +10,7 @@ import { vscodeApi } from './vscodeApi';
 import { el, judgedValue, ms, table } from './dom';
 import { fullLabelDetails, label } from './label';
 import { onThemeChange, theme } from './theme';
+import { timelinePanel } from './timeline/timelinePanel';
 
 Chart.register(...registerables);
 
@@ -22,6 +23,8 @@ const unitsOf = (model: DashboardModel) => (model.clock?.unit === 'cycles' ? { m
 const clockText = (model: DashboardModel) =>
   model.clock ? ` · clock ${model.clock.name ?? 'not in the trace'}${model.clock.unit === 'cycles' ? ' (raw counter values: set kvmSpin.clockHz for ms)' : ''}` : '';
 let current: DashboardModel | null = (vscode.getState() as { model?: DashboardModel } | undefined)?.model ?? null;
+// The timeline stays mounted above the dashboard, which is redrawn on every range.
+const timeline = timelinePanel((m) => post(m));
 
 const PROBLEM_DEFINITIONS: Record<string, string> = {
   schedulerMismatch: 'KVM boosted a vCPU (yield_to succeeded) but the host scheduler did not run it before the spinner exited again.',
@@ -295,18 +298,25 @@ function post(message: WebviewToHost): void {
 
 window.addEventListener('message', (event) => {
   const msg = parseHostMessage(event.data);
-  if (!msg) return;
+  if (!msg || timeline.onMessage(msg)) return;
   if (msg.type === 'dashboard') {
+    showTimeline(msg.model);
     current = msg.model;
     vscode.setState({ model: msg.model });
     render(msg.model);
-  } else {
+  } else if (msg.type === 'error' || msg.type === 'busy') {
     app.replaceChildren(el('p', { class: msg.type === 'error' ? 'error' : 'status' }, msg.message));
   }
 });
 
 // Redraw with the new colours when the theme changes (VS Code swaps the body class).
 onThemeChange(() => current && render(current));
+
+function showTimeline(model: DashboardModel): void {
+  if (!timeline.element.isConnected) app.before(timeline.element);
+  timeline.setTrace(model.traceStartNs, model.traceEndNs);
+  if (model.rangeStartNs > model.traceStartNs || model.rangeEndNs < model.traceEndNs) timeline.followRange(model.rangeStartNs, model.rangeEndNs);
+}
 
 if (current) render(current);
 post({ type: 'ready' });

@@ -14,6 +14,7 @@ import { annotateCommand } from './annotate';
 import { simulateCommand } from './simulate';
 import { recordCommand } from './record';
 import { replayCommand } from './replay';
+import { exportCommand } from './export';
 
 /** Every command by name; adding a command is one line here. */
 const COMMANDS = new Map<string, Command>([
@@ -22,6 +23,7 @@ const COMMANDS = new Map<string, Command>([
   ['simulate', simulateCommand],
   ['record', recordCommand],
   ['replay', replayCommand],
+  ['export', exportCommand],
 ]);
 
 const NAMES = [...COMMANDS.keys()];

@@ -139,12 +139,12 @@ function syncFolder(dir: string): void {
  * partial name, then fsync and rename. On any failure the partial file is removed and `file`
  * is untouched; a full, read-only or forbidden place throws OutputError.
  */
-export function writeFileWhole(file: string, body: (write: (text: string) => void) => void): void {
+export function writeFileWhole(file: string, body: (write: (chunk: string | Uint8Array) => void) => void): void {
   const partial = partialPathFor(file);
   try {
     const fd = openSync(partial, 'w', 0o644); // our own name: a stale one (a reused pid) is overwritten
     try {
-      body((text) => writeAll(fd, Buffer.from(text, 'utf8')));
+      body((chunk) => writeAll(fd, typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
     } finally {
       closeSync(fd);
     }

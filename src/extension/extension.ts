@@ -6,7 +6,7 @@ import { runSimulationCommand } from './simulationCommand';
 import { RunRegistry } from './runRegistry';
 import { SourceAnnotations } from './sourceAnnotations';
 import { runFromRunFile } from './runRegistry';
-import { TRACE_EDITOR, TRACE_EDITOR_ANY, TraceEditorProvider } from './traceEditor';
+import { OPEN_IN_PERFETTO, TRACE_EDITOR, TRACE_EDITOR_ANY, TraceEditorProvider } from './traceEditor';
 import { COMPARISON_VIEW, ComparisonViewProvider } from './comparisonView';
 import { recordTraceCommand } from './recordCommand';
 import { makeApi, type KvmSpinApi } from './api';
@@ -65,6 +65,7 @@ export function activate(context: vscode.ExtensionContext): KvmSpinApi {
       provideTextDocumentContent: (uri) => summaries.get(uri.toString()) ?? '',
     }),
     vscode.commands.registerCommand('kvmSpin.showLog', () => log.show()),
+    vscode.commands.registerCommand(OPEN_IN_PERFETTO, () => traceEditor.openInPerfetto()),
     vscode.window.registerCustomEditorProvider(TRACE_EDITOR, traceEditor, { supportsMultipleEditorsPerDocument: false }),
     vscode.window.registerCustomEditorProvider(TRACE_EDITOR_ANY, traceEditor, { supportsMultipleEditorsPerDocument: false }),
     vscode.commands.registerCommand('kvmSpin.openTrace', async (target?: vscode.Uri) => {

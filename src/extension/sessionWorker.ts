@@ -11,7 +11,12 @@ import { NotATraceError } from '../core/trace/sniff';
 import { readRunFileMetrics } from '../core/sim/runFileSites';
 import { runFileContentWarnings } from '../core/sim/runFileCheck';
 import type { DashboardModel } from '../protocol';
-import type { SessionRequest, SessionMessage } from './workerMessages';
+import type { SessionRequest, SessionMessage, TimelineQuery, TimelineQueryRequest } from './workerMessages';
+import { timelineWindow } from '../core/views/timeline';
+import { timelineDetails } from '../core/views/timelineDetails';
+import { eventList } from '../core/views/eventList';
+import { writeTraceExport } from '../core/export/perfettoExport';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 
 const post = (m: SessionMessage) => parentPort?.postMessage(m);
 const { file, clockHz } = workerData as { file: string; clockHz?: number };
@@ -52,9 +57,40 @@ async function main(): Promise<void> {
   let pcpus = 0;
   for (let i = 0; i < trace.store.length; i++) if (trace.store.cpu[i] >= pcpus) pcpus = trace.store.cpu[i] + 1;
   post({ type: 'opened', format: trace.format, analysis, model: dashboard(), pcpus });
-  parentPort?.on('message', (req: SessionRequest) => {
-    post({ type: 'dashboard', id: req.id, model: dashboard(req.range) });
+  parentPort?.on('message', (req: SessionRequest | TimelineQueryRequest) => {
+    if (!('query' in req)) return post({ type: 'dashboard', id: req.id, model: dashboard(req.range) });
+    try {
+      post({ type: 'answer', id: req.id, answer: answerTimeline(session, req.query) });
+    } catch (err) {
+      post({ type: 'failed', id: req.id, message: (err as Error)?.message ?? String(err) });
+    }
   });
+}
+
+/** The timeline's requests: windows, details, event pages, and exports written from here (off the extension host). */
+function answerTimeline(session: TraceSession, q: TimelineQuery) {
+  const store = session.store;
+  switch (q.kind) {
+    case 'timeline':
+      return timelineWindow(session.tables, q.request);
+    case 'timelineDetails':
+      return timelineDetails(session.tables, { line: (row) => store.line[row], comm: (tid) => store.threads.get(tid)?.comm ?? '<...>' }, q.request);
+    case 'eventList':
+      return eventList(store, session.tables, q.request);
+    case 'export': {
+      const fd = openSync(q.out, 'w');
+      let bytes = 0;
+      try {
+        writeTraceExport(q.format, session.tables, store, (chunk) => (bytes += typeof chunk === 'string' ? writeSync(fd, chunk) : writeSync(fd, chunk)));
+      } catch (err) {
+        closeSync(fd);
+        rmSync(q.out, { force: true });
+        throw err;
+      }
+      closeSync(fd);
+      return { bytes };
+    }
+  }
 }
 
 main().catch((err) => {

@@ -10,10 +10,14 @@ import { rowFromAnalysis } from '../core/analysis/comparison';
 import { AnalysisError, openTraceSession, type TraceSession } from './workerBridge';
 import { makeNonce, renderWebviewHtml } from './webviewHtml';
 import { runFromRunFile, type RunRegistry } from './runRegistry';
+import { EXPORT_EXTENSION, type ExportFormat } from '../core/export/perfettoExport';
 
 export const TRACE_EDITOR = 'kvmSpin.traceEditor';
 /** The same editor offered through "Open With…" for any file. */
 export const TRACE_EDITOR_ANY = 'kvmSpin.traceEditorAnyFile';
+/** Saves the active trace's timeline tracks for ui.perfetto.dev. */
+export const OPEN_IN_PERFETTO = 'kvmSpin.openInPerfetto';
+const PERFETTO_UI = 'https://ui.perfetto.dev';
 
 class TraceDocument implements vscode.CustomDocument {
   constructor(
@@ -26,6 +30,9 @@ class TraceDocument implements vscode.CustomDocument {
 }
 
 export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<TraceDocument> {
+  /** The trace editor last focused (for commands run from the palette). */
+  private active: TraceDocument | undefined;
+
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly registry: RunRegistry,
@@ -89,6 +96,17 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'media', 'traceEditor.css')).toString(),
     });
     const send = (message: HostToWebview) => void webview.postMessage(message);
+    this.active = doc;
+    panel.onDidChangeViewState(() => panel.active && (this.active = doc));
+    panel.onDidDispose(() => this.active === doc && (this.active = undefined));
+    /** A timeline reply; a failed one is logged (the webview keeps what it shows). */
+    const answer = async (what: string, reply: () => Promise<HostToWebview>) => {
+      try {
+        send(await reply());
+      } catch (err) {
+        this.log.warn(`${path.basename(doc.uri.fsPath)}: ${what} request failed: ${(err as Error).message}`);
+      }
+    };
     let range: { startNs: number; endNs: number } | undefined;
     const showRange = async () => {
       try {
@@ -116,6 +134,18 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
           range = undefined;
           await showRange();
           break;
+        case 'timeline':
+          await answer('timeline', async () => ({ type: 'timeline', id: msg.id, window: await doc.session.query({ kind: 'timeline', request: msg.request }) }));
+          break;
+        case 'timelineDetails':
+          await answer('details', async () => ({ type: 'timelineDetails', id: msg.id, details: await doc.session.query({ kind: 'timelineDetails', request: msg.request }) }));
+          break;
+        case 'eventList':
+          await answer('event list', async () => ({ type: 'eventList', id: msg.id, page: await doc.session.query({ kind: 'eventList', request: msg.request }) }));
+          break;
+        case 'exportPerfetto':
+          await this.openInPerfetto(doc);
+          break;
         case 'revealLine': {
           const text = await vscode.workspace.openTextDocument(doc.uri);
           const line = Math.min(msg.line - 1, text.lineCount - 1);
@@ -127,5 +157,33 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
     doc.session.opened.catch((err: AnalysisError) => {
       if (err.kind !== 'cancelled') void vscode.window.showErrorMessage(`KVM Spin: ${path.basename(doc.uri.fsPath)}: ${err.message}`);
     });
+  }
+
+  /** "Open in Perfetto…": save the timeline's tracks (Perfetto protobuf or Chrome JSON), then offer the Perfetto UI. */
+  async openInPerfetto(doc = this.active): Promise<void> {
+    if (!doc) {
+      void vscode.window.showInformationMessage('KVM Spin: open a trace in the trace editor first.');
+      return;
+    }
+    const base = doc.uri.fsPath.replace(/\.[^./\\]*$/, '');
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.file(base + EXPORT_EXTENSION.perfetto),
+      filters: { 'Perfetto trace': ['perfetto-trace', 'pftrace'], 'Chrome JSON trace': ['json'] },
+      title: 'Save the timeline for Perfetto',
+    });
+    if (!target) return;
+    const format: ExportFormat = target.fsPath.endsWith('.json') ? 'json' : 'perfetto';
+    try {
+      const { bytes } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `KVM Spin: writing ${path.basename(target.fsPath)}` }, () =>
+        doc.session.query({ kind: 'export', format, out: target.fsPath }),
+      );
+      this.log.info(`exported ${doc.uri.fsPath} to ${target.fsPath} (${format}, ${bytes} bytes)`);
+      const open = 'Open ui.perfetto.dev';
+      if ((await vscode.window.showInformationMessage(`KVM Spin: saved ${path.basename(target.fsPath)}; open it in the Perfetto UI (Open trace file).`, open)) === open) {
+        await vscode.env.openExternal(vscode.Uri.parse(PERFETTO_UI));
+      }
+    } catch (err) {
+      void vscode.window.showErrorMessage(`KVM Spin: could not export ${path.basename(doc.uri.fsPath)}: ${(err as Error).message}`);
+    }
   }
 }

@@ -2,7 +2,7 @@
 // range requests, and cancellation. No 'vscode' import: the tests drive it directly.
 
 import { Worker } from 'node:worker_threads';
-import type { SessionMessage, SessionRequest } from './workerMessages';
+import type { SessionMessage, SessionRequest, TimelineAnswers, TimelineQuery, TimelineQueryRequest } from './workerMessages';
 import type { AnalysisResult } from '../core/analysis/analyze';
 import type { DashboardModel } from '../protocol';
 
@@ -19,12 +19,14 @@ export class AnalysisError extends Error {
 export interface TraceSession {
   opened: Promise<{ format: string; analysis: AnalysisResult; model: DashboardModel; pcpus: number }>;
   dashboard(range?: { startNs: number; endNs: number }): Promise<DashboardModel>;
+  /** A timeline request (window, details, event page, export) answered by the worker. */
+  query<Q extends TimelineQuery>(query: Q): Promise<TimelineAnswers[Q['kind']]>;
   dispose(): void;
 }
 
 export function openTraceSession(workerScript: string, file: string, onProgress: (bytesRead: number, totalBytes: number) => void, options: { clockHz?: number } = {}): TraceSession {
   const worker = new Worker(workerScript, { workerData: { file, clockHz: options.clockHz } });
-  const pending = new Map<number, { resolve: (m: DashboardModel) => void; reject: (err: AnalysisError) => void }>();
+  const pending = new Map<number, { resolve: (m: never) => void; reject: (err: AnalysisError) => void }>();
   let nextId = 1;
   let disposed = false;
   let fail: (err: AnalysisError) => void = () => {};
@@ -41,8 +43,11 @@ export function openTraceSession(workerScript: string, file: string, onProgress:
     worker.on('message', (m: SessionMessage) => {
       if (m.type === 'progress') onProgress(m.bytesRead, m.totalBytes);
       else if (m.type === 'opened') resolve(m);
-      else if (m.type === 'dashboard') {
-        pending.get(m.id)?.resolve(m.model);
+      else if (m.type === 'dashboard' || m.type === 'answer') {
+        pending.get(m.id)?.resolve((m.type === 'dashboard' ? m.model : m.answer) as never);
+        pending.delete(m.id);
+      } else if (m.type === 'failed') {
+        pending.get(m.id)?.reject(new AnalysisError(m.message, 'internal'));
         pending.delete(m.id);
       } else stop(new AnalysisError(m.message, m.kind));
     });
@@ -59,6 +64,15 @@ export function openTraceSession(workerScript: string, file: string, onProgress:
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
         const request: SessionRequest = { id, range };
+        worker.postMessage(request);
+      });
+    },
+    query(query) {
+      if (stopped) return Promise.reject(stopped);
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve: resolve as (m: never) => void, reject });
+        const request: TimelineQueryRequest = { id, query };
         worker.postMessage(request);
       });
     },

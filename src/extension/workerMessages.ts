@@ -1,7 +1,8 @@
 // Messages between the extension host and its worker threads (parsing, open trace sessions).
 
 import type { AnalysisResult } from '../core/analysis/analyze';
-import type { DashboardModel } from '../protocol';
+import type { DashboardModel, EventListPage, EventListRequest, TimelineDetails, TimelineDetailsRequest, TimelineRequest, TimelineWindow } from '../protocol';
+import type { ExportFormat } from '../core/export/perfettoExport';
 
 /** A request to an open trace's session worker: the dashboard for a range (or the whole trace). */
 export interface SessionRequest {
@@ -9,8 +10,29 @@ export interface SessionRequest {
   range?: { startNs: number; endNs: number };
 }
 
+/** Timeline requests to the session worker, and what each answers. */
+export type TimelineQuery =
+  | { kind: 'timeline'; request: TimelineRequest }
+  | { kind: 'timelineDetails'; request: TimelineDetailsRequest }
+  | { kind: 'eventList'; request: EventListRequest }
+  | { kind: 'export'; format: ExportFormat; out: string };
+
+export interface TimelineAnswers {
+  timeline: TimelineWindow;
+  timelineDetails: TimelineDetails | null;
+  eventList: EventListPage;
+  export: { bytes: number };
+}
+
+export interface TimelineQueryRequest {
+  id: number;
+  query: TimelineQuery;
+}
+
 export type SessionMessage =
   | { type: 'progress'; bytesRead: number; totalBytes: number }
   | { type: 'opened'; format: string; analysis: AnalysisResult; model: DashboardModel; pcpus: number }
   | { type: 'dashboard'; id: number; model: DashboardModel }
+  | { type: 'answer'; id: number; answer: TimelineAnswers[keyof TimelineAnswers] }
+  | { type: 'failed'; id: number; message: string }
   | { type: 'error'; kind: 'bad-input' | 'internal'; message: string };

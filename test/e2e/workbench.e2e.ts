@@ -139,6 +139,8 @@ describe('KVM Spin Explorer in the workbench (code-server, .vsix installed)', { 
     assert.ok(cards.some((c) => c.includes('PAUSE exits') && c.includes('658')), `cards: ${cards.join(' | ')}`);
     const canvases = await frame.locator('canvas[role="img"][aria-label]').count();
     assert.ok(canvases >= 4, `${canvases} charts`);
+    // The timeline above the charts: drawn once the worker answered its first window.
+    await frame.waitForFunction(() => Number(document.querySelector<HTMLCanvasElement>('[data-panel="timeline"] .tl-canvas canvas')?.dataset.renders) >= 1, undefined, { timeout: 30_000 });
     // Each chart has drawn pixels, not just a blank canvas.
     const painted = await frame.evaluate(() =>
       [...document.querySelectorAll('canvas')].map((c) => {

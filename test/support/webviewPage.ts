@@ -84,14 +84,14 @@ export async function openWebviewPage(bundle: 'traceEditor' | 'comparison', view
   };
 }
 
-/** Non-transparent pixels of every canvas on the page. */
-export function drawnPixels(tab: Page): Promise<number[]> {
-  return tab.evaluate(() =>
-    [...document.querySelectorAll('canvas')].map((c) => {
+/** Non-transparent pixels of every canvas on the page (or under `within`). */
+export function drawnPixels(tab: Page, within = 'body'): Promise<number[]> {
+  return tab.evaluate((within) =>
+    [...document.querySelectorAll(`${within} canvas`)].map((c) => {
       const d = (c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, (c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height).data;
       let n = 0;
       for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
       return n;
     }),
-  );
+  within);
 }

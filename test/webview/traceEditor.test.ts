@@ -19,23 +19,23 @@ test('trace editor webview in Chromium', { skip: noBrowser() }, async () => {
   const { browser, tab, errors, posted: postedMessages, violations } = await openWebviewPage('traceEditor', { width: 1100, height: 1800 });
   try {
     await tab.evaluate((m) => window.postMessage({ type: 'dashboard', model: m }, '*'), model);
-    await tab.waitForSelector('canvas');
-    assert.equal(await tab.locator('canvas').count(), 4);
-    // Every canvas has drawn pixels.
-    const drawn = await drawnPixels(tab);
+    await tab.waitForSelector('#app canvas');
+    assert.equal(await tab.locator('#app canvas').count(), 4);
+    // Every dashboard canvas has drawn pixels (the timeline above it waits for its own replies).
+    const drawn = await drawnPixels(tab, '#app');
     assert.ok(drawn.every((n) => n > 200), `drawn pixels per canvas: ${drawn}`);
     assert.equal(await tab.locator('.card .value').first().textContent(), '4');
     assert.equal(await tab.locator('table.data').first().locator('tbody tr').count(), 2);
     // Only the vCPUs with boosts: vCPU 0 → vCPU 1 (it was the full 2 × 2 square of zeros and a 1).
     assert.equal(await tab.locator('table.matrix td').count(), 1);
-    assert.equal(await tab.locator('canvas[role="img"][aria-label]').count(), 4);
+    assert.equal(await tab.locator('#app canvas[role="img"][aria-label]').count(), 4);
     // The hostile thread name is text, not markup.
     assert.ok((await tab.locator('table.data').first().textContent())!.includes(EVIL));
     assert.equal(await tab.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
     assert.equal(await tab.locator('#app img').count(), 0);
     // Click an episode: reveal its first line; drag on the PAUSE-exit chart: a range.
     await tab.locator('.viewport .vrow').first().click();
-    const box = (await tab.locator('canvas').nth(1).boundingBox())!;
+    const box = (await tab.locator('#app canvas').nth(1).boundingBox())!;
     await tab.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
     await tab.mouse.down();
     await tab.mouse.move(box.x + box.width * 0.7, box.y + box.height / 2);

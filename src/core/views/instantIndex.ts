@@ -1,0 +1,42 @@
+// Indexes of the instant tables for zoomed-out windows: each spinner lane's PAUSE-exit times
+// (so a pixel column's tick count is two binary searches, exact) and a running count of the
+// decisions drawn as boost arrows (so a window's boost count is a subtraction). Built once
+// per tables, on the first window with more instants than it would read one by one.
+
+import { DECISION_OUTCOMES, type TimelineTables } from '../analysis/tables';
+import { OUTCOME_NOT_JUDGED } from '../../protocol';
+
+export interface InstantIndex {
+  /** Per vCPU lane: the ts of its decisions, in order. */
+  laneTs: Float64Array[];
+  /** boostPrefix[i]: decisions before row i that are drawn as a boost arrow. */
+  boostPrefix: Uint32Array;
+}
+
+/** The outcomes drawn as an arrow to the target: honoured, ignored, -ESRCH, and not judged. */
+export const ARROW_OUTCOME = new Uint8Array(256);
+for (const name of ['boostedRan', 'boostedNotRun', 'esrch'] as const) ARROW_OUTCOME[DECISION_OUTCOMES.indexOf(name)] = 1;
+ARROW_OUTCOME[OUTCOME_NOT_JUDGED] = 1;
+
+export const isBoostArrow = (d: TimelineTables['decisions'], i: number) => d.targetLane[i] >= 0 && ARROW_OUTCOME[d.outcome[i]] === 1;
+
+const cache = new WeakMap<TimelineTables, InstantIndex>();
+
+export function instantIndex(tables: TimelineTables): InstantIndex {
+  const hit = cache.get(tables);
+  if (hit) return hit;
+  const d = tables.decisions;
+  const sizes = new Uint32Array(tables.vcpuLanes.length);
+  for (let i = 0; i < d.count; i++) sizes[d.spinnerLane[i]]++;
+  const laneTs = [...sizes].map((n) => new Float64Array(n));
+  const filled = new Uint32Array(sizes.length);
+  const boostPrefix = new Uint32Array(d.count + 1);
+  for (let i = 0; i < d.count; i++) {
+    const lane = d.spinnerLane[i];
+    laneTs[lane][filled[lane]++] = d.ts[i];
+    boostPrefix[i + 1] = boostPrefix[i] + (isBoostArrow(d, i) ? 1 : 0);
+  }
+  const index = { laneTs, boostPrefix };
+  cache.set(tables, index);
+  return index;
+}
