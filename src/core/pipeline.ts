@@ -31,7 +31,7 @@ function finish(source: string, trace: ImportedTrace, options: Partial<AnalysisO
 
 /** Partly malformed input: results plus a warning with the count and the first line numbers. */
 export function importWarnings(stats: ImportStats): string[] {
-  const warnings: string[] = [];
+  const warnings: string[] = [...(stats.warnings ?? [])];
   if (stats.malformedLines > 0) {
     warnings.push(
       `${stats.malformedLines} line(s) were not trace events and were skipped (first at line ${stats.firstMalformedLines.join(', ')})` +

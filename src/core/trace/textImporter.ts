@@ -42,6 +42,8 @@ export interface ImportStats {
   firstMalformedPayloadLines: number[];
   longLines: number;
   crlf: boolean;
+  /** Damage the importer read around (trace.dat: a damaged unused event format, a chunk longer than declared). */
+  warnings?: string[];
 }
 
 export function emptyImportStats(): ImportStats {
