@@ -249,7 +249,8 @@ function makeDecoders(dat: DatFile, store: EventStore, damaged: DamagedFormat[])
 
 /** kprobe / kretprobe / perf-probe events (dynamic events carry __probe_ip). */
 function isProbeFormat(fmt: EventFormat): boolean {
-  return fmt.byName.has('__probe_ip') || fmt.byName.has('__probe_func');
+  // The text first: most formats are never parsed further.
+  return fmt.text.includes('__probe_') && (fmt.byName.has('__probe_ip') || fmt.byName.has('__probe_func'));
 }
 
 /** Reads a trace.dat into the columnar store: every instance, every CPU, in timestamp order. */

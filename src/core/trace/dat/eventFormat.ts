@@ -20,9 +20,41 @@ export interface EventFormat {
   id: number;
   system: string;
   name: string;
+  /** The format as the file has it. */
+  text: string;
   fields: FieldFormat[];
   byName: Map<string, FieldFormat>;
   printFmt: string;
+}
+
+/**
+ * A format whose fields and print fmt are parsed when first asked for: a trace.dat holds
+ * thousands of formats (2,323 in the recorded fixture) and an import reads a dozen.
+ */
+class LazyEventFormat implements EventFormat {
+  private body?: { fields: FieldFormat[]; byName: Map<string, FieldFormat>; printFmt: string };
+  constructor(
+    readonly id: number,
+    readonly system: string,
+    readonly name: string,
+    readonly text: string,
+  ) {}
+  get fields(): FieldFormat[] {
+    return this.parsed().fields;
+  }
+  get byName(): Map<string, FieldFormat> {
+    return this.parsed().byName;
+  }
+  get printFmt(): string {
+    return this.parsed().printFmt;
+  }
+  private parsed() {
+    if (!this.body) {
+      const fields = parseFields(this.text);
+      this.body = { fields, byName: new Map(fields.map((f) => [f.name, f])), printFmt: /^print fmt:\s*(.*)$/m.exec(this.text)?.[1] ?? '' };
+    }
+    return this.body;
+  }
 }
 
 /** A format text that is not one; what could still be read of it names it. */
@@ -91,6 +123,11 @@ export function parseEventFormat(text: string, system: string): EventFormat {
     const reason = `no ${[!name && 'name', id === undefined && 'ID'].filter(Boolean).join(' or ')} line`;
     throw new EventFormatError(`event format of system ${system} has ${reason}`, { system, name: nameGuess, id: idGuess === undefined ? null : Number(idGuess), reason });
   }
+  return new LazyEventFormat(Number(id), system, name, text);
+}
+
+/** The field lines of a format: offsets, sizes, signedness, arrays and dynamic fields. */
+function parseFields(text: string): FieldFormat[] {
   const fields: FieldFormat[] = [];
   const fieldRe = /field:([^;]*);\s*offset:(\d+);\s*size:(\d+);(?:\s*signed:(\d+);)?/g;
   for (let m = fieldRe.exec(text); m; m = fieldRe.exec(text)) {
@@ -135,8 +172,7 @@ export function parseEventFormat(text: string, system: string): EventFormat {
       arrayLength,
     });
   }
-  const printFmt = /^print fmt:\s*(.*)$/m.exec(text)?.[1] ?? '';
-  return { id: Number(id), system, name, fields, byName: new Map(fields.map((f) => [f.name, f])), printFmt };
+  return fields;
 }
 
 /**
