@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { importTraceDat } from '../../src/core/trace/dat/datImporter';
 import { openTraceDat, TraceDatError } from '../../src/core/trace/dat/datFile';
-import { decompressBounded, DECLARED_SIZE_MARGIN, zstdDecoder, zstdFrameHeader } from '../../src/core/trace/dat/decompress';
+import { decompressBounded, DECLARED_SIZE_MARGIN, zstdDecoder, zstdFrames } from '../../src/core/trace/dat/decompress';
 import { analyzeTraceFile } from '../../src/core/pipeline';
 import { fixture, ROOT } from '../support/paths';
 import { scratchDir } from '../support/scratch';
 import { recompressV7 } from '../support/datRecompress';
-import { cpuChunk, withCpuData, withSection, zlibZeros, zstdRaw, zstdRle } from '../support/datBombs';
+import { cpuChunk, u32, withCpuData, withSection, zlibZeros, zstdRaw, zstdRle } from '../support/datBombs';
 
 const tmp = scratchDir('kvm-spin-bounds-');
 const ZSTD_FILE = fixture(join('dat', 'sched-v7-zstd.dat'));
@@ -80,7 +80,7 @@ test('a zstd metadata section that decodes to 200 MiB is refused at the bound', 
 
 test('a zstd frame whose header says 3 GB is too large for its declared size, before any decoding', async () => {
   const frame = zstdRle(1 << 20, 0, { contentSize: 3 * 2 ** 30 });
-  assert.equal(zstdFrameHeader(frame)?.contentSize, 3 * 2 ** 30);
+  assert.deepEqual(zstdFrames(frame), [{ contentSize: 3 * 2 ** 30, windowSize: 3 * 2 ** 30 }]);
   const big = write('zstd-3gb.dat', withCpuData(zstdFile, ZSTD_FILE, 0, cpuChunk(frame, 28672)));
   await refusedWithin(
     () => importTraceDat(big),
@@ -91,6 +91,11 @@ test('a zstd frame whose header says 3 GB is too large for its declared size, be
   window[5] = 21 << 3; // 2^(10+21)
   const wide = write('zstd-window.dat', withCpuData(zstdFile, ZSTD_FILE, 0, cpuChunk(window, 28672)));
   await refusedWithin(() => importTraceDat(wide), /^trace\.dat: CPU 0 of buffer "kvmspin_31572": zstd chunk at offset \d+ asks for a 2147483648-byte window/);
+  // Also behind a skippable frame and a small first frame.
+  const skippable = Buffer.concat([Buffer.from([0x50, 0x2a, 0x4d, 0x18]), u32(3), Buffer.from('pad'), zstdRle(100), window]);
+  assert.deepEqual(zstdFrames(skippable), [{ windowSize: 128 << 10 }, { windowSize: 2 ** 31 }]);
+  const hidden = write('zstd-window-2.dat', withCpuData(zstdFile, ZSTD_FILE, 0, cpuChunk(skippable, 28672)));
+  await refusedWithin(() => importTraceDat(hidden), /asks for a 2147483648-byte window/);
 });
 
 test('a zstd frame a little longer than its declared size is read up to that size, with a warning', async () => {

@@ -70,14 +70,15 @@ function oneLine(err: unknown): string {
   return String((err as Error)?.message ?? err).split('\n')[0];
 }
 
-/** zstd through Node's decoder or fzstd, after the frame header's sizes are checked. */
+/** zstd through Node's decoder or fzstd, after the frames' sizes are checked. */
 function zstd(data: Uint8Array, declaredSize: number, limit: number, name: string): Buffer {
-  const header = zstdFrameHeader(data);
-  if (header?.contentSize !== undefined && header.contentSize > limit) {
-    throw new TraceDatError(`trace.dat: ${name} is too large for its declared size: its frame holds ${header.contentSize} bytes, the file declares ${declaredSize}`);
-  }
   const windowLimit = Math.max(limit, MAX_ZSTD_WINDOW);
-  if (header && header.windowSize > windowLimit) throw new TraceDatError(`trace.dat: ${name} asks for a ${header.windowSize}-byte window, more than the ${windowLimit} its declared ${declaredSize} bytes need`);
+  let content = 0;
+  for (const frame of zstdFrames(data)) {
+    content += frame.contentSize ?? 0;
+    if (content > limit) throw new TraceDatError(`trace.dat: ${name} is too large for its declared size: its frame holds ${content} bytes, the file declares ${declaredSize}`);
+    if (frame.windowSize > windowLimit) throw new TraceDatError(`trace.dat: ${name} asks for a ${frame.windowSize}-byte window, more than the ${windowLimit} its declared ${declaredSize} bytes need`);
+  }
   if (nodeZstd) {
     const params = ZSTD_D_WINDOW_LOG_MAX === undefined ? undefined : { [ZSTD_D_WINDOW_LOG_MAX]: Math.ceil(Math.log2(windowLimit)) };
     return nodeZstd(data, { maxOutputLength: limit, params });
@@ -98,32 +99,54 @@ function fzstdBounded(data: Uint8Array, limit: number): Buffer {
   return blocks.length === 1 ? Buffer.from(blocks[0].buffer, blocks[0].byteOffset, blocks[0].length) : Buffer.concat(blocks, length);
 }
 
+export interface ZstdFrame {
+  /** What the frame header says it holds, when it says. */
+  contentSize?: number;
+  /** The history buffer a decoder allocates for it. */
+  windowSize: number;
+}
+
 /**
- * The first frame's header (RFC 8878 §3.1.1.1): its content size when it says, and the window
- * the decoder will allocate. null when the data does not start with a zstd frame (the decoder
- * then says what is wrong).
+ * The frames of the data (RFC 8878 §3.1): each header's content size and window, found by
+ * walking block headers (3 bytes each) without decoding; skippable frames are passed over.
+ * Stops where the data stops looking like frames: the decoder then says what is wrong.
  */
-export function zstdFrameHeader(data: Uint8Array): { contentSize?: number; windowSize: number } | null {
-  if (data.length < 6 || data[0] !== 0x28 || data[1] !== 0xb5 || data[2] !== 0x2f || data[3] !== 0xfd) return null;
-  const descriptor = data[4];
-  const singleSegment = (descriptor >> 5) & 1;
-  const dictBytes = [0, 1, 2, 4][descriptor & 3];
-  const fcsFlag = descriptor >> 6;
-  const fcsBytes = fcsFlag === 0 ? singleSegment : 1 << fcsFlag;
-  let at = 5 + (singleSegment ? 0 : 1) + dictBytes;
-  if (at + fcsBytes > data.length) return null;
-  let contentSize: number | undefined;
-  if (fcsBytes > 0) {
-    contentSize = 0;
-    for (let i = fcsBytes - 1; i >= 0; i--) contentSize = contentSize * 256 + data[at + i];
-    if (fcsBytes === 2) contentSize += 256;
-    at += fcsBytes;
+export function zstdFrames(data: Uint8Array): ZstdFrame[] {
+  const frames: ZstdFrame[] = [];
+  const u32 = (at: number) => (data[at] | (data[at + 1] << 8) | (data[at + 2] << 16) | (data[at + 3] << 24)) >>> 0;
+  for (let at = 0; at + 8 <= data.length; ) {
+    const magic = u32(at);
+    if (magic >>> 4 === 0x184d2a5) {
+      at += 8 + u32(at + 4);
+      continue;
+    }
+    if (magic !== 0xfd2fb528) break;
+    const descriptor = data[at + 4];
+    const singleSegment = (descriptor >> 5) & 1;
+    const fcsFlag = descriptor >> 6;
+    const fcsBytes = fcsFlag === 0 ? singleSegment : 1 << fcsFlag;
+    let pos = at + 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 3];
+    if (pos + fcsBytes > data.length) break;
+    const frame: ZstdFrame = { windowSize: 0 };
+    if (fcsBytes > 0) {
+      let size = 0;
+      for (let i = fcsBytes - 1; i >= 0; i--) size = size * 256 + data[pos + i];
+      frame.contentSize = fcsBytes === 2 ? size + 256 : size;
+      pos += fcsBytes;
+    }
+    if (singleSegment) frame.windowSize = frame.contentSize ?? 0;
+    else {
+      const base = 2 ** (10 + (data[at + 5] >> 3));
+      frame.windowSize = base + (base / 8) * (data[at + 5] & 7);
+    }
+    frames.push(frame);
+    // Blocks: bit 0 last, bits 1-2 type (RLE has one byte of content), bits 3-23 size.
+    for (let last = false; !last && pos + 3 <= data.length; ) {
+      const header = data[pos] | (data[pos + 1] << 8) | (data[pos + 2] << 16);
+      last = (header & 1) === 1;
+      pos += 3 + (((header >> 1) & 3) === 1 ? 1 : header >>> 3);
+    }
+    at = pos + ((descriptor >> 2) & 1) * 4; // the content checksum
   }
-  let windowSize = contentSize ?? 0;
-  if (!singleSegment) {
-    const exponent = data[5] >> 3;
-    const base = 2 ** (10 + exponent);
-    windowSize = base + (base / 8) * (data[5] & 7);
-  }
-  return { contentSize, windowSize };
+  return frames;
 }
