@@ -8,6 +8,7 @@ import { EventKind, EventStore, PREEMPT_FLAG, PrevState } from '../model';
 import { CancelledError, emptyImportStats, type ImportedTrace, type ImportOptions, type ImportStats } from '../textImporter';
 import { fixComm } from '../eventPayload';
 import { openTraceDat, TraceDatError, type DatFile } from './datFile';
+import { printable } from './errors';
 import { symbolicTables, type DamagedFormat, type EventFormat, type FieldFormat } from './eventFormat';
 import { CpuCursor } from './ringBuffer';
 
@@ -360,7 +361,7 @@ async function readEvents(dat: DatFile, options: ImportOptions): Promise<Importe
     }
   }
   for (const [id, n] of unknownIds) store.otherEvents.set(`event id ${id}`, n);
-  stats.warnings = [...dat.warnings, ...judgeFormats(dat, decoders, damaged, unknownIds)];
+  stats.warnings = [...dat.warnings, ...judgeFormats(dat, decoders, damaged, unknownIds)].map(printable);
   options.onProgress?.(total, total);
   if (stats.eventLines === 0 && dat.buffers.every((b) => b.cpus.length === 0)) throw new TraceDatError('trace.dat holds no ring-buffer data (no CPU recorded anything)');
   return { format: 'trace-cmd', store, stats };
