@@ -135,8 +135,8 @@ test('the bound is the declared size plus the margin, for zlib and for this proc
 
 test('file text quoted in a message cannot break its line', async () => {
   const b = Buffer.from(zstdFile);
-  b.write('7\n\x00', 10, 'latin1'); // the version string
-  await assert.rejects(importTraceDat(write('version-newline.dat', b)), datError(/^trace\.dat: unsupported file version "7\\x0a" \(expected 6 or 7\)$/));
+  b.write('7\x1b\x00', 10, 'latin1'); // the version string, with an escape character
+  await assert.rejects(importTraceDat(write('version-newline.dat', b)), datError(/^trace\.dat: unsupported file version "7\\x1b" \(expected 6 or 7\)$/));
 });
 
 // ---- damaged event formats (the recorded v6 file: its formats are stored uncompressed) ----
