@@ -151,6 +151,16 @@ const flipped = (name: string, needle: string, at: number, xor = 1) => {
   return write(name, b);
 };
 
+test('the recorded files, undamaged: no format set aside, no import warning', async () => {
+  for (const file of [write('v6.dat', v6), ZSTD_FILE, zlibPath]) {
+    const dat = openTraceDat(file);
+    assert.equal(dat.formats.size, 2323);
+    assert.deepEqual(dat.formats.damaged, []);
+    dat.close();
+    assert.deepEqual((await importTraceDat(file)).stats.warnings, [], file);
+  }
+});
+
 test('one flipped byte in the format of an event nobody uses: all 908 events, a warning naming it', async () => {
   const r = await analyzeTraceFile(flipped('unused.dat', 'name: kvm_hypercall\n', 1));
   assert.equal(r.analysis.totals.events, 908);
