@@ -228,8 +228,7 @@ function makeDecoders(dat: DatFile, store: EventStore, damaged: DamagedFormat[])
       damaged.push({ system: sys, name: fmt.name, id, reason: `field ${unreadable.join(', ')} missing or unreadable` });
       continue;
     }
-    const minLength = fmt.fields.reduce((m, x) => Math.max(m, x.offset + x.size), 0);
-    const entry: EventDecoder = { kind, name: fmt.name, decode, minLength, stored: 0, short: 0 };
+    const entry: EventDecoder = { kind, name: fmt.name, decode, minLength: 0, stored: 0, short: 0 };
     if (kind === -1 && isProbeFormat(fmt)) {
       const args = fmt.fields.filter((x) => !x.name.startsWith('common_') && !x.name.startsWith('__probe_') && !x.dynamic && x.arrayLength === 0 && x.size <= 8);
       entry.kind = EventKind.Probe;
@@ -243,6 +242,8 @@ function makeDecoders(dat: DatFile, store: EventStore, damaged: DamagedFormat[])
         return true;
       };
     }
+    // Only decoded formats are parsed beyond their name and ID.
+    if (entry.decode) entry.minLength = fmt.fields.reduce((m, x) => Math.max(m, x.offset + x.size), 0);
     decoders.set(id, entry);
   }
   return decoders;
