@@ -1,9 +1,9 @@
 // `kvm-spin annotate FILE.c [--run RUNFILE|TRACE] [--json]`
 
-import { readFileSync, statSync } from 'node:fs';
 import { analyzeTraceFile } from '../core/pipeline';
 import { annotate, formatAnnotated, toAnnotateJson, type RunStats } from '../core/source/annotate';
 import { recognize } from '../core/source/recognizer';
+import { readSourceFile, SourceFileError } from '../core/source/sourceFile';
 import { wholeRunFileSiteCounts } from '../core/sim/runFileCheck';
 import { stringValue, type CommandSpec } from './args';
 import type { Command } from './command';
@@ -28,8 +28,7 @@ export const annotateCommand: Command = {
   async run(args, { io, signal }) {
     const runFile = stringValue(args, 'run');
     const file = args.positionals[0];
-    if (statSync(file).isDirectory()) throw new InputError(`${file} is a directory: expected a C source file`);
-    const source = readFileSync(file, 'utf8');
+    const source = readSource(file);
     const recognition = recognize(source);
     let run: RunStats | null = null;
     if (runFile) {
@@ -41,3 +40,13 @@ export const annotateCommand: Command = {
     return 0;
   },
 };
+
+/** The C file; too large, binary or a directory is bad input (exit 2). */
+function readSource(path: string): string {
+  try {
+    return readSourceFile(path);
+  } catch (err) {
+    if (err instanceof SourceFileError) throw new InputError(err.message);
+    throw err;
+  }
+}

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { importTraceDat } from '../../src/core/trace/dat/datImporter';
 import { openTraceDat, TraceDatError, type DatFile } from '../../src/core/trace/dat/datFile';
-import { parseEventFormat, symbolicTables } from '../../src/core/trace/dat/eventFormat';
+import { EventFormats, parseEventFormat, symbolicTables } from '../../src/core/trace/dat/eventFormat';
 import { CpuCursor } from '../../src/core/trace/dat/ringBuffer';
 import { importTraceText } from '../../src/core/trace/textImporter';
 import { analyzeTraceFile } from '../../src/core/pipeline';
@@ -75,7 +75,7 @@ test('v7 with zlib (and uncompressed): the recorded file rewritten reads exactly
   damaged.fill(0xff, chunkAt + 2, chunkAt + 40);
   const broken = join(tmp, 'sched-v7-zlib-damaged.dat');
   writeFileSync(broken, damaged);
-  await assert.rejects(importTraceDat(broken), (err: Error) => err instanceof TraceDatError && /zlib data is damaged/.test(err.message));
+  await assert.rejects(importTraceDat(broken), (err: Error) => err instanceof TraceDatError && /zlib chunk at offset \d+ is damaged/.test(err.message));
 });
 
 test('the rewriter writes what trace-cmd reads: its uncompressed v7 prints the recorded report', { skip: hasTraceCmd ? false : 'trace-cmd is not installed' }, () => {
@@ -184,7 +184,7 @@ test('damaged or unsupported files: one line naming what is wrong', async () => 
     [write('v9.dat', version9), /^trace\.dat: unsupported file version "9" \(expected 6 or 7\)$/],
     [write('half.dat', good.subarray(0, good.length >> 1)), /^trace\.dat: truncated /],
     [write('head.dat', good.subarray(0, 14)), /^trace\.dat: truncated initial format/],
-    [write('badzstd.dat', badZstd), /^trace\.dat: CPU \d+ of buffer "[^"]+" chunk: zstd data is damaged|^trace\.dat: .*decompressed to/],
+    [write('badzstd.dat', badZstd), /^trace\.dat: CPU \d+ of buffer "[^"]+": zstd chunk at offset \d+ (is damaged|decompressed to)/],
     [write('v6cut.dat', readFileSync(v6).subarray(0, readFileSync(v6).length - 5000)), /^trace\.dat: truncated CPU \d+ data of buffer/],
   ];
   for (const [file, message] of cases) {
@@ -260,7 +260,7 @@ function memoryDat(pages: Buffer[], pageSize: number): DatFile {
     pageSize,
     compression: 'none',
     headerPage: { commitOffset: 8, commitSize: 8, dataOffset: 16 },
-    formats: new Map(),
+    formats: new EventFormats(),
     cmdlines: new Map(),
     buffers: [],
     origin: emptyOrigin(),
@@ -271,6 +271,7 @@ function memoryDat(pages: Buffer[], pageSize: number): DatFile {
     decompress: () => {
       throw new Error('not compressed');
     },
+    warnings: [],
   };
 }
 

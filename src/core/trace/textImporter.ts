@@ -48,7 +48,7 @@ export interface ImportStats {
   idsOutOfRange: number;
   firstIdOutOfRangeLines: number[];
   crlf: boolean;
-  /** What the reader had to say about the file (damaged options, unused settings), one line each. */
+  /** What the reader had to say about the file (damaged options or event formats, a chunk longer than declared, unused settings), one line each. */
   warnings: string[];
 }
 

@@ -6,14 +6,12 @@
 // a chunk at a time. Kallsyms and printk formats are skipped, never loaded.
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { inflateSync } from 'node:zlib';
-import { decompress as zstdDecompress } from 'fzstd';
-import { parseEventFormat, type EventFormat } from './eventFormat';
-import { NotATraceError } from '../sniff';
+import { EventFormats } from './eventFormat';
+import { decompressBounded, type CompressedPlace } from './decompress';
+import { TraceDatError } from './errors';
 import { emptyOrigin, OPTION_GUEST, OPTION_TIME_SHIFT, OPTION_TRACEID, OPTION_TSC2NSEC, readOriginOption, type TraceOrigin } from './datOptions';
 
-/** A damaged or unsupported trace.dat: bad input, reported in one line. */
-export class TraceDatError extends NotATraceError {}
+export { TraceDatError };
 
 export interface CpuData {
   cpu: number;
@@ -46,7 +44,8 @@ export interface DatFile {
   /** "none" when the file is not compressed. */
   compression: string;
   headerPage: HeaderPage;
-  formats: Map<number, EventFormat>;
+  /** By ID; damaged formats are set aside in `formats.damaged` (the importer decides what that costs). */
+  formats: EventFormats;
   /** pid → comm from the saved command lines. */
   cmdlines: Map<number, string>;
   buffers: DatBuffer[];
@@ -58,7 +57,10 @@ export interface DatFile {
   close(): void;
   /** Reads `length` bytes at `offset`; throws "truncated" when the file is shorter. */
   read(offset: number, length: number, what: string): Buffer;
-  decompress(data: Uint8Array, uncompressedSize: number, what: string): Buffer;
+  /** Bounded by the declared size (decompress.ts); a small overrun is cut and warned about. */
+  decompress(data: Uint8Array, declaredSize: number, at: CompressedPlace): Buffer;
+  /** Damage that was read around: one line each, shown with the results. */
+  warnings: string[];
 }
 
 const MAGIC = Buffer.from([0x17, 0x08, 0x44, 0x74, 0x72, 0x61, 0x63, 0x69, 0x6e, 0x67]); // \x17\x08D "tracing"
@@ -150,21 +152,10 @@ function readMetadata(path: string, fd: number): DatFile {
   if (pageSize < 64 || pageSize > 1 << 24 || (pageSize & (pageSize - 1)) !== 0) throw new TraceDatError(`trace.dat: bad page size ${pageSize}`);
 
   let compression = 'none';
-  const decompress = (data: Uint8Array, uncompressedSize: number, what: string): Buffer => {
-    let out: Uint8Array;
-    try {
-      if (compression === 'zstd') out = zstdDecompress(data, new Uint8Array(uncompressedSize));
-      else if (compression === 'zlib') out = inflateSync(data);
-      else throw new TraceDatError(`trace.dat: ${what} is compressed with unsupported "${compression}" (zstd and zlib are read)`);
-    } catch (err) {
-      if (err instanceof TraceDatError) throw err;
-      throw new TraceDatError(`trace.dat: ${what}: ${compression} data is damaged (${(err as Error).message})`);
-    }
-    if (out.length !== uncompressedSize) throw new TraceDatError(`trace.dat: ${what}: decompressed to ${out.length} bytes, expected ${uncompressedSize}`);
-    return Buffer.from(out.buffer, out.byteOffset, out.length);
-  };
+  const warnings: string[] = [];
+  const decompress = (data: Uint8Array, declaredSize: number, at: CompressedPlace): Buffer => decompressBounded(compression, data, declaredSize, at, (w) => warnings.push(w));
 
-  const base = { path, size, version, littleEndian, longSize, pageSize, fd, read, decompress, close: () => closeSync(fd) };
+  const base = { path, size, version, littleEndian, longSize, pageSize, fd, read, decompress, warnings, close: () => closeSync(fd) };
   if (version === 6) return { ...base, compression, ...readV6(pos, read, littleEndian, size) };
 
   // v7: "name\0version\0", then the offset of the first options section.
@@ -196,26 +187,18 @@ function parseHeaderInfo(c: Cursor): HeaderPage {
   return { commitOffset: Number(commit[1]), commitSize: Number(commit[2]), dataOffset: Number(data[1]) };
 }
 
-function parseEventFormats(c: Cursor, formats: Map<number, EventFormat>): void {
+function parseEventFormats(c: Cursor, formats: EventFormats): void {
   const systems = c.u32();
   for (let s = 0; s < systems; s++) {
     const system = c.cstring();
     const count = c.u32();
-    for (let e = 0; e < count; e++) {
-      const text = c.bytes(c.u64()).toString('latin1');
-      const format = parseEventFormat(text, system);
-      formats.set(format.id, format);
-    }
+    for (let e = 0; e < count; e++) formats.addText(c.bytes(c.u64()).toString('latin1'), system);
   }
 }
 
-function parseFtraceFormats(c: Cursor, formats: Map<number, EventFormat>): void {
+function parseFtraceFormats(c: Cursor, formats: EventFormats): void {
   const count = c.u32();
-  for (let i = 0; i < count; i++) {
-    const text = c.bytes(c.u64()).toString('latin1');
-    const format = parseEventFormat(text, 'ftrace');
-    formats.set(format.id, format);
-  }
+  for (let i = 0; i < count; i++) formats.addText(c.bytes(c.u64()).toString('latin1'), 'ftrace');
 }
 
 function parseCmdlines(text: string, into: Map<number, string>): void {
@@ -256,7 +239,7 @@ function readV6(start: number, read: Reader, little: boolean, size: number) {
   tagged();
   const headerPage = parseHeaderInfo(new Cursor(read(headerStart, pos - headerStart, 'header info'), 0, little, 'header info'));
 
-  const formats = new Map<number, EventFormat>();
+  const formats = new EventFormats();
   const formatsStart = pos;
   const ftraceCount = u32('ftrace event formats');
   for (let i = 0; i < ftraceCount; i++) sized(8, 'ftrace event formats');
@@ -380,7 +363,7 @@ function readV7(firstOptions: number, read: Reader, decompress: DatFile['decompr
       const ch = new Cursor(data, 0, little, `${what} compression header`);
       const csize = ch.u32();
       const usize = ch.u32();
-      data = decompress(ch.bytes(csize), usize, `${what} section`);
+      data = decompress(ch.bytes(csize), usize, { what, unit: 'section', offset });
     }
     return new Cursor(data, 0, little, `${what} section`);
   };
@@ -433,7 +416,7 @@ function readV7(firstOptions: number, read: Reader, decompress: DatFile['decompr
   }
   if (offsets[OPTION.HEADER_INFO] === undefined) throw new TraceDatError('trace.dat: no HEADER_INFO option (the page format is unknown)');
   const headerPage = parseHeaderInfo(section(offsets[OPTION.HEADER_INFO]!, OPTION.HEADER_INFO, 'header info'));
-  const formats = new Map<number, EventFormat>();
+  const formats = new EventFormats();
   if (offsets[OPTION.FTRACE_EVENTS] !== undefined) parseFtraceFormats(section(offsets[OPTION.FTRACE_EVENTS]!, OPTION.FTRACE_EVENTS, 'ftrace event formats'), formats);
   if (offsets[OPTION.EVENT_FORMATS] !== undefined) parseEventFormats(section(offsets[OPTION.EVENT_FORMATS]!, OPTION.EVENT_FORMATS, 'event formats'), formats);
   const cmdlines = new Map<number, string>();

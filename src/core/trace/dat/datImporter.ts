@@ -8,7 +8,8 @@ import { EventKind, EventStore, isPid, isVcpuId, PREEMPT_FLAG, PrevState } from 
 import { CancelledError, emptyImportStats, type ImportedTrace, type ImportOptions, type ImportStats } from '../textImporter';
 import { fixComm } from '../eventPayload';
 import { openTraceDat, TraceDatError, type DatFile } from './datFile';
-import { symbolicTables, type EventFormat, type FieldFormat } from './eventFormat';
+import { printable } from './errors';
+import { symbolicTables, type DamagedFormat, type EventFormat, type FieldFormat } from './eventFormat';
 import { CpuCursor, rawClock, type ClockToTs } from './ringBuffer';
 import { checkTsc2Nsec, tscToNs } from './datOptions';
 import { checkClockHz, unitOfClock, type TraceClock } from '../clock';
@@ -27,6 +28,11 @@ interface EventDecoder {
   /** "system:name" for events that are only counted. */
   name: string;
   decode: Decode | null;
+  /** The fixed part of a record as the format lays it out; shorter records are malformed. */
+  minLength: number;
+  /** Records stored, and records refused for being shorter than minLength. */
+  stored: number;
+  short: number;
   /** Probe events: interned name, return probe, numeric argument fields. */
   probe?: { nameId: number; isReturn: boolean; args: FieldFormat[] };
 }
@@ -95,12 +101,25 @@ let idOutOfRange = false;
 const pidOk = (pid: number) => isPid(pid) || ((idOutOfRange = true), false);
 const vcpuOk = (vcpu: number) => isVcpuId(vcpu) || ((idOutOfRange = true), false);
 
-function makeDecoders(dat: DatFile, store: EventStore): Map<number, EventDecoder> {
+/** The events makeDecoders stores: damage in their formats is damage the analysis sees. */
+const DECODED_EVENTS = new Set(['kvm_exit', 'kvm_entry', 'kvm_ple_window_update', 'kvm_ple_window', 'kvm_apic_ipi', 'kvm_apic_accept_irq', 'kvm_vcpu_wakeup', 'sched_switch', 'sched_wakeup', 'sched_waking', 'sched_wakeup_new', 'sched_migrate_task']);
+
+/** A field the readers can read: a string, or a number of 1, 2, 4 or 8 bytes. */
+function readable(field: FieldFormat | undefined): boolean {
+  return field !== undefined && (field.dynamic !== null || field.arrayLength > 0 || field.size === 1 || field.size === 2 || field.size === 4 || field.size === 8);
+}
+
+/** Decoders by event ID; a decoded event whose format lacks a field it needs goes to `damaged`. */
+function makeDecoders(dat: DatFile, store: EventStore, damaged: DamagedFormat[]): Map<number, EventDecoder> {
   const { num, str } = readers(dat.littleEndian);
   const decoders = new Map<number, EventDecoder>();
   for (const [id, fmt] of dat.formats) {
     const f = (name: string) => fmt.byName.get(name);
-    const need = (...names: string[]) => names.every((n) => f(n) !== undefined);
+    const unreadable: string[] = [];
+    const need = (...names: string[]) => {
+      for (const n of names) if (!readable(f(n))) unreadable.push(n);
+      return unreadable.length === 0;
+    };
     let kind: EventKind | -1 = -1;
     let decode: Decode | null = null;
     const sys = fmt.system;
@@ -217,7 +236,11 @@ function makeDecoders(dat: DatFile, store: EventStore): Map<number, EventDecoder
         return true;
       };
     }
-    const entry: EventDecoder = { kind, name: fmt.name, decode };
+    if (decode === null && unreadable.length > 0) {
+      damaged.push({ system: sys, name: fmt.name, id, reason: `field ${unreadable.join(', ')} missing or unreadable` });
+      continue;
+    }
+    const entry: EventDecoder = { kind, name: fmt.name, decode, minLength: 0, stored: 0, short: 0 };
     if (kind === -1 && isProbeFormat(fmt)) {
       const args = fmt.fields.filter((x) => !x.name.startsWith('common_') && !x.name.startsWith('__probe_') && !x.dynamic && x.arrayLength === 0 && x.size <= 8);
       entry.kind = EventKind.Probe;
@@ -231,6 +254,8 @@ function makeDecoders(dat: DatFile, store: EventStore): Map<number, EventDecoder
         return true;
       };
     }
+    // Only decoded formats are parsed beyond their name and ID.
+    if (entry.decode) entry.minLength = fmt.fields.reduce((m, x) => Math.max(m, x.offset + x.size), 0);
     decoders.set(id, entry);
   }
   return decoders;
@@ -238,7 +263,8 @@ function makeDecoders(dat: DatFile, store: EventStore): Map<number, EventDecoder
 
 /** kprobe / kretprobe / perf-probe events (dynamic events carry __probe_ip). */
 function isProbeFormat(fmt: EventFormat): boolean {
-  return fmt.byName.has('__probe_ip') || fmt.byName.has('__probe_func');
+  // The text first: most formats are never parsed further.
+  return fmt.text.includes('__probe_') && (fmt.byName.has('__probe_ip') || fmt.byName.has('__probe_func'));
 }
 
 /** The running task's name, as trace-cmd report prints it: the saved command line. */
@@ -249,12 +275,13 @@ function noteRunningTask(store: EventStore, dat: DatFile, pid: number): void {
 }
 
 /** Decodes one record into a new row; a record that does not decode leaves no row. */
-function storeRecord(store: EventStore, stats: ImportStats, d: EventDecoder, cur: CpuCursor, pid: number, record: number): void {
+/** Decodes one record into a new row; false when it was refused (malformed, or an id out of range). */
+function storeRecord(store: EventStore, stats: ImportStats, d: EventDecoder, cur: CpuCursor, pid: number, record: number): boolean {
   const row = store.push(cur.ts, cur.cpu, pid, d.kind as EventKind, record);
   idOutOfRange = false;
   if (d.decode!(store, row, cur.page, cur.dataStart)) {
     stats.storedEvents++;
-    return;
+    return true;
   }
   store.length--;
   if (idOutOfRange) refuseId(stats, record);
@@ -262,6 +289,7 @@ function storeRecord(store: EventStore, stats: ImportStats, d: EventDecoder, cur
     stats.malformedPayloads++;
     if (stats.firstMalformedPayloadLines.length < 5) stats.firstMalformedPayloadLines.push(record);
   }
+  return false;
 }
 
 function refuseId(stats: ImportStats, record: number): void {
@@ -311,7 +339,8 @@ function datClock(dat: DatFile, clockHz: number | undefined, warnings: string[])
 
 async function readEvents(dat: DatFile, options: ImportOptions): Promise<ImportedTrace> {
   const store = new EventStore(1 << 16);
-  const decoders = makeDecoders(dat, store);
+  const damaged = [...dat.formats.damaged];
+  const decoders = makeDecoders(dat, store, damaged);
   const le = dat.littleEndian;
   const stats: ImportStats = { ...emptyImportStats(), bytes: statSync(dat.path).size };
   stats.warnings.push(...dat.optionWarnings);
@@ -379,7 +408,11 @@ async function readEvents(dat: DatFile, options: ImportOptions): Promise<Importe
         } else if (d.decode === null) {
           store.countOther(d.name);
           stats.otherEvents++;
-        } else storeRecord(store, stats, d, cur, pid, record);
+        } else if (cur.dataLength < d.minLength) {
+          d.short++;
+          stats.malformedPayloads++;
+          if (stats.firstMalformedPayloadLines.length < 5) stats.firstMalformedPayloadLines.push(record);
+        } else if (storeRecord(store, stats, d, cur, pid, record)) d.stored++;
       }
     } else {
       stats.malformedPayloads++;
@@ -395,7 +428,36 @@ async function readEvents(dat: DatFile, options: ImportOptions): Promise<Importe
     }
   }
   for (const [id, n] of unknownIds) store.otherEvents.set(`event id ${id}`, n);
+  stats.warnings = [...dat.warnings, ...judgeFormats(dat, decoders, damaged, unknownIds)].map(printable);
   options.onProgress?.(total, total);
   if (stats.eventLines === 0 && dat.buffers.every((b) => b.cpus.length === 0)) throw new TraceDatError('trace.dat holds no ring-buffer data (no CPU recorded anything)');
   return { format: 'trace-cmd', store, stats };
+}
+
+/**
+ * What damaged formats cost: one the analysis reads (DECODED_EVENTS) with records in the trace
+ * is refused in one line, since its results would be wrong; any other is skipped with a warning
+ * naming it. So is a decoded event none of whose records is as long as its format says.
+ */
+function judgeFormats(dat: DatFile, decoders: Map<number, EventDecoder>, damaged: DamagedFormat[], unknownIds: Map<number, number>): string[] {
+  for (const [id, d] of decoders) {
+    if (d.short === 0 || d.stored > 0) continue;
+    const fmt = dat.formats.get(id)!;
+    throw new TraceDatError(`trace.dat: the event format of ${fmt.system}:${fmt.name} does not fit its records: it needs ${d.minLength} bytes, none of its ${d.short} records has that many (the format or the data is damaged)`);
+  }
+  const warnings: string[] = [];
+  const unclaimed = [...unknownIds.values()].reduce((a, n) => a + n, 0);
+  for (const f of damaged) {
+    const event = `${f.system}:${f.name ?? '(unnamed)'}${f.id === null ? '' : ` (ID ${f.id})`}`;
+    const records = f.id === null ? 0 : (unknownIds.get(f.id) ?? 0);
+    // Without its ID line, any record of an unknown ID may be one of this event's.
+    const maybe = f.id === null ? unclaimed : 0;
+    if (f.name !== null && DECODED_EVENTS.has(f.name) && records + maybe > 0) {
+      throw new TraceDatError(
+        `trace.dat: the event format of ${event} is damaged (${f.reason}), and the analysis needs its records: ${records > 0 ? `${records} in this trace` : `${maybe} records of unknown event IDs may be ${f.name}`}`,
+      );
+    }
+    warnings.push(`the event format of ${event} is damaged (${f.reason}) and was skipped: ${f.id === null ? `its records cannot be told from others (${maybe} records of unknown event IDs)` : records === 0 ? 'the trace has no records of it' : `its ${records} record(s) were counted, not read`}`);
+  }
+  return warnings;
 }

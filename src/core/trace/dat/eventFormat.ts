@@ -20,16 +20,114 @@ export interface EventFormat {
   id: number;
   system: string;
   name: string;
+  /** The format as the file has it. */
+  text: string;
   fields: FieldFormat[];
   byName: Map<string, FieldFormat>;
   printFmt: string;
 }
 
-/** Parses one format file. Throws with a one-line reason when it is not one. */
+/**
+ * A format whose fields and print fmt are parsed when first asked for: a trace.dat holds
+ * thousands of formats (2,323 in the recorded fixture) and an import reads a dozen.
+ */
+class LazyEventFormat implements EventFormat {
+  private body?: { fields: FieldFormat[]; byName: Map<string, FieldFormat>; printFmt: string };
+  constructor(
+    readonly id: number,
+    readonly system: string,
+    readonly name: string,
+    readonly text: string,
+  ) {}
+  get fields(): FieldFormat[] {
+    return this.parsed().fields;
+  }
+  get byName(): Map<string, FieldFormat> {
+    return this.parsed().byName;
+  }
+  get printFmt(): string {
+    return this.parsed().printFmt;
+  }
+  private parsed() {
+    if (!this.body) {
+      const fields = parseFields(this.text);
+      this.body = { fields, byName: new Map(fields.map((f) => [f.name, f])), printFmt: /^print fmt:\s*(.*)$/m.exec(this.text)?.[1] ?? '' };
+    }
+    return this.body;
+  }
+}
+
+/** A format text that is not one; what could still be read of it names it. */
+export class EventFormatError extends Error {
+  constructor(
+    message: string,
+    readonly format: DamagedFormat,
+  ) {
+    super(message);
+  }
+}
+
+/** An event format that could not be used: who it was, as far as the text still tells. */
+export interface DamagedFormat {
+  system: string;
+  name: string | null;
+  id: number | null;
+  reason: string;
+}
+
+/**
+ * The formats of a file by ID, and the damaged ones beside them. Two formats claiming one ID
+ * are both damaged (either could be the flipped one), so neither decodes the other's records.
+ */
+export class EventFormats extends Map<number, EventFormat> {
+  readonly damaged: DamagedFormat[] = [];
+  private readonly contested = new Set<number>();
+
+  /** Parses one format text; a damaged one is set aside, never thrown. */
+  addText(text: string, system: string): void {
+    let format: EventFormat;
+    try {
+      format = parseEventFormat(text, system);
+    } catch (err) {
+      if (!(err instanceof EventFormatError)) throw err;
+      this.damaged.push(err.format);
+      return;
+    }
+    const other = this.get(format.id);
+    if (other === undefined && !this.contested.has(format.id)) {
+      this.set(format.id, format);
+      return;
+    }
+    this.contested.add(format.id);
+    const reason = `its ID ${format.id} is claimed by more than one format`;
+    if (other) {
+      this.delete(format.id);
+      this.damaged.push({ system: other.system, name: other.name, id: other.id, reason });
+    }
+    this.damaged.push({ system, name: format.name, id: format.id, reason });
+  }
+}
+
+// Event names are C identifiers (kprobe and uprobe names too); anything else on the line is damage.
+const NAME_LINE = /^name:\s*([A-Za-z0-9_.-]+)\s*$/m;
+const ID_LINE = /^ID:\s*(\d+)\s*$/m;
+
+/** Parses one format file. Throws EventFormatError with a one-line reason when it is not one. */
 export function parseEventFormat(text: string, system: string): EventFormat {
-  const name = /^name:\s*(\S+)/m.exec(text)?.[1];
-  const id = /^ID:\s*(\d+)/m.exec(text)?.[1];
-  if (!name || id === undefined) throw new Error(`event format of system ${system} has no name or ID line`);
+  const name = NAME_LINE.exec(text)?.[1];
+  const id = ID_LINE.exec(text)?.[1];
+  if (!name || id === undefined) {
+    // What a damaged text still says: the first line's value, the second line's number.
+    const nameGuess = name ?? /^[^\n:]{1,8}:\s*([A-Za-z0-9_]+)/.exec(text)?.[1] ?? null;
+    const idGuess = id ?? /^[^\n]*\n[^\n:]{1,4}:\s*(\d{1,9})\s*\n/.exec(text)?.[1];
+    const reason = `no ${[!name && 'name', id === undefined && 'ID'].filter(Boolean).join(' or ')} line`;
+    throw new EventFormatError(`event format of system ${system} has ${reason}`, { system, name: nameGuess, id: idGuess === undefined ? null : Number(idGuess), reason });
+  }
+  return new LazyEventFormat(Number(id), system, name, text);
+}
+
+/** The field lines of a format: offsets, sizes, signedness, arrays and dynamic fields. */
+function parseFields(text: string): FieldFormat[] {
   const fields: FieldFormat[] = [];
   const fieldRe = /field:([^;]*);\s*offset:(\d+);\s*size:(\d+);(?:\s*signed:(\d+);)?/g;
   for (let m = fieldRe.exec(text); m; m = fieldRe.exec(text)) {
@@ -74,8 +172,7 @@ export function parseEventFormat(text: string, system: string): EventFormat {
       arrayLength,
     });
   }
-  const printFmt = /^print fmt:\s*(.*)$/m.exec(text)?.[1] ?? '';
-  return { id: Number(id), system, name, fields, byName: new Map(fields.map((f) => [f.name, f])), printFmt };
+  return fields;
 }
 
 /**

@@ -101,7 +101,7 @@ export class CpuCursor {
       const csize = this.u32(h, 0);
       const usize = this.u32(h, 4);
       if (this.fileNext + 8 + csize > this.fileEnd) throw new TraceDatError(`trace.dat: truncated ${this.what} (a compressed chunk runs past its data)`);
-      this.chunk = this.dat.decompress(this.dat.read(this.fileNext + 8, csize, `${this.what} chunk`), usize, `${this.what} chunk`);
+      this.chunk = this.dat.decompress(this.dat.read(this.fileNext + 8, csize, `${this.what} chunk`), usize, { what: this.what, unit: 'chunk', offset: this.fileNext });
       this.fileNext += 8 + csize;
       this.consumed += 8 + csize;
       this.chunksLeft--;
