@@ -20,7 +20,9 @@ export function readSourceFile(path: string): string {
   const chunks: Buffer[] = [];
   let total = 0;
   try {
-    const size = fstatSync(fd).size;
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new SourceFileError(`${path} is a directory: expected a C source file`);
+    const size = st.size;
     if (size > MAX_SOURCE_BYTES) throw tooLarge(path, `${(size / 2 ** 20).toFixed(1)} MiB`);
     // Read to the end (a FIFO or a growing file has no size to trust), stopping past the limit.
     for (;;) {
