@@ -3,19 +3,15 @@
 // how large each host → webview message is. The store comes from the real importer (the
 // 200 MB benchmark trace) and is repeated end to end in time to pass 10 M events.
 
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { existsSync } from 'node:fs';
 import { TraceSession } from '../src/core/session';
 import { dashboardFromAnalysis } from '../src/core/analysis/viewModel';
 import { EventStore } from '../src/core/trace/model';
 import { importTraceFile } from '../src/core/trace/textImporter';
-import { renderWebviewHtml } from '../src/extension/webviewHtml';
 import type { HostToWebview } from '../src/protocol';
+import { CHROMIUM, openTraceEditorPage } from './benchPage';
 
 export const TARGET_EVENTS = 10_000_000;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Repeats every row `times` times, each copy shifted after the previous one in time and lines. */
 export function repeatInTime(store: EventStore, times: number): void {
@@ -85,24 +81,8 @@ export async function dashboardFigures(file: string): Promise<DashboardFigures> 
 
 /** Milliseconds from posting each message to the trace editor page until it has drawn it. */
 async function renderTimes(messages: HostToWebview[]): Promise<number[]> {
-  const { chromium } = await import('playwright-core');
-  const dir = mkdtempSync(join(tmpdir(), 'kvm-spin-bench-'));
-  const page = join(dir, 'index.html');
-  writeFileSync(
-    page,
-    renderWebviewHtml({
-      title: 'bench',
-      cspSource: 'file:',
-      nonce: 'benchnonce',
-      scriptUri: pathToFileURL(join(__dirname, 'webview', 'traceEditor.js')).href,
-      styleUri: pathToFileURL(join(__dirname, '..', 'media', 'traceEditor.css')).href,
-      preludeScripts: ['window.acquireVsCodeApi = () => ({ postMessage() {}, getState() {}, setState() {} });'],
-    }),
-  );
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-gpu'] });
+  const { browser, tab } = await openTraceEditorPage('window.acquireVsCodeApi = () => ({ postMessage() {}, getState() {}, setState() {} });', { width: 1400, height: 1000 });
   try {
-    const tab = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await tab.goto(pathToFileURL(page).href);
     const times: number[] = [];
     for (const [i, message] of messages.entries()) {
       // Timed inside the page: from the message event being queued to the end of render().

@@ -3,20 +3,16 @@
 // A ×4, then a deep zoom to 1 µs and pans there): host work per step (view model + JSON) and
 // message size; in headless Chromium, the time from the message to the canvas drawn.
 
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { existsSync } from 'node:fs';
 import { TraceSession } from '../src/core/session';
 import { importTraceFile } from '../src/core/trace/textImporter';
 import { timelineWindow } from '../src/core/views/timeline';
-import { renderWebviewHtml } from '../src/extension/webviewHtml';
 import { dashboardFromAnalysis } from '../src/core/analysis/viewModel';
 import type { HostToWebview, TimelineRequest } from '../src/protocol';
 import { panView, zoomView, PAN_STEP, ZOOM_STEP, type Bounds, type View } from '../webview/timeline/viewport';
 import { repeatInTime, TARGET_EVENTS } from './dashboardBench';
+import { CHROMIUM, openTraceEditorPage } from './benchPage';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const WIDTH_PX = 1400;
 
 export interface TimelineFigures {
@@ -107,24 +103,11 @@ export async function timelineFigures(file: string): Promise<TimelineFigures> {
  * reply being posted to the end of the canvas drawing (data-renders changes).
  */
 async function drawTimes(dashboard: HostToWebview, reply: (request: TimelineRequest) => string): Promise<{ times: number[]; canvas: number[] }> {
-  const { chromium } = await import('playwright-core');
-  const dir = mkdtempSync(join(tmpdir(), 'kvm-spin-bench-'));
-  const page = join(dir, 'index.html');
-  writeFileSync(
-    page,
-    renderWebviewHtml({
-      title: 'bench',
-      cspSource: 'file:',
-      nonce: 'benchnonce',
-      scriptUri: pathToFileURL(join(__dirname, 'webview', 'traceEditor.js')).href,
-      styleUri: pathToFileURL(join(__dirname, '..', 'media', 'traceEditor.css')).href,
-      preludeScripts: ['window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage(m) { window.__posted.push(m); }, getState() {}, setState() {} });'],
-    }),
+  const { browser, tab } = await openTraceEditorPage(
+    'window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage(m) { window.__posted.push(m); }, getState() {}, setState() {} });',
+    { width: WIDTH_PX + 200, height: 1000 },
   );
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-gpu'] });
   try {
-    const tab = await browser.newPage({ viewport: { width: WIDTH_PX + 200, height: 1000 } });
-    await tab.goto(pathToFileURL(page).href);
     await tab.evaluate((m) => window.postMessage(m, '*'), dashboard);
     const times: number[] = [];
     const canvas: number[] = [];

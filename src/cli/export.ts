@@ -1,13 +1,11 @@
 // `kvm-spin export FILE --format perfetto|json --out OUT`: the timeline's tracks (vCPU states,
 // pCPU runs, PAUSE exits, boosts and IPIs) for ui.perfetto.dev, written whole or not at all.
 
-import { join } from 'node:path';
-import { analyzeTraceFile } from '../core/pipeline';
 import { EXPORT_FORMATS, isExportFormat, writeTraceExport, type ExportFormat } from '../core/export/perfettoExport';
 import { checkOutputFile, writeFileWhole } from '../core/outputFile';
 import { stringValue, ValueChecker, type CommandSpec } from './args';
 import type { Command } from './command';
-import { readingProgress } from './progress';
+import { openTraceFile } from './traceFile';
 
 const spec: CommandSpec = {
   name: 'export',
@@ -33,13 +31,7 @@ export const exportCommand: Command = {
     if (out === '') check.refuse('out', out, 'needs the file to write');
     checkOutputFile(out);
     const file = args.positionals[0];
-    const progress = readingProgress(io, file);
-    let analysis;
-    try {
-      analysis = await analyzeTraceFile(file, { signal, onProgress: progress.update, workerScript: join(io.workerDir, 'importWorker.js') });
-    } finally {
-      progress.done();
-    }
+    const analysis = await openTraceFile(io, file, signal);
     const { tables, store } = analysis.session;
     let bytes = 0;
     writeFileWhole(out, (write) =>

@@ -1,15 +1,13 @@
 // `kvm-spin replay TRACE`: at every PAUSE exit of the trace, the vCPU each policy's
 // kvm_vcpu_on_spin would have boosted, against what the host did.
 
-import { join } from 'node:path';
-import { analyzeTraceFile } from '../core/pipeline';
 import { parsePolicies, type Policy } from '../core/sim/policies';
 import { replayTrace, type ReplayResult } from '../core/replay/replay';
 import type { InKernelAssumption } from '../core/replay/stateSweep';
 import { toReplayJson } from '../core/replay/report';
 import { stringValue, UsageError, ValueChecker, type CommandSpec } from './args';
 import type { Command } from './command';
-import { readingProgress } from './progress';
+import { openTraceFile } from './traceFile';
 
 const spec: CommandSpec = {
   name: 'replay',
@@ -50,13 +48,7 @@ export const replayCommand: Command = {
     }
     const preemptedInKernel = inKernelAssumption(check, stringValue(args, 'in-kernel'));
     const file = args.positionals[0];
-    const progress = readingProgress(io, file);
-    let analysis;
-    try {
-      analysis = await analyzeTraceFile(file, { signal, onProgress: progress.update, workerScript: join(io.workerDir, 'importWorker.js') });
-    } finally {
-      progress.done();
-    }
+    const analysis = await openTraceFile(io, file, signal);
     const result = replayTrace(analysis.session.model, { policies, preemptedInKernel });
     io.stdout.write(args.values.json ? JSON.stringify(toReplayJson(result), null, 2) + '\n' : formatReplay(file, result));
     return 0;
