@@ -24,7 +24,7 @@ test('4.19 shape: two passes, "preempted" as readiness, swait_active, kvm_arch_v
     'on_spin.exit_no_yield': 62,
   });
   assert.deepEqual(r.missing, []);
-  assert.deepEqual(r.shape, { walk: 'two-pass', readyFlag: 'preempted', blockingCheck: 'swait_active', inKernelCheck: 'kvm_arch_vcpu_in_kernel', pendingInterruptRule: false, strictBoostPatch: false });
+  assert.deepEqual(r.shape, { walk: 'two-pass', readyFlag: 'preempted', blockingCheck: 'swait_active', inKernelCheck: 'kvm_arch_vcpu_in_kernel', pendingInterruptRule: false, strictBoostPatch: false, strictBoostForm: 'none', userModeFilter: 'vanilla' });
   assert.deepEqual(r.functions.map((f) => [f.name, f.line, f.endLine]), [
     ['kvm_vcpu_eligible_for_directed_yield', 8, 19],
     ['kvm_vcpu_on_spin', 21, 66],
@@ -68,7 +68,7 @@ test('6.13 shape: the single modulo walk; give_up shares the -ESRCH line', () =>
     'on_spin.give_up': 54,
     'on_spin.exit_no_yield': 58,
   });
-  assert.deepEqual(r.shape, { walk: 'single', readyFlag: 'ready', blockingCheck: 'kvm_vcpu_is_blocking', inKernelCheck: 'kvm_arch_vcpu_preempted_in_kernel', pendingInterruptRule: true, strictBoostPatch: false });
+  assert.deepEqual(r.shape, { walk: 'single', readyFlag: 'ready', blockingCheck: 'kvm_vcpu_is_blocking', inKernelCheck: 'kvm_arch_vcpu_preempted_in_kernel', pendingInterruptRule: true, strictBoostPatch: false, strictBoostForm: 'none', userModeFilter: 'vanilla' });
 });
 
 test('the Strict Boost patch: its added filter is on_spin.skip_strict_boost', () => {
@@ -81,7 +81,22 @@ test('the Strict Boost patch: its added filter is on_spin.skip_strict_boost', ()
   assert.equal(r.sites['on_spin.skip_user_mode'], 43);
   assert.equal(r.sites['on_spin.give_up'], 61);
   assert.equal(r.shape?.strictBoostPatch, true);
+  assert.equal(r.shape?.strictBoostForm, 'merged');
+  assert.equal(r.shape?.userModeFilter, 'ipi-relaxed');
   assert.deepEqual(r.missing, []);
+});
+
+test('patch 0002 in its own shape: the preempted block is the IPI-bit filter, no ready check, the relaxed user-mode filter', () => {
+  const r = recognize(load('kvm_main-5.6-strict-boost-0002.c'));
+  // Line 35 is `if (!READ_ONCE(vcpu->preempted)) {`: the head of the filter, not a ready check.
+  assert.equal(r.sites['on_spin.skip_not_ready'], undefined);
+  assert.equal(r.sites['on_spin.skip_strict_boost'], 37, 'the inner if (!(ready && my bit)), where the continue is');
+  assert.equal(r.sites['on_spin.skip_self'], 42);
+  assert.equal(r.sites['on_spin.skip_blocked'], 44);
+  assert.equal(r.sites['on_spin.skip_user_mode'], 47, 'the inner if (!(ipi_received & my bit)) of the relaxed filter');
+  assert.equal(r.sites['on_spin.skip_not_eligible'], 50);
+  assert.deepEqual(r.shape, { walk: 'two-pass', readyFlag: 'ready', blockingCheck: 'swait_active', inKernelCheck: 'kvm_arch_vcpu_in_kernel', pendingInterruptRule: false, strictBoostPatch: true, strictBoostForm: 'patch-0002', userModeFilter: 'ipi-relaxed' });
+  assert.deepEqual(r.missing, [], 'a 0002 kernel has no ready check to miss');
 });
 
 test('vmx.c: handle_pause and the window functions; the call of kvm_vcpu_on_spin is not a definition', () => {
@@ -130,5 +145,5 @@ test('6.6 shape: two passes with kvm_vcpu_is_blocking over two lines', () => {
   const r = recognize(load('kvm_main-6.6.c'));
   assert.equal(r.sites['on_spin.skip_blocked'], 56);
   assert.deepEqual(r.missing, []);
-  assert.deepEqual(r.shape, { walk: 'two-pass', readyFlag: 'ready', blockingCheck: 'kvm_vcpu_is_blocking', inKernelCheck: 'kvm_arch_vcpu_in_kernel', pendingInterruptRule: true, strictBoostPatch: false });
+  assert.deepEqual(r.shape, { walk: 'two-pass', readyFlag: 'ready', blockingCheck: 'kvm_vcpu_is_blocking', inKernelCheck: 'kvm_arch_vcpu_in_kernel', pendingInterruptRule: true, strictBoostPatch: false, strictBoostForm: 'none', userModeFilter: 'vanilla' });
 });

@@ -39,6 +39,14 @@ export interface KernelShape {
   inKernelCheck: 'kvm_arch_vcpu_in_kernel' | 'kvm_arch_vcpu_preempted_in_kernel' | 'none';
   pendingInterruptRule: boolean;
   strictBoostPatch: boolean;
+  /**
+   * patch-0002: the ready check replaced by `if (!preempted) { if (!(ready && my bit)) … }` (as
+   * sslab-keio/ple-kvm's patch 0002 writes it); merged: one filter testing preempted and the IPI
+   * bit together (the RFC's order); none: no Strict Boost.
+   */
+  strictBoostForm: 'patch-0002' | 'merged' | 'none';
+  /** ipi-relaxed: a user-mode candidate holding my IPI bit is not skipped (Strict Boost). */
+  userModeFilter: 'vanilla' | 'ipi-relaxed';
 }
 
 export interface Recognition {
@@ -194,6 +202,32 @@ const RULES: [SiteName, Rule][] = [
   ['on_spin.give_up', (s) => (s.kind === 'if' && /^!\s*try$/.test(s.text)) || (s.kind === 'else-if' && /!\s*--\s*try\b/.test(s.text))],
 ];
 
+/** A statement among the few after `from` (the body of a block that opens there). */
+function soonAfter(stmts: Statement[], from: number, rule: Rule, within = 3): Statement | undefined {
+  return stmts.slice(from + 1, from + 1 + within).find(rule);
+}
+
+/**
+ * Patch 0002 splits Strict Boost over nested statements: `if (!READ_ONCE(vcpu->preempted)) {
+ * ipi_received = …; if (!(READ_ONCE(vcpu->ready) && !!(ipi_received & …))) { …; continue; } }`,
+ * and `if (yield_to_kernel_mode && !kvm_arch_vcpu_in_kernel(vcpu)) { if (!(… ipi_received …))
+ * continue; }`. The sites are the inner `if`s, where the `continue` is.
+ */
+function strictBoostPatchSites(stmts: Statement[]): { filter?: Statement; relaxedUserMode?: Statement } {
+  const out: { filter?: Statement; relaxedUserMode?: Statement } = {};
+  const head = stmts.findIndex((s) => s.kind === 'if' && /^!\s*(READ_ONCE\()?\s*vcpu->preempted\)?$/.test(s.text));
+  if (head >= 0) out.filter = soonAfter(stmts, head, (s) => s.kind === 'if' && /ipi_received/.test(s.text) && /vcpu->ready\b/.test(s.text));
+  const userMode = stmts.findIndex((s) => s.kind === 'if' && /\byield_to_kernel_mode\b/.test(s.text) && /in_kernel\b/.test(s.text) && !/ipi_received/.test(s.text));
+  if (userMode >= 0) out.relaxedUserMode = soonAfter(stmts, userMode, (s) => s.kind === 'if' && /ipi_received/.test(s.text) && !/vcpu->ready\b/.test(s.text), 1);
+  return out;
+}
+
+/** The text of the user-mode filter and the two statements after it (where a relaxation would be). */
+function userModeBlock(stmts: Statement[]): string {
+  const at = stmts.findIndex((s) => s.kind === 'if' && /\byield_to_kernel_mode\b/.test(s.text) && /in_kernel\b/.test(s.text));
+  return at < 0 ? '' : stmts.slice(at, at + 3).map((s) => s.text).join(' ');
+}
+
 export function recognize(source: string): Recognition {
   const clean = blankComments(source);
   const lines = new LineIndex(clean);
@@ -213,6 +247,13 @@ export function recognize(source: string): Recognition {
       if (hit) sites[site] = lines.lineOf(hit.offset);
     }
     // give_up in the single walk shares the line of the -ESRCH branch: `else if (yielded < 0 && !--try)`.
+    const patch = strictBoostPatchSites(stmts);
+    if (patch.filter) {
+      // The `if (!preempted)` is the head of the IPI-bit filter, not a ready check: 0002 has none.
+      delete sites['on_spin.skip_not_ready'];
+      sites['on_spin.skip_strict_boost'] = lines.lineOf(patch.filter.offset);
+    }
+    if (patch.relaxedUserMode) sites['on_spin.skip_user_mode'] = lines.lineOf(patch.relaxedUserMode.offset);
     const exitCall = stmts.filter((s) => s.kind === 'expr' && /^kvm_vcpu_set_in_spin_loop\(me, false\)$/.test(s.text)).pop();
     if (exitCall) sites['on_spin.exit_no_yield'] = lines.lineOf(exitCall.offset);
     const body = norm(clean.slice(onSpin.bodyStart, onSpin.bodyEnd));
@@ -223,6 +264,8 @@ export function recognize(source: string): Recognition {
       inKernelCheck: /kvm_arch_vcpu_preempted_in_kernel/.test(body) ? 'kvm_arch_vcpu_preempted_in_kernel' : /kvm_arch_vcpu_in_kernel/.test(body) ? 'kvm_arch_vcpu_in_kernel' : 'none',
       pendingInterruptRule: /kvm_arch_dy_has_pending_interrupt/.test(body),
       strictBoostPatch: sites['on_spin.skip_strict_boost'] !== undefined,
+      strictBoostForm: patch.filter ? 'patch-0002' : sites['on_spin.skip_strict_boost'] !== undefined ? 'merged' : 'none',
+      userModeFilter: patch.relaxedUserMode || /ipi_received/.test(userModeBlock(stmts)) ? 'ipi-relaxed' : 'vanilla',
     };
   } else {
     notes.push('no definition of kvm_vcpu_on_spin in this file (it lives in virt/kvm/kvm_main.c)');
@@ -241,7 +284,8 @@ export function recognize(source: string): Recognition {
 
   const missing: SiteName[] = [];
   if (onSpin) {
-    for (const site of ON_SPIN_SITES) if (sites[site] === undefined) missing.push(site);
+    const absent = shape?.strictBoostForm === 'patch-0002' ? new Set<SiteName>(['on_spin.skip_not_ready']) : new Set<SiteName>();
+    for (const site of ON_SPIN_SITES) if (sites[site] === undefined && !absent.has(site)) missing.push(site);
   }
   if (handler || grow || shrink) {
     for (const site of ['handle_pause.entry', 'ple_window.grow', 'ple_window.shrink'] as SiteName[]) if (sites[site] === undefined) missing.push(site);
