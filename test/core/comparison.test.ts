@@ -57,7 +57,7 @@ test('a trace row: counts from the analysis, spin share over the pCPUs, no throu
     esrch: null,
     noBoost: 2,
     continuousPleEpisodes: 1,
-    problems: { schedulerMismatch: 1, lostOpportunity: 3, overboost: 1 },
+    problems: { schedulerMismatch: 1, lostOpportunity: 1, overboost: 1 },
     fairness: null,
     judgedBy: 'inferred from sched_switch',
     notJudged: {

@@ -16,7 +16,7 @@ import { PauseExitTracker } from './trackers/pauseExits';
 import { DecisionTracker } from './trackers/decisions';
 import { IpiTracker, type IpiSendColumns } from './trackers/ipis';
 import { PleWindowTracker } from './trackers/pleWindow';
-import { ProbeTracker, YIELD_PROBE, type ProbeColumns } from './trackers/probes';
+import { GUEST_MODE_PROBE, ProbeTracker, YIELD_PROBE, type ProbeColumns } from './trackers/probes';
 import { analyzeModelRange } from './rangeAnalysis';
 import type { TraceContents } from './judgement';
 
@@ -101,11 +101,12 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
         const reason = store.b[i];
         const isPause = pauseReason.test(reason);
         exits.onExit(lane, i);
+        if (states.state[lane] === VcpuState.Guest) ipis.onGuestLeft(lane);
         pause.beginExit(lane, isPause);
         states.set(lane, VcpuState.Host, ts, k, cpu, i);
         if (isPause) {
           pause.onPauseExit(lane, ts, store.line[i]);
-          decisions.onPauseExit(lane, ts, k, i);
+          decisions.onPauseExit(lane, ts, k, i, pause.isChainStart(lane));
         } else if (haltReason.test(reason)) pause.onHaltExit(lane);
         break;
       }
@@ -115,7 +116,6 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
         exits.onEntry(lane, ts);
         decisions.onEntry(lane, ts);
         pause.onEntry(lane, ts);
-        ipis.onEntry(lane);
         states.set(lane, VcpuState.Guest, ts, k, cpu, i);
         pause.onGuestInterval(lane, states.open[lane]);
         break;
@@ -144,7 +144,10 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
       }
       case EventKind.ApicIpi: {
         const sender = lanes.ofTid(store.tid[i]);
-        if (sender >= 0) ipis.onIpi(sender, store.a[i], store.c[i], ts, i);
+        if (sender >= 0) {
+          ipis.onIpi(sender, store.a[i], store.c[i], ts, i);
+          decisions.onIpiSent(sender);
+        }
         break;
       }
       case EventKind.PleWindow: {
@@ -155,7 +158,10 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
       case EventKind.Probe: {
         probes.onProbe(i);
         const lane = lanes.ofTid(store.tid[i]);
-        if (lane >= 0 && YIELD_PROBE.test(store.strings.get(store.a[i]))) decisions.onYieldProbe(lane, store.b[i] === 1, store.x[i]);
+        if (lane < 0) break;
+        const name = store.strings.get(store.a[i]);
+        if (YIELD_PROBE.test(name)) decisions.onYieldProbe(lane, store.b[i] === 1, store.x[i]);
+        else if (name === GUEST_MODE_PROBE) decisions.onGuestModeProbe(lane, store.x[i]);
         break;
       }
       default:

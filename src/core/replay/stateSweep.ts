@@ -7,6 +7,7 @@ import { EventKind, PrevState, type EventStore } from '../trace/model';
 import { VcpuState } from '../analysis/result';
 import { CpuRunKind, IntervalFlag } from '../analysis/tables';
 import type { StateModel } from '../analysis/analyze';
+import { GUEST_MODE_PROBE } from '../analysis/trackers/probes';
 
 /** Whether a vCPU preempted outside a PAUSE exit was in guest kernel mode: the host trace cannot tell. */
 export type InKernelAssumption = 'kernel' | 'user' | { share: number };
@@ -14,8 +15,6 @@ export type InKernelAssumption = 'kernel' | 'user' | { share: number };
 const MAX_CPUS = 1 << 16;
 /** x86 CALL_FUNCTION_VECTOR (0xfc) and CALL_FUNCTION_SINGLE_VECTOR (0xfb): IPIs whose sender waits for the function to run. */
 const CALL_FUNCTION_VECTORS = new Set([0xfc, 0xfb]);
-/** A line probe on kvm_arch_vcpu_put reading vcpu->arch.preempted_in_kernel (1 in kernel, 0 in user mode). */
-export const IN_KERNEL_PROBE = 'kvm_arch_vcpu_put';
 const isReady = (s: number) => s === VcpuState.Preempted || s === VcpuState.Woken;
 
 export class StateSweep {
@@ -87,7 +86,7 @@ export class StateSweep {
     for (let i = 0; i < vcpuStates.count; i++) keyed.push([this.position(vcpuStates.row[i]), i]);
     for (let i = 0; i < cpuRuns.count; i++) keyed.push([this.position(cpuRuns.row[i]), vcpuStates.count + i]);
     for (let i = 0; i < ipis.count; i++) keyed.push([this.position(ipis.row[i]), vcpuStates.count + cpuRuns.count + i]);
-    const inKernelProbe = store.strings.lookup(IN_KERNEL_PROBE);
+    const inKernelProbe = store.strings.lookup(GUEST_MODE_PROBE);
     if (inKernelProbe !== undefined) {
       for (let i = 0; i < probes.count; i++) {
         const row = probes.row[i];

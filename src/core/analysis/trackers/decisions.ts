@@ -29,6 +29,10 @@ interface OpenDecision {
   /** Receivers of the spinner's IPIs not taken yet at the exit, and those of them preempted. */
   pendingReceivers: number[] | null;
   preemptedReceivers: number[] | null;
+  /** The spinner's wait this decision belongs to (see waitOf). */
+  wait: number;
+  /** Preempted receivers a probe showed in user mode. */
+  userModeReceivers: number[] | null;
   target: number;
   targetWasWoken: boolean;
   spinnerSwitchedOut: boolean;
@@ -61,6 +65,8 @@ function newOpenDecision(): OpenDecision {
     candidates: 0,
     pendingReceivers: null,
     preemptedReceivers: null,
+    wait: 0,
+    userModeReceivers: null,
     target: -1,
     targetWasWoken: false,
     spinnerSwitchedOut: false,
@@ -85,6 +91,15 @@ function lowerBoundSeq(list: readonly OpenDecision[], seq: number): number {
 export class DecisionTracker {
   private readonly table: DecisionColumns;
   private readonly byVm: VmDecisions[];
+  private userModeReceiverBoosted = false;
+  /**
+   * Per spinner: its current wait, counted up when a continuous-PLE chain starts or it sends IPIs
+   * (a new wait for their acknowledgement), and the last wait that counted a lost opportunity.
+   */
+  private readonly waitOf: Uint32Array;
+  private readonly lostWait: Int32Array;
+  /** Per lane: guest mode at its last preemption from a probe (1 kernel, 0 user, -1 unknown). */
+  private readonly guestMode: Int8Array;
   private readonly openOf: (OpenDecision | null)[];
   private waitingEntry: Int32Array;
   private readonly pool: OpenDecision[] = [];
@@ -104,11 +119,14 @@ export class DecisionTracker {
     this.table = newDecisionColumns(capacity);
     this.byVm = lanes.map.vms.map(() => ({ list: [], parent: [], head: 0, byProbeTarget: new Map() }));
     this.openOf = new Array(lanes.count).fill(null);
+    this.waitOf = new Uint32Array(lanes.count);
+    this.lostWait = new Int32Array(lanes.count).fill(-1);
+    this.guestMode = new Int8Array(lanes.count).fill(-1);
     this.waitingEntry = new Int32Array(lanes.count).fill(-1);
   }
 
   /** After the state change of a PAUSE exit. */
-  onPauseExit(spinner: number, ts: number, seq: number, row: number): void {
+  onPauseExit(spinner: number, ts: number, seq: number, row: number, newWait: boolean): void {
     const previous = this.openOf[spinner];
     if (previous) this.close(previous);
     this.compact(this.byVm[this.lanes.vmOf[spinner]]);
@@ -125,7 +143,9 @@ export class DecisionTracker {
     this.waitingEntry[spinner] = at;
     const pending = this.ipis.pendingReceivers(spinner);
     const pendingReceivers = pending ? [...pending] : null;
-    const preempted = pendingReceivers?.filter((r) => this.states.wasReadyAt(r, seq + 1) && !this.states.wasWokenAt(r, seq + 1));
+    // Preempted receivers the user-mode filter would skip: all of them unless a probe said the
+    // receiver was preempted in kernel mode (kvm_arch_vcpu_put's preempted_in_kernel).
+    const preempted = pendingReceivers?.filter((r) => this.states.wasReadyAt(r, seq + 1) && !this.states.wasWokenAt(r, seq + 1) && this.guestMode[r] !== 1);
     const vm = this.byVm[this.lanes.vmOf[spinner]];
     // Reused from decisions compacted away: one object per open decision, not per PAUSE exit.
     const d = this.pool.pop() ?? newOpenDecision();
@@ -138,6 +158,10 @@ export class DecisionTracker {
     d.candidates = this.states.readyInVm[this.lanes.vmOf[spinner]];
     d.pendingReceivers = pendingReceivers;
     d.preemptedReceivers = preempted && preempted.length > 0 ? preempted : null;
+    if (newWait) this.waitOf[spinner]++;
+    d.wait = this.waitOf[spinner];
+    const userMode = d.preemptedReceivers?.filter((r) => this.guestMode[r] === 0);
+    d.userModeReceivers = userMode && userMode.length > 0 ? userMode : null;
     d.target = -1;
     d.targetWasWoken = false;
     d.spinnerSwitchedOut = false;
@@ -228,6 +252,16 @@ export class DecisionTracker {
     }
   }
 
+  /** `sender` sent IPIs: what it spins on from now on is a new wait. */
+  onIpiSent(sender: number): void {
+    this.waitOf[sender]++;
+  }
+
+  /** kvm_arch_vcpu_put's preempted_in_kernel for `lane`, read by a probe as it is scheduled out. */
+  onGuestModeProbe(lane: number, inKernel: number): void {
+    if (!Number.isNaN(inKernel)) this.guestMode[lane] = inKernel ? 1 : 0;
+  }
+
   /** A yield_to (or kvm_vcpu_yield_to) probe on a vCPU thread. */
   onYieldProbe(lane: number, isReturn: boolean, firstArg: number): void {
     const d = this.openOf[lane];
@@ -270,9 +304,14 @@ export class DecisionTracker {
     }
     let problems = 0;
     if (outcome === 'boostedNotRun') problems |= ProblemFlag.SchedulerMismatch;
+    if (outcome === 'boostedRan' && d.userModeReceivers?.includes(d.target)) this.userModeReceiverBoosted = true;
     // Lost opportunity: the vCPU the spinner waits for (an IPI receiver that has not taken
-    // the IPI yet) sat preempted, and the decision did not boost it.
-    if (d.preemptedReceivers && !(ran && d.preemptedReceivers.includes(d.target))) problems |= ProblemFlag.LostOpportunity;
+    // the IPI yet) sat preempted where the user-mode filter skips it, and was not boosted.
+    // Counted once per wait, at its first such decision.
+    if (d.preemptedReceivers && !(ran && d.pendingReceivers!.includes(d.target)) && this.lostWait[d.spinner] !== d.wait) {
+      problems |= ProblemFlag.LostOpportunity;
+      this.lostWait[d.spinner] = d.wait;
+    }
     // Overboost: the boost went to a vCPU woken from halt that the spinner does not wait for.
     if (ran && d.targetWasWoken && !d.pendingReceivers?.includes(d.target)) problems |= ProblemFlag.Overboost;
     const t = this.table;
@@ -284,6 +323,18 @@ export class DecisionTracker {
 
   finish(): DecisionColumns {
     for (const vm of this.byVm) for (let i = vm.head; i < vm.list.length; i++) this.close(vm.list[i]);
+    // A host seen boosting a receiver of the spinner's IPI that was preempted in user mode does
+    // not skip such receivers (5.13's pending-interrupt rule, or Strict Boost): it loses no
+    // opportunity of that kind, whatever the vanilla filter would have done.
+    if (this.userModeReceiverBoosted) {
+      const t = this.table;
+      for (let i = 0; i < t.count; i++) t.problems[i] &= ~ProblemFlag.LostOpportunity;
+    }
     return trimmed(this.table);
+  }
+
+  /** Whether the host boosted a pending IPI receiver that a probe showed preempted in user mode. */
+  get acceptsUserModeReceivers(): boolean {
+    return this.userModeReceiverBoosted;
   }
 }

@@ -56,8 +56,12 @@ export class IpiTracker {
     (this.pendingTo[sender] ??= new Set()).add(receiver);
   }
 
-  /** The receiver entered the guest: it has taken every IPI sent to it. */
-  onEntry(lane: number): void {
+  /**
+   * The receiver left the guest (a kvm_exit after an entry): it has run the handler of every IPI
+   * sent to it before — an interrupt is handled in the guest, so one that arrived while it was
+   * out stays pending through an entry that is preempted before the handler ran.
+   */
+  onGuestLeft(lane: number): void {
     const senders = this.from[lane];
     if (!senders || senders.size === 0) return;
     for (const s of senders) this.pendingTo[s]?.delete(lane);

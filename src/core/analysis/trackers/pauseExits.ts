@@ -65,6 +65,11 @@ export class PauseExitTracker {
     this.closedGapNs[lane] = 0;
   }
 
+  /** The PAUSE exit just recorded for `lane` began a new chain (a new wait). */
+  isChainStart(lane: number): boolean {
+    return this.chainExits[lane] === 1;
+  }
+
   onHaltExit(lane: number): void {
     this.chainBroken[lane] = 1;
   }

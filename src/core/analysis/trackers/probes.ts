@@ -6,6 +6,9 @@ import { addRow, trimmed } from './columns';
 /** kvm_vcpu_yield_to / yield_to, entry or return: what the directed yield tried and achieved. */
 export const YIELD_PROBE = /^(kvm_vcpu_)?yield_to(__return)?$/;
 
+/** A line probe on kvm_arch_vcpu_put reading vcpu->arch.preempted_in_kernel (1 kernel, 0 user mode). */
+export const GUEST_MODE_PROBE = 'kvm_arch_vcpu_put';
+
 /** One row per probe event, in timestamp order. */
 export interface ProbeColumns {
   count: number;
