@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseWebviewMessage, type HostToWebview } from '../protocol';
+import type { InKernelAssumption } from '../core/replay/stateSweep';
 import { rowFromAnalysis } from '../core/analysis/comparison';
 import { AnalysisError, openTraceSession, type TraceSession } from './workerBridge';
 import { makeNonce, renderWebviewHtml } from './webviewHtml';
@@ -108,6 +109,8 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
       }
     };
     let range: { startNs: number; endNs: number } | undefined;
+    /** The "What if" panel's assumption: the timeline's details list the targets of that replay. */
+    let inKernel: InKernelAssumption = 'kernel';
     const showRange = async () => {
       try {
         send({ type: 'dashboard', model: range ? await doc.session.dashboard(range) : (await doc.session.opened).model });
@@ -138,7 +141,11 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
           await answer('timeline', async () => ({ type: 'timeline', id: msg.id, window: await doc.session.query({ kind: 'timeline', request: msg.request }) }));
           break;
         case 'timelineDetails':
-          await answer('details', async () => ({ type: 'timelineDetails', id: msg.id, details: await doc.session.query({ kind: 'timelineDetails', request: msg.request }) }));
+          await answer('details', async () => ({ type: 'timelineDetails', id: msg.id, details: await doc.session.query({ kind: 'timelineDetails', request: msg.request, inKernel }) }));
+          break;
+        case 'replay':
+          inKernel = msg.inKernel;
+          await answer('replay', async () => ({ type: 'replay', id: msg.id, summary: await doc.session.query({ kind: 'replay', inKernel: msg.inKernel }) }));
           break;
         case 'eventList':
           await answer('event list', async () => ({ type: 'eventList', id: msg.id, page: await doc.session.query({ kind: 'eventList', request: msg.request }) }));
