@@ -2,6 +2,7 @@
 // each way, validated on receipt (a webview is untrusted, and so is every name in a trace).
 
 import type { InKernelAssumption } from './core/replay/stateSweep';
+export type { InKernelAssumption };
 
 export interface Series {
   /** Start of the first bin and the width of each, in ns. */
@@ -174,7 +175,12 @@ export interface ComparisonModelRow {
   judgedBy: string;
   /** Metric key or count key → why this run cannot judge it (shown beside "not judged"). */
   notJudged: Record<string, string>;
+  /** An opened trace: what each policy would have chosen at its PAUSE exits; null for other runs. */
+  replay: ComparisonReplay | null;
 }
+
+/** A trace's replay as the comparison view lists it: a row per replayed policy. */
+export type ComparisonReplay = Pick<ReplaySummary, 'inKernel' | 'observedFrom' | 'counterfactual' | 'policies'>;
 
 export interface ComparisonModel {
   /** Every run that can be picked. */

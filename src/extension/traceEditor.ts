@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseWebviewMessage, type HostToWebview } from '../protocol';
 import type { InKernelAssumption } from '../core/replay/stateSweep';
+import { comparisonReplay } from '../core/replay/replayViews';
 import { rowFromAnalysis } from '../core/analysis/comparison';
 import { AnalysisError, openTraceSession, type TraceSession } from './workerBridge';
 import { makeNonce, renderWebviewHtml } from './webviewHtml';
@@ -61,21 +62,22 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
       },
     );
     session.opened.then(
-      ({ format, analysis, pcpus }) => {
+      async ({ format, analysis, pcpus }) => {
         this.log.info(`opened ${uri.fsPath} (${format}, ${analysis.totals.events} events)`);
         for (const w of analysis.warnings) this.log.warn(`${path.basename(uri.fsPath)}: ${w}`);
         // A simulator run file keeps the simulator's own counters and metrics; a trace its analysis.
         const id = uri.toString();
         const label = path.basename(uri.fsPath);
-        this.registry.add(
-          runFromRunFile(uri.fsPath, id) ?? {
-            id,
-            label,
-            detail: `${format}, ${analysis.totals.pleExits.toLocaleString('en-US')} PAUSE exits`,
-            stats: { kind: 'trace', label, analysis },
-            row: rowFromAnalysis(id, label, analysis, pcpus),
-          },
-        );
+        const run = runFromRunFile(uri.fsPath, id) ?? {
+          id,
+          label,
+          detail: `${format}, ${analysis.totals.pleExits.toLocaleString('en-US')} PAUSE exits`,
+          stats: { kind: 'trace', label, analysis },
+          row: rowFromAnalysis(id, label, analysis, pcpus),
+        };
+        // The comparison lists what each policy would have chosen on it (the What if panel's replay, cached in the worker).
+        const replay = await session.query({ kind: 'replay', inKernel: 'kernel' }).catch((err: Error) => (this.log.warn(`${label}: replay failed: ${err.message}`), null));
+        this.registry.add(replay ? { ...run, row: { ...run.row, replay: comparisonReplay(replay) } } : run);
       },
       (err: AnalysisError) => {
         if (err.kind === 'cancelled') this.log.info(`cancelled reading ${uri.fsPath}`);

@@ -1,15 +1,17 @@
 // The "What if" panel of the trace editor in Chromium: it asks for the replay once a trace is
 // shown, draws a bar per policy, lists the exact figures in its table, asks again when the
-// guest-mode assumption changes, and shows hostile policy and assumption text as text.
+// guest-mode assumption changes, and shows hostile policy and assumption text as text; and the
+// replay rows of the comparison view.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildDashboard } from '../../src/core/analysis/viewModel';
-import { buildStateModel } from '../../src/core/analysis/analyze';
+import { analyze, buildStateModel } from '../../src/core/analysis/analyze';
+import { buildComparisonModel, rowFromAnalysis } from '../../src/core/analysis/comparison';
 import { importTraceText } from '../../src/core/trace/textImporter';
 import { ReplayCache } from '../../src/core/replay/replayCache';
-import { replaySummary } from '../../src/core/replay/replayViews';
+import { comparisonReplay, replaySummary } from '../../src/core/replay/replayViews';
 import type { ReplaySummary } from '../../src/protocol';
 import { fixture, ROOT } from '../support/paths';
 import { drawnPixels, noBrowser, openWebviewPage } from '../support/webviewPage';
@@ -78,6 +80,37 @@ test('What if panel in Chromium', { skip: noBrowser() }, async () => {
     const last = (await replays()).at(-1)!;
     assert.deepEqual(last.inKernel, { share: 0.2 });
     assert.ok(last.id! > first.id!);
+    assert.deepEqual(await violations(), []);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('replay rows in the comparison view in Chromium', { skip: noBrowser() }, async () => {
+  const { store } = importTraceText(readFileSync(fixture('replay/user-mode-ipi.txt'), 'utf8'));
+  const real = comparisonReplay(replaySummary(new ReplayCache(buildStateModel(store)).get('user'), 'user'));
+  const replay = { ...real, policies: [real.policies[0], { ...real.policies[1], policy: EVIL }] };
+  const model = buildComparisonModel([{ ...rowFromAnalysis('file:/t', EVIL, analyze(store), 3), replay }, rowFromAnalysis('file:/u', 'plain.txt', analyze(store), 3)], ['file:/t', 'file:/u'], null);
+  const { browser, tab, errors, violations } = await openWebviewPage('comparison', { width: 600, height: 2400 });
+  try {
+    await tab.evaluate((m) => window.postMessage({ type: 'comparison', model: m }, '*'), model);
+    const panel = tab.locator('[data-panel="replay"]');
+    await panel.waitFor();
+    const rows = await panel.locator('table.replay tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    // Assumed user mode with the probe's own reading: 5.6 skips vCPU 1 (none), 6.6 boosts it (agree).
+    assert.deepEqual(rows, [
+      [EVIL, 'vanilla-5.6', '1', '0.0 %', '0.0 %', '100.0 %'],
+      [EVIL, EVIL, '1', '100.0 %', '0.0 %', '0.0 %'],
+    ]);
+    const text = (await panel.textContent())!;
+    assert.ok(text.includes('after the first different choice the real future would have differed'));
+    assert.ok(text.includes('taken to be in user mode'));
+    assert.equal(await tab.locator('img').count(), 0);
+    assert.equal(await tab.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    // Without a replayed trace among the picked runs, no replay panel.
+    await tab.evaluate((m) => window.postMessage({ type: 'comparison', model: m }, '*'), { ...model, rows: [model.rows[1]], selected: ['file:/u'] });
+    await tab.waitForFunction(() => !document.querySelector('[data-panel="replay"]'));
     assert.deepEqual(await violations(), []);
     assert.deepEqual(errors, []);
   } finally {

@@ -2,7 +2,7 @@
 // (counts and shares per policy, no per-decision arrays), and the target each policy would
 // have boosted at one PAUSE exit, for the timeline's details.
 
-import type { ReplayPolicyRow, ReplaySummary } from '../../protocol';
+import type { ComparisonReplay, ReplayPolicyRow, ReplaySummary } from '../../protocol';
 import type { TimelineTables } from '../analysis/tables';
 import { laneName } from '../views/timelineDetails';
 import { ESRCH_ONLY, NO_TARGET, type ReplayResult } from './replay';
@@ -31,6 +31,11 @@ export function replaySummary(r: ReplayResult, inKernel: InKernelAssumption): Re
     assumptions: r.assumptions,
     notJudged: REPLAY_NOT_JUDGED,
   };
+}
+
+/** The part of a summary the comparison view lists beside the runs. */
+export function comparisonReplay(s: ReplaySummary): ComparisonReplay {
+  return { inKernel: s.inKernel, observedFrom: s.observedFrom, counterfactual: s.counterfactual, policies: s.policies };
 }
 
 /** A decision's target code as the screen says it: a vCPU, none, or none after -ESRCH. */
