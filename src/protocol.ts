@@ -140,6 +140,8 @@ export interface ReplayPolicyRow {
 /** The whole trace's replay, sized for the screen (no per-decision arrays). */
 export interface ReplaySummary {
   inKernel: InKernelAssumption;
+  /** The same in words: "in kernel mode", "in user mode", "in kernel mode with probability 0.5". */
+  inKernelText: string;
   decisions: number;
   observedFrom: 'yield_to probes' | 'inferred from sched_switch';
   /** "per decision: … after the first different choice the real future would have differed". */
@@ -180,7 +182,7 @@ export interface ComparisonModelRow {
 }
 
 /** A trace's replay as the comparison view lists it: a row per replayed policy. */
-export type ComparisonReplay = Pick<ReplaySummary, 'inKernel' | 'observedFrom' | 'counterfactual' | 'policies'>;
+export type ComparisonReplay = Pick<ReplaySummary, 'inKernel' | 'inKernelText' | 'observedFrom' | 'counterfactual' | 'policies'>;
 
 export interface ComparisonModel {
   /** Every run that can be picked. */
@@ -348,7 +350,7 @@ export function parseHostMessage(raw: unknown): HostToWebview | null {
 }
 
 function isReplaySummary(s: Record<string, unknown>): boolean {
-  return Array.isArray(s.policies) && Array.isArray(s.notReplayable) && Array.isArray(s.assumptions) && typeof s.counterfactual === 'string' && typeof s.observedFrom === 'string' && parseInKernelAssumption(s.inKernel) !== null;
+  return Array.isArray(s.policies) && Array.isArray(s.notReplayable) && Array.isArray(s.assumptions) && typeof s.counterfactual === 'string' && typeof s.inKernelText === 'string' && typeof s.observedFrom === 'string' && parseInKernelAssumption(s.inKernel) !== null;
 }
 
 // ---- The timeline (trace editor) ----

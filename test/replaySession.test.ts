@@ -70,7 +70,7 @@ test('the replay messages are checked: a webview may only ask kernel, user or a 
   assert.deepEqual(parseWebviewMessage({ type: 'replay', id: 3, inKernel: { share: 0.25, extra: 1 } }), { type: 'replay', id: 3, inKernel: { share: 0.25 } });
   for (const inKernel of ['guest', { share: 1.5 }, { share: -0.1 }, { share: NaN }, { share: '0.5' }, null, undefined]) assert.equal(parseWebviewMessage({ type: 'replay', id: 3, inKernel }), null, JSON.stringify(inKernel));
   assert.equal(parseWebviewMessage({ type: 'replay', id: -1, inKernel: 'kernel' }), null);
-  const summary = { inKernel: 'kernel', decisions: 0, observedFrom: 'yield_to probes', counterfactual: 'x', policies: [], notReplayable: [], assumptions: [], notJudged: {} };
+  const summary = { inKernel: 'kernel', inKernelText: 'in kernel mode', decisions: 0, observedFrom: 'yield_to probes', counterfactual: 'x', policies: [], notReplayable: [], assumptions: [], notJudged: {} };
   assert.ok(parseHostMessage({ type: 'replay', id: 1, summary }));
   assert.equal(parseHostMessage({ type: 'replay', id: 1, summary: { ...summary, policies: 'x' } }), null);
   assert.equal(parseHostMessage({ type: 'replay', id: 1, summary: { ...summary, inKernel: 'sometimes' } }), null);

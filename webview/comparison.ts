@@ -220,8 +220,7 @@ function replayPanel(model: ComparisonModel): HTMLElement | null {
   }
   t.append(body);
   const how = traces.map((r) => {
-    const mode = r.replay!.inKernel === 'kernel' ? 'kernel' : r.replay!.inKernel === 'user' ? 'user' : `kernel with probability ${r.replay!.inKernel.share}`;
-    return el('li', {}, label(r.label), `: the host's choice ${r.replay!.observedFrom === 'yield_to probes' ? 'observed through yield_to probes' : 'inferred from sched_switch'}; preempted vCPUs no probe tells taken to be in ${mode} mode`);
+    return el('li', {}, label(r.label), `: the host's choice ${r.replay!.observedFrom === 'yield_to probes' ? 'observed through yield_to probes' : 'inferred from sched_switch'}; preempted vCPUs no probe tells taken to be ${r.replay!.inKernelText}`);
   });
   return el('section', { class: 'panel', 'data-panel': 'replay' }, el('h2', {}, 'What each policy would have chosen on the opened traces'), el('p', { class: 'hint' }, traces[0].replay!.counterfactual), el('ul', { class: 'hint' }, ...how), el('div', { class: 'scroll' }, t));
 }

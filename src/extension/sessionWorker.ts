@@ -78,7 +78,7 @@ function answerTimeline(session: TraceSession, replays: ReplayCache, q: Timeline
       return timelineWindow(session.tables, q.request);
     case 'timelineDetails': {
       const inKernel = q.inKernel;
-      const targets = inKernel && ((k: number) => decisionTargetFields(session.tables, replays.get(inKernel), k));
+      const targets = inKernel && ((k: number) => decisionTargetFields(session.tables, replays.get(inKernel), k, inKernel));
       return timelineDetails(session.tables, { line: (row) => store.line[row], comm: (tid) => store.threads.get(tid)?.comm ?? '<...>' }, q.request, targets || undefined);
     }
     case 'replay':

@@ -26,6 +26,8 @@ test('summary of kernel-mode.txt: one decision, every walk boosts vCPU 1 like th
   for (const p of s.policies) assert.deepEqual({ ...p, policy: '' }, { policy: '', decisions: 1, agree: 1, other: 0, none: 0, esrch: 0, shares: { agree: 1, other: 0, none: 0, esrch: 0 } });
   assert.deepEqual(s.notReplayable.map((n) => n.policy), ['ple-off', 'yield-no-target', 'pv-spinlock', 'oracle']);
   assert.ok(s.assumptions.some((a) => a.includes('in kernel mode')));
+  assert.equal(s.inKernelText, 'in kernel mode');
+  assert.equal(replaySummary(new ReplayCache(model).get({ share: 0.3 }), { share: 0.3 }).inKernelText, 'in kernel mode with probability 0.3');
   assert.deepEqual(Object.keys(s.notJudged), ['helpful', 'honoured']);
   // Small enough for the screen: no per-decision arrays.
   assert.ok(JSON.stringify(s).length < 8000);
@@ -52,13 +54,14 @@ test('per-policy targets of a PAUSE exit in words: vCPU, none, none (-ESRCH)', (
   assert.equal(targetLabel(model, NO_TARGET), 'none');
   assert.equal(targetLabel(model, ESRCH_ONLY), 'none (-ESRCH)');
   const cache = new ReplayCache(model);
-  const kernel = decisionTargetFields(model, cache.get('kernel'), 0);
-  assert.match(kernel[0][1], /after the first different choice the real future would have differed/);
+  const kernel = decisionTargetFields(model, cache.get('kernel'), 0, 'kernel');
+  assert.match(kernel[0][1], /taken to be in kernel mode; after the first different choice the real future would have differed$/);
   assert.deepEqual(kernel.slice(1), REPLAYED.map((p) => [`${p} would boost`, vcpu1]));
   // Assumed user mode, 5.6 skips the preempted vCPU 1 (vCPU 2 is halted): nobody.
-  const user = Object.fromEntries(decisionTargetFields(model, cache.get('user'), 0));
+  const user = Object.fromEntries(decisionTargetFields(model, cache.get('user'), 0, 'user'));
   assert.equal(user['vanilla-5.6 would boost'], 'none');
-  assert.deepEqual(decisionTargetFields(model, cache.get('user'), 1), [], 'no such decision');
+  assert.match(user['what if (per decision)'], /taken to be in user mode;/);
+  assert.deepEqual(decisionTargetFields(model, cache.get('user'), 1, 'user'), [], 'no such decision');
 });
 
 test('the cache replays once per assumption and keeps the last three', () => {

@@ -57,7 +57,7 @@ test('What if panel in Chromium', { skip: noBrowser() }, async () => {
     ]);
     const text = (await panel.textContent())!;
     assert.ok(text.includes('after the first different choice the real future would have differed'));
-    assert.ok(text.includes("the host's choice observed through yield_to probes"));
+    assert.ok(text.includes("preempted vCPUs no probe tells taken to be in kernel mode; the host's choice observed through yield_to probes"));
     assert.ok(text.includes(`ple-off: ${EVIL}`));
     assert.equal(await panel.locator('ul.assumptions li').last().textContent(), EVIL);
     assert.ok(text.includes('not judged'));

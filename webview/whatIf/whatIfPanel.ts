@@ -14,7 +14,6 @@ Chart.register(...registerables);
 
 const pct = (share: number | null) => (share === null ? '–' : `${(100 * share).toFixed(1)} %`);
 const count = (n: number, share: number | null) => `${n.toLocaleString('en-US')} (${pct(share)})`;
-const assumptionText = (a: InKernelAssumption) => (a === 'kernel' ? 'in kernel mode' : a === 'user' ? 'in user mode' : `in kernel mode with probability ${a.share}`);
 
 /** Mounts the panel between the timeline and the dashboard (`app`), and asks for the first replay once a trace is shown. */
 export function mountWhatIf(app: HTMLElement, post: (m: WebviewToHost) => void): void {
@@ -49,7 +48,7 @@ export function mountWhatIf(app: HTMLElement, post: (m: WebviewToHost) => void):
       return;
     }
     latest = ++seq;
-    status.textContent = `Replaying every policy with preempted vCPUs ${assumptionText(inKernel)}…`;
+    status.textContent = 'Replaying every policy…';
     post({ type: 'replay', id: latest, inKernel });
   };
   mode.addEventListener('change', () => {
@@ -61,7 +60,7 @@ export function mountWhatIf(app: HTMLElement, post: (m: WebviewToHost) => void):
   function render(s: ReplaySummary): void {
     chart?.destroy();
     chart = null;
-    status.textContent = `${s.decisions.toLocaleString('en-US')} PAUSE exits (the whole trace); the host's choice ${s.observedFrom === 'yield_to probes' ? 'observed through yield_to probes' : 'inferred from sched_switch (add yield_to probes to observe it)'}.`;
+    status.textContent = `${s.decisions.toLocaleString('en-US')} PAUSE exits (the whole trace), preempted vCPUs no probe tells taken to be ${s.inKernelText}; the host's choice ${s.observedFrom === 'yield_to probes' ? 'observed through yield_to probes' : 'inferred from sched_switch (add yield_to probes to observe it)'}.`;
     body.replaceChildren(el('p', { class: 'hint' }, s.counterfactual));
     if (s.policies.length) {
       const canvas = el('canvas', { role: 'img', 'aria-label': 'Horizontal stacked bar chart per policy: share of PAUSE exits where it agrees with the host, boosts another vCPU, or boosts none' });

@@ -5,13 +5,14 @@
 import type { ComparisonReplay, ReplayPolicyRow, ReplaySummary } from '../../protocol';
 import type { TimelineTables } from '../analysis/tables';
 import { laneName } from '../views/timelineDetails';
-import { ESRCH_ONLY, NO_TARGET, type ReplayResult } from './replay';
+import { ESRCH_ONLY, inKernelText, NO_TARGET, type ReplayResult } from './replay';
 import { COUNTERFACTUAL, REPLAY_NOT_JUDGED } from './report';
 import type { InKernelAssumption } from './stateSweep';
 
 export function replaySummary(r: ReplayResult, inKernel: InKernelAssumption): ReplaySummary {
   return {
     inKernel,
+    inKernelText: inKernelText(inKernel),
     decisions: r.observed.length,
     observedFrom: r.observedFrom,
     counterfactual: COUNTERFACTUAL,
@@ -35,7 +36,7 @@ export function replaySummary(r: ReplayResult, inKernel: InKernelAssumption): Re
 
 /** The part of a summary the comparison view lists beside the runs. */
 export function comparisonReplay(s: ReplaySummary): ComparisonReplay {
-  return { inKernel: s.inKernel, observedFrom: s.observedFrom, counterfactual: s.counterfactual, policies: s.policies };
+  return { inKernel: s.inKernel, inKernelText: s.inKernelText, observedFrom: s.observedFrom, counterfactual: s.counterfactual, policies: s.policies };
 }
 
 /** A decision's target code as the screen says it: a vCPU, none, or none after -ESRCH. */
@@ -46,10 +47,10 @@ export function targetLabel(tables: TimelineTables, code: number): string {
 }
 
 /** Detail fields of decision k: what each replayed policy would have boosted there. */
-export function decisionTargetFields(tables: TimelineTables, r: ReplayResult, k: number): [string, string][] {
+export function decisionTargetFields(tables: TimelineTables, r: ReplayResult, k: number, inKernel: InKernelAssumption): [string, string][] {
   if (k < 0 || k >= r.observed.length) return [];
   return [
-    ['what if (per decision)', 'the target each policy would have boosted at this moment; after the first different choice the real future would have differed'],
+    ['what if (per decision)', `the target each policy would have boosted at this moment, a vCPU preempted where no probe tells taken to be ${inKernelText(inKernel)}; after the first different choice the real future would have differed`],
     ...r.policies.map((p): [string, string] => [`${p.policy} would boost`, targetLabel(tables, p.targets[k])]),
   ];
 }
