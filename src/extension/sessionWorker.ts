@@ -1,5 +1,6 @@
 // Worker-thread entry for an open trace editor: imports the trace once, keeps the columnar
-// store, and answers dashboard requests (the whole trace or a time range) with aggregates.
+// store, and answers dashboard requests (the whole trace or a time range) with aggregates, and
+// the timeline's and the What if panel's requests (replays computed once per assumption).
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { basename } from 'node:path';
@@ -77,9 +78,9 @@ function answerTimeline(session: TraceSession, replays: ReplayCache, q: Timeline
     case 'timeline':
       return timelineWindow(session.tables, q.request);
     case 'timelineDetails': {
-      const inKernel = q.inKernel;
-      const targets = inKernel && ((k: number) => decisionTargetFields(session.tables, replays.get(inKernel), k, inKernel));
-      return timelineDetails(session.tables, { line: (row) => store.line[row], comm: (tid) => store.threads.get(tid)?.comm ?? '<...>' }, q.request, targets || undefined);
+      const { inKernel } = q;
+      const targets = inKernel === undefined ? undefined : (k: number) => decisionTargetFields(session.tables, replays.get(inKernel), k, inKernel);
+      return timelineDetails(session.tables, { line: (row) => store.line[row], comm: (tid) => store.threads.get(tid)?.comm ?? '<...>' }, q.request, targets);
     }
     case 'replay':
       return replaySummary(replays.get(q.inKernel), q.inKernel);

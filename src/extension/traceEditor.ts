@@ -76,7 +76,7 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
           row: rowFromAnalysis(id, label, analysis, pcpus),
         };
         // The comparison lists what each policy would have chosen on it (the What if panel's replay, cached in the worker).
-        const replay = await session.query({ kind: 'replay', inKernel: 'kernel' }).catch((err: Error) => (this.log.warn(`${label}: replay failed: ${err.message}`), null));
+        const replay = await session.query({ kind: 'replay', inKernel: 'kernel' }).catch((err: AnalysisError) => (err.kind !== 'cancelled' && this.log.warn(`${label}: replay failed: ${err.message}`), null));
         this.registry.add(replay ? { ...run, row: { ...run.row, replay: comparisonReplay(replay) } } : run);
       },
       (err: AnalysisError) => {
