@@ -1,6 +1,9 @@
 // The one typed protocol between the extension host and the webviews: a discriminated union
 // each way, validated on receipt (a webview is untrusted, and so is every name in a trace).
 
+import type { InKernelAssumption } from './core/replay/stateSweep';
+export type { InKernelAssumption };
+
 export interface Series {
   /** Start of the first bin and the width of each, in ns. */
   startNs: number;
@@ -99,7 +102,8 @@ export type HostToWebview =
   | { type: 'busy'; message: string }
   | { type: 'timeline'; id: number; window: TimelineWindow }
   | { type: 'timelineDetails'; id: number; details: TimelineDetails | null }
-  | { type: 'eventList'; id: number; page: EventListPage };
+  | { type: 'eventList'; id: number; page: EventListPage }
+  | { type: 'replay'; id: number; summary: ReplaySummary };
 
 /** A point on a timeline lane to explain: the decision within toleranceNs, else the run there. */
 export interface TimelineDetailsRequest {
@@ -117,7 +121,37 @@ export type WebviewToHost =
   | { type: 'timeline'; id: number; request: TimelineRequest }
   | { type: 'timelineDetails'; id: number; request: TimelineDetailsRequest }
   | { type: 'eventList'; id: number; request: EventListRequest }
+  | { type: 'replay'; id: number; inKernel: InKernelAssumption }
   | { type: 'exportPerfetto' };
+
+// ---- The "What if" panel (replay of every policy at each PAUSE exit) ----
+
+export interface ReplayPolicyRow {
+  policy: string;
+  decisions: number;
+  agree: number;
+  other: number;
+  none: number;
+  esrch: number;
+  /** Shares of decisions (0..1); null when the trace has no decisions. */
+  shares: { agree: number | null; other: number | null; none: number | null; esrch: number | null };
+}
+
+/** The whole trace's replay, sized for the screen (no per-decision arrays). */
+export interface ReplaySummary {
+  inKernel: InKernelAssumption;
+  /** The same in words: "in kernel mode", "in user mode", "in kernel mode with probability 0.5". */
+  inKernelText: string;
+  decisions: number;
+  observedFrom: 'yield_to probes' | 'inferred from sched_switch';
+  /** "per decision: … after the first different choice the real future would have differed". */
+  counterfactual: string;
+  policies: ReplayPolicyRow[];
+  notReplayable: { policy: string; reason: string }[];
+  assumptions: string[];
+  /** Figures the replay does not judge → why (helpful, honoured). */
+  notJudged: Record<string, string>;
+}
 
 // ---- The comparison view ----
 
@@ -143,7 +177,12 @@ export interface ComparisonModelRow {
   judgedBy: string;
   /** Metric key or count key → why this run cannot judge it (shown beside "not judged"). */
   notJudged: Record<string, string>;
+  /** An opened trace: what each policy would have chosen at its PAUSE exits; null for other runs. */
+  replay: ComparisonReplay | null;
 }
+
+/** A trace's replay as the comparison view lists it: a row per replayed policy. */
+export type ComparisonReplay = Pick<ReplaySummary, 'inKernel' | 'inKernelText' | 'observedFrom' | 'counterfactual' | 'policies'>;
 
 export interface ComparisonModel {
   /** Every run that can be picked. */
@@ -220,6 +259,10 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | null {
       const request = parseDetailsRequest(m.request);
       return request && isWholeNumber(m.id) ? { type: 'timelineDetails', id: m.id, request } : null;
     }
+    case 'replay': {
+      const inKernel = parseInKernelAssumption(m.inKernel);
+      return inKernel && isWholeNumber(m.id) ? { type: 'replay', id: m.id, inKernel } : null;
+    }
     case 'eventList': {
       const request = parseEventListRequest(m.request);
       return request && isWholeNumber(m.id) ? { type: 'eventList', id: m.id, request } : null;
@@ -236,6 +279,13 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | null {
 const isWholeNumber = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 const isIndex = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) < 1 << 20;
 const isIndexList = (v: unknown): v is number[] => Array.isArray(v) && v.length <= 1 << 16 && v.every(isIndex);
+
+export function parseInKernelAssumption(raw: unknown): InKernelAssumption | null {
+  if (raw === 'kernel' || raw === 'user') return raw;
+  if (typeof raw !== 'object' || raw === null) return null;
+  const share = (raw as Record<string, unknown>).share;
+  return isFiniteNumber(share) && share >= 0 && share <= 1 ? { share } : null;
+}
 
 function parseTimelineRequest(raw: unknown): TimelineRequest | null {
   if (typeof raw !== 'object' || raw === null) return null;
@@ -295,7 +345,12 @@ export function parseHostMessage(raw: unknown): HostToWebview | null {
   if (m.type === 'timeline' && typeof m.window === 'object' && m.window !== null && Array.isArray((m.window as TimelineWindow).lanes)) return m as HostToWebview;
   if (m.type === 'timelineDetails' && typeof m.details === 'object') return m as HostToWebview;
   if (m.type === 'eventList' && typeof m.page === 'object' && m.page !== null && Array.isArray((m.page as EventListPage).rows)) return m as HostToWebview;
+  if (m.type === 'replay' && typeof m.summary === 'object' && m.summary !== null && isReplaySummary(m.summary as Record<string, unknown>)) return m as HostToWebview;
   return null;
+}
+
+function isReplaySummary(s: Record<string, unknown>): boolean {
+  return Array.isArray(s.policies) && Array.isArray(s.notReplayable) && Array.isArray(s.assumptions) && typeof s.counterfactual === 'string' && typeof s.inKernelText === 'string' && typeof s.observedFrom === 'string' && parseInKernelAssumption(s.inKernel) !== null;
 }
 
 // ---- The timeline (trace editor) ----

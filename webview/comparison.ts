@@ -205,6 +205,26 @@ function comparisonTable(model: ComparisonModel): HTMLTableElement {
   return t;
 }
 
+const share = (v: number | null) => (v === null ? '–' : `${(100 * v).toFixed(1)} %`);
+
+/** The opened traces' replays: a row per replayed policy with its shares of the trace's PAUSE exits. */
+function replayPanel(model: ComparisonModel): HTMLElement | null {
+  const traces = model.rows.filter((r) => r.replay !== null && r.replay !== undefined);
+  if (traces.length === 0) return null;
+  const t = el('table', { class: 'data replay' });
+  t.append(el('caption', {}, 'Per opened trace and replayed policy: PAUSE exits where it boosts the vCPU the host boosted (or, like the host, none), another vCPU, or none where the host boosted one'));
+  t.append(el('thead', {}, el('tr', {}, ...['trace', 'policy', 'PAUSE exits', 'agrees with the host', 'another vCPU', 'none'].map((h) => el('th', { scope: 'col' }, h)))));
+  const body = el('tbody');
+  for (const r of traces) {
+    for (const p of r.replay!.policies) body.append(el('tr', {}, el('td', {}, label(r.label)), el('td', {}, label(p.policy)), el('td', {}, p.decisions.toLocaleString('en-US')), el('td', {}, share(p.shares.agree)), el('td', {}, share(p.shares.other)), el('td', {}, share(p.shares.none))));
+  }
+  t.append(body);
+  const how = traces.map((r) => {
+    return el('li', {}, label(r.label), `: the host's choice ${r.replay!.observedFrom === 'yield_to probes' ? 'observed through yield_to probes' : 'inferred from sched_switch'}; preempted vCPUs no probe tells taken to be ${r.replay!.inKernelText}`);
+  });
+  return el('section', { class: 'panel', 'data-panel': 'replay' }, el('h2', {}, 'What each policy would have chosen on the opened traces'), el('p', { class: 'hint' }, traces[0].replay!.counterfactual), el('ul', { class: 'hint' }, ...how), el('div', { class: 'scroll' }, t));
+}
+
 function runPicker(model: ComparisonModel): HTMLElement {
   const box = el('fieldset', { class: 'runs' }, el('legend', {}, 'Runs'));
   if (model.runs.length === 0) box.append(el('p', { class: 'hint' }, 'No runs yet: simulate policies or open a host trace.'));
@@ -304,6 +324,8 @@ function render(model: ComparisonModel): void {
     ),
   );
   app.append(el('section', { class: 'panel' }, el('h2', {}, 'Table'), el('div', { class: 'scroll' }, comparisonTable(model))));
+  const replays = replayPanel(model);
+  if (replays) app.append(replays);
 }
 
 window.addEventListener('message', (event) => {

@@ -11,6 +11,7 @@ import { el, judgedValue, ms, table } from './dom';
 import { fullLabelDetails, label } from './label';
 import { onThemeChange, theme } from './theme';
 import { timelinePanel } from './timeline/timelinePanel';
+import { mountWhatIf } from './whatIf/whatIfPanel';
 
 Chart.register(...registerables);
 
@@ -318,5 +319,6 @@ function showTimeline(model: DashboardModel): void {
   if (model.rangeStartNs > model.traceStartNs || model.rangeEndNs < model.traceEndNs) timeline.followRange(model.rangeStartNs, model.rangeEndNs);
 }
 
+mountWhatIf(app, post);
 if (current) render(current);
 post({ type: 'ready' });

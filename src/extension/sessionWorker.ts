@@ -1,5 +1,6 @@
 // Worker-thread entry for an open trace editor: imports the trace once, keeps the columnar
-// store, and answers dashboard requests (the whole trace or a time range) with aggregates.
+// store, and answers dashboard requests (the whole trace or a time range) with aggregates, and
+// the timeline's and the What if panel's requests (replays computed once per assumption).
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { basename } from 'node:path';
@@ -16,6 +17,8 @@ import { timelineWindow } from '../core/views/timeline';
 import { timelineDetails } from '../core/views/timelineDetails';
 import { eventList } from '../core/views/eventList';
 import { writeTraceExport } from '../core/export/perfettoExport';
+import { ReplayCache } from '../core/replay/replayCache';
+import { decisionTargetFields, replaySummary } from '../core/replay/replayViews';
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 
 const post = (m: SessionMessage) => parentPort?.postMessage(m);
@@ -57,24 +60,30 @@ async function main(): Promise<void> {
   let pcpus = 0;
   for (let i = 0; i < trace.store.length; i++) if (trace.store.cpu[i] >= pcpus) pcpus = trace.store.cpu[i] + 1;
   post({ type: 'opened', format: trace.format, analysis, model: dashboard(), pcpus });
+  const replays = new ReplayCache(session.model);
   parentPort?.on('message', (req: SessionRequest | TimelineQueryRequest) => {
     if (!('query' in req)) return post({ type: 'dashboard', id: req.id, model: dashboard(req.range) });
     try {
-      post({ type: 'answer', id: req.id, answer: answerTimeline(session, req.query) });
+      post({ type: 'answer', id: req.id, answer: answerTimeline(session, replays, req.query) });
     } catch (err) {
       post({ type: 'failed', id: req.id, message: (err as Error)?.message ?? String(err) });
     }
   });
 }
 
-/** The timeline's requests: windows, details, event pages, and exports written from here (off the extension host). */
-function answerTimeline(session: TraceSession, q: TimelineQuery) {
+/** The timeline's requests: windows, details, event pages, replays, and exports written from here (off the extension host). */
+function answerTimeline(session: TraceSession, replays: ReplayCache, q: TimelineQuery) {
   const store = session.store;
   switch (q.kind) {
     case 'timeline':
       return timelineWindow(session.tables, q.request);
-    case 'timelineDetails':
-      return timelineDetails(session.tables, { line: (row) => store.line[row], comm: (tid) => store.threads.get(tid)?.comm ?? '<...>' }, q.request);
+    case 'timelineDetails': {
+      const { inKernel } = q;
+      const targets = inKernel === undefined ? undefined : (k: number) => decisionTargetFields(session.tables, replays.get(inKernel), k, inKernel);
+      return timelineDetails(session.tables, { line: (row) => store.line[row], comm: (tid) => store.threads.get(tid)?.comm ?? '<...>' }, q.request, targets);
+    }
+    case 'replay':
+      return replaySummary(replays.get(q.inKernel), q.inKernel);
     case 'eventList':
       return eventList(store, session.tables, q.request);
     case 'export': {

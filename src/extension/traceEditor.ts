@@ -6,6 +6,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseWebviewMessage, type HostToWebview } from '../protocol';
+import type { InKernelAssumption } from '../core/replay/stateSweep';
+import { comparisonReplay } from '../core/replay/replayViews';
 import { rowFromAnalysis } from '../core/analysis/comparison';
 import { AnalysisError, openTraceSession, type TraceSession } from './workerBridge';
 import { makeNonce, renderWebviewHtml } from './webviewHtml';
@@ -60,21 +62,22 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
       },
     );
     session.opened.then(
-      ({ format, analysis, pcpus }) => {
+      async ({ format, analysis, pcpus }) => {
         this.log.info(`opened ${uri.fsPath} (${format}, ${analysis.totals.events} events)`);
         for (const w of analysis.warnings) this.log.warn(`${path.basename(uri.fsPath)}: ${w}`);
         // A simulator run file keeps the simulator's own counters and metrics; a trace its analysis.
         const id = uri.toString();
         const label = path.basename(uri.fsPath);
-        this.registry.add(
-          runFromRunFile(uri.fsPath, id) ?? {
-            id,
-            label,
-            detail: `${format}, ${analysis.totals.pleExits.toLocaleString('en-US')} PAUSE exits`,
-            stats: { kind: 'trace', label, analysis },
-            row: rowFromAnalysis(id, label, analysis, pcpus),
-          },
-        );
+        const run = runFromRunFile(uri.fsPath, id) ?? {
+          id,
+          label,
+          detail: `${format}, ${analysis.totals.pleExits.toLocaleString('en-US')} PAUSE exits`,
+          stats: { kind: 'trace', label, analysis },
+          row: rowFromAnalysis(id, label, analysis, pcpus),
+        };
+        // The comparison lists what each policy would have chosen on it (the What if panel's replay, cached in the worker).
+        const replay = await session.query({ kind: 'replay', inKernel: 'kernel' }).catch((err: AnalysisError) => (err.kind !== 'cancelled' && this.log.warn(`${label}: replay failed: ${err.message}`), null));
+        this.registry.add(replay ? { ...run, row: { ...run.row, replay: comparisonReplay(replay) } } : run);
       },
       (err: AnalysisError) => {
         if (err.kind === 'cancelled') this.log.info(`cancelled reading ${uri.fsPath}`);
@@ -108,6 +111,8 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
       }
     };
     let range: { startNs: number; endNs: number } | undefined;
+    /** The "What if" panel's assumption: the timeline's details list the targets of that replay. */
+    let inKernel: InKernelAssumption = 'kernel';
     const showRange = async () => {
       try {
         send({ type: 'dashboard', model: range ? await doc.session.dashboard(range) : (await doc.session.opened).model });
@@ -138,7 +143,11 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
           await answer('timeline', async () => ({ type: 'timeline', id: msg.id, window: await doc.session.query({ kind: 'timeline', request: msg.request }) }));
           break;
         case 'timelineDetails':
-          await answer('details', async () => ({ type: 'timelineDetails', id: msg.id, details: await doc.session.query({ kind: 'timelineDetails', request: msg.request }) }));
+          await answer('details', async () => ({ type: 'timelineDetails', id: msg.id, details: await doc.session.query({ kind: 'timelineDetails', request: msg.request, inKernel }) }));
+          break;
+        case 'replay':
+          inKernel = msg.inKernel;
+          await answer('replay', async () => ({ type: 'replay', id: msg.id, summary: await doc.session.query({ kind: 'replay', inKernel: msg.inKernel }) }));
           break;
         case 'eventList':
           await answer('event list', async () => ({ type: 'eventList', id: msg.id, page: await doc.session.query({ kind: 'eventList', request: msg.request }) }));

@@ -1,7 +1,8 @@
 // Messages between the extension host and its worker threads (parsing, open trace sessions).
 
 import type { AnalysisResult } from '../core/analysis/analyze';
-import type { DashboardModel, EventListPage, EventListRequest, TimelineDetails, TimelineDetailsRequest, TimelineRequest, TimelineWindow } from '../protocol';
+import type { InKernelAssumption } from '../core/replay/stateSweep';
+import type { DashboardModel, ReplaySummary, EventListPage, EventListRequest, TimelineDetails, TimelineDetailsRequest, TimelineRequest, TimelineWindow } from '../protocol';
 import type { ExportFormat } from '../core/export/perfettoExport';
 
 /** A request to an open trace's session worker: the dashboard for a range (or the whole trace). */
@@ -13,7 +14,9 @@ export interface SessionRequest {
 /** Timeline requests to the session worker, and what each answers. */
 export type TimelineQuery =
   | { kind: 'timeline'; request: TimelineRequest }
-  | { kind: 'timelineDetails'; request: TimelineDetailsRequest }
+  /** inKernel: the assumption of the replay whose per-policy targets a PAUSE exit's details list. */
+  | { kind: 'timelineDetails'; request: TimelineDetailsRequest; inKernel?: InKernelAssumption }
+  | { kind: 'replay'; inKernel: InKernelAssumption }
   | { kind: 'eventList'; request: EventListRequest }
   | { kind: 'export'; format: ExportFormat; out: string };
 
@@ -22,6 +25,7 @@ export interface TimelineAnswers {
   timelineDetails: TimelineDetails | null;
   eventList: EventListPage;
   export: { bytes: number };
+  replay: ReplaySummary;
 }
 
 export interface TimelineQueryRequest {

@@ -4,7 +4,7 @@
 
 import type { AnalysisResult } from './analyze';
 import type { SimMetrics } from '../sim/simulator';
-import type { ComparisonModel } from '../../protocol';
+import type { ComparisonModel, ComparisonReplay } from '../../protocol';
 
 export type RunSource = 'simulator' | 'trace';
 
@@ -35,6 +35,8 @@ export interface ComparisonRow {
   judgedBy: string;
   /** Metric key or count key ('boosts', 'overboost', …) → why this run cannot judge it. */
   notJudged: Record<string, string>;
+  /** An opened trace's replay of every policy (src/core/replay/); absent for other runs. */
+  replay?: ComparisonReplay;
 }
 
 export interface ComparisonMetric {
@@ -218,6 +220,7 @@ export function buildComparisonModel(available: readonly ComparisonRow[], select
         counts: { pleExits: r.pleExits, yieldAttempts: r.yieldAttempts, boosts: r.boosts, ...r.problems },
         judgedBy: r.judgedBy,
         notJudged: r.notJudged,
+        replay: r.replay ?? null,
       };
     }),
   };

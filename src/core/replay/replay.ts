@@ -223,8 +223,13 @@ function observedTargets(model: StateModel): Int32Array {
   return out;
 }
 
+/** The guest mode an assumption gives a preempted vCPU no probe tells, in words. */
+export function inKernelText(a: InKernelAssumption): string {
+  return a === 'kernel' ? 'in kernel mode' : a === 'user' ? 'in user mode' : `in kernel mode with probability ${a.share}`;
+}
+
 function assumptionsOf(a: InKernelAssumption, probed: number): string[] {
-  const rest = a === 'kernel' ? 'in kernel mode' : a === 'user' ? 'in user mode' : `in kernel mode with probability ${a.share}`;
+  const rest = inKernelText(a);
   const mode =
     probed > 0
       ? `the guest mode of ${probed} preemptions from kvm_arch_vcpu_put probes (preempted_in_kernel); any other preempted vCPU is taken to be ${rest}`

@@ -3,11 +3,20 @@
 
 import type { ReplayResult } from './replay';
 
+/** What a replay is, said wherever it shows. */
+export const COUNTERFACTUAL = "per decision: the state of that moment, the policy's choice; after the first different choice the real future would have differed";
+
+/** Why a replay leaves a figure unjudged. */
+export const REPLAY_NOT_JUDGED = {
+  helpful: 'needs what each spinner waited for (guest lock and IPI events); a host trace does not say',
+  honoured: 'needs the vruntimes of the run queues; sched events do not carry them',
+};
+
 export function toReplayJson(r: ReplayResult) {
   return {
     decisions: r.observed.length,
     observedFrom: r.observedFrom,
-    counterfactual: 'per decision: the state of that moment, the policy\'s choice; after the first different choice the real future would have differed',
+    counterfactual: COUNTERFACTUAL,
     policies: r.policies.map((p) => ({
       policy: p.policy,
       decisions: p.decisions,
@@ -22,9 +31,6 @@ export function toReplayJson(r: ReplayResult) {
       assumptions: r.assumptions,
     })),
     notReplayable: r.notReplayable,
-    notJudged: {
-      helpful: 'needs what each spinner waited for (guest lock and IPI events); a host trace does not say',
-      honoured: 'needs the vruntimes of the run queues; sched events do not carry them',
-    },
+    notJudged: REPLAY_NOT_JUDGED,
   };
 }

@@ -32,10 +32,13 @@ export function outcomeLabel(code: number): string {
   return code === OUTCOME_NOT_JUDGED ? 'not judged (the trace has no sched events)' : OUTCOME_LABELS[DECISION_OUTCOMES[code]] ?? `outcome ${code}`;
 }
 
-export function timelineDetails(tables: TimelineTables, rows: RowSource, request: TimelineDetailsRequest): TimelineDetails | null {
+/** More fields for the details of decision k (the replay's per-policy targets). */
+export type DecisionFields = (k: number) => [string, string][];
+
+export function timelineDetails(tables: TimelineTables, rows: RowSource, request: TimelineDetailsRequest, decisionFields?: DecisionFields): TimelineDetails | null {
   if (request.lane === 'vcpu') {
     if (request.index >= tables.vcpuLanes.length) return null;
-    return decisionAt(tables, rows, request) ?? ipiAt(tables, rows, request) ?? vcpuRunAt(tables, rows, request.index, request.ns);
+    return decisionAt(tables, rows, request, decisionFields) ?? ipiAt(tables, rows, request) ?? vcpuRunAt(tables, rows, request.index, request.ns);
   }
   if (request.index >= tables.cpuLanes.length) return null;
   return cpuRunAt(tables, rows, request.index, request.ns);
@@ -48,7 +51,7 @@ function nearest(ts: Float64Array, from: number, to: number, ns: number, matches
   return best;
 }
 
-function decisionAt(tables: TimelineTables, rows: RowSource, r: TimelineDetailsRequest): TimelineDetails | null {
+function decisionAt(tables: TimelineTables, rows: RowSource, r: TimelineDetailsRequest, decisionFields?: DecisionFields): TimelineDetails | null {
   const d = tables.decisions;
   const from = lowerBound(d.ts, 0, d.count, r.ns - r.toleranceNs);
   const to = upperBound(d.ts, from, d.count, r.ns + r.toleranceNs);
@@ -64,6 +67,7 @@ function decisionAt(tables: TimelineTables, rows: RowSource, r: TimelineDetailsR
       ['boost target', target],
       ['outcome', outcomeLabel(d.outcome[i])],
       ['line', String(rows.line(d.row[i]))],
+      ...(decisionFields?.(i) ?? []),
     ],
     line: rows.line(d.row[i]),
     startNs: d.ts[i],
