@@ -75,6 +75,9 @@ export interface DashboardModel {
   pleExitsOverTime: Series;
   /** Largest PLE window seen in each bin (cycles). */
   windowOverTime: Series;
+  /** The same per vCPU and per VM (coarser bins; at most 64 of each, the most updated; 0: no update in the bin). */
+  windowPerVcpu: { vm: string; vcpu: number; series: Series }[];
+  windowPerVm: { vm: string; series: Series }[];
   episodes: EpisodeRow[];
   episodesTotal: number;
   /** Simulator run files only: what the simulator knew, to judge the trace analysis by. */
