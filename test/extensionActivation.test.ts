@@ -31,7 +31,7 @@ interface Recorded {
   /** Messages each opened trace editor posted to its webview, by file name. */
   /** Every custom document opened, disposed at the end as VS Code does when editors close. */
   documents: { dispose(): void }[];
-  editors: Map<string, { html: string; posted: { type: string; model?: { totals: { pleExits: number } }; message?: string }[]; opened: Promise<unknown> }>;
+  editors: Map<string, { html: string; posted: { type: string; model?: { totals: { pleExits: number } }; message?: string; reason?: string; bytesRead?: number; totalBytes?: number }[]; opened: Promise<unknown> }>;
 }
 
 interface EditorProvider {
@@ -280,15 +280,20 @@ test('activation registers the contributed commands; Open Trace shows the summar
     const editor = rec.editors.get('handchecked-ftrace-tgid.txt')!;
     assert.match(editor.html, /content="default-src 'none'; script-src 'nonce-[A-Za-z0-9]{32}'; style-src vscode-webview: 'nonce-/);
     assert.match(editor.html, /<script nonce="[A-Za-z0-9]{32}" src="[^"]*\/dist\/webview\/traceEditor\.js"><\/script>/);
-    assert.deepEqual(editor.posted.map((m) => m.type), ['busy', 'dashboard']);
-    assert.equal(editor.posted[1].model!.totals.pleExits, 4);
-    // Not a trace: the editor says so in one line.
+    // Reading progress reaches the page too, between "busy" and the dashboard, up to 100 %.
+    const reports = editor.posted.filter((m) => m.type === 'progress');
+    assert.ok(reports.length >= 1 && reports.at(-1)!.bytesRead === reports.at(-1)!.totalBytes, JSON.stringify(reports));
+    assert.deepEqual(editor.posted.filter((m) => m.type !== 'progress').map((m) => m.type), ['busy', 'dashboard']);
+    assert.equal(editor.posted.at(-1)!.model!.totals.pleExits, 4);
+    // Not a trace: the editor says so in one line and offers to reopen it as text.
     await rec.commands.get('kvmSpin.openTrace')!(fake.Uri.file(join(ROOT, 'LICENSE')));
     const bad = rec.editors.get('LICENSE')!;
     await bad.opened;
     await new Promise((r) => setTimeout(r, 10));
-    assert.deepEqual(bad.posted.map((m) => m.type), ['busy', 'error']);
-    assert.match(bad.posted[1].message!, /^LICENSE: no trace event lines found: expected trace-cmd report text/);
+    const failed = bad.posted.filter((m) => m.type !== 'progress');
+    assert.deepEqual(failed.map((m) => m.type), ['busy', 'loadFailed']);
+    assert.equal(failed[1].reason, 'notATrace');
+    assert.match(failed[1].message!, /^LICENSE: no trace event lines found: expected trace-cmd report text/);
     assert.equal(rec.errors.length, 1);
     assert.match(rec.errors[0], /^KVM Spin: LICENSE: no trace event lines found: expected trace-cmd report text/);
 
@@ -304,7 +309,7 @@ test('activation registers the contributed commands; Open Trace shows the summar
     assert.match(rec.shown[0], /^undercommit: .*\n.*\n\npolicy +throughput[^\n]*\nvanilla-5\.6 +\d+\.\d{3} +\+0%/);
     const runEditor = rec.editors.get('undercommit-vanilla-5.6-seed1.report')!;
     await runEditor.opened;
-    assert.equal(runEditor.posted[1].type, 'dashboard');
+    assert.equal(runEditor.posted.filter((m) => m.type !== 'progress')[1].type, 'dashboard');
     assert.deepEqual(readdirSync(join(storage, 'runs')), ['undercommit-vanilla-5.6-seed1.report']);
 
     // The comparison view picked up both runs as they came (the bad file never became a run).

@@ -10,6 +10,7 @@ import { vscodeApi } from './vscodeApi';
 import { el, judgedValue, ms, table } from './dom';
 import { formatDuration, type ClockUnit } from './duration';
 import { cleanLabel, fullLabelDetails, label } from './label';
+import { loadFailedView, loadingView, showProgress } from './loading';
 import { onThemeChange, theme } from './theme';
 import { timelinePanel } from './timeline/timelinePanel';
 
@@ -380,8 +381,14 @@ window.addEventListener('message', (event) => {
     current = msg.model;
     vscode.setState({ model: msg.model });
     render(msg.model);
-  } else if (msg.type === 'error' || msg.type === 'busy') {
-    app.replaceChildren(el('p', { class: msg.type === 'error' ? 'error' : 'status' }, msg.message));
+  } else if (msg.type === 'busy') {
+    app.replaceChildren(loadingView(msg.message));
+  } else if (msg.type === 'progress') {
+    showProgress(app, msg.bytesRead, msg.totalBytes);
+  } else if (msg.type === 'loadFailed') {
+    app.replaceChildren(loadFailedView(msg.reason, msg.message, post));
+  } else if (msg.type === 'error') {
+    app.replaceChildren(el('p', { class: 'error' }, msg.message));
   }
 });
 
