@@ -22,8 +22,13 @@ test('a colour that already stands out is kept; one that does not is moved just 
   assert.notEqual(fixed, '#d18616');
   assert.ok(contrastRatio(fixed, '#ffffff')! >= MIN_GRAPHIC_CONTRAST);
   assert.ok(contrastRatio(fixed, '#ffffff')! < 4, 'no darker than needed');
-  // Dark brown on Dark Modern's grey is lightened.
+  // Dark brown on Dark Modern's grey is lightened; so is a translucent orange, which shows as dark brown there.
   assert.ok(contrastRatio(readableOn('#5c3b0b', '#1f1f1f'), '#1f1f1f')! >= MIN_GRAPHIC_CONTRAST);
+  assert.ok(contrastRatio('#d1861640', '#1f1f1f')! < 2);
+  const opaque = readableOn('#d1861640', '#1f1f1f');
+  assert.match(opaque, /^#[0-9a-f]{6}$/);
+  assert.ok(contrastRatio(opaque, '#1f1f1f')! >= MIN_GRAPHIC_CONTRAST);
+  assert.equal(contrastRatio('rgba(255, 255, 255, 0)', '#000'), 1);
 });
 
 for (const [name, vars] of [['Dark Modern', DARK_THEME], ['Light Modern', LIGHT_THEME]] as const) {
