@@ -31,7 +31,9 @@ interface Recorded {
   /** Messages each opened trace editor posted to its webview, by file name. */
   /** Every custom document opened, disposed at the end as VS Code does when editors close. */
   documents: { dispose(): void }[];
-  editors: Map<string, { html: string; posted: { type: string; model?: { totals: { pleExits: number } }; message?: string; reason?: string; bytesRead?: number; totalBytes?: number }[]; opened: Promise<unknown> }>;
+  editors: Map<string, { html: string; posted: { type: string; model?: { totals: { pleExits: number } }; message?: string; reason?: string; bytesRead?: number; totalBytes?: number }[]; opened: Promise<unknown>; send(m: unknown): Promise<void> }>;
+  /** vscode.openWith calls for VS Code's own editors ('default'): file and view type. */
+  openedWith: [string, string][];
 }
 
 interface EditorProvider {
@@ -43,6 +45,7 @@ const token = { isCancellationRequested: false, onCancellationRequested: () => (
 
 /** What VS Code does for vscode.openWith: open the document, resolve an editor, load the webview. */
 async function openWith(rec: Recorded, uri: { fsPath: string }, viewType: string): Promise<void> {
+  if (viewType === 'default') return void rec.openedWith.push([uri.fsPath, viewType]);
   const provider = rec.editorProviders.get(viewType)!;
   const doc = await provider.openCustomDocument(uri, {}, token);
   rec.documents.push(doc);
@@ -50,7 +53,7 @@ async function openWith(rec: Recorded, uri: { fsPath: string }, viewType: string
   const noEvent = () => ({ dispose() {} });
   await provider.resolveCustomEditor(doc, { webview, active: true, onDidChangeViewState: noEvent, onDidDispose: noEvent }, token);
   const name = uri.fsPath.replace(/^.*\//, '');
-  rec.editors.set(name, { html: webview.html, posted, opened: doc.session.opened.catch(() => undefined) });
+  rec.editors.set(name, { html: webview.html, posted, opened: doc.session.opened.catch(() => undefined), send });
   await send({ type: 'ready' }); // the webview script's first message
   await send({ type: 'exec', command: 'rm -rf /' }); // malformed: ignored
 }
@@ -242,6 +245,7 @@ test('activation registers the contributed commands; Open Trace shows the summar
     editorProviders: new Map(),
     documents: [],
     editors: new Map(),
+    openedWith: [],
     viewProviders: new Map(),
     saveAs: null,
     written: new Map(),
@@ -296,6 +300,12 @@ test('activation registers the contributed commands; Open Trace shows the summar
     assert.match(failed[1].message!, /^LICENSE: no trace event lines found: expected trace-cmd report text/);
     assert.equal(rec.errors.length, 1);
     assert.match(rec.errors[0], /^KVM Spin: LICENSE: no trace event lines found: expected trace-cmd report text/);
+    // "Reopen as text" hands the file to VS Code's text editor; Reload reads it again in a new session.
+    await bad.send({ type: 'reopenAsText' });
+    assert.deepEqual(rec.openedWith, [[join(ROOT, 'LICENSE'), 'default']]);
+    await bad.send({ type: 'reload' });
+    assert.deepEqual(bad.posted.filter((m) => m.type !== 'progress').map((m) => m.type), ['busy', 'loadFailed', 'busy', 'loadFailed']);
+    assert.equal(rec.progressTitles.at(-1), 'KVM Spin: reading LICENSE');
 
     // Run Simulation…: scenario, one policy, 0.5 s -> the comparison, then the run opened like a trace.
     rec.picks.push(
@@ -304,7 +314,7 @@ test('activation registers the contributed commands; Open Trace shows the summar
       (items) => items.find((i) => i.label === '0.5 s'),
     );
     await rec.commands.get('kvmSpin.runSimulation')!();
-    assert.deepEqual(rec.progressTitles.slice(2), ['KVM Spin: simulating undercommit', 'KVM Spin: reading undercommit-vanilla-5.6-seed1.report']);
+    assert.deepEqual(rec.progressTitles.slice(3), ['KVM Spin: simulating undercommit', 'KVM Spin: reading undercommit-vanilla-5.6-seed1.report']);
     assert.equal(rec.shown.length, 1);
     assert.match(rec.shown[0], /^undercommit: .*\n.*\n\npolicy +throughput[^\n]*\nvanilla-5\.6 +\d+\.\d{3} +\+0%/);
     const runEditor = rec.editors.get('undercommit-vanilla-5.6-seed1.report')!;
