@@ -234,7 +234,7 @@ function windowPanel(model: DashboardModel, t: ReturnType<typeof theme>): HTMLEl
   const panel = section(
     'PLE window over time',
     `Line chart of the largest PLE window per time bin, in cycles, of ${what}`,
-    { type: 'line', data: { datasets: [{ label: `largest window ${perBin(w.binNs)} (cycles), ${what}`, data: points, borderColor: t.purple, backgroundColor: t.purple, pointRadius: points.length < 50 ? 3 : 0, borderWidth: 1, stepped: true }] }, options: { ...baseOptions(t), scales: { x: timeAxis(t, w, model.traceStartNs), y: axis(t, 'PLE window (cycles)', { type: 'logarithmic' }) } } },
+    { type: 'line', data: { datasets: [{ label: `largest window ${perBin(w.binNs)}: ${what}`, data: points, borderColor: t.purple, backgroundColor: t.purple, pointRadius: points.length < 50 ? 3 : 0, borderWidth: 1, stepped: true }] }, options: { ...baseOptions(t), scales: { x: timeAxis(t, w, model.traceStartNs), y: axis(t, 'PLE window (cycles)', { type: 'logarithmic' }) } } },
     table([`from ${unit.ms}`, 'largest window'], points.slice(0, 500).map((p) => [p.x.toFixed(3), p.y]), `PLE window per bin, ${what} (first 500)`),
     el('label', { class: 'window-pick' }, 'Show ', select, choices.length < 3 ? ' (no per-vCPU window updates in this range)' : ''),
   );
@@ -252,7 +252,8 @@ function windowPanel(model: DashboardModel, t: ReturnType<typeof theme>): HTMLEl
 
 /** A summary card; a problem's card has its definition one keyboard step away (an (i) button that shows it, and aria-describedby). */
 function summaryCard(name: string, value: number | null, reason: string | undefined, definition: string | undefined): HTMLElement {
-  const card = el('div', { class: 'card' }, el('span', { class: 'value' }, judgedValue(value, reason)), el('span', { class: 'label' }, name));
+  const nameText = el('span', { class: 'label' }, name);
+  const card = el('div', { class: 'card' }, el('span', { class: 'value' }, judgedValue(value, reason)), nameText);
   if (!definition) return card;
   const id = `definition-${name.replace(/\W+/g, '-')}`;
   const text = el('p', { class: 'definition', id }, definition);
@@ -262,7 +263,10 @@ function summaryCard(name: string, value: number | null, reason: string | undefi
     text.hidden = !text.hidden;
     info.setAttribute('aria-expanded', String(!text.hidden));
   });
-  card.querySelector('.label')!.append(' ', info);
+  // Beside the name, not in it: a long name is cut with an ellipsis, the button must stay.
+  const row = el('div', { class: 'card-name' });
+  nameText.replaceWith(row);
+  row.append(nameText, info);
   card.append(text);
   return card;
 }
