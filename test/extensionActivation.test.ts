@@ -32,6 +32,8 @@ interface Recorded {
   /** Every custom document opened, disposed at the end as VS Code does when editors close. */
   documents: { dispose(): void }[];
   editors: Map<string, { html: string; posted: { type: string; model?: { totals: { pleExits: number } }; message?: string; reason?: string; bytesRead?: number; totalBytes?: number }[]; opened: Promise<unknown>; send(m: unknown): Promise<void> }>;
+  /** Set: the next progress notification is cancelled at once (its Cancel button pressed). */
+  cancelNextRead?: boolean;
   /** vscode.openWith calls for VS Code's own editors ('default'): file and view type. */
   openedWith: [string, string][];
 }
@@ -194,7 +196,9 @@ function fakeVscode(rec: Recorded) {
       createOutputChannel: () => ({ info() {}, warn() {}, error() {}, debug() {}, show() {}, dispose() {} }),
       withProgress: async (opts: { title: string }, task: (p: unknown, t: unknown) => Promise<unknown>) => {
         rec.progressTitles.push(opts.title);
-        return task({ report() {} }, { onCancellationRequested: () => ({ dispose() {} }) });
+        const cancel = rec.cancelNextRead;
+        rec.cancelNextRead = false;
+        return task({ report() {} }, { onCancellationRequested: (fn: () => void) => (cancel && setImmediate(fn), { dispose() {} }) });
       },
       showErrorMessage: async (m: string) => void rec.errors.push(m),
       showOpenDialog: async () => undefined,
@@ -371,6 +375,17 @@ test('activation registers the contributed commands; Open Trace shows the summar
     await reloaded.send({ type: 'ready' });
     assert.deepEqual(reloaded.last().runs.map((r) => r.label), ['undercommit / vanilla-5.6 / seed 1']);
     assert.deepEqual(reloaded.last().selected, [picked.runs[1].id]);
+
+    // Cancelled from the notification: the page says so neutrally; Reload reads the trace after all.
+    rec.cancelNextRead = true;
+    await rec.commands.get('kvmSpin.openTrace')!(fake.Uri.file(fixture('ftrace-kprobes.txt')));
+    const cancelled = rec.editors.get('ftrace-kprobes.txt')!;
+    assert.deepEqual(cancelled.posted.filter((m) => m.type !== 'progress').map((m) => [m.type, m.reason, m.message]), [
+      ['busy', undefined, 'Reading ftrace-kprobes.txt…'],
+      ['loadFailed', 'cancelled', 'Loading ftrace-kprobes.txt was cancelled.'],
+    ]);
+    await cancelled.send({ type: 'reload' });
+    assert.equal(cancelled.posted.at(-1)!.type, 'dashboard');
   } finally {
     for (const doc of rec.documents) doc.dispose();
     mod._load = original;
