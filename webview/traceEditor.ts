@@ -165,7 +165,7 @@ function renderDashboard(model: DashboardModel): void {
     'PAUSE exits over time',
     'Line chart of PAUSE exits per time bin; drag across it to select a time range',
     { type: 'line', data: { datasets: [{ label: `PAUSE exits ${perBin(s.binNs)}`, data: points, borderColor: t.red, backgroundColor: t.red, pointRadius: 0, borderWidth: 1 }] }, options: { ...baseOptions(t), scales: { x: timeAxis(t, s, model.traceStartNs), y: axis(t, `PAUSE exits ${perBin(s.binNs)}`, { beginAtZero: true }) } } },
-    table([`from ${unit.ms}`, 'PAUSE exits'], points.filter((p) => p.y > 0).slice(0, 500).map((p) => [p.x.toFixed(3), p.y]), 'PAUSE exits per bin (non-empty bins, first 500)'),
+    table([`from ${unit.ms}`, 'PAUSE exits'], points.filter((p) => p.y > 0).slice(0, 500).map((p) => [p.x.toFixed(3), p.y]), `PAUSE exits ${perBin(s.binNs)} (non-empty bins, first 500)`),
     el('p', { class: 'hint' }, 'Drag across the chart to show only that time range in every panel.'),
   );
   pleSection.append(rangeForm(model));
@@ -235,7 +235,7 @@ function windowPanel(model: DashboardModel, t: ReturnType<typeof theme>): HTMLEl
     'PLE window over time',
     `Line chart of the largest PLE window per time bin, in cycles, of ${what}`,
     { type: 'line', data: { datasets: [{ label: `largest window ${perBin(w.binNs)}: ${what}`, data: points, borderColor: t.purple, backgroundColor: t.purple, pointRadius: points.length < 50 ? 3 : 0, borderWidth: 1, stepped: true }] }, options: { ...baseOptions(t), scales: { x: timeAxis(t, w, model.traceStartNs), y: axis(t, 'PLE window (cycles)', { type: 'logarithmic' }) } } },
-    table([`from ${unit.ms}`, 'largest window'], points.slice(0, 500).map((p) => [p.x.toFixed(3), p.y]), `PLE window per bin, ${what} (first 500)`),
+    table([`from ${unit.ms}`, 'largest window'], points.slice(0, 500).map((p) => [p.x.toFixed(3), p.y]), `PLE window ${perBin(w.binNs)}, ${what} (first 500)`),
     el('label', { class: 'window-pick' }, 'Show ', select, choices.length < 3 ? ' (no per-vCPU window updates in this range)' : ''),
   );
   const chart = charts[charts.length - 1];

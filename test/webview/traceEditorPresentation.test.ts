@@ -52,7 +52,7 @@ test('trace editor: the PLE window of one VM or one vCPU, picked with a selector
     assert.equal(await tab.locator('#app canvas').count(), 4);
     assert.ok((await drawnPixels(tab, '#app')).every((n) => n > 200));
     // The picked vCPU's table: its updates at 21 and 31 µs fall in bins 2 and 3 of the 400-bin series (10,051 ns each).
-    const rows = await tab.locator('table.data', { has: tab.locator('caption', { hasText: 'PLE window per bin, vm-3000/vCPU 0' }) }).locator('tbody tr').allTextContents();
+    const rows = await tab.locator('table.data', { has: tab.locator('caption', { hasText: 'PLE window per 10.1 µs, vm-3000/vCPU 0' }) }).locator('tbody tr').allTextContents();
     assert.deepEqual(rows, ['0.0208,192', '0.03016,384']);
     // The pick survives a new model (a range).
     await tab.evaluate((m) => window.postMessage({ type: 'dashboard', model: m }, '*'), m);
