@@ -51,11 +51,13 @@ export function contrastRatio(colour: string, background: string): number | null
 
 const hex = (c: Rgb) => `#${c.map((x) => Math.round(x).toString(16).padStart(2, '0')).join('')}`;
 
-/** `colour` as is when it contrasts `min` : 1 with `background`, else (opaque) mixed toward white (dark background) or black (light) just enough. */
+/** `colour` as is when it contrasts `min` : 1 with `background`; else opaque, and mixed toward white (dark background) or black (light) just enough. */
 export function readableOn(colour: string, background: string, min = MIN_GRAPHIC_CONTRAST): string {
   const shown = shownOver(colour, background);
   if (!shown || ratio(shown.fg, shown.bg) >= min) return colour;
-  const { fg, bg } = shown;
+  const { bg } = shown;
+  // A translucent colour: its hue at full strength first (what the theme meant), then mixed.
+  const fg = parseColour(colour)!.slice(0, 3) as Rgb;
   const target: Rgb = luminance(bg) < 0.18 ? [255, 255, 255] : [0, 0, 0];
   for (let step = 0; step <= 20; step++) {
     const mixed = fg.map((x, i) => Math.round(x + ((target[i] - x) * step) / 20)) as Rgb;
