@@ -70,7 +70,7 @@ function axis(t: ReturnType<typeof theme>, title: string, options: Record<string
 }
 
 /** The time axis of a binned series: from its first bin to its last (no empty tail), in the trace's unit since the trace start. */
-function timeAxis(t: ReturnType<typeof theme>, series: { startNs: number; binNs: number; values: number[] }, traceStartNs: number) {
+function timeAxis(t: ReturnType<typeof theme>, series: Series, traceStartNs: number) {
   const first = (series.startNs - traceStartNs) / 1e6;
   const last = (series.startNs - traceStartNs + Math.max(0, series.values.length - 1) * series.binNs) / 1e6;
   return axis(t, `time from the trace start (${unit.ms})`, { type: 'linear', min: first, max: Math.max(last, first) });
