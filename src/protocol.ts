@@ -78,6 +78,9 @@ export interface DashboardModel {
   pleExitsOverTime: Series;
   /** Largest PLE window seen in each bin (cycles). */
   windowOverTime: Series;
+  /** The same per vCPU and per VM (coarser bins; at most 64 of each, the most updated; 0: no update in the bin). */
+  windowPerVcpu: { vm: string; vcpu: number; series: Series }[];
+  windowPerVm: { vm: string; series: Series }[];
   episodes: EpisodeRow[];
   episodesTotal: number;
   /** Simulator run files only: what the simulator knew, to judge the trace analysis by. */
@@ -100,6 +103,10 @@ export type HostToWebview =
   | { type: 'dashboard'; model: DashboardModel }
   | { type: 'error'; message: string }
   | { type: 'busy'; message: string }
+  /** Reading the trace: bytes read so far of the file's size. */
+  | { type: 'progress'; bytesRead: number; totalBytes: number }
+  /** The trace did not open: cancelled (offer Reload), not a trace (offer Reopen as text), or another error. */
+  | { type: 'loadFailed'; reason: LoadFailure; message: string }
   | { type: 'timeline'; id: number; window: TimelineWindow }
   | { type: 'timelineDetails'; id: number; details: TimelineDetails | null }
   | { type: 'eventList'; id: number; page: EventListPage }
@@ -113,8 +120,16 @@ export interface TimelineDetailsRequest {
   toleranceNs: number;
 }
 
+/** Why a trace did not open. */
+export type LoadFailure = 'cancelled' | 'notATrace' | 'error';
+const LOAD_FAILURES: readonly string[] = ['cancelled', 'notATrace', 'error'] satisfies LoadFailure[];
+
 export type WebviewToHost =
   | { type: 'ready' }
+  /** Open the trace again (after a cancelled or failed load). */
+  | { type: 'reload' }
+  /** Reopen the file in VS Code's text editor (it is not a trace). */
+  | { type: 'reopenAsText' }
   | { type: 'selectRange'; startNs: number; endNs: number }
   | { type: 'resetRange' }
   | { type: 'revealLine'; line: number }
@@ -250,6 +265,8 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | null {
     case 'ready':
     case 'resetRange':
     case 'exportPerfetto':
+    case 'reload':
+    case 'reopenAsText':
       return { type: m.type };
     case 'timeline': {
       const request = parseTimelineRequest(m.request);
@@ -341,6 +358,8 @@ export function parseHostMessage(raw: unknown): HostToWebview | null {
   const m = raw as Record<string, unknown>;
   if (m.type === 'dashboard' && typeof m.model === 'object' && m.model !== null && Array.isArray((m.model as DashboardModel).vcpus)) return m as HostToWebview;
   if ((m.type === 'error' || m.type === 'busy') && typeof m.message === 'string') return m as HostToWebview;
+  if (m.type === 'progress') return isFiniteNumber(m.bytesRead) && isFiniteNumber(m.totalBytes) && m.bytesRead >= 0 && m.totalBytes >= 0 ? { type: 'progress', bytesRead: m.bytesRead, totalBytes: m.totalBytes } : null;
+  if (m.type === 'loadFailed') return typeof m.reason === 'string' && LOAD_FAILURES.includes(m.reason) && typeof m.message === 'string' ? { type: 'loadFailed', reason: m.reason as LoadFailure, message: m.message } : null;
   if (!isWholeNumber(m.id)) return null;
   if (m.type === 'timeline' && typeof m.window === 'object' && m.window !== null && Array.isArray((m.window as TimelineWindow).lanes)) return m as HostToWebview;
   if (m.type === 'timelineDetails' && typeof m.details === 'object') return m as HostToWebview;

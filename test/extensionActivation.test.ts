@@ -31,7 +31,11 @@ interface Recorded {
   /** Messages each opened trace editor posted to its webview, by file name. */
   /** Every custom document opened, disposed at the end as VS Code does when editors close. */
   documents: { dispose(): void }[];
-  editors: Map<string, { html: string; posted: { type: string; model?: { totals: { pleExits: number } }; message?: string }[]; opened: Promise<unknown> }>;
+  editors: Map<string, { html: string; posted: { type: string; model?: { totals: { pleExits: number } }; message?: string; reason?: string; bytesRead?: number; totalBytes?: number }[]; opened: Promise<unknown>; send(m: unknown): Promise<void> }>;
+  /** Set: the next progress notification is cancelled at once (its Cancel button pressed). */
+  cancelNextRead?: boolean;
+  /** vscode.openWith calls for VS Code's own editors ('default'): file and view type. */
+  openedWith: [string, string][];
 }
 
 interface EditorProvider {
@@ -43,6 +47,7 @@ const token = { isCancellationRequested: false, onCancellationRequested: () => (
 
 /** What VS Code does for vscode.openWith: open the document, resolve an editor, load the webview. */
 async function openWith(rec: Recorded, uri: { fsPath: string }, viewType: string): Promise<void> {
+  if (viewType === 'default') return void rec.openedWith.push([uri.fsPath, viewType]);
   const provider = rec.editorProviders.get(viewType)!;
   const doc = await provider.openCustomDocument(uri, {}, token);
   rec.documents.push(doc);
@@ -50,7 +55,7 @@ async function openWith(rec: Recorded, uri: { fsPath: string }, viewType: string
   const noEvent = () => ({ dispose() {} });
   await provider.resolveCustomEditor(doc, { webview, active: true, onDidChangeViewState: noEvent, onDidDispose: noEvent }, token);
   const name = uri.fsPath.replace(/^.*\//, '');
-  rec.editors.set(name, { html: webview.html, posted, opened: doc.session.opened.catch(() => undefined) });
+  rec.editors.set(name, { html: webview.html, posted, opened: doc.session.opened.catch(() => undefined), send });
   await send({ type: 'ready' }); // the webview script's first message
   await send({ type: 'exec', command: 'rm -rf /' }); // malformed: ignored
 }
@@ -191,7 +196,9 @@ function fakeVscode(rec: Recorded) {
       createOutputChannel: () => ({ info() {}, warn() {}, error() {}, debug() {}, show() {}, dispose() {} }),
       withProgress: async (opts: { title: string }, task: (p: unknown, t: unknown) => Promise<unknown>) => {
         rec.progressTitles.push(opts.title);
-        return task({ report() {} }, { onCancellationRequested: () => ({ dispose() {} }) });
+        const cancel = rec.cancelNextRead;
+        rec.cancelNextRead = false;
+        return task({ report() {} }, { onCancellationRequested: (fn: () => void) => (cancel && setImmediate(fn), { dispose() {} }) });
       },
       showErrorMessage: async (m: string) => void rec.errors.push(m),
       showOpenDialog: async () => undefined,
@@ -242,6 +249,7 @@ test('activation registers the contributed commands; Open Trace shows the summar
     editorProviders: new Map(),
     documents: [],
     editors: new Map(),
+    openedWith: [],
     viewProviders: new Map(),
     saveAs: null,
     written: new Map(),
@@ -280,17 +288,28 @@ test('activation registers the contributed commands; Open Trace shows the summar
     const editor = rec.editors.get('handchecked-ftrace-tgid.txt')!;
     assert.match(editor.html, /content="default-src 'none'; script-src 'nonce-[A-Za-z0-9]{32}'; style-src vscode-webview: 'nonce-/);
     assert.match(editor.html, /<script nonce="[A-Za-z0-9]{32}" src="[^"]*\/dist\/webview\/traceEditor\.js"><\/script>/);
-    assert.deepEqual(editor.posted.map((m) => m.type), ['busy', 'dashboard']);
-    assert.equal(editor.posted[1].model!.totals.pleExits, 4);
-    // Not a trace: the editor says so in one line.
+    // Reading progress reaches the page too, between "busy" and the dashboard, up to 100 %.
+    const reports = editor.posted.filter((m) => m.type === 'progress');
+    assert.ok(reports.length >= 1 && reports.at(-1)!.bytesRead === reports.at(-1)!.totalBytes, JSON.stringify(reports));
+    assert.deepEqual(editor.posted.filter((m) => m.type !== 'progress').map((m) => m.type), ['busy', 'dashboard']);
+    assert.equal(editor.posted.at(-1)!.model!.totals.pleExits, 4);
+    // Not a trace: the editor says so in one line and offers to reopen it as text.
     await rec.commands.get('kvmSpin.openTrace')!(fake.Uri.file(join(ROOT, 'LICENSE')));
     const bad = rec.editors.get('LICENSE')!;
     await bad.opened;
     await new Promise((r) => setTimeout(r, 10));
-    assert.deepEqual(bad.posted.map((m) => m.type), ['busy', 'error']);
-    assert.match(bad.posted[1].message!, /^LICENSE: no trace event lines found: expected trace-cmd report text/);
+    const failed = bad.posted.filter((m) => m.type !== 'progress');
+    assert.deepEqual(failed.map((m) => m.type), ['busy', 'loadFailed']);
+    assert.equal(failed[1].reason, 'notATrace');
+    assert.match(failed[1].message!, /^LICENSE: no trace event lines found: expected trace-cmd report text/);
     assert.equal(rec.errors.length, 1);
     assert.match(rec.errors[0], /^KVM Spin: LICENSE: no trace event lines found: expected trace-cmd report text/);
+    // "Reopen as text" hands the file to VS Code's text editor; Reload reads it again in a new session.
+    await bad.send({ type: 'reopenAsText' });
+    assert.deepEqual(rec.openedWith, [[join(ROOT, 'LICENSE'), 'default']]);
+    await bad.send({ type: 'reload' });
+    assert.deepEqual(bad.posted.filter((m) => m.type !== 'progress').map((m) => m.type), ['busy', 'loadFailed', 'busy', 'loadFailed']);
+    assert.equal(rec.progressTitles.at(-1), 'KVM Spin: reading LICENSE');
 
     // Run Simulation…: scenario, one policy, 0.5 s -> the comparison, then the run opened like a trace.
     rec.picks.push(
@@ -299,12 +318,12 @@ test('activation registers the contributed commands; Open Trace shows the summar
       (items) => items.find((i) => i.label === '0.5 s'),
     );
     await rec.commands.get('kvmSpin.runSimulation')!();
-    assert.deepEqual(rec.progressTitles.slice(2), ['KVM Spin: simulating undercommit', 'KVM Spin: reading undercommit-vanilla-5.6-seed1.report']);
+    assert.deepEqual(rec.progressTitles.slice(3), ['KVM Spin: simulating undercommit', 'KVM Spin: reading undercommit-vanilla-5.6-seed1.report']);
     assert.equal(rec.shown.length, 1);
     assert.match(rec.shown[0], /^undercommit: .*\n.*\n\npolicy +throughput[^\n]*\nvanilla-5\.6 +\d+\.\d{3} +\+0%/);
     const runEditor = rec.editors.get('undercommit-vanilla-5.6-seed1.report')!;
     await runEditor.opened;
-    assert.equal(runEditor.posted[1].type, 'dashboard');
+    assert.equal(runEditor.posted.filter((m) => m.type !== 'progress')[1].type, 'dashboard');
     assert.deepEqual(readdirSync(join(storage, 'runs')), ['undercommit-vanilla-5.6-seed1.report']);
 
     // The comparison view picked up both runs as they came (the bad file never became a run).
@@ -356,6 +375,17 @@ test('activation registers the contributed commands; Open Trace shows the summar
     await reloaded.send({ type: 'ready' });
     assert.deepEqual(reloaded.last().runs.map((r) => r.label), ['undercommit / vanilla-5.6 / seed 1']);
     assert.deepEqual(reloaded.last().selected, [picked.runs[1].id]);
+
+    // Cancelled from the notification: the page says so neutrally; Reload reads the trace after all.
+    rec.cancelNextRead = true;
+    await rec.commands.get('kvmSpin.openTrace')!(fake.Uri.file(fixture('ftrace-kprobes.txt')));
+    const cancelled = rec.editors.get('ftrace-kprobes.txt')!;
+    assert.deepEqual(cancelled.posted.filter((m) => m.type !== 'progress').map((m) => [m.type, m.reason, m.message]), [
+      ['busy', undefined, 'Reading ftrace-kprobes.txt…'],
+      ['loadFailed', 'cancelled', 'Loading ftrace-kprobes.txt was cancelled.'],
+    ]);
+    await cancelled.send({ type: 'reload' });
+    assert.equal(cancelled.posted.at(-1)!.type, 'dashboard');
   } finally {
     for (const doc of rec.documents) doc.dispose();
     mod._load = original;

@@ -61,7 +61,7 @@ test('bad input comes back as a bad-input error, not a crash', async () => {
   const file = join(dir, 'notes.txt');
   writeFileSync(file, 'not a trace\n');
   const session = openTraceSession(worker, file, () => {});
-  await assert.rejects(session.opened, (err: unknown) => err instanceof AnalysisError && err.kind === 'bad-input' && /no trace event lines/.test(err.message));
+  await assert.rejects(session.opened, (err: unknown) => err instanceof AnalysisError && err.kind === 'bad-input' && err.notATrace && /no trace event lines/.test(err.message));
   session.dispose();
 });
 

@@ -1,5 +1,8 @@
 // Chart colours from the --vscode-* theme variables (light, dark and high contrast), read at
-// draw time so that a theme change redraws in the new colours.
+// draw time so that a theme change redraws in the new colours. Series colours are kept at
+// least 3 : 1 against the editor background (webview/contrast.ts).
+
+import { readableOn } from './contrast';
 
 export interface ThemeColours {
   fg: string;
@@ -13,19 +16,29 @@ export interface ThemeColours {
   purple: string;
 }
 
+/** Reads a CSS variable of the page ('' when unset). */
+export type ThemeVariables = (name: string) => string;
+
 export function theme(): ThemeColours {
   const style = getComputedStyle(document.body);
-  const v = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+  return themeFrom((name) => style.getPropertyValue(name));
+}
+
+/** The chart colours of a theme given its variables. */
+export function themeFrom(variables: ThemeVariables): ThemeColours {
+  const v = (name: string, fallback: string) => variables(name).trim() || fallback;
+  const editorBg = v('--vscode-editor-background', '#1e1e1e');
+  const series = (name: string, fallback: string) => readableOn(v(name, fallback), editorBg);
   return {
     fg: v('--vscode-foreground', '#cccccc'),
-    bg: v('--vscode-sideBar-background', v('--vscode-editor-background', '#1e1e1e')),
+    bg: v('--vscode-sideBar-background', editorBg),
     grid: v('--vscode-editorWidget-border', 'rgba(128,128,128,0.3)'),
-    blue: v('--vscode-charts-blue', '#3794ff'),
-    red: v('--vscode-charts-red', '#f14c4c'),
-    orange: v('--vscode-charts-orange', '#d18616'),
-    green: v('--vscode-charts-green', '#89d185'),
-    yellow: v('--vscode-charts-yellow', '#cca700'),
-    purple: v('--vscode-charts-purple', '#b180d7'),
+    blue: series('--vscode-charts-blue', '#3794ff'),
+    red: series('--vscode-charts-red', '#f14c4c'),
+    orange: series('--vscode-charts-orange', '#d18616'),
+    green: series('--vscode-charts-green', '#89d185'),
+    yellow: series('--vscode-charts-yellow', '#cca700'),
+    purple: series('--vscode-charts-purple', '#b180d7'),
   };
 }
 

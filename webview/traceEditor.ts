@@ -4,11 +4,13 @@
 // every chart has a table beside it; every trace text goes in through textContent.
 
 import { Chart, registerables, type ChartConfiguration } from 'chart.js';
-import { parseHostMessage, type DashboardModel, type WebviewToHost } from '../src/protocol';
+import { parseHostMessage, type DashboardModel, type Series, type WebviewToHost } from '../src/protocol';
 import { button } from './controls';
 import { vscodeApi } from './vscodeApi';
 import { el, judgedValue, ms, table } from './dom';
-import { fullLabelDetails, label } from './label';
+import { formatDuration, type ClockUnit } from './duration';
+import { cleanLabel, fullLabelDetails, label } from './label';
+import { loadFailedView, loadingView, showProgress } from './loading';
 import { onThemeChange, theme } from './theme';
 import { timelinePanel } from './timeline/timelinePanel';
 import { mountWhatIf } from './whatIf/whatIfPanel';
@@ -20,6 +22,8 @@ const app = document.getElementById('app')!;
 let charts: Chart[] = [];
 /** Labels of times ÷ 10^6 and ÷ 10^3: ms and µs, or millions / thousands of cycles for a raw counter clock. */
 let unit = { ms: 'ms', us: 'µs' };
+/** The unit of every *Ns time in the model (raw counter values when 'cycles'). */
+let clockUnit: ClockUnit = 'ns';
 const unitsOf = (model: DashboardModel) => (model.clock?.unit === 'cycles' ? { ms: 'Mcycles', us: 'kcycles' } : { ms: 'ms', us: 'µs' });
 const clockText = (model: DashboardModel) =>
   model.clock ? ` · clock ${model.clock.name ?? 'not in the trace'}${model.clock.unit === 'cycles' ? ' (raw counter values: set kvmSpin.clockHz for ms)' : ''}` : '';
@@ -39,11 +43,42 @@ function section(title: string, chartLabel: string, config: ChartConfiguration |
   if (config) {
     const canvas = el('canvas', { role: 'img', 'aria-label': chartLabel });
     s.append(el('div', { class: 'chart' }, canvas));
-    charts.push(new Chart(canvas, config));
+    charts.push(chartOn(canvas, config));
   }
   s.append(el('details', {}, el('summary', {}, 'Table'), alternative));
   return s;
 }
+
+/** A chart on `canvas`; its axes' titles and ends are on the canvas too (data-x-title, data-x-max, …) for tests and tools. */
+function chartOn(canvas: HTMLCanvasElement, config: ChartConfiguration): Chart {
+  // After layout: Chart.js lays a chart out once its canvas is in the page.
+  const axesOnCanvas = {
+    id: 'axesOnCanvas',
+    afterLayout(chart: Chart) {
+      for (const [id, scale] of Object.entries(chart.scales)) {
+        const title = (scale.options as { title?: { text?: string | string[] } }).title?.text;
+        canvas.setAttribute(`data-${id}-title`, Array.isArray(title) ? title.join(' ') : (title ?? ''));
+        canvas.setAttribute(`data-${id}-max`, String(scale.max));
+      }
+    },
+  };
+  return new Chart(canvas, { ...config, plugins: [...(config.plugins ?? []), axesOnCanvas] });
+}
+
+/** A titled axis (every chart axis says what it counts, with its unit). */
+function axis(t: ReturnType<typeof theme>, title: string, options: Record<string, unknown> = {}) {
+  return { ticks: { color: t.fg }, grid: { color: t.grid }, ...options, title: { display: true, text: title, color: t.fg } };
+}
+
+/** The time axis of a binned series: from its first bin to its last (no empty tail), in the trace's unit since the trace start. */
+function timeAxis(t: ReturnType<typeof theme>, series: Series, traceStartNs: number) {
+  const first = (series.startNs - traceStartNs) / 1e6;
+  const last = (series.startNs - traceStartNs + Math.max(0, series.values.length - 1) * series.binNs) / 1e6;
+  return axis(t, `time from the trace start (${unit.ms})`, { type: 'linear', min: first, max: Math.max(last, first) });
+}
+
+/** "per 5.86 µs": a bin width in the unit that suits it. */
+const perBin = (binNs: number) => `per ${formatDuration(binNs, clockUnit)}`;
 
 function baseOptions(t: ReturnType<typeof theme>, stacked = false) {
   return {
@@ -74,6 +109,7 @@ function renderDashboard(model: DashboardModel): void {
   const t = theme();
   app.replaceChildren();
   unit = unitsOf(model);
+  clockUnit = model.clock?.unit ?? 'ns';
   const rangeMs = (model.rangeEndNs - model.rangeStartNs) / 1e6;
   const isRange = model.rangeStartNs > model.traceStartNs || model.rangeEndNs < model.traceEndNs;
   const header = el('header', {}, el('h1', {}, label(model.title)), el('p', { class: 'sub' }, `${model.format}${clockText(model)} · ${rangeMs.toFixed(3)} ${unit.ms} shown${isRange ? ` (from ${ms(model.rangeStartNs - model.traceStartNs)} ${unit.ms})` : ''}`));
@@ -95,7 +131,7 @@ function renderDashboard(model: DashboardModel): void {
     ['lost events', model.totals.lostEvents, undefined],
   ];
   app.append(
-    el('section', { class: 'cards', 'aria-label': 'Summary' }, ...cards.map(([label, value, reason, def]) => el('div', { class: 'card', title: def ?? '' }, el('span', { class: 'value' }, judgedValue(value, reason)), el('span', { class: 'label' }, label)))),
+    el('section', { class: 'cards', 'aria-label': 'Summary' }, ...cards.map(([label, value, reason, def]) => summaryCard(label, value, reason, def))),
     el('p', { class: 'sub' }, `VMs ${new Set(model.vcpus.map((v) => v.vm)).size} · vCPUs ${model.vcpus.length} · decisions ${model.inference}`),
   );
   if (model.warnings.length) app.append(el('details', { class: 'warnings' }, el('summary', {}, `${model.warnings.length} warning(s)`), el('ul', {}, ...model.warnings.map((w) => el('li', {}, w)))));
@@ -116,7 +152,7 @@ function renderDashboard(model: DashboardModel): void {
             { label: `in PAUSE exits (${unit.ms})`, data: idx.map((i) => ({ x: i, y: model.vcpus[i].pleNs / 1e6 })), backgroundColor: t.blue },
           ],
         },
-        options: { ...baseOptions(t), scales: { x: { type: 'category', labels, ticks: { color: t.fg } }, y: { beginAtZero: true, ticks: { color: t.fg }, grid: { color: t.grid } } } },
+        options: { ...baseOptions(t), scales: { x: axis(t, 'vCPU', { type: 'category', labels, grid: { display: false } }), y: axis(t, `time (${unit.ms})`, { beginAtZero: true }) } },
       },
       table(['vCPU', 'thread', 'PAUSE exits', `spin ${unit.ms}`, `PAUSE-exit ${unit.ms}`, `preempted ${unit.ms}`], model.vcpus.map((v) => [`${v.vm}/vCPU ${v.vcpu}`, label(v.comm), v.pleExits, ms(v.spinNs), ms(v.pleNs), v.preemptedNs === null ? judgedValue(null, why('vcpus.time.preempted')) : ms(v.preemptedNs)]), 'Spin time per vCPU'),
       model.vcpusOmitted ? el('p', { class: 'hint' }, `${model.vcpusOmitted.count.toLocaleString('en-US')} more vCPUs not shown (${model.vcpusOmitted.pleExits.toLocaleString('en-US')} PAUSE exits, ${ms(model.vcpusOmitted.spinNs)} ${unit.ms} spin).`) : undefined,
@@ -129,8 +165,8 @@ function renderDashboard(model: DashboardModel): void {
   const pleSection = section(
     'PAUSE exits over time',
     'Line chart of PAUSE exits per time bin; drag across it to select a time range',
-    { type: 'line', data: { datasets: [{ label: `PAUSE exits per ${(s.binNs / 1e6).toPrecision(3)} ${unit.ms}`, data: points, borderColor: t.red, backgroundColor: t.red, pointRadius: 0, borderWidth: 1 }] }, options: { ...baseOptions(t), scales: { x: { type: 'linear', title: { display: true, text: unit.ms, color: t.fg }, ticks: { color: t.fg }, grid: { color: t.grid } }, y: { beginAtZero: true, ticks: { color: t.fg }, grid: { color: t.grid } } } } },
-    table([`from ${unit.ms}`, 'PAUSE exits'], points.filter((p) => p.y > 0).slice(0, 500).map((p) => [p.x.toFixed(3), p.y]), 'PAUSE exits per bin (non-empty bins, first 500)'),
+    { type: 'line', data: { datasets: [{ label: `PAUSE exits ${perBin(s.binNs)}`, data: points, borderColor: t.red, backgroundColor: t.red, pointRadius: 0, borderWidth: 1 }] }, options: { ...baseOptions(t), scales: { x: timeAxis(t, s, model.traceStartNs), y: axis(t, `PAUSE exits ${perBin(s.binNs)}`, { beginAtZero: true }) } } },
+    table([`from ${unit.ms}`, 'PAUSE exits'], points.filter((p) => p.y > 0).slice(0, 500).map((p) => [p.x.toFixed(3), p.y]), `PAUSE exits ${perBin(s.binNs)} (non-empty bins, first 500)`),
     el('p', { class: 'hint' }, 'Drag across the chart to show only that time range in every panel.'),
   );
   pleSection.append(rangeForm(model));
@@ -146,7 +182,7 @@ function renderDashboard(model: DashboardModel): void {
       {
         type: 'bar',
         data: { labels, datasets: [outcome('boostedRan', 'boosted and ran', t.green), outcome('boostedNotRun', 'boosted, did not run', t.red), outcome('esrch', '-ESRCH', t.purple), outcome('notBoosted', 'ready but not boosted', t.yellow), outcome('noCandidate', 'no candidate', t.blue)] },
-        options: { ...baseOptions(t, true), scales: { x: { type: 'category', labels, stacked: true, ticks: { color: t.fg } }, y: { stacked: true, beginAtZero: true, ticks: { color: t.fg }, grid: { color: t.grid } } } },
+        options: { ...baseOptions(t, true), scales: { x: axis(t, 'vCPU', { type: 'category', labels, stacked: true, grid: { display: false } }), y: axis(t, 'yield decisions', { stacked: true, beginAtZero: true }) } },
       },
       table(['vCPU', 'boosted and ran', 'boosted, did not run', '-ESRCH', 'ready, not boosted', 'no candidate'], model.vcpus.map((v) => [`${v.vm}/vCPU ${v.vcpu}`, ...(['boostedRan', 'boostedNotRun', 'esrch', 'notBoosted', 'noCandidate'] as const).map((k) => judgedValue(v[k], why(`decisions.${k}`)))]), 'Yield decisions per vCPU'),
     ),
@@ -175,20 +211,65 @@ function renderDashboard(model: DashboardModel): void {
   }
   app.append(matrixPanel);
 
-  // PLE window over time
-  const w = model.windowOverTime;
-  const windowPoints = w.values.map((y, i) => ({ x: (w.startNs - model.traceStartNs + i * w.binNs) / 1e6, y })).filter((p) => p.y > 0);
-  app.append(
-    section(
-      'PLE window over time',
-      'Line chart of the largest PLE window per time bin, in cycles',
-      { type: 'line', data: { datasets: [{ label: 'largest window (cycles)', data: windowPoints, borderColor: t.purple, backgroundColor: t.purple, pointRadius: windowPoints.length < 50 ? 3 : 0, borderWidth: 1, stepped: true }] }, options: { ...baseOptions(t), scales: { x: { type: 'linear', ticks: { color: t.fg }, grid: { color: t.grid } }, y: { type: 'logarithmic', ticks: { color: t.fg }, grid: { color: t.grid } } } } },
-      table([`from ${unit.ms}`, 'largest window'], windowPoints.slice(0, 500).map((p) => [p.x.toFixed(3), p.y]), 'PLE window per bin (first 500)'),
-    ),
-  );
+  app.append(windowPanel(model, t));
 
   app.append(episodesPanel(model));
   if (model.groundTruth) app.append(groundTruthPanel(model, model.groundTruth));
+}
+
+/** Which PLE window the user picked (by its label, so that it survives a new range). */
+let windowPick = '';
+
+/** The PLE window over time: the largest over every vCPU, of one VM, or of one vCPU, as picked. */
+function windowPanel(model: DashboardModel, t: ReturnType<typeof theme>): HTMLElement {
+  const choices: { label: string; series: Series }[] = [
+    { label: 'every vCPU (largest)', series: model.windowOverTime },
+    ...(model.windowPerVm ?? []).map((w) => ({ label: `${cleanLabel(w.vm)} (largest of its vCPUs)`, series: w.series })),
+    ...(model.windowPerVcpu ?? []).map((w) => ({ label: `${cleanLabel(w.vm)}/vCPU ${w.vcpu}`, series: w.series })),
+  ];
+  const picked = Math.max(0, choices.findIndex((c) => c.label === windowPick));
+  const { label: what, series: w } = choices[picked];
+  const points = w.values.map((y, i) => ({ x: (w.startNs - model.traceStartNs + i * w.binNs) / 1e6, y })).filter((p) => p.y > 0);
+  const select = el('select', { 'aria-label': 'Show the PLE window of' }, ...choices.map((c, i) => el('option', { value: String(i) }, c.label)));
+  select.value = String(picked);
+  const panel = section(
+    'PLE window over time',
+    `Line chart of the largest PLE window per time bin, in cycles, of ${what}`,
+    { type: 'line', data: { datasets: [{ label: `largest window ${perBin(w.binNs)}: ${what}`, data: points, borderColor: t.purple, backgroundColor: t.purple, pointRadius: points.length < 50 ? 3 : 0, borderWidth: 1, stepped: true }] }, options: { ...baseOptions(t), scales: { x: timeAxis(t, w, model.traceStartNs), y: axis(t, 'PLE window (cycles)', { type: 'logarithmic' }) } } },
+    table([`from ${unit.ms}`, 'largest window'], points.slice(0, 500).map((p) => [p.x.toFixed(3), p.y]), `PLE window ${perBin(w.binNs)}, ${what} (first 500)`),
+    el('label', { class: 'window-pick' }, 'Show ', select, choices.length < 3 ? ' (no per-vCPU window updates in this range)' : ''),
+  );
+  const chart = charts[charts.length - 1];
+  select.addEventListener('change', () => {
+    windowPick = choices[Number(select.value)].label;
+    chart.destroy();
+    charts = charts.filter((c) => c !== chart);
+    const next = windowPanel(model, t);
+    panel.replaceWith(next);
+    next.querySelector('select')?.focus();
+  });
+  return panel;
+}
+
+/** A summary card; a problem's card has its definition one keyboard step away (an (i) button that shows it, and aria-describedby). */
+function summaryCard(name: string, value: number | null, reason: string | undefined, definition: string | undefined): HTMLElement {
+  const nameText = el('span', { class: 'label' }, name);
+  const card = el('div', { class: 'card' }, el('span', { class: 'value' }, judgedValue(value, reason)), nameText);
+  if (!definition) return card;
+  const id = `definition-${name.replace(/\W+/g, '-')}`;
+  const text = el('p', { class: 'definition', id }, definition);
+  text.hidden = true;
+  const info = el('button', { type: 'button', class: 'info', 'aria-expanded': 'false', 'aria-controls': id, 'aria-describedby': id, 'aria-label': `What is ${name}?` }, 'i');
+  info.addEventListener('click', () => {
+    text.hidden = !text.hidden;
+    info.setAttribute('aria-expanded', String(!text.hidden));
+  });
+  // Beside the name, not in it: a long name is cut with an ellipsis, the button must stay.
+  const row = el('div', { class: 'card-name' });
+  nameText.replaceWith(row);
+  row.append(nameText, info);
+  card.append(text);
+  return card;
 }
 
 /** The keyboard way to pick a time range: from / to in ms since the trace start. */
@@ -305,8 +386,14 @@ window.addEventListener('message', (event) => {
     current = msg.model;
     vscode.setState({ model: msg.model });
     render(msg.model);
-  } else if (msg.type === 'error' || msg.type === 'busy') {
-    app.replaceChildren(el('p', { class: msg.type === 'error' ? 'error' : 'status' }, msg.message));
+  } else if (msg.type === 'busy') {
+    app.replaceChildren(loadingView(msg.message));
+  } else if (msg.type === 'progress') {
+    showProgress(app, msg.bytesRead, msg.totalBytes);
+  } else if (msg.type === 'loadFailed') {
+    app.replaceChildren(loadFailedView(msg.reason, msg.message, post));
+  } else if (msg.type === 'error') {
+    app.replaceChildren(el('p', { class: 'error' }, msg.message));
   }
 });
 

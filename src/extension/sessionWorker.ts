@@ -105,5 +105,5 @@ function answerTimeline(session: TraceSession, replays: ReplayCache, q: Timeline
 main().catch((err) => {
   const code = (err as NodeJS.ErrnoException)?.code;
   const badInput = err instanceof NotATraceError || code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES';
-  post({ type: 'error', kind: badInput ? 'bad-input' : 'internal', message: (err as Error)?.message ?? String(err) });
+  post({ type: 'error', kind: badInput ? 'bad-input' : 'internal', message: (err as Error)?.message ?? String(err), notATrace: err instanceof NotATraceError });
 });

@@ -5,7 +5,7 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { parseWebviewMessage, type HostToWebview } from '../protocol';
+import { parseWebviewMessage, type HostToWebview, type LoadFailure } from '../protocol';
 import type { InKernelAssumption } from '../core/replay/stateSweep';
 import { comparisonReplay } from '../core/replay/replayViews';
 import { rowFromAnalysis } from '../core/analysis/comparison';
@@ -22,13 +22,23 @@ export const OPEN_IN_PERFETTO = 'kvmSpin.openInPerfetto';
 const PERFETTO_UI = 'https://ui.perfetto.dev';
 
 class TraceDocument implements vscode.CustomDocument {
-  constructor(
-    readonly uri: vscode.Uri,
-    readonly session: TraceSession,
-  ) {}
+  /** Reading progress of the current session, for the editors showing this document. */
+  readonly progress = new vscode.EventEmitter<{ bytesRead: number; totalBytes: number }>();
+  /** The last progress fired, for an editor page that was not ready to hear it. */
+  lastProgress: { bytesRead: number; totalBytes: number } | undefined;
+  /** A new session replaces this one on Reload. */
+  session!: TraceSession;
+  constructor(readonly uri: vscode.Uri) {}
   dispose(): void {
     this.session.dispose();
+    this.progress.dispose();
   }
+}
+
+/** How a failed load is told in the editor page. */
+function loadFailure(err: unknown): LoadFailure {
+  if (!(err instanceof AnalysisError)) return 'error';
+  return err.kind === 'cancelled' ? 'cancelled' : err.notATrace ? 'notATrace' : 'error';
 }
 
 export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<TraceDocument> {
@@ -43,16 +53,33 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
 
   async openCustomDocument(uri: vscode.Uri, _ctx: vscode.CustomDocumentOpenContext, token: vscode.CancellationToken): Promise<TraceDocument> {
     if (uri.scheme !== 'file') throw new Error(`KVM Spin reads local files only (got ${uri.scheme}:)`);
+    const doc = new TraceDocument(uri);
+    this.startSession(doc);
+    token.onCancellationRequested(() => doc.session.dispose());
+    return doc;
+  }
+
+  /** Reads the document's file in a new session worker: progress in a notification and in the editor page, cancellable. */
+  private startSession(doc: TraceDocument): void {
+    const uri = doc.uri;
     let reported = 0;
+    let shownPercent = -1;
     let progress: vscode.Progress<{ message?: string; increment?: number }> | undefined;
     const session = openTraceSession(this.context.asAbsolutePath('dist/sessionWorker.js'), uri.fsPath, (read, total) => {
-      if (!progress || total <= 0) return;
+      if (total <= 0) return;
       const percent = (100 * read) / total;
+      // The page hears of each whole percent (a message per worker chunk would be wasted).
+      if (Math.floor(percent) !== shownPercent) {
+        shownPercent = Math.floor(percent);
+        doc.lastProgress = { bytesRead: read, totalBytes: total };
+        doc.progress.fire(doc.lastProgress);
+      }
+      if (!progress) return;
       progress.report({ increment: percent - reported, message: `${Math.floor(percent)} %` });
       reported = percent;
     }, { clockHz: vscode.workspace.getConfiguration('kvmSpin').get<number | null>('clockHz') ?? undefined });
-    const doc = new TraceDocument(uri, session);
-    token.onCancellationRequested(() => session.dispose());
+    doc.session = session;
+    doc.lastProgress = undefined;
     void vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `KVM Spin: reading ${path.basename(uri.fsPath)}`, cancellable: true },
       async (p, cancel) => {
@@ -81,10 +108,12 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
       },
       (err: AnalysisError) => {
         if (err.kind === 'cancelled') this.log.info(`cancelled reading ${uri.fsPath}`);
-        else this.log.error(`${uri.fsPath}: ${err.message}`);
+        else {
+          this.log.error(`${uri.fsPath}: ${err.message}`);
+          void vscode.window.showErrorMessage(`KVM Spin: ${path.basename(uri.fsPath)}: ${err.message}`);
+        }
       },
     );
-    return doc;
   }
 
   async resolveCustomEditor(doc: TraceDocument, panel: vscode.WebviewPanel): Promise<void> {
@@ -113,11 +142,22 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
     let range: { startNs: number; endNs: number } | undefined;
     /** The "What if" panel's assumption: the timeline's details list the targets of that replay. */
     let inKernel: InKernelAssumption = 'kernel';
+    const name = path.basename(doc.uri.fsPath);
+    const progress = doc.progress.event((p) => send({ type: 'progress', ...p }));
+    panel.onDidDispose(() => progress.dispose());
     const showRange = async () => {
+      let opened;
       try {
-        send({ type: 'dashboard', model: range ? await doc.session.dashboard(range) : (await doc.session.opened).model });
+        opened = await doc.session.opened;
       } catch (err) {
-        send({ type: 'error', message: `${path.basename(doc.uri.fsPath)}: ${(err as Error).message}` });
+        const reason = loadFailure(err);
+        send({ type: 'loadFailed', reason, message: reason === 'cancelled' ? `Loading ${name} was cancelled.` : `${name}: ${(err as Error).message}` });
+        return;
+      }
+      try {
+        send({ type: 'dashboard', model: range ? await doc.session.dashboard(range) : opened.model });
+      } catch (err) {
+        send({ type: 'error', message: `${name}: ${(err as Error).message}` });
       }
     };
     panel.webview.onDidReceiveMessage(async (raw: unknown) => {
@@ -128,7 +168,8 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
       }
       switch (msg.type) {
         case 'ready':
-          send({ type: 'busy', message: `Reading ${path.basename(doc.uri.fsPath)}…` });
+          send({ type: 'busy', message: `Reading ${name}…` });
+          if (doc.lastProgress) send({ type: 'progress', ...doc.lastProgress });
           await showRange();
           break;
         case 'selectRange':
@@ -138,6 +179,16 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
         case 'resetRange':
           range = undefined;
           await showRange();
+          break;
+        case 'reload':
+          doc.session.dispose();
+          this.startSession(doc);
+          range = undefined;
+          send({ type: 'busy', message: `Reading ${name}…` });
+          await showRange();
+          break;
+        case 'reopenAsText':
+          await vscode.commands.executeCommand('vscode.openWith', doc.uri, 'default');
           break;
         case 'timeline':
           await answer('timeline', async () => ({ type: 'timeline', id: msg.id, window: await doc.session.query({ kind: 'timeline', request: msg.request }) }));
@@ -162,9 +213,6 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
           break;
         }
       }
-    });
-    doc.session.opened.catch((err: AnalysisError) => {
-      if (err.kind !== 'cancelled') void vscode.window.showErrorMessage(`KVM Spin: ${path.basename(doc.uri.fsPath)}: ${err.message}`);
     });
   }
 

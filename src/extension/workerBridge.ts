@@ -10,6 +10,8 @@ export class AnalysisError extends Error {
   constructor(
     message: string,
     readonly kind: 'bad-input' | 'internal' | 'cancelled',
+    /** The file holds no trace (a bad-input error): it can be reopened as text. */
+    readonly notATrace = false,
   ) {
     super(message);
   }
@@ -49,7 +51,7 @@ export function openTraceSession(workerScript: string, file: string, onProgress:
       } else if (m.type === 'failed') {
         pending.get(m.id)?.reject(new AnalysisError(m.message, 'internal'));
         pending.delete(m.id);
-      } else stop(new AnalysisError(m.message, m.kind));
+      } else stop(new AnalysisError(m.message, m.kind, m.notATrace === true));
     });
     worker.on('error', (err) => stop(new AnalysisError(err.message, 'internal')));
     worker.on('exit', (code) => {

@@ -39,4 +39,5 @@ export type SessionMessage =
   | { type: 'dashboard'; id: number; model: DashboardModel }
   | { type: 'answer'; id: number; answer: TimelineAnswers[keyof TimelineAnswers] }
   | { type: 'failed'; id: number; message: string }
-  | { type: 'error'; kind: 'bad-input' | 'internal'; message: string };
+  /** notATrace: the file is readable but holds no trace (the editor offers to reopen it as text). */
+  | { type: 'error'; kind: 'bad-input' | 'internal'; message: string; notATrace?: boolean };

@@ -54,6 +54,37 @@ test('a large trace gives a small model: bins capped, episodes capped with the t
   assert.ok(JSON.stringify(m).length < 64 * 1024);
 });
 
+test('the PLE window per vCPU and per VM, not only the largest over all', () => {
+  const { store } = importTraceText(readFileSync(fixture('handchecked-ftrace-tgid.txt'), 'utf8'));
+  const m = buildDashboard(store, { title: 't', format: 'ftrace', bins: 4 });
+  // vCPU 0 grew 4096 → 8192 at 21 µs and → 16384 at 31 µs, both in the first bin; vCPU 1 never changed.
+  assert.deepEqual(m.windowPerVcpu, [{ vm: 'vm-3000', vcpu: 0, series: { startNs: t0, binNs: 1005 * us + 1, values: [16384, 0, 0, 0] } }]);
+  assert.deepEqual(m.windowPerVm, [{ vm: 'vm-3000', series: { startNs: t0, binNs: 1005 * us + 1, values: [16384, 0, 0, 0] } }]);
+});
+
+test('per-vCPU window series are sized for the screen: at most 64 series, 16,384 values in all, the message under 1 MB', () => {
+  const lines: string[] = [];
+  const VCPUS = 200;
+  for (let i = 0; i < 200; i++) {
+    for (let v = 0; v < VCPUS; v++) {
+      const ns = i * 20_000_000 + v * 1000;
+      const ts = `${Math.floor(ns / 1e9) + 1}.${String(ns % 1e9).padStart(9, '0').slice(0, 6)}`;
+      // vCPU v updates v + 1 times per round at most once: the busiest are the highest numbers.
+      if (i % (VCPUS - v) === 0 || v >= VCPUS - 64) lines.push(`  CPU ${v}/KVM-${1000 + v} (  99) [000] d..2. ${ts}: kvm_ple_window_update: vcpu ${v} old 4096 new ${8192 + v} (growed)`);
+    }
+  }
+  const { store } = importTraceText(lines.join('\n'));
+  const m = buildDashboard(store, { title: 'big', format: 'ftrace', bins: 4000 });
+  assert.equal(m.windowPerVcpu.length, 64);
+  assert.deepEqual(m.windowPerVcpu.map((w) => w.vcpu), Array.from({ length: 64 }, (_, k) => VCPUS - 64 + k));
+  // 64 vCPUs and 1 VM share 16,384 values: 252 bins each (about 16 ms of the 4 s).
+  assert.ok(m.windowPerVcpu.every((w) => w.series.values.length === 252 && Math.max(...w.series.values) === 8192 + w.vcpu));
+  assert.equal(m.windowPerVm.length, 1);
+  assert.equal(Math.max(...m.windowPerVm[0].series.values), 8192 + VCPUS - 1);
+  const bytes = JSON.stringify({ type: 'dashboard', model: m }).length;
+  assert.ok(bytes < 1 << 20, `${bytes} bytes`);
+});
+
 test('messages are validated on receipt', () => {
   assert.deepEqual(parseWebviewMessage({ type: 'selectRange', startNs: 1, endNs: 2 }), { type: 'selectRange', startNs: 1, endNs: 2 });
   assert.deepEqual(parseWebviewMessage({ type: 'revealLine', line: 7, extra: 'x' }), { type: 'revealLine', line: 7 });

@@ -211,6 +211,8 @@ describe('KVM Spin Explorer in the workbench (code-server, .vsix installed)', { 
     assert.match(message, /^KVM Spin: broken\.trace: binary data \(\d+ of the first 4096 bytes are control characters\): expected trace-cmd report text, .* or a trace-cmd trace\.dat file$/);
     const frame = await webviewFrame(page, 'the error in the trace editor', '#app .error', 30_000);
     assert.match((await frame.locator('#app .error').first().textContent()) ?? '', /broken\.trace: binary data/);
+    // Not a trace: the page offers to reopen it in the text editor.
+    await frame.locator('vscode-button', { hasText: 'Reopen as text' }).waitFor({ timeout: 10_000 });
     // The reading notification ends with the failed read (VS Code keeps it up a moment).
     await page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'reading broken.trace' }).waitFor({ state: 'detached', timeout: 15_000 });
     await shot(page, 'broken-file');

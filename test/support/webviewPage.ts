@@ -14,7 +14,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const noBrowser = () => (existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (install Debian's chromium)`);
 
 /** The --vscode-* variables VS Code's Dark Modern theme sets on a webview body (the ones our CSS and charts read). */
-const DARK_THEME: Record<string, string> = {
+export const DARK_THEME: Record<string, string> = {
   '--vscode-foreground': '#cccccc',
   '--vscode-descriptionForeground': '#9d9d9d',
   '--vscode-editor-background': '#1f1f1f',
@@ -36,6 +36,29 @@ const DARK_THEME: Record<string, string> = {
   '--vscode-charts-green': '#89d185',
   '--vscode-charts-yellow': '#cca700',
   '--vscode-charts-purple': '#b180d7',
+};
+
+/** The same variables as VS Code's Light Modern theme sets them. */
+export const LIGHT_THEME: Record<string, string> = {
+  ...DARK_THEME,
+  '--vscode-foreground': '#3b3b3b',
+  '--vscode-descriptionForeground': '#3b3b3b',
+  '--vscode-editor-background': '#ffffff',
+  '--vscode-sideBar-background': '#f8f8f8',
+  '--vscode-editorWidget-background': '#f8f8f8',
+  '--vscode-editorWidget-border': '#e5e5e5',
+  '--vscode-list-hoverBackground': '#f2f2f2',
+  '--vscode-dropdown-background': '#ffffff',
+  '--vscode-dropdown-foreground': '#3b3b3b',
+  '--vscode-dropdown-border': '#cecece',
+  '--vscode-errorForeground': '#f85149',
+  '--vscode-editorWarning-foreground': '#bf8803',
+  '--vscode-charts-blue': '#1a85ff',
+  '--vscode-charts-red': '#e51400',
+  '--vscode-charts-orange': '#d18616',
+  '--vscode-charts-green': '#388a34',
+  '--vscode-charts-yellow': '#bf8803',
+  '--vscode-charts-purple': '#652d90',
 };
 
 export interface WebviewPage {

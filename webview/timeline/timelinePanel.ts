@@ -8,6 +8,7 @@ import type { EventListPage, EventListRow, HostToWebview, TimelineDetails, Timel
 import { CPU_RUN_LABELS, SEGMENT_MIXED, SEGMENT_STRIDE, VCPU_STATE_LABELS } from '../../src/protocol';
 import { button } from '../controls';
 import { el } from '../dom';
+import { formatDuration } from '../duration';
 import { onThemeChange } from '../theme';
 import { timelineColours, type TimelineColours } from './colors';
 import { drawOverview, drawTimeline } from './draw';
@@ -466,9 +467,5 @@ function legend(): HTMLElement {
 
 /** A duration or offset in the unit that suits it. */
 export function fmtTime(ns: number): string {
-  const a = Math.abs(ns);
-  if (a >= 1e9) return `${(ns / 1e9).toPrecision(4)} s`;
-  if (a >= 1e6) return `${(ns / 1e6).toPrecision(4)} ms`;
-  if (a >= 1e3) return `${(ns / 1e3).toPrecision(4)} µs`;
-  return `${Number(ns.toPrecision(4))} ns`;
+  return formatDuration(ns, 'ns', 4);
 }

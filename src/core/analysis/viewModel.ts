@@ -25,6 +25,12 @@ export interface DashboardOptions {
 export const MAX_VCPU_ROWS = 256;
 /** A readable matrix: the busiest sources and targets, the rest summed as "other". */
 export const MAX_MATRIX_VCPUS = 16;
+/** PLE window series per vCPU and per VM: at most this many of each (the most updated) … */
+export const MAX_WINDOW_SERIES = 64;
+/** … of at most this many bins … */
+export const MAX_WINDOW_BINS = 400;
+/** … and this many values in all (≈ 130 KB of JSON at worst, beside the rest of a message kept under 1 MB). */
+export const MAX_WINDOW_VALUES = 16_384;
 
 export function buildDashboard(store: EventStore, options: DashboardOptions): DashboardModel {
   const model = buildStateModel(store, options.analysis);
@@ -87,8 +93,36 @@ export function dashboardFromAnalysis(model: StateModel, a: AnalysisResult, opti
     matrices: a.vms.map((vm) => boostMatrix(vm, options.maxMatrixVcpus ?? MAX_MATRIX_VCPUS)),
     pleExitsOverTime: series(ple),
     windowOverTime: series(windowMax),
+    ...windowSeries(model, rangeStart, rangeEnd, nBins, windowFrom, windowTo),
     episodes: a.episodes.slice(0, maxEpisodes).map((e) => ({ vm: e.vm, vcpu: e.vcpu, startNs: e.startNs, endNs: e.endNs, pleExits: e.pleExits, firstLine: e.firstLine, lastLine: e.lastLine })),
     episodesTotal: a.episodes.length,
+  };
+}
+
+/** The largest PLE window per bin of each vCPU and each VM with updates in windows rows [from, to) (the most updated first, capped). */
+function windowSeries(model: StateModel, rangeStart: number, rangeEnd: number, bins: number, from: number, to: number): Pick<DashboardModel, 'windowPerVcpu' | 'windowPerVm'> {
+  const { windows, vcpuLanes } = model;
+  const mostUpdated = (keyOf: (lane: number) => string | number) => {
+    const counts = new Map<string | number, number>();
+    for (let k = from; k < to; k++) counts.set(keyOf(windows.lane[k]), (counts.get(keyOf(windows.lane[k])) ?? 0) + 1);
+    return [...counts].sort((p, q) => q[1] - p[1]).slice(0, MAX_WINDOW_SERIES).map(([key]) => key);
+  };
+  const lanesShown = mostUpdated((lane) => lane);
+  const vmsShown = mostUpdated((lane) => vcpuLanes[lane].vm);
+  const perSeries = Math.floor(MAX_WINDOW_VALUES / Math.max(1, lanesShown.length + vmsShown.length));
+  const binNs = Math.max(1, Math.ceil((rangeEnd - rangeStart + 1) / Math.max(1, Math.min(bins, MAX_WINDOW_BINS, perSeries))));
+  const nBins = Math.max(1, Math.ceil((rangeEnd - rangeStart + 1) / binNs));
+  const perLane = new Map(lanesShown.map((key) => [key, new Array<number>(nBins).fill(0)]));
+  const perVm = new Map(vmsShown.map((key) => [key, new Array<number>(nBins).fill(0)]));
+  for (let k = from; k < to; k++) {
+    const bin = Math.min(nBins - 1, Math.floor((windows.ts[k] - rangeStart) / binNs));
+    for (const values of [perLane.get(windows.lane[k]), perVm.get(vcpuLanes[windows.lane[k]].vm)]) if (values && windows.window[k] > values[bin]) values[bin] = windows.window[k];
+  }
+  const series = (values: number[]): Series => ({ startNs: rangeStart, binNs, values });
+  const lanes = [...perLane.keys()].sort((p, q) => (p as number) - (q as number)) as number[];
+  return {
+    windowPerVcpu: lanes.map((lane) => ({ vm: vcpuLanes[lane].vm, vcpu: vcpuLanes[lane].vcpu, series: series(perLane.get(lane)!) })),
+    windowPerVm: [...perVm].map(([vm, values]) => ({ vm: vm as string, series: series(values) })).sort((p, q) => (p.vm < q.vm ? -1 : p.vm > q.vm ? 1 : 0)),
   };
 }
 
