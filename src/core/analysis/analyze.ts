@@ -114,6 +114,7 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
         const lane = lanes.ofTid(store.tid[i]);
         if (lane < 0) break;
         exits.onEntry(lane, ts);
+        decisions.onPick(cpu, null);
         decisions.onEntry(lane, ts);
         pause.onEntry(lane, ts);
         states.set(lane, VcpuState.Guest, ts, k, cpu, i);
@@ -122,9 +123,11 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
       }
       case EventKind.SchedSwitch: {
         cpus.onSwitch(cpu, store.c[i], ts, i);
+        decisions.onPick(cpu, store.c[i]);
         const prev = lanes.ofTid(store.a[i]);
         const next = lanes.ofTid(store.c[i]);
         if (prev >= 0) {
+          decisions.noteCpu(prev, cpu);
           decisions.onSwitchOut(prev, pause.inPauseExit[prev] === 1);
           const runnable = (store.b[i] & 3) === PrevState.Runnable;
           states.set(prev, runnable ? VcpuState.Preempted : VcpuState.Halted, ts, k, -1, i);
@@ -139,7 +142,10 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
       case EventKind.SchedWaking:
       case EventKind.SchedWakeupNew: {
         const lane = lanes.ofTid(store.a[i]);
-        if (lane >= 0 && states.state[lane] === VcpuState.Halted) states.set(lane, VcpuState.Woken, ts, k, -1, i);
+        if (lane >= 0 && states.state[lane] === VcpuState.Halted) {
+          decisions.noteCpu(lane, store.b[i]);
+          states.set(lane, VcpuState.Woken, ts, k, -1, i);
+        }
         break;
       }
       case EventKind.ApicIpi: {

@@ -12,6 +12,7 @@ import type { VcpuStateTracker } from './vcpuState';
 import type { IpiTracker } from './ipis';
 
 const ESRCH = -3;
+
 const OUTCOME_CODE = new Map<DecisionOutcome, number>(DECISION_OUTCOMES.map((name, code) => [name, code]));
 
 interface OpenDecision {
@@ -40,6 +41,8 @@ interface OpenDecision {
   /** yield_to's return value, NaN when none was seen. */
   probeResult: number;
   probeTargetTid: number;
+  /** The first pick on the target's pCPU after the boost chose the target (probes only). */
+  ranAtPick: boolean;
 }
 
 /** A VM's decisions in exit order; those before `head` are past the boost window and closed. */
@@ -73,6 +76,7 @@ function newOpenDecision(): OpenDecision {
     probeAttempts: 0,
     probeResult: NaN,
     probeTargetTid: -1,
+    ranAtPick: false,
   };
 }
 
@@ -92,6 +96,9 @@ export class DecisionTracker {
   private readonly table: DecisionColumns;
   private readonly byVm: VmDecisions[];
   private userModeReceiverBoosted = false;
+  /** Per pCPU: boosts of a vCPU queued there, waiting for the pick that decides them. */
+  private readonly awaitingPick = new Map<number, OpenDecision[]>();
+  private readonly cpuOf: Int32Array;
   /**
    * Per spinner: its current wait, counted up when a continuous-PLE chain starts or it sends IPIs
    * (a new wait for their acknowledgement), and the last wait that counted a lost opportunity.
@@ -120,6 +127,7 @@ export class DecisionTracker {
     this.byVm = lanes.map.vms.map(() => ({ list: [], parent: [], head: 0, byProbeTarget: new Map() }));
     this.openOf = new Array(lanes.count).fill(null);
     this.waitOf = new Uint32Array(lanes.count);
+    this.cpuOf = new Int32Array(lanes.count).fill(-1);
     this.lostWait = new Int32Array(lanes.count).fill(-1);
     this.guestMode = new Int8Array(lanes.count).fill(-1);
     this.waitingEntry = new Int32Array(lanes.count).fill(-1);
@@ -168,6 +176,7 @@ export class DecisionTracker {
     d.probeAttempts = 0;
     d.probeResult = NaN;
     d.probeTargetTid = -1;
+    d.ranAtPick = false;
     this.openOf[spinner] = d;
     vm.list.push(d);
     vm.parent.push(d.pos);
@@ -206,11 +215,17 @@ export class DecisionTracker {
       woken = wasWoken;
       return true;
     });
+    // Probes name the target: every open decision that boosted it is honoured when it runs (one
+    // pick can answer several spinners' boosts of the same vCPU, as at the kernel's pick).
     const named = vm.byProbeTarget.size > 0 ? vm.byProbeTarget.get(this.lanes.lanes[next].tid) : undefined;
-    const byName = named?.find((d) => !d.closed && d.target < 0 && d.spinner !== next && d.pos >= vm.head);
-    if (byName && (!best || byName.pos < (best as OpenDecision).pos)) {
-      best = byName;
-      woken = this.states.someReadyPeriod(next, (from, to, wasWoken) => wasWoken && from < byName.seq && byName.seq < to);
+    const byName = named?.filter((d) => !d.closed && d.target < 0 && d.spinner !== next && d.pos >= vm.head) ?? [];
+    if (byName.length > 0) {
+      for (const d of byName) {
+        d.target = next;
+        d.targetWasWoken = this.states.someReadyPeriod(next, (from, to, wasWoken) => wasWoken && from < d.seq && d.seq < to);
+        this.retire(vm, d);
+      }
+      return;
     }
     const target = best as OpenDecision | null;
     if (!target || target.spinner === next) return;
@@ -257,6 +272,23 @@ export class DecisionTracker {
     this.waitOf[sender]++;
   }
 
+  /** Where `lane` is queued: the pCPU it was switched out on, or woken onto. */
+  noteCpu(lane: number, cpu: number): void {
+    this.cpuOf[lane] = cpu;
+  }
+
+  /**
+   * The first switch on a pCPU after a boost of a vCPU queued there is the pick that decides the
+   * boost: honoured when it switches to the target. A vCPU re-entering the guest on that pCPU
+   * first means the pick kept what ran there.
+   */
+  onPick(cpu: number, nextTid: number | null): void {
+    const waiting = this.awaitingPick.get(cpu);
+    if (!waiting || waiting.length === 0) return;
+    for (const d of waiting) d.ranAtPick = nextTid !== null && nextTid === d.probeTargetTid;
+    waiting.length = 0;
+  }
+
   /** kvm_arch_vcpu_put's preempted_in_kernel for `lane`, read by a probe as it is scheduled out. */
   onGuestModeProbe(lane: number, inKernel: number): void {
     if (!Number.isNaN(inKernel)) this.guestMode[lane] = inKernel ? 1 : 0;
@@ -266,7 +298,15 @@ export class DecisionTracker {
   onYieldProbe(lane: number, isReturn: boolean, firstArg: number): void {
     const d = this.openOf[lane];
     if (!d) return;
-    if (isReturn) d.probeResult = firstArg;
+    if (isReturn) {
+      d.probeResult = firstArg;
+      const target = firstArg > 0 && d.probeTargetTid >= 0 ? this.lanes.ofTid(d.probeTargetTid) : -1;
+      if (target >= 0 && this.cpuOf[target] >= 0) {
+        let waiting = this.awaitingPick.get(this.cpuOf[target]);
+        if (!waiting) this.awaitingPick.set(this.cpuOf[target], (waiting = []));
+        waiting.push(d);
+      }
+    }
     else {
       d.probeAttempts++;
       if (!Number.isNaN(firstArg) && d.target < 0) {
@@ -303,7 +343,8 @@ export class DecisionTracker {
       else outcome = 'notBoosted';
     }
     let problems = 0;
-    if (outcome === 'boostedNotRun') problems |= ProblemFlag.SchedulerMismatch;
+    // With probes, judged where the kernel decides it: was the target picked right after the boost?
+    if (this.judge.hasYieldProbes ? d.probeResult > 0 && !d.ranAtPick : outcome === 'boostedNotRun') problems |= ProblemFlag.SchedulerMismatch;
     if (outcome === 'boostedRan' && d.userModeReceivers?.includes(d.target)) this.userModeReceiverBoosted = true;
     // Lost opportunity: the vCPU the spinner waits for (an IPI receiver that has not taken
     // the IPI yet) sat preempted where the user-mode filter skips it, and was not boosted.
