@@ -1,12 +1,22 @@
 // Runs every compiled test file under a folder with node's test runner (Node 20 has no
-// globs): `*.test.js` by default, `*.e2e.js` for the end-to-end tests (one file at a time:
-// each starts its own VS Code).
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+// globs): `*.test.js` by default, `*.model.js` for the many-seed model tests, `*.e2e.js` for the
+// end-to-end tests (one file at a time: each starts its own VS Code).
+//   node scripts/run-tests.mjs [DIR] [SUFFIX]
+// Files run as many at a time as there are cores (node's own default leaves one core idle,
+// which on 2 cores is one file at a time), the slowest of the last run first so that no long
+// file starts last; the slowest files are printed at the end.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, relative } from 'node:path';
+import { run } from 'node:test';
+import { spec } from 'node:test/reporters';
 
 const dir = process.argv[2] ?? 'out/test';
 const suffix = process.argv[3] ?? '.test.js';
+const SLOWEST_SHOWN = 10;
+/** Per-file durations of the last run, for the order of the next one (out/ is a build folder). */
+const timesFile = join('out', `test-times${suffix.replace(/\.js$/, '')}.json`);
+
 const files = [];
 const walk = (d) => {
   for (const entry of readdirSync(d, { withFileTypes: true })) {
@@ -16,7 +26,31 @@ const walk = (d) => {
   }
 };
 walk(dir);
-files.sort();
-const serial = suffix === '.e2e.js' ? ['--test-concurrency=1'] : [];
-const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...serial, ...files], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+const lastTimes = existsSync(timesFile) ? JSON.parse(readFileSync(timesFile, 'utf8')) : {};
+files.sort((a, b) => (lastTimes[b] ?? 0) - (lastTimes[a] ?? 0) || a.localeCompare(b));
+
+const concurrency = suffix === '.e2e.js' ? 1 : availableParallelism();
+const times = {};
+const stream = run({ files: files.map((f) => join(process.cwd(), f)), concurrency });
+const fileOf = (data) => relative(process.cwd(), data.file ?? '');
+// Top-level tests of a file run one after another: their durations add up to the file's time.
+stream.on('test:pass', (data) => {
+  if (data.nesting === 0) times[fileOf(data)] = (times[fileOf(data)] ?? 0) + data.details.duration_ms;
+});
+stream.on('test:fail', (data) => {
+  if (data.nesting === 0) {
+    times[fileOf(data)] = (times[fileOf(data)] ?? 0) + data.details.duration_ms;
+    if (!data.todo) process.exitCode = 1;
+  }
+});
+stream.compose(spec).pipe(process.stdout);
+process.on('exit', () => {
+  if (files.length === 0) {
+    process.stderr.write(`run-tests: no ${suffix} files under ${dir}\n`);
+    process.exitCode = 1;
+  }
+  const slowest = Object.entries(times).sort((a, b) => b[1] - a[1]).slice(0, SLOWEST_SHOWN);
+  process.stdout.write(`\nslowest test files (${files.length} files, ${concurrency} at a time):\n`);
+  for (const [file, ms] of slowest) process.stdout.write(`  ${(ms / 1000).toFixed(1).padStart(6)} s  ${file}\n`);
+  if (existsSync('out')) writeFileSync(timesFile, JSON.stringify(times, null, 1));
+});
