@@ -7,12 +7,10 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { importTraceText } from '../../src/core/trace/textImporter';
 import { buildStateModel } from '../../src/core/analysis/analyze';
-import { replayTrace, NO_TARGET, type ReplayResult } from '../../src/core/replay/replay';
-import { POLICIES, policyByName } from '../../src/core/sim/policies';
-import { simulate } from '../../src/core/sim/simulator';
-import { builtinScenario } from '../../src/core/sim/scenario';
-import { writeTraceCmdText } from '../../src/core/export/traceCmdText';
+import { replayTrace, type ReplayResult } from '../../src/core/replay/replay';
+import { POLICIES } from '../../src/core/sim/policies';
 import { fixture } from '../support/paths';
+import { replayRun } from '../support/replayRuns';
 
 const replayFile = (name: string, options: Partial<Parameters<typeof replayTrace>[1]> = {}): ReplayResult =>
   replayTrace(buildStateModel(importTraceText(readFileSync(fixture(`replay/${name}`), 'utf8')).store), { policies: POLICIES, ...options });
@@ -45,28 +43,6 @@ test('hand-checked: a kvm_arch_vcpu_put probe says user mode and vCPU 0 sent vCP
   // The 2025 series: a function-call IPI (vector 0xfb) not yet handled puts vCPU 1 first.
   assert.deepEqual(r['ipi-aware-2025'], AGREE);
 });
-
-const replayRun = (scenario: string, policy: string, roundTrip = false) => {
-  const run = simulate({ scenario: builtinScenario(scenario), policy: policyByName(policy), seed: 7, durationNs: 0.04e9, record: true });
-  let store = run.store!;
-  if (roundTrip) {
-    let text = '';
-    writeTraceCmdText(store, (t) => (text += t));
-    store = importTraceText(text).store;
-  }
-  const r = replayTrace(buildStateModel(store), { policies: [policyByName(policy)] });
-  return { share: r.policies[0].agree / r.policies[0].decisions, decisions: r.policies[0].decisions, boosts: [...r.observed].filter((t) => t !== NO_TARGET).length };
-};
-
-for (const scenario of ['paper', 'lock-2vm', 'ipi-tlb']) {
-  test(`${scenario}: replaying the run's own policy reproduces the host's target for at least 95 % of decisions`, () => {
-    for (const policy of ['vanilla-5.6', 'vanilla-6.6', 'vanilla-6.19', 'strict-boost', 'debooster']) {
-      const { share, decisions, boosts } = replayRun(scenario, policy);
-      assert.ok(decisions > 1000 && boosts > 500, `${policy}: ${decisions} decisions, ${boosts} boosts`);
-      assert.ok(share >= 0.95, `${scenario}/${policy}: ${(share * 100).toFixed(1)} %`);
-    }
-  });
-}
 
 test('a run file read back as text replays the same as the simulator store', () => {
   assert.deepEqual(replayRun('paper', 'vanilla-6.6', true), replayRun('paper', 'vanilla-6.6'));

@@ -1,40 +1,17 @@
-// The simulator on the scenarios with fixed seeds: the seed talk's effects, ground-truth
-// consistency of the site counters, determinism, and the round trip through a run file.
+// The simulator on the scenarios with fixed seeds: ground-truth consistency of the site
+// counters, determinism, and the round trip through a run file. The seed talk's effects on
+// paper (every policy, two seeds) are in test/model/paperSeeds.model.ts.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { simulate, type SimResult } from '../../src/core/sim/simulator';
+import { simulate } from '../../src/core/sim/simulator';
 import { builtinScenario } from '../../src/core/sim/scenario';
-import { policyByName, POLICY_NAMES } from '../../src/core/sim/policies';
+import { policyByName } from '../../src/core/sim/policies';
+import { cachedRun as run } from '../support/simRuns';
 import { writeTraceCmdText } from '../../src/core/export/traceCmdText';
 import { analyze } from '../../src/core/analysis/analyze';
 import { analyzeTraceText } from '../../src/core/pipeline';
 
-const cache = new Map<string, SimResult>();
-function run(scenario: string, policy: string, seed = 1, seconds = 0.4): SimResult {
-  const key = `${scenario}/${policy}/${seed}/${seconds}`;
-  let r = cache.get(key);
-  if (!r) {
-    r = simulate({ scenario: builtinScenario(scenario), policy: policyByName(policy), seed, durationNs: seconds * 1e9 });
-    cache.set(key, r);
-  }
-  return r;
-}
 const sum = (xs: number[] = []) => xs.reduce((a, b) => a + (b ?? 0), 0);
-
-for (const seed of [1, 2]) {
-  test(`paper, seed ${seed}: the three problems on 5.6 and what each fix does`, () => {
-    const vanilla = run('paper', 'vanilla-5.6', seed).metrics;
-    assert.ok(vanilla.problems.schedulerMismatch > 0 && vanilla.problems.lostOpportunity > 0 && vanilla.problems.overboost > 0, JSON.stringify(vanilla.problems));
-    const strict = run('paper', 'strict-boost', seed).metrics;
-    assert.ok(strict.problems.lostOpportunity < vanilla.problems.lostOpportunity / 10);
-    assert.ok(strict.problems.overboost < vanilla.problems.overboost / 2);
-    const both = run('paper', 'strict-boost+debooster', seed).metrics;
-    assert.ok(both.pleExits < vanilla.pleExits * 0.5, `PLE exits ${both.pleExits} vs ${vanilla.pleExits}`);
-    assert.ok(both.throughput > vanilla.throughput * 1.1);
-    const oracle = run('paper', 'oracle', seed).metrics;
-    for (const p of POLICY_NAMES) assert.ok(oracle.throughput >= run('paper', p, seed).metrics.throughput, `oracle vs ${p}`);
-  });
-}
 
 test('shared-rq: the Debooster cuts scheduler mismatches where yielder and target share a run queue', () => {
   for (const seed of [1, 2]) {
