@@ -1,6 +1,6 @@
 // `npm run bench`: every performance figure of the project, side by side in one run.
 // Each measurement runs in its own child process so that its wall time and peak RSS are its own.
-//   node dist/bench.js [--mb N] [--only source|trace|dashboard|model|timeline|dat|zstd|sim|replay]   the full benchmark (default 200 MB trace)
+//   node dist/bench.js [--mb N] [--only source|trace|dashboard|model|timeline|dat|zstd|sim|replay|scale]   the full benchmark (default 200 MB trace)
 //   node dist/bench.js generate FILE [--mb N] [--seed S]   write a synthetic trace-cmd report
 //   node dist/bench.js --child MODE FILE    one measurement (internal)
 
@@ -21,6 +21,7 @@ import { timelineFigures, type TimelineFigures } from './timelineBench';
 import { stateModelFigures, type StateModelFigures } from './stateModelBench';
 import { agreementTable, replayCost, REPLAY_SCENARIOS } from './replayBench';
 import { zstdFigures } from './zstdBench';
+import { scaleBench } from './scaleBench';
 
 const SIM_SECONDS = 10;
 
@@ -108,10 +109,11 @@ async function child(mode: string, file: string): Promise<void> {
     detail = { events: runs.reduce((a, r) => a + r.simulatedEvents, 0), policies: runs.length };
   } else throw new Error(`unknown mode ${mode}`);
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  process.stdout.write(JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024, detail }) + '\n');
+  const cpu = process.cpuUsage();
+  process.stdout.write(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, detail }) + '\n');
 }
 
-function measure(mode: string, file: string): { ms: number; maxRssMb: number; detail: Record<string, number> } {
+function measure(mode: string, file: string): { ms: number; cpuMs: number; maxRssMb: number; detail: Record<string, number> } {
   const r = spawnSync(process.execPath, [...process.execArgv, __filename, '--child', mode, file], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`${mode} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
@@ -131,6 +133,7 @@ async function main(args: string[]): Promise<void> {
   if (only === 'all' || only === 'zstd') zstdBench();
   if (only === 'all' || only === 'sim') simBench();
   if (only === 'all' || only === 'replay') replayBench(argValue(args, '--mb', 200));
+  if (only === 'all' || only === 'scale') scaleBench({ measureImport: (file) => measure('import', file), traceOfMb: benchTrace, smallTrace: join(__dirname, '..', 'samples', 'oversubscribed-4vm.report') });
 }
 
 function replayBench(mb: number): void {
