@@ -1,0 +1,26 @@
+// The scaling verdicts on hand-made figures: cost = fixed + k · MB is flat however large the
+// fixed cost; a step that costs 25 % more per MB is not; the largest peak is held to 1.5 GB.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { scaleReport, type ScaleRow } from '../../bench/scaleBench';
+
+const small: ScaleRow = { mb: 0.5, ms: 500, cpuMs: 400, maxRssMb: 60 };
+/** 10 ms and 1.3 MB per MB over a fixed 500 ms and 60 MB, with `extra` more per MB from 200 to 800 MB. */
+const rows = (extra: number): ScaleRow[] =>
+  [50, 200, 800].map((mb) => {
+    const k = 10 + (mb > 200 ? (extra * (mb - 200)) / mb : 0);
+    return { mb, ms: 500 + k * mb, cpuMs: 400 + k * mb, maxRssMb: 60 + 1.3 * mb };
+  });
+const verdicts = (lines: string[]) => lines[lines.length - 1];
+
+test('a large fixed cost does not make linear growth look non-linear', () => {
+  const lines = scaleReport(rows(0), small, 3);
+  assert.match(verdicts(lines), /time per MB flat within 20 %: met \(CPU time per MB: met\); peak memory per MB flat within 20 %: met; 800 MB under 1\.5 GB peak: met \(1100 MB\)/);
+  assert.match(lines[lines.length - 2], /^\| 800 MB \| 8\.50 s \| 8\.40 s \| 1100 MB \| 200 → 800 MB \| 10\.0 \| 10\.0 \| 1\.30 \|$/);
+});
+
+test('a step 25 % dearer per MB is missed; a peak of 1.6 GB is missed', () => {
+  assert.match(verdicts(scaleReport(rows(2.5), small, 3)), /time per MB flat within 20 %: MISSED \(CPU time per MB: MISSED\)/);
+  const heavy = rows(0).map((r) => ({ ...r, maxRssMb: 60 + 2 * r.mb }));
+  assert.match(verdicts(scaleReport(heavy, small, 3)), /peak memory per MB flat within 20 %: met; 800 MB under 1\.5 GB peak: MISSED \(1660 MB\)/);
+});
