@@ -1,6 +1,6 @@
 // `npm run bench`: every performance figure of the project, side by side in one run.
 // Each measurement runs in its own child process so that its wall time and peak RSS are its own.
-//   node dist/bench.js [--mb N] [--only source|trace|dashboard|model|timeline|dat|zstd|sim|replay|scale]   the full benchmark (default 200 MB trace)
+//   node dist/bench.js [--mb N] [--only source|trace|dashboard|model|timeline|dat|zstd|sim|replay|scale|workers]   the full benchmark (default 200 MB trace)
 //   node dist/bench.js generate FILE [--mb N] [--seed S]   write a synthetic trace-cmd report
 //   node dist/bench.js --child MODE FILE    one measurement (internal)
 
@@ -21,7 +21,7 @@ import { timelineFigures, type TimelineFigures } from './timelineBench';
 import { stateModelFigures, type StateModelFigures } from './stateModelBench';
 import { agreementTable, replayCost, REPLAY_SCENARIOS } from './replayBench';
 import { zstdFigures } from './zstdBench';
-import { scaleBench } from './scaleBench';
+import { scaleBench, workerBench } from './scaleBench';
 
 const SIM_SECONDS = 10;
 
@@ -89,8 +89,9 @@ async function child(mode: string, file: string): Promise<void> {
   if (mode === 'scan') detail = { lines: byteScan(file) };
   else if (mode === 'bytes') detail = { lines: await streamByteScan(file) };
   else if (mode === 'regex') detail = { pleExits: await handWrittenScript(file) };
-  else if (mode === 'import') {
-    const r = await analyzeTraceFile(file);
+  else if (mode === 'import' || mode.startsWith('import@')) {
+    // import@N: on N worker threads (1: this thread), whatever the default for this machine.
+    const r = await analyzeTraceFile(file, mode === 'import' ? {} : { threads: Number(mode.slice('import@'.length)) });
     detail = { records: r.importStats.eventLines, events: r.analysis.totals.events, pleExits: r.analysis.totals.pleExits, decisions: r.analysis.totals.yieldAttempts };
   } else if (mode === 'dashboard') {
     detail = await dashboardFigures(file);
@@ -133,6 +134,7 @@ async function main(args: string[]): Promise<void> {
   if (only === 'all' || only === 'zstd') zstdBench();
   if (only === 'all' || only === 'sim') simBench();
   if (only === 'all' || only === 'replay') replayBench(argValue(args, '--mb', 200));
+  if (only === 'all' || only === 'workers') workerBench({ measureImport: (file, threads) => measure(`import@${threads}`, file), trace: benchTrace(argValue(args, '--mb', 200)) });
   if (only === 'all' || only === 'scale') scaleBench({ measureImport: (file) => measure('import', file), traceOfMb: benchTrace, smallTrace: join(__dirname, '..', 'samples', 'oversubscribed-4vm.report') });
 }
 

@@ -3,8 +3,11 @@
 // cost per MB between consecutive sizes (k) must stay flat. Per MB of the whole figure would
 // charge the fixed cost (start-up, code, the JIT's warm-up over the first megabytes) to small
 // traces. CPU time beside wall time: on a shared machine the wall time measures neighbours.
+// `--only workers`: the same import on 1, 2, 4 … worker threads, how it scales with cores.
 
 import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { defaultImportThreads } from '../src/core/trace/parallelImport';
 
 export const SCALE_SIZES_MB = [50, 200, 800];
 /** Time and memory per MB may differ from the smallest size's by this share. */
@@ -85,4 +88,35 @@ export function scaleReport(rows: ScaleRow[], small: ScaleRow, runs: number): st
     `targets (the steps between bench sizes; the first step carries the JIT's warm-up): time per MB ${band}: ${verdict(flat('ms'))} (CPU time per MB: ${verdict(flat('cpuMs'))}); ` +
       `peak memory per MB ${band}: ${verdict(flat('maxRssMb'))}; ${largest.mb.toFixed(0)} MB under ${(LARGEST_PEAK_LIMIT_MB / 1024).toFixed(1)} GB peak: ${verdict(largest.maxRssMb < LARGEST_PEAK_LIMIT_MB)} (${largest.maxRssMb.toFixed(0)} MB)`,
   ];
+}
+
+export interface WorkerBenchInputs {
+  /** One import + analysis of `file` on `threads` threads, in a child process of its own. */
+  measureImport: (file: string, threads: number) => ScaleMeasurement;
+  trace: string;
+}
+
+/** Thread counts worth measuring here: 1, 2, then doubling up to the cores (at most 8, as the importer). */
+export function workerCounts(cores: number): number[] {
+  const counts = [1, 2];
+  for (let n = 4; n <= Math.min(cores, 8); n *= 2) counts.push(n);
+  return counts;
+}
+
+/** `npm run bench -- --only workers`: the text import on 1, 2, 4 … worker threads, speed-up against one. */
+export function workerBench(inputs: WorkerBenchInputs, runs = 3): void {
+  const cores = availableParallelism();
+  const rows = workerCounts(cores).map((threads) => ({ threads, ...bestOf(runs, () => inputs.measureImport(inputs.trace, threads)) }));
+  const one = rows[0];
+  const mb = statSync(inputs.trace).size / 1048576;
+  console.log('');
+  console.log(`worker import: import + full analysis of the ${mb.toFixed(0)} MB trace on N threads (1: no worker), ${cores} cores, best of ${runs} by wall time, each in its own process`);
+  console.log('| threads | wall | CPU | speed-up (wall) | CPU against one thread | peak RSS |');
+  console.log('|---|---|---|---|---|---|');
+  for (const r of rows) {
+    console.log(`| ${r.threads} | ${(r.ms / 1000).toFixed(2)} s | ${(r.cpuMs / 1000).toFixed(2)} s | ${(one.ms / r.ms).toFixed(2)}× | ${(r.cpuMs / one.cpuMs).toFixed(2)}× | ${r.maxRssMb.toFixed(0)} MB |`);
+  }
+  const chosen = defaultImportThreads();
+  const fastest = rows.reduce((p, q) => (q.ms < p.ms ? q : p));
+  console.log(`default on this machine: ${chosen} thread${chosen === 1 ? '' : 's'}; fastest measured: ${fastest.threads}${fastest.threads === chosen ? ' (the default)' : ' (not the default)'}`);
 }
