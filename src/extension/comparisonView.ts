@@ -119,8 +119,9 @@ export class ComparisonViewProvider implements vscode.WebviewViewProvider, vscod
     this.post();
   }
 
+  /** A baseline the user chose is kept while it is picked; null leaves it to the default (buildComparisonModel). */
   private setSelection(ids: string[], baseline: string | null): void {
-    this.selection = { ids, baseline: baseline !== null && ids.includes(baseline) ? baseline : (ids[0] ?? null) };
+    this.selection = { ids, baseline: baseline !== null && ids.includes(baseline) ? baseline : null };
     void this.context.workspaceState.update(SELECTION_KEY, this.selection);
   }
 
