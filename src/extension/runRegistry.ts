@@ -91,7 +91,7 @@ export function runFromRunFile(file: string, id: string, onRefused?: (why: strin
       id,
       label: counts.label,
       detail: `${run.scenario}, ${run.policy}, ${(run.durationNs / 1e9).toFixed(1)} s simulated`,
-      stats: { kind: 'simulator', counts },
+      stats: { kind: 'simulator', counts, policy: run.policy },
       row: rowFromSimulation(id, counts.label, run.durationNs, run.metrics, { scenario: run.scenario, policy: run.policy }),
     };
   } catch (err) {
