@@ -6,7 +6,6 @@
 import { closeSync, createReadStream, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { isBuiltinScenario, type Scenario } from '../../core/sim/scenario';
 import { parseSweepSpec, SweepSpecError, type SweepSpec } from '../../core/sim/sweepSpec';
 import { parseShard, runAt, runCount, runScenario, shardRunIndices, sweepFingerprint, WHOLE, type Shard } from '../../core/sim/sweepGrid';
@@ -48,7 +47,7 @@ const spec: CommandSpec = {
     jobs: { type: 'string' },
     json: { type: 'boolean' },
   },
-  positionals: { min: 1, max: MAX_MERGE_FILES + 1, what: 'SPEC.json (or merge and row files)' },
+  positionals: { min: 0, max: MAX_MERGE_FILES + 1, what: 'SPEC.json (or merge and row files)' },
 };
 
 /** A SPEC's scenario: a built-in name, or a file relative to the SPEC. */
@@ -97,7 +96,7 @@ function rowWriter(io: CliIo, out: string | undefined): { write(line: string): v
 
 async function runSweep(args: ParsedArgs, io: CliIo, signal: AbortSignal): Promise<number> {
   const check = new ValueChecker(spec);
-  if (args.positionals.length !== 1) throw new UsageError(`sweep: takes exactly one SPEC.json, got ${args.positionals.map((p) => `'${p}'`).join(' ')}`, spec.usage);
+  if (args.positionals.length !== 1) throw new UsageError(`sweep: takes exactly one SPEC.json (or merge and row files), got ${args.positionals.map((p) => `'${p}'`).join(' ') || 'none'}`, spec.usage);
   if (args.values.json) check.refuse('json', 'true', 'is an option of sweep merge (rows are always NDJSON)');
   const shardText = stringValue(args, 'shard');
   const shard: Shard = shardText === undefined ? WHOLE : parseShard(shardText) ?? check.refuse('shard', shardText, 'must be K/N with 1 ≤ K ≤ N (whole numbers)');
@@ -167,31 +166,28 @@ async function mergeSweep(args: ParsedArgs, io: CliIo): Promise<number> {
 
 /** Every row of one file into the merger, line by line; a bad row names its file and line. */
 async function readRows(file: string, merger: SweepMerger): Promise<void> {
-  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 16 });
-  const opened = new Promise<void>((ok, fail) => {
-    stream.once('open', () => ok());
-    stream.once('error', fail);
-  });
-  await opened;
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let n = 0;
-  try {
-    for await (const line of lines) {
-      n++;
-      if (line.trim() === '') continue;
-      if (line.length > MAX_ROW_CHARS) throw new InputError(`sweep merge: ${file}:${n}: a line of ${line.length} characters is not a sweep row (at most ${MAX_ROW_CHARS})`);
-      try {
-        merger.add(parseSweepRow(line), `${file}:${n}`);
-      } catch (err) {
-        if (err instanceof SweepRowError) throw new InputError(`sweep merge: ${file}:${n}: ${err.message}`);
-        if (err instanceof SweepMergeError) throw new InputError(`sweep merge: ${err.message}`);
-        throw err;
-      }
+  const take = (line: string) => {
+    n++;
+    if (line.trim() === '') return;
+    try {
+      merger.add(parseSweepRow(line), `${file}:${n}`);
+    } catch (err) {
+      if (err instanceof SweepRowError) throw new InputError(`sweep merge: ${file}:${n}: ${err.message}`);
+      if (err instanceof SweepMergeError) throw new InputError(`sweep merge: ${err.message}`);
+      throw err;
     }
-  } finally {
-    lines.close();
-    stream.destroy();
+  };
+  // Split by hand rather than with readline, so that a line without an end is refused once it
+  // passes MAX_ROW_CHARS instead of being held in memory whole.
+  let pending = '';
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 16 })) {
+    const lines = (pending + (chunk as string)).split('\n');
+    pending = lines.pop()!;
+    for (const line of lines) take(line.replace(/\r$/, ''));
+    if (pending.length > MAX_ROW_CHARS) throw new InputError(`sweep merge: ${file}:${n + 1}: a line of more than ${MAX_ROW_CHARS} characters is not a sweep row`);
   }
+  take(pending);
 }
 
 export const sweepCommand: Command = {
