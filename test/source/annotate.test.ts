@@ -32,6 +32,7 @@ test('a simulated run file: the simulator counters land on the recognized lines,
   assert.equal(Object.values(perVcpu).reduce((x, y) => x + y, 0), run.metrics.decisions);
   assert.ok(Object.keys(perVcpu).every((k) => /^(lock|ipi)-[ab]\/vcpu \d$/.test(k)), Object.keys(perVcpu).join());
   const printed = formatAnnotated(text, a, recognize(text));
+  assert.ok(printed.includes(`\n%: share of the ${run.metrics.decisions.toLocaleString('en-US')} entries of kvm_vcpu_on_spin (`), 'the % column names its denominator');
   const line55 = printed.split('\n').find((l) => l.includes('│    55  '))!;
   assert.match(line55, new RegExp(`^ +${run.metrics.yieldAttempts.toLocaleString('en-US')} +\\d+\\.\\d% │    55  \\t\\t\\tyielded = kvm_vcpu_yield_to\\(vcpu\\);   ◂ on_spin.yield_attempt$`));
   // A plain trace is not mistaken for a run file.

@@ -198,6 +198,9 @@ export function formatAnnotated(source: string, a: Annotation, recognition: Reco
   out.push(`${a.function ?? 'no kvm_vcpu_on_spin or PLE handler found'}${a.runLabel ? `  (run: ${a.runLabel})` : ''}`);
   const sources = new Set([...byLine.values()].map((e) => e.source).filter(Boolean));
   if (sources.size) out.push(`counts from: ${[...sources].join(', ')}`);
+  const entries = a.sites['on_spin.entry']?.count;
+  if (entries) out.push(`%: share of the ${entries.toLocaleString('en-US')} entries of kvm_vcpu_on_spin (a line in the walk's loop passes more than once per entry)`);
+  if (a.kernelMismatch) out.push(`note: ${a.kernelMismatch}`);
   for (const f of recognition.functions) {
     if (!['kvm_vcpu_on_spin', 'handle_pause', 'pause_interception', 'grow_ple_window', 'shrink_ple_window'].includes(f.name)) continue;
     const entryLine = f.name === 'kvm_vcpu_on_spin' ? a.sites['on_spin.entry'] : undefined;
