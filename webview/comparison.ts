@@ -181,6 +181,8 @@ function outcomeChart(model: ComparisonModel, t: ThemeColours): { box: HTMLEleme
   );
 }
 
+const INSIDE_NOISE = 'inside the noise: the 95 % interval of the difference (Welch) includes 0';
+
 /** A run's cell; data-run names the run where a narrow view reflows the table into blocks. */
 function runCell(r: ComparisonModelRow, content: Node | string): HTMLElement {
   return el('td', { 'data-run': cleanLabel(r.label) }, content);
@@ -212,7 +214,7 @@ function comparisonTable(model: ComparisonModel): HTMLTableElement {
       const cell = runCell(r, v === null ? notJudged(r.notJudged?.[m.key]) : formatValue(v, m.format));
       if (v !== null && r.ci95[mi]) cell.append(' ', el('span', { class: 'ci' }, formatHalfWidth(r.ci95[mi], m.format)));
       const d = ri === baseIndex ? null : metricDelta(v, base, m.higherIsBetter, r.beyondNoise[mi]);
-      if (d) cell.append(' ', el('span', { class: `delta ${d.verdict}`, title: d.verdict === 'noise' ? 'inside the noise: the 95 % interval of the difference (Welch) includes 0' : '' }, d.text));
+      if (d) cell.append(' ', el('span', { class: `delta ${d.verdict}`, ...(d.verdict === 'noise' ? { title: INSIDE_NOISE } : {}) }, d.text));
       return cell;
     });
     body.append(el('tr', {}, el('th', { scope: 'row', title: m.description }, m.label), ...cells));

@@ -75,6 +75,7 @@ test('comparison view at 300 px: labels whole, the table reflowed, intervals sho
     // 8.200 ± t(0.975, 2)·sd/√3 = 4.303 × 1.2530/1.7321 = 3.113; +2.5 % inside the noise: bracketed.
     assert.deepEqual(throughput.slice(1), ['8.200 ± 3.113 (+2.5 %)', '8.000 ± 1.242']);
     assert.equal(await firstRow.locator('.delta.noise').count(), 1);
+    assert.match((await firstRow.locator('.delta.noise').getAttribute('title'))!, /inside the noise/);
     assert.equal(await firstRow.locator('.delta.better, .delta.worse').count(), 0);
     const ple = tab.locator('table.compare tbody tr').nth(2);
     assert.equal(await ple.locator('td').nth(1).locator('.delta.better').count(), 1, 'PAUSE exits −60 % beyond the noise: coloured');
