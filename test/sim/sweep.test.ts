@@ -126,7 +126,7 @@ test('merge: in any row order, each grid point × policy as the mean with its 95
   const table = formatSweepSummary(summary);
   assert.match(table, /^host\.pcpus +policy +throughput +Δ +PLE exits +ΔPLE/m);
   // throughput 3 vs 2 (+50 %): Welch's interval of the difference includes 0 → bracketed; PLE −55 % is beyond it.
-  assert.match(table, /\n4 +strict-boost +3\.000 ± 2\.484 +\(\+50%\) +50 ± 25 +-55%/);
+  assert.match(table, /\n4 +strict-boost +3\.000 ± 2\.484 +\(\+50 %\) +50 ± 25 +-55 %/);
 });
 
 test('merge refuses duplicates, missing runs, rows of another sweep and cut lines, in one line each', () => {

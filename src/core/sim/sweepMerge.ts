@@ -5,6 +5,7 @@
 import { differsBeyondNoise, meanCi95, scalarMetrics, type MeanCi } from './seeds';
 import type { SweepRow } from './sweepRow';
 import type { GridValue } from './sweepSpec';
+import { metricDelta } from '../../shared/comparisonFormat';
 
 export class SweepMergeError extends Error {}
 
@@ -128,14 +129,13 @@ function meanText(g: SweepGroup, key: string, digits: (x: number) => string): st
   return g.seeds.length > 1 ? `${digits(s.mean)} ± ${digits((s.ci95[1] - s.ci95[0]) / 2)}` : digits(s.mean);
 }
 
-/** The change against the point's baseline in %, bracketed when the seeds cannot tell it from noise. */
+/** The change against the point's baseline (the comparison's one definition), bracketed when the seeds cannot tell it from noise. */
 function deltaText(g: SweepGroup, base: SweepGroup | undefined, key: string): string {
   const x = g.summary[key]?.mean;
   const y = base?.summary[key]?.mean;
-  if (!base || x === undefined || y === undefined || !(y > 0)) return '-';
-  const text = `${x >= y ? '+' : ''}${(((x - y) / y) * 100).toFixed(0)}%`;
-  if (g === base) return text;
-  return differsBeyondNoise(base.samples[key], g.samples[key]) === false ? `(${text})` : text;
+  if (!base || x === undefined || y === undefined) return '-';
+  const beyond = g === base ? null : differsBeyondNoise(base.samples[key], g.samples[key]);
+  return metricDelta(x, y, true, beyond)?.text ?? '-';
 }
 
 const METRIC_COLUMNS: Column[] = [
