@@ -184,8 +184,14 @@ export interface ComparisonModelRow {
   label: string;
   source: 'simulator' | 'trace';
   durationS: number;
+  /** Seeds the row's figures are the means of (1: a single run). */
+  seeds: number;
   /** One value per metric, in `metrics` order; null where the run cannot tell. */
   values: (number | null)[];
+  /** Per metric, the 95 % interval of the mean over the seeds; null with one seed. */
+  ci95: ([number, number] | null)[];
+  /** Per metric: false when the change against the baseline is inside the noise (Welch), true beyond it, null when it cannot be told. */
+  beyondNoise: (boolean | null)[];
   /** What the directed yield did at each PAUSE exit (null: not judged). */
   outcomes: { helped: number | null; otherBoosts: number | null; esrch: number | null; noBoost: number | null };
   counts: { pleExits: number; yieldAttempts: number | null; boosts: number | null; schedulerMismatch: number | null; lostOpportunity: number | null; overboost: number | null };
@@ -204,6 +210,8 @@ export interface ComparisonModel {
   runs: { id: string; label: string; source: 'simulator' | 'trace'; durationS: number }[];
   selected: string[];
   baseline: string | null;
+  /** The user picked the baseline (false: the default, which follows the selection). */
+  baselineChosen: boolean;
   metrics: ComparisonMetricInfo[];
   rows: ComparisonModelRow[];
 }

@@ -98,7 +98,7 @@ test('analyze: bad input exits 2 with one line, a usage mistake adds the usage',
   }
   const unknown = await cliInProcess(['frobnicate']);
   assert.equal(unknown.status, 2);
-  assert.match(unknown.stderr, /^kvm-spin: unknown command 'frobnicate': expected analyze, annotate, simulate, record, replay or export\nusage: kvm-spin COMMAND/);
+  assert.match(unknown.stderr, /^kvm-spin: unknown command 'frobnicate': expected analyze, annotate, simulate, record, replay, export or sweep\nusage: kvm-spin COMMAND/);
   for (const name of ['constructor', '__proto__', 'toString']) assert.match((await cliInProcess([name])).stderr, /^kvm-spin: unknown command/);
 });
 

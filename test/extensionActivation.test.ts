@@ -17,8 +17,12 @@ interface Recorded {
   errors: string[];
   progressTitles: string[];
   /** Answers for showQuickPick, in order: a function choosing among the items. */
-  picks: ((items: { label: string; picked?: boolean }[]) => unknown)[];
-  codeLensProviders: { provideCodeLenses(doc: unknown): { command: { title: string; command: string } }[] }[];
+  picks: ((items: { label: string; picked?: boolean; description?: string }[]) => unknown)[];
+  /** Answers for showInputBox, in order: a function of its options (validateInput to try values). */
+  inputs: ((options: { title: string; validateInput(text: string): string | undefined }) => string | undefined)[];
+  /** Every command executed, with its first argument (as a string). */
+  executed: [string, string][];
+  codeLensProviders: { provideCodeLenses(doc: unknown): { command: { title: string; command: string; tooltip?: string } }[] }[];
   hoverProviders: { provideHover(doc: unknown, pos: { line: number }): { contents: { value: string } } | undefined }[];
   clipboard: string;
   infos: string[];
@@ -80,7 +84,7 @@ function fakeWebview<M>() {
 
 interface ComparisonModelSeen {
   runs: { id: string; label: string; source: string }[];
-  rows: unknown[];
+  rows: { id: string; label: string; seeds: number; values: (number | null)[]; ci95: ([number, number] | null)[]; replay: unknown }[];
   selected: string[];
   baseline: string | null;
 }
@@ -203,6 +207,7 @@ function fakeVscode(rec: Recorded) {
       showErrorMessage: async (m: string) => void rec.errors.push(m),
       showOpenDialog: async () => undefined,
       showQuickPick: async (items: { label: string; picked?: boolean }[]) => rec.picks.shift()?.(items),
+      showInputBox: async (options: { title: string; validateInput(text: string): string | undefined }) => rec.inputs.shift()?.(options),
       showTextDocument: async (doc: { uri: { toString(): string } }) => {
         const key = doc.uri.toString();
         const provider = rec.providers.get(key.split(':')[0]);
@@ -223,8 +228,12 @@ function fakeVscode(rec: Recorded) {
       fs: { writeFile: async (u: { fsPath: string }, bytes: Uint8Array) => void rec.written.set(u.fsPath, Buffer.from(bytes)) },
     },
     commands: {
-      executeCommand: async (id: string, ...args: unknown[]) =>
-        id === 'vscode.openWith' ? openWith(rec, args[0] as { fsPath: string }, args[1] as string) : rec.commands.get(id)?.(...args),
+      executeCommand: async (id: string, ...args: unknown[]) => {
+        rec.executed.push([id, String(args[0] ?? '')]);
+        // The Markdown preview shows the document's text: recorded like a shown document.
+        if (id === 'markdown.showPreview') return void rec.shown.push(rec.providers.get(String(args[0]).split(':')[0])!.provideTextDocumentContent(args[0] as { toString(): string }));
+        return id === 'vscode.openWith' ? openWith(rec, args[0] as { fsPath: string }, args[1] as string) : rec.commands.get(id)?.(...args);
+      },
       registerCommand: (id: string, fn: (...args: unknown[]) => unknown) => {
         rec.commands.set(id, fn);
         return { dispose() {} };
@@ -241,6 +250,8 @@ test('activation registers the contributed commands; Open Trace shows the summar
     errors: [],
     progressTitles: [],
     picks: [],
+    inputs: [],
+    executed: [],
     codeLensProviders: [],
     hoverProviders: [],
     clipboard: '',
@@ -311,16 +322,27 @@ test('activation registers the contributed commands; Open Trace shows the summar
     assert.deepEqual(bad.posted.filter((m) => m.type !== 'progress').map((m) => m.type), ['busy', 'loadFailed', 'busy', 'loadFailed']);
     assert.equal(rec.progressTitles.at(-1), 'KVM Spin: reading LICENSE');
 
-    // Run Simulation…: scenario, one policy, 0.5 s -> the comparison, then the run opened like a trace.
+    // Run Simulation…: scenario, one policy, a typed length (any value, checked), one seed -> the
+    // comparison view and the comparison as Markdown, then the run opened like a trace.
     rec.picks.push(
       (items) => items.find((i) => i.label === 'undercommit'),
       (items) => items.filter((i) => i.label === 'vanilla-5.6'),
-      (items) => items.find((i) => i.label === '0.5 s'),
+    );
+    const refusedLengths: (string | undefined)[] = [];
+    rec.inputs.push(
+      (o) => {
+        refusedLengths.push(...['abc', '0', '700', '0.5', '0.37 s', '1e-6'].map((t) => o.validateInput(t)));
+        return '0.5';
+      },
+      (o) => (o.validateInput('0') && !o.validateInput('3') ? '1' : 'bad'),
     );
     await rec.commands.get('kvmSpin.runSimulation')!();
+    assert.deepEqual(refusedLengths, ['a number of simulated seconds, e.g. 0.5', 'at least 1 µs (0.000001 s)', 'at most 600 s', undefined, undefined, undefined]);
     assert.deepEqual(rec.progressTitles.slice(3), ['KVM Spin: simulating undercommit', 'KVM Spin: reading undercommit-vanilla-5.6-seed1.report']);
+    assert.ok(rec.executed.some(([id]) => id === 'kvmSpin.comparison.focus'), 'the results open in the comparison view');
     assert.equal(rec.shown.length, 1);
-    assert.match(rec.shown[0], /^undercommit: .*\n.*\n\npolicy +throughput[^\n]*\nvanilla-5\.6 +\d+\.\d{3} +\+0%/);
+    assert.match(rec.shown[0], /^# undercommit: simulated comparison\n/);
+    assert.match(rec.shown[0], /\n\| metric \| undercommit \/ vanilla-5\.6 \/ seed 1 \|\n\|---\|---:\|\n\| Throughput \(CPUs\) \| \d+\.\d{3} \|\n/);
     const runEditor = rec.editors.get('undercommit-vanilla-5.6-seed1.report')!;
     await runEditor.opened;
     assert.equal(runEditor.posted.filter((m) => m.type !== 'progress')[1].type, 'dashboard');
@@ -330,29 +352,44 @@ test('activation registers the contributed commands; Open Trace shows the summar
     const picked = comparison.last();
     assert.deepEqual(picked.runs.map((r) => [r.label, r.source]), [['handchecked-ftrace-tgid.txt', 'trace'], ['undercommit / vanilla-5.6 / seed 1', 'simulator']]);
     assert.equal(picked.rows.length, 2);
-    assert.equal(picked.baseline, picked.runs[0].id);
+    // The default baseline is the simulated run, not the 4 ms trace loaded first.
+    assert.equal(picked.baseline, picked.runs[1].id);
     // Export CSV through the save dialog; a malformed message is ignored.
     rec.saveAs = join(storage, 'comparison.csv');
     await comparison.send({ type: 'exportCsv' });
     const csv = rec.written.get(rec.saveAs)!.toString('utf8').split('\n');
-    assert.equal(csv.length, 4);
+    // Header, the two runs, then the trace's replay: a line per replayed policy.
+    const replayLines = csv.filter((l) => l.startsWith('handchecked-ftrace-tgid.txt,replay,'));
+    assert.ok(replayLines.length >= 5, csv.join('\n'));
+    assert.equal(csv.length, 4 + replayLines.length);
+    assert.match(replayLines[0], /,vanilla-5\.6,\d+,\d+,\d+,\d+,\d+$/);
     // Spin share: on-CPU spin 27 µs over 4.02 ms × 2 CPUs (it was 486 µs, counting 459 µs preempted in a PAUSE exit).
-    assert.match(csv[1], /^handchecked-ftrace-tgid\.txt,trace,0\.00402,,0\.00335821,995\.025,/);
-    assert.match(csv[2], /^undercommit \/ vanilla-5\.6 \/ seed 1,simulator,0\.5,\d/);
+    assert.match(csv[1], /^handchecked-ftrace-tgid\.txt,trace,0\.00402,1,,0\.00335821,995\.025,/);
+    assert.match(csv[2], /^undercommit \/ vanilla-5\.6 \/ seed 1,simulator,0\.5,1,\d/);
     await comparison.send({ type: 'exportPng', dataUrl: 'data:text/html,<b>' });
     // Pick only the simulated run: the model follows, the choice is kept in workspace state.
     await comparison.send({ type: 'selectRuns', ids: [picked.runs[1].id, 'file:/gone'], baseline: null });
     assert.deepEqual(comparison.last().selected, [picked.runs[1].id]);
-    assert.deepEqual(workspaceState.get('kvmSpin.comparison.selection'), { ids: [picked.runs[1].id], baseline: picked.runs[1].id });
+    assert.deepEqual(workspaceState.get('kvmSpin.comparison.selection'), { ids: [picked.runs[1].id], baseline: null });
 
     // Kernel source: lenses and hovers follow the active run (the simulated one just loaded).
     const kvmMain = fakeDocument('/src/virt/kvm/kvm_main.c', readFileSync(fixture('kernel/kvm_main-6.13.c'), 'utf8'));
     const lenses = rec.codeLensProviders[0].provideCodeLenses(kvmMain);
-    assert.deepEqual(lenses.map((l) => l.command.command), ['', 'kvmSpin.runSimulation', 'kvmSpin.switchRun']);
+    // "Compare policies" opens the comparison view (it started a new simulation before).
+    assert.deepEqual(lenses.map((l) => l.command.command), ['', '', 'kvmSpin.comparison.focus', 'kvmSpin.switchRun']);
     assert.match(lenses[0].command.title, /^PAUSE exits handled [\d,]+ · boosts 0 · -ESRCH 0 · without a boost [\d,]+ \(simulator\)$/);
-    assert.equal(lenses[2].command.title, 'Switch run… (undercommit / vanilla-5.6 / seed 1)');
+    // A vanilla-5.6 run on a 6.13 file: the lens says the kernels differ, the tooltip how.
+    assert.equal(lenses[1].command.title, "⚠ the run's kernel differs from this file");
+    assert.equal(lenses[1].command.tooltip, "the run is of vanilla-5.6, whose kvm_vcpu_on_spin differs from this file's: a two-pass walk where this file has a single one; no 5.13 pending-interrupt rule, which this file has; its counts are that kernel's, placed on the matching lines here");
+    assert.equal(lenses[3].command.title, 'Switch run… (undercommit / vanilla-5.6 / seed 1)');
     const hover = rec.hoverProviders[0].provideHover(kvmMain, { line: 35 }); // line 36: skip_not_ready
-    assert.match(hover!.contents.value, /^\*\*on_spin\.skip_not_ready\*\* — [\d,]+ \(from simulator\)/);
+    assert.match(hover!.contents.value, /^⚠ the run's kernel differs from this file: the run is of vanilla\\-5\\\.6/);
+    assert.match(hover!.contents.value, /\n\n\*\*on_spin\.skip_not_ready\*\* — [\d,]+ \(from simulator; \d+ % of the [\d,]+ entries of kvm_vcpu_on_spin\)/);
+    // Switch run: the run shown now is marked.
+    let offered: { label: string; description?: string }[] = [];
+    rec.picks.push((items) => void (offered = items));
+    await rec.commands.get('kvmSpin.switchRun')!();
+    assert.deepEqual(offered.map((i) => [i.label, i.description]), [['handchecked-ftrace-tgid.txt', undefined], ['undercommit / vanilla-5.6 / seed 1', '$(check) shown now']]);
     assert.match(hover!.contents.value, /\| (lock|ipi)\/vcpu \d \| [\d,]+ \|/);
     assert.equal(rec.codeLensProviders[0].provideCodeLenses(fakeDocument('/x.c', 'int main(void) { return 0; }')).length, 0);
     // Copy perf probe commands for the active kvm_main.c.
@@ -363,6 +400,10 @@ test('activation registers the contributed commands; Open Trace shows the summar
     await rec.commands.get('kvmSpin.copyProbeCommands')!();
     assert.match(rec.infos[rec.infos.length - 1], /open virt\/kvm\/kvm_main\.c/);
 
+    // The run file opened like a trace is replayed (in its session's worker): wait for the replay to reach the view.
+    for (let i = 0; i < 200 && !comparison.last().rows[0]?.replay; i++) await new Promise((r) => setTimeout(r, 25));
+    const replayed = comparison.last().rows[0].replay;
+    assert.ok(replayed, 'the run file opened in the trace editor was replayed');
     // A window reload: the simulated run comes back from its run file, still picked.
     extension.activate({
       subscriptions: [],
@@ -375,6 +416,8 @@ test('activation registers the contributed commands; Open Trace shows the summar
     await reloaded.send({ type: 'ready' });
     assert.deepEqual(reloaded.last().runs.map((r) => r.label), ['undercommit / vanilla-5.6 / seed 1']);
     assert.deepEqual(reloaded.last().selected, [picked.runs[1].id]);
+    // It was opened like a trace, so it had a replay: the reloaded run carries it too.
+    assert.deepEqual(reloaded.last().rows[0].replay, replayed);
 
     // Cancelled from the notification: the page says so neutrally; Reload reads the trace after all.
     rec.cancelNextRead = true;
@@ -386,6 +429,16 @@ test('activation registers the contributed commands; Open Trace shows the summar
     ]);
     await cancelled.send({ type: 'reload' });
     assert.equal(cancelled.posted.at(-1)!.type, 'dashboard');
+
+    // Several seeds per policy: one run per policy, its figures means with 95 % intervals.
+    const ids = (await rec.commands.get('kvmSpin.runSimulation')!({ scenario: 'undercommit', policies: ['vanilla-5.6', 'oracle'], seconds: 0.002, seeds: 3 })) as string[];
+    assert.equal(ids.length, 2);
+    const seeded = reloaded.last().rows.filter((r) => ids.includes(r.id));
+    assert.deepEqual(seeded.map((r) => [r.label, r.seeds]), [['undercommit / vanilla-5.6 / seeds 1–3', 3], ['undercommit / oracle / seeds 1–3', 3]]);
+    assert.ok(seeded.every((r) => r.ci95[0] !== null && r.ci95[0][0] <= r.values[0]! && r.values[0]! <= r.ci95[0][1]));
+    assert.match(rec.shown.at(-1)!, /\nseeds 1–3 \(means\), 0\.002 simulated s per run\.\n/);
+    assert.deepEqual(await rec.commands.get('kvmSpin.runSimulation')!({ scenario: 'undercommit', seconds: 700 }), []);
+    assert.equal(rec.errors.at(-1), 'KVM Spin: seconds must be at most 600 s');
   } finally {
     for (const doc of rec.documents) doc.dispose();
     mod._load = original;

@@ -4,13 +4,14 @@
 // every number; this page only draws. Run labels are file names: textContent only, shown
 // through webview/label.ts (cut, isolated, whole on hover).
 
-import { Chart, registerables, type ChartConfiguration } from 'chart.js';
-import { parseComparisonHostMessage, type ComparisonModel, type ComparisonModelRow, type ComparisonMetricInfo, type ComparisonToHost } from '../src/protocol';
+import { Chart, registerables, type ChartConfiguration, type Plugin } from 'chart.js';
+import { parseComparisonHostMessage, type ComparisonModel, type ComparisonModelRow, type ComparisonToHost } from '../src/protocol';
 import { button } from './controls';
 import { vscodeApi } from './vscodeApi';
 import { el, notJudged } from './dom';
 import { cleanLabel, fullLabelDetails, label, MAX_TITLE_CHARS } from './label';
 import { onThemeChange, theme, type ThemeColours } from './theme';
+import { formatHalfWidth, formatMetric as formatValue, metricDelta } from '../src/shared/comparisonFormat';
 
 Chart.register(...registerables);
 
@@ -28,32 +29,11 @@ let charts: { metric: Chart | null; outcome: Chart | null } = { metric: null, ou
 const post = (message: ComparisonToHost) => vscode.postMessage(message);
 const save = () => vscode.setState(state);
 
-function formatValue(v: number | null, format: ComparisonMetricInfo['format']): string {
-  if (v === null) return '—';
-  switch (format) {
-    case 'percent':
-      return `${(v * 100).toFixed(1)} %`;
-    case 'ratio':
-      return v.toFixed(3);
-    case 'rate':
-      return Math.abs(v) < 10 ? v.toFixed(2) : Math.round(v).toLocaleString('en-US');
-    case 'count':
-      return v.toLocaleString('en-US');
-  }
-}
-
-/** The change against the baseline and whether it is an improvement. */
-function delta(v: number | null, base: number | null, higherIsBetter: boolean): { text: string; verdict: 'better' | 'worse' | 'same' } | null {
-  if (v === null || base === null) return null;
-  if (base === 0) return v === 0 ? { text: '±0 %', verdict: 'same' } : null;
-  const change = (v - base) / Math.abs(base);
-  if (Math.abs(change) < 0.0005) return { text: '±0 %', verdict: 'same' };
-  const pct = change * 100;
-  return { text: `${pct > 0 ? '+' : ''}${Math.abs(pct) < 10 ? pct.toFixed(1) : pct.toFixed(0)} %`, verdict: change > 0 === higherIsBetter ? 'better' : 'worse' };
-}
+/** Characters per axis-label line: 24, fewer in a side bar narrower than 480 px so that the bars keep room. */
+const axisLabelWidth = () => Math.max(12, Math.min(24, Math.floor(window.innerWidth / 20)));
 
 /** A run label as axis lines that fit a narrow side bar: broken at ' / ' and spaces, at most three lines. */
-function axisLabel(name: string, width = 24, maxLines = 3): string[] {
+function axisLabel(name: string, width = axisLabelWidth(), maxLines = 3): string[] {
   const words = cleanLabel(name).split(/(?<=\/)\s+|\s+(?=\/)|\s+/).filter(Boolean);
   const lines: string[] = [];
   let line = '';
@@ -81,19 +61,48 @@ function chartBox(label: string, config: ChartConfiguration, height: number): { 
   return { box, chart: new Chart(canvas, config) };
 }
 
+/** Whiskers over the bars: each row's 95 % interval (multi-seed runs), drawn after the bars. */
+function intervalBars(intervals: ([number, number] | null)[], scale: number, colour: string): Plugin<'bar'> {
+  return {
+    id: 'intervalBars',
+    afterDatasetsDraw(chart) {
+      const x = chart.scales.x;
+      const y = chart.scales.y;
+      const g = chart.ctx;
+      g.save();
+      g.strokeStyle = colour;
+      g.lineWidth = 1.5;
+      intervals.forEach((ci, i) => {
+        if (!ci) return;
+        const at = y.getPixelForValue(i);
+        const [from, to] = [x.getPixelForValue(ci[0] * scale), x.getPixelForValue(ci[1] * scale)];
+        g.beginPath();
+        g.moveTo(from, at);
+        g.lineTo(to, at);
+        for (const end of [from, to]) {
+          g.moveTo(end, at - 4);
+          g.lineTo(end, at + 4);
+        }
+        g.stroke();
+      });
+      g.restore();
+    },
+  };
+}
+
 function metricChart(model: ComparisonModel, metricIndex: number, t: ThemeColours): { box: HTMLElement; chart: Chart } {
   const metric = model.metrics[metricIndex];
   const baseRow = model.rows.find((r) => r.id === model.baseline) ?? null;
   const base = baseRow?.values[metricIndex] ?? null;
   const colours = model.rows.map((r) => {
     if (r.id === model.baseline) return t.blue;
-    const d = delta(r.values[metricIndex], base, metric.higherIsBetter);
+    const d = metricDelta(r.values[metricIndex], base, metric.higherIsBetter, r.beyondNoise[metricIndex]);
     return d?.verdict === 'better' ? t.green : d?.verdict === 'worse' ? t.red : t.yellow;
   });
   const scale = metric.format === 'percent' ? 100 : 1;
   const labels = model.rows.map((r) => axisLabel(r.label));
   return chartBox(
-    `Bar chart of ${metric.label} per run; the baseline is blue, better runs green, worse red`,
+    `Bar chart of ${metric.label} per run with the 95 % intervals of multi-seed runs; the baseline is blue, better runs green, worse red, changes inside the noise yellow`,
     {
       type: 'bar',
       data: {
@@ -103,9 +112,10 @@ function metricChart(model: ComparisonModel, metricIndex: number, t: ThemeColour
       options: perRunBarOptions(model, labels, t, {
         stacked: false,
         legend: false,
-        tooltipLabel: (row) => formatValue(model.rows[row].values[metricIndex], metric.format),
+        tooltipLabel: (row) => `${formatValue(model.rows[row].values[metricIndex], metric.format)} ${formatHalfWidth(model.rows[row].ci95[metricIndex], metric.format)}`.trim(),
         x: { beginAtZero: true, title: { display: true, text: metric.label, color: t.fg } },
       }),
+      plugins: [intervalBars(model.rows.map((r) => r.ci95[metricIndex]), scale, t.fg)],
     },
     50 + barHeight(model) * model.rows.length,
   );
@@ -171,19 +181,40 @@ function outcomeChart(model: ComparisonModel, t: ThemeColours): { box: HTMLEleme
   );
 }
 
+const INSIDE_NOISE = 'inside the noise: the 95 % interval of the difference (Welch) includes 0';
+
+/** A run's cell; data-run names the run where a narrow view reflows the table into blocks. */
+function runCell(r: ComparisonModelRow, content: Node | string): HTMLElement {
+  return el('td', { 'data-run': cleanLabel(r.label) }, content);
+}
+
+/** Counts of multi-seed runs are means: whole numbers stay whole, means keep one decimal. */
+const formatCount = (v: number) => (Number.isInteger(v) ? v.toLocaleString('en-US') : v.toLocaleString('en-US', { maximumFractionDigits: 1 }));
+
 function comparisonTable(model: ComparisonModel): HTMLTableElement {
   const baseIndex = model.rows.findIndex((r) => r.id === model.baseline);
   const t = el('table', { class: 'data compare' });
-  t.append(el('caption', {}, 'Every metric per run; changes are against ', baseIndex >= 0 ? label(model.rows[baseIndex].label) : 'the first run'));
-  t.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'metric'), ...model.rows.map((r) => el('th', { scope: 'col', title: `${r.source}, ${r.durationS.toFixed(3)} s` }, label(r.label))))));
+  const multiSeed = model.rows.some((r) => r.seeds > 1);
+  t.append(
+    el(
+      'caption',
+      {},
+      'Every metric per run; changes are against ',
+      baseIndex >= 0 ? label(model.rows[baseIndex].label) : 'the first run',
+      model.baselineChosen ? '' : ' (default: vanilla-5.6 of the same scenario, else the first simulated run)',
+      multiSeed ? '; ± the 95 % interval over the seeds, a change in brackets is inside the noise' : '',
+    ),
+  );
+  t.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'metric'), ...model.rows.map((r) => el('th', { scope: 'col', title: `${r.source}, ${r.durationS.toFixed(3)} s${r.seeds > 1 ? `, ${r.seeds} seeds` : ''}` }, label(r.label))))));
   const body = el('tbody');
   model.metrics.forEach((m, mi) => {
     const base = baseIndex >= 0 ? model.rows[baseIndex].values[mi] : null;
     const cells = model.rows.map((r, ri) => {
       const v = r.values[mi];
-      const cell = el('td', {}, v === null ? notJudged(r.notJudged?.[m.key]) : formatValue(v, m.format));
-      const d = ri === baseIndex ? null : delta(v, base, m.higherIsBetter);
-      if (d) cell.append(' ', el('span', { class: `delta ${d.verdict}` }, d.text));
+      const cell = runCell(r, v === null ? notJudged(r.notJudged?.[m.key]) : formatValue(v, m.format));
+      if (v !== null && r.ci95[mi]) cell.append(' ', el('span', { class: 'ci' }, formatHalfWidth(r.ci95[mi], m.format)));
+      const d = ri === baseIndex ? null : metricDelta(v, base, m.higherIsBetter, r.beyondNoise[mi]);
+      if (d) cell.append(' ', el('span', { class: `delta ${d.verdict}`, ...(d.verdict === 'noise' ? { title: INSIDE_NOISE } : {}) }, d.text));
       return cell;
     });
     body.append(el('tr', {}, el('th', { scope: 'row', title: m.description }, m.label), ...cells));
@@ -191,7 +222,7 @@ function comparisonTable(model: ComparisonModel): HTMLTableElement {
   const countRow = (name: string, pick: (r: ComparisonModelRow) => number | null | string, key?: string) =>
     body.append(el('tr', { class: 'count' }, el('th', { scope: 'row' }, name), ...model.rows.map((r) => {
       const v = pick(r);
-      return el('td', {}, typeof v === 'number' ? v.toLocaleString('en-US') : v === null && key ? notJudged(r.notJudged?.[key]) : (v ?? '—'));
+      return runCell(r, typeof v === 'number' ? formatCount(v) : v === null && key ? notJudged(r.notJudged?.[key]) : (v ?? '—'));
     })));
   countRow('PAUSE exits', (r) => r.counts.pleExits);
   countRow('yield attempts', (r) => r.counts.yieldAttempts, 'yieldAttempts');
@@ -230,14 +261,15 @@ function runPicker(model: ComparisonModel): HTMLElement {
   if (model.runs.length === 0) box.append(el('p', { class: 'hint' }, 'No runs yet: simulate policies or open a host trace.'));
   const checks: HTMLInputElement[] = [];
   const baseline = el('select', { 'aria-label': 'Baseline run' });
-  const send = () => {
+  // Picking runs keeps a baseline the user chose; a default one follows the selection (the host picks it).
+  const send = (chosen: boolean) => {
     const ids = checks.filter((c) => c.checked).map((c) => c.value);
-    post({ type: 'selectRuns', ids, baseline: ids.includes(baseline.value) ? baseline.value : (ids[0] ?? null) });
+    post({ type: 'selectRuns', ids, baseline: chosen && ids.includes(baseline.value) ? baseline.value : null });
   };
   for (const run of model.runs) {
     const check = el('input', { type: 'checkbox', value: run.id });
     check.checked = model.selected.includes(run.id);
-    check.addEventListener('change', send);
+    check.addEventListener('change', () => send(model.baselineChosen));
     checks.push(check);
     box.append(el('label', { class: 'run', title: run.id }, check, ' ', label(run.label), el('span', { class: 'hint' }, ` ${run.source}, ${run.durationS.toFixed(3)} s`)));
     const full = fullLabelDetails(run.label, 'Full name');
@@ -248,7 +280,7 @@ function runPicker(model: ComparisonModel): HTMLElement {
     option.selected = row.id === model.baseline;
     baseline.append(option);
   }
-  baseline.addEventListener('change', send);
+  baseline.addEventListener('change', () => send(true));
   if (model.rows.length > 1) box.append(el('label', { class: 'baseline' }, 'Baseline ', baseline));
   return box;
 }

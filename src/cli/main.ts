@@ -15,6 +15,7 @@ import { simulateCommand } from './simulate';
 import { recordCommand } from './record';
 import { replayCommand } from './replay';
 import { exportCommand } from './export';
+import { sweepCommand } from './commands/sweep';
 
 /** Every command by name; adding a command is one line here. */
 const COMMANDS = new Map<string, Command>([
@@ -24,6 +25,7 @@ const COMMANDS = new Map<string, Command>([
   ['record', recordCommand],
   ['replay', replayCommand],
   ['export', exportCommand],
+  ['sweep', sweepCommand],
 ]);
 
 const NAMES = [...COMMANDS.keys()];

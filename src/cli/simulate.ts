@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { builtinScenario, isBuiltinScenario, LIMITS, parseScenario, ScenarioError, BUILTIN_SCENARIOS, type Scenario } from '../core/sim/scenario';
 import { parsePolicies } from '../core/sim/policies';
+import { MIN_DURATION_S } from '../core/sim/sweepSpec';
 import { runJobsInWorkers } from '../core/sim/parallel';
 import { formatComparison, toSimulateJson } from '../core/sim/report';
 import { prepareOutputFolder } from '../core/outputFile';
@@ -15,8 +16,6 @@ import { InputError } from './errors';
 const MAX_SEED = 2 ** 32 - 1;
 const MAX_JOBS = 64;
 const MAX_SEEDS = 1000;
-/** A duration shorter than this rounds to nothing in the simulator's nanoseconds. */
-const MIN_DURATION_S = 1e-6;
 
 const spec: CommandSpec = {
   name: 'simulate',

@@ -7,12 +7,16 @@ import * as path from 'node:path';
 import { readdirSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { buildComparisonModel, comparisonCsv } from '../core/analysis/comparison';
-import { parseComparisonMessage, type HostToComparison } from '../protocol';
+import { parseComparisonMessage, type ComparisonReplay, type HostToComparison } from '../protocol';
 import { makeNonce, renderWebviewHtml } from './webviewHtml';
 import { runFromRunFile, type RunRegistry } from './runRegistry';
 
 export const COMPARISON_VIEW = 'kvmSpin.comparison';
 const SELECTION_KEY = 'kvmSpin.comparison.selection';
+/** Replays of opened run files by run id, so that a run reloaded from its file after a window reload still carries its replay. */
+const REPLAYS_KEY = 'kvmSpin.comparison.replays';
+/** Replays kept at most (the newest): each is a row per policy, a few hundred bytes. */
+const MAX_KEPT_REPLAYS = 64;
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 interface Selection {
@@ -37,8 +41,31 @@ export class ComparisonViewProvider implements vscode.WebviewViewProvider, vscod
       registry.onDidAdd((id) => {
         if (!this.selection.ids.includes(id)) this.setSelection([...this.selection.ids, id], this.selection.baseline);
       }),
-      registry.onDidChange(() => this.post()),
+      registry.onDidChange(() => {
+        this.keepReplays();
+        this.post();
+      }),
     );
+  }
+
+  private keptReplays(): Record<string, ComparisonReplay> {
+    return this.context.workspaceState.get<Record<string, ComparisonReplay>>(REPLAYS_KEY) ?? {};
+  }
+
+  private keepReplays(): void {
+    const kept = this.keptReplays();
+    let changed = false;
+    for (const run of this.registry.all) {
+      if (run.row.replay && JSON.stringify(kept[run.id]) !== JSON.stringify(run.row.replay)) {
+        delete kept[run.id]; // re-inserted last: the newest are kept
+        kept[run.id] = run.row.replay;
+        changed = true;
+      }
+    }
+    if (!changed) return;
+    const ids = Object.keys(kept);
+    for (const id of ids.slice(0, Math.max(0, ids.length - MAX_KEPT_REPLAYS))) delete kept[id];
+    void this.context.workspaceState.update(REPLAYS_KEY, kept);
   }
 
   /** Simulated runs from earlier sessions, read from their run files' headers. */
@@ -52,7 +79,11 @@ export class ComparisonViewProvider implements vscode.WebviewViewProvider, vscod
     } catch {
       return; // no simulation run yet
     }
-    const runs = names.map((n) => runFromRunFile(path.join(dir, n), vscode.Uri.file(path.join(dir, n)).toString(), (why) => this.log.warn(why))).filter((r) => r !== null);
+    const replays = this.keptReplays();
+    const runs = names
+      .map((n) => runFromRunFile(path.join(dir, n), vscode.Uri.file(path.join(dir, n)).toString(), (why) => this.log.warn(why)))
+      .filter((r) => r !== null)
+      .map((r) => (Object.hasOwn(replays, r.id) ? { ...r, row: { ...r.row, replay: replays[r.id] } } : r));
     this.registry.addStored(runs);
     this.log.info(`comparison view: ${runs.length} stored simulator run(s) from ${dir}`);
   }
@@ -119,8 +150,9 @@ export class ComparisonViewProvider implements vscode.WebviewViewProvider, vscod
     this.post();
   }
 
+  /** A baseline the user chose is kept while it is picked; null leaves it to the default (buildComparisonModel). */
   private setSelection(ids: string[], baseline: string | null): void {
-    this.selection = { ids, baseline: baseline !== null && ids.includes(baseline) ? baseline : (ids[0] ?? null) };
+    this.selection = { ids, baseline: baseline !== null && ids.includes(baseline) ? baseline : null };
     void this.context.workspaceState.update(SELECTION_KEY, this.selection);
   }
 

@@ -2,10 +2,9 @@
 
 import { loadStart } from './loadStart';
 import * as vscode from 'vscode';
-import { runSimulationCommand } from './simulationCommand';
+import { runSimulationCommand, showSimulationResults } from './simulationCommand';
 import { RunRegistry } from './runRegistry';
 import { SourceAnnotations } from './sourceAnnotations';
-import { runFromRunFile } from './runRegistry';
 import { OPEN_IN_PERFETTO, TRACE_EDITOR, TRACE_EDITOR_ANY, TraceEditorProvider } from './traceEditor';
 import { COMPARISON_VIEW, ComparisonViewProvider } from './comparisonView';
 import { recordTraceCommand } from './recordCommand';
@@ -24,6 +23,17 @@ export function activate(context: vscode.ExtensionContext): KvmSpinApi {
     summaries.set(doc.toString(), text);
     changed.fire(doc);
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(doc), { preview: false });
+  };
+  /** Markdown as the preview renders it (laid out, never cut at a line width); the text itself where no preview is available. */
+  const showFormatted = async (name: string, text: string) => {
+    const doc = vscode.Uri.from({ scheme: SUMMARY_SCHEME, path: `/${name}` });
+    summaries.set(doc.toString(), text);
+    changed.fire(doc);
+    try {
+      await vscode.commands.executeCommand('markdown.showPreview', doc);
+    } catch {
+      await showReadOnly(name, text);
+    }
   };
   const registry = new RunRegistry();
   const annotations = new SourceAnnotations(context, registry, log);
@@ -45,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): KvmSpinApi {
         return;
       }
       const pick = await vscode.window.showQuickPick(
-        registry.all.map((r) => ({ label: r.label, detail: r.detail, id: r.id, picked: r.id === registry.active?.id })),
+        registry.all.map((r) => ({ label: r.label, detail: r.detail, id: r.id, description: r.id === registry.active?.id ? '$(check) shown now' : undefined })),
         { title: 'KVM Spin: run shown on kernel sources' },
       );
       if (pick) registry.setActive(pick.id);
@@ -85,15 +95,7 @@ export function activate(context: vscode.ExtensionContext): KvmSpinApi {
     vscode.commands.registerCommand('kvmSpin.runSimulation', async (request?: unknown): Promise<string[]> => {
       const outcome = await runSimulationCommand(context, log, request);
       if (!outcome) return [];
-      const added: string[] = [];
-      for (const file of outcome.runFiles) {
-        const run = runFromRunFile(file, vscode.Uri.file(file).toString(), (why) => log.warn(why));
-        if (run) {
-          registry.add(run);
-          added.push(run.id);
-        }
-      }
-      await showReadOnly(`${outcome.name}.comparison`, outcome.comparison);
+      const added = await showSimulationResults(outcome, registry, log, showFormatted);
       // A single run opens like a trace: its run file in the trace editor.
       if (outcome.runFiles.length === 1) await vscode.commands.executeCommand('kvmSpin.openTrace', vscode.Uri.file(outcome.runFiles[0]));
       return added;

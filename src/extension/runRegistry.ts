@@ -91,8 +91,8 @@ export function runFromRunFile(file: string, id: string, onRefused?: (why: strin
       id,
       label: counts.label,
       detail: `${run.scenario}, ${run.policy}, ${(run.durationNs / 1e9).toFixed(1)} s simulated`,
-      stats: { kind: 'simulator', counts },
-      row: rowFromSimulation(id, counts.label, run.durationNs, run.metrics),
+      stats: { kind: 'simulator', counts, policy: run.policy },
+      row: rowFromSimulation(id, counts.label, run.durationNs, run.metrics, { scenario: run.scenario, policy: run.policy }),
     };
   } catch (err) {
     onRefused?.(`${file}: not listed: ${(err as Error).message}`);

@@ -5,30 +5,14 @@
 
 import * as vscode from 'vscode';
 import type { SiteName } from '../core/analysis/sites';
-import { annotate, type Annotation, type SiteStat } from '../core/source/annotate';
+import { annotate, siteLabel, type Annotation, type SiteStat } from '../core/source/annotate';
 import { recognize, type Recognition } from '../core/source/recognizer';
 import { perfProbeCommands } from '../core/source/probeCommands';
 import type { RunRegistry } from './runRegistry';
+import { COMPARISON_VIEW } from './comparisonView';
 
-const VERB: Partial<Record<SiteName, string>> = {
-  'on_spin.entry': 'entered',
-  'on_spin.candidate': 'candidates',
-  'on_spin.yield_attempt': 'yield_to called',
-  'on_spin.yield_boosted': 'boosted',
-  'on_spin.yield_esrch': '-ESRCH',
-  'on_spin.give_up': 'gave up',
-  'on_spin.exit_no_yield': 'left without a boost',
-  'handle_pause.entry': 'PAUSE exits handled',
-  'ple_window.grow': 'window grown',
-  'ple_window.shrink': 'window shrunk',
-};
-
-export function siteLabel(site: SiteName, stat: SiteStat, base: number | null): string {
-  if (stat.count === null) return '';
-  const verb = site.startsWith('on_spin.skip_') ? 'skipped' : (VERB[site] ?? site);
-  const share = base && site.startsWith('on_spin.') && site !== 'on_spin.entry' ? ` (${Math.round((100 * stat.count) / base)} %)` : '';
-  return `${verb} ${stat.count.toLocaleString('en-US')}${share}`;
-}
+/** The lens over a function whose run is of another kernel shape; the sentence is its tooltip and in every hover. */
+const MISMATCH_LENS = "⚠ the run's kernel differs from this file";
 
 export interface ShownLine {
   /** 1-based. */
@@ -165,7 +149,9 @@ export class SourceAnnotations implements vscode.CodeLensProvider, vscode.HoverP
       const range = new vscode.Range(f.line - 1, 0, f.line - 1, 0);
       const title = run ? summaryTitle(f.name, a) : 'KVM Spin: no run loaded';
       lenses.push(new vscode.CodeLens(range, { title, command: run ? '' : 'kvmSpin.openTrace' }));
-      lenses.push(new vscode.CodeLens(range, { title: 'Compare policies', command: 'kvmSpin.runSimulation' }));
+      if (a.kernelMismatch && f.name === 'kvm_vcpu_on_spin') lenses.push(new vscode.CodeLens(range, { title: MISMATCH_LENS, command: '', tooltip: a.kernelMismatch }));
+      // The comparison of the runs loaded (the view offers "Simulate…" when there are none).
+      lenses.push(new vscode.CodeLens(range, { title: 'Compare policies', command: `${COMPARISON_VIEW}.focus` }));
       lenses.push(new vscode.CodeLens(range, { title: run ? `Switch run… (${run.label})` : 'Switch run…', command: 'kvmSpin.switchRun' }));
     }
     return lenses;
@@ -179,8 +165,12 @@ export class SourceAnnotations implements vscode.CodeLensProvider, vscode.HoverP
     if (here.length === 0) return undefined;
     const md = new vscode.MarkdownString();
     md.isTrusted = false;
+    const a = cached.annotation;
+    if (a.kernelMismatch) md.appendMarkdown(`${MISMATCH_LENS}: ${escapeMarkdown(a.kernelMismatch)}\n\n`);
+    const entries = a.sites['on_spin.entry']?.count ?? null;
     for (const [site, stat] of here) {
-      md.appendMarkdown(`**${site}** — ${stat.count === null ? 'no count in the active run' : `${stat.count.toLocaleString('en-US')} (from ${stat.source})`}\n\n`);
+      const share = entries && stat.count !== null && site.startsWith('on_spin.') && site !== 'on_spin.entry' ? `; ${Math.round((100 * stat.count) / entries)} % of the ${entries.toLocaleString('en-US')} entries of kvm_vcpu_on_spin` : '';
+      md.appendMarkdown(`**${site}** — ${stat.count === null ? 'no count in the active run' : `${stat.count.toLocaleString('en-US')} (from ${stat.source}${share})`}\n\n`);
       const per = Object.entries(stat.perVcpu ?? {}).sort((p, q) => q[1] - p[1]);
       if (per.length) {
         md.appendMarkdown('| vCPU | count |\n|---|---:|\n');

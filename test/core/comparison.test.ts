@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { analyze } from '../../src/core/analysis/analyze';
-import { buildComparisonModel, COMPARISON_METRICS, comparisonCsv, jainIndex, rowFromAnalysis, rowFromSimulation } from '../../src/core/analysis/comparison';
+import { buildComparisonModel, COMPARISON_METRICS, comparisonCsv, defaultBaseline, jainIndex, rowFromAnalysis, rowFromSeeds, rowFromSimulation } from '../../src/core/analysis/comparison';
 import { importTraceText } from '../../src/core/trace/textImporter';
 import { parseComparisonHostMessage, parseComparisonMessage } from '../../src/protocol';
 import { builtinScenario } from '../../src/core/sim/scenario';
@@ -109,17 +109,18 @@ test('the comparison model keeps the picked order, drops unknown ids and falls b
   assert.deepEqual(JSON.parse(JSON.stringify(m)), m);
 });
 
-test('CSV: one header, one line per run, quoted labels, spreadsheet formulas defused', () => {
+test('CSV: one header in one naming style (snake_case), one line per run, quoted labels, spreadsheet formulas defused', () => {
   const rows = [rowFromSimulation('a', 'paper / vanilla-5.6 / seed 1', 1e9, simMetrics({})), rowFromSimulation('b', '=HYPERLINK("x"),1', 1e9, simMetrics({ throughput: 12.5 }))];
   const csv = comparisonCsv(rows).split('\n');
   assert.equal(csv.length, 4);
   assert.equal(csv[3], '');
   assert.equal(
     csv[0],
-    'run,source,duration_s,throughput,spinTimeShare,pleExitsPerSecond,boostsPerSecond,helpedShare,esrchPerSecond,schedulerMismatchPerSecond,lostOpportunityPerSecond,overboostPerSecond,episodesPerSecond,fairness,ple_exits,yield_attempts,boosts,helped_boosts,esrch,no_boost,scheduler_mismatch,lost_opportunity,overboost,judged_by',
+    'run,source,duration_s,seeds,throughput,spin_time_share,ple_exits_per_second,boosts_per_second,helped_share,esrch_per_second,scheduler_mismatch_per_second,lost_opportunity_per_second,overboost_per_second,episodes_per_second,fairness,ple_exits,yield_attempts,boosts,helped_boosts,esrch,no_boost,scheduler_mismatch,lost_opportunity,overboost,judged_by,replay_policy,replay_decisions,replay_agree,replay_other,replay_none,replay_esrch',
   );
-  assert.equal(csv[1], 'paper / vanilla-5.6 / seed 1,simulator,1,10,0.2,1000,600,0.25,100,300,50,120,40,0.98,1000,900,600,150,100,300,300,50,120,ground truth (simulator)');
-  assert.ok(csv[2].startsWith(`"'=HYPERLINK(""x""),1",simulator,1,12.5,`), csv[2]);
+  for (const name of csv[0].split(',')) assert.match(name, /^[a-z0-9]+(_[a-z0-9]+)*$/, name);
+  assert.equal(csv[1], 'paper / vanilla-5.6 / seed 1,simulator,1,1,10,0.2,1000,600,0.25,100,300,50,120,40,0.98,1000,900,600,150,100,300,300,50,120,ground truth (simulator),,,,,,');
+  assert.ok(csv[2].startsWith(`"'=HYPERLINK(""x""),1",simulator,1,1,12.5,`), csv[2]);
 });
 
 test('comparison messages are validated on receipt', () => {
@@ -148,4 +149,46 @@ test('a run file carries the simulator metrics the comparison view lists', () =>
   assert.deepEqual({ ...header, metrics: undefined }, { scenario: 'undercommit', policy: 'vanilla-5.6', seed: 1, durationNs: run.durationNs, metrics: undefined, events: eventLines });
   assert.deepEqual(header.metrics, JSON.parse(JSON.stringify(run.metrics)));
   assert.equal(readRunFileMetrics(fixture('handchecked-ftrace-tgid.txt')), null);
+});
+
+test('the default baseline: vanilla-5.6 of the first simulated run\'s scenario, else the first simulated run, never a trace picked first', () => {
+  const { store } = importTraceText(readFileSync(fixture('handchecked-ftrace-tgid.txt'), 'utf8'));
+  const trace = rowFromAnalysis('file:/t', 'host 6 ms', analyze(store), 2);
+  const sim = (id: string, scenario: string, policy: string) => rowFromSimulation(id, id, 1e9, simMetrics({}), { scenario, policy });
+  const strict = sim('paper-strict', 'paper', 'strict-boost');
+  const vanillaLock = sim('lock-vanilla', 'lock-2vm', 'vanilla-5.6');
+  const vanilla = sim('paper-vanilla', 'paper', 'vanilla-5.6');
+  // The trace picked first was the baseline before ("+1049 % boosts/s" against a 6 ms trace).
+  assert.equal(buildComparisonModel([trace, strict, vanilla], ['file:/t', 'paper-strict', 'paper-vanilla'], null).baseline, 'paper-vanilla');
+  assert.equal(defaultBaseline([trace, strict, vanillaLock]), 'paper-strict', 'vanilla-5.6 of another scenario is not the baseline');
+  assert.equal(defaultBaseline([trace]), 'file:/t');
+  assert.equal(defaultBaseline([]), null);
+  const chosen = buildComparisonModel([trace, strict, vanilla], ['file:/t', 'paper-strict', 'paper-vanilla'], 'file:/t');
+  assert.deepEqual([chosen.baseline, chosen.baselineChosen], ['file:/t', true]);
+  assert.equal(buildComparisonModel([trace, strict], ['file:/t', 'paper-strict'], null).baselineChosen, false);
+});
+
+test('a multi-seed row: means, 95 % intervals per metric, and changes inside the noise told apart (Welch)', () => {
+  const seeds = (policy: string, values: Array<[number, number]>) =>
+    rowFromSeeds(policy, `paper / ${policy}`, values.map(([throughput, pleExits], i) => rowFromSimulation(`${policy}:${i}`, 's', 1e9, simMetrics({ throughput, pleExits }), { scenario: 'paper', policy })));
+  const vanilla = seeds('vanilla-5.6', [[9, 990], [10, 1000], [11, 1010]]);
+  const strict = seeds('strict-boost', [[9.5, 390], [10.5, 400], [11.5, 410]]);
+  assert.equal(vanilla.pleExits, 1000);
+  assert.deepEqual(vanilla.seedValues!.throughput, [9, 10, 11]);
+  assert.deepEqual([vanilla.scenario, vanilla.policy], ['paper', 'vanilla-5.6']);
+  const m = buildComparisonModel([vanilla, strict], ['strict-boost', 'vanilla-5.6'], null);
+  assert.equal(m.baseline, 'vanilla-5.6');
+  const at = (key: string) => COMPARISON_METRICS.findIndex((x) => x.key === key);
+  const [s, v] = m.rows;
+  assert.deepEqual([s.seeds, v.seeds], [3, 3]);
+  // mean 10, sd 1: ± t(0.975, 2) / √3 = 4.303 / 1.732 = 2.484
+  assert.deepEqual(v.ci95[at('throughput')]!.map((x) => Number(x.toFixed(3))), [7.516, 12.484]);
+  // +5 % throughput with sd 1 on each side: inside the noise; −60 % PAUSE exits: beyond it.
+  assert.equal(s.beyondNoise[at('throughput')], false);
+  assert.equal(s.beyondNoise[at('pleExitsPerSecond')], true);
+  assert.equal(v.beyondNoise[at('throughput')], null, 'the baseline against itself: nothing to tell');
+  // A single-seed run has no interval and no verdict on the noise.
+  const single = buildComparisonModel([rowFromSimulation('one', 'one', 1e9, simMetrics({}))], ['one'], null).rows[0];
+  assert.deepEqual([single.seeds, single.ci95[0], single.beyondNoise[0]], [1, null, null]);
+  assert.equal(comparisonCsv([strict]).split('\n')[1].split(',')[3], '3');
 });

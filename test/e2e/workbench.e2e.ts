@@ -177,7 +177,7 @@ describe('KVM Spin Explorer in the workbench (code-server, .vsix installed)', { 
       return texts.length === 3 ? texts : null;
     });
     const shown = afterTexts.map((t) => t.replace(/^"|"$/g, '').trim()).sort();
-    assert.deepEqual(shown, ['boosted 180 (27 %)', 'entered 658', 'left without a boost 478 (73 %)']);
+    assert.deepEqual(shown, ['boosted 180 (27 % of entries)', 'entered 658', 'left without a boost 478 (73 % of entries)']);
     // Gutter icons are glyph-margin widgets with VS Code's decoration class `cgmr`.
     assert.equal(await page.locator('.editor-instance .glyph-margin-widgets .cgmr').count(), 2, 'two heat marks in the gutter');
     await shot(page, 'annotated-source');
@@ -189,8 +189,14 @@ describe('KVM Spin Explorer in the workbench (code-server, .vsix installed)', { 
     // The policy list comes with the talk's five preselected: accept them.
     await page.locator('.quick-input-widget .quick-input-title', { hasText: 'policies to compare' }).waitFor({ state: 'visible' });
     await page.keyboard.press('Enter');
-    await pick(page, '0.5 s');
-    // Five runs: the text comparison opens when they are done.
+    // The simulated length is typed (any value, checked), then the seeds (default 1).
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'simulated seconds' }).waitFor({ state: 'visible' });
+    await input.fill('0.5');
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'seeds per policy' }).waitFor({ state: 'visible' });
+    await page.keyboard.press('Enter');
+    // Five runs: the comparison (a Markdown preview) opens when they are done.
     await page.locator('.tabs-container .tab', { hasText: 'lock-2vm-seed1.comparison' }).waitFor({ state: 'visible', timeout: 120_000 });
     await runCommand(page, 'KVM Spin: Focus on Policy Comparison View');
     const frame = await webviewFrame(page, 'the comparison view', 'table.compare', 60_000);

@@ -4,6 +4,7 @@
 
 import type { AnalysisResult } from './analyze';
 import type { SimMetrics } from '../sim/simulator';
+import { differsBeyondNoise, meanCi95 } from '../sim/seeds';
 import type { ComparisonModel, ComparisonReplay } from '../../protocol';
 
 export type RunSource = 'simulator' | 'trace';
@@ -37,7 +38,15 @@ export interface ComparisonRow {
   notJudged: Record<string, string>;
   /** An opened trace's replay of every policy (src/core/replay/); absent for other runs. */
   replay?: ComparisonReplay;
+  /** A simulated run's scenario and policy (the default baseline is vanilla-5.6 of the same scenario). */
+  scenario?: string;
+  policy?: string;
+  /** A run over several seeds: each metric's value (COMPARISON_METRICS key) in each seed's run; the row holds their means. */
+  seedValues?: Record<string, number[]>;
 }
+
+/** The policy the default baseline runs: the seed talk's kernel, as the text report compares against it. */
+export const BASELINE_POLICY = 'vanilla-5.6';
 
 export interface ComparisonMetric {
   key: string;
@@ -76,11 +85,12 @@ export function jainIndex(shares: number[]): number | null {
   return sumSq > 0 ? (sum * sum) / (shares.length * sumSq) : 1;
 }
 
-export function rowFromSimulation(id: string, label: string, durationNs: number, m: SimMetrics): ComparisonRow {
+export function rowFromSimulation(id: string, label: string, durationNs: number, m: SimMetrics, run?: { scenario: string; policy: string }): ComparisonRow {
   return {
     id,
     label,
     source: 'simulator',
+    ...(run ? { scenario: run.scenario, policy: run.policy } : {}),
     durationNs,
     throughput: m.throughput,
     spinTimeShare: m.spinTimeShare,
@@ -165,43 +175,133 @@ const csvField = (text: string) => {
   return /[",\n\r']/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 };
 
-/** The comparison as CSV: identity columns, then each metric, then the raw counts. */
+/** Metric keys in the CSV's one naming style: snake_case (`pleExitsPerSecond` → `ple_exits_per_second`). */
+export const csvName = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+const REPLAY_COLUMNS = ['replay_policy', 'replay_decisions', 'replay_agree', 'replay_other', 'replay_none', 'replay_esrch'];
+
+/**
+ * The comparison as CSV: identity columns, then each metric, then the raw counts; then, for
+ * each opened trace with a replay, one `replay` line per replayed policy (what it would have
+ * chosen at the trace's PAUSE exits) with the replay columns filled and the others empty.
+ */
 export function comparisonCsv(rows: readonly ComparisonRow[]): string {
-  const header = ['run', 'source', 'duration_s', ...COMPARISON_METRICS.map((m) => m.key), 'ple_exits', 'yield_attempts', 'boosts', 'helped_boosts', 'esrch', 'no_boost', 'scheduler_mismatch', 'lost_opportunity', 'overboost', 'judged_by'];
+  const counts = ['ple_exits', 'yield_attempts', 'boosts', 'helped_boosts', 'esrch', 'no_boost', 'scheduler_mismatch', 'lost_opportunity', 'overboost', 'judged_by'];
+  const header = ['run', 'source', 'duration_s', 'seeds', ...COMPARISON_METRICS.map((m) => csvName(m.key)), ...counts, ...REPLAY_COLUMNS];
   const lines = [header.join(',')];
   const num = (v: number | null) => (v === null ? '' : String(Number(v.toPrecision(6))));
   for (const r of rows) {
+    const seeds = r.seedValues ? Math.max(1, ...Object.values(r.seedValues).map((xs) => xs.length)) : 1;
     lines.push(
       [
         csvField(r.label),
         r.source,
         num(r.durationNs / 1e9),
+        seeds,
         ...COMPARISON_METRICS.map((m) => num(m.value(r))),
-        r.pleExits,
-        r.yieldAttempts,
-        r.boosts,
+        num(r.pleExits),
+        num(r.yieldAttempts),
+        num(r.boosts),
         num(r.helpedBoosts),
-        r.esrch,
-        r.noBoost,
-        r.problems.schedulerMismatch,
-        r.problems.lostOpportunity,
-        r.problems.overboost,
+        num(r.esrch),
+        num(r.noBoost),
+        num(r.problems.schedulerMismatch),
+        num(r.problems.lostOpportunity),
+        num(r.problems.overboost),
         csvField(r.judgedBy),
+        ...REPLAY_COLUMNS.map(() => ''),
       ].join(','),
     );
   }
+  const blank = (n: number) => new Array(n).fill('');
+  for (const r of rows) {
+    for (const p of r.replay?.policies ?? []) {
+      lines.push([csvField(r.label), 'replay', num(r.durationNs / 1e9), '', ...blank(COMPARISON_METRICS.length + counts.length), csvField(p.policy), p.decisions, p.agree, p.other, p.none, p.esrch].join(','));
+    }
+  }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * One row for a policy run over several seeds (the rows of its seeds, one scenario, policy and
+ * length): every figure the mean over the seeds, and each metric's per-seed values kept for
+ * its 95 % interval and the test against the baseline.
+ */
+export function rowFromSeeds(id: string, label: string, seeds: readonly ComparisonRow[]): ComparisonRow {
+  if (seeds.length === 0) throw new RangeError('no seeds');
+  const mean = (pick: (r: ComparisonRow) => number | null): number | null => {
+    const xs = seeds.map(pick);
+    return xs.some((x) => x === null) ? null : (xs as number[]).reduce((a, b) => a + b, 0) / xs.length;
+  };
+  const first = seeds[0];
+  const seedValues: Record<string, number[]> = {};
+  for (const m of COMPARISON_METRICS) {
+    const xs = seeds.map((r) => m.value(r));
+    if (xs.every((x) => x !== null)) seedValues[m.key] = xs as number[];
+  }
+  return {
+    ...first,
+    id,
+    label,
+    throughput: mean((r) => r.throughput),
+    spinTimeShare: mean((r) => r.spinTimeShare),
+    pleExits: mean((r) => r.pleExits)!,
+    yieldAttempts: mean((r) => r.yieldAttempts),
+    boosts: mean((r) => r.boosts),
+    helpedBoosts: mean((r) => r.helpedBoosts),
+    esrch: mean((r) => r.esrch),
+    noBoost: mean((r) => r.noBoost),
+    continuousPleEpisodes: mean((r) => r.continuousPleEpisodes)!,
+    problems: { schedulerMismatch: mean((r) => r.problems.schedulerMismatch), lostOpportunity: mean((r) => r.problems.lostOpportunity), overboost: mean((r) => r.problems.overboost) },
+    fairness: mean((r) => r.fairness),
+    seedValues,
+  };
+}
+
+/**
+ * The baseline when the user picked none: vanilla-5.6 of the first simulated run's scenario,
+ * else the first simulated run, else the first run — never a host trace of a few ms when a
+ * simulated run is there to compare against.
+ */
+export function defaultBaseline(selected: readonly ComparisonRow[]): string | null {
+  const simulated = selected.filter((r) => r.source === 'simulator');
+  const first = simulated[0];
+  if (!first) return selected[0]?.id ?? null;
+  return (simulated.find((r) => r.policy === BASELINE_POLICY && r.scenario === first.scenario) ?? first).id;
+}
+
+/** Per metric, the 95 % interval of the row's mean over its seeds (null with fewer than two). */
+function intervals(r: ComparisonRow): ([number, number] | null)[] {
+  return COMPARISON_METRICS.map((m) => {
+    const xs = r.seedValues?.[m.key];
+    return xs && xs.length > 1 ? meanCi95(xs).ci95 : null;
+  });
+}
+
+/**
+ * Per metric, whether the row differs from the baseline beyond the noise (Welch, seeds.ts):
+ * false when both have seeds and the difference's interval includes 0, null when it cannot be told.
+ */
+function beyondNoise(r: ComparisonRow, base: ComparisonRow | undefined): (boolean | null)[] {
+  return COMPARISON_METRICS.map((m) => {
+    const a = base?.seedValues?.[m.key];
+    const b = r.seedValues?.[m.key];
+    return a && b && base !== r ? differsBeyondNoise(a, b) : null;
+  });
 }
 
 /** What the comparison webview receives: metric values computed here, never functions. */
 export function buildComparisonModel(available: readonly ComparisonRow[], selectedIds: readonly string[], baselineId: string | null): ComparisonModel {
   const byId = new Map(available.map((r) => [r.id, r]));
   const selected = selectedIds.filter((id) => byId.has(id));
-  const baseline = baselineId !== null && selected.includes(baselineId) ? baselineId : (selected[0] ?? null);
+  const baselineChosen = baselineId !== null && selected.includes(baselineId);
+  const baseline = baselineChosen ? baselineId : defaultBaseline(selected.map((id) => byId.get(id)!));
+  const baseRow = baseline === null ? undefined : byId.get(baseline);
   return {
     runs: available.map((r) => ({ id: r.id, label: r.label, source: r.source, durationS: r.durationNs / 1e9 })),
     selected,
     baseline,
+    baselineChosen,
     metrics: COMPARISON_METRICS.map(({ key, label, description, higherIsBetter, format }) => ({ key, label, description, higherIsBetter, format })),
     rows: selected.map((id) => {
       const r = byId.get(id)!;
@@ -210,7 +310,10 @@ export function buildComparisonModel(available: readonly ComparisonRow[], select
         label: r.label,
         source: r.source,
         durationS: r.durationNs / 1e9,
+        seeds: r.seedValues ? Math.max(0, ...Object.values(r.seedValues).map((xs) => xs.length)) : 1,
         values: COMPARISON_METRICS.map((m) => m.value(r)),
+        ci95: intervals(r),
+        beyondNoise: beyondNoise(r, baseRow),
         outcomes: {
           helped: r.helpedBoosts,
           otherBoosts: r.boosts === null || r.helpedBoosts === null ? r.boosts : r.boosts - r.helpedBoosts,

@@ -11,6 +11,8 @@ export interface ParallelOptions {
   workerScript: string;
   concurrency: number;
   onProgress?: (done: number, total: number) => void;
+  /** Each job's summary as soon as it is done (sweeps stream one row per run). */
+  onResult?: (index: number, summary: SimSummary) => void;
   signal?: AbortSignal;
 }
 
@@ -44,6 +46,11 @@ export function runJobsInWorkers(jobs: SimJob[], options: ParallelOptions): Prom
           report();
         } else if (msg.type === 'done') {
           results[index] = msg.summary!;
+          try {
+            options.onResult?.(index, msg.summary!);
+          } catch (err) {
+            return fail(err as Error);
+          }
           progress[index] = 1;
           report();
           live.delete(worker);

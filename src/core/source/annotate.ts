@@ -6,6 +6,7 @@
 import type { SiteName } from '../analysis/sites';
 import type { AnalysisResult } from '../analysis/analyze';
 import { recognize, type KernelShape, type Recognition } from './recognizer';
+import { POLICIES, type Policy } from '../sim/policies';
 
 export type CountSource = 'simulator' | 'line probe' | 'function probe' | 'kvm_exit events' | 'kvm_ple_window_update events' | 'inferred decisions';
 
@@ -26,6 +27,11 @@ export interface Annotation {
   lineCounts: Record<number, { count: number; source: CountSource }>;
   notes: string[];
   runLabel: string | null;
+  /**
+   * When the run is of a policy whose kvm_vcpu_on_spin differs from this file's (a strict-boost
+   * run on a vanilla 6.1 file): how, in one sentence; its counts are then the other kernel's.
+   */
+  kernelMismatch: string | null;
 }
 
 /** The simulator's per-site counters, as run files carry them. */
@@ -35,7 +41,30 @@ export interface SimSiteCounts {
   sites: Partial<Record<SiteName, number[]>>;
 }
 
-export type RunStats = { kind: 'simulator'; counts: SimSiteCounts } | { kind: 'trace'; label: string; analysis: AnalysisResult };
+/** A simulated run's counts, and its policy where the run file names it. */
+export type RunStats = { kind: 'simulator'; counts: SimSiteCounts; policy?: string } | { kind: 'trace'; label: string; analysis: AnalysisResult };
+
+const STRICT_BOOST_FORM: Record<Policy['strictBoost'], KernelShape['strictBoostForm']> = { off: 'none', 'patch-0002': 'patch-0002', rfc: 'merged' };
+const STRICT_BOOST_WORDS: Record<KernelShape['strictBoostForm'], string> = { none: 'no Strict Boost filter', 'patch-0002': 'Strict Boost as patch 0002 writes it', merged: "Strict Boost in the RFC's order" };
+
+/**
+ * How the walk of `policyName` differs from the kvm_vcpu_on_spin this file has, by the features
+ * the recognizer reads from the file (walk, Strict Boost filter, 5.13 pending-interrupt rule);
+ * null when they agree or the file does not tell. Scheduler changes (Debooster, EEVDF) are not
+ * in kvm_main.c and are not compared.
+ */
+export function kernelMismatch(policyName: string, shape: KernelShape | null): string | null {
+  const policy = POLICIES.find((p) => p.name === policyName);
+  if (!policy || !shape) return null;
+  if (policy.onSpin !== 'directed') return `the run is of ${policy.name}, whose PAUSE exits do not run this kvm_vcpu_on_spin (${policy.description})`;
+  const differences: string[] = [];
+  if (shape.walk !== 'unknown' && shape.walk !== policy.walk) differences.push(`a ${policy.walk} walk where this file has a ${shape.walk} one`);
+  const form = STRICT_BOOST_FORM[policy.strictBoost];
+  if (form !== shape.strictBoostForm) differences.push(`${STRICT_BOOST_WORDS[form]} where this file has ${STRICT_BOOST_WORDS[shape.strictBoostForm]}`);
+  if (policy.pendingInterruptRule !== shape.pendingInterruptRule) differences.push(policy.pendingInterruptRule ? "the 5.13 pending-interrupt rule, which this file lacks" : 'no 5.13 pending-interrupt rule, which this file has');
+  if (policy.ipiAwareWindowNs > 0) differences.push('the 2025 IPI-aware walk, which this file does not have');
+  return differences.length ? `the run is of ${policy.name}, whose kvm_vcpu_on_spin differs from this file's: ${differences.join('; ')}; its counts are that kernel's, placed on the matching lines here` : null;
+}
 
 const LINE_PROBE = /^kvm_vcpu_on_spin_L(\d+)$/;
 
@@ -109,7 +138,32 @@ export function annotate(source: string, run: RunStats | null, recognition: Reco
     lineCounts,
     notes,
     runLabel: run ? (run.kind === 'simulator' ? run.counts.label : run.label) : null,
+    kernelMismatch: run?.kind === 'simulator' && run.policy ? kernelMismatch(run.policy, r.shape) : null,
   };
+}
+
+const VERB: Partial<Record<SiteName, string>> = {
+  'on_spin.entry': 'entered',
+  'on_spin.candidate': 'candidates',
+  'on_spin.yield_attempt': 'yield_to called',
+  'on_spin.yield_boosted': 'boosted',
+  'on_spin.yield_esrch': '-ESRCH',
+  'on_spin.give_up': 'gave up',
+  'on_spin.exit_no_yield': 'left without a boost',
+  'handle_pause.entry': 'PAUSE exits handled',
+  'ple_window.grow': 'window grown',
+  'ple_window.shrink': 'window shrunk',
+};
+
+/**
+ * "candidates 415,295 (268 % of entries)": the count, and its share of the function's entries
+ * (PAUSE exits handled) — named, since a site inside the walk's loop passes many times per entry.
+ */
+export function siteLabel(site: SiteName, stat: SiteStat, base: number | null): string {
+  if (stat.count === null) return '';
+  const verb = site.startsWith('on_spin.skip_') ? 'skipped' : (VERB[site] ?? site);
+  const share = base && site.startsWith('on_spin.') && site !== 'on_spin.entry' ? ` (${Math.round((100 * stat.count) / base)} % of entries)` : '';
+  return `${verb} ${stat.count.toLocaleString('en-US')}${share}`;
 }
 
 /** The JSON of `kvm-spin annotate --json`. */
@@ -122,6 +176,7 @@ export function toAnnotateJson(a: Annotation) {
     lineCounts: a.lineCounts,
     missing: a.missing,
     notes: a.notes,
+    kernelMismatch: a.kernelMismatch,
   };
 }
 
@@ -143,6 +198,9 @@ export function formatAnnotated(source: string, a: Annotation, recognition: Reco
   out.push(`${a.function ?? 'no kvm_vcpu_on_spin or PLE handler found'}${a.runLabel ? `  (run: ${a.runLabel})` : ''}`);
   const sources = new Set([...byLine.values()].map((e) => e.source).filter(Boolean));
   if (sources.size) out.push(`counts from: ${[...sources].join(', ')}`);
+  const entries = a.sites['on_spin.entry']?.count;
+  if (entries) out.push(`%: share of the ${entries.toLocaleString('en-US')} entries of kvm_vcpu_on_spin (a line in the walk's loop passes more than once per entry)`);
+  if (a.kernelMismatch) out.push(`note: ${a.kernelMismatch}`);
   for (const f of recognition.functions) {
     if (!['kvm_vcpu_on_spin', 'handle_pause', 'pause_interception', 'grow_ple_window', 'shrink_ple_window'].includes(f.name)) continue;
     const entryLine = f.name === 'kvm_vcpu_on_spin' ? a.sites['on_spin.entry'] : undefined;
