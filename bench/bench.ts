@@ -1,6 +1,6 @@
 // `npm run bench`: every performance figure of the project, side by side in one run.
 // Each measurement runs in its own child process so that its wall time and peak RSS are its own.
-//   node dist/bench.js [--mb N] [--only source|trace|dashboard|model|timeline|dat|zstd|sim|replay]   the full benchmark (default 200 MB trace)
+//   node dist/bench.js [--mb N] [--only source|trace|dashboard|model|timeline|dat|zstd|sim|replay|inference]   the full benchmark (default 200 MB trace)
 //   node dist/bench.js generate FILE [--mb N] [--seed S]   write a synthetic trace-cmd report
 //   node dist/bench.js --child MODE FILE    one measurement (internal)
 
@@ -21,6 +21,7 @@ import { timelineFigures, type TimelineFigures } from './timelineBench';
 import { stateModelFigures, type StateModelFigures } from './stateModelBench';
 import { agreementTable, replayCost, REPLAY_SCENARIOS } from './replayBench';
 import { zstdFigures } from './zstdBench';
+import { inferenceTable, printInferenceTable } from './inferenceBench';
 
 const SIM_SECONDS = 10;
 
@@ -131,6 +132,7 @@ async function main(args: string[]): Promise<void> {
   if (only === 'all' || only === 'zstd') zstdBench();
   if (only === 'all' || only === 'sim') simBench();
   if (only === 'all' || only === 'replay') replayBench(argValue(args, '--mb', 200));
+  if (only === 'all' || only === 'inference') printInferenceTable(inferenceTable());
 }
 
 function replayBench(mb: number): void {
