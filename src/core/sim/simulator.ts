@@ -195,6 +195,9 @@ interface Vcpu {
 }
 
 const ESRCH = -3;
+/** x86 CALL_FUNCTION_SINGLE_VECTOR (0xfb), whose sender waits for the function; RESCHEDULE_VECTOR (0xfd) for a plain wake-up. */
+const CALL_FUNCTION_VECTOR = 0xfb;
+const RESCHEDULE_VECTOR = 0xfd;
 const EV_SEGMENT_END = 0;
 const EV_HOST_RESUME = 1;
 const EV_TICK = 2;
@@ -536,6 +539,18 @@ class Simulation {
     if (entry >= 0) this.store!.a[entry] = v.idx;
   }
 
+  /**
+   * The handler's EOI write, trapped by KVM (apic_set_eoi → kvm:kvm_eoi, see trace/eoiEvent.ts):
+   * where the 2025 series clears its IPI context, so a host trace shows it. Only the
+   * tracepoint is recorded; the exit that carries it is folded into the handler's time.
+   */
+  private recordEoi(v: Vcpu, vector: number): void {
+    const row = this.record(EventKind.KvmEoi, v.task.tid, v.task.cpu);
+    if (row < 0) return;
+    this.store!.a[row] = v.idx;
+    this.store!.b[row] = vector;
+  }
+
   private reasonId(reason: string): number {
     return (this.reasons[reason] ??= this.store ? this.store.strings.intern(reason) : 0);
   }
@@ -662,6 +677,7 @@ class Simulation {
       case 'handler': {
         const sender = v.pendingIpis.shift()!;
         v.handlerRemaining = 0;
+        this.recordEoi(v, sender ? CALL_FUNCTION_VECTOR : RESCHEDULE_VECTOR);
         if (sender) {
           v.recentIpiFrom.delete(sender); // EOI
           sender.outstanding--;
@@ -771,7 +787,7 @@ class Simulation {
     const row = this.record(EventKind.ApicIpi, sender.task.tid, sender.task.cpu);
     if (row >= 0) {
       this.store!.a[row] = r.idx;
-      this.store!.b[row] = needsAck ? 251 : 253;
+      this.store!.b[row] = needsAck ? CALL_FUNCTION_VECTOR : RESCHEDULE_VECTOR;
     }
     // PV TLB flush: a preempted receiver flushes when it next enters; nobody waits for it.
     if (needsAck && this.policy.pv && !r.task.running && !r.blocked) return;
