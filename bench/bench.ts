@@ -1,6 +1,6 @@
 // `npm run bench`: every performance figure of the project, side by side in one run.
 // Each measurement runs in its own child process so that its wall time and peak RSS are its own.
-//   node dist/bench.js [--mb N] [--only source|trace|dashboard|model|timeline|dat|zstd|sim|replay|scale|workers]   the full benchmark (default 200 MB trace)
+//   node dist/bench.js [--mb N] [--only source|trace|dashboard|model|timeline|dat|zstd|sim|replay|inference|scale|workers]   the full benchmark (default 200 MB trace)
 //   node dist/bench.js generate FILE [--mb N] [--seed S]   write a synthetic trace-cmd report
 //   node dist/bench.js --child MODE FILE    one measurement (internal)
 
@@ -22,6 +22,7 @@ import { stateModelFigures, type StateModelFigures } from './stateModelBench';
 import { agreementTable, replayCost, REPLAY_SCENARIOS } from './replayBench';
 import { zstdFigures } from './zstdBench';
 import { scaleBench, workerBench } from './scaleBench';
+import { inferenceTable, printInferenceTable } from './inferenceBench';
 
 const SIM_SECONDS = 10;
 
@@ -136,6 +137,7 @@ async function main(args: string[]): Promise<void> {
   if (only === 'all' || only === 'replay') replayBench(argValue(args, '--mb', 200));
   if (only === 'all' || only === 'workers') workerBench({ measureImport: (file, threads) => measure(`import@${threads}`, file), trace: benchTrace(argValue(args, '--mb', 200)) });
   if (only === 'all' || only === 'scale') scaleBench({ measureImport: (file) => measure('import', file), traceOfMb: benchTrace, smallTrace: join(__dirname, '..', 'samples', 'oversubscribed-4vm.report') });
+  if (only === 'all' || only === 'inference') printInferenceTable(inferenceTable());
 }
 
 function replayBench(mb: number): void {

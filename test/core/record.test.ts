@@ -27,7 +27,7 @@ test('without tracefs: one line naming what is missing and the command that reco
   });
   assert.equal(
     manualRecordCommand(10, 'host.dat'),
-    'trace-cmd record -e sched:sched_switch -e sched:sched_wakeup -e sched:sched_waking -e sched:sched_migrate_task -e kvm:kvm_exit -e kvm:kvm_entry -e kvm:kvm_ple_window_update -e kvm:kvm_apic_ipi -e kvm:kvm_apic_accept_irq -e kvm:kvm_vcpu_wakeup -o host.dat sleep 10',
+    'trace-cmd record -e sched:sched_switch -e sched:sched_wakeup -e sched:sched_waking -e sched:sched_migrate_task -e kvm:kvm_exit -e kvm:kvm_entry -e kvm:kvm_ple_window_update -e kvm:kvm_apic_ipi -e kvm:kvm_apic_accept_irq -e kvm:kvm_vcpu_wakeup -e kvm:kvm_eoi -o host.dat sleep 10',
   );
   await assert.rejects(recordHostTrace({ durationS: 0, out: join(dir, 'x.dat') }), RangeError);
 });

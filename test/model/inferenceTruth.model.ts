@@ -2,7 +2,7 @@
 // recorder can record (yield_to probes, kvm_apic_ipi, the kvm_arch_vcpu_put guest-mode probe):
 // lost opportunity within 25 % of the truth where there is some, and at most 2 % of PAUSE
 // exits where there is none; scheduler mismatch, judged at the pick after the boost, within
-// 25 % of the truth for every kernel on every scenario.
+// 25 % of the truth for every kernel on every scenario; overboost, seen at the boost, within 25 %.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { simulate } from '../../src/core/sim/simulator';
@@ -34,11 +34,23 @@ for (const scenario of ['paper', 'ipi-tlb']) {
 
 for (const scenario of ['paper', 'lock-2vm', 'ipi-tlb']) {
   test(`${scenario}: inferred scheduler mismatch (the first pick on the target's pCPU after the boost) within 25 % of the truth`, () => {
-    for (const policy of ['vanilla-5.6', 'strict-boost', 'vanilla-6.6']) {
+    for (const policy of ['vanilla-5.6', 'strict-boost', 'vanilla-6.6', 'vanilla-6.19', 'ipi-aware-2025']) {
       const { truth, inferred } = pair(scenario, policy);
       const t = truth.problems.schedulerMismatch;
       const i = inferred.problems.schedulerMismatch!;
       assert.ok(t > 100, `${policy}: truth ${t}`);
+      assert.ok(Math.abs(i - t) <= 0.25 * t, `${scenario}/${policy}: inferred ${i}, true ${t}`);
+    }
+  });
+}
+
+for (const scenario of ['paper', 'ipi-tlb']) {
+  test(`${scenario}: inferred overboost (a boost of a vCPU woken from halt, seen by the yield_to probe) within 25 % of the truth`, () => {
+    for (const policy of ['vanilla-5.6', 'vanilla-6.6', 'vanilla-6.19', 'ipi-aware-2025']) {
+      const { truth, inferred } = pair(scenario, policy);
+      const t = truth.problems.overboost;
+      const i = inferred.problems.overboost!;
+      assert.ok(t > 50, `${policy}: truth ${t}`);
       assert.ok(Math.abs(i - t) <= 0.25 * t, `${scenario}/${policy}: inferred ${i}, true ${t}`);
     }
   });

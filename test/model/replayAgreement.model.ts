@@ -7,7 +7,10 @@ import { replayRun } from '../support/replayRuns';
 
 for (const scenario of ['paper', 'lock-2vm', 'ipi-tlb']) {
   test(`${scenario}: replaying the run's own policy reproduces the host's target for at least 95 % of decisions`, () => {
-    for (const policy of ['vanilla-5.6', 'vanilla-6.6', 'vanilla-6.19', 'strict-boost', 'debooster']) {
+    // ipi-aware-2025 clears its IPI context at the receiver's kvm_eoi (it was 91 % on paper and
+    // 77 % on ipi-tlb while the replay guessed the EOI from the receiver's next exit).
+    const policies = ['vanilla-5.6', 'vanilla-6.6', 'vanilla-6.19', 'strict-boost', 'debooster', ...(scenario === 'lock-2vm' ? [] : ['ipi-aware-2025'])];
+    for (const policy of policies) {
       const { share, decisions, boosts } = replayRun(scenario, policy);
       assert.ok(decisions > 1000 && boosts > 500, `${policy}: ${decisions} decisions, ${boosts} boosts`);
       assert.ok(share >= 0.95, `${scenario}/${policy}: ${(share * 100).toFixed(1)} %`);

@@ -114,7 +114,7 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
         const lane = lanes.ofTid(store.tid[i]);
         if (lane < 0) break;
         exits.onEntry(lane, ts);
-        decisions.onPick(cpu, null);
+        decisions.onPick(cpu, null, ts);
         decisions.onEntry(lane, ts);
         pause.onEntry(lane, ts);
         states.set(lane, VcpuState.Guest, ts, k, cpu, i);
@@ -123,7 +123,7 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
       }
       case EventKind.SchedSwitch: {
         cpus.onSwitch(cpu, store.c[i], ts, i);
-        decisions.onPick(cpu, store.c[i]);
+        decisions.onPick(cpu, store.c[i], ts);
         const prev = lanes.ofTid(store.a[i]);
         const next = lanes.ofTid(store.c[i]);
         if (prev >= 0) {
@@ -181,7 +181,7 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
   const { cpuLanes, cpuRuns }: { cpuLanes: CpuLane[]; cpuRuns: IntervalColumns } = cpus.finish(endNs);
   const decisionTable: DecisionColumns = decisions.finish();
   const { ipis: ipiTable, ipiSends }: { ipis: IpiColumns; ipiSends: IpiSendColumns } = ipis.finish();
-  const seen = { switches: cap.switches, wakeups: cap.wakeups, ipiEvents: cap.ipiEvents, windowEvents: cap.windows, hasYieldProbes };
+  const seen = { switches: cap.switches, wakeups: cap.wakeups, ipiEvents: cap.ipiEvents, windowEvents: cap.windows, hasYieldProbes, hasGuestModeProbe: store.strings.lookup(GUEST_MODE_PROBE) !== undefined };
   return {
     store,
     options: opts,

@@ -3,6 +3,7 @@
 // events. Used for simulator run files, so a simulated run opens like any trace.
 
 import { EventKind, PREEMPT_FLAG, PrevState, type EventStore } from '../trace/model';
+import { KVM_EOI, kvmEoiText } from '../trace/eoiEvent';
 
 const SHORTHAND = ['dst', 'self', 'all', 'all-but-self'];
 
@@ -41,6 +42,8 @@ function payload(store: EventStore, i: number): [string, string] {
       return ['kvm_apic_ipi', `dst ${a.toString(16)} vec ${store.b[i]} (Fixed|physical|assert|edge|${SHORTHAND[store.c[i]] ?? 'dst'})`];
     case EventKind.ApicAcceptIrq:
       return ['kvm_apic_accept_irq', `apicid ${a.toString(16)} vec ${store.b[i]} (Fixed|edge)`];
+    case EventKind.KvmEoi:
+      return [KVM_EOI, kvmEoiText(store, i)];
     case EventKind.VcpuWakeup:
       return ['kvm_vcpu_wakeup', `${a ? 'wait' : 'poll'} time ${store.x[i]} ns, polling ${store.b[i] ? 'valid' : 'invalid'}`];
     case EventKind.SchedSwitch:

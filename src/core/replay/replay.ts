@@ -162,7 +162,7 @@ export function replayTrace(model: StateModel, options: ReplayOptions): ReplayRe
     observed,
     policies: runs.map((r) => r.result),
     notReplayable,
-    assumptions: assumptionsOf(assumption, sweep.probedLanes),
+    assumptions: assumptionsOf(assumption, sweep.probedLanes, sweep.hasEoi),
   };
 }
 
@@ -228,7 +228,7 @@ export function inKernelText(a: InKernelAssumption): string {
   return a === 'kernel' ? 'in kernel mode' : a === 'user' ? 'in user mode' : `in kernel mode with probability ${a.share}`;
 }
 
-function assumptionsOf(a: InKernelAssumption, probed: number): string[] {
+function assumptionsOf(a: InKernelAssumption, probed: number, hasEoi: boolean): string[] {
   const rest = inKernelText(a);
   const mode =
     probed > 0
@@ -237,7 +237,9 @@ function assumptionsOf(a: InKernelAssumption, probed: number): string[] {
   return [
     'a vCPU preempted inside a PAUSE exit was spinning, which guests do in kernel mode',
     mode,
-    'IPIs come from kvm_apic_ipi; one is pending until the receiver next leaves the guest (its handler runs there; EOI is not in a host trace)',
+    hasEoi
+      ? "IPIs come from kvm_apic_ipi; one is pending until the receiver's kvm_eoi of its vector (where the 2025 series clears its IPI context)"
+      : 'IPIs come from kvm_apic_ipi; one is pending until the receiver next leaves the guest (its handler runs there): the trace has no kvm_eoi events (record kvm:kvm_eoi; under APICv an IPI\'s EOI is not trapped, so not traced)',
     'runnable non-vCPU tasks are known only after they were preempted while runnable',
     'per decision: after the first different choice the real future would have differed',
   ];

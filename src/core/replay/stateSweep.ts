@@ -44,6 +44,11 @@ export class StateSweep {
   /** Function-call IPIs (smp_call_function: the sender waits for them) per receiver: sender lane → time. */
   readonly callIpiFrom: Map<number, number>[];
   readonly lastIpiNs: Float64Array;
+  /** The trace records kvm:kvm_eoi: an IPI is handled at its receiver's EOI, not guessed from its next exit. */
+  readonly hasEoi: boolean;
+  /** With kvm_eoi: per receiver, the IPIs it has not acknowledged yet, oldest first. */
+  private readonly unacked: { sender: number; vector: number }[][];
+  private readonly eoiRows: number[] = [];
 
   private readonly events: Float64Array; // position of each event (sorted), for merging
   private readonly refs: Int32Array; // table index, negative kinds encoded below
@@ -71,6 +76,10 @@ export class StateSweep {
     this.ipiWhileOut = Array.from({ length: lanes }, () => new Map());
     this.callIpiFrom = Array.from({ length: lanes }, () => new Map());
     this.lastIpiNs = new Float64Array(lanes).fill(-Infinity);
+    const { store } = model;
+    for (let r = 0; r < store.length; r++) if (store.kind[r] === EventKind.KvmEoi) this.eoiRows.push(r);
+    this.hasEoi = this.eoiRows.length > 0;
+    this.unacked = Array.from({ length: this.hasEoi ? lanes : 0 }, () => []);
     this.position = positionOf(model);
     [this.events, this.refs] = this.mergedEvents();
   }
@@ -93,6 +102,8 @@ export class StateSweep {
         if (store.a[row] === inKernelProbe) keyed.push([this.position(row), vcpuStates.count + cpuRuns.count + ipis.count + i]);
       }
     }
+    const eoiBase = vcpuStates.count + cpuRuns.count + ipis.count + probes.count;
+    this.eoiRows.forEach((row, i) => keyed.push([this.position(row), eoiBase + i]));
     const n = keyed.length;
     keyed.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
     const events = new Float64Array(n);
@@ -110,7 +121,8 @@ export class StateSweep {
       if (ref < vcpuStates.count) this.applyState(ref);
       else if (ref < vcpuStates.count + cpuRuns.count) this.applyRun(ref - vcpuStates.count);
       else if (ref < vcpuStates.count + cpuRuns.count + this.model.ipis.count) this.applyIpi(ref - vcpuStates.count - cpuRuns.count);
-      else this.applyInKernelProbe(this.model.probes.row[ref - vcpuStates.count - cpuRuns.count - this.model.ipis.count]);
+      else if (ref < vcpuStates.count + cpuRuns.count + this.model.ipis.count + this.model.probes.count) this.applyInKernelProbe(this.model.probes.row[ref - vcpuStates.count - cpuRuns.count - this.model.ipis.count]);
+      else this.applyEoi(this.eoiRows[ref - vcpuStates.count - cpuRuns.count - this.model.ipis.count - this.model.probes.count]);
     }
   }
 
@@ -184,8 +196,23 @@ export class StateSweep {
     this.ipiFrom[to].set(t.fromLane[i], ts);
     if (CALL_FUNCTION_VECTORS.has(this.store.b[t.row[i]])) this.callIpiFrom[to].set(t.fromLane[i], ts);
     this.lastIpiNs[to] = ts;
+    if (this.hasEoi) this.unacked[to].push({ sender: t.fromLane[i], vector: this.store.b[t.row[i]] });
     const s = this.state[to];
     if (s !== VcpuState.Guest && s !== VcpuState.Host) this.ipiWhileOut[to].set(t.fromLane[i], ts);
+  }
+
+  /**
+   * kvm_eoi on the receiver's thread: the oldest unacknowledged IPI of that vector is handled,
+   * and the 2025 series' kvm_clear_ipi_on_eoi forgets its sender (the simulator clears the same).
+   */
+  private applyEoi(row: number): void {
+    const lane = this.model.lanesInfo.ofTid(this.store.tid[row]);
+    if (lane < 0) return;
+    const queue = this.unacked[lane];
+    const at = queue.findIndex((q) => q.vector === this.store.b[row]);
+    if (at < 0) return;
+    const [ipi] = queue.splice(at, 1);
+    this.callIpiFrom[lane].delete(ipi.sender);
   }
 
   /** What the host's kvm_vcpu_on_spin at the lane's latest PAUSE exit achieved: a boost, or none. */
@@ -210,9 +237,14 @@ export class StateSweep {
     return this.busy[cpu] + this.waitingVcpus[cpu] + this.waitingOthers[cpu];
   }
 
-  /** A function-call IPI from `sender` that `lane` has not handled yet (what the 2025 series tracks until EOI). */
+  /**
+   * A function-call IPI from `sender` that `lane` has not handled yet (what the 2025 series
+   * tracks until EOI): until its kvm_eoi, or without kvm_eoi events until the receiver next
+   * leaves the guest after it.
+   */
   callIpiPending(lane: number, sender: number): number | undefined {
     const at = this.callIpiFrom[lane].get(sender);
+    if (this.hasEoi) return at;
     return at !== undefined && at > this.lastGuestEndNs[lane] ? at : undefined;
   }
 

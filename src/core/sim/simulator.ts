@@ -14,6 +14,8 @@ import { LIMITS, type Scenario, type Workload } from './scenario';
 import { EventQueue } from './eventQueue';
 import { Random } from './random';
 import { userModeFilterSkips, walkOnSpin, type OnSpinInput } from './kvm/onSpin';
+import { DecisionTruthLog, type DecisionTruth } from './decisionTruth';
+import { ProblemFlag } from '../analysis/tables';
 
 export interface SimOptions {
   scenario: Scenario;
@@ -27,6 +29,8 @@ export interface SimOptions {
   record?: boolean;
   /** Stop recording past this many events (the run goes on). */
   maxRecordedEvents?: number;
+  /** Keep the per-decision truth (time, thread, true problem labels) in the result; in memory only. */
+  truthLog?: boolean;
   onProgress?: (fraction: number) => void;
   shouldStop?: () => boolean;
 }
@@ -90,6 +94,8 @@ export interface SimResult {
   vcpus: { tid: number; vm: string; vcpu: number }[];
   simulatedEvents: number;
   store?: EventStore;
+  /** Per-decision truth of the measured run (with SimOptions.truthLog). */
+  truth?: DecisionTruth;
   warnings: string[];
 }
 
@@ -189,6 +195,9 @@ interface Vcpu {
 }
 
 const ESRCH = -3;
+/** x86 CALL_FUNCTION_SINGLE_VECTOR (0xfb), whose sender waits for the function; RESCHEDULE_VECTOR (0xfd) for a plain wake-up. */
+const CALL_FUNCTION_VECTOR = 0xfb;
+const RESCHEDULE_VECTOR = 0xfd;
 const EV_SEGMENT_END = 0;
 const EV_HOST_RESUME = 1;
 const EV_TICK = 2;
@@ -265,7 +274,10 @@ class Simulation {
     site: (site) => this.count(site, this.onSpinInput.me),
   };
   /** Per pCPU: boosts waiting for the next pick on that queue to judge them. */
-  private readonly boostsAwaitingPick: { target: Task; sameQueue: boolean }[][] = [];
+  private readonly boostsAwaitingPick: { target: Task; sameQueue: boolean; truthAt: number }[][] = [];
+  private readonly truthLog: DecisionTruthLog | null;
+  /** Truth log index of the decision being made (-1: none, or not logging). */
+  private truthAt = -1;
 
   constructor(private readonly options: SimOptions) {
     const { scenario, policy } = options;
@@ -279,6 +291,7 @@ class Simulation {
     this.rqs = Array.from({ length: scenario.host.pcpus }, (_, c) => new RunQueue(c));
     this.store = options.record ? new EventStore(1 << 16) : null;
     this.maxRecorded = options.maxRecordedEvents ?? 20_000_000;
+    this.truthLog = options.truthLog ? new DecisionTruthLog() : null;
     this.measureFrom = options.warmupNs ?? defaultWarmupNs(options.durationNs);
     if (!(this.measureFrom >= 0)) throw new RangeError(`warm-up must be zero or positive, got ${this.measureFrom / 1e9} s`);
     for (const s of SITES) this.sites[s] = [];
@@ -443,9 +456,13 @@ class Simulation {
           this.queue.push(this.now + tickNs, EV_TICK, ev.ref, 0);
           break;
         }
-        case EV_RESCHED:
-          this.schedule(this.rqs[ev.ref]);
+        case EV_RESCHED: {
+          const rq = this.rqs[ev.ref];
+          const before = rq.curr;
+          this.schedule(rq);
+          if (rq.curr === before) this.recordKickedGuest(rq);
           break;
+        }
         case EV_SEGMENT_END: {
           const v = this.vcpus[ev.ref];
           if (v.version === ev.version && v.inGuest) this.segmentEnd(v);
@@ -504,6 +521,34 @@ class Simulation {
       return -1;
     }
     return store.push(this.now, cpu, tid, kind, store.length + 1);
+  }
+
+  /**
+   * resched_curr() from another pCPU kicks a vCPU out of the guest with the reschedule IPI
+   * (an EXTERNAL_INTERRUPT exit); when the pick keeps it, it re-enters at once. Recorded as the
+   * host trace would show it; the run's timing is left as it was.
+   */
+  private recordKickedGuest(rq: RunQueue): void {
+    const v = (rq.curr as Task | null)?.vcpu;
+    if (!v || !v.inGuest) return;
+    const exit = this.record(EventKind.KvmExit, v.task.tid, v.task.cpu);
+    if (exit < 0) return;
+    this.store!.a[exit] = v.idx;
+    this.store!.b[exit] = this.reasonId('EXTERNAL_INTERRUPT');
+    const entry = this.record(EventKind.KvmEntry, v.task.tid, v.task.cpu);
+    if (entry >= 0) this.store!.a[entry] = v.idx;
+  }
+
+  /**
+   * The handler's EOI write, trapped by KVM (apic_set_eoi → kvm:kvm_eoi, see trace/eoiEvent.ts):
+   * where the 2025 series clears its IPI context, so a host trace shows it. Only the
+   * tracepoint is recorded; the exit that carries it is folded into the handler's time.
+   */
+  private recordEoi(v: Vcpu, vector: number): void {
+    const row = this.record(EventKind.KvmEoi, v.task.tid, v.task.cpu);
+    if (row < 0) return;
+    this.store!.a[row] = v.idx;
+    this.store!.b[row] = vector;
   }
 
   private reasonId(reason: string): number {
@@ -632,6 +677,7 @@ class Simulation {
       case 'handler': {
         const sender = v.pendingIpis.shift()!;
         v.handlerRemaining = 0;
+        this.recordEoi(v, sender ? CALL_FUNCTION_VECTOR : RESCHEDULE_VECTOR);
         if (sender) {
           v.recentIpiFrom.delete(sender); // EOI
           sender.outstanding--;
@@ -741,7 +787,7 @@ class Simulation {
     const row = this.record(EventKind.ApicIpi, sender.task.tid, sender.task.cpu);
     if (row >= 0) {
       this.store!.a[row] = r.idx;
-      this.store!.b[row] = needsAck ? 251 : 253;
+      this.store!.b[row] = needsAck ? CALL_FUNCTION_VECTOR : RESCHEDULE_VECTOR;
     }
     // PV TLB flush: a preempted receiver flushes when it next enters; nobody waits for it.
     if (needsAck && this.policy.pv && !r.task.running && !r.blocked) return;
@@ -896,6 +942,7 @@ class Simulation {
     this.count('on_spin.entry', me);
     this.recordProbe(me, 'kvm_vcpu_on_spin', false, NaN);
     this.m.decisions++;
+    this.openTruth(me);
     me.inSpinLoop = true;
     const input = this.onSpinInput;
     input.vcpus = vm.vcpus;
@@ -912,6 +959,7 @@ class Simulation {
   private oracleOnSpin(me: Vcpu): void {
     this.count('on_spin.entry', me);
     this.m.decisions++;
+    this.openTruth(me);
     const wanted = this.waitSet(me);
     const target = wanted.find((v) => !v.task.running && v.task.onRq) ?? null;
     let yielded = 0;
@@ -928,11 +976,19 @@ class Simulation {
     this.finishOnSpin(me, yielded > 0);
   }
 
+  /** A decision of the measured run starts: its truth labels go to this entry. */
+  private openTruth(me: Vcpu): void {
+    this.truthAt = this.truthLog && this.measuring ? this.truthLog.open(this.now, me.task.tid) : -1;
+  }
+
   private judgeBoost(target: Vcpu | null, wanted: Vcpu[]): void {
     if (!target) return;
     this.m.boosts++;
     if (wanted.includes(target)) this.m.helpfulBoosts++;
-    else if (target.woken && !target.preempted) this.m.overboost++;
+    else if (target.woken && !target.preempted) {
+      this.m.overboost++;
+      this.truthLog?.label(this.truthAt, ProblemFlag.Overboost);
+    }
     else {
       this.m.unhelpful++;
       if (target.phase.endsWith('-spin')) this.m.unhelpfulSpinning++;
@@ -949,6 +1005,7 @@ class Simulation {
     if (!skipped) return;
     me.waitLost = true;
     this.m.lost++;
+    this.truthLog?.label(this.truthAt, ProblemFlag.LostOpportunity);
   }
 
   /** yield_to() in kernel/sched/core.c, as kvm_vcpu_yield_to() calls it. */
@@ -963,7 +1020,7 @@ class Simulation {
     else if (!this.sched.yieldToTaskFair(rq, prq, target.task, this.now)) result = 0;
     else {
       if (rq !== prq) this.queue.push(this.now, EV_RESCHED, prq.cpu, 0);
-      this.boostsAwaitingPick[prq.cpu].push({ target: target.task, sameQueue: rq === prq });
+      this.boostsAwaitingPick[prq.cpu].push({ target: target.task, sameQueue: rq === prq, truthAt: this.truthAt });
       if (rq === prq) this.m.boostsSameQueue++;
       result = 1;
     }
@@ -997,8 +1054,9 @@ class Simulation {
   private judgePick(rq: RunQueue, next: Task | null): void {
     const waiting = this.boostsAwaitingPick[rq.cpu];
     if (waiting.length === 0) return;
-    for (const { target, sameQueue } of waiting) {
+    for (const { target, sameQueue, truthAt } of waiting) {
       if (target === next) continue;
+      this.truthLog?.label(truthAt, ProblemFlag.SchedulerMismatch);
       if (sameQueue) this.m.mismatchSameQueue++;
       else this.m.mismatchCrossQueue++;
     }
@@ -1115,6 +1173,7 @@ class Simulation {
       vcpus: this.vcpus.map((v) => ({ tid: v.task.tid, vm: v.vm.name, vcpu: v.idx })),
       simulatedEvents: this.events,
       store: this.store ?? undefined,
+      truth: this.truthLog?.truth,
       warnings: this.warnings,
     };
   }

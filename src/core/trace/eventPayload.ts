@@ -6,6 +6,7 @@
 
 import { EventKind, EventStore, isPid, isVcpuId, PREEMPT_FLAG, PrevState } from './model';
 import { eventOf, findInLine, findLastInLine, groupOf, type LineHead } from './lineHead';
+import { decodeKvmEoiText, KVM_EOI } from './eoiEvent';
 
 export const DecodeResult = { Stored: 0, Other: 1, Malformed: 2, IdOutOfRange: 3 } as const;
 export type DecodeResult = (typeof DecodeResult)[keyof typeof DecodeResult];
@@ -21,6 +22,7 @@ const DECODERS = new Map<string, [EventKind, Decoder]>([
   ['kvm_apic_ipi', [EventKind.ApicIpi, decodeApicIpi]],
   ['kvm_apic_accept_irq', [EventKind.ApicAcceptIrq, decodeAcceptIrq]],
   ['kvm_vcpu_wakeup', [EventKind.VcpuWakeup, decodeVcpuWakeup]],
+  [KVM_EOI, [EventKind.KvmEoi, decodeKvmEoiText]],
   ['sched_switch', [EventKind.SchedSwitch, decodeSchedSwitch]],
   ['sched_wakeup', [EventKind.SchedWakeup, decodeWakeup]],
   ['sched_waking', [EventKind.SchedWaking, decodeWakeup]],

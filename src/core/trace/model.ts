@@ -18,6 +18,7 @@ export const EventKind = {
   SchedWakeupNew: 10,
   SchedMigrate: 11,
   Probe: 12,
+  KvmEoi: 13,
 } as const;
 export type EventKind = (typeof EventKind)[keyof typeof EventKind];
 
@@ -33,6 +34,7 @@ export type EventKind = (typeof EventKind)[keyof typeof EventKind];
  * - SchedWakeup*: a = pid, b = target cpu
  * - SchedMigrate: a = pid, b = orig cpu, c = dest cpu
  * - Probe:        a = probe name string id, b = 1 for a return probe, x / y = first two numeric args (NaN if absent)
+ * - KvmEoi:       a = APIC id (vcpu_id), b = vector (eoiEvent.ts)
  */
 export const PrevState = {
   Runnable: 0, // "R" or "R+": preempted while runnable

@@ -22,6 +22,7 @@ export const RECORDED_EVENTS = [
   'kvm/kvm_apic_ipi',
   'kvm/kvm_apic_accept_irq',
   'kvm/kvm_vcpu_wakeup',
+  'kvm/kvm_eoi',
   'probe/yield_to',
   'probe/yield_to__return',
 ];
@@ -56,6 +57,73 @@ export class RecordPermissionError extends Error {
 export function manualRecordCommand(durationS: number, out: string): string {
   const events = RECORDED_EVENTS.filter((e) => !e.startsWith('probe/') && e !== 'kvm/kvm_ple_window').map((e) => `-e ${e.replace('/', ':')}`);
   return `trace-cmd record ${events.join(' ')} -o ${out} sleep ${durationS}`;
+}
+
+/**
+ * Guest tracepoints that say what a spinning vCPU waits for: lock contention (5.19+,
+ * include/trace/events/lock.h), IPI sends (6.5+, ipi.h), smp_call_function queueing and
+ * running (6.5+, csd.h) and the guest's own context switches.
+ */
+export const GUEST_EVENTS = [
+  'lock:contention_begin',
+  'lock:contention_end',
+  'ipi:ipi_send_cpu',
+  'ipi:ipi_send_cpumask',
+  'csd:csd_queue_cpu',
+  'csd:csd_function_entry',
+  'csd:csd_function_exit',
+  'sched:sched_switch',
+];
+
+/** trace-cmd agent's vsock port (TRACE_AGENT_DEFAULT_PORT in trace-cmd's tracecmd/include/trace-local.h). */
+export const TRACE_CMD_AGENT_PORT = 823;
+
+export interface GuestTarget {
+  /** The guest's name (as trace-cmd finds it among the QEMU processes, or as the output file names it). */
+  name: string;
+  /** Its vsock context id, when given. */
+  cid: number | null;
+}
+
+/** NAME or NAME@CID, as `kvm-spin record --guest` takes it; throws a RangeError naming what was expected. */
+export function parseGuestTarget(text: string): GuestTarget {
+  const m = /^([A-Za-z0-9][A-Za-z0-9._-]{0,63})(?:@(\d{1,10}))?$/.exec(text);
+  const cid = m?.[2] === undefined ? null : Number(m[2]);
+  // CIDs 0-2 are the hypervisor, local and host addresses (VMADDR_CID_HOST = 2): a guest has 3 or more.
+  if (!m || (cid !== null && (cid < 3 || cid > 0xfffffffe))) throw new RangeError(`--guest: expected NAME or NAME@CID (a vsock context id of 3 or more), got '${text}'`);
+  return { name: m[1], cid };
+}
+
+/**
+ * The command lines of a host + guest session and what the guest needs. trace-cmd record
+ * takes `-A name@cid:port` for an agent (parse_guest_name() in tracecmd/trace-record.c: the
+ * name alone is looked up among QEMU guests, `--name` names it when only a CID is known); the
+ * options after -A apply to that guest; the guest's trace goes to a second file named after the
+ * output and the guest (`trace-NAME.dat` beside `trace.dat`). `-C x86-tsc` on both sides is the
+ * clock trace-cmd's KVM time synchronisation reads (the host file then carries TSC2NSEC and the
+ * guest file TIME_SHIFT); `--tsync-interval` (ms) sets how often the offsets are sampled and
+ * "works only if there is support for VSOCK" (Documentation/trace-cmd/trace-cmd-record.1.txt).
+ */
+export function hostGuestCommands(guest: GuestTarget, durationS: number, out: string): { commands: string[]; guestNeeds: string[] } {
+  const host = RECORDED_EVENTS.filter((e) => !e.startsWith('probe/') && e !== 'kvm/kvm_ple_window').map((e) => `-e ${e.replace('/', ':')}`);
+  const agent = guest.cid === null ? guest.name : `${guest.name}@${guest.cid}`;
+  const guestEvents = GUEST_EVENTS.map((e) => `-e ${e}`);
+  const record = ['trace-cmd record -C x86-tsc', ...host, `-A ${agent}:${TRACE_CMD_AGENT_PORT}`, `--name ${guest.name}`, '-C x86-tsc', ...guestEvents, '--tsync-interval 100', `-o ${out}`, `sleep ${durationS}`];
+  const guestFile = out.replace(/([^/]*?)(\.dat)?$/, (_m, base: string) => `${base}-${guest.name}.dat`);
+  return {
+    commands: [
+      `# in the guest, as root (leave it running): trace-cmd agent -p ${TRACE_CMD_AGENT_PORT}`,
+      `# on the host, as root:`,
+      record.join(' '),
+      `# then: kvm-spin analyze ${out} --guest ${guestFile}`,
+    ],
+    guestNeeds: [
+      `trace-cmd (with vsock support) installed in the guest and \`trace-cmd agent\` running there as root, listening on vsock port ${TRACE_CMD_AGENT_PORT}`,
+      `a virtio-vsock device with a context id: QEMU -device vhost-vsock-pci,guest-cid=${guest.cid ?? 'CID'} (libvirt: <vsock model='virtio'><cid auto='no' address='${guest.cid ?? 'CID'}'/></vsock>), the host's vhost_vsock module loaded, the guest's vmw_vsock_virtio_transport`,
+      'the guest kernel\'s tracepoints: lock:contention_begin/end (5.19+), ipi:ipi_send_cpu/ipi_send_cpumask and csd:csd_queue_cpu/csd_function_entry/csd_function_exit (6.5+), sched:sched_switch; tracefs mounted in the guest (trace-cmd list -e shows them)',
+      'the x86-tsc trace clock on host and guest (a constant, invariant TSC), for trace-cmd\'s KVM time synchronisation',
+    ],
+  };
 }
 
 export async function recordHostTrace(o: RecordOptions): Promise<RecordResult> {

@@ -3,6 +3,7 @@
 
 import { EventKind, PREEMPT_FLAG, type EventStore } from '../trace/model';
 import type { TimelineTables } from '../analysis/tables';
+import { KVM_EOI, kvmEoiText } from '../trace/eoiEvent';
 import type { EventListPage, EventListRequest, EventListRow } from '../../protocol';
 
 const KIND_NAMES: Record<number, string> = {
@@ -17,6 +18,7 @@ const KIND_NAMES: Record<number, string> = {
   [EventKind.SchedWaking]: 'sched_waking',
   [EventKind.SchedWakeupNew]: 'sched_wakeup_new',
   [EventKind.SchedMigrate]: 'sched_migrate_task',
+  [EventKind.KvmEoi]: KVM_EOI,
 };
 
 const eventName = (store: EventStore, i: number) => (store.kind[i] === EventKind.Probe ? store.strings.get(store.a[i]) : KIND_NAMES[store.kind[i]] ?? 'unknown');
@@ -130,6 +132,8 @@ export function eventInfo(store: EventStore, i: number): string {
       return `${threadName(store, a)}:${a} target CPU ${b}`;
     case EventKind.SchedMigrate:
       return `${threadName(store, a)}:${a} CPU ${b} → ${c}`;
+    case EventKind.KvmEoi:
+      return kvmEoiText(store, i);
     case EventKind.Probe:
       return `${b ? 'return' : 'entry'}${Number.isNaN(store.x[i]) ? '' : ` arg1=${store.x[i]}`}`;
   }

@@ -41,6 +41,8 @@ interface OpenDecision {
   /** yield_to's return value, NaN when none was seen. */
   probeResult: number;
   probeTargetTid: number;
+  /** The vCPU the probe named was woken from halt, not preempted, at the exit. */
+  probeTargetWoken: boolean;
   /** The first pick on the target's pCPU after the boost chose the target (probes only). */
   ranAtPick: boolean;
 }
@@ -56,6 +58,13 @@ interface VmDecisions {
 }
 
 const POOL_LIMIT = 1 << 14;
+/**
+ * yield_to reschedules the target's pCPU at once (resched_curr: an IPI, a VM exit if a guest
+ * runs there), so the pick that decides a boost follows within microseconds. A pick that keeps
+ * what ran there leaves no event when that task stays in the host or the guest keeps running,
+ * so a switch to the target later than this was a later pick, not the one that honoured it.
+ */
+const PICK_LATENCY_NS = 50_000;
 
 function newOpenDecision(): OpenDecision {
   return {
@@ -76,6 +85,7 @@ function newOpenDecision(): OpenDecision {
     probeAttempts: 0,
     probeResult: NaN,
     probeTargetTid: -1,
+    probeTargetWoken: false,
     ranAtPick: false,
   };
 }
@@ -176,6 +186,7 @@ export class DecisionTracker {
     d.probeAttempts = 0;
     d.probeResult = NaN;
     d.probeTargetTid = -1;
+    d.probeTargetWoken = false;
     d.ranAtPick = false;
     this.openOf[spinner] = d;
     vm.list.push(d);
@@ -282,10 +293,10 @@ export class DecisionTracker {
    * boost: honoured when it switches to the target. A vCPU re-entering the guest on that pCPU
    * first means the pick kept what ran there.
    */
-  onPick(cpu: number, nextTid: number | null): void {
+  onPick(cpu: number, nextTid: number | null, ts: number): void {
     const waiting = this.awaitingPick.get(cpu);
     if (!waiting || waiting.length === 0) return;
-    for (const d of waiting) d.ranAtPick = nextTid !== null && nextTid === d.probeTargetTid;
+    for (const d of waiting) d.ranAtPick = nextTid !== null && nextTid === d.probeTargetTid && ts - d.ts <= PICK_LATENCY_NS;
     waiting.length = 0;
   }
 
@@ -314,6 +325,8 @@ export class DecisionTracker {
         const vm = this.byVm[this.lanes.vmOf[lane]];
         this.retire(vm, d);
         d.probeTargetTid = firstArg;
+        const target = this.lanes.ofTid(firstArg);
+        d.probeTargetWoken = target >= 0 && this.states.wasWokenAt(target, d.seq + 1);
         const named = vm.byProbeTarget.get(firstArg) ?? [];
         named.push(d);
         vm.byProbeTarget.set(firstArg, named);
@@ -353,8 +366,12 @@ export class DecisionTracker {
       problems |= ProblemFlag.LostOpportunity;
       this.lostWait[d.spinner] = d.wait;
     }
-    // Overboost: the boost went to a vCPU woken from halt that the spinner does not wait for.
-    if (ran && d.targetWasWoken && !d.pendingReceivers?.includes(d.target)) problems |= ProblemFlag.Overboost;
+    // Overboost: the boost went to a vCPU woken from halt that the spinner does not wait for —
+    // whether or not the scheduler then ran it (with probes the boost itself is seen).
+    if (this.judge.hasYieldProbes) {
+      const boosted = d.probeResult > 0 ? this.lanes.ofTid(d.probeTargetTid) : -1;
+      if (boosted >= 0 && d.probeTargetWoken && !d.pendingReceivers?.includes(boosted)) problems |= ProblemFlag.Overboost;
+    } else if (ran && d.targetWasWoken && !d.pendingReceivers?.includes(d.target)) problems |= ProblemFlag.Overboost;
     const t = this.table;
     t.outcome[d.at] = this.judge.judgesOutcomes ? OUTCOME_CODE.get(outcome)! : 255;
     t.targetLane[d.at] = d.target;

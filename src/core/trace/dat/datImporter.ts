@@ -7,6 +7,7 @@ import { statSync } from 'node:fs';
 import { EventKind, EventStore, isPid, isVcpuId, PREEMPT_FLAG, PrevState } from '../model';
 import { CancelledError, emptyImportStats, type ImportedTrace, type ImportOptions, type ImportStats } from '../textImporter';
 import { fixComm } from '../eventPayload';
+import { KVM_EOI, KVM_EOI_FIELDS } from '../eoiEvent';
 import { openTraceDat, TraceDatError, type DatFile } from './datFile';
 import { printable } from './errors';
 import { symbolicTables, type DamagedFormat, type EventFormat, type FieldFormat } from './eventFormat';
@@ -102,7 +103,7 @@ const pidOk = (pid: number) => isPid(pid) || ((idOutOfRange = true), false);
 const vcpuOk = (vcpu: number) => isVcpuId(vcpu) || ((idOutOfRange = true), false);
 
 /** The events makeDecoders stores: damage in their formats is damage the analysis sees. */
-const DECODED_EVENTS = new Set(['kvm_exit', 'kvm_entry', 'kvm_ple_window_update', 'kvm_ple_window', 'kvm_apic_ipi', 'kvm_apic_accept_irq', 'kvm_vcpu_wakeup', 'sched_switch', 'sched_wakeup', 'sched_waking', 'sched_wakeup_new', 'sched_migrate_task']);
+const DECODED_EVENTS = new Set(['kvm_exit', 'kvm_entry', 'kvm_ple_window_update', 'kvm_ple_window', 'kvm_apic_ipi', 'kvm_apic_accept_irq', 'kvm_vcpu_wakeup', 'sched_switch', 'sched_wakeup', 'sched_waking', 'sched_wakeup_new', 'sched_migrate_task', KVM_EOI]);
 
 /** A field the readers can read: a string, or a number of 1, 2, 4 or 8 bytes. */
 function readable(field: FieldFormat | undefined): boolean {
@@ -186,6 +187,10 @@ function makeDecoders(dat: DatFile, store: EventStore, damaged: DamagedFormat[])
     } else if (sys === 'kvm' && fmt.name === 'kvm_apic_accept_irq' && need('apicid', 'vec')) {
       const [apic, vec] = [f('apicid')!, f('vec')!];
       kind = EventKind.ApicAcceptIrq;
+      decode = (s, row, p, at) => ((s.a[row] = num(apic, p, at)), (s.b[row] = num(vec, p, at)), true);
+    } else if (sys === 'kvm' && fmt.name === KVM_EOI && need(...KVM_EOI_FIELDS)) {
+      const [apic, vec] = KVM_EOI_FIELDS.map((n) => f(n)!);
+      kind = EventKind.KvmEoi;
       decode = (s, row, p, at) => ((s.a[row] = num(apic, p, at)), (s.b[row] = num(vec, p, at)), true);
     } else if (sys === 'kvm' && fmt.name === 'kvm_vcpu_wakeup' && need('ns', 'waited')) {
       const [ns, waited, valid] = [f('ns')!, f('waited')!, f('valid')];
