@@ -3,6 +3,7 @@
 // events. Used for simulator run files, so a simulated run opens like any trace.
 
 import { EventKind, PREEMPT_FLAG, PrevState, type EventStore } from '../trace/model';
+import { guestEventText } from '../trace/guestEvents';
 
 const SHORTHAND = ['dst', 'self', 'all', 'all-but-self'];
 
@@ -60,7 +61,7 @@ function payload(store: EventStore, i: number): [string, string] {
       return [name, store.b[i] ? `(kvm_vcpu_on_spin+0x12c/0x1f0 <- ${fn})${arg}` : `(${fn}+0x0/0x1f0)${arg}`];
     }
   }
-  return ['unknown', ''];
+  return guestEventText(store, i) ?? ['unknown', ''];
 }
 
 /** Streams the store as text in chunks of about 64 KiB. */
