@@ -7,6 +7,7 @@ import { importTraceFileParallel, type ParallelImportOptions } from './trace/par
 import { importTraceStream, type StreamImportOptions } from './trace/streamImport';
 import type { TraceFormat } from './trace/sniff';
 import { refuseCutRunFile, runFileContentWarnings } from './sim/runFileCheck';
+import { readRunFileOrigin } from './sim/runFileOrigin';
 import type { TraceClock } from './trace/clock';
 import { PID_MAX_LIMIT, VCPU_ID_MAX } from './trace/model';
 import type { TraceOrigin } from './trace/dat/datOptions';
@@ -30,7 +31,9 @@ export async function analyzeTraceFile(
   path: string,
   options: ParallelImportOptions & { analysis?: Partial<AnalysisOptions>; clockHz?: number } = {},
 ): Promise<TraceAnalysis> {
-  const result = finish(path, await importTraceFileParallel(path, options).catch((err) => refuseCutRunFile(path, err)), options.analysis);
+  const trace = await importTraceFileParallel(path, options).catch((err) => refuseCutRunFile(path, err));
+  applyRunFileOrigin(path, trace);
+  const result = finish(path, trace, options.analysis);
   // A simulator run file cut short still carries its whole run's header: say so first.
   result.analysis.warnings.unshift(...runFileContentWarnings(path, { eventLines: result.importStats.eventLines, pleExits: result.analysis.totals.pleExits }));
   return result;
@@ -54,6 +57,14 @@ function finish(source: string, trace: ImportedTrace, options: Partial<AnalysisO
   const analysis = options.range ? session.analyzeRange(options.range.startNs, options.range.endNs) : session.analysis;
   analysis.warnings.unshift(...importWarnings(trace.stats));
   return { source, format: trace.format, importStats: trace.stats, clock: trace.store.clock, origin: trace.store.origin, lostEventsExact: trace.store.lostEventsText(), analysis, session };
+}
+
+/** A text trace whose header declares its origin (a simulator run file and its guests' files). */
+function applyRunFileOrigin(path: string, trace: ImportedTrace): void {
+  if (trace.store.origin.traceId !== null) return; // trace.dat options say it
+  const origin = readRunFileOrigin(path);
+  if (typeof origin === 'string') trace.stats.warnings.push(`${origin}: the file's trace id, guests and time shift were not read`);
+  else if (origin) trace.store.origin = origin;
 }
 
 /** Partly malformed input: results plus a warning with the count and the first line numbers. */
