@@ -8,6 +8,7 @@ import { importTraceStream, type StreamImportOptions } from './trace/streamImpor
 import type { TraceFormat } from './trace/sniff';
 import { refuseCutRunFile, runFileContentWarnings } from './sim/runFileCheck';
 import { readRunFileOrigin } from './sim/runFileOrigin';
+import { GuestTraceError, matchGuest, placeGuest, type GuestTrace } from './guestTraces';
 import type { TraceClock } from './trace/clock';
 import { PID_MAX_LIMIT, VCPU_ID_MAX } from './trace/model';
 import type { TraceOrigin } from './trace/dat/datOptions';
@@ -25,6 +26,8 @@ export interface TraceAnalysis {
   analysis: AnalysisResult;
   /** The open trace: its state model answers ranges and replays. */
   session: TraceSession;
+  /** Guest traces given with the host (`--guest`), on the host clock. */
+  guests: GuestTrace[];
 }
 
 export async function analyzeTraceFile(
@@ -56,7 +59,22 @@ function finish(source: string, trace: ImportedTrace, options: Partial<AnalysisO
   const session = new TraceSession(trace.store, options);
   const analysis = options.range ? session.analyzeRange(options.range.startNs, options.range.endNs) : session.analysis;
   analysis.warnings.unshift(...importWarnings(trace.stats));
-  return { source, format: trace.format, importStats: trace.stats, clock: trace.store.clock, origin: trace.store.origin, lostEventsExact: trace.store.lostEventsText(), analysis, session };
+  return { source, format: trace.format, importStats: trace.stats, clock: trace.store.clock, origin: trace.store.origin, lostEventsExact: trace.store.lostEventsText(), analysis, session, guests: [] };
+}
+
+/**
+ * Reads guest traces of `host`: each is recognised by trace id (GuestTraceError when it is not
+ * one of host's guests) and moved onto the host clock; they are added to `host.guests`.
+ */
+export async function attachGuestTraces(host: TraceAnalysis, paths: string[], options: ParallelImportOptions = {}): Promise<GuestTrace[]> {
+  for (const path of paths) {
+    const trace = await importTraceFileParallel(path, options);
+    applyRunFileOrigin(path, trace);
+    const entry = matchGuest(host.origin, host.source, trace.store.origin, path);
+    if (host.guests.some((g) => g.traceId === entry.traceId)) throw new GuestTraceError(`${path}: guest trace ${entry.traceId} was given twice`);
+    host.guests.push(placeGuest(trace.store, entry, path));
+  }
+  return host.guests;
 }
 
 /** A text trace whose header declares its origin (a simulator run file and its guests' files). */

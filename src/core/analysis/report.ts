@@ -12,7 +12,11 @@ export function toAnalyzeJson(result: TraceAnalysis) {
     traceId: result.origin.traceId,
     /** A guest trace: the host trace it belongs to (trace.dat TIME_SHIFT); null otherwise. */
     hostTraceId: result.origin.timeShift?.peerTraceId ?? null,
-    guests: result.origin.guests.map((g) => ({ traceId: g.traceId, name: g.name, vcpus: g.vcpus.map((v) => ({ vcpu: v.vcpu, hostTid: v.hostTid })) })),
+    /** events, firstNs, lastNs (host clock): of a guest trace given with the host (--guest), else null. */
+    guests: result.origin.guests.map((g) => {
+      const read = result.guests.find((x) => x.traceId === g.traceId);
+      return { traceId: g.traceId, name: g.name, vcpus: g.vcpus.map((v) => ({ vcpu: v.vcpu, hostTid: v.hostTid })), events: read?.events ?? null, firstNs: read?.firstNs ?? null, lastNs: read?.lastNs ?? null };
+    }),
     durationNs: a.durationNs,
     vms: a.vms.map((vm) => ({
       id: vm.id,
