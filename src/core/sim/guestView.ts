@@ -21,6 +21,8 @@ export interface DecisionTruth {
   label: DecisionLabel;
   /** This decision counted the spin wait's lost opportunity. */
   lost: boolean;
+  /** Host threads of the vCPUs the spinner truly waited for. */
+  waitedFor: number[];
 }
 
 export interface GuestViewVm {
@@ -189,8 +191,8 @@ export class GuestViewRecorder {
     vm.store.c[r] = next;
   }
 
-  decision(now: number, tid: number, label: DecisionLabel, lost: boolean): void {
-    if (this.recording()) this.decisions.push({ ts: now, tid, label, lost });
+  decision(now: number, tid: number, label: DecisionLabel, lost: boolean, waitedFor: { task: { tid: number } }[]): void {
+    if (this.recording()) this.decisions.push({ ts: now, tid, label, lost, waitedFor: waitedFor.map((w) => w.task.tid) });
   }
 
   result(): GuestView {

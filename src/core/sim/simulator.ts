@@ -931,7 +931,7 @@ class Simulation {
     vm.lastBoosted = lastBoosted;
     const lost = this.judgeLostOpportunity(me, target, wanted);
     const label = this.judgeBoost(target, wanted);
-    this.guestView?.decision(this.now, me.task.tid, label, lost);
+    this.guestView?.decision(this.now, me.task.tid, label, lost, wanted);
     this.finishOnSpin(me, yielded > 0);
   }
 
@@ -950,7 +950,7 @@ class Simulation {
     }
     if (yielded <= 0) this.count('on_spin.exit_no_yield', me);
     const label = this.judgeBoost(yielded > 0 ? target : null, wanted);
-    this.guestView?.decision(this.now, me.task.tid, label, false);
+    this.guestView?.decision(this.now, me.task.tid, label, false, wanted);
     me.inSpinLoop = true;
     this.finishOnSpin(me, yielded > 0);
   }
