@@ -181,9 +181,8 @@ class GuestState {
 interface OpenDecision {
   d: GuestDecision;
   me: HostVcpu;
-  waited: HostVcpu[];
-  /** Awaited vCPUs the user-mode filter skipped at the exit. */
-  filterSkipped: boolean;
+  /** What it may have waited for: one set, or one per possible lock holder when the guest cannot tell which. */
+  alternatives: { waited: HostVcpu[]; filterSkipped: boolean; label: DecisionLabel }[];
   waitKey: string;
   probeTarget: number;
 }
@@ -213,8 +212,16 @@ export function guestTruth(host: EventStore, guests: GuestTrace[], policy: Filte
   const close = (o: OpenDecision) => {
     open.delete(o.me.tid);
     if (o.d.label === null) return;
-    const boostedAwaited = o.d.label === 'helpful';
-    if (!boostedAwaited && o.filterSkipped && lostWait.get(o.me.tid) !== o.waitKey) {
+    // Judged only when every possible holder gives the same label and the same lost opportunity.
+    const labels = new Set(o.alternatives.map((a) => a.label));
+    const lost = new Set(o.alternatives.map((a) => a.label !== 'helpful' && a.filterSkipped));
+    if (labels.size > 1 || lost.size > 1) {
+      o.d.label = null;
+      return;
+    }
+    o.d.label = o.alternatives[0].label;
+    o.d.waitedFor = o.alternatives[0].waited.map((w) => w.tid);
+    if (lost.has(true) && lostWait.get(o.me.tid) !== o.waitKey) {
       o.d.lost = true;
       lostWait.set(o.me.tid, o.waitKey);
     }
@@ -284,7 +291,7 @@ export function guestTruth(host: EventStore, guests: GuestTrace[], policy: Filte
         if (!o) break;
         if (name === yieldTo) o.probeTarget = host.x[i];
         else if (name === yieldReturn && o.d.label !== null) {
-          if (host.x[i] > 0) o.d.label = labelOf(byTid.get(o.probeTarget) ?? null, o.waited);
+          if (host.x[i] > 0) for (const a of o.alternatives) a.label = labelOf(byTid.get(o.probeTarget) ?? null, a.waited);
         }
         break;
       }
@@ -298,49 +305,50 @@ export function guestTruth(host: EventStore, guests: GuestTrace[], policy: Filte
 
 function openDecision(t: number, me: HostVcpu, state: GuestState, vcpus: HostVcpu[], walk: WalkPolicy, pending: (v: HostVcpu) => boolean, walkSeen: boolean, out: GuestDecision[]): OpenDecision {
   let wait: WaitKind = 'none';
-  let waitedCpus: number[] = [];
+  let waitedSets: number[][] = [[]];
   let waitKey = '';
   let judged = true;
   const lock = state.waitingLock[me.cpu];
   if (lock >= 0) {
     wait = 'lock';
     waitKey = `lock:${state.waitRow[me.cpu]}`;
-    const holder = lockHolder(state, lock, me, vcpus, t);
-    if (holder === null) judged = false;
-    else waitedCpus = [holder];
+    const holders = lockHolders(state, lock, me, vcpus, t);
+    if (holders === null) judged = false;
+    else waitedSets = holders.map((h) => [h]);
   } else {
     const receivers = state.receiversOf(me.cpu);
     if (receivers.length > 0) {
       wait = 'ipi';
       waitKey = `ipi:${state.ipiRound[me.cpu]}`;
-      waitedCpus = receivers;
+      waitedSets = [receivers];
     }
   }
-  const waited = waitedCpus.map((c) => vcpus[c]).filter((v): v is HostVcpu => v !== undefined);
-  const filterSkipped = waited.some((w) => w.preempted && !w.blocked && userModeFilterSkips(w, me, walk, pending));
-  const d: GuestDecision = { ts: t, tid: me.tid, label: judged && walkSeen ? 'noBoost' : null, lost: false, wait, waitedFor: waited.map((w) => w.tid) };
+  const alternatives = waitedSets.map((cpus) => {
+    const waited = cpus.map((c) => vcpus[c]).filter((v): v is HostVcpu => v !== undefined);
+    const filterSkipped = waited.some((w) => w.preempted && !w.blocked && userModeFilterSkips(w, me, walk, pending));
+    return { waited, filterSkipped, label: 'noBoost' as DecisionLabel };
+  });
+  const d: GuestDecision = { ts: t, tid: me.tid, label: judged && walkSeen ? 'noBoost' : null, lost: false, wait, waitedFor: [] };
   out.push(d);
-  return { d, me, waited, filterSkipped, waitKey, probeTarget: -1 };
+  return { d, me, alternatives, waitKey, probeTarget: -1 };
 }
 
 /**
- * The guest CPU holding `lock` at `t`, when the guest's events prove it; null when they cannot
- * tell. The lock is handed on in the order its waiters began (FIFO, as the simulator's and the
+ * The guest CPUs that may hold `lock` at `t` (one when the guest's events prove it, two when
+ * the lock may have been handed on unseen); null when they cannot tell. The lock is handed on in the order its waiters began (FIFO, as the simulator's and the
  * kernel's queued spinlocks do): its last contended acquirer holds it until it releases, and
  * then the first waiter in line does. The last acquirer has released it when it waits for it
  * again; it may have released it unseen when the first waiter, out of the guest, takes it on
  * its next entry.
  */
-function lockHolder(state: GuestState, lock: number, me: HostVcpu, vcpus: HostVcpu[], t: number): number | null {
+function lockHolders(state: GuestState, lock: number, me: HostVcpu, vcpus: HostVcpu[], t: number): number[] | null {
   const last = state.lastAcquirer.get(lock);
   if (last === undefined || !state.heldSinceContended.get(lock)) return null;
   const queue = state.waiters.get(lock) ?? [];
-  if (queue.some((w) => w.cpu === last)) {
-    const first = queue[0].cpu;
-    return first === me.cpu || first === last ? null : first;
-  }
-  if (last === me.cpu || mayHoldUnseen(state, lock, me, vcpus, t)) return null;
-  return last;
+  const first = queue[0]?.cpu;
+  if (queue.some((w) => w.cpu === last)) return first === me.cpu || first === last ? null : [first];
+  if (last === me.cpu) return null;
+  return mayHoldUnseen(state, lock, me, vcpus, t) ? [last, first] : [last];
 }
 
 /**
