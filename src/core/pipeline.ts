@@ -9,6 +9,10 @@ import type { TraceFormat } from './trace/sniff';
 import { refuseCutRunFile, runFileContentWarnings } from './sim/runFileCheck';
 import { readRunFileOrigin } from './sim/runFileOrigin';
 import { GuestTraceError, matchGuest, placeGuest, type GuestTrace } from './guestTraces';
+import { guestProblems, VANILLA_FILTER, type GuestProblems } from './analysis/guestProblems';
+import type { FilterPolicy } from './analysis/guestTruth';
+import { POLICIES } from './sim/policies';
+import { readRunFileMetrics } from './sim/runFileSites';
 import type { TraceClock } from './trace/clock';
 import { PID_MAX_LIMIT, VCPU_ID_MAX } from './trace/model';
 import type { TraceOrigin } from './trace/dat/datOptions';
@@ -28,6 +32,8 @@ export interface TraceAnalysis {
   session: TraceSession;
   /** Guest traces given with the host (`--guest`), on the host clock. */
   guests: GuestTrace[];
+  /** With guest traces: the problems counted from the guests' truth, beside the host-only inference. */
+  problemsFromGuest: GuestProblems | null;
 }
 
 export async function analyzeTraceFile(
@@ -59,7 +65,7 @@ function finish(source: string, trace: ImportedTrace, options: Partial<AnalysisO
   const session = new TraceSession(trace.store, options);
   const analysis = options.range ? session.analyzeRange(options.range.startNs, options.range.endNs) : session.analysis;
   analysis.warnings.unshift(...importWarnings(trace.stats));
-  return { source, format: trace.format, importStats: trace.stats, clock: trace.store.clock, origin: trace.store.origin, lostEventsExact: trace.store.lostEventsText(), analysis, session, guests: [] };
+  return { source, format: trace.format, importStats: trace.stats, clock: trace.store.clock, origin: trace.store.origin, lostEventsExact: trace.store.lostEventsText(), analysis, session, guests: [], problemsFromGuest: null };
 }
 
 /**
@@ -74,7 +80,14 @@ export async function attachGuestTraces(host: TraceAnalysis, paths: string[], op
     if (host.guests.some((g) => g.traceId === entry.traceId)) throw new GuestTraceError(`${path}: guest trace ${entry.traceId} was given twice`);
     host.guests.push(placeGuest(trace.store, entry, path));
   }
+  if (host.guests.length > 0) host.problemsFromGuest = guestProblems(host.session.store, host.analysis, host.guests, filterOf(host.source));
   return host.guests;
+}
+
+/** The user-mode filter of the kernel that recorded `path`: a run file names its policy. */
+function filterOf(path: string): FilterPolicy & { name: string } {
+  const policy = POLICIES.find((p) => p.name === readRunFileMetrics(path)?.policy);
+  return policy ? { name: `${policy.name} (the run file's policy)`, pendingInterruptRule: policy.pendingInterruptRule, strictBoost: policy.strictBoost } : VANILLA_FILTER;
 }
 
 /** A text trace whose header declares its origin (a simulator run file and its guests' files). */

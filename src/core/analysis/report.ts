@@ -46,6 +46,8 @@ export function toAnalyzeJson(result: TraceAnalysis) {
     totals: { ...a.totals, lostEventsExact: result.lostEventsExact },
     decisions: a.decisions,
     problems: a.problems,
+    /** With --guest: the problems counted from the guests' lock / ipi / csd events, beside the host-only inference. */
+    problemsFromGuest: result.problemsFromGuest,
     inference: a.inference,
     /** Figure path → why the trace cannot judge it; those figures are null, never 0. */
     notJudged: a.notJudged,
