@@ -4,7 +4,7 @@
 // TIME_SHIFT (datOptions.guestToHostNs), so one analysis reads both on one clock.
 
 import type { EventStore } from './trace/model';
-import { guestToHostNs, type GuestInfo, type TraceOrigin } from './trace/dat/datOptions';
+import { guestToHostNs, tscToNsBig, type GuestInfo, type TimeShift, type TraceOrigin, type Tsc2Nsec } from './trace/dat/datOptions';
 
 /** A guest file that does not belong to the host it was given with: one line, exit 2. */
 export class GuestTraceError extends Error {}
@@ -43,11 +43,13 @@ export function matchGuest(host: TraceOrigin, hostSource: string, guest: TraceOr
  * arithmetic) and returns the guest beside its host. The store's rows keep their file order.
  */
 export function placeGuest(store: EventStore, entry: GuestInfo, source: string): GuestTrace {
-  const shift = store.origin.timeShift!;
+  const tsc = store.origin.tsc2nsec;
+  // A trace.dat with TSC2NSEC was read in ns already: its shift goes to ns the same way.
+  const shift = tsc && tsc.mult !== 0 ? shiftInNs(store.origin.timeShift!, tsc) : store.origin.timeShift!;
   let first = Infinity;
   let last = -Infinity;
   for (let i = 0; i < store.length; i++) {
-    const ns = Number(guestToHostNs(shift, store.cpu[i], BigInt(Math.round(store.ts[i])), store.origin.tsc2nsec));
+    const ns = Number(guestToHostNs(shift, store.cpu[i], BigInt(Math.round(store.ts[i]))));
     store.ts[i] = ns;
     if (ns < first) first = ns;
     if (ns > last) last = ns;
@@ -55,4 +57,14 @@ export function placeGuest(store: EventStore, entry: GuestInfo, source: string):
   store.recountOrder();
   const empty = store.length === 0;
   return { source, traceId: entry.traceId, name: entry.name, vcpus: entry.vcpus, store, events: store.length, firstNs: empty ? null : first, lastNs: empty ? null : last };
+}
+
+/**
+ * TIME_SHIFT's samples (raw counter values) in ns by TSC2NSEC. The conversion is linear, so
+ * host = (guest · scaling >> fraction) + offset holds in ns with the same scaling: exact to the
+ * nanosecond trace-cmd's own conversion rounds to.
+ */
+export function shiftInNs(shift: TimeShift, tsc: Tsc2Nsec): TimeShift {
+  const ns = (v: bigint) => (v < 0n ? -tscToNsBig(-v, tsc.mult, tsc.shift) : tscToNsBig(v, tsc.mult, tsc.shift));
+  return { ...shift, cpus: shift.cpus.map((samples) => samples.map((s) => ({ ...s, time: ns(s.time), offset: ns(s.offset) }))) };
 }

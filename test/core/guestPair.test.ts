@@ -129,3 +129,16 @@ test('a guest of another host is refused in one line', async () => {
   });
   await assert.rejects(attachGuestTraces(host, [hostPath]), /not a guest trace/);
 });
+
+test('a guest read in ns through TSC2NSEC has its TIME_SHIFT applied in ns: hand-computed', async () => {
+  const { EventStore } = await import('../../src/core/trace/model');
+  const { placeGuest } = await import('../../src/core/guestTraces');
+  const store = new EventStore();
+  // 1.5 ns per count (mult 3 · 2^30, shift 31): guest count 1000 was read as 1500 ns; the host
+  // is 200 counts behind, so the host time is 800 counts = 1200 ns.
+  store.push(1500, 0, 1, 7, 1);
+  store.origin = { traceId: GUEST_ID, guests: [], tsc2nsec: { mult: 3 * 2 ** 30, shift: 31, offset: 0n }, timeShift: { peerTraceId: HOST_ID, flags: 0, cpus: [[{ time: 0n, offset: -200n, scaling: 1n, fraction: 0n }]] } };
+  const g = placeGuest(store, { traceId: GUEST_ID, name: 'g', vcpus: [{ vcpu: 0, hostTid: 5001 }] }, 'g.dat');
+  assert.equal(store.ts[0], 1200);
+  assert.deepEqual([g.firstNs, g.lastNs], [1200, 1200]);
+});
