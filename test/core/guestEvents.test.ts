@@ -135,3 +135,49 @@ test('trace.dat records of csd_queue_cpu and ipi_send_cpumask decode by their fo
   assert.equal(store.strings.get(store.a[row2]), '1,3');
   assert.equal(guestDatDecoder({ ...queue, name: 'csd_other' }, access, () => true), null);
 });
+
+test('property: any guest event the writer renders reads back to the same values', async () => {
+  const fc = await import('fast-check');
+  const hex = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map((v) => '0x' + v.toString(16));
+  const sym = fc.stringMatching(/^[a-z_][a-z0-9_]{0,20}\+0x[0-9a-f]{1,4}\/0x[0-9a-f]{1,4}$/);
+  const cpus = fc.uniqueArray(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 12 }).map((c) => [...c].sort((p, q) => p - q));
+  const event = fc.oneof(
+    fc.record({ kind: fc.constant(14), lock: hex, flags: fc.integer({ min: 0, max: 63 }) }),
+    fc.record({ kind: fc.constant(15), lock: hex, ret: fc.integer({ min: -4095, max: 1 }) }),
+    fc.record({ kind: fc.constant(16), cpu: fc.integer({ min: 0, max: 4095 }), site: sym, cb: sym }),
+    fc.record({ kind: fc.constant(17), cpus, site: sym, cb: sym }),
+    fc.record({ kind: fc.constant(18), cpu: fc.integer({ min: 0, max: 4095 }), func: sym, csd: hex }),
+    fc.record({ kind: fc.constant(19), func: sym, csd: hex }),
+    fc.record({ kind: fc.constant(20), func: sym, csd: hex }),
+  );
+  fc.assert(
+    fc.property(fc.array(event, { minLength: 1, maxLength: 20 }), (events) => {
+      const src = new EventStore();
+      const id = (t: string) => src.strings.intern(t);
+      events.forEach((e, k) => {
+        const r = src.push(1e9 + k, k % 4, 1001, e.kind as never, k + 1);
+        const v = e as Record<string, unknown>;
+        if (e.kind === 14 || e.kind === 15) [src.a[r], src.b[r]] = [id(v.lock as string), (v.flags ?? v.ret) as number];
+        else if (e.kind === 16) [src.a[r], src.b[r], src.c[r]] = [v.cpu as number, id(v.cb as string), id(v.site as string)];
+        else if (e.kind === 17) [src.a[r], src.b[r], src.c[r]] = [id((v.cpus as number[]).join(',')), id(v.cb as string), id(v.site as string)];
+        else if (e.kind === 18) [src.a[r], src.b[r], src.c[r]] = [v.cpu as number, id(v.func as string), id(v.csd as string)];
+        else [src.a[r], src.b[r]] = [id(v.func as string), id(v.csd as string)];
+      });
+      let text = '';
+      writeTraceCmdText(src, (t) => (text += t));
+      const back = importTraceText(text).store;
+      assert.equal(back.length, src.length);
+      for (let i = 0; i < src.length; i++) {
+        assert.equal(back.kind[i], src.kind[i]);
+        const k = src.kind[i];
+        const numeric = (col: 'a' | 'b' | 'c') => (col === 'b' && (k === 14 || k === 15)) || (col === 'a' && (k === 16 || k === 18));
+        const columns: ('a' | 'b' | 'c')[] = k >= 19 || k <= 15 ? ['a', 'b'] : k === 18 ? ['a', 'b', 'c'] : ['a', 'b', 'c'];
+        for (const col of columns) {
+          if (numeric(col)) assert.equal(back[col][i], src[col][i]);
+          else assert.equal(back.strings.get(back[col][i]), src.strings.get(src[col][i]));
+        }
+      }
+    }),
+    { numRuns: 200 },
+  );
+});
