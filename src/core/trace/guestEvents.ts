@@ -64,7 +64,7 @@ export const guestEventName = (kind: number): string | undefined => NAME_OF.get(
 
 /** A pointer as kept: "0x" + lower-case hex without leading zeros; "(null)" is 0x0. */
 export function pointerText(raw: string): string | null {
-  if (raw === '(null)') return '0x0';
+  if (raw === '(null)' || raw === '(nil)') return '0x0'; // the kernel's and libtraceevent's null
   const hex = raw.startsWith('0x') || raw.startsWith('0X') ? raw.slice(2) : raw;
   if (hex.length === 0 || hex.length > 16 || !/^[0-9a-fA-F]+$/.test(hex)) return null;
   return '0x' + (hex.toLowerCase().replace(/^0+(?=.)/, ''));
