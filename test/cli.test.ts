@@ -90,7 +90,7 @@ test('analyze: bad input exits 2 with one line, a usage mistake adds the usage',
     [['analyze', TGID, '--duration', '3'], /^kvm-spin: analyze: --duration applies to a stream/],
     [['analyze', TGID, '--json=yes'], /^kvm-spin: analyze: --json takes no value$/],
     [['analyze', TGID, TGID], /^kvm-spin: analyze: takes exactly one FILE/],
-    [['analyze', TGID, '-x'], /^kvm-spin: analyze: unknown option -x: expected --json, --range, --clock-hz, --duration or --help$/],
+    [['analyze', TGID, '-x'], /^kvm-spin: analyze: unknown option -x: expected --json, --range, --clock-hz, --duration, --guest or --help$/],
   ] as [string[], RegExp][]) {
     const r = await cliInProcess(args);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);

@@ -16,6 +16,8 @@ export class UsageError extends Error {
 export interface OptionSpec {
   type: 'string' | 'boolean';
   short?: string;
+  /** May be given more than once (the value is then a list). */
+  multiple?: boolean;
 }
 
 export interface CommandSpec {
@@ -28,7 +30,7 @@ export interface CommandSpec {
 }
 
 export interface ParsedArgs {
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
   help: boolean;
 }
@@ -47,7 +49,7 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
   } catch (err) {
     return fail(describeParseError(err as NodeJS.ErrnoException, Object.keys(spec.options)));
   }
-  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const values = parsed.values as ParsedArgs['values'];
   const help = values.help === true;
   const { min, max, what } = spec.positionals;
   const count = parsed.positionals.length;
@@ -93,6 +95,12 @@ function describeParseError(err: NodeJS.ErrnoException, known: string[]): string
 export function stringValue(args: ParsedArgs, name: string): string | undefined {
   const v = args.values[name];
   return typeof v === 'string' ? v : undefined;
+}
+
+/** Every value of an option that may be given more than once (OptionSpec.multiple). */
+export function stringValues(args: ParsedArgs, name: string): string[] {
+  const v = args.values[name];
+  return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
 }
 
 /** Checks an option's value; a refusal is a usage error of the command, with the reason. */

@@ -4,6 +4,7 @@
 import { NotATraceError } from '../core/trace/sniff';
 import { RecordPermissionError } from '../core/trace/record';
 import { OutputError } from '../core/outputFile';
+import { GuestTraceError } from '../core/guestTraces';
 import { UsageError } from './args';
 import { describeErrno, INPUT_ERRNOS, type CliIo } from './io';
 
@@ -15,7 +16,7 @@ export function reportError(err: unknown, io: CliIo): number {
     io.stderr.write(`kvm-spin: ${err.message}\n${err.usage}\n`);
     return 2;
   }
-  if (err instanceof NotATraceError || err instanceof InputError || err instanceof RangeError || err instanceof RecordPermissionError || err instanceof OutputError) {
+  if (err instanceof NotATraceError || err instanceof InputError || err instanceof RangeError || err instanceof RecordPermissionError || err instanceof OutputError || err instanceof GuestTraceError) {
     io.stderr.write(`kvm-spin: ${err.message}\n`);
     return 2;
   }

@@ -20,7 +20,8 @@ const MAX_SEEDS = 1000;
 const spec: CommandSpec = {
   name: 'simulate',
   usage: `usage: kvm-spin simulate [--scenario NAME|FILE] [--policy P[,P...]|all] [--seed N]
-                         [--seeds N] [--duration SECONDS] [--out DIR] [--json] [--jobs N]
+                         [--seeds N] [--duration SECONDS] [--out DIR [--guest-trace]]
+                         [--json] [--jobs N]
 
   --scenario S     a JSON file or one of ${Object.keys(BUILTIN_SCENARIOS).join(', ')}
                    (default paper)
@@ -30,6 +31,9 @@ const spec: CommandSpec = {
                    means with 95 % intervals, and changes inside the noise bracketed
   --duration S     simulated seconds, 1 µs to ${LIMITS.durationSeconds} (default 1)
   --out DIR        write one run file per policy into DIR
+  --guest-trace    beside each run file, write each VM's own trace of the run (lock, ipi, csd
+                   and sched_switch events on the guest clock, with the trace ids and
+                   TIME_SHIFT that pair it with the run file): RUN.guest-VM.report
   --json           print JSON instead of a comparison table
   --jobs N         worker threads, 1 to ${MAX_JOBS} (default: one per core)`,
   options: {
@@ -39,6 +43,7 @@ const spec: CommandSpec = {
     seeds: { type: 'string' },
     duration: { type: 'string' },
     out: { type: 'string' },
+    'guest-trace': { type: 'boolean' },
     json: { type: 'boolean' },
     jobs: { type: 'string' },
   },
@@ -52,6 +57,7 @@ export interface SimulateArgs {
   seeds: number;
   durationSeconds: number;
   outDir?: string;
+  guestTrace: boolean;
   json: boolean;
   jobs: number;
 }
@@ -90,7 +96,9 @@ export function parseSimulateArgs(args: ParsedArgs): SimulateArgs {
   const jobs = check.wholeNumber('jobs', stringValue(args, 'jobs') ?? String(availableParallelism()), 1, MAX_JOBS);
   const outDir = stringValue(args, 'out');
   if (outDir === '') check.refuse('out', outDir, 'needs a directory');
-  return { scenario: loadScenario(stringValue(args, 'scenario') ?? 'paper'), policies, seed, seeds, durationSeconds, outDir, json: args.values.json === true, jobs };
+  const guestTrace = args.values['guest-trace'] === true;
+  if (guestTrace && outDir === undefined) throw new UsageError('simulate: --guest-trace writes files beside the run files: it needs --out DIR', spec.usage);
+  return { scenario: loadScenario(stringValue(args, 'scenario') ?? 'paper'), policies, seed, seeds, durationSeconds, outDir, guestTrace, json: args.values.json === true, jobs };
 }
 
 export const simulateCommand: Command = {
@@ -103,7 +111,7 @@ export const simulateCommand: Command = {
     const a = parseSimulateArgs(args);
     if (a.outDir) prepareOutputFolder(a.outDir);
     const seeds = Array.from({ length: a.seeds }, (_, i) => a.seed + i);
-    const jobs = a.policies.flatMap((policy) => seeds.map((seed) => ({ scenario: a.scenario, policy, seed, durationNs: Math.round(a.durationSeconds * 1e9), outDir: a.outDir })));
+    const jobs = a.policies.flatMap((policy) => seeds.map((seed) => ({ scenario: a.scenario, policy, seed, durationNs: Math.round(a.durationSeconds * 1e9), outDir: a.outDir, guestTrace: a.guestTrace })));
     let lastPercent = -1;
     let runs;
     try {

@@ -7,6 +7,12 @@ import { importTraceFileParallel, type ParallelImportOptions } from './trace/par
 import { importTraceStream, type StreamImportOptions } from './trace/streamImport';
 import type { TraceFormat } from './trace/sniff';
 import { refuseCutRunFile, runFileContentWarnings } from './sim/runFileCheck';
+import { readRunFileOrigin } from './sim/runFileOrigin';
+import { GuestTraceError, matchGuest, placeGuest, type GuestTrace } from './guestTraces';
+import { guestProblems, VANILLA_FILTER, type GuestProblems } from './analysis/guestProblems';
+import type { FilterPolicy } from './analysis/guestTruth';
+import { POLICIES } from './sim/policies';
+import { readRunFileMetrics } from './sim/runFileSites';
 import type { TraceClock } from './trace/clock';
 import { PID_MAX_LIMIT, VCPU_ID_MAX } from './trace/model';
 import type { TraceOrigin } from './trace/dat/datOptions';
@@ -24,13 +30,19 @@ export interface TraceAnalysis {
   analysis: AnalysisResult;
   /** The open trace: its state model answers ranges and replays. */
   session: TraceSession;
+  /** Guest traces given with the host (`--guest`), on the host clock. */
+  guests: GuestTrace[];
+  /** With guest traces: the problems counted from the guests' truth, beside the host-only inference. */
+  problemsFromGuest: GuestProblems | null;
 }
 
 export async function analyzeTraceFile(
   path: string,
   options: ParallelImportOptions & { analysis?: Partial<AnalysisOptions>; clockHz?: number } = {},
 ): Promise<TraceAnalysis> {
-  const result = finish(path, await importTraceFileParallel(path, options).catch((err) => refuseCutRunFile(path, err)), options.analysis);
+  const trace = await importTraceFileParallel(path, options).catch((err) => refuseCutRunFile(path, err));
+  applyRunFileOrigin(path, trace);
+  const result = finish(path, trace, options.analysis);
   // A simulator run file cut short still carries its whole run's header: say so first.
   result.analysis.warnings.unshift(...runFileContentWarnings(path, { eventLines: result.importStats.eventLines, pleExits: result.analysis.totals.pleExits }));
   return result;
@@ -53,7 +65,37 @@ function finish(source: string, trace: ImportedTrace, options: Partial<AnalysisO
   const session = new TraceSession(trace.store, options);
   const analysis = options.range ? session.analyzeRange(options.range.startNs, options.range.endNs) : session.analysis;
   analysis.warnings.unshift(...importWarnings(trace.stats));
-  return { source, format: trace.format, importStats: trace.stats, clock: trace.store.clock, origin: trace.store.origin, lostEventsExact: trace.store.lostEventsText(), analysis, session };
+  return { source, format: trace.format, importStats: trace.stats, clock: trace.store.clock, origin: trace.store.origin, lostEventsExact: trace.store.lostEventsText(), analysis, session, guests: [], problemsFromGuest: null };
+}
+
+/**
+ * Reads guest traces of `host`: each is recognised by trace id (GuestTraceError when it is not
+ * one of host's guests) and moved onto the host clock; they are added to `host.guests`.
+ */
+export async function attachGuestTraces(host: TraceAnalysis, paths: string[], options: ParallelImportOptions = {}): Promise<GuestTrace[]> {
+  for (const path of paths) {
+    const trace = await importTraceFileParallel(path, options);
+    applyRunFileOrigin(path, trace);
+    const entry = matchGuest(host.origin, host.source, trace.store.origin, path);
+    if (host.guests.some((g) => g.traceId === entry.traceId)) throw new GuestTraceError(`${path}: guest trace ${entry.traceId} was given twice`);
+    host.guests.push(placeGuest(trace.store, entry, path));
+  }
+  if (host.guests.length > 0) host.problemsFromGuest = guestProblems(host.session.store, host.analysis, host.guests, filterOf(host.source));
+  return host.guests;
+}
+
+/** The user-mode filter of the kernel that recorded `path`: a run file names its policy. */
+function filterOf(path: string): FilterPolicy & { name: string } {
+  const policy = POLICIES.find((p) => p.name === readRunFileMetrics(path)?.policy);
+  return policy ? { name: `${policy.name} (the run file's policy)`, pendingInterruptRule: policy.pendingInterruptRule, strictBoost: policy.strictBoost } : VANILLA_FILTER;
+}
+
+/** A text trace whose header declares its origin (a simulator run file and its guests' files). */
+function applyRunFileOrigin(path: string, trace: ImportedTrace): void {
+  if (trace.store.origin.traceId !== null) return; // trace.dat options say it
+  const origin = readRunFileOrigin(path);
+  if (typeof origin === 'string') trace.stats.warnings.push(`${origin}: the file's trace id, guests and time shift were not read`);
+  else if (origin) trace.store.origin = origin;
 }
 
 /** Partly malformed input: results plus a warning with the count and the first line numbers. */

@@ -8,6 +8,7 @@ import { SourceAnnotations } from './sourceAnnotations';
 import { OPEN_IN_PERFETTO, TRACE_EDITOR, TRACE_EDITOR_ANY, TraceEditorProvider } from './traceEditor';
 import { COMPARISON_VIEW, ComparisonViewProvider } from './comparisonView';
 import { recordTraceCommand } from './recordCommand';
+import { ADD_GUEST_TRACE, addGuestTraceCommand } from './addGuestTraceCommand';
 import { makeApi, type KvmSpinApi } from './api';
 
 const SUMMARY_SCHEME = 'kvm-spin-summary';
@@ -75,6 +76,7 @@ export function activate(context: vscode.ExtensionContext): KvmSpinApi {
       provideTextDocumentContent: (uri) => summaries.get(uri.toString()) ?? '',
     }),
     vscode.commands.registerCommand('kvmSpin.showLog', () => log.show()),
+    vscode.commands.registerCommand(ADD_GUEST_TRACE, () => addGuestTraceCommand(context, log, TRACE_EDITOR)),
     vscode.commands.registerCommand(OPEN_IN_PERFETTO, () => traceEditor.openInPerfetto()),
     vscode.window.registerCustomEditorProvider(TRACE_EDITOR, traceEditor, { supportsMultipleEditorsPerDocument: false }),
     vscode.window.registerCustomEditorProvider(TRACE_EDITOR_ANY, traceEditor, { supportsMultipleEditorsPerDocument: false }),

@@ -221,7 +221,7 @@ test('the CLI summary names the clock and its unit; --json has clock, trace ids 
   assert.deepEqual(json.clock, { name: 'x86-tsc', unit: 'ns' });
   assert.equal(json.traceId, '0x77');
   assert.equal(json.hostTraceId, null);
-  assert.deepEqual(json.guests, [{ traceId: '0x99', name: '', vcpus: [{ vcpu: 0, hostTid: 17241 }] }]);
+  assert.deepEqual(json.guests, [{ traceId: '0x99', name: '', vcpus: [{ vcpu: 0, hostTid: 17241 }], events: null, firstNs: null, lastNs: null }]);
   const text = join(tmp, 'raw-counts.txt');
   writeFileSync(text, ' qemu-system-x86-17241 [019]11163479569636: kvm_exit: reason PAUSE_INSTRUCTION rip 0xffffffff81b860c7 info 0 0\n qemu-system-x86-17241 [019]11163479669636: kvm_exit: reason PAUSE_INSTRUCTION rip 0xffffffff81b860c7 info 0 0\n');
   const raw = cli('analyze', text);

@@ -47,7 +47,7 @@ export function analyze(store: EventStore, options: Partial<AnalysisOptions> = {
 
 /** Upper bounds of each table's rows, from one cheap count of the event kinds. */
 function capacities(store: EventStore, pauseReason: ReasonClass) {
-  const perKind = new Uint32Array(16);
+  const perKind = new Uint32Array(32);
   let pauseExits = 0;
   for (let i = 0; i < store.length; i++) {
     const kind = store.kind[i];

@@ -12,7 +12,11 @@ export function toAnalyzeJson(result: TraceAnalysis) {
     traceId: result.origin.traceId,
     /** A guest trace: the host trace it belongs to (trace.dat TIME_SHIFT); null otherwise. */
     hostTraceId: result.origin.timeShift?.peerTraceId ?? null,
-    guests: result.origin.guests.map((g) => ({ traceId: g.traceId, name: g.name, vcpus: g.vcpus.map((v) => ({ vcpu: v.vcpu, hostTid: v.hostTid })) })),
+    /** events, firstNs, lastNs (host clock): of a guest trace given with the host (--guest), else null. */
+    guests: result.origin.guests.map((g) => {
+      const read = result.guests.find((x) => x.traceId === g.traceId);
+      return { traceId: g.traceId, name: g.name, vcpus: g.vcpus.map((v) => ({ vcpu: v.vcpu, hostTid: v.hostTid })), events: read?.events ?? null, firstNs: read?.firstNs ?? null, lastNs: read?.lastNs ?? null };
+    }),
     durationNs: a.durationNs,
     vms: a.vms.map((vm) => ({
       id: vm.id,
@@ -42,6 +46,8 @@ export function toAnalyzeJson(result: TraceAnalysis) {
     totals: { ...a.totals, lostEventsExact: result.lostEventsExact },
     decisions: a.decisions,
     problems: a.problems,
+    /** With --guest: the problems counted from the guests' lock / ipi / csd events, beside the host-only inference. */
+    problemsFromGuest: result.problemsFromGuest,
     inference: a.inference,
     /** Figure path → why the trace cannot judge it; those figures are null, never 0. */
     notJudged: a.notJudged,

@@ -4,6 +4,7 @@
 
 import { EventKind, PREEMPT_FLAG, PrevState, type EventStore } from '../trace/model';
 import { KVM_EOI, kvmEoiText } from '../trace/eoiEvent';
+import { guestEventText } from '../trace/guestEvents';
 
 const SHORTHAND = ['dst', 'self', 'all', 'all-but-self'];
 
@@ -63,7 +64,7 @@ function payload(store: EventStore, i: number): [string, string] {
       return [name, store.b[i] ? `(kvm_vcpu_on_spin+0x12c/0x1f0 <- ${fn})${arg}` : `(${fn}+0x0/0x1f0)${arg}`];
     }
   }
-  return ['unknown', ''];
+  return guestEventText(store, i) ?? ['unknown', ''];
 }
 
 /** Streams the store as text in chunks of about 64 KiB. */

@@ -9,6 +9,8 @@ import { policyByName } from './policies';
 import type { Scenario } from './scenario';
 import { simulate, type SimResult } from './simulator';
 import { metricsHeader, runFileEndLine, siteCountsHeader } from './runFileSites';
+import { originHeader } from './runFileOrigin';
+import { writeGuestViewFiles } from './guestViewFile';
 
 export interface SimJob {
   scenario: Scenario;
@@ -17,9 +19,11 @@ export interface SimJob {
   durationNs: number;
   /** Write the run file into this folder. */
   outDir?: string;
+  /** Beside the run file, write each VM's own trace of the run (guestViewFile.ts). */
+  guestTrace?: boolean;
 }
 
-export type SimSummary = Omit<SimResult, 'store'> & { runFile?: string };
+export type SimSummary = Omit<SimResult, 'store' | 'guestView'> & { runFile?: string; guestFiles?: string[] };
 
 export function runJob(job: SimJob, onProgress?: (fraction: number) => void, shouldStop?: () => boolean): SimSummary {
   const result = simulate({
@@ -28,20 +32,24 @@ export function runJob(job: SimJob, onProgress?: (fraction: number) => void, sho
     seed: job.seed,
     durationNs: job.durationNs,
     record: Boolean(job.outDir),
+    guestView: Boolean(job.outDir && job.guestTrace),
     onProgress,
     shouldStop,
   });
-  const { store, ...summary } = result;
+  const { store, guestView, ...summary } = result;
   if (!job.outDir || !store) return summary;
   const runFile = runFilePath(job, job.outDir);
+  const origin = guestView ? [originHeader({ traceId: guestView.hostTraceId, guests: guestView.vms.map((vm) => ({ traceId: vm.traceId, name: vm.name, vcpus: vm.vcpus })) })] : [];
   writeFileWhole(runFile, (write) => {
     writeTraceCmdText(store, write, [
       `kvm-spin simulate: scenario=${job.scenario.name} policy=${job.policy} seed=${job.seed} duration=${job.durationNs / 1e9}s`,
       `throughput=${summary.metrics.throughput.toFixed(4)} pleExits=${summary.metrics.pleExits} boosts=${summary.metrics.boosts}`,
       metricsHeader({ scenario: job.scenario.name, policy: job.policy, seed: job.seed, durationNs: summary.durationNs, metrics: summary.metrics, events: store.length }),
       siteCountsHeader({ label: `${job.scenario.name} / ${job.policy} / seed ${job.seed}`, vcpus: summary.vcpus.map(({ vm, vcpu }) => ({ vm, vcpu })), sites: summary.sites }),
+      ...origin,
     ]);
     write(runFileEndLine(store.length));
   });
-  return { ...summary, runFile };
+  const guestFiles = guestView ? writeGuestViewFiles(guestView, runFile, `scenario=${job.scenario.name} policy=${job.policy} seed=${job.seed}`) : undefined;
+  return { ...summary, runFile, guestFiles };
 }

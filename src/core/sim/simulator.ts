@@ -16,6 +16,7 @@ import { Random } from './random';
 import { userModeFilterSkips, walkOnSpin, type OnSpinInput } from './kvm/onSpin';
 import { DecisionTruthLog, type DecisionTruth } from './decisionTruth';
 import { ProblemFlag } from '../analysis/tables';
+import { GuestViewRecorder, type DecisionLabel, type GuestView } from './guestView';
 
 export interface SimOptions {
   scenario: Scenario;
@@ -31,6 +32,8 @@ export interface SimOptions {
   maxRecordedEvents?: number;
   /** Keep the per-decision truth (time, thread, true problem labels) in the result; in memory only. */
   truthLog?: boolean;
+  /** Also record each VM's own view of the run (guestView.ts) and the label of every decision. */
+  guestView?: boolean;
   onProgress?: (fraction: number) => void;
   shouldStop?: () => boolean;
 }
@@ -96,6 +99,8 @@ export interface SimResult {
   store?: EventStore;
   /** Per-decision truth of the measured run (with SimOptions.truthLog). */
   truth?: DecisionTruth;
+  /** With SimOptions.guestView: the guests' traces and the simulator's label of each decision. */
+  guestView?: GuestView;
   warnings: string[];
 }
 
@@ -234,6 +239,7 @@ class Simulation {
   private readonly tasks: Task[] = [];
   private readonly sites = {} as Record<SiteName, number[]>;
   private readonly store: EventStore | null;
+  private readonly guestView: GuestViewRecorder | null;
   private readonly maxRecorded: number;
   private readonly warnings: string[] = [];
   private readonly reasons: Record<string, number> = {};
@@ -297,6 +303,9 @@ class Simulation {
     for (const s of SITES) this.sites[s] = [];
     for (let c = 0; c < scenario.host.pcpus; c++) this.boostsAwaitingPick.push([]);
     this.build();
+    this.guestView = options.guestView
+      ? new GuestViewRecorder(options.seed, this.vms.map((vm) => ({ name: vm.name, vcpuTids: vm.vcpus.map((v) => v.task.tid) })), () => this.measuring)
+      : null;
   }
 
   private build(): void {
@@ -561,6 +570,7 @@ class Simulation {
     // The Strict Boost patch clears the IPI-sender bitmask on every entry (vmx_vcpu_run).
     v.ipiFrom.clear();
     v.inGuest = true;
+    this.guestView?.entered(this.now, v);
     this.runGuest(v);
   }
 
@@ -569,7 +579,11 @@ class Simulation {
     v.version++;
     v.segStart = this.now;
     if (v.pendingIpis.length > 0) {
-      if (v.handlerRemaining <= 0) v.handlerRemaining = this.handlerNs(v);
+      if (v.handlerRemaining <= 0) {
+        v.handlerRemaining = this.handlerNs(v);
+        const sender = v.pendingIpis[0];
+        if (sender) this.guestView?.csdFunction(this.now, v, sender.idx, true);
+      }
       v.segment = 'handler';
       this.queue.push(this.now + v.handlerRemaining, EV_SEGMENT_END, v.global, v.version);
       return;
@@ -582,6 +596,7 @@ class Simulation {
         return;
       case 'lock-spin':
         if (v.lock!.owner === v) {
+          this.guestView?.lockAcquired(this.now, v, v.vm.locks.indexOf(v.lock!));
           v.phase = 'critical';
           v.userMode = false;
           v.remaining = this.random.exponential((v.vm.spec as Extract<Workload, { type: 'spinlock' }>).criticalUs * 1000);
@@ -679,6 +694,7 @@ class Simulation {
         v.handlerRemaining = 0;
         this.recordEoi(v, sender ? CALL_FUNCTION_VECTOR : RESCHEDULE_VECTOR);
         if (sender) {
+          this.guestView?.csdFunction(this.now, v, sender.idx, false);
           v.recentIpiFrom.delete(sender); // EOI
           sender.outstanding--;
           if (sender.outstanding === 0) this.spinConditionMet(sender);
@@ -714,7 +730,10 @@ class Simulation {
       v.lock = lock;
       v.phase = 'lock-spin';
       if (!lock.owner) lock.owner = v;
-      else lock.waiters.push(v);
+      else {
+        lock.waiters.push(v);
+        this.guestView?.lockWaitBegin(this.now, v, v.vm.locks.indexOf(lock));
+      }
       this.runGuest(v);
       return;
     }
@@ -723,6 +742,7 @@ class Simulation {
       const receivers = w.receivers === 'all' ? others : this.random.sample(others, Math.min(w.receivers, others.length));
       v.phase = 'ipi-spin';
       for (const r of receivers) this.sendIpi(v, r, true);
+      this.guestView?.callFunction(this.now, v, receivers.filter((r) => r.pendingIpis.includes(v)).map((r) => r.idx));
       this.runGuest(v);
       return;
     }
@@ -750,7 +770,11 @@ class Simulation {
     v.vm.operations++;
     if (this.random.next() < w.wakeProbability) {
       const halted = v.vm.vcpus.filter((o) => o !== v && o.blocked);
-      if (halted.length) this.sendIpi(v, halted[this.random.int(halted.length)], false);
+      if (halted.length) {
+        const target = halted[this.random.int(halted.length)];
+        this.guestView?.reschedule(this.now, v, target.idx);
+        this.sendIpi(v, target, false);
+      }
     }
     this.halt(v, this.random.exponential(w.idleUs * 1000));
   }
@@ -809,6 +833,7 @@ class Simulation {
   }
 
   private halt(v: Vcpu, sleepNs: number): void {
+    this.guestView?.halted(this.now, v);
     v.phase = 'halt';
     this.block(v);
     this.queue.push(this.now + sleepNs, EV_TIMER_WAKE, v.global, v.version);
@@ -951,8 +976,9 @@ class Simulation {
     input.now = this.now;
     const { yielded, target, lastBoosted } = walkOnSpin(input);
     vm.lastBoosted = lastBoosted;
-    this.judgeLostOpportunity(me, target, wanted);
-    this.judgeBoost(target, wanted);
+    const lost = this.judgeLostOpportunity(me, target, wanted);
+    const label = this.judgeBoost(target, wanted);
+    this.guestView?.decision(this.now, me.task.tid, label, lost, wanted);
     this.finishOnSpin(me, yielded > 0);
   }
 
@@ -971,7 +997,8 @@ class Simulation {
       else if (yielded < 0) this.count('on_spin.yield_esrch', me);
     }
     if (yielded <= 0) this.count('on_spin.exit_no_yield', me);
-    this.judgeBoost(yielded > 0 ? target : null, wanted);
+    const label = this.judgeBoost(yielded > 0 ? target : null, wanted);
+    this.guestView?.decision(this.now, me.task.tid, label, false, wanted);
     me.inSpinLoop = true;
     this.finishOnSpin(me, yielded > 0);
   }
@@ -981,31 +1008,35 @@ class Simulation {
     this.truthAt = this.truthLog && this.measuring ? this.truthLog.open(this.now, me.task.tid) : -1;
   }
 
-  private judgeBoost(target: Vcpu | null, wanted: Vcpu[]): void {
-    if (!target) return;
+  private judgeBoost(target: Vcpu | null, wanted: Vcpu[]): DecisionLabel {
+    if (!target) return 'noBoost';
     this.m.boosts++;
-    if (wanted.includes(target)) this.m.helpfulBoosts++;
-    else if (target.woken && !target.preempted) {
+    if (wanted.includes(target)) {
+      this.m.helpfulBoosts++;
+      return 'helpful';
+    }
+    if (target.woken && !target.preempted) {
       this.m.overboost++;
       this.truthLog?.label(this.truthAt, ProblemFlag.Overboost);
+      return 'overboost';
     }
-    else {
-      this.m.unhelpful++;
-      if (target.phase.endsWith('-spin')) this.m.unhelpfulSpinning++;
-    }
+    this.m.unhelpful++;
+    if (target.phase.endsWith('-spin')) this.m.unhelpfulSpinning++;
+    return 'unhelpful';
   }
 
   /**
    * Lost opportunity, once per spin wait: no awaited vCPU was boosted while one sat preempted
    * and the policy's user-mode filter would skip it — wherever the walk stopped.
    */
-  private judgeLostOpportunity(me: Vcpu, target: Vcpu | null, wanted: Vcpu[]): void {
-    if (me.waitLost || (target && wanted.includes(target))) return;
+  private judgeLostOpportunity(me: Vcpu, target: Vcpu | null, wanted: Vcpu[]): boolean {
+    if (me.waitLost || (target && wanted.includes(target))) return false;
     const skipped = wanted.some((w) => w.preempted && !w.blocked && userModeFilterSkips(w, me, this.policy, hasPendingInterrupt));
-    if (!skipped) return;
+    if (!skipped) return false;
     me.waitLost = true;
     this.m.lost++;
     this.truthLog?.label(this.truthAt, ProblemFlag.LostOpportunity);
+    return true;
   }
 
   /** yield_to() in kernel/sched/core.c, as kvm_vcpu_yield_to() calls it. */
@@ -1174,6 +1205,7 @@ class Simulation {
       simulatedEvents: this.events,
       store: this.store ?? undefined,
       truth: this.truthLog?.truth,
+      guestView: this.guestView?.result(),
       warnings: this.warnings,
     };
   }

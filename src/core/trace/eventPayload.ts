@@ -7,6 +7,7 @@
 import { EventKind, EventStore, isPid, isVcpuId, PREEMPT_FLAG, PrevState } from './model';
 import { eventOf, findInLine, findLastInLine, groupOf, type LineHead } from './lineHead';
 import { decodeKvmEoiText, KVM_EOI } from './eoiEvent';
+import { GUEST_EVENT_GROUPS, GUEST_TEXT_DECODERS } from './guestEvents';
 
 export const DecodeResult = { Stored: 0, Other: 1, Malformed: 2, IdOutOfRange: 3 } as const;
 export type DecodeResult = (typeof DecodeResult)[keyof typeof DecodeResult];
@@ -28,6 +29,7 @@ const DECODERS = new Map<string, [EventKind, Decoder]>([
   ['sched_waking', [EventKind.SchedWaking, decodeWakeup]],
   ['sched_wakeup_new', [EventKind.SchedWakeupNew, decodeWakeup]],
   ['sched_migrate_task', [EventKind.SchedMigrate, decodeMigrate]],
+  ...GUEST_TEXT_DECODERS.map(([name, kind, decoder]): [string, [EventKind, Decoder]] => [name, [kind, decoder]]),
 ]);
 
 // Decoders by name length, so that the event name is matched in place, without a slice.
@@ -45,7 +47,7 @@ function knownEvent(line: string, head: LineHead): [string, EventKind, Decoder] 
 export function decodeEvent(store: EventStore, head: LineHead, line: string, lineNo: number, end = line.length): DecodeResult {
   const entry = knownEvent(line, head);
   const group = head.groupStart < 0 ? '' : groupOf(line, head);
-  if (entry !== undefined && (group === '' || group === 'kvm' || group === 'sched')) {
+  if (entry !== undefined && (group === '' || group === 'kvm' || group === 'sched' || GUEST_EVENT_GROUPS.has(group))) {
     const row = store.push(head.tsNs, head.cpu, head.tid, entry[1], lineNo);
     idOutOfRange = false;
     if (entry[2](store, row, line, head.payloadStart, end)) return DecodeResult.Stored;

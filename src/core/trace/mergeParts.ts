@@ -1,6 +1,7 @@
 // A file read in parts (one per worker thread) comes back as serialized parts; merging them
 // gives exactly the store, stats and evidence one importer would have built for the file.
 
+import { isGuestEventKind, remapGuestStrings } from './guestEvents';
 import { EventKind, EventStore, type LostEvents, type ThreadInfo } from './model';
 import type { FormatEvidence } from './sniff';
 import { emptyImportStats, type ImportPart, type ImportStats } from './textImporter';
@@ -67,6 +68,7 @@ export function mergeParts(parts: SerializedPart[]): ImportPart {
         const k = kind[i];
         if (k === EventKind.KvmExit) b[i] = remap[b[i]];
         else if (k === EventKind.Probe) a[i] = remap[a[i]];
+        else if (isGuestEventKind(k)) remapGuestStrings(store, i, remap);
       }
     }
     store.length = off + part.length;

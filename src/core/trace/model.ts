@@ -4,6 +4,7 @@
 
 import type { TraceClock } from './clock';
 import { emptyOrigin, type TraceOrigin } from './dat/datOptions';
+import { GUEST_EVENT_KINDS } from './guestEvents';
 
 export const EventKind = {
   KvmExit: 1,
@@ -19,6 +20,8 @@ export const EventKind = {
   SchedMigrate: 11,
   Probe: 12,
   KvmEoi: 13,
+  // 14..20: the guest's lock, ipi and csd events (guestEvents.ts).
+  ...GUEST_EVENT_KINDS,
 } as const;
 export type EventKind = (typeof EventKind)[keyof typeof EventKind];
 
@@ -35,6 +38,7 @@ export type EventKind = (typeof EventKind)[keyof typeof EventKind];
  * - SchedMigrate: a = pid, b = orig cpu, c = dest cpu
  * - Probe:        a = probe name string id, b = 1 for a return probe, x / y = first two numeric args (NaN if absent)
  * - KvmEoi:       a = APIC id (vcpu_id), b = vector (eoiEvent.ts)
+ * - guest kinds:  see guestEvents.ts
  */
 export const PrevState = {
   Runnable: 0, // "R" or "R+": preempted while runnable

@@ -4,6 +4,7 @@
 import { EventKind, PREEMPT_FLAG, type EventStore } from '../trace/model';
 import type { TimelineTables } from '../analysis/tables';
 import { KVM_EOI, kvmEoiText } from '../trace/eoiEvent';
+import { guestEventName } from '../trace/guestEvents';
 import type { EventListPage, EventListRequest, EventListRow } from '../../protocol';
 
 const KIND_NAMES: Record<number, string> = {
@@ -21,7 +22,7 @@ const KIND_NAMES: Record<number, string> = {
   [EventKind.KvmEoi]: KVM_EOI,
 };
 
-const eventName = (store: EventStore, i: number) => (store.kind[i] === EventKind.Probe ? store.strings.get(store.a[i]) : KIND_NAMES[store.kind[i]] ?? 'unknown');
+const eventName = (store: EventStore, i: number) => (store.kind[i] === EventKind.Probe ? store.strings.get(store.a[i]) : KIND_NAMES[store.kind[i]] ?? guestEventName(store.kind[i]) ?? 'unknown');
 
 /** Rows in time order, and the event names present: computed once per store. */
 const indexes = new WeakMap<EventStore, { length: number; order: Uint32Array | null; names: string[] }>();
@@ -33,7 +34,7 @@ function storeIndex(store: EventStore): { order: Uint32Array | null; names: stri
   const probes = new Set<number>();
   for (let i = 0; i < store.length; i++) {
     if (store.kind[i] === EventKind.Probe) probes.add(store.a[i]);
-    else names.add(KIND_NAMES[store.kind[i]] ?? 'unknown');
+    else names.add(KIND_NAMES[store.kind[i]] ?? guestEventName(store.kind[i]) ?? 'unknown');
   }
   for (const id of probes) names.add(store.strings.get(id));
   const index = { length: store.length, order: store.outOfOrder ? store.order() : null, names: [...names].sort() };

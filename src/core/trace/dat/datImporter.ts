@@ -8,6 +8,7 @@ import { EventKind, EventStore, isPid, isVcpuId, PREEMPT_FLAG, PrevState } from 
 import { CancelledError, emptyImportStats, type ImportedTrace, type ImportOptions, type ImportStats } from '../textImporter';
 import { fixComm } from '../eventPayload';
 import { KVM_EOI, KVM_EOI_FIELDS } from '../eoiEvent';
+import { GUEST_EVENT_GROUPS, guestDatDecoder } from '../guestEvents';
 import { openTraceDat, TraceDatError, type DatFile } from './datFile';
 import { printable } from './errors';
 import { symbolicTables, type DamagedFormat, type EventFormat, type FieldFormat } from './eventFormat';
@@ -71,16 +72,17 @@ function readers(le: boolean) {
         return NaN;
     }
   };
+  /** Where a field's bytes are: dynamic (__data_loc, __rel_loc) arrays resolved. */
+  const span = (f: FieldFormat, buf: Buffer, base: number): [number, number] => {
+    if (!f.dynamic) return [base + f.offset, f.size];
+    const loc = uint(buf, base + f.offset, 4);
+    return [(f.dynamic === 'rel_loc' ? base + f.offset + 4 : base) + (loc & 0xffff), loc >>> 16];
+  };
   return {
+    span,
     num: (f: FieldFormat, buf: Buffer, base: number): number => (f.signed ? int(buf, base + f.offset, f.size) : uint(buf, base + f.offset, f.size)),
     str: (f: FieldFormat, buf: Buffer, base: number, end: number): string => {
-      let start = base + f.offset;
-      let length = f.size;
-      if (f.dynamic) {
-        const loc = uint(buf, base + f.offset, 4);
-        start = (f.dynamic === 'rel_loc' ? base + f.offset + 4 : base) + (loc & 0xffff);
-        length = loc >>> 16;
-      }
+      const [start, length] = span(f, buf, base);
       const stop = Math.min(start + length, end);
       let zero = buf.indexOf(0, start);
       if (zero < 0 || zero > stop) zero = stop;
@@ -112,7 +114,8 @@ function readable(field: FieldFormat | undefined): boolean {
 
 /** Decoders by event ID; a decoded event whose format lacks a field it needs goes to `damaged`. */
 function makeDecoders(dat: DatFile, store: EventStore, damaged: DamagedFormat[]): Map<number, EventDecoder> {
-  const { num, str } = readers(dat.littleEndian);
+  const { num, str, span } = readers(dat.littleEndian);
+  const guestAccess = { little: dat.littleEndian, num, span };
   const decoders = new Map<number, EventDecoder>();
   for (const [id, fmt] of dat.formats) {
     const f = (name: string) => fmt.byName.get(name);
@@ -240,6 +243,9 @@ function makeDecoders(dat: DatFile, store: EventStore, damaged: DamagedFormat[])
         s.noteThread(task, str(comm, p, at, p.length));
         return true;
       };
+    } else if (GUEST_EVENT_GROUPS.has(sys)) {
+      const guest = guestDatDecoder(fmt, guestAccess, need);
+      if (guest) ({ kind, decode } = guest);
     }
     if (decode === null && unreadable.length > 0) {
       damaged.push({ system: sys, name: fmt.name, id, reason: `field ${unreadable.join(', ')} missing or unreadable` });
