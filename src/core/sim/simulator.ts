@@ -10,10 +10,13 @@ import { EventKind, EventStore, PrevState, PREEMPT_FLAG } from '../trace/model';
 import { SITES, type SiteName } from '../analysis/sites';
 import { HostScheduler, RunQueue, type SchedTask } from './hostScheduler';
 import type { Policy } from './policies';
-import { LIMITS, type Scenario, type Workload } from './scenario';
+import { LIMITS, type Scenario } from './scenario';
 import { EventQueue } from './eventQueue';
 import { Random } from './random';
 import { userModeFilterSkips, walkOnSpin, type OnSpinInput } from './kvm/onSpin';
+import type { GuestEngine, Vcpu, VmRt } from './guest/vcpu';
+import { createWorkload } from './guest';
+import { acknowledge } from './guest/ipi';
 
 export interface SimOptions {
   scenario: Scenario;
@@ -99,31 +102,6 @@ export class SimulationCancelled extends Error {
   }
 }
 
-type Phase = 'compute' | 'critical' | 'lock-spin' | 'ipi-spin' | 'barrier-spin' | 'time-spin' | 'halt' | 'pv-halt';
-type Segment = 'none' | 'work' | 'spin' | 'handler';
-
-interface Lock {
-  owner: Vcpu | null;
-  waiters: Vcpu[];
-}
-
-interface VmRt {
-  index: number;
-  name: string;
-  tgid: number;
-  spec: Workload;
-  vcpus: Vcpu[];
-  locks: Lock[];
-  /** Barrier workloads: who has arrived in the current generation. */
-  barrier: { generation: number; arrived: Set<Vcpu> };
-  lastBoosted: number;
-  usefulNs: number;
-  spinNs: number;
-  runNs: number;
-  pleExits: number;
-  operations: number;
-}
-
 class Task implements SchedTask {
   vruntime = 0;
   deadline = 0;
@@ -141,51 +119,6 @@ class Task implements SchedTask {
     readonly cpu: number,
     readonly vcpu: Vcpu | null,
   ) {}
-}
-
-interface Vcpu {
-  task: Task;
-  vm: VmRt;
-  idx: number;
-  global: number;
-  comm: string;
-  // KVM's flags
-  ready: boolean;
-  preempted: boolean;
-  preemptedInKernel: boolean;
-  inSpinLoop: boolean;
-  dyEligible: boolean;
-  blocked: boolean;
-  /** Woken from halt and not yet run: ready but not preempted. */
-  woken: boolean;
-  window: number;
-  /** Strict Boost's bitmask: senders of IPIs received while scheduled out. */
-  ipiFrom: Set<Vcpu>;
-  /** 2025 series: senders of IPIs not yet EOI'd, with the time sent. */
-  recentIpiFrom: Map<Vcpu, number>;
-  // guest
-  phase: Phase;
-  remaining: number;
-  userMode: boolean;
-  lock: Lock | null;
-  pendingIpis: (Vcpu | null)[];
-  handlerRemaining: number;
-  outstanding: number;
-  spinExits: number;
-  /** What a paravirtual waiter goes back to when kicked. */
-  pvWaiting: Phase | null;
-  /** barrier-spin: the generation waited on; time-spin: the time the wait ends. */
-  waitToken: number;
-  // execution
-  inGuest: boolean;
-  segment: Segment;
-  segStart: number;
-  version: number;
-  resumePending: boolean;
-  // ground truth bookkeeping
-  lastSchedIn: number;
-  /** The current spin wait has already counted a lost opportunity. */
-  waitLost: boolean;
 }
 
 const ESRCH = -3;
@@ -213,10 +146,10 @@ export function simulate(options: SimOptions): SimResult {
   return new Simulation(options).run();
 }
 
-class Simulation {
+class Simulation implements GuestEngine {
   private readonly scenario: Scenario;
   private readonly policy: Policy;
-  private readonly random: Random;
+  readonly random: Random;
   private readonly sched: HostScheduler;
   private readonly rqs: RunQueue[];
   private readonly queue = new EventQueue();
@@ -228,7 +161,7 @@ class Simulation {
   private readonly maxRecorded: number;
   private readonly warnings: string[] = [];
   private readonly reasons: Record<string, number> = {};
-  private now = 0;
+  now = 0;
   private events = 0;
   /** Simulated time at which measuring starts (the end of the warm-up). */
   private readonly measureFrom: number;
@@ -265,7 +198,7 @@ class Simulation {
     site: (site) => this.count(site, this.onSpinInput.me),
   };
   /** Per pCPU: boosts waiting for the next pick on that queue to judge them. */
-  private readonly boostsAwaitingPick: { target: Task; sameQueue: boolean }[][] = [];
+  private readonly boostsAwaitingPick: { target: SchedTask; sameQueue: boolean }[][] = [];
 
   constructor(private readonly options: SimOptions) {
     const { scenario, policy } = options;
@@ -307,10 +240,8 @@ class Simulation {
         index,
         name: spec.name,
         tgid,
-        spec: spec.workload,
+        workload: createWorkload(spec.workload),
         vcpus: [],
-        locks: spec.workload.type === 'spinlock' ? Array.from({ length: spec.workload.locks }, () => ({ owner: null, waiters: [] })) : [],
-        barrier: { generation: 0, arrived: new Set() },
         lastBoosted: 0,
         usefulNs: 0,
         spinNs: 0,
@@ -323,7 +254,7 @@ class Simulation {
       for (let idx = 0; idx < spec.vcpus; idx++) {
         const tid = tgid + 1 + idx;
         const v: Vcpu = {
-          task: null as unknown as Task,
+          task: null as unknown as SchedTask,
           vm,
           idx,
           global,
@@ -356,11 +287,12 @@ class Simulation {
           waitLost: false,
           lastSchedIn: -1,
         };
-        v.task = new Task(taskId++, tid, cpuOf[global], v);
+        const task = new Task(taskId++, tid, cpuOf[global], v);
+        v.task = task;
         this.newCompute(v);
         vm.vcpus.push(v);
         this.vcpus.push(v);
-        this.tasks.push(v.task);
+        this.tasks.push(task);
         this.store?.noteThread(tid, v.comm, tgid);
         global++;
       }
@@ -482,11 +414,11 @@ class Simulation {
 
   // ---- guest execution ------------------------------------------------------------------
 
-  private newCompute(v: Vcpu): void {
-    const w = v.vm.spec;
+  newCompute(v: Vcpu): void {
+    const w = v.vm.workload;
     v.phase = 'compute';
-    v.remaining = this.random.exponential(w.computeUs * 1000);
-    v.userMode = w.type === 'idle' ? false : this.random.next() < w.userFraction;
+    v.remaining = this.random.exponential(w.computeNs);
+    v.userMode = w.userFraction === null ? false : this.random.next() < w.userFraction;
   }
 
   private windowNs(v: Vcpu): number {
@@ -520,77 +452,37 @@ class Simulation {
   }
 
   /** Starts the vCPU's next guest segment at `now`. */
-  private runGuest(v: Vcpu): void {
+  runGuest(v: Vcpu): void {
     v.version++;
     v.segStart = this.now;
     if (v.pendingIpis.length > 0) {
-      if (v.handlerRemaining <= 0) v.handlerRemaining = this.handlerNs(v);
+      if (v.handlerRemaining <= 0) v.handlerRemaining = v.vm.workload.handlerNs;
       v.segment = 'handler';
       this.queue.push(this.now + v.handlerRemaining, EV_SEGMENT_END, v.global, v.version);
       return;
     }
-    switch (v.phase) {
-      case 'compute':
-      case 'critical':
-        v.segment = 'work';
-        this.queue.push(this.now + v.remaining, EV_SEGMENT_END, v.global, v.version);
-        return;
-      case 'lock-spin':
-        if (v.lock!.owner === v) {
-          v.phase = 'critical';
-          v.userMode = false;
-          v.remaining = this.random.exponential((v.vm.spec as Extract<Workload, { type: 'spinlock' }>).criticalUs * 1000);
-          this.endSpinWait(v);
-          this.runGuest(v);
-          return;
-        }
-        this.startSpin(v);
-        return;
-      case 'ipi-spin':
-        if (v.outstanding === 0) {
-          this.endSpinWait(v);
-          v.vm.operations++;
-          this.afterIpiRound(v);
-          return;
-        }
-        this.startSpin(v);
-        return;
-      case 'barrier-spin':
-      case 'time-spin': {
-        const done = v.phase === 'barrier-spin' ? v.vm.barrier.generation !== v.waitToken : this.now >= v.waitToken;
-        if (done) {
-          this.endSpinWait(v);
-          v.vm.operations++;
-          this.newCompute(v);
-          this.runGuest(v);
-          return;
-        }
-        this.startSpin(v);
-        return;
-      }
-      default:
-        throw new Error(`vCPU in guest while ${v.phase}`);
+    if (v.phase === 'compute' || v.phase === 'critical') {
+      v.segment = 'work';
+      this.queue.push(this.now + v.remaining, EV_SEGMENT_END, v.global, v.version);
+      return;
     }
+    if (v.phase === 'halt' || v.phase === 'pv-halt') throw new Error(`vCPU in guest while ${v.phase}`);
+    v.vm.workload.resumeWait(v, this);
   }
 
-  private handlerNs(v: Vcpu): number {
-    const w = v.vm.spec;
-    return (w.type === 'ipi' ? w.handlerUs : 1) * 1000;
-  }
-
-  private startSpin(v: Vcpu): void {
+  startSpin(v: Vcpu): void {
     v.segment = 'spin';
     v.userMode = false;
     // A timestamp loop ends by itself; nothing else does.
-    const selfEnd = v.phase === 'time-spin' ? v.waitToken - this.now : Infinity;
-    const pvWait = this.policy.pv && (v.phase === 'lock-spin' || v.phase === 'ipi-spin');
+    const selfEnd = v.vm.workload.spinDeadline(v) - this.now;
+    const pvWait = this.policy.pv && v.vm.workload.pvHaltsWaits;
     const exitAfter = pvWait ? PV_SPIN_NS : this.policy.ple ? this.windowNs(v) : Infinity;
     const end = Math.min(selfEnd, exitAfter);
     if (end < Infinity) this.queue.push(this.now + end, EV_SEGMENT_END, v.global, v.version);
     // With PLE off the spin ends only when the awaited event comes or the tick preempts.
   }
 
-  private endSpinWait(v: Vcpu): void {
+  endSpinWait(v: Vcpu): void {
     this.m.spinWaits++;
     if (v.spinExits >= 3) this.m.episodes++;
     v.spinExits = 0;
@@ -632,27 +524,16 @@ class Simulation {
       case 'handler': {
         const sender = v.pendingIpis.shift()!;
         v.handlerRemaining = 0;
-        if (sender) {
-          v.recentIpiFrom.delete(sender); // EOI
-          sender.outstanding--;
-          if (sender.outstanding === 0) this.spinConditionMet(sender);
-        }
+        acknowledge(v, sender, this);
         this.runGuest(v);
         return;
       }
       case 'work':
-        if (v.phase === 'critical') {
-          v.vm.operations++;
-          this.releaseLock(v);
-          this.newCompute(v);
-          this.runGuest(v);
-        } else {
-          this.nextOperation(v);
-        }
+        v.vm.workload.afterWork(v, this);
         return;
       case 'spin':
-        if (v.phase === 'time-spin' && this.now >= v.waitToken) this.runGuest(v);
-        else if (this.policy.pv && (v.phase === 'lock-spin' || v.phase === 'ipi-spin')) this.pvHalt(v);
+        if (this.now >= v.vm.workload.spinDeadline(v)) this.runGuest(v);
+        else if (this.policy.pv && v.vm.workload.pvHaltsWaits) this.pvHalt(v);
         else this.pauseExit(v);
         return;
       default:
@@ -660,75 +541,8 @@ class Simulation {
     }
   }
 
-  /** After a compute segment: what the workload does next. */
-  private nextOperation(v: Vcpu): void {
-    const w = v.vm.spec;
-    if (w.type === 'spinlock') {
-      const lock = v.vm.locks[this.random.int(v.vm.locks.length)];
-      v.lock = lock;
-      v.phase = 'lock-spin';
-      if (!lock.owner) lock.owner = v;
-      else lock.waiters.push(v);
-      this.runGuest(v);
-      return;
-    }
-    if (w.type === 'ipi') {
-      const others = v.vm.vcpus.filter((o) => o !== v);
-      const receivers = w.receivers === 'all' ? others : this.random.sample(others, Math.min(w.receivers, others.length));
-      v.phase = 'ipi-spin';
-      for (const r of receivers) this.sendIpi(v, r, true);
-      this.runGuest(v);
-      return;
-    }
-    if (w.type === 'barrier') {
-      const barrier = v.vm.barrier;
-      v.phase = 'barrier-spin';
-      v.waitToken = barrier.generation;
-      barrier.arrived.add(v);
-      if (barrier.arrived.size === v.vm.vcpus.length) {
-        const waiting = [...barrier.arrived];
-        barrier.generation++;
-        barrier.arrived.clear();
-        for (const o of waiting) if (o !== v) this.spinConditionMet(o);
-      }
-      this.runGuest(v);
-      return;
-    }
-    if (w.type === 'timestamp') {
-      v.phase = 'time-spin';
-      v.waitToken = this.now + this.random.exponential(w.waitUs * 1000);
-      this.runGuest(v);
-      return;
-    }
-    // idle: maybe wake a halted sibling, then halt until the timer or an IPI.
-    v.vm.operations++;
-    if (this.random.next() < w.wakeProbability) {
-      const halted = v.vm.vcpus.filter((o) => o !== v && o.blocked);
-      if (halted.length) this.sendIpi(v, halted[this.random.int(halted.length)], false);
-    }
-    this.halt(v, this.random.exponential(w.idleUs * 1000));
-  }
-
-  private afterIpiRound(v: Vcpu): void {
-    const w = v.vm.spec as Extract<Workload, { type: 'ipi' }>;
-    if (this.random.next() < w.haltFraction) {
-      this.halt(v, this.random.exponential(w.idleUs * 1000));
-      return;
-    }
-    this.newCompute(v);
-    this.runGuest(v);
-  }
-
-  private releaseLock(v: Vcpu): void {
-    const lock = v.lock!;
-    v.lock = null;
-    // FIFO hand-off: the lock goes to the next waiter even if it is preempted.
-    lock.owner = lock.waiters.shift() ?? null;
-    if (lock.owner) this.spinConditionMet(lock.owner);
-  }
-
   /** The event a spinner waits for has happened. */
-  private spinConditionMet(w: Vcpu): void {
+  spinConditionMet(w: Vcpu): void {
     if (w.inGuest && w.segment === 'spin') {
       this.accountSegment(w);
       this.runGuest(w);
@@ -737,7 +551,7 @@ class Simulation {
     }
   }
 
-  private sendIpi(sender: Vcpu, r: Vcpu, needsAck: boolean): void {
+  sendIpi(sender: Vcpu, r: Vcpu, needsAck: boolean): void {
     const row = this.record(EventKind.ApicIpi, sender.task.tid, sender.task.cpu);
     if (row >= 0) {
       this.store!.a[row] = r.idx;
@@ -762,7 +576,7 @@ class Simulation {
     }
   }
 
-  private halt(v: Vcpu, sleepNs: number): void {
+  halt(v: Vcpu, sleepNs: number): void {
     v.phase = 'halt';
     this.block(v);
     this.queue.push(this.now + sleepNs, EV_TIMER_WAKE, v.global, v.version);
@@ -884,10 +698,7 @@ class Simulation {
 
   /** What the spinner truly waits for (ground truth). */
   private waitSet(me: Vcpu): Vcpu[] {
-    if (me.phase === 'lock-spin' && me.lock?.owner && me.lock.owner !== me) return [me.lock.owner];
-    if (me.phase === 'ipi-spin') return me.vm.vcpus.filter((o) => o.pendingIpis.includes(me));
-    if (me.phase === 'barrier-spin') return me.vm.vcpus.filter((o) => o !== me && !me.vm.barrier.arrived.has(o));
-    return []; // a timestamp loop waits for no vCPU
+    return me.vm.workload.waitSet(me);
   }
 
   private kvmVcpuOnSpin(me: Vcpu): void {
