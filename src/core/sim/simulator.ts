@@ -10,12 +10,15 @@ import { EventKind, EventStore, PrevState, PREEMPT_FLAG } from '../trace/model';
 import { SITES, type SiteName } from '../analysis/sites';
 import { HostScheduler, RunQueue, type SchedTask } from './hostScheduler';
 import type { Policy } from './policies';
-import { LIMITS, type Scenario } from './scenario';
+import { LIMITS, type Hardware, type Scenario } from './scenario';
 import { EventQueue } from './eventQueue';
 import { Random } from './random';
 import { userModeFilterSkips, walkOnSpin, type OnSpinInput } from './kvm/onSpin';
 import type { GuestEngine, Vcpu, VmRt } from './guest/vcpu';
 import { createWorkload } from './guest';
+import { pvSpinNs } from './guest/paravirt';
+import { EXIT_REASONS, type ExitReasons } from './kvm/exits';
+import { nextHaltPollNs } from './kvm/haltPoll';
 import { acknowledge } from './guest/ipi';
 
 export interface SimOptions {
@@ -128,6 +131,7 @@ const EV_TICK = 2;
 const EV_RESCHED = 3;
 const EV_TIMER_WAKE = 4;
 const EV_MEASURE = 5;
+const EV_POLL_END = 6;
 
 /** The default warm-up: 10 % of the measured run, at least 20 ms (every task starts together). */
 export function defaultWarmupNs(durationNs: number): number {
@@ -136,11 +140,8 @@ export function defaultWarmupNs(durationNs: number): number {
 /** The first and second half of a run differ by more than this share: warn that it is not stationary. */
 const STATIONARITY_TOLERANCE = 0.1;
 
-/** Host-side costs (ns): a VM exit and its handling, and a context switch back into the guest. */
-const EXIT_COST_NS = 1_200;
+/** Host-side cost (ns) of a context switch back into the guest (VM exit costs are the scenario's hardware.exitCosts). */
 const SWITCH_COST_NS = 2_000;
-/** How long a paravirtual spinlock waiter spins before it halts (SPIN_THRESHOLD, ~32k loops). */
-const PV_SPIN_NS = 20_000;
 
 export function simulate(options: SimOptions): SimResult {
   return new Simulation(options).run();
@@ -161,6 +162,11 @@ class Simulation implements GuestEngine {
   private readonly maxRecorded: number;
   private readonly warnings: string[] = [];
   private readonly reasons: Record<string, number> = {};
+  private readonly exitReasons: ExitReasons;
+  /** kvm_arch_dy_has_pending_interrupt() of the modelled hardware. */
+  private readonly pendingInterrupt: (v: Vcpu) => boolean;
+  /** How long a paravirtual waiter spins before it halts. */
+  private readonly pvSpinNs: number;
   now = 0;
   private events = 0;
   /** Simulated time at which measuring starts (the end of the warm-up). */
@@ -194,7 +200,7 @@ class Simulation implements GuestEngine {
     policy: { walk: 'two-pass', pendingInterruptRule: false, strictBoost: 'off', ipiAwareWindowNs: 0 },
     now: 0,
     yieldTo: (v) => this.yieldTo(this.onSpinInput.me, v),
-    pendingInterrupt: hasPendingInterrupt,
+    pendingInterrupt: (v) => this.pendingInterrupt(v),
     site: (site) => this.count(site, this.onSpinInput.me),
   };
   /** Per pCPU: boosts waiting for the next pick on that queue to judge them. */
@@ -207,6 +213,10 @@ class Simulation implements GuestEngine {
     this.scenario = scenario;
     this.policy = policy;
     this.onSpinInput.policy = policy;
+    const hw = scenario.hardware;
+    this.exitReasons = EXIT_REASONS[hw.vendor];
+    this.pendingInterrupt = postedInterruptCheck(hw);
+    this.pvSpinNs = pvSpinNs(hw.pauseCycles, scenario.host.cpuGhz);
     this.random = new Random(options.seed);
     this.sched = new HostScheduler(policy.scheduler, scenario.host.pcpus);
     this.rqs = Array.from({ length: scenario.host.pcpus }, (_, c) => new RunQueue(c));
@@ -286,6 +296,12 @@ class Simulation implements GuestEngine {
           resumePending: false,
           waitLost: false,
           lastSchedIn: -1,
+          haltPollNs: 0,
+          haltStart: -1,
+          polling: false,
+          haltOnEntry: null,
+          haltSeq: 0,
+          pvSpinLeft: this.pvSpinNs,
         };
         const task = new Task(taskId++, tid, cpuOf[global], v);
         v.task = task;
@@ -396,7 +412,12 @@ class Simulation implements GuestEngine {
           break;
         case EV_TIMER_WAKE: {
           const v = this.vcpus[ev.ref];
-          if (v.version === ev.version && v.blocked && v.phase === 'halt') this.wake(v);
+          if (v.haltSeq === ev.version && (v.blocked || v.polling) && v.phase === 'halt') this.wake(v);
+          break;
+        }
+        case EV_POLL_END: {
+          const v = this.vcpus[ev.ref];
+          if (v.version === ev.version && v.polling) this.stopPolling(v);
           break;
         }
       }
@@ -421,8 +442,10 @@ class Simulation implements GuestEngine {
     v.userMode = w.userFraction === null ? false : this.random.next() < w.userFraction;
   }
 
+  /** VMX's ple_window counts cycles; SVM's pause_filter_count counts PAUSE instructions. */
   private windowNs(v: Vcpu): number {
-    return v.window / this.scenario.host.cpuGhz;
+    const { host, hardware } = this.scenario;
+    return hardware.vendor === 'amd' ? (v.window * hardware.pauseCycles) / host.cpuGhz : v.window / host.cpuGhz;
   }
 
   private record(kind: EventKind, tid: number, cpu: number): number {
@@ -448,6 +471,12 @@ class Simulation implements GuestEngine {
     // The Strict Boost patch clears the IPI-sender bitmask on every entry (vmx_vcpu_run).
     v.ipiFrom.clear();
     v.inGuest = true;
+    const halt = v.haltOnEntry;
+    if (halt !== null) {
+      v.haltOnEntry = null;
+      this.halt(v, halt);
+      return;
+    }
     this.runGuest(v);
   }
 
@@ -475,14 +504,20 @@ class Simulation implements GuestEngine {
     v.userMode = false;
     // A timestamp loop ends by itself; nothing else does.
     const selfEnd = v.vm.workload.spinDeadline(v) - this.now;
-    const pvWait = this.policy.pv && v.vm.workload.pvHaltsWaits;
-    const exitAfter = pvWait ? PV_SPIN_NS : this.policy.ple ? this.windowNs(v) : Infinity;
-    const end = Math.min(selfEnd, exitAfter);
+    // A paravirtual waiter spins its SPIN_THRESHOLD loops (PLE still exits it meanwhile), then halts.
+    const pvLeft = this.pvWaits(v) ? v.pvSpinLeft : Infinity;
+    const pleAfter = this.policy.ple ? this.windowNs(v) : Infinity;
+    const end = Math.min(selfEnd, pvLeft, pleAfter);
     if (end < Infinity) this.queue.push(this.now + end, EV_SEGMENT_END, v.global, v.version);
     // With PLE off the spin ends only when the awaited event comes or the tick preempts.
   }
 
+  private pvWaits(v: Vcpu): boolean {
+    return this.policy.pv && v.vm.workload.pvHaltsWaits;
+  }
+
   endSpinWait(v: Vcpu): void {
+    v.pvSpinLeft = this.pvSpinNs;
     this.m.spinWaits++;
     if (v.spinExits >= 3) this.m.episodes++;
     v.spinExits = 0;
@@ -502,6 +537,7 @@ class Simulation implements GuestEngine {
       v.vm.usefulNs += elapsed;
     } else if (v.segment === 'spin') {
       v.vm.spinNs += elapsed;
+      v.pvSpinLeft -= elapsed;
     }
   }
 
@@ -533,7 +569,7 @@ class Simulation implements GuestEngine {
         return;
       case 'spin':
         if (this.now >= v.vm.workload.spinDeadline(v)) this.runGuest(v);
-        else if (this.policy.pv && v.vm.workload.pvHaltsWaits) this.pvHalt(v);
+        else if (this.pvWaits(v) && v.pvSpinLeft < 1) this.pvHalt(v); // < 1 ns: float rounding
         else this.pauseExit(v);
         return;
       default:
@@ -546,7 +582,7 @@ class Simulation implements GuestEngine {
     if (w.inGuest && w.segment === 'spin') {
       this.accountSegment(w);
       this.runGuest(w);
-    } else if (w.blocked && w.phase === 'pv-halt') {
+    } else if ((w.blocked || w.polling) && w.phase === 'pv-halt') {
       this.wake(w); // the paravirtual kick
     }
   }
@@ -566,31 +602,93 @@ class Simulation implements GuestEngine {
     }
     if (!r.task.running) r.ipiFrom.add(sender);
     if (r.inGuest) {
-      // Posted interrupt: the handler runs at once, the interrupted segment resumes after it.
-      if (r.segment !== 'handler') {
+      if (r.segment === 'handler') return; // taken after the running handler
+      if (this.scenario.hardware.apicv) {
+        // Posted interrupt (APICv / AVIC): the handler runs at once, the interrupted segment resumes after it.
         this.accountSegment(r);
         this.runGuest(r);
+      } else {
+        // kvm_vcpu_kick(): a host IPI forces a VM exit; the interrupt is injected at the next entry.
+        this.exitGuest(r, this.exitReasons.interrupt);
+        this.resumeAfter(r, this.scenario.hardware.exitCosts.exitNs);
       }
-    } else if (r.blocked) {
+    } else if (r.blocked || r.polling) {
       this.wake(r);
     }
   }
 
+  /**
+   * The guest's x2APIC ICR write that sends its IPIs (one write per cluster of 16, so one for the
+   * VMs modelled): an MSR-write VM exit, unless IPI virtualization sends it. True when the vCPU
+   * left the guest; it resumes, and goes on with its workload, after the exit's cost.
+   */
+  icrWrite(v: Vcpu): boolean {
+    if (this.scenario.hardware.ipiVirtualization) return false;
+    this.exitGuest(v, this.exitReasons.msrWrite);
+    this.resumeAfter(v, this.scenario.hardware.exitCosts.exitNs);
+    return true;
+  }
+
   halt(v: Vcpu, sleepNs: number): void {
+    if (!v.inGuest) {
+      v.haltOnEntry = sleepNs; // after an exit: HLT once back in the guest
+      return;
+    }
     v.phase = 'halt';
-    this.block(v);
-    this.queue.push(this.now + sleepNs, EV_TIMER_WAKE, v.global, v.version);
+    v.haltSeq++;
+    this.enterHalt(v);
+    this.queue.push(this.now + sleepNs, EV_TIMER_WAKE, v.global, v.haltSeq);
   }
 
   /** A paravirtual waiter halts after spinning a while; the releaser or the last ack kicks it. */
   private pvHalt(v: Vcpu): void {
     v.pvWaiting = v.phase;
     v.phase = 'pv-halt';
+    this.enterHalt(v);
+  }
+
+  /** HLT exit, then kvm_vcpu_halt(): poll while this is the CPU's only task, else block. */
+  private enterHalt(v: Vcpu): void {
+    this.exitGuest(v, this.exitReasons.hlt);
+    v.haltStart = this.now;
+    if (v.haltPollNs > 0 && this.rqs[v.task.cpu].nrRunning === 1) {
+      v.polling = true;
+      this.queue.push(this.now + v.haltPollNs, EV_POLL_END, v.global, v.version);
+      return;
+    }
     this.block(v);
   }
 
+  /** The poll found nothing, or another task became runnable on the CPU: block. */
+  private stopPolling(v: Vcpu): void {
+    v.polling = false;
+    this.block(v);
+  }
+
+  /** The halt is over, polled or waited: kvm_vcpu_wakeup and the vCPU's next halt_poll_ns. */
+  private haltDone(v: Vcpu, waited: boolean): void {
+    const blockNs = this.now - v.haltStart;
+    v.haltStart = -1;
+    v.haltPollNs = nextHaltPollNs(v.haltPollNs, blockNs, this.scenario.hardware.haltPoll);
+    const row = this.record(EventKind.VcpuWakeup, v.task.tid, v.task.cpu);
+    if (row < 0) return;
+    const s = this.store!;
+    s.a[row] = waited ? 1 : 0;
+    s.b[row] = 1; // vcpu_valid_wakeup() is always true on x86
+    s.x[row] = blockNs;
+  }
+
+  /** What the halted vCPU runs when it is woken. */
+  private leaveHalt(v: Vcpu): void {
+    v.version++;
+    if (v.phase === 'halt') this.newCompute(v);
+    else if (v.phase === 'pv-halt') {
+      v.phase = v.pvWaiting ?? 'compute';
+      v.pvSpinLeft = this.pvSpinNs; // kicked: a fresh SPIN_THRESHOLD loop
+    }
+  }
+
   private block(v: Vcpu): void {
-    this.exitGuest(v, 'HLT');
     v.blocked = true;
     const rq = this.rqs[v.task.cpu];
     this.sched.dequeueSleep(rq, v.task, this.now);
@@ -599,13 +697,19 @@ class Simulation implements GuestEngine {
 
   /** kvm_vcpu_wake_up(): the halted vCPU becomes runnable and KVM marks it ready. */
   private wake(v: Vcpu): void {
+    if (v.polling) {
+      // The poll saw the wake-up: the vCPU never left its CPU and KVM does not mark it ready.
+      v.polling = false;
+      this.leaveHalt(v);
+      this.haltDone(v, false);
+      this.resumeAfter(v, this.scenario.hardware.exitCosts.exitNs);
+      return;
+    }
     if (!v.blocked) return;
     v.blocked = false;
     v.ready = true;
     v.woken = true;
-    v.version++;
-    if (v.phase === 'halt') this.newCompute(v);
-    else if (v.phase === 'pv-halt') v.phase = v.pvWaiting ?? 'compute';
+    this.leaveHalt(v);
     const rq = this.rqs[v.task.cpu];
     const row = this.record(EventKind.SchedWakeup, v.task.tid, v.task.cpu);
     if (row >= 0) {
@@ -614,6 +718,9 @@ class Simulation implements GuestEngine {
     }
     this.sched.enqueueWakeup(rq, v.task, this.now);
     if (this.sched.checkPreemptWakeup(rq, v.task, this.now)) this.queue.push(this.now, EV_RESCHED, rq.cpu, 0);
+    // single_task_running() turns false under a polling vCPU: it stops polling and blocks.
+    const polling = (rq.curr as Task | null)?.vcpu;
+    if (polling?.polling) this.stopPolling(polling);
   }
 
   // ---- PLE and kvm_vcpu_on_spin -----------------------------------------------------------
@@ -624,11 +731,12 @@ class Simulation implements GuestEngine {
   }
 
   private pauseExit(me: Vcpu): void {
-    this.exitGuest(me, 'PAUSE_INSTRUCTION');
+    const pauseNs = this.scenario.hardware.exitCosts.pauseNs;
+    this.exitGuest(me, this.exitReasons.pause);
     this.m.pleExits++;
     me.vm.pleExits++;
     me.spinExits++;
-    this.m.pleHandlingNs += EXIT_COST_NS;
+    this.m.pleHandlingNs += pauseNs;
     this.count('handle_pause.entry', me);
     this.growWindow(me);
     switch (this.policy.onSpin) {
@@ -647,7 +755,7 @@ class Simulation implements GuestEngine {
       default:
         break;
     }
-    if (me.task.running && rqCurr(this.rqs[me.task.cpu]) === me.task) this.resumeAfter(me, EXIT_COST_NS);
+    if (me.task.running && rqCurr(this.rqs[me.task.cpu]) === me.task) this.resumeAfter(me, pauseNs);
   }
 
   private resumeAfter(v: Vcpu, delay: number): void {
@@ -756,7 +864,7 @@ class Simulation implements GuestEngine {
    */
   private judgeLostOpportunity(me: Vcpu, target: Vcpu | null, wanted: Vcpu[]): void {
     if (me.waitLost || (target && wanted.includes(target))) return;
-    const skipped = wanted.some((w) => w.preempted && !w.blocked && userModeFilterSkips(w, me, this.policy, hasPendingInterrupt));
+    const skipped = wanted.some((w) => w.preempted && !w.blocked && userModeFilterSkips(w, me, this.policy, this.pendingInterrupt));
     if (!skipped) return;
     me.waitLost = true;
     this.m.lost++;
@@ -833,7 +941,7 @@ class Simulation implements GuestEngine {
       const v = prev.vcpu;
       if (v) {
         const inKernel = !v.userMode || v.segment === 'handler' || v.phase !== 'compute' || !v.inGuest;
-        if (v.inGuest) this.exitGuest(v, 'EXTERNAL_INTERRUPT');
+        if (v.inGuest) this.exitGuest(v, this.exitReasons.interrupt);
         v.resumePending = false;
         v.version++;
         if (prev.onRq) {
@@ -873,6 +981,7 @@ class Simulation implements GuestEngine {
         v.dyEligible = false;
       }
       this.shrinkWindow(v);
+      if (v.haltStart >= 0 && !v.blocked) this.haltDone(v, true);
       this.resumeAfter(v, SWITCH_COST_NS);
     }
   }
@@ -931,9 +1040,14 @@ class Simulation implements GuestEngine {
   }
 }
 
-/** kvm_arch_dy_has_pending_interrupt(): an interrupt is pending (posted) for the vCPU. */
-function hasPendingInterrupt(v: Vcpu): boolean {
-  return v.pendingIpis.length > 0;
+/**
+ * kvm_arch_dy_has_pending_interrupt() (arch/x86/kvm/x86.c, 5.13+): `apicv_active &&
+ * dy_apicv_has_pending_interrupt()`, which is VMX's pi_test_on() of the posted-interrupt
+ * descriptor and `return false` in SVM (with or without AVIC). So only Intel with APICv sees
+ * an interrupt pending for a preempted vCPU.
+ */
+function postedInterruptCheck(hw: Hardware): (v: Vcpu) => boolean {
+  return hw.vendor === 'intel' && hw.apicv ? (v) => v.pendingIpis.length > 0 : () => false;
 }
 
 function rqCurr(rq: RunQueue): SchedTask | null {

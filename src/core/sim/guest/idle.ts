@@ -18,7 +18,10 @@ export class IdleWorkload implements GuestWorkload {
     v.vm.operations++;
     if (engine.random.next() < this.spec.wakeProbability) {
       const halted = v.vm.vcpus.filter((o) => o !== v && o.blocked);
-      if (halted.length) engine.sendIpi(v, halted[engine.random.int(halted.length)], false);
+      if (halted.length) {
+        engine.sendIpi(v, halted[engine.random.int(halted.length)], false);
+        engine.icrWrite(v);
+      }
     }
     engine.halt(v, engine.random.exponential(this.spec.idleUs * 1000));
   }

@@ -70,6 +70,19 @@ export interface Vcpu {
   lastSchedIn: number;
   /** The current spin wait has already counted a lost opportunity. */
   waitLost: boolean;
+  // halt
+  /** vcpu->halt_poll_ns: how long the next halt polls (starts at 0, adapted after each halt). */
+  haltPollNs: number;
+  /** When the current halt began (its HLT exit), -1 when not halted. */
+  haltStart: number;
+  /** Halt polling: out of the guest, still running on its CPU, waiting for a wake-up. */
+  polling: boolean;
+  /** A halt the guest asked for while out of the guest (after an ICR-write exit): HLT on entry. */
+  haltOnEntry: number | null;
+  /** Counts halts, so a halt's timer knows whether the vCPU is still in that halt. */
+  haltSeq: number;
+  /** Paravirtual waits: guest spin time left before pv_wait() halts (SPIN_THRESHOLD loops). */
+  pvSpinLeft: number;
 }
 
 /** What a guest workload may ask of the simulator. */
@@ -87,6 +100,8 @@ export interface GuestEngine {
   /** The condition a spinner waits for has come true: let it see so. */
   spinConditionMet(v: Vcpu): void;
   sendIpi(sender: Vcpu, receiver: Vcpu, needsAck: boolean): void;
+  /** The ICR write that sent the IPIs: true when it exited the guest (the vCPU then resumes by itself; do not run it now). */
+  icrWrite(v: Vcpu): boolean;
   /** HLT until a timer `sleepNs` from now or an interrupt. */
   halt(v: Vcpu, sleepNs: number): void;
 }
