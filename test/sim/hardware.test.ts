@@ -68,6 +68,8 @@ test('a bad hardware section is refused with one line naming the field', () => {
     [{ ...ok, hardware: { haltPoll: { maxNs: -1 } } }, '$.hardware.haltPoll.maxNs: -1 is out of range [0, 1000000000]'],
     [{ ...ok, hardware: { exitCosts: { pauseNs: 'fast' } } }, '$.hardware.exitCosts.pauseNs: expected a number, got "fast"'],
     [{ ...ok, hardware: { vendor: 'amd' }, ple: { window: 70000 } }, '$.ple.window: 70000 is out of range [1, 65535]'],
+    [{ ...ok, hardware: { apicV: false } }, '$.hardware.apicV: unknown field; expected one of vendor, apicv, ipiVirtualization, pauseCycles, haltPoll, exitCosts'],
+    [{ ...ok, hardware: { haltPoll: { max: 0 } } }, '$.hardware.haltPoll.max: unknown field; expected one of maxNs, grow, growStartNs, shrink'],
   ];
   for (const [value, message] of cases) assert.throws(() => parseScenario(value), { message });
 });

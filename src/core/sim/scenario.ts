@@ -126,8 +126,15 @@ const PLE_DEFAULTS = {
   amd: { window: 3000, grow: 2, shrink: 0, max: 0xffff },
 } as const;
 
+/** A misspelt switch would silently fall back to its default: refuse fields the section does not have. */
+function onlyFields(o: Json, path: string, fields: readonly string[]): void {
+  const unknown = Object.keys(o).find((k) => !fields.includes(k));
+  if (unknown !== undefined) throw new ScenarioError(`${path}.${unknown}: unknown field; expected one of ${fields.join(', ')}`);
+}
+
 function hardware(o: Json): Hardware {
   const path = '$.hardware';
+  onlyFields(o, path, ['vendor', 'apicv', 'ipiVirtualization', 'pauseCycles', 'haltPoll', 'exitCosts']);
   const vendor = oneOf(o, 'vendor', path, ['intel', 'amd'] as const, 'intel');
   const apicv = bool(o, 'apicv', path, true);
   const ipiVirtualization = bool(o, 'ipiVirtualization', path, false);
@@ -135,6 +142,8 @@ function hardware(o: Json): Hardware {
   if (ipiVirtualization && !apicv) throw new ScenarioError(`${path}.ipiVirtualization: IPIv needs APICv; set apicv true or ipiVirtualization false`);
   const poll = obj(own(o, 'haltPoll') ?? {}, `${path}.haltPoll`);
   const costs = obj(own(o, 'exitCosts') ?? {}, `${path}.exitCosts`);
+  onlyFields(poll, `${path}.haltPoll`, ['maxNs', 'grow', 'growStartNs', 'shrink']);
+  onlyFields(costs, `${path}.exitCosts`, ['pauseNs', 'exitNs']);
   return {
     vendor,
     apicv,
