@@ -186,24 +186,40 @@ test('pv-spinlock: SPIN_THRESHOLD = 1 << 15 cpu_relax loops, so a waiter spins (
   assert.ok(real.metrics.pleExits > 0);
 });
 
+/** Exit-to-entry times of one vCPU for exits of `reason` not interrupted by a context switch. */
+function exitGaps(r: SimResult, reason: string): number[] {
+  const s = r.store!;
+  const exitAt = new Map<number, number>();
+  const gaps: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const kind = s.kind[i];
+    if (kind === EventKind.KvmExit && s.strings.get(s.b[i]) === reason) exitAt.set(s.tid[i], s.ts[i]);
+    else if (kind === EventKind.SchedSwitch) {
+      exitAt.delete(s.a[i]);
+      exitAt.delete(s.c[i]);
+    } else if (kind === EventKind.KvmEntry && exitAt.has(s.tid[i])) {
+      gaps.push(s.ts[i] - exitAt.get(s.tid[i])!);
+      exitAt.delete(s.tid[i]);
+    }
+  }
+  return gaps;
+}
+
 test('exitCosts.pauseNs: a PAUSE exit that yields to nobody re-enters the guest exactly pauseNs later', () => {
   for (const pauseNs of [260, 1450]) {
-    const r = run(withHardware('lock-2vm', { exitCosts: { pauseNs } }), 'vanilla-5.6', 0.01, true);
-    const s = r.store!;
-    const exitAt = new Map<number, number>();
-    const gaps: number[] = [];
-    for (let i = 0; i < s.length; i++) {
-      const kind = s.kind[i];
-      if (kind === EventKind.KvmExit && s.strings.get(s.b[i]) === 'PAUSE_INSTRUCTION') exitAt.set(s.tid[i], s.ts[i]);
-      else if (kind === EventKind.SchedSwitch) {
-        exitAt.delete(s.a[i]);
-        exitAt.delete(s.c[i]);
-      } else if (kind === EventKind.KvmEntry && exitAt.has(s.tid[i])) {
-        gaps.push(s.ts[i] - exitAt.get(s.tid[i])!);
-        exitAt.delete(s.tid[i]);
-      }
-    }
+    const gaps = exitGaps(run(withHardware('lock-2vm', { exitCosts: { pauseNs } }), 'vanilla-5.6', 0.01, true), 'PAUSE_INSTRUCTION');
     assert.ok(gaps.length > 100, `${gaps.length}`);
     for (const gap of gaps) assert.ok(Math.abs(gap - pauseNs) < 1e-6, `gap ${gap} ns, expected ${pauseNs}`);
   }
+});
+
+test('an IPI to every sibling of a 32-vCPU VM takes one ICR write per x2APIC cluster of 16: 2 exit costs for vCPUs 0-15 or 16-31 alike', () => {
+  const scenario = parseScenario({
+    host: { pcpus: 16 },
+    hardware: { exitCosts: { exitNs: 700 } },
+    vms: [{ vcpus: 32, workload: { type: 'ipi', computeUs: 50, receivers: 'all', handlerUs: 2, userFraction: 0 } }],
+  });
+  const gaps = exitGaps(run(scenario, 'vanilla-5.6', 0.01, true), 'MSR_WRITE');
+  assert.ok(gaps.length > 10, `${gaps.length}`);
+  for (const gap of gaps) assert.ok(Math.abs(gap - 1400) < 1e-6, `gap ${gap} ns`);
 });

@@ -618,14 +618,16 @@ class Simulation implements GuestEngine {
   }
 
   /**
-   * The guest's x2APIC ICR write that sends its IPIs (one write per cluster of 16, so one for the
-   * VMs modelled): an MSR-write VM exit, unless IPI virtualization sends it. True when the vCPU
-   * left the guest; it resumes, and goes on with its workload, after the exit's cost.
+   * The guest's x2APIC ICR writes that sent IPIs to `receivers`: in cluster mode one write per
+   * cluster of 16 vCPUs (PV send-IPI would make it one hypercall), each an MSR-write VM exit
+   * unless IPI virtualization sends it. The run file shows one exit, charged every write's
+   * cost. True when the vCPU left the guest; it resumes, and goes on, after that time.
    */
-  icrWrite(v: Vcpu): boolean {
-    if (this.scenario.hardware.ipiVirtualization) return false;
+  icrWrite(v: Vcpu, receivers: readonly Vcpu[]): boolean {
+    if (this.scenario.hardware.ipiVirtualization || receivers.length === 0) return false;
+    const writes = new Set(receivers.map((r) => r.idx >> 4)).size;
     this.exitGuest(v, this.exitReasons.msrWrite);
-    this.resumeAfter(v, this.scenario.hardware.exitCosts.exitNs);
+    this.resumeAfter(v, writes * this.scenario.hardware.exitCosts.exitNs);
     return true;
   }
 

@@ -19,8 +19,9 @@ export class IdleWorkload implements GuestWorkload {
     if (engine.random.next() < this.spec.wakeProbability) {
       const halted = v.vm.vcpus.filter((o) => o !== v && o.blocked);
       if (halted.length) {
-        engine.sendIpi(v, halted[engine.random.int(halted.length)], false);
-        engine.icrWrite(v);
+        const target = halted[engine.random.int(halted.length)];
+        engine.sendIpi(v, target, false);
+        engine.icrWrite(v, [target]);
       }
     }
     engine.halt(v, engine.random.exponential(this.spec.idleUs * 1000));

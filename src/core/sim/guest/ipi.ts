@@ -23,7 +23,7 @@ export class IpiWorkload implements GuestWorkload {
     const targets = receivers === 'all' ? others : engine.random.sample(others, Math.min(receivers, others.length));
     v.phase = 'ipi-spin';
     for (const r of targets) engine.sendIpi(v, r, true);
-    if (!engine.icrWrite(v)) engine.runGuest(v);
+    if (!engine.icrWrite(v, targets)) engine.runGuest(v);
   }
 
   resumeWait(v: Vcpu, engine: GuestEngine): void {

@@ -100,8 +100,8 @@ export interface GuestEngine {
   /** The condition a spinner waits for has come true: let it see so. */
   spinConditionMet(v: Vcpu): void;
   sendIpi(sender: Vcpu, receiver: Vcpu, needsAck: boolean): void;
-  /** The ICR write that sent the IPIs: true when it exited the guest (the vCPU then resumes by itself; do not run it now). */
-  icrWrite(v: Vcpu): boolean;
+  /** The ICR writes that sent IPIs to `receivers`: true when they exited the guest (the vCPU then resumes by itself; do not run it now). */
+  icrWrite(v: Vcpu, receivers: readonly Vcpu[]): boolean;
   /** HLT until a timer `sleepNs` from now or an interrupt. */
   halt(v: Vcpu, sleepNs: number): void;
 }
