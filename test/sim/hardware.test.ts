@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { simulate, type SimResult } from '../../src/core/sim/simulator';
-import { builtinScenario, parseScenario, type Scenario } from '../../src/core/sim/scenario';
+import { builtinScenario, describeHardware, parseScenario, type Scenario } from '../../src/core/sim/scenario';
 import { policyByName } from '../../src/core/sim/policies';
 import { writeTraceCmdText } from '../../src/core/export/traceCmdText';
 import { EventKind } from '../../src/core/trace/model';
@@ -51,6 +51,10 @@ test('hardware defaults: Intel with APICv, no IPIv, halt polling at the kernel d
     haltPoll: { maxNs: 200_000, grow: 2, growStartNs: 10_000, shrink: 0 },
     exitCosts: { pauseNs: 1_200, exitNs: 1_000 },
   });
+  assert.equal(
+    describeHardware(paper.hardware),
+    'hardware: vendor=intel apicv=on ipiVirtualization=off pauseCycles=140 halt_poll_ns=200000 (grow 2, grow_start 10000, shrink 0) exitCosts: pause 1200 ns, other 1000 ns',
+  );
   const amd = withHardware('paper', { vendor: 'amd' });
   assert.deepEqual(amd.ple, { window: 3000, grow: 2, shrink: 0, max: 0xffff });
   assert.equal(amd.hardware.pauseCycles, 50);

@@ -166,6 +166,13 @@ function hardware(o: Json): Hardware {
   };
 }
 
+/** One line for run-file headers: the hardware a simulated trace cannot show by itself. */
+export function describeHardware(hw: Hardware): string {
+  const on = (b: boolean) => (b ? 'on' : 'off');
+  const p = hw.haltPoll;
+  return `hardware: vendor=${hw.vendor} apicv=${on(hw.apicv)} ipiVirtualization=${on(hw.ipiVirtualization)} pauseCycles=${hw.pauseCycles} halt_poll_ns=${p.maxNs} (grow ${p.grow}, grow_start ${p.growStartNs}, shrink ${p.shrink}) exitCosts: pause ${hw.exitCosts.pauseNs} ns, other ${hw.exitCosts.exitNs} ns`;
+}
+
 function workload(value: unknown, path: string): Workload {
   const o = obj(value, path);
   const type = oneOf(o, 'type', path, ['spinlock', 'ipi', 'idle', 'barrier', 'timestamp'] as const, 'spinlock');
