@@ -109,8 +109,9 @@ function bool(o: Json, key: string, path: string, fallback: boolean): boolean {
 }
 
 /**
- * PAUSE latency in cycles: "about 140 clock cycles" from Intel Skylake on, "10" before it, "10 or
- * 50" on AMD depending on the microarchitecture (MariaDB commit 042fc29597, MDEV-19845, which
+ * PAUSE latency in cycles. Intel's Optimization Reference Manual §2.6.4: "about 10 cycles" in
+ * earlier microarchitectures, "as many as 140 cycles" from Skylake on; AMD "10 or 50 clock
+ * cycles, depending on microarchitecture" (MariaDB commit 042fc29597, MDEV-19845, which
  * calibrates its spin loops for that reason). Defaults: 140 (Intel), 50 (AMD, assumed the larger).
  */
 const PAUSE_CYCLES = { intel: 140, amd: 50 } as const;
