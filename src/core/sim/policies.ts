@@ -20,7 +20,7 @@ export interface Policy {
   strictBoost: StrictBoostForm;
   /** The 2025 LKML series: prefer IPI receivers of the spinner seen within this window. */
   ipiAwareWindowNs: number;
-  /** Paravirtual spinlocks and TLB flush: waiters halt and are kicked; preempted receivers flush on entry. */
+  /** Paravirtual spinlocks and TLB flush: waiters halt after SPIN_THRESHOLD loops (guest/paravirt.ts) and are kicked; preempted receivers flush on entry. */
   pv: boolean;
 }
 
@@ -60,7 +60,7 @@ export const POLICIES: Policy[] = [
   },
   { ...base, name: 'ple-off', description: 'PLE disabled: vCPUs spin until done or preempted by the tick', ple: false, onSpin: 'none' },
   { ...base, name: 'yield-no-target', description: 'PAUSE exit calls a plain yield() without a target', onSpin: 'yield-no-target' },
-  { ...base, name: 'pv-spinlock', description: 'Paravirtual spinlocks (halt + kick) and PV TLB flush: not VM-agnostic', pv: true },
+  { ...base, name: 'pv-spinlock', description: 'Paravirtual spinlocks (spin SPIN_THRESHOLD cpu_relax loops, PLE still on, then halt + kick) and PV TLB flush: not VM-agnostic', pv: true },
   { ...base, name: 'oracle', description: 'Boosts exactly the vCPU the spinner waits for, and the scheduler honours it: the upper bound', onSpin: 'oracle', scheduler: { ...CFS, debooster: true } },
 ];
 

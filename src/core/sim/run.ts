@@ -6,7 +6,7 @@ import { writeTraceCmdText } from '../export/traceCmdText';
 import { writeFileWhole } from '../outputFile';
 import { runFilePath } from './runFileName';
 import { policyByName } from './policies';
-import type { Scenario } from './scenario';
+import { describeHardware, type Scenario } from './scenario';
 import { simulate, type SimResult } from './simulator';
 import { metricsHeader, runFileEndLine, siteCountsHeader } from './runFileSites';
 import { originHeader } from './runFileOrigin';
@@ -44,6 +44,7 @@ export function runJob(job: SimJob, onProgress?: (fraction: number) => void, sho
     writeTraceCmdText(store, write, [
       `kvm-spin simulate: scenario=${job.scenario.name} policy=${job.policy} seed=${job.seed} duration=${job.durationNs / 1e9}s`,
       `throughput=${summary.metrics.throughput.toFixed(4)} pleExits=${summary.metrics.pleExits} boosts=${summary.metrics.boosts}`,
+      describeHardware(job.scenario.hardware),
       metricsHeader({ scenario: job.scenario.name, policy: job.policy, seed: job.seed, durationNs: summary.durationNs, metrics: summary.metrics, events: store.length }),
       siteCountsHeader({ label: `${job.scenario.name} / ${job.policy} / seed ${job.seed}`, vcpus: summary.vcpus.map(({ vm, vcpu }) => ({ vm, vcpu })), sites: summary.sites }),
       ...origin,

@@ -26,11 +26,29 @@ export interface VmSpec {
   workload: Workload;
 }
 
+/** The virtualisation hardware and KVM module parameters a run models (see docs in parseHardware). */
+export interface Hardware {
+  /** intel: VMX pause-loop exiting (ple_window in cycles); amd: SVM pause filter (pause_filter_count in PAUSEs). */
+  vendor: 'intel' | 'amd';
+  /** APICv (posted interrupts) on Intel, AVIC on AMD: interrupts reach a running vCPU without a VM exit. */
+  apicv: boolean;
+  /** Intel IPI virtualization (IPIv): the guest's ICR write sends the IPI without a VM exit. */
+  ipiVirtualization: boolean;
+  /** Cycles one PAUSE (cpu_relax) takes: the SVM pause filter counts PAUSEs and the PV spin threshold counts cpu_relax loops. */
+  pauseCycles: number;
+  /** Halt polling (virt/kvm/kvm_main.c): halt_poll_ns, halt_poll_ns_grow, halt_poll_ns_grow_start, halt_poll_ns_shrink. */
+  haltPoll: { maxNs: number; grow: number; growStartNs: number; shrink: number };
+  /** Host time (ns) a VM exit costs: a PAUSE exit's handling (handle_pause / pause_interception), and any other exit (ICR write, interrupt kick, HLT after a successful poll). */
+  exitCosts: { pauseNs: number; exitNs: number };
+}
+
 export interface Scenario {
   name: string;
   description: string;
   host: { pcpus: number; placement: 'spread' | 'random'; backgroundTasks: number; cpuGhz: number; tickHz: number };
+  /** VMX ple_window / ple_window_grow / _shrink / _max (cycles), or SVM pause_filter_count and its grow / shrink / max (PAUSEs). */
   ple: { window: number; grow: number; shrink: number; max: number };
+  hardware: Hardware;
   vms: VmSpec[];
 }
 
@@ -81,6 +99,79 @@ function oneOf<T extends string>(o: Json, key: string, path: string, allowed: re
   if (v === undefined) return fallback;
   if (typeof v !== 'string' || !allowed.includes(v as T)) throw new ScenarioError(`${path}.${key}: expected one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
   return v as T;
+}
+
+function bool(o: Json, key: string, path: string, fallback: boolean): boolean {
+  const v = own(o, key);
+  if (v === undefined) return fallback;
+  if (typeof v !== 'boolean') throw new ScenarioError(`${path}.${key}: expected true or false, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/**
+ * PAUSE latency in cycles. Intel's Optimization Reference Manual §2.6.4: "about 10 cycles" in
+ * earlier microarchitectures, "as many as 140 cycles" from Skylake on; AMD "10 or 50 clock
+ * cycles, depending on microarchitecture" (MariaDB commit 042fc29597, MDEV-19845, which
+ * calibrates its spin loops for that reason). Defaults: 140 (Intel), 50 (AMD, assumed the larger).
+ */
+const PAUSE_CYCLES = { intel: 140, amd: 50 } as const;
+
+/**
+ * Pause-loop exiting defaults (arch/x86/kvm/x86.h): VMX ple_window 4096 cycles (KVM_DEFAULT_PLE_WINDOW),
+ * grow x2, shrink 0 (reset), max UINT_MAX; SVM pause_filter_count 3000 PAUSEs
+ * (KVM_SVM_DEFAULT_PLE_WINDOW), grow x2, shrink 0, max USHRT_MAX (KVM_SVM_DEFAULT_PLE_WINDOW_MAX);
+ * pause_filter_thresh 128 (KVM_DEFAULT_PLE_GAP), like ple_gap, is not modelled.
+ */
+const PLE_DEFAULTS = {
+  intel: { window: 4096, grow: 2, shrink: 0, max: 2 ** 32 - 1 },
+  amd: { window: 3000, grow: 2, shrink: 0, max: 0xffff },
+} as const;
+
+/** A misspelt switch would silently fall back to its default: refuse fields the section does not have. */
+function onlyFields(o: Json, path: string, fields: readonly string[]): void {
+  const unknown = Object.keys(o).find((k) => !fields.includes(k));
+  if (unknown !== undefined) throw new ScenarioError(`${path}.${unknown}: unknown field; expected one of ${fields.join(', ')}`);
+}
+
+function hardware(o: Json): Hardware {
+  const path = '$.hardware';
+  onlyFields(o, path, ['vendor', 'apicv', 'ipiVirtualization', 'pauseCycles', 'haltPoll', 'exitCosts']);
+  const vendor = oneOf(o, 'vendor', path, ['intel', 'amd'] as const, 'intel');
+  const apicv = bool(o, 'apicv', path, true);
+  const ipiVirtualization = bool(o, 'ipiVirtualization', path, false);
+  if (ipiVirtualization && vendor !== 'intel') throw new ScenarioError(`${path}.ipiVirtualization: IPI virtualization (IPIv) is Intel's; set it false for vendor amd`);
+  if (ipiVirtualization && !apicv) throw new ScenarioError(`${path}.ipiVirtualization: IPIv needs APICv; set apicv true or ipiVirtualization false`);
+  const poll = obj(own(o, 'haltPoll') ?? {}, `${path}.haltPoll`);
+  const costs = obj(own(o, 'exitCosts') ?? {}, `${path}.exitCosts`);
+  onlyFields(poll, `${path}.haltPoll`, ['maxNs', 'grow', 'growStartNs', 'shrink']);
+  onlyFields(costs, `${path}.exitCosts`, ['pauseNs', 'exitNs']);
+  return {
+    vendor,
+    apicv,
+    ipiVirtualization,
+    pauseCycles: num(o, 'pauseCycles', path, PAUSE_CYCLES[vendor], 1, 10_000),
+    // KVM_HALT_POLL_NS_DEFAULT 200000 (arch/x86/include/asm/kvm_host.h); grow 2, grow_start
+    // 10000, shrink 0 = reset (5.6; newer kernels halve: 2).
+    haltPoll: {
+      maxNs: num(poll, 'maxNs', `${path}.haltPoll`, 200_000, 0, 1e9, true),
+      grow: num(poll, 'grow', `${path}.haltPoll`, 2, 0, 1024, true),
+      growStartNs: num(poll, 'growStartNs', `${path}.haltPoll`, 10_000, 1, 1e9, true),
+      shrink: num(poll, 'shrink', `${path}.haltPoll`, 0, 0, 1024, true),
+    },
+    // Assumed: 1.2 µs per PAUSE exit (the simulator's figure before these switches; reported
+    // means of 0.26 µs and 1.45 µs are not sourced here), 1 µs for any other exit.
+    exitCosts: {
+      pauseNs: num(costs, 'pauseNs', `${path}.exitCosts`, 1_200, 0, 1e6),
+      exitNs: num(costs, 'exitNs', `${path}.exitCosts`, 1_000, 0, 1e6),
+    },
+  };
+}
+
+/** One line for run-file headers: the hardware a simulated trace cannot show by itself. */
+export function describeHardware(hw: Hardware): string {
+  const on = (b: boolean) => (b ? 'on' : 'off');
+  const p = hw.haltPoll;
+  return `hardware: vendor=${hw.vendor} apicv=${on(hw.apicv)} ipiVirtualization=${on(hw.ipiVirtualization)} pauseCycles=${hw.pauseCycles} halt_poll_ns=${p.maxNs} (grow ${p.grow}, grow_start ${p.growStartNs}, shrink ${p.shrink}) exitCosts: pause ${hw.exitCosts.pauseNs} ns, other ${hw.exitCosts.exitNs} ns`;
 }
 
 function workload(value: unknown, path: string): Workload {
@@ -134,6 +225,8 @@ export function parseScenario(value: unknown, fallbackName = 'scenario'): Scenar
   const root = obj(value, '$');
   const host = obj(root.host ?? {}, '$.host');
   const ple = obj(root.ple ?? {}, '$.ple');
+  const hw = hardware(obj(own(root, 'hardware') ?? {}, '$.hardware'));
+  const pleDefault = PLE_DEFAULTS[hw.vendor];
   if (!Array.isArray(root.vms) || root.vms.length === 0) throw new ScenarioError('$.vms: expected a non-empty array of VMs');
   if (root.vms.length > LIMITS.vms) throw new ScenarioError(`$.vms: ${root.vms.length} VMs is more than the ${LIMITS.vms} the simulator accepts`);
   const vms = root.vms.map((v: unknown, i: number): VmSpec => {
@@ -155,13 +248,13 @@ export function parseScenario(value: unknown, fallbackName = 'scenario'): Scenar
       cpuGhz: num(host, 'cpuGhz', '$.host', 2.5, 0.1, 10),
       tickHz: num(host, 'tickHz', '$.host', 1000, 100, 1000, true),
     },
-    // Defaults of arch/x86/kvm/x86.h: 4096 cycles, grow x2, shrink 0 (reset), max UINT_MAX.
     ple: {
-      window: num(ple, 'window', '$.ple', 4096, 1, 2 ** 32 - 1, true),
-      grow: num(ple, 'grow', '$.ple', 2, 0, 2 ** 32 - 1, true),
-      shrink: num(ple, 'shrink', '$.ple', 0, 0, 2 ** 32 - 1, true),
-      max: num(ple, 'max', '$.ple', 2 ** 32 - 1, 1, 2 ** 32 - 1, true),
+      window: num(ple, 'window', '$.ple', pleDefault.window, 1, pleDefault.max, true),
+      grow: num(ple, 'grow', '$.ple', pleDefault.grow, 0, 2 ** 32 - 1, true),
+      shrink: num(ple, 'shrink', '$.ple', pleDefault.shrink, 0, 2 ** 32 - 1, true),
+      max: num(ple, 'max', '$.ple', pleDefault.max, 1, pleDefault.max, true),
     },
+    hardware: hw,
     vms,
   };
 }

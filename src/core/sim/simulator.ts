@@ -10,13 +10,19 @@ import { EventKind, EventStore, PrevState, PREEMPT_FLAG } from '../trace/model';
 import { SITES, type SiteName } from '../analysis/sites';
 import { HostScheduler, RunQueue, type SchedTask } from './hostScheduler';
 import type { Policy } from './policies';
-import { LIMITS, type Scenario, type Workload } from './scenario';
+import { LIMITS, type Hardware, type Scenario } from './scenario';
 import { EventQueue } from './eventQueue';
 import { Random } from './random';
 import { userModeFilterSkips, walkOnSpin, type OnSpinInput } from './kvm/onSpin';
 import { DecisionTruthLog, type DecisionTruth } from './decisionTruth';
 import { ProblemFlag } from '../analysis/tables';
 import { GuestViewRecorder, type DecisionLabel, type GuestView } from './guestView';
+import type { GuestEngine, Vcpu, VmRt } from './guest/vcpu';
+import { createWorkload } from './guest';
+import { pvSpinNs } from './guest/paravirt';
+import { EXIT_REASONS, type ExitReasons } from './kvm/exits';
+import { nextHaltPollNs } from './kvm/haltPoll';
+import { acknowledge } from './guest/ipi';
 
 export interface SimOptions {
   scenario: Scenario;
@@ -110,31 +116,6 @@ export class SimulationCancelled extends Error {
   }
 }
 
-type Phase = 'compute' | 'critical' | 'lock-spin' | 'ipi-spin' | 'barrier-spin' | 'time-spin' | 'halt' | 'pv-halt';
-type Segment = 'none' | 'work' | 'spin' | 'handler';
-
-interface Lock {
-  owner: Vcpu | null;
-  waiters: Vcpu[];
-}
-
-interface VmRt {
-  index: number;
-  name: string;
-  tgid: number;
-  spec: Workload;
-  vcpus: Vcpu[];
-  locks: Lock[];
-  /** Barrier workloads: who has arrived in the current generation. */
-  barrier: { generation: number; arrived: Set<Vcpu> };
-  lastBoosted: number;
-  usefulNs: number;
-  spinNs: number;
-  runNs: number;
-  pleExits: number;
-  operations: number;
-}
-
 class Task implements SchedTask {
   vruntime = 0;
   deadline = 0;
@@ -154,51 +135,6 @@ class Task implements SchedTask {
   ) {}
 }
 
-interface Vcpu {
-  task: Task;
-  vm: VmRt;
-  idx: number;
-  global: number;
-  comm: string;
-  // KVM's flags
-  ready: boolean;
-  preempted: boolean;
-  preemptedInKernel: boolean;
-  inSpinLoop: boolean;
-  dyEligible: boolean;
-  blocked: boolean;
-  /** Woken from halt and not yet run: ready but not preempted. */
-  woken: boolean;
-  window: number;
-  /** Strict Boost's bitmask: senders of IPIs received while scheduled out. */
-  ipiFrom: Set<Vcpu>;
-  /** 2025 series: senders of IPIs not yet EOI'd, with the time sent. */
-  recentIpiFrom: Map<Vcpu, number>;
-  // guest
-  phase: Phase;
-  remaining: number;
-  userMode: boolean;
-  lock: Lock | null;
-  pendingIpis: (Vcpu | null)[];
-  handlerRemaining: number;
-  outstanding: number;
-  spinExits: number;
-  /** What a paravirtual waiter goes back to when kicked. */
-  pvWaiting: Phase | null;
-  /** barrier-spin: the generation waited on; time-spin: the time the wait ends. */
-  waitToken: number;
-  // execution
-  inGuest: boolean;
-  segment: Segment;
-  segStart: number;
-  version: number;
-  resumePending: boolean;
-  // ground truth bookkeeping
-  lastSchedIn: number;
-  /** The current spin wait has already counted a lost opportunity. */
-  waitLost: boolean;
-}
-
 const ESRCH = -3;
 /** x86 CALL_FUNCTION_SINGLE_VECTOR (0xfb), whose sender waits for the function; RESCHEDULE_VECTOR (0xfd) for a plain wake-up. */
 const CALL_FUNCTION_VECTOR = 0xfb;
@@ -209,6 +145,7 @@ const EV_TICK = 2;
 const EV_RESCHED = 3;
 const EV_TIMER_WAKE = 4;
 const EV_MEASURE = 5;
+const EV_POLL_END = 6;
 
 /** The default warm-up: 10 % of the measured run, at least 20 ms (every task starts together). */
 export function defaultWarmupNs(durationNs: number): number {
@@ -217,20 +154,17 @@ export function defaultWarmupNs(durationNs: number): number {
 /** The first and second half of a run differ by more than this share: warn that it is not stationary. */
 const STATIONARITY_TOLERANCE = 0.1;
 
-/** Host-side costs (ns): a VM exit and its handling, and a context switch back into the guest. */
-const EXIT_COST_NS = 1_200;
+/** Host-side cost (ns) of a context switch back into the guest (VM exit costs are the scenario's hardware.exitCosts). */
 const SWITCH_COST_NS = 2_000;
-/** How long a paravirtual spinlock waiter spins before it halts (SPIN_THRESHOLD, ~32k loops). */
-const PV_SPIN_NS = 20_000;
 
 export function simulate(options: SimOptions): SimResult {
   return new Simulation(options).run();
 }
 
-class Simulation {
+class Simulation implements GuestEngine {
   private readonly scenario: Scenario;
   private readonly policy: Policy;
-  private readonly random: Random;
+  readonly random: Random;
   private readonly sched: HostScheduler;
   private readonly rqs: RunQueue[];
   private readonly queue = new EventQueue();
@@ -239,11 +173,16 @@ class Simulation {
   private readonly tasks: Task[] = [];
   private readonly sites = {} as Record<SiteName, number[]>;
   private readonly store: EventStore | null;
-  private readonly guestView: GuestViewRecorder | null;
+  readonly guestView: GuestViewRecorder | null;
   private readonly maxRecorded: number;
   private readonly warnings: string[] = [];
   private readonly reasons: Record<string, number> = {};
-  private now = 0;
+  private readonly exitReasons: ExitReasons;
+  /** kvm_arch_dy_has_pending_interrupt() of the modelled hardware. */
+  private readonly pendingInterrupt: (v: Vcpu) => boolean;
+  /** How long a paravirtual waiter spins before it halts. */
+  private readonly pvSpinNs: number;
+  now = 0;
   private events = 0;
   /** Simulated time at which measuring starts (the end of the warm-up). */
   private readonly measureFrom: number;
@@ -276,11 +215,11 @@ class Simulation {
     policy: { walk: 'two-pass', pendingInterruptRule: false, strictBoost: 'off', ipiAwareWindowNs: 0 },
     now: 0,
     yieldTo: (v) => this.yieldTo(this.onSpinInput.me, v),
-    pendingInterrupt: hasPendingInterrupt,
+    pendingInterrupt: (v) => this.pendingInterrupt(v),
     site: (site) => this.count(site, this.onSpinInput.me),
   };
   /** Per pCPU: boosts waiting for the next pick on that queue to judge them. */
-  private readonly boostsAwaitingPick: { target: Task; sameQueue: boolean; truthAt: number }[][] = [];
+  private readonly boostsAwaitingPick: { target: SchedTask; sameQueue: boolean; truthAt: number }[][] = [];
   private readonly truthLog: DecisionTruthLog | null;
   /** Truth log index of the decision being made (-1: none, or not logging). */
   private truthAt = -1;
@@ -292,6 +231,10 @@ class Simulation {
     this.scenario = scenario;
     this.policy = policy;
     this.onSpinInput.policy = policy;
+    const hw = scenario.hardware;
+    this.exitReasons = EXIT_REASONS[hw.vendor];
+    this.pendingInterrupt = postedInterruptCheck(hw);
+    this.pvSpinNs = pvSpinNs(hw.pauseCycles, scenario.host.cpuGhz);
     this.random = new Random(options.seed);
     this.sched = new HostScheduler(policy.scheduler, scenario.host.pcpus);
     this.rqs = Array.from({ length: scenario.host.pcpus }, (_, c) => new RunQueue(c));
@@ -329,10 +272,8 @@ class Simulation {
         index,
         name: spec.name,
         tgid,
-        spec: spec.workload,
+        workload: createWorkload(spec.workload),
         vcpus: [],
-        locks: spec.workload.type === 'spinlock' ? Array.from({ length: spec.workload.locks }, () => ({ owner: null, waiters: [] })) : [],
-        barrier: { generation: 0, arrived: new Set() },
         lastBoosted: 0,
         usefulNs: 0,
         spinNs: 0,
@@ -345,7 +286,7 @@ class Simulation {
       for (let idx = 0; idx < spec.vcpus; idx++) {
         const tid = tgid + 1 + idx;
         const v: Vcpu = {
-          task: null as unknown as Task,
+          task: null as unknown as SchedTask,
           vm,
           idx,
           global,
@@ -377,12 +318,19 @@ class Simulation {
           resumePending: false,
           waitLost: false,
           lastSchedIn: -1,
+          haltPollNs: 0,
+          haltStart: -1,
+          polling: false,
+          haltOnEntry: null,
+          haltSeq: 0,
+          pvSpinLeft: this.pvSpinNs,
         };
-        v.task = new Task(taskId++, tid, cpuOf[global], v);
+        const task = new Task(taskId++, tid, cpuOf[global], v);
+        v.task = task;
         this.newCompute(v);
         vm.vcpus.push(v);
         this.vcpus.push(v);
-        this.tasks.push(v.task);
+        this.tasks.push(task);
         this.store?.noteThread(tid, v.comm, tgid);
         global++;
       }
@@ -490,7 +438,12 @@ class Simulation {
           break;
         case EV_TIMER_WAKE: {
           const v = this.vcpus[ev.ref];
-          if (v.version === ev.version && v.blocked && v.phase === 'halt') this.wake(v);
+          if (v.haltSeq === ev.version && (v.blocked || v.polling) && v.phase === 'halt') this.wake(v);
+          break;
+        }
+        case EV_POLL_END: {
+          const v = this.vcpus[ev.ref];
+          if (v.version === ev.version && v.polling) this.stopPolling(v);
           break;
         }
       }
@@ -508,15 +461,17 @@ class Simulation {
 
   // ---- guest execution ------------------------------------------------------------------
 
-  private newCompute(v: Vcpu): void {
-    const w = v.vm.spec;
+  newCompute(v: Vcpu): void {
+    const w = v.vm.workload;
     v.phase = 'compute';
-    v.remaining = this.random.exponential(w.computeUs * 1000);
-    v.userMode = w.type === 'idle' ? false : this.random.next() < w.userFraction;
+    v.remaining = this.random.exponential(w.computeNs);
+    v.userMode = w.userFraction === null ? false : this.random.next() < w.userFraction;
   }
 
+  /** VMX's ple_window counts cycles; SVM's pause_filter_count counts PAUSE instructions. */
   private windowNs(v: Vcpu): number {
-    return v.window / this.scenario.host.cpuGhz;
+    const { host, hardware } = this.scenario;
+    return hardware.vendor === 'amd' ? (v.window * hardware.pauseCycles) / host.cpuGhz : v.window / host.cpuGhz;
   }
 
   private record(kind: EventKind, tid: number, cpu: number): number {
@@ -571,16 +526,22 @@ class Simulation {
     v.ipiFrom.clear();
     v.inGuest = true;
     this.guestView?.entered(this.now, v);
+    const halt = v.haltOnEntry;
+    if (halt !== null) {
+      v.haltOnEntry = null;
+      this.halt(v, halt);
+      return;
+    }
     this.runGuest(v);
   }
 
   /** Starts the vCPU's next guest segment at `now`. */
-  private runGuest(v: Vcpu): void {
+  runGuest(v: Vcpu): void {
     v.version++;
     v.segStart = this.now;
     if (v.pendingIpis.length > 0) {
       if (v.handlerRemaining <= 0) {
-        v.handlerRemaining = this.handlerNs(v);
+        v.handlerRemaining = v.vm.workload.handlerNs;
         const sender = v.pendingIpis[0];
         if (sender) this.guestView?.csdFunction(this.now, v, sender.idx, true);
       }
@@ -588,69 +549,34 @@ class Simulation {
       this.queue.push(this.now + v.handlerRemaining, EV_SEGMENT_END, v.global, v.version);
       return;
     }
-    switch (v.phase) {
-      case 'compute':
-      case 'critical':
-        v.segment = 'work';
-        this.queue.push(this.now + v.remaining, EV_SEGMENT_END, v.global, v.version);
-        return;
-      case 'lock-spin':
-        if (v.lock!.owner === v) {
-          this.guestView?.lockAcquired(this.now, v, v.vm.locks.indexOf(v.lock!));
-          v.phase = 'critical';
-          v.userMode = false;
-          v.remaining = this.random.exponential((v.vm.spec as Extract<Workload, { type: 'spinlock' }>).criticalUs * 1000);
-          this.endSpinWait(v);
-          this.runGuest(v);
-          return;
-        }
-        this.startSpin(v);
-        return;
-      case 'ipi-spin':
-        if (v.outstanding === 0) {
-          this.endSpinWait(v);
-          v.vm.operations++;
-          this.afterIpiRound(v);
-          return;
-        }
-        this.startSpin(v);
-        return;
-      case 'barrier-spin':
-      case 'time-spin': {
-        const done = v.phase === 'barrier-spin' ? v.vm.barrier.generation !== v.waitToken : this.now >= v.waitToken;
-        if (done) {
-          this.endSpinWait(v);
-          v.vm.operations++;
-          this.newCompute(v);
-          this.runGuest(v);
-          return;
-        }
-        this.startSpin(v);
-        return;
-      }
-      default:
-        throw new Error(`vCPU in guest while ${v.phase}`);
+    if (v.phase === 'compute' || v.phase === 'critical') {
+      v.segment = 'work';
+      this.queue.push(this.now + v.remaining, EV_SEGMENT_END, v.global, v.version);
+      return;
     }
+    if (v.phase === 'halt' || v.phase === 'pv-halt') throw new Error(`vCPU in guest while ${v.phase}`);
+    v.vm.workload.resumeWait(v, this);
   }
 
-  private handlerNs(v: Vcpu): number {
-    const w = v.vm.spec;
-    return (w.type === 'ipi' ? w.handlerUs : 1) * 1000;
-  }
-
-  private startSpin(v: Vcpu): void {
+  startSpin(v: Vcpu): void {
     v.segment = 'spin';
     v.userMode = false;
     // A timestamp loop ends by itself; nothing else does.
-    const selfEnd = v.phase === 'time-spin' ? v.waitToken - this.now : Infinity;
-    const pvWait = this.policy.pv && (v.phase === 'lock-spin' || v.phase === 'ipi-spin');
-    const exitAfter = pvWait ? PV_SPIN_NS : this.policy.ple ? this.windowNs(v) : Infinity;
-    const end = Math.min(selfEnd, exitAfter);
+    const selfEnd = v.vm.workload.spinDeadline(v) - this.now;
+    // A paravirtual waiter spins its SPIN_THRESHOLD loops (PLE still exits it meanwhile), then halts.
+    const pvLeft = this.pvWaits(v) ? v.pvSpinLeft : Infinity;
+    const pleAfter = this.policy.ple ? this.windowNs(v) : Infinity;
+    const end = Math.min(selfEnd, pvLeft, pleAfter);
     if (end < Infinity) this.queue.push(this.now + end, EV_SEGMENT_END, v.global, v.version);
     // With PLE off the spin ends only when the awaited event comes or the tick preempts.
   }
 
-  private endSpinWait(v: Vcpu): void {
+  private pvWaits(v: Vcpu): boolean {
+    return this.policy.pv && v.vm.workload.pvHaltsWaits;
+  }
+
+  endSpinWait(v: Vcpu): void {
+    v.pvSpinLeft = this.pvSpinNs;
     this.m.spinWaits++;
     if (v.spinExits >= 3) this.m.episodes++;
     v.spinExits = 0;
@@ -670,6 +596,7 @@ class Simulation {
       v.vm.usefulNs += elapsed;
     } else if (v.segment === 'spin') {
       v.vm.spinNs += elapsed;
+      v.pvSpinLeft -= elapsed;
     }
   }
 
@@ -693,28 +620,17 @@ class Simulation {
         const sender = v.pendingIpis.shift()!;
         v.handlerRemaining = 0;
         this.recordEoi(v, sender ? CALL_FUNCTION_VECTOR : RESCHEDULE_VECTOR);
-        if (sender) {
-          this.guestView?.csdFunction(this.now, v, sender.idx, false);
-          v.recentIpiFrom.delete(sender); // EOI
-          sender.outstanding--;
-          if (sender.outstanding === 0) this.spinConditionMet(sender);
-        }
+        if (sender) this.guestView?.csdFunction(this.now, v, sender.idx, false);
+        acknowledge(v, sender, this);
         this.runGuest(v);
         return;
       }
       case 'work':
-        if (v.phase === 'critical') {
-          v.vm.operations++;
-          this.releaseLock(v);
-          this.newCompute(v);
-          this.runGuest(v);
-        } else {
-          this.nextOperation(v);
-        }
+        v.vm.workload.afterWork(v, this);
         return;
       case 'spin':
-        if (v.phase === 'time-spin' && this.now >= v.waitToken) this.runGuest(v);
-        else if (this.policy.pv && (v.phase === 'lock-spin' || v.phase === 'ipi-spin')) this.pvHalt(v);
+        if (this.now >= v.vm.workload.spinDeadline(v)) this.runGuest(v);
+        else if (this.pvWaits(v) && v.pvSpinLeft < 1) this.pvHalt(v); // < 1 ns: float rounding
         else this.pauseExit(v);
         return;
       default:
@@ -722,92 +638,17 @@ class Simulation {
     }
   }
 
-  /** After a compute segment: what the workload does next. */
-  private nextOperation(v: Vcpu): void {
-    const w = v.vm.spec;
-    if (w.type === 'spinlock') {
-      const lock = v.vm.locks[this.random.int(v.vm.locks.length)];
-      v.lock = lock;
-      v.phase = 'lock-spin';
-      if (!lock.owner) lock.owner = v;
-      else {
-        lock.waiters.push(v);
-        this.guestView?.lockWaitBegin(this.now, v, v.vm.locks.indexOf(lock));
-      }
-      this.runGuest(v);
-      return;
-    }
-    if (w.type === 'ipi') {
-      const others = v.vm.vcpus.filter((o) => o !== v);
-      const receivers = w.receivers === 'all' ? others : this.random.sample(others, Math.min(w.receivers, others.length));
-      v.phase = 'ipi-spin';
-      for (const r of receivers) this.sendIpi(v, r, true);
-      this.guestView?.callFunction(this.now, v, receivers.filter((r) => r.pendingIpis.includes(v)).map((r) => r.idx));
-      this.runGuest(v);
-      return;
-    }
-    if (w.type === 'barrier') {
-      const barrier = v.vm.barrier;
-      v.phase = 'barrier-spin';
-      v.waitToken = barrier.generation;
-      barrier.arrived.add(v);
-      if (barrier.arrived.size === v.vm.vcpus.length) {
-        const waiting = [...barrier.arrived];
-        barrier.generation++;
-        barrier.arrived.clear();
-        for (const o of waiting) if (o !== v) this.spinConditionMet(o);
-      }
-      this.runGuest(v);
-      return;
-    }
-    if (w.type === 'timestamp') {
-      v.phase = 'time-spin';
-      v.waitToken = this.now + this.random.exponential(w.waitUs * 1000);
-      this.runGuest(v);
-      return;
-    }
-    // idle: maybe wake a halted sibling, then halt until the timer or an IPI.
-    v.vm.operations++;
-    if (this.random.next() < w.wakeProbability) {
-      const halted = v.vm.vcpus.filter((o) => o !== v && o.blocked);
-      if (halted.length) {
-        const target = halted[this.random.int(halted.length)];
-        this.guestView?.reschedule(this.now, v, target.idx);
-        this.sendIpi(v, target, false);
-      }
-    }
-    this.halt(v, this.random.exponential(w.idleUs * 1000));
-  }
-
-  private afterIpiRound(v: Vcpu): void {
-    const w = v.vm.spec as Extract<Workload, { type: 'ipi' }>;
-    if (this.random.next() < w.haltFraction) {
-      this.halt(v, this.random.exponential(w.idleUs * 1000));
-      return;
-    }
-    this.newCompute(v);
-    this.runGuest(v);
-  }
-
-  private releaseLock(v: Vcpu): void {
-    const lock = v.lock!;
-    v.lock = null;
-    // FIFO hand-off: the lock goes to the next waiter even if it is preempted.
-    lock.owner = lock.waiters.shift() ?? null;
-    if (lock.owner) this.spinConditionMet(lock.owner);
-  }
-
   /** The event a spinner waits for has happened. */
-  private spinConditionMet(w: Vcpu): void {
+  spinConditionMet(w: Vcpu): void {
     if (w.inGuest && w.segment === 'spin') {
       this.accountSegment(w);
       this.runGuest(w);
-    } else if (w.blocked && w.phase === 'pv-halt') {
+    } else if ((w.blocked || w.polling) && w.phase === 'pv-halt') {
       this.wake(w); // the paravirtual kick
     }
   }
 
-  private sendIpi(sender: Vcpu, r: Vcpu, needsAck: boolean): void {
+  sendIpi(sender: Vcpu, r: Vcpu, needsAck: boolean): void {
     const row = this.record(EventKind.ApicIpi, sender.task.tid, sender.task.cpu);
     if (row >= 0) {
       this.store!.a[row] = r.idx;
@@ -822,32 +663,96 @@ class Simulation {
     }
     if (!r.task.running) r.ipiFrom.add(sender);
     if (r.inGuest) {
-      // Posted interrupt: the handler runs at once, the interrupted segment resumes after it.
-      if (r.segment !== 'handler') {
+      if (r.segment === 'handler') return; // taken after the running handler
+      if (this.scenario.hardware.apicv) {
+        // Posted interrupt (APICv / AVIC): the handler runs at once, the interrupted segment resumes after it.
         this.accountSegment(r);
         this.runGuest(r);
+      } else {
+        // kvm_vcpu_kick(): a host IPI forces a VM exit; the interrupt is injected at the next entry.
+        this.exitGuest(r, this.exitReasons.interrupt);
+        this.resumeAfter(r, this.scenario.hardware.exitCosts.exitNs);
       }
-    } else if (r.blocked) {
+    } else if (r.blocked || r.polling) {
       this.wake(r);
     }
   }
 
-  private halt(v: Vcpu, sleepNs: number): void {
+  /**
+   * The guest's x2APIC ICR writes that sent IPIs to `receivers`: in cluster mode one write per
+   * cluster of 16 vCPUs (PV send-IPI would make it one hypercall), each an MSR-write VM exit
+   * unless IPI virtualization sends it. The run file shows one exit, charged every write's
+   * cost. True when the vCPU left the guest; it resumes, and goes on, after that time.
+   */
+  icrWrite(v: Vcpu, receivers: readonly Vcpu[]): boolean {
+    if (this.scenario.hardware.ipiVirtualization || receivers.length === 0) return false;
+    const writes = new Set(receivers.map((r) => r.idx >> 4)).size;
+    this.exitGuest(v, this.exitReasons.msrWrite);
+    this.resumeAfter(v, writes * this.scenario.hardware.exitCosts.exitNs);
+    return true;
+  }
+
+  halt(v: Vcpu, sleepNs: number): void {
+    if (!v.inGuest) {
+      v.haltOnEntry = sleepNs; // after an exit: HLT once back in the guest
+      return;
+    }
     this.guestView?.halted(this.now, v);
     v.phase = 'halt';
-    this.block(v);
-    this.queue.push(this.now + sleepNs, EV_TIMER_WAKE, v.global, v.version);
+    v.haltSeq++;
+    this.enterHalt(v);
+    this.queue.push(this.now + sleepNs, EV_TIMER_WAKE, v.global, v.haltSeq);
   }
 
   /** A paravirtual waiter halts after spinning a while; the releaser or the last ack kicks it. */
   private pvHalt(v: Vcpu): void {
     v.pvWaiting = v.phase;
     v.phase = 'pv-halt';
+    this.enterHalt(v);
+  }
+
+  /** HLT exit, then kvm_vcpu_halt(): poll while this is the CPU's only task, else block. */
+  private enterHalt(v: Vcpu): void {
+    this.exitGuest(v, this.exitReasons.hlt);
+    v.haltStart = this.now;
+    if (v.haltPollNs > 0 && this.rqs[v.task.cpu].nrRunning === 1) {
+      v.polling = true;
+      this.queue.push(this.now + v.haltPollNs, EV_POLL_END, v.global, v.version);
+      return;
+    }
     this.block(v);
   }
 
+  /** The poll found nothing, or another task became runnable on the CPU: block. */
+  private stopPolling(v: Vcpu): void {
+    v.polling = false;
+    this.block(v);
+  }
+
+  /** The halt is over, polled or waited: kvm_vcpu_wakeup and the vCPU's next halt_poll_ns. */
+  private haltDone(v: Vcpu, waited: boolean): void {
+    const blockNs = this.now - v.haltStart;
+    v.haltStart = -1;
+    v.haltPollNs = nextHaltPollNs(v.haltPollNs, blockNs, this.scenario.hardware.haltPoll);
+    const row = this.record(EventKind.VcpuWakeup, v.task.tid, v.task.cpu);
+    if (row < 0) return;
+    const s = this.store!;
+    s.a[row] = waited ? 1 : 0;
+    s.b[row] = 1; // vcpu_valid_wakeup() is always true on x86
+    s.x[row] = blockNs;
+  }
+
+  /** What the halted vCPU runs when it is woken. */
+  private leaveHalt(v: Vcpu): void {
+    v.version++;
+    if (v.phase === 'halt') this.newCompute(v);
+    else if (v.phase === 'pv-halt') {
+      v.phase = v.pvWaiting ?? 'compute';
+      v.pvSpinLeft = this.pvSpinNs; // kicked: a fresh SPIN_THRESHOLD loop
+    }
+  }
+
   private block(v: Vcpu): void {
-    this.exitGuest(v, 'HLT');
     v.blocked = true;
     const rq = this.rqs[v.task.cpu];
     this.sched.dequeueSleep(rq, v.task, this.now);
@@ -856,13 +761,19 @@ class Simulation {
 
   /** kvm_vcpu_wake_up(): the halted vCPU becomes runnable and KVM marks it ready. */
   private wake(v: Vcpu): void {
+    if (v.polling) {
+      // The poll saw the wake-up: the vCPU never left its CPU and KVM does not mark it ready.
+      v.polling = false;
+      this.leaveHalt(v);
+      this.haltDone(v, false);
+      this.resumeAfter(v, this.scenario.hardware.exitCosts.exitNs);
+      return;
+    }
     if (!v.blocked) return;
     v.blocked = false;
     v.ready = true;
     v.woken = true;
-    v.version++;
-    if (v.phase === 'halt') this.newCompute(v);
-    else if (v.phase === 'pv-halt') v.phase = v.pvWaiting ?? 'compute';
+    this.leaveHalt(v);
     const rq = this.rqs[v.task.cpu];
     const row = this.record(EventKind.SchedWakeup, v.task.tid, v.task.cpu);
     if (row >= 0) {
@@ -871,6 +782,9 @@ class Simulation {
     }
     this.sched.enqueueWakeup(rq, v.task, this.now);
     if (this.sched.checkPreemptWakeup(rq, v.task, this.now)) this.queue.push(this.now, EV_RESCHED, rq.cpu, 0);
+    // single_task_running() turns false under a polling vCPU: it stops polling and blocks.
+    const polling = (rq.curr as Task | null)?.vcpu;
+    if (polling?.polling) this.stopPolling(polling);
   }
 
   // ---- PLE and kvm_vcpu_on_spin -----------------------------------------------------------
@@ -881,11 +795,12 @@ class Simulation {
   }
 
   private pauseExit(me: Vcpu): void {
-    this.exitGuest(me, 'PAUSE_INSTRUCTION');
+    const pauseNs = this.scenario.hardware.exitCosts.pauseNs;
+    this.exitGuest(me, this.exitReasons.pause);
     this.m.pleExits++;
     me.vm.pleExits++;
     me.spinExits++;
-    this.m.pleHandlingNs += EXIT_COST_NS;
+    this.m.pleHandlingNs += pauseNs;
     this.count('handle_pause.entry', me);
     this.growWindow(me);
     switch (this.policy.onSpin) {
@@ -904,7 +819,7 @@ class Simulation {
       default:
         break;
     }
-    if (me.task.running && rqCurr(this.rqs[me.task.cpu]) === me.task) this.resumeAfter(me, EXIT_COST_NS);
+    if (me.task.running && rqCurr(this.rqs[me.task.cpu]) === me.task) this.resumeAfter(me, pauseNs);
   }
 
   private resumeAfter(v: Vcpu, delay: number): void {
@@ -955,10 +870,7 @@ class Simulation {
 
   /** What the spinner truly waits for (ground truth). */
   private waitSet(me: Vcpu): Vcpu[] {
-    if (me.phase === 'lock-spin' && me.lock?.owner && me.lock.owner !== me) return [me.lock.owner];
-    if (me.phase === 'ipi-spin') return me.vm.vcpus.filter((o) => o.pendingIpis.includes(me));
-    if (me.phase === 'barrier-spin') return me.vm.vcpus.filter((o) => o !== me && !me.vm.barrier.arrived.has(o));
-    return []; // a timestamp loop waits for no vCPU
+    return me.vm.workload.waitSet(me);
   }
 
   private kvmVcpuOnSpin(me: Vcpu): void {
@@ -1031,7 +943,7 @@ class Simulation {
    */
   private judgeLostOpportunity(me: Vcpu, target: Vcpu | null, wanted: Vcpu[]): boolean {
     if (me.waitLost || (target && wanted.includes(target))) return false;
-    const skipped = wanted.some((w) => w.preempted && !w.blocked && userModeFilterSkips(w, me, this.policy, hasPendingInterrupt));
+    const skipped = wanted.some((w) => w.preempted && !w.blocked && userModeFilterSkips(w, me, this.policy, this.pendingInterrupt));
     if (!skipped) return false;
     me.waitLost = true;
     this.m.lost++;
@@ -1111,7 +1023,7 @@ class Simulation {
       const v = prev.vcpu;
       if (v) {
         const inKernel = !v.userMode || v.segment === 'handler' || v.phase !== 'compute' || !v.inGuest;
-        if (v.inGuest) this.exitGuest(v, 'EXTERNAL_INTERRUPT');
+        if (v.inGuest) this.exitGuest(v, this.exitReasons.interrupt);
         v.resumePending = false;
         v.version++;
         if (prev.onRq) {
@@ -1151,6 +1063,7 @@ class Simulation {
         v.dyEligible = false;
       }
       this.shrinkWindow(v);
+      if (v.haltStart >= 0 && !v.blocked) this.haltDone(v, true);
       this.resumeAfter(v, SWITCH_COST_NS);
     }
   }
@@ -1211,9 +1124,14 @@ class Simulation {
   }
 }
 
-/** kvm_arch_dy_has_pending_interrupt(): an interrupt is pending (posted) for the vCPU. */
-function hasPendingInterrupt(v: Vcpu): boolean {
-  return v.pendingIpis.length > 0;
+/**
+ * kvm_arch_dy_has_pending_interrupt() (arch/x86/kvm/x86.c, 5.13+): `apicv_active &&
+ * dy_apicv_has_pending_interrupt()`, which is VMX's pi_test_on() of the posted-interrupt
+ * descriptor and `return false` in SVM (with or without AVIC). So only Intel with APICv sees
+ * an interrupt pending for a preempted vCPU.
+ */
+function postedInterruptCheck(hw: Hardware): (v: Vcpu) => boolean {
+  return hw.vendor === 'intel' && hw.apicv ? (v) => v.pendingIpis.length > 0 : () => false;
 }
 
 function rqCurr(rq: RunQueue): SchedTask | null {
