@@ -94,7 +94,8 @@ export function newLaneIntervalColumns(bound: Uint32Array): { table: IntervalCol
 
 /**
  * Closes the gaps lanes left below their bound (each lane's rows move down in one block, so
- * their order is kept), trims the table to its rows and fixes laneStart.
+ * their order is kept), trims the table to its rows, fixes laneStart and fills the lane
+ * column (trackers leave it to this sequential fill: it follows from the blocks).
  */
 export function packLaneIntervals(t: IntervalColumns, cursor: Uint32Array): IntervalColumns {
   const lanes = cursor.length;
@@ -104,7 +105,8 @@ export function packLaneIntervals(t: IntervalColumns, cursor: Uint32Array): Inte
   for (let l = 0; l < lanes; l++) {
     const from = start[l];
     const n = cursor[l] - from;
-    if (to !== from) for (const col of [t.lane, t.startNs, t.endNs, t.state, t.detail, t.vcpuLane, t.row, t.flags]) col.copyWithin(to, from, from + n);
+    if (to !== from) for (const col of [t.startNs, t.endNs, t.state, t.detail, t.vcpuLane, t.row, t.flags]) col.copyWithin(to, from, from + n);
+    t.lane.fill(l, to, to + n);
     packed[l] = to;
     to += n;
   }

@@ -44,16 +44,14 @@ export class CpuRunTracker {
   private run(lane: number, tid: number, ts: number, row: number): void {
     const t = this.table;
     if (this.open[lane] >= 0) t.endNs[this.open[lane]] = ts;
+    // lane is filled at the end, endNs when the next run opens, flags stay 0.
     const i = this.cursor[lane]++;
     const vcpuLane = tid === 0 ? -1 : this.lanes.ofTid(tid);
-    t.lane[i] = lane;
     t.startNs[i] = ts;
-    t.endNs[i] = NaN;
     t.state[i] = tid === 0 ? CpuRunKind.Idle : vcpuLane >= 0 ? CpuRunKind.Vcpu : CpuRunKind.Other;
     t.detail[i] = tid === 0 ? -1 : tid;
     t.vcpuLane[i] = vcpuLane;
     t.row[i] = row;
-    t.flags[i] = 0;
     this.open[lane] = i;
   }
 

@@ -73,13 +73,12 @@ export class VcpuStateTracker {
     const t = this.table;
     const prev = this.open[lane];
     if (prev >= 0) t.endNs[prev] = ts;
+    // Only the columns that vary: lane and vcpuLane are filled at the end, and every interval's
+    // end is written when the next one opens (or the trace ends).
     const i = this.cursor[lane]++;
-    t.lane[i] = lane;
     t.startNs[i] = ts;
-    t.endNs[i] = NaN;
     t.state[i] = state;
     t.detail[i] = state === VcpuState.Guest || state === VcpuState.Host ? cpu : -1;
-    t.vcpuLane[i] = -1;
     t.row[i] = row;
     t.flags[i] = this.inPauseExit[lane] ? IntervalFlag.InPauseExit | (state === VcpuState.Host ? IntervalFlag.Spin : 0) : 0;
     this.open[lane] = i;
@@ -111,6 +110,7 @@ export class VcpuStateTracker {
   finish(endNs: number): IntervalColumns {
     for (let lane = 0; lane < this.open.length; lane++) if (this.open[lane] >= 0) this.table.endNs[this.open[lane]] = endNs;
     this.table = packLaneIntervals(this.table, this.cursor);
+    this.table.vcpuLane.fill(-1);
     return this.table;
   }
 }
