@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import { importTraceText } from '../../src/core/trace/textImporter';
 import { EventKind, EventStore } from '../../src/core/trace/model';
 import { writeTraceCmdText } from '../../src/core/export/traceCmdText';
-import { cpusOfMaskBytes, cpusOfMaskText, guestDatDecoder, maskTextOfCpus, pointerText, type DatField } from '../../src/core/trace/guestEvents';
+import { cpusOfMaskBytes, cpusOfMaskText, maskTextOfCpus, pointerText } from '../../src/core/events/guest';
+import { NAMED_EVENTS } from '../../src/core/events/registry';
+import { fieldReaders } from '../../src/core/events/binaryFields';
+import type { EventFormat } from '../../src/core/trace/dat/eventFormat';
 import { parseEventFormat } from '../../src/core/trace/dat/eventFormat';
 import { encodeEvent } from '../support/ringPages';
 
@@ -105,21 +108,16 @@ ${COMMON}
 print fmt: "cpumask=%s callsite=%pS callback=%pS", __get_cpumask(cpumask), (void *)REC->callsite, REC->callback
 `;
 
-/** Little-endian readers, as the dat importer lends them. */
-const access = {
-  little: true,
-  num: (f: DatField, buf: Buffer, base: number) => (f.size === 4 ? buf.readUInt32LE(base + f.offset) : Number(buf.readBigUInt64LE(base + f.offset))),
-  span: (f: DatField, buf: Buffer, base: number): [number, number] => {
-    if (!f.dynamic) return [base + f.offset, f.size];
-    const loc = buf.readUInt32LE(base + f.offset);
-    return [base + (loc & 0xffff), loc >>> 16];
-  },
-};
+/** The binary decoder the dat importer would bind for a format, or null for an event not modelled. */
+function datDecoder(fmt: EventFormat, store: EventStore) {
+  const event = NAMED_EVENTS.find((e) => e.system === fmt.system && e.name === fmt.name && e.binary);
+  return event ? { kind: event.kind, decode: event.binary!.make(fmt, fieldReaders(true), store) } : null;
+}
 
 test('trace.dat records of csd_queue_cpu and ipi_send_cpumask decode by their format, pointers exact at 64 bits', () => {
   const store = new EventStore();
   const queue = parseEventFormat(CSD_QUEUE_FORMAT, 'csd');
-  const decoder = guestDatDecoder(queue, access, () => true)!;
+  const decoder = datDecoder(queue, store)!;
   assert.equal(decoder.kind, EventKind.CsdQueueCpu);
   const data = encodeEvent(queue, 1001, { cpu: 5, callsite: 0xffffffff81234567n, func: 0xffffffff81076540n, csd: 0xffff88803fd9c0e1n });
   const row = store.push(1, 0, 1001, decoder.kind, 1);
@@ -127,13 +125,13 @@ test('trace.dat records of csd_queue_cpu and ipi_send_cpumask decode by their fo
   assert.deepEqual([store.a[row], store.strings.get(store.b[row]), store.strings.get(store.c[row])], [5, '0xffffffff81076540', '0xffff88803fd9c0e1']);
 
   const mask = parseEventFormat(CPUMASK_FORMAT, 'ipi');
-  const maskDecoder = guestDatDecoder(mask, access, () => true)!;
+  const maskDecoder = datDecoder(mask, store)!;
   const fixed = encodeEvent(mask, 1001, { cpumask: (8 << 16) | 32, callsite: 1n, callback: 2n });
   const record = Buffer.concat([fixed, Buffer.alloc(32 - fixed.length), Buffer.from([0x0a, 0, 0, 0, 0, 0, 0, 0])]);
   const row2 = store.push(2, 0, 1001, maskDecoder.kind, 2);
   assert.ok(maskDecoder.decode(store, row2, record, 0));
   assert.equal(store.strings.get(store.a[row2]), '1,3');
-  assert.equal(guestDatDecoder({ ...queue, name: 'csd_other' }, access, () => true), null);
+  assert.equal(datDecoder({ ...queue, name: 'csd_other' }, store), null);
 });
 
 test('property: any guest event the writer renders reads back to the same values', async () => {

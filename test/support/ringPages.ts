@@ -10,14 +10,29 @@ export interface RawEvent {
   data: Buffer;
 }
 
-/** The record data of one event: common fields, then the given fields at their offsets. */
-export function encodeEvent(format: EventFormat, pid: number, values: Record<string, number | bigint>): Buffer {
-  const end = Math.max(...format.fields.map((f) => f.offset + f.size));
-  const data = Buffer.alloc(Math.ceil(end / 4) * 4);
-  const all: Record<string, number | bigint> = { common_type: format.id, common_pid: pid, ...values };
+/**
+ * The record data of one event: common fields, then the given fields at their offsets. A
+ * string value fills a fixed char array, or a __data_loc field with the text after the fixed part.
+ */
+export function encodeEvent(format: EventFormat, pid: number, values: Record<string, number | bigint | string>): Buffer {
+  const fixedEnd = Math.max(...format.fields.map((f) => f.offset + f.size));
+  const texts = Object.values(values).filter((v): v is string => typeof v === 'string');
+  const data = Buffer.alloc(Math.ceil((fixedEnd + texts.reduce((n, t) => n + Buffer.byteLength(t) + 1, 0)) / 4) * 4);
+  let tail = fixedEnd;
+  const all: Record<string, number | bigint | string> = { common_type: format.id, common_pid: pid, ...values };
   for (const [name, value] of Object.entries(all)) {
     const field = format.byName.get(name);
     if (!field) throw new Error(`${format.name} has no field ${name}`);
+    if (typeof value === 'string') {
+      const bytes = Buffer.from(value + '\0');
+      if (field.dynamic === 'data_loc') {
+        data.writeUInt32LE((bytes.length << 16) | tail, field.offset);
+        bytes.copy(data, tail);
+        tail += bytes.length;
+      } else if (field.arrayLength > 0) bytes.copy(data, field.offset, 0, Math.min(bytes.length, field.size));
+      else throw new Error(`${format.name}.${name}: not a string field`);
+      continue;
+    }
     const v = BigInt(value);
     if (field.size === 1) data.writeUInt8(Number(v & 0xffn), field.offset);
     else if (field.size === 2) data.writeUInt16LE(Number(v & 0xffffn), field.offset);

@@ -45,20 +45,51 @@ export function analyze(store: EventStore, options: Partial<AnalysisOptions> = {
   return analyzeModelRange(model, options.range?.startNs ?? -Infinity, options.range?.endNs ?? Infinity);
 }
 
-/** Upper bounds of each table's rows, from one cheap count of the event kinds. */
-function capacities(store: EventStore, pauseReason: ReasonClass) {
-  const perKind = new Uint32Array(32);
+/**
+ * Each table's rows (or an upper bound), from one cheap pass over the kinds: per vCPU lane the
+ * events that can change its state, per pCPU its runs, so that the interval tables are laid
+ * out by lane before the pass.
+ */
+function capacities(store: EventStore, lanes: Lanes, pauseReason: ReasonClass) {
+  const perKind = new Uint32Array(256);
+  const statesOfLane = new Uint32Array(lanes.count);
+  const runsOfCpu = new Uint32Array(1 << 16);
   let pauseExits = 0;
+  const { kind: kinds, tid, a, c, cpu } = store;
   for (let i = 0; i < store.length; i++) {
-    const kind = store.kind[i];
+    const kind = kinds[i];
     perKind[kind]++;
-    if (kind === EventKind.KvmExit && pauseReason.test(store.b[i])) pauseExits++;
+    if (runsOfCpu[cpu[i]] === 0) runsOfCpu[cpu[i]] = 1; // the run the first event shows
+    switch (kind) {
+      case EventKind.KvmExit:
+      case EventKind.KvmEntry: {
+        if (kind === EventKind.KvmExit && pauseReason.test(store.b[i])) pauseExits++;
+        const lane = lanes.ofTid(tid[i]);
+        if (lane >= 0) statesOfLane[lane]++;
+        break;
+      }
+      case EventKind.SchedSwitch: {
+        runsOfCpu[cpu[i]]++;
+        const prev = lanes.ofTid(a[i]);
+        const next = lanes.ofTid(c[i]);
+        if (prev >= 0) statesOfLane[prev]++;
+        if (next >= 0) statesOfLane[next]++;
+        break;
+      }
+      case EventKind.SchedWakeup:
+      case EventKind.SchedWaking:
+      case EventKind.SchedWakeupNew: {
+        const lane = lanes.ofTid(a[i]);
+        if (lane >= 0) statesOfLane[lane]++;
+        break;
+      }
+    }
   }
   const switches = perKind[EventKind.SchedSwitch];
   const wakeups = perKind[EventKind.SchedWakeup] + perKind[EventKind.SchedWaking] + perKind[EventKind.SchedWakeupNew];
   return {
-    vcpuStates: perKind[EventKind.KvmExit] + perKind[EventKind.KvmEntry] + 2 * switches + wakeups,
-    cpuRuns: switches + 64,
+    statesOfLane,
+    runsOfCpu,
     exits: perKind[EventKind.KvmExit],
     pauseExits,
     windows: perKind[EventKind.PleWindow],
@@ -75,12 +106,12 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
   const lanes = new Lanes(store);
   const pauseReason = new ReasonClass(store, isPauseExitReason);
   const haltReason = new ReasonClass(store, (r) => /^hlt$/i.test(r));
-  const cap = capacities(store, pauseReason);
+  const cap = capacities(store, lanes, pauseReason);
   const hasYieldProbes = store.strings.strings.some((name) => YIELD_PROBE.test(name));
   const pause = new PauseExitTracker(lanes, opts);
-  const states = new VcpuStateTracker(lanes, cap.vcpuStates, pause.inPauseExit, opts.boostWindowNs);
+  const states = new VcpuStateTracker(lanes, cap.statesOfLane, pause.inPauseExit, opts.boostWindowNs);
   pause.attach(states);
-  const cpus = new CpuRunTracker(lanes, cap.cpuRuns);
+  const cpus = new CpuRunTracker(lanes, cap.runsOfCpu);
   const exits = new ExitTracker(lanes.count, cap.exits);
   const ipis = new IpiTracker(lanes);
   const decisions = new DecisionTracker(lanes, states, ipis, opts, { hasYieldProbes, judgesOutcomes: hasYieldProbes || cap.switches > 0 }, cap.pauseExits);

@@ -6,7 +6,7 @@
 // recorded with guests (trace-cmd record -A, attach) says it exactly: option GUEST names each
 // guest by trace id and each vCPU's host thread; those VMs come first, the rest as above.
 
-import { EventKind, type EventStore } from '../trace/model';
+import { EventKind, PID_MAX_LIMIT, type EventStore } from '../trace/model';
 
 export interface VcpuThread {
   tid: number;
@@ -37,11 +37,19 @@ const KVM_THREAD_NAME = /^CPU (\d+)\/KVM$/;
 
 export function mapVcpus(store: EventStore): VcpuMap {
   const eventVcpu = new Map<number, number>(); // tid -> vcpu number seen in its events (-1 none)
+  // Per pid what the map already holds (1: -1, 2: a number), so that most events skip the Map.
+  const settled = new Uint8Array(PID_MAX_LIMIT);
+  const { kind: kinds, tid: tids, a } = store;
   for (let i = 0; i < store.length; i++) {
-    const kind = store.kind[i];
+    const kind = kinds[i];
     if (kind !== EventKind.KvmExit && kind !== EventKind.KvmEntry && kind !== EventKind.PleWindow) continue;
-    const tid = store.tid[i];
-    const id = store.a[i];
+    const tid = tids[i];
+    const id = a[i];
+    if (tid >= 0 && tid < PID_MAX_LIMIT) {
+      const held = settled[tid];
+      if (held === 2 || (held === 1 && id < 0)) continue;
+      settled[tid] = id >= 0 ? 2 : 1;
+    }
     const known = eventVcpu.get(tid);
     if (known === undefined || (known < 0 && id >= 0)) eventVcpu.set(tid, id);
   }

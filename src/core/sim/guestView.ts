@@ -1,5 +1,5 @@
 // The guest's view of a simulated run: what each VM's kernel would trace of the same run with
-// the guest events of guestEvents.ts and its own sched_switch — lock waits (contention_begin /
+// the guest events of events/guest.ts and its own sched_switch — lock waits (contention_begin /
 // contention_end on the lock), IPIs (csd_queue_cpu per receiver and ipi_send_cpu / _cpumask on
 // the sender, csd_function_entry / _exit on each receiver), and the switch to the idle task
 // when a vCPU halts and back when it runs again. One store per VM, on the guest clock (host
@@ -8,7 +8,7 @@
 // view is checked against).
 
 import { EventKind, EventStore, PrevState, type EventKind as Kind } from '../trace/model';
-import { cpuListText } from '../trace/guestEvents';
+import { cpuListText } from '../events/guest';
 import { traceIdText, type TimeShift } from '../trace/dat/datOptions';
 
 /** The simulator's label of one yield decision (a PAUSE exit's kvm_vcpu_on_spin call). */

@@ -504,7 +504,7 @@ class Simulation implements GuestEngine {
   }
 
   /**
-   * The handler's EOI write, trapped by KVM (apic_set_eoi → kvm:kvm_eoi, see trace/eoiEvent.ts):
+   * The handler's EOI write, trapped by KVM (apic_set_eoi → kvm:kvm_eoi, see events/kvm.ts):
    * where the 2025 series clears its IPI context, so a host trace shows it. Only the
    * tracepoint is recorded; the exit that carries it is folded into the handler's time.
    */

@@ -1,8 +1,8 @@
 // A file read in parts (one per worker thread) comes back as serialized parts; merging them
 // gives exactly the store, stats and evidence one importer would have built for the file.
 
-import { isGuestEventKind, remapGuestStrings } from './guestEvents';
-import { EventKind, EventStore, type LostEvents, type ThreadInfo } from './model';
+import { EventStore, type LostEvents, type ThreadInfo } from './model';
+import { STRING_COLUMN_MASK } from '../events/registry';
 import type { FormatEvidence } from './sniff';
 import { emptyImportStats, type ImportPart, type ImportStats } from './textImporter';
 
@@ -60,15 +60,18 @@ export function mergeParts(parts: SerializedPart[]): ImportPart {
     for (const k of COLUMNS) (store[k] as Float64Array).set(part[k] as Float64Array, off);
     const remap = Int32Array.from(part.strings, (text) => store.strings.intern(text));
     const identity = remap.every((id, i) => id === i);
-    const { line, kind, a, b } = store;
+    const { line, kind, a, b, c } = store;
     const end = off + part.length;
     for (let i = off; i < end; i++) line[i] += lineOffset;
     if (!identity) {
+      // The columns that hold string ids, as each event's descriptor declares them.
+      const mask = STRING_COLUMN_MASK;
       for (let i = off; i < end; i++) {
-        const k = kind[i];
-        if (k === EventKind.KvmExit) b[i] = remap[b[i]];
-        else if (k === EventKind.Probe) a[i] = remap[a[i]];
-        else if (isGuestEventKind(k)) remapGuestStrings(store, i, remap);
+        const m = mask[kind[i]];
+        if (m === 0) continue;
+        if (m & 1) a[i] = remap[a[i]];
+        if (m & 2) b[i] = remap[b[i]];
+        if (m & 4) c[i] = remap[c[i]];
       }
     }
     store.length = off + part.length;

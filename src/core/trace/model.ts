@@ -4,8 +4,11 @@
 
 import type { TraceClock } from './clock';
 import { emptyOrigin, type TraceOrigin } from './dat/datOptions';
-import { GUEST_EVENT_KINDS } from './guestEvents';
+import { GUEST_EVENT_KINDS } from '../events/guest';
 
+// Numeric ids of the modelled events. What each column holds for a kind, and how the kind is
+// decoded and written, is its descriptor in src/core/events/ (kvm.ts, sched.ts, probe.ts, guest.ts).
+// Columns: a, b, c int32; x, y float64.
 export const EventKind = {
   KvmExit: 1,
   KvmEntry: 2,
@@ -20,26 +23,11 @@ export const EventKind = {
   SchedMigrate: 11,
   Probe: 12,
   KvmEoi: 13,
-  // 14..20: the guest's lock, ipi and csd events (guestEvents.ts).
+  // 14..20: the guest's lock, ipi and csd events (events/guest.ts).
   ...GUEST_EVENT_KINDS,
 } as const;
 export type EventKind = (typeof EventKind)[keyof typeof EventKind];
 
-/**
- * Column meaning per kind (a, b, c: int32; x, y: float64):
- * - KvmExit:      a = vcpu id or -1 (plugin rendering has none), b = reason string id
- * - KvmEntry:     a = vcpu id or -1
- * - PleWindow:    a = vcpu id, b = 1 grow / 0 shrink, x = old window, y = new window
- * - ApicIpi:      a = destination APIC id, b = vector, c = shorthand (0 dst, 1 self, 2 all, 3 all-but-self)
- * - ApicAcceptIrq:a = APIC id, b = vector
- * - VcpuWakeup:   a = 1 waited / 0 polled, b = 1 valid, x = nanoseconds
- * - SchedSwitch:  a = prev pid, b = prev state (see PrevState), c = next pid
- * - SchedWakeup*: a = pid, b = target cpu
- * - SchedMigrate: a = pid, b = orig cpu, c = dest cpu
- * - Probe:        a = probe name string id, b = 1 for a return probe, x / y = first two numeric args (NaN if absent)
- * - KvmEoi:       a = APIC id (vcpu_id), b = vector (eoiEvent.ts)
- * - guest kinds:  see guestEvents.ts
- */
 export const PrevState = {
   Runnable: 0, // "R" or "R+": preempted while runnable
   Sleeping: 1, // "S"

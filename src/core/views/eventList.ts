@@ -3,26 +3,8 @@
 
 import { EventKind, PREEMPT_FLAG, type EventStore } from '../trace/model';
 import type { TimelineTables } from '../analysis/tables';
-import { KVM_EOI, kvmEoiText } from '../trace/eoiEvent';
-import { guestEventName } from '../trace/guestEvents';
+import { eventNameOf } from '../events/registry';
 import type { EventListPage, EventListRequest, EventListRow } from '../../protocol';
-
-const KIND_NAMES: Record<number, string> = {
-  [EventKind.KvmExit]: 'kvm_exit',
-  [EventKind.KvmEntry]: 'kvm_entry',
-  [EventKind.PleWindow]: 'kvm_ple_window_update',
-  [EventKind.ApicIpi]: 'kvm_apic_ipi',
-  [EventKind.ApicAcceptIrq]: 'kvm_apic_accept_irq',
-  [EventKind.VcpuWakeup]: 'kvm_vcpu_wakeup',
-  [EventKind.SchedSwitch]: 'sched_switch',
-  [EventKind.SchedWakeup]: 'sched_wakeup',
-  [EventKind.SchedWaking]: 'sched_waking',
-  [EventKind.SchedWakeupNew]: 'sched_wakeup_new',
-  [EventKind.SchedMigrate]: 'sched_migrate_task',
-  [EventKind.KvmEoi]: KVM_EOI,
-};
-
-const eventName = (store: EventStore, i: number) => (store.kind[i] === EventKind.Probe ? store.strings.get(store.a[i]) : KIND_NAMES[store.kind[i]] ?? guestEventName(store.kind[i]) ?? 'unknown');
 
 /** Rows in time order, and the event names present: computed once per store. */
 const indexes = new WeakMap<EventStore, { length: number; order: Uint32Array | null; names: string[] }>();
@@ -34,7 +16,7 @@ function storeIndex(store: EventStore): { order: Uint32Array | null; names: stri
   const probes = new Set<number>();
   for (let i = 0; i < store.length; i++) {
     if (store.kind[i] === EventKind.Probe) probes.add(store.a[i]);
-    else names.add(KIND_NAMES[store.kind[i]] ?? guestEventName(store.kind[i]) ?? 'unknown');
+    else names.add(eventNameOf(store, i));
   }
   for (const id of probes) names.add(store.strings.get(id));
   const index = { length: store.length, order: store.outOfOrder ? store.order() : null, names: [...names].sort() };
@@ -88,7 +70,7 @@ function rowFilter(store: EventStore, tables: TimelineTables, f: EventListReques
     const tids = new Set(tables.vcpuLanes.filter((l) => l.vm === f.vm).map((l) => l.tid));
     tests.push((i) => tids.has(store.tid[i]));
   }
-  if (f.event !== undefined) tests.push((i) => eventName(store, i) === f.event);
+  if (f.event !== undefined) tests.push((i) => eventNameOf(store, i) === f.event);
   return tests.length ? (i) => tests.every((t) => t(i)) : null;
 }
 
@@ -99,7 +81,7 @@ function listRow(store: EventStore, i: number): EventListRow {
     cpu: store.cpu[i],
     tid,
     comm: threadName(store, tid),
-    event: eventName(store, i),
+    event: eventNameOf(store, i),
     info: eventInfo(store, i),
     line: store.line[i],
   };
@@ -133,8 +115,6 @@ export function eventInfo(store: EventStore, i: number): string {
       return `${threadName(store, a)}:${a} target CPU ${b}`;
     case EventKind.SchedMigrate:
       return `${threadName(store, a)}:${a} CPU ${b} → ${c}`;
-    case EventKind.KvmEoi:
-      return kvmEoiText(store, i);
     case EventKind.Probe:
       return `${b ? 'return' : 'entry'}${Number.isNaN(store.x[i]) ? '' : ` arg1=${store.x[i]}`}`;
   }

@@ -77,55 +77,41 @@ export function newWindowColumns(capacity: number): WindowColumns {
 }
 
 /**
- * Reorders an interval table (filled in time order) into (lane, start) order, trims it to
- * its row count and fills laneStart. Stable, so each lane keeps its time order.
+ * An interval table laid out by lane before the pass: lane l owns rows laneStart[l] ..
+ * laneStart[l] + bound[l] - 1 and fills them in time order (LaneCursor), so the finished
+ * table is in (lane, start) order without a sort; `bound` is each lane's row count, or an
+ * upper bound of it.
  */
-export function sortIntervalsByLane(t: IntervalColumns, lanes: number): IntervalColumns {
-  const n = t.count;
+export function newLaneIntervalColumns(bound: Uint32Array): { table: IntervalColumns; cursor: Uint32Array } {
+  const lanes = bound.length;
   const laneStart = new Uint32Array(lanes + 1);
-  for (let i = 0; i < n; i++) laneStart[t.lane[i] + 1]++;
-  for (let l = 0; l < lanes; l++) laneStart[l + 1] += laneStart[l];
-  const next = new Uint32Array(lanes);
-  for (let l = 0; l < lanes; l++) next[l] = laneStart[l];
-  const to = new Uint32Array(n);
-  for (let i = 0; i < n; i++) to[i] = next[t.lane[i]]++;
-  // One loop per element type: a single generic loop over five array types runs megamorphic.
-  return {
-    count: n,
-    lane: scatterU32(t.lane, to, n),
-    startNs: scatterF64(t.startNs, to, n),
-    endNs: scatterF64(t.endNs, to, n),
-    state: scatterU8(t.state, to, n),
-    detail: scatterI32(t.detail, to, n),
-    vcpuLane: scatterI32(t.vcpuLane, to, n),
-    row: scatterU32(t.row, to, n),
-    flags: scatterU8(t.flags, to, n),
-    laneStart,
-  };
+  for (let l = 0; l < lanes; l++) laneStart[l + 1] = laneStart[l] + bound[l];
+  const table = newIntervalColumns(laneStart[lanes]);
+  table.laneStart = laneStart;
+  table.count = laneStart[lanes];
+  return { table, cursor: laneStart.slice(0, lanes) };
 }
 
-function scatterF64(col: Float64Array, to: Uint32Array, n: number): Float64Array {
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[to[i]] = col[i];
-  return out;
-}
-
-function scatterU32(col: Uint32Array, to: Uint32Array, n: number): Uint32Array {
-  const out = new Uint32Array(n);
-  for (let i = 0; i < n; i++) out[to[i]] = col[i];
-  return out;
-}
-
-function scatterI32(col: Int32Array, to: Uint32Array, n: number): Int32Array {
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) out[to[i]] = col[i];
-  return out;
-}
-
-function scatterU8(col: Uint8Array, to: Uint32Array, n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[to[i]] = col[i];
-  return out;
+/**
+ * Closes the gaps lanes left below their bound (each lane's rows move down in one block, so
+ * their order is kept), trims the table to its rows, fixes laneStart and fills the lane
+ * column (trackers leave it to this sequential fill: it follows from the blocks).
+ */
+export function packLaneIntervals(t: IntervalColumns, cursor: Uint32Array): IntervalColumns {
+  const lanes = cursor.length;
+  const start = t.laneStart;
+  let to = 0;
+  const packed = new Uint32Array(lanes + 1);
+  for (let l = 0; l < lanes; l++) {
+    const from = start[l];
+    const n = cursor[l] - from;
+    if (to !== from) for (const col of [t.startNs, t.endNs, t.state, t.detail, t.vcpuLane, t.row, t.flags]) col.copyWithin(to, from, from + n);
+    t.lane.fill(l, to, to + n);
+    packed[l] = to;
+    to += n;
+  }
+  packed[lanes] = to;
+  return trimmed({ ...t, count: to, laneStart: packed });
 }
 
 /** Trims every typed-array column of a table to its row count: a view, or a copy when most of the capacity went unused. */

@@ -2,67 +2,63 @@
 // event seen on the CPU (its task was running then) and every sched_switch after it.
 
 import { CpuRunKind, type CpuLane, type IntervalColumns } from '../tables';
-import { addRow, newIntervalColumns, sortIntervalsByLane } from './columns';
+import { newLaneIntervalColumns, packLaneIntervals } from './columns';
 import type { Lanes } from './lanes';
 
 export class CpuRunTracker {
+  /** The pCPUs with events, in pCPU-number order. */
   readonly cpuLanes: CpuLane[] = [];
-  /** pCPU number → lane (-1 not seen yet). */
+  /** pCPU number → lane (-1 no events there). */
   private readonly laneOfCpu = new Int32Array(1 << 16).fill(-1);
-  private readonly open: number[] = [];
+  /** Per lane its open run, -1 before the first event on that pCPU. */
+  private readonly open: Int32Array;
+  private readonly cursor: Uint32Array;
   private table: IntervalColumns;
 
+  /** `runsOfCpu`: per pCPU number, its runs (1 + its sched_switch events; 0 without events). */
   constructor(
     private readonly lanes: Lanes,
-    capacity: number,
+    runsOfCpu: Uint32Array,
   ) {
-    this.table = newIntervalColumns(capacity);
+    const bound: number[] = [];
+    runsOfCpu.forEach((runs, cpu) => {
+      if (runs === 0) return;
+      this.laneOfCpu[cpu] = this.cpuLanes.length;
+      this.cpuLanes.push({ cpu });
+      bound.push(runs);
+    });
+    this.open = new Int32Array(bound.length).fill(-1);
+    ({ table: this.table, cursor: this.cursor } = newLaneIntervalColumns(Uint32Array.from(bound)));
   }
 
   /** Any event on `cpu`: the first one tells which task was running there. */
   onEvent(cpu: number, tid: number, ts: number, row: number): void {
-    if (this.laneOfCpu[cpu] < 0) this.run(this.laneFor(cpu), tid, ts, row);
+    const lane = this.laneOfCpu[cpu];
+    if (this.open[lane] < 0) this.run(lane, tid, ts, row);
   }
 
   onSwitch(cpu: number, nextTid: number, ts: number, row: number): void {
-    this.run(this.laneFor(cpu), nextTid, ts, row);
-  }
-
-  private laneFor(cpu: number): number {
-    let lane = this.laneOfCpu[cpu];
-    if (lane < 0) {
-      lane = this.laneOfCpu[cpu] = this.cpuLanes.length;
-      this.cpuLanes.push({ cpu });
-      this.open.push(-1);
-    }
-    return lane;
+    this.run(this.laneOfCpu[cpu], nextTid, ts, row);
   }
 
   private run(lane: number, tid: number, ts: number, row: number): void {
     const t = this.table;
     if (this.open[lane] >= 0) t.endNs[this.open[lane]] = ts;
-    const i = addRow(t, t.lane);
+    // lane is filled at the end, endNs when the next run opens, flags stay 0.
+    const i = this.cursor[lane]++;
     const vcpuLane = tid === 0 ? -1 : this.lanes.ofTid(tid);
-    t.lane[i] = lane;
     t.startNs[i] = ts;
-    t.endNs[i] = NaN;
     t.state[i] = tid === 0 ? CpuRunKind.Idle : vcpuLane >= 0 ? CpuRunKind.Vcpu : CpuRunKind.Other;
     t.detail[i] = tid === 0 ? -1 : tid;
     t.vcpuLane[i] = vcpuLane;
     t.row[i] = row;
-    t.flags[i] = 0;
     this.open[lane] = i;
   }
 
-  /** Closes the open runs at the end of the trace; lanes are put in pCPU-number order. */
+  /** Closes the open runs at the end of the trace. */
   finish(endNs: number): { cpuLanes: CpuLane[]; cpuRuns: IntervalColumns } {
-    const t = this.table;
-    for (const i of this.open) if (i >= 0) t.endNs[i] = endNs;
-    const byCpu = this.cpuLanes.map((l, lane) => ({ cpu: l.cpu, lane })).sort((p, q) => p.cpu - q.cpu);
-    const renumber = new Uint32Array(byCpu.length);
-    byCpu.forEach((entry, at) => (renumber[entry.lane] = at));
-    for (let i = 0; i < t.count; i++) t.lane[i] = renumber[t.lane[i]];
-    this.table = sortIntervalsByLane(t, byCpu.length);
-    return { cpuLanes: byCpu.map((e) => ({ cpu: e.cpu })), cpuRuns: this.table };
+    for (const i of this.open) if (i >= 0) this.table.endNs[i] = endNs;
+    this.table = packLaneIntervals(this.table, this.cursor);
+    return { cpuLanes: this.cpuLanes, cpuRuns: this.table };
   }
 }

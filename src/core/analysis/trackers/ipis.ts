@@ -23,11 +23,14 @@ export class IpiTracker {
   private readonly from: (Set<number> | null)[];
   /** Per sender lane: receivers that have not taken its IPI yet. */
   private readonly pendingTo: (Set<number> | null)[];
+  /** Per receiver lane: 1 while from[lane] may hold senders (most exits find it empty). */
+  private readonly hasSenders: Uint8Array;
 
   constructor(private readonly lanes: Lanes) {
     this.table = newIpiColumns(16);
     this.from = new Array(lanes.count).fill(null);
     this.pendingTo = new Array(lanes.count).fill(null);
+    this.hasSenders = new Uint8Array(lanes.count);
   }
 
   onIpi(sender: number, destination: number, shorthand: number, ts: number, row: number): void {
@@ -53,6 +56,7 @@ export class IpiTracker {
     t.toLane[i] = receiver;
     t.row[i] = row;
     (this.from[receiver] ??= new Set()).add(sender);
+    this.hasSenders[receiver] = 1;
     (this.pendingTo[sender] ??= new Set()).add(receiver);
   }
 
@@ -62,6 +66,8 @@ export class IpiTracker {
    * out stays pending through an entry that is preempted before the handler ran.
    */
   onGuestLeft(lane: number): void {
+    if (this.hasSenders[lane] === 0) return;
+    this.hasSenders[lane] = 0;
     const senders = this.from[lane];
     if (!senders || senders.size === 0) return;
     for (const s of senders) this.pendingTo[s]?.delete(lane);

@@ -16,8 +16,13 @@ export class PauseExitTracker {
   private readonly chainLastLine: Uint32Array;
   private readonly chainLastExitEnd: Float64Array;
   private readonly chainBroken: Uint8Array;
-  /** Per lane: guest intervals since its last PAUSE exit (the gap a chain may bridge). */
+  /**
+   * Per lane: guest intervals since its last PAUSE exit (the gap a chain may bridge), the
+   * first gapLength[lane] entries of gap[lane] (cleared by resetting the count: setting an
+   * array's length on every PAUSE exit was a runtime call each time).
+   */
   private readonly gap: number[][];
+  private readonly gapLength: Uint32Array;
   /** Guest time of the gap's intervals before its last one. */
   private readonly closedGapNs: Float64Array;
   private states!: VcpuStateTracker;
@@ -35,6 +40,7 @@ export class PauseExitTracker {
     this.chainLastExitEnd = new Float64Array(n);
     this.chainBroken = new Uint8Array(n);
     this.gap = Array.from({ length: n }, () => []);
+    this.gapLength = new Uint32Array(n);
     this.closedGapNs = new Float64Array(n);
   }
 
@@ -52,7 +58,7 @@ export class PauseExitTracker {
     const gap = this.gap[lane];
     if (this.chainExits[lane] > 0 && !this.chainBroken[lane] && this.gapNs(lane) <= this.opts.episodeMaxGuestGapNs) {
       this.chainExits[lane]++;
-      for (const i of gap) this.states.markSpin(i);
+      for (let g = 0; g < this.gapLength[lane]; g++) this.states.markSpin(gap[g]);
     } else {
       this.closeEpisode(lane);
       this.chainExits[lane] = 1;
@@ -61,7 +67,7 @@ export class PauseExitTracker {
     }
     this.chainLastLine[lane] = line;
     this.chainBroken[lane] = 0;
-    gap.length = 0;
+    this.gapLength[lane] = 0;
     this.closedGapNs[lane] = 0;
   }
 
@@ -86,19 +92,21 @@ export class PauseExitTracker {
   onGuestInterval(lane: number, interval: number): void {
     if (this.chainExits[lane] === 0 || this.chainBroken[lane]) return;
     const gap = this.gap[lane];
-    if (gap.length > 0) this.closedGapNs[lane] += this.durationOf(gap[gap.length - 1]);
-    gap.push(interval);
+    const length = this.gapLength[lane];
+    if (length > 0) this.closedGapNs[lane] += this.durationOf(gap[length - 1]);
+    gap[length] = interval;
+    this.gapLength[lane] = length + 1;
     if (this.closedGapNs[lane] > this.opts.episodeMaxGuestGapNs) {
       // Already too long to bridge: the chain ends at the next PAUSE exit; keep the list short.
       this.chainBroken[lane] = 1;
-      gap.length = 0;
+      this.gapLength[lane] = 0;
     }
   }
 
   /** Guest time of the gap, once its last interval is closed (at the PAUSE exit). */
   private gapNs(lane: number): number {
-    const gap = this.gap[lane];
-    return gap.length > 0 ? this.closedGapNs[lane] + this.durationOf(gap[gap.length - 1]) : 0;
+    const length = this.gapLength[lane];
+    return length > 0 ? this.closedGapNs[lane] + this.durationOf(this.gap[lane][length - 1]) : 0;
   }
 
   private durationOf(interval: number): number {

@@ -5,7 +5,7 @@
 
 import { VcpuState } from '../result';
 import { IntervalFlag, type IntervalColumns } from '../tables';
-import { addRow, newIntervalColumns, sortIntervalsByLane } from './columns';
+import { newLaneIntervalColumns, packLaneIntervals } from './columns';
 import type { Lanes } from './lanes';
 
 const isReady = (s: number) => s === VcpuState.Preempted || s === VcpuState.Woken;
@@ -27,6 +27,8 @@ export class VcpuStateTracker {
   /** Index of each lane's open interval, -1 before its first state. */
   readonly open: Int32Array;
   private table: IntervalColumns;
+  /** Per lane, the next row of its block in the table. */
+  private readonly cursor: Uint32Array;
 
   /** Per lane, its recent ready periods before the current state (kept for `keepReadyNs`). */
   private readonly pastReady: ReadyPeriod[][];
@@ -34,10 +36,11 @@ export class VcpuStateTracker {
   /**
    * `inPauseExit`: per lane, set by the PAUSE-exit tracker; marks the intervals opened inside
    * one. `keepReadyNs`: how long a past ready period can still matter (the boost window).
+   * `bound`: per lane, at most how many states it enters (one per event that can change it).
    */
   constructor(
     private readonly lanes: Lanes,
-    capacity: number,
+    bound: Uint32Array,
     private readonly inPauseExit: Uint8Array,
     private readonly keepReadyNs: number,
   ) {
@@ -47,7 +50,7 @@ export class VcpuStateTracker {
     this.sinceSeq = new Float64Array(n);
     this.open = new Int32Array(n).fill(-1);
     this.readyInVm = new Int32Array(lanes.map.vms.length);
-    this.table = newIntervalColumns(capacity);
+    ({ table: this.table, cursor: this.cursor } = newLaneIntervalColumns(bound));
   }
 
   get intervals(): IntervalColumns {
@@ -70,13 +73,12 @@ export class VcpuStateTracker {
     const t = this.table;
     const prev = this.open[lane];
     if (prev >= 0) t.endNs[prev] = ts;
-    const i = addRow(t, t.lane); // grows t's columns in place
-    t.lane[i] = lane;
+    // Only the columns that vary: lane and vcpuLane are filled at the end, and every interval's
+    // end is written when the next one opens (or the trace ends).
+    const i = this.cursor[lane]++;
     t.startNs[i] = ts;
-    t.endNs[i] = NaN;
     t.state[i] = state;
     t.detail[i] = state === VcpuState.Guest || state === VcpuState.Host ? cpu : -1;
-    t.vcpuLane[i] = -1;
     t.row[i] = row;
     t.flags[i] = this.inPauseExit[lane] ? IntervalFlag.InPauseExit | (state === VcpuState.Host ? IntervalFlag.Spin : 0) : 0;
     this.open[lane] = i;
@@ -104,10 +106,11 @@ export class VcpuStateTracker {
     this.table.flags[interval] |= IntervalFlag.Spin;
   }
 
-  /** Closes every open interval at the end of the trace and orders the table by lane. */
+  /** Closes every open interval at the end of the trace; the table is in (lane, start) order. */
   finish(endNs: number): IntervalColumns {
     for (let lane = 0; lane < this.open.length; lane++) if (this.open[lane] >= 0) this.table.endNs[this.open[lane]] = endNs;
-    this.table = sortIntervalsByLane(this.table, this.lanes.count);
+    this.table = packLaneIntervals(this.table, this.cursor);
+    this.table.vcpuLane.fill(-1);
     return this.table;
   }
 }

@@ -4,14 +4,15 @@
 // column has for text traces (model.ts), so the analysis cannot tell the two apart.
 
 import { statSync } from 'node:fs';
-import { EventKind, EventStore, isPid, isVcpuId, PREEMPT_FLAG, PrevState } from '../model';
+import { EventKind, EventStore, isPid } from '../model';
 import { CancelledError, emptyImportStats, type ImportedTrace, type ImportOptions, type ImportStats } from '../textImporter';
-import { fixComm } from '../eventPayload';
-import { KVM_EOI, KVM_EOI_FIELDS } from '../eoiEvent';
-import { GUEST_EVENT_GROUPS, guestDatDecoder } from '../guestEvents';
 import { openTraceDat, TraceDatError, type DatFile } from './datFile';
 import { printable } from './errors';
-import { symbolicTables, type DamagedFormat, type EventFormat, type FieldFormat } from './eventFormat';
+import type { DamagedFormat } from './eventFormat';
+import type { BinaryDecode } from '../../events/descriptor';
+import { fieldReaders, readable } from '../../events/binaryFields';
+import { idWasOutOfRange, resetIdCheck } from '../../events/ids';
+import { DYNAMIC_EVENTS, NAMED_EVENTS } from '../../events/registry';
 import { CpuCursor, rawClock, type ClockToTs } from './ringBuffer';
 import { checkTsc2Nsec, tscToNs } from './datOptions';
 import { checkClockHz, unitOfClock, type TraceClock } from '../clock';
@@ -23,259 +24,44 @@ export function isTraceDat(head: Uint8Array): boolean {
   return head.length >= TRACE_DAT_MAGIC.length && Buffer.from(head.buffer, head.byteOffset, TRACE_DAT_MAGIC.length).equals(TRACE_DAT_MAGIC);
 }
 
-type Decode = (store: EventStore, row: number, page: Buffer, at: number) => boolean;
-
 interface EventDecoder {
   kind: EventKind | -1;
   /** "system:name" for events that are only counted. */
   name: string;
-  decode: Decode | null;
+  decode: BinaryDecode | null;
   /** The fixed part of a record as the format lays it out; shorter records are malformed. */
   minLength: number;
   /** Records stored, and records refused for being shorter than minLength. */
   stored: number;
   short: number;
-  /** Probe events: interned name, return probe, numeric argument fields. */
-  probe?: { nameId: number; isReturn: boolean; args: FieldFormat[] };
 }
 
-/** Field readers bound to the file's byte order. */
-function readers(le: boolean) {
-  const uint = (buf: Buffer, at: number, size: number): number => {
-    switch (size) {
-      case 1:
-        return buf[at];
-      case 2:
-        return le ? buf.readUInt16LE(at) : buf.readUInt16BE(at);
-      case 4:
-        return le ? buf.readUInt32LE(at) : buf.readUInt32BE(at);
-      case 8: {
-        const lo = le ? buf.readUInt32LE(at) : buf.readUInt32BE(at + 4);
-        const hi = le ? buf.readUInt32LE(at + 4) : buf.readUInt32BE(at);
-        return hi * 4294967296 + lo;
-      }
-      default:
-        return NaN;
-    }
-  };
-  const int = (buf: Buffer, at: number, size: number): number => {
-    switch (size) {
-      case 1:
-        return buf.readInt8(at);
-      case 2:
-        return le ? buf.readInt16LE(at) : buf.readInt16BE(at);
-      case 4:
-        return le ? buf.readInt32LE(at) : buf.readInt32BE(at);
-      case 8:
-        return Number(le ? buf.readBigInt64LE(at) : buf.readBigInt64BE(at));
-      default:
-        return NaN;
-    }
-  };
-  /** Where a field's bytes are: dynamic (__data_loc, __rel_loc) arrays resolved. */
-  const span = (f: FieldFormat, buf: Buffer, base: number): [number, number] => {
-    if (!f.dynamic) return [base + f.offset, f.size];
-    const loc = uint(buf, base + f.offset, 4);
-    return [(f.dynamic === 'rel_loc' ? base + f.offset + 4 : base) + (loc & 0xffff), loc >>> 16];
-  };
-  return {
-    span,
-    num: (f: FieldFormat, buf: Buffer, base: number): number => (f.signed ? int(buf, base + f.offset, f.size) : uint(buf, base + f.offset, f.size)),
-    str: (f: FieldFormat, buf: Buffer, base: number, end: number): string => {
-      const [start, length] = span(f, buf, base);
-      const stop = Math.min(start + length, end);
-      let zero = buf.indexOf(0, start);
-      if (zero < 0 || zero > stop) zero = stop;
-      return fixComm(buf.toString('latin1', start, zero));
-    },
-  };
-}
-
-/** The bit sched_switch sets for a preempted task ("R+"), from its own print fmt. */
-function reportMax(printFmt: string): number {
-  const m = /\(\(\(\(([0-9a-fx| ]+)\) \+ 1\) << 1\)/i.exec(printFmt);
-  if (!m) return 0x100;
-  const or = m[1].split('|').reduce((acc, v) => acc | Number(v.trim()), 0);
-  return (or + 1) << 1;
-}
-
-/** Set when a decoder refused an id the store cannot keep exactly (model.ts isPid / isVcpuId). */
-let idOutOfRange = false;
-const pidOk = (pid: number) => isPid(pid) || ((idOutOfRange = true), false);
-const vcpuOk = (vcpu: number) => isVcpuId(vcpu) || ((idOutOfRange = true), false);
-
-/** The events makeDecoders stores: damage in their formats is damage the analysis sees. */
-const DECODED_EVENTS = new Set(['kvm_exit', 'kvm_entry', 'kvm_ple_window_update', 'kvm_ple_window', 'kvm_apic_ipi', 'kvm_apic_accept_irq', 'kvm_vcpu_wakeup', 'sched_switch', 'sched_wakeup', 'sched_waking', 'sched_wakeup_new', 'sched_migrate_task', KVM_EOI]);
-
-/** A field the readers can read: a string, or a number of 1, 2, 4 or 8 bytes. */
-function readable(field: FieldFormat | undefined): boolean {
-  return field !== undefined && (field.dynamic !== null || field.arrayLength > 0 || field.size === 1 || field.size === 2 || field.size === 4 || field.size === 8);
-}
+/** The events the registry decodes by name, by "system:name". */
+const NAMED = new Map(NAMED_EVENTS.filter((e) => e.binary).map((e) => [`${e.system}:${e.name}`, e]));
 
 /** Decoders by event ID; a decoded event whose format lacks a field it needs goes to `damaged`. */
 function makeDecoders(dat: DatFile, store: EventStore, damaged: DamagedFormat[]): Map<number, EventDecoder> {
-  const { num, str, span } = readers(dat.littleEndian);
-  const guestAccess = { little: dat.littleEndian, num, span };
+  const read = fieldReaders(dat.littleEndian);
   const decoders = new Map<number, EventDecoder>();
   for (const [id, fmt] of dat.formats) {
-    const f = (name: string) => fmt.byName.get(name);
-    const unreadable: string[] = [];
-    const need = (...names: string[]) => {
-      for (const n of names) if (!readable(f(n))) unreadable.push(n);
-      return unreadable.length === 0;
-    };
-    let kind: EventKind | -1 = -1;
-    let decode: Decode | null = null;
-    const sys = fmt.system;
-    if (sys === 'kvm' && fmt.name === 'kvm_exit' && need('exit_reason')) {
-      const [reason, isa, vcpu] = [f('exit_reason')!, f('isa'), f('vcpu_id')];
-      const tables = symbolicTables(fmt.printFmt).filter((t) => t.size > 0);
-      const masked = /__print_symbolic\(REC->exit_reason & 0xffff/.test(fmt.printFmt);
-      const vmxFirst = /isa == 1\)\s*\?/.test(fmt.printFmt);
-      const cache = new Map<number, number>();
-      kind = EventKind.KvmExit;
-      decode = (s, row, p, at) => {
-        const isaValue = isa ? num(isa, p, at) : 1;
-        const raw = num(reason, p, at);
-        const table = tables.length < 2 ? tables[0] : (isaValue === 1) === vmxFirst ? tables[0] : tables[1];
-        const code = masked && (isaValue === 1) === vmxFirst ? raw & 0xffff : raw;
-        const key = tables.length < 2 || (isaValue === 1) === vmxFirst ? code : -1 - code;
-        let sid = cache.get(key);
-        if (sid === undefined) {
-          sid = s.strings.intern(table?.get(code) ?? `0x${code.toString(16)}`);
-          cache.set(key, sid);
-        }
-        const id = vcpu ? num(vcpu, p, at) : -1;
-        if (id !== -1 && !vcpuOk(id)) return false;
-        s.a[row] = id;
-        s.b[row] = sid;
-        return true;
-      };
-    } else if (sys === 'kvm' && fmt.name === 'kvm_entry' && need('vcpu_id')) {
-      const vcpu = f('vcpu_id')!;
-      kind = EventKind.KvmEntry;
-      decode = (s, row, p, at) => vcpuOk((s.a[row] = num(vcpu, p, at)));
-    } else if (sys === 'kvm' && fmt.name === 'kvm_ple_window_update' && need('vcpu_id', 'new', 'old')) {
-      const [vcpu, next, old] = [f('vcpu_id')!, f('new')!, f('old')!];
-      kind = EventKind.PleWindow;
-      decode = (s, row, p, at) => {
-        const o = num(old, p, at);
-        const n = num(next, p, at);
-        if (!vcpuOk((s.a[row] = num(vcpu, p, at)))) return false;
-        s.b[row] = o < n ? 1 : 0; // the kernel prints "growed" when old < new
-        s.x[row] = o;
-        s.y[row] = n;
-        return true;
-      };
-    } else if (sys === 'kvm' && fmt.name === 'kvm_ple_window' && need('vcpu_id', 'new', 'old', 'grow')) {
-      const [vcpu, next, old, grow] = [f('vcpu_id')!, f('new')!, f('old')!, f('grow')!];
-      kind = EventKind.PleWindow;
-      decode = (s, row, p, at) => {
-        if (!vcpuOk((s.a[row] = num(vcpu, p, at)))) return false;
-        s.b[row] = num(grow, p, at) ? 1 : 0;
-        s.x[row] = num(old, p, at);
-        s.y[row] = num(next, p, at);
-        return true;
-      };
-    } else if (sys === 'kvm' && fmt.name === 'kvm_apic_ipi' && need('icr_low', 'dest_id')) {
-      const [icr, dest] = [f('icr_low')!, f('dest_id')!];
-      kind = EventKind.ApicIpi;
-      decode = (s, row, p, at) => {
-        const low = num(icr, p, at);
-        s.a[row] = num(dest, p, at);
-        s.b[row] = low & 0xff;
-        s.c[row] = (low >>> 18) & 3; // destination shorthand: dst, self, all, all-but-self
-        return true;
-      };
-    } else if (sys === 'kvm' && fmt.name === 'kvm_apic_accept_irq' && need('apicid', 'vec')) {
-      const [apic, vec] = [f('apicid')!, f('vec')!];
-      kind = EventKind.ApicAcceptIrq;
-      decode = (s, row, p, at) => ((s.a[row] = num(apic, p, at)), (s.b[row] = num(vec, p, at)), true);
-    } else if (sys === 'kvm' && fmt.name === KVM_EOI && need(...KVM_EOI_FIELDS)) {
-      const [apic, vec] = KVM_EOI_FIELDS.map((n) => f(n)!);
-      kind = EventKind.KvmEoi;
-      decode = (s, row, p, at) => ((s.a[row] = num(apic, p, at)), (s.b[row] = num(vec, p, at)), true);
-    } else if (sys === 'kvm' && fmt.name === 'kvm_vcpu_wakeup' && need('ns', 'waited')) {
-      const [ns, waited, valid] = [f('ns')!, f('waited')!, f('valid')];
-      kind = EventKind.VcpuWakeup;
-      decode = (s, row, p, at) => ((s.a[row] = num(waited, p, at) ? 1 : 0), (s.b[row] = valid ? (num(valid, p, at) ? 1 : 0) : 1), (s.x[row] = num(ns, p, at)), true);
-    } else if (sys === 'sched' && fmt.name === 'sched_switch' && need('prev_comm', 'prev_pid', 'prev_state', 'next_comm', 'next_pid')) {
-      const [pc, pp, ps, nc, np] = [f('prev_comm')!, f('prev_pid')!, f('prev_state')!, f('next_comm')!, f('next_pid')!];
-      const preemptBit = reportMax(fmt.printFmt);
-      const stateMask = preemptBit - 1;
-      kind = EventKind.SchedSwitch;
-      decode = (s, row, p, at) => {
-        const prevPid = num(pp, p, at);
-        const nextPid = num(np, p, at);
-        const state = num(ps, p, at);
-        if (!pidOk(prevPid) || !pidOk(nextPid)) return false;
-        const low = state & stateMask;
-        // The printed state's first letter: R when no bit is set, else the lowest flag (S, D, ...).
-        let code: number = low === 0 ? PrevState.Runnable : low & 1 ? PrevState.Sleeping : low & 2 ? PrevState.Disk : PrevState.Other;
-        if (state & preemptBit) code |= PREEMPT_FLAG;
-        s.a[row] = prevPid;
-        s.b[row] = code;
-        s.c[row] = nextPid;
-        s.noteThread(prevPid, str(pc, p, at, p.length));
-        s.noteThread(nextPid, str(nc, p, at, p.length));
-        return true;
-      };
-    } else if (sys === 'sched' && (fmt.name === 'sched_wakeup' || fmt.name === 'sched_waking' || fmt.name === 'sched_wakeup_new') && need('comm', 'pid')) {
-      const [comm, pid, cpu] = [f('comm')!, f('pid')!, f('target_cpu')];
-      kind = fmt.name === 'sched_wakeup' ? EventKind.SchedWakeup : fmt.name === 'sched_waking' ? EventKind.SchedWaking : EventKind.SchedWakeupNew;
-      decode = (s, row, p, at) => {
-        const task = num(pid, p, at);
-        if (!pidOk(task)) return false;
-        s.a[row] = task;
-        s.b[row] = cpu ? num(cpu, p, at) : -1;
-        s.noteThread(task, str(comm, p, at, p.length));
-        return true;
-      };
-    } else if (sys === 'sched' && fmt.name === 'sched_migrate_task' && need('comm', 'pid', 'orig_cpu', 'dest_cpu')) {
-      const [comm, pid, orig, dest] = [f('comm')!, f('pid')!, f('orig_cpu')!, f('dest_cpu')!];
-      kind = EventKind.SchedMigrate;
-      decode = (s, row, p, at) => {
-        const task = num(pid, p, at);
-        if (!pidOk(task)) return false;
-        s.a[row] = task;
-        s.b[row] = num(orig, p, at);
-        s.c[row] = num(dest, p, at);
-        s.noteThread(task, str(comm, p, at, p.length));
-        return true;
-      };
-    } else if (GUEST_EVENT_GROUPS.has(sys)) {
-      const guest = guestDatDecoder(fmt, guestAccess, need);
-      if (guest) ({ kind, decode } = guest);
+    const entry: EventDecoder = { kind: -1, name: fmt.name, decode: null, minLength: 0, stored: 0, short: 0 };
+    const named = NAMED.get(`${fmt.system}:${fmt.name}`);
+    const dynamic = named ? undefined : DYNAMIC_EVENTS.find((d) => d.binary && d.dynamic!.formatMatches(fmt));
+    const event = named ?? (dynamic && { kind: dynamic.kind, binary: dynamic.binary });
+    if (event?.binary) {
+      const unreadable = event.binary.fields.filter((name) => !readable(fmt.byName.get(name)));
+      if (unreadable.length > 0) {
+        damaged.push({ system: fmt.system, name: fmt.name, id, reason: `field ${unreadable.join(', ')} missing or unreadable` });
+        continue;
+      }
+      entry.kind = event.kind;
+      entry.decode = event.binary.make(fmt, read, store);
+      // Only decoded formats are parsed beyond their name and ID.
+      entry.minLength = fmt.fields.reduce((m, x) => Math.max(m, x.offset + x.size), 0);
     }
-    if (decode === null && unreadable.length > 0) {
-      damaged.push({ system: sys, name: fmt.name, id, reason: `field ${unreadable.join(', ')} missing or unreadable` });
-      continue;
-    }
-    const entry: EventDecoder = { kind, name: fmt.name, decode, minLength: 0, stored: 0, short: 0 };
-    if (kind === -1 && isProbeFormat(fmt)) {
-      const args = fmt.fields.filter((x) => !x.name.startsWith('common_') && !x.name.startsWith('__probe_') && !x.dynamic && x.arrayLength === 0 && x.size <= 8);
-      entry.kind = EventKind.Probe;
-      entry.probe = { nameId: store.strings.intern(fmt.name), isReturn: fmt.byName.has('__probe_ret_ip'), args: args.slice(0, 2) };
-      const probe = entry.probe;
-      entry.decode = (s, row, p, at) => {
-        s.a[row] = probe.nameId;
-        s.b[row] = probe.isReturn ? 1 : 0;
-        if (probe.args[0]) s.x[row] = num(probe.args[0], p, at);
-        if (probe.args[1]) s.y[row] = num(probe.args[1], p, at);
-        return true;
-      };
-    }
-    // Only decoded formats are parsed beyond their name and ID.
-    if (entry.decode) entry.minLength = fmt.fields.reduce((m, x) => Math.max(m, x.offset + x.size), 0);
     decoders.set(id, entry);
   }
   return decoders;
-}
-
-/** kprobe / kretprobe / perf-probe events (dynamic events carry __probe_ip). */
-function isProbeFormat(fmt: EventFormat): boolean {
-  // The text first: most formats are never parsed further.
-  return fmt.text.includes('__probe_') && (fmt.byName.has('__probe_ip') || fmt.byName.has('__probe_func'));
 }
 
 /** The running task's name, as trace-cmd report prints it: the saved command line. */
@@ -285,17 +71,16 @@ function noteRunningTask(store: EventStore, dat: DatFile, pid: number): void {
   if (known === undefined || (known.comm !== name && name !== '<...>')) store.noteThread(pid, name);
 }
 
-/** Decodes one record into a new row; a record that does not decode leaves no row. */
 /** Decodes one record into a new row; false when it was refused (malformed, or an id out of range). */
 function storeRecord(store: EventStore, stats: ImportStats, d: EventDecoder, cur: CpuCursor, pid: number, record: number): boolean {
   const row = store.push(cur.ts, cur.cpu, pid, d.kind as EventKind, record);
-  idOutOfRange = false;
+  resetIdCheck();
   if (d.decode!(store, row, cur.page, cur.dataStart)) {
     stats.storedEvents++;
     return true;
   }
   store.length--;
-  if (idOutOfRange) refuseId(stats, record);
+  if (idWasOutOfRange()) refuseId(stats, record);
   else {
     stats.malformedPayloads++;
     if (stats.firstMalformedPayloadLines.length < 5) stats.firstMalformedPayloadLines.push(record);
@@ -446,7 +231,7 @@ async function readEvents(dat: DatFile, options: ImportOptions): Promise<Importe
 }
 
 /**
- * What damaged formats cost: one the analysis reads (DECODED_EVENTS) with records in the trace
+ * What damaged formats cost: one the analysis reads (a named event of the registry) with records in the trace
  * is refused in one line, since its results would be wrong; any other is skipped with a warning
  * naming it. So is a decoded event none of whose records is as long as its format says.
  */
@@ -463,7 +248,7 @@ function judgeFormats(dat: DatFile, decoders: Map<number, EventDecoder>, damaged
     const records = f.id === null ? 0 : (unknownIds.get(f.id) ?? 0);
     // Without its ID line, any record of an unknown ID may be one of this event's.
     const maybe = f.id === null ? unclaimed : 0;
-    if (f.name !== null && DECODED_EVENTS.has(f.name) && records + maybe > 0) {
+    if (f.name !== null && NAMED.has(`${f.system}:${f.name}`) && records + maybe > 0) {
       throw new TraceDatError(
         `trace.dat: the event format of ${event} is damaged (${f.reason}), and the analysis needs its records: ${records > 0 ? `${records} in this trace` : `${maybe} records of unknown event IDs may be ${f.name}`}`,
       );

@@ -1,6 +1,6 @@
-// The guest-side events that say what a spinning vCPU waits for, in one place: their store
-// columns, the text decoder (the kernel's TP_printk, as raw ftrace and trace-cmd report print
-// it), the trace.dat field mapping and the writer. Formats as in torvalds/linux:
+// The guest-side events that say what a spinning vCPU waits for, one descriptor each: their
+// store columns, the text decoder (the kernel's TP_printk, as raw ftrace and trace-cmd report
+// print it), the trace.dat decoder and the writer. Formats as in torvalds/linux:
 //   include/trace/events/lock.h  contention_begin  "%p (flags=%s)"          lock_addr, flags
 //                                contention_end    "%p (ret=%d)"            lock_addr, ret
 //   include/trace/events/ipi.h   ipi_send_cpu      "cpu=%u callsite=%pS callback=%pS"
@@ -11,7 +11,10 @@
 // zeros), the same from either rendering, so a csd or a lock is matched by its string id.
 // Symbols (%pS, %ps) are kept as printed; a trace.dat holds only their address.
 
-import type { EventStore } from './model';
+import type { EventStore } from '../trace/model';
+import type { EventFormat, FieldFormat } from '../trace/dat/eventFormat';
+import type { BinaryDecode, BinaryDecoder, ColumnSpec, EventDescriptor, IntColumn, TextDecoder } from './descriptor';
+import type { FieldReaders } from './binaryFields';
 
 /** Store kinds 14..20 (model.ts spreads them into EventKind). */
 export const GUEST_EVENT_KINDS = {
@@ -42,23 +45,6 @@ const LOCK_FLAGS: [number, string][] = [
   [16, 'PERCPU'],
   [32, 'MUTEX'],
 ];
-
-/** The ftrace systems of these events. */
-export const GUEST_EVENT_GROUPS = new Set(['lock', 'ipi', 'csd']);
-
-const NAMES: [string, string, GuestKind][] = [
-  ['lock', 'contention_begin', K.LockContentionBegin],
-  ['lock', 'contention_end', K.LockContentionEnd],
-  ['ipi', 'ipi_send_cpu', K.IpiSendCpu],
-  ['ipi', 'ipi_send_cpumask', K.IpiSendCpumask],
-  ['csd', 'csd_queue_cpu', K.CsdQueueCpu],
-  ['csd', 'csd_function_entry', K.CsdFunctionEntry],
-  ['csd', 'csd_function_exit', K.CsdFunctionExit],
-];
-const NAME_OF = new Map<number, string>(NAMES.map(([, name, kind]) => [kind, name]));
-
-export const isGuestEventKind = (kind: number): boolean => kind >= K.LockContentionBegin && kind <= K.CsdFunctionExit;
-export const guestEventName = (kind: number): string | undefined => NAME_OF.get(kind);
 
 // ---- pointers and CPU masks -------------------------------------------------------------------
 
@@ -112,8 +98,6 @@ export const cpuListText = (cpus: readonly number[]): string => cpus.join(',');
 export const cpusOfListText = (text: string): number[] => (text === '' ? [] : text.split(',').map(Number));
 
 // ---- text ---------------------------------------------------------------------------------------
-
-type TextDecoder = (store: EventStore, row: number, line: string, at: number, end: number) => boolean;
 
 /** `key` followed by a token up to the next space (or `stop`), from `from`; null when absent. */
 function tokenAfter(line: string, key: string, from: number, end: number, stop = ' '): [string, number] | null {
@@ -201,162 +185,69 @@ function decodeCsdFunction(store: EventStore, row: number, line: string, at: num
   return true;
 }
 
-const TEXT_DECODERS: Record<GuestKind, TextDecoder> = {
-  [K.LockContentionBegin]: decodeContentionBegin,
-  [K.LockContentionEnd]: decodeContentionEnd,
-  [K.IpiSendCpu]: decodeIpiSendCpu,
-  [K.IpiSendCpumask]: decodeIpiSendCpumask,
-  [K.CsdQueueCpu]: decodeCsdQueueCpu,
-  [K.CsdFunctionEntry]: decodeCsdFunction,
-  [K.CsdFunctionExit]: decodeCsdFunction,
-};
+// ---- trace.dat ----------------------------------------------------------------------------------
 
-/** [event name, kind, decoder] for eventPayload's DECODERS map. */
-export const GUEST_TEXT_DECODERS: [string, GuestKind, TextDecoder][] = NAMES.map(([, name, kind]) => [name, kind, TEXT_DECODERS[kind]]);
-
-/** The payload as the kernel prints it (the writer of run files): [event name, text]. */
-export function guestEventText(store: EventStore, i: number): [string, string] | null {
-  const s = (id: number) => store.strings.get(id);
-  const a = store.a[i];
-  const b = store.b[i];
-  const c = store.c[i];
-  switch (store.kind[i]) {
-    case K.LockContentionBegin: {
-      const flags = LOCK_FLAGS.filter(([bit]) => b & bit).map(([, n]) => n);
-      return ['contention_begin', `${s(a)} (flags=${flags.join('|')})`];
-    }
-    case K.LockContentionEnd:
-      return ['contention_end', `${s(a)} (ret=${b})`];
-    case K.IpiSendCpu:
-      return ['ipi_send_cpu', `cpu=${a} callsite=${s(c)} callback=${s(b)}`];
-    case K.IpiSendCpumask:
-      return ['ipi_send_cpumask', `cpumask=${maskTextOfCpus(cpusOfListText(s(a)))} callsite=${s(c)} callback=${s(b)}`];
-    case K.CsdQueueCpu:
-      return ['csd_queue_cpu', `cpu=${a} callsite=${CSD_CALLSITE} func=${s(b)} csd=${s(c)}`];
-    case K.CsdFunctionEntry:
-      return ['csd_function_entry', `func=${s(a)}, csd=${s(b)}`];
-    case K.CsdFunctionExit:
-      return ['csd_function_exit', `func=${s(a)}, csd=${s(b)}`];
-    default:
-      return null;
-  }
+/** A pointer field (4 or 8 bytes) as kept text, exact at 64 bits. */
+function pointerField(f: FieldFormat, read: FieldReaders, buf: Buffer, base: number): string {
+  const at = base + f.offset;
+  if (f.size === 8) return '0x' + (read.little ? buf.readBigUInt64LE(at) : buf.readBigUInt64BE(at)).toString(16);
+  return '0x' + read.num(f, buf, base).toString(16);
 }
+
+/** Record fields → int columns: a number, a pointer (kept text) or a cpumask (CPU list text). */
+type FieldKind = 'num' | 'ptr' | 'mask';
+
+function binaryOf(fields: readonly [string, FieldKind][]): BinaryDecoder {
+  const columns: IntColumn[] = ['a', 'b', 'c'];
+  return {
+    fields: fields.map(([name]) => name),
+    make(fmt: EventFormat, read: FieldReaders): BinaryDecode {
+      const readers = fields.map(([name, kind]) => {
+        const f = fmt.byName.get(name)!;
+        if (kind === 'num') return (_s: EventStore, p: Buffer, at: number) => read.num(f, p, at) | 0;
+        if (kind === 'ptr') return (s: EventStore, p: Buffer, at: number) => s.strings.intern(pointerField(f, read, p, at));
+        return (s: EventStore, p: Buffer, at: number) => {
+          const [start, length] = read.span(f, p, at);
+          return start + length > p.length ? NaN : s.strings.intern(cpuListText(cpusOfMaskBytes(p, start, length, read.little)));
+        };
+      });
+      return (s, row, p, at) => {
+        for (let k = 0; k < readers.length; k++) {
+          const v = readers[k](s, p, at);
+          if (Number.isNaN(v)) return false;
+          s[columns[k]][row] = v;
+        }
+        return true;
+      };
+    },
+  };
+}
+
+// ---- descriptors --------------------------------------------------------------------------------
+
+const str = (meaning: string): ColumnSpec => ({ meaning, stringId: true });
+const int = (meaning: string): ColumnSpec => ({ meaning });
+const s = (store: EventStore, id: number) => store.strings.get(id);
 
 /** The callsite the writer prints for csd_queue_cpu (the store does not keep it). */
 const CSD_CALLSITE = 'smp_call_function_many_cond+0x0/0x0';
 
-/** String-id columns of a guest kind, for merging stores with different string tables. */
-export function remapGuestStrings(store: EventStore, i: number, remap: Int32Array): void {
-  switch (store.kind[i]) {
-    case K.LockContentionBegin:
-    case K.LockContentionEnd:
-      store.a[i] = remap[store.a[i]];
-      break;
-    case K.IpiSendCpu:
-      store.b[i] = remap[store.b[i]];
-      store.c[i] = remap[store.c[i]];
-      break;
-    case K.IpiSendCpumask:
-      store.a[i] = remap[store.a[i]];
-      store.b[i] = remap[store.b[i]];
-      store.c[i] = remap[store.c[i]];
-      break;
-    case K.CsdQueueCpu:
-      store.b[i] = remap[store.b[i]];
-      store.c[i] = remap[store.c[i]];
-      break;
-    case K.CsdFunctionEntry:
-    case K.CsdFunctionExit:
-      store.a[i] = remap[store.a[i]];
-      store.b[i] = remap[store.b[i]];
-      break;
-    default:
-      break;
-  }
+function guestEvent(kind: GuestKind, system: string, name: string, columns: EventDescriptor['columns'], text: TextDecoder, fields: readonly [string, FieldKind][], kernel: (store: EventStore, i: number) => string): EventDescriptor {
+  return { kind, system, name, columns, text, binary: binaryOf(fields), render: { kernel, plugin: null }, written: 'kernel' };
 }
 
-// ---- trace.dat ----------------------------------------------------------------------------------
+const csdFunction = (kind: GuestKind, name: string) =>
+  guestEvent(kind, 'csd', name, { a: str('func'), b: str('csd address') }, decodeCsdFunction, [['func', 'ptr'], ['csd', 'ptr']], (st, i) => `func=${s(st, st.a[i])}, csd=${s(st, st.b[i])}`);
 
-/** What the dat importer lends: its field readers, bound to the file's byte order. */
-export interface DatFieldAccess {
-  little: boolean;
-  /** A field of 1, 2, 4 or 8 bytes as a number (exact below 2^53). */
-  num(f: DatField, buf: Buffer, base: number): number;
-  /** Where a field's bytes are: [start, length] (dynamic arrays resolved). */
-  span(f: DatField, buf: Buffer, base: number): [number, number];
-}
-
-/** The part of the dat importer's FieldFormat these decoders read. */
-export interface DatField {
-  name: string;
-  offset: number;
-  size: number;
-  dynamic: unknown;
-  arrayLength: number;
-}
-
-export interface DatFormatLike {
-  system: string;
-  name: string;
-  byName: Map<string, DatField>;
-}
-
-type DatDecode = (store: EventStore, row: number, page: Buffer, at: number) => boolean;
-
-/** A pointer field (4 or 8 bytes) as kept text, exact at 64 bits. */
-function pointerField(f: DatField, access: DatFieldAccess, buf: Buffer, base: number): string {
-  const at = base + f.offset;
-  if (f.size === 8) return '0x' + (access.little ? buf.readBigUInt64LE(at) : buf.readBigUInt64BE(at)).toString(16);
-  return '0x' + access.num(f, buf, base).toString(16);
-}
-
-/**
- * The decoder of a guest event's records, or null when the format is not one of them; `need`
- * reports fields the format lacks (the importer then lists the format as damaged).
- */
-export function guestDatDecoder(fmt: DatFormatLike, access: DatFieldAccess, need: (...names: string[]) => boolean): { kind: GuestKind; decode: DatDecode } | null {
-  const entry = NAMES.find(([system, name]) => system === fmt.system && name === fmt.name);
-  if (!entry) return null;
-  const kind = entry[2];
-  const f = (name: string) => fmt.byName.get(name)!;
-  const ptr = (field: DatField, s: EventStore, p: Buffer, at: number) => s.strings.intern(pointerField(field, access, p, at));
-  switch (kind) {
-    case K.LockContentionBegin:
-    case K.LockContentionEnd: {
-      const second = kind === K.LockContentionBegin ? 'flags' : 'ret';
-      if (!need('lock_addr', second)) return null;
-      const [lock, value] = [f('lock_addr'), f(second)];
-      return { kind, decode: (s, row, p, at) => ((s.a[row] = ptr(lock, s, p, at)), (s.b[row] = access.num(value, p, at) | 0), true) };
-    }
-    case K.IpiSendCpu: {
-      if (!need('cpu', 'callsite', 'callback')) return null;
-      const [cpu, site, callback] = [f('cpu'), f('callsite'), f('callback')];
-      return { kind, decode: (s, row, p, at) => ((s.a[row] = access.num(cpu, p, at)), (s.b[row] = ptr(callback, s, p, at)), (s.c[row] = ptr(site, s, p, at)), true) };
-    }
-    case K.IpiSendCpumask: {
-      if (!need('cpumask', 'callsite', 'callback')) return null;
-      const [mask, site, callback] = [f('cpumask'), f('callsite'), f('callback')];
-      return {
-        kind,
-        decode: (s, row, p, at) => {
-          const [start, length] = access.span(mask, p, at);
-          if (start + length > p.length) return false;
-          s.a[row] = s.strings.intern(cpuListText(cpusOfMaskBytes(p, start, length, access.little)));
-          s.b[row] = ptr(callback, s, p, at);
-          s.c[row] = ptr(site, s, p, at);
-          return true;
-        },
-      };
-    }
-    case K.CsdQueueCpu: {
-      if (!need('cpu', 'func', 'csd')) return null;
-      const [cpu, func, csd] = [f('cpu'), f('func'), f('csd')];
-      return { kind, decode: (s, row, p, at) => ((s.a[row] = access.num(cpu, p, at)), (s.b[row] = ptr(func, s, p, at)), (s.c[row] = ptr(csd, s, p, at)), true) };
-    }
-    default: {
-      if (!need('func', 'csd')) return null;
-      const [func, csd] = [f('func'), f('csd')];
-      return { kind, decode: (s, row, p, at) => ((s.a[row] = ptr(func, s, p, at)), (s.b[row] = ptr(csd, s, p, at)), true) };
-    }
-  }
-}
+export const GUEST_EVENT_DESCRIPTORS: readonly EventDescriptor[] = [
+  guestEvent(K.LockContentionBegin, 'lock', 'contention_begin', { a: str('lock address'), b: int('LCB_F_* flags') }, decodeContentionBegin, [['lock_addr', 'ptr'], ['flags', 'num']], (st, i) => {
+    const flags = LOCK_FLAGS.filter(([bit]) => st.b[i] & bit).map(([, n]) => n);
+    return `${s(st, st.a[i])} (flags=${flags.join('|')})`;
+  }),
+  guestEvent(K.LockContentionEnd, 'lock', 'contention_end', { a: str('lock address'), b: int('ret') }, decodeContentionEnd, [['lock_addr', 'ptr'], ['ret', 'num']], (st, i) => `${s(st, st.a[i])} (ret=${st.b[i]})`),
+  guestEvent(K.IpiSendCpu, 'ipi', 'ipi_send_cpu', { a: int('target CPU'), b: str('callback'), c: str('callsite') }, decodeIpiSendCpu, [['cpu', 'num'], ['callback', 'ptr'], ['callsite', 'ptr']], (st, i) => `cpu=${st.a[i]} callsite=${s(st, st.c[i])} callback=${s(st, st.b[i])}`),
+  guestEvent(K.IpiSendCpumask, 'ipi', 'ipi_send_cpumask', { a: str('target CPUs as a list ("0,2,5")'), b: str('callback'), c: str('callsite') }, decodeIpiSendCpumask, [['cpumask', 'mask'], ['callback', 'ptr'], ['callsite', 'ptr']], (st, i) => `cpumask=${maskTextOfCpus(cpusOfListText(s(st, st.a[i])))} callsite=${s(st, st.c[i])} callback=${s(st, st.b[i])}`),
+  guestEvent(K.CsdQueueCpu, 'csd', 'csd_queue_cpu', { a: int('target CPU'), b: str('func'), c: str('csd address') }, decodeCsdQueueCpu, [['cpu', 'num'], ['func', 'ptr'], ['csd', 'ptr']], (st, i) => `cpu=${st.a[i]} callsite=${CSD_CALLSITE} func=${s(st, st.b[i])} csd=${s(st, st.c[i])}`),
+  csdFunction(K.CsdFunctionEntry, 'csd_function_entry'),
+  csdFunction(K.CsdFunctionExit, 'csd_function_exit'),
+];
