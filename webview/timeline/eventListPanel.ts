@@ -76,13 +76,19 @@ export function eventListPanel(request: (r: EventListRequest) => number, onPick:
     }
   }
 
-  viewport.addEventListener('scroll', draw);
+  /** Whether the list was scrolled: setting (or reading) scrollTop lays the whole page out, so it is left alone when at the top. */
+  let scrolled = false;
+  viewport.addEventListener('scroll', () => {
+    scrolled = viewport.scrollTop > 0;
+    draw();
+  });
   return {
     element,
     setWindow(w) {
       window = w;
       fillFilters(w);
-      viewport.scrollTop = 0;
+      if (scrolled) viewport.scrollTop = 0;
+      scrolled = false;
       refetch(0);
     },
     onPage(id, p) {

@@ -54,6 +54,8 @@ export function timelinePanel(post: (m: WebviewToHost) => void): TimelinePanel {
 
   const canvas = el('canvas', { role: 'img', tabindex: '0', 'aria-label': 'Timeline: pCPU and vCPU lanes. W/S or +/- zoom, A/D or left/right arrows pan, [ and ] back and forward, 0 whole trace, Enter selects the visible window, Escape clears the selection, up/down arrows pick a lane and I shows its details.' });
   canvas.dataset.renders = '0';
+  // Made now, while the host prepares the first window, not on its first drawing.
+  const ctx = canvas.getContext('2d')!;
   const overview = el('canvas', { class: 'overview', role: 'img', 'aria-label': 'Overview of the whole trace; the box is the visible window. Click to move there.' });
   const labels = el('div', { class: 'labels' });
   const status = el('p', { class: 'sub', 'aria-live': 'polite' });
@@ -167,7 +169,6 @@ export function timelinePanel(post: (m: WebviewToHost) => void): TimelinePanel {
     if (!win || !layout) return;
     const dpr = window.devicePixelRatio || 1;
     sizeCanvas(canvas, win.widthPx, layout.heightPx, dpr);
-    const ctx = canvas.getContext('2d')!;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     const sel = selection ? { x0: Math.max(0, nsToX(selection.startNs)), x1: Math.min(win.widthPx, nsToX(selection.endNs)) } : undefined;
     const started = performance.now();
