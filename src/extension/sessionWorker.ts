@@ -86,6 +86,8 @@ function answerTimeline(session: TraceSession, replays: ReplayCache, q: Timeline
       return replaySummary(replays.get(q.inKernel), q.inKernel);
     case 'eventList':
       return eventList(store, session.tables, q.request);
+    case 'instances':
+      return session.instances(q.request);
     case 'export': {
       const fd = openSync(q.out, 'w');
       let bytes = 0;

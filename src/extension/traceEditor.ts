@@ -200,6 +200,9 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
           inKernel = msg.inKernel;
           await answer('replay', async () => ({ type: 'replay', id: msg.id, summary: await doc.session.query({ kind: 'replay', inKernel: msg.inKernel }) }));
           break;
+        case 'instances':
+          await answer('instances', async () => ({ type: 'instances', id: msg.id, reply: await doc.session.query({ kind: 'instances', request: msg.request }) }));
+          break;
         case 'eventList':
           await answer('event list', async () => ({ type: 'eventList', id: msg.id, page: await doc.session.query({ kind: 'eventList', request: msg.request }) }));
           break;
