@@ -20,7 +20,12 @@ export interface Overlay {
   markerX?: number;
   /** The lane picked with the keyboard: outlined. */
   focusY?: number;
+  /** Instances of a dashboard figure: x0, x1, vCPU lane (MARK_STRIDE numbers each). */
+  marks?: number[];
 }
+
+/** Numbers per instance mark (src/core/views/instances.ts). */
+const MARK_STRIDE = 3;
 
 export function drawTimeline(ctx: CanvasRenderingContext2D, w: TimelineWindow, layout: Layout, c: TimelineColours, overlay: Overlay): void {
   const width = w.widthPx;
@@ -31,6 +36,7 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, w: TimelineWindow, l
   drawLanes(layer, w, layout, c);
   drawTicks(layer, w, layout, c);
   drawArrows(layer, w, layout, c);
+  if (overlay.marks) drawMarks(layer, overlay.marks, layout, c);
   layer.drawOnto(ctx);
   if (overlay.selection) {
     const { x0, x1 } = overlay.selection;
@@ -90,6 +96,16 @@ function segmentColour(kind: 'vcpu' | 'cpu', code: number, detail: number, w: Ti
   if (code === RUN_VCPU && detail >= 0) return c.vms[(w.vcpuLanes[detail]?.vmIndex ?? 0) % c.vms.length];
   if (code === RUN_VCPU || code === RUN_OTHER) return c.otherTask;
   return null;
+}
+
+/** Instances of a dashboard figure: their spans bracketed in the focus colour, above and below the lane's runs. */
+function drawMarks(layer: PixelLayer, marks: number[], layout: Layout, c: TimelineColours): void {
+  const colour = layer.colour(c.focus);
+  for (let k = 0; k < marks.length; k += MARK_STRIDE) {
+    const y = layout.laneY.vcpu.get(marks[k + 2]);
+    if (y === undefined) continue;
+    for (const row of [0, 1, LANE_PX - 2, LANE_PX - 1]) layer.hline(marks[k], marks[k + 1], y + row, colour);
+  }
 }
 
 /** Tick height by exits in the column: 3 + log2(count), at most half a lane (a table: no log per tick). */
