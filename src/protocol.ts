@@ -86,6 +86,8 @@ export interface DashboardModel {
   episodesTotal: number;
   /** Simulator run files only: what the simulator knew, to judge the trace analysis by. */
   groundTruth?: GroundTruth;
+  /** A trace still being read: this is the part read so far (bytes of the file's size); the whole trace's model replaces it. */
+  partial?: { bytesRead: number; totalBytes: number };
 }
 
 export interface GroundTruth {

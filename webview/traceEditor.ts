@@ -96,6 +96,13 @@ function baseOptions(t: ReturnType<typeof theme>, stacked = false) {
 }
 
 let renders = 0;
+/** The whole trace's dashboard was shown: partial ones that come late are dropped. */
+let complete = false;
+/** Jumps to the timeline need the whole trace's tables: off while a partial dashboard is shown. */
+let jumpsEnabled = true;
+
+const partialText = (bytesRead: number, totalBytes: number) =>
+  `Partial — ${Math.floor((100 * bytesRead) / Math.max(1, totalBytes))} % read: these figures cover the part read so far and are replaced when the whole trace is read.`;
 
 function render(model: DashboardModel): void {
   renderDashboard(model);
@@ -117,6 +124,11 @@ function renderDashboard(model: DashboardModel): void {
   if (fullTitle) header.append(fullTitle);
   if (isRange) header.append(button('Show the whole trace', () => post({ type: 'resetRange' })));
   app.append(header);
+  jumpsEnabled = !model.partial;
+  if (model.partial) {
+    app.dataset.partial = String(Math.floor((100 * model.partial.bytesRead) / Math.max(1, model.partial.totalBytes)));
+    app.append(el('p', { class: 'partial-banner', role: 'status' }, partialText(model.partial.bytesRead, model.partial.totalBytes)));
+  } else delete app.dataset.partial;
 
   // Summary
   const why = (figure: string) => model.notJudged?.[figure];
@@ -132,7 +144,7 @@ function renderDashboard(model: DashboardModel): void {
     ['lost events', model.totals.lostEvents, undefined, undefined, undefined],
   ];
   const jumpOf = (name: string, value: number | null, filter: InstanceFilter | undefined) =>
-    filter && value ? jumpButton('Show on timeline', `Show the ${value.toLocaleString('en-US')} ${name} on the timeline`, () => showInstances(model, filter, name === 'yield attempts' ? 'PAUSE exits with a yield attempt' : name)) : undefined;
+    filter && value && jumpsEnabled ? jumpButton('Show on timeline', `Show the ${value.toLocaleString('en-US')} ${name} on the timeline`, () => showInstances(model, filter, name === 'yield attempts' ? 'PAUSE exits with a yield attempt' : name)) : undefined;
   app.append(
     el('section', { class: 'cards', 'aria-label': 'Summary' }, ...cards.map(([label, value, reason, def, filter]) => summaryCard(label, value, reason, def, jumpOf(label, value, filter)))),
     el('p', { class: 'sub' }, `VMs ${new Set(model.vcpus.map((v) => v.vm)).size} · vCPUs ${model.vcpus.length} · decisions ${model.inference}`),
@@ -180,9 +192,10 @@ function renderDashboard(model: DashboardModel): void {
     table([`from ${unit.ms}`, 'PAUSE exits'], points.filter((p) => p.y > 0).slice(0, 500).map((p) => [p.x.toFixed(3), p.y]), `PAUSE exits ${perBin(s.binNs)} (non-empty bins, first 500)`),
     el('p', { class: 'hint' }, 'Drag across the chart to show only that time range in every panel.'),
   );
-  pleSection.append(rangeForm(model));
+  // A range is analysed from the whole trace's model: not while it is being read.
+  if (!model.partial) pleSection.append(rangeForm(model));
   app.append(pleSection);
-  attachRangeSelection(charts[charts.length - 1], model);
+  if (!model.partial) attachRangeSelection(charts[charts.length - 1], model);
 
   // Yield outcomes per vCPU
   const outcome = (key: 'boostedRan' | 'boostedNotRun' | 'esrch' | 'notBoosted' | 'noCandidate', label: string, color: string) => ({ label, data: idx.map((i) => ({ x: i, y: model.vcpus[i][key] })), backgroundColor: color });
@@ -307,6 +320,7 @@ function showInstances(model: DashboardModel, filter: InstanceFilter, what: stri
 
 /** A small button that shows a figure's instances on the timeline; inside a clickable row it stops there. */
 function jumpButton(text: string, ariaLabel: string, onClick: () => void): HTMLElement {
+  if (!jumpsEnabled) return el('span', {}, text);
   const b = el('button', { type: 'button', class: 'jump', 'aria-label': ariaLabel, title: ariaLabel }, text);
   b.addEventListener('click', (e) => {
     e.stopPropagation();
@@ -329,7 +343,7 @@ function matrixPick(labels: string[], at: number): VcpuPick {
 /** Clicks on a bar chart: the bar under the pointer (dataset and vCPU index), if any. */
 function onBar(jump: (dataset: number, index: number) => void) {
   return (event: { native: Event | null }, _elements: unknown, chart: Chart) => {
-    if (!event.native) return;
+    if (!event.native || !jumpsEnabled) return;
     const hit = chart.getElementsAtEventForMode(event.native, 'nearest', { intersect: true }, false)[0];
     if (hit) jump(hit.datasetIndex, hit.index);
   };
@@ -452,15 +466,24 @@ function post(message: WebviewToHost): void {
 window.addEventListener('message', (event) => {
   const msg = parseHostMessage(event.data);
   if (!msg || timeline.onMessage(msg)) return;
-  if (msg.type === 'dashboard') {
+  if (msg.type === 'dashboard' && msg.model.partial) {
+    // The part read so far, until the whole trace's dashboard replaces it (a late one is dropped).
+    if (complete) return;
+    current = msg.model;
+    render(msg.model);
+  } else if (msg.type === 'dashboard') {
+    complete = true;
     showTimeline(msg.model);
     current = msg.model;
     vscode.setState({ model: msg.model });
     render(msg.model);
   } else if (msg.type === 'busy') {
+    complete = false;
     app.replaceChildren(loadingView(msg.message));
   } else if (msg.type === 'progress') {
-    showProgress(app, msg.bytesRead, msg.totalBytes);
+    const banner = app.querySelector<HTMLElement>('.partial-banner');
+    if (banner) banner.textContent = partialText(msg.bytesRead, msg.totalBytes);
+    else showProgress(app, msg.bytesRead, msg.totalBytes);
   } else if (msg.type === 'loadFailed') {
     app.replaceChildren(loadFailedView(msg.reason, msg.message, post));
   } else if (msg.type === 'error') {

@@ -37,6 +37,8 @@ export interface TimelineQueryRequest {
 
 export type SessionMessage =
   | { type: 'progress'; bytesRead: number; totalBytes: number }
+  /** The dashboard of the part read so far (model.partial says how much). */
+  | { type: 'partial'; model: DashboardModel }
   | { type: 'opened'; format: string; analysis: AnalysisResult; model: DashboardModel; pcpus: number }
   | { type: 'dashboard'; id: number; model: DashboardModel }
   | { type: 'answer'; id: number; answer: TimelineAnswers[keyof TimelineAnswers] }

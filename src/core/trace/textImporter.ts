@@ -24,6 +24,8 @@ import {
 export interface ImportOptions {
   /** Called after each chunk with bytes consumed so far and the total (0 when unknown). */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** Called after each chunk of a file read on one thread with the store so far (a progressive view reads its rows, synchronously). */
+  onStore?: (store: EventStore, bytesRead: number, totalBytes: number) => void;
   signal?: AbortSignal;
   /** Longer lines are skipped and counted (default 1 MiB). */
   maxLineLength?: number;
@@ -332,6 +334,7 @@ export async function importTraceFile(path: string, options: ImportOptions = {})
     importer.push(chunk);
     read += chunk.length;
     options.onProgress?.(read, total);
+    options.onStore?.(importer.store, read, total);
   }
   return importer.finish();
 }
