@@ -29,7 +29,8 @@ test('dashboard figures jump to their instances on the timeline', { skip: noBrow
       if (m?.type === 'timeline') reply = { type: 'timeline', id: m.id, window: timelineWindow(session.tables, m.request) };
       else if (m?.type === 'instances') reply = { type: 'instances', id: m.id, reply: session.instances(m.request) };
       else if (m?.type === 'eventList') reply = { type: 'eventList', id: m.id, page: eventList(store, session.tables, m.request) };
-      if (reply) void tab.evaluate((r) => window.postMessage(r, '*'), reply);
+      // A reply still on its way when the test closes the browser is dropped.
+      if (reply) tab.evaluate((r) => window.postMessage(r, '*'), reply).catch(() => undefined);
     });
     await tab.evaluate(() => {
       const w = window as unknown as { __posted: unknown[]; __host: (m: unknown) => void };
