@@ -6,7 +6,8 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openTraceSession } from '../src/extension/workerBridge';
-import { PartialSchedule } from '../src/core/views/partialView';
+import { PartialSchedule, partialDashboard } from '../src/core/views/partialView';
+import { TextTraceImporter } from '../src/core/trace/textImporter';
 import type { DashboardModel } from '../src/protocol';
 import { ROOT } from './support/paths';
 import { scratchDir } from './support/scratch';
@@ -60,4 +61,16 @@ test('partial views: first after a while, then about every second, at most a thi
   s.made(2700, 3500);
   assert.equal(s.due(4500, 60, 100), false);
   assert.equal(s.due(5100, 60, 100), true);
+});
+
+test('a partial view of raw counter timestamps says they are counter values (ns come with the whole file)', () => {
+  const importer = new TextTraceImporter({ clockHz: 2_918_000_000 });
+  importer.push(Buffer.from(' qemu-system-x86-17241 [019]11163479569636: kvm_exit: reason PAUSE_INSTRUCTION rip 0x0 info 0 0\n qemu-system-x86-17241 [019]11163479669636: kvm_exit: reason PAUSE_INSTRUCTION rip 0x0 info 0 0\n'));
+  assert.equal(importer.rawTimestamps, true);
+  const partial = partialDashboard(importer.store, 't', 10, 100, importer.rawTimestamps === true);
+  assert.deepEqual(partial.clock, { name: null, unit: 'cycles' });
+  assert.equal(partial.traceEndNs - partial.traceStartNs, 100_000);
+  assert.deepEqual(partial.partial, { bytesRead: 10, totalBytes: 100 });
+  // The whole file converts them to ns at the counter frequency.
+  assert.deepEqual(importer.finish().store.clock, { name: null, unit: 'ns' });
 });

@@ -38,10 +38,10 @@ async function main(): Promise<void> {
       post({ type: 'progress', bytesRead, totalBytes });
     },
     // A file read on this thread shows the part read so far while the rest is read.
-    onStore: (store, bytesRead, totalBytes) => {
+    onStore: (store, bytesRead, totalBytes, rawCounts) => {
       const started = performance.now();
       if (!schedule.due(started, bytesRead, totalBytes)) return;
-      post({ type: 'partial', model: partialDashboard(store, basename(file), bytesRead, totalBytes) });
+      post({ type: 'partial', model: partialDashboard(store, basename(file), bytesRead, totalBytes, rawCounts) });
       schedule.made(started, performance.now());
     },
   });

@@ -16,10 +16,14 @@ const PARTIAL_LAST_SHARE = 0.85;
 /** A partial view may take at most 1 / (1 + this) of the time between two. */
 const READ_PER_PARTIAL = 2;
 
-/** The dashboard of the rows read so far, marked partial. */
-export function partialDashboard(store: EventStore, title: string, bytesRead: number, totalBytes: number): DashboardModel {
+/**
+ * The dashboard of the rows read so far, marked partial. rawCounts: the timestamps are raw
+ * counter values, converted (if at all) only when the whole file is read: shown as such.
+ */
+export function partialDashboard(store: EventStore, title: string, bytesRead: number, totalBytes: number, rawCounts = false): DashboardModel {
   const session = new TraceSession(store);
-  return { ...dashboardFromAnalysis(session.model, session.analysis, { title, format: 'being read' }), clock: store.clock, partial: { bytesRead, totalBytes } };
+  const clock = rawCounts ? { name: store.clock.name, unit: 'cycles' as const } : store.clock;
+  return { ...dashboardFromAnalysis(session.model, session.analysis, { title, format: 'being read' }), clock, partial: { bytesRead, totalBytes } };
 }
 
 /** Decides when the next partial view is due (times in ms from any fixed origin). */
