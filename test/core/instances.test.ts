@@ -120,6 +120,8 @@ test('the event list filtered to instances on a real trace, and every card of th
   // A matrix cell: the VM's busiest source → target pair.
   const [src, dst, boosts] = vm.targets![0];
   assert.equal(total({ of: 'decisions', vm: vm.id, spinner: { vcpus: [src] }, target: { vcpus: [dst] } }), boosts);
+  // An episode row: as many PAUSE exits as the episode counts, for every episode.
+  for (const e of a.episodes) assert.equal(total({ of: 'decisions', vm: e.vm, spinner: { vcpus: [e.vcpu] }, startNs: e.startNs, endNs: e.endNs, endInclusive: true }), e.pleExits);
   // A range: the first half.
   const mid = (session.tables.startNs + session.tables.endNs) / 2;
   assert.equal(total({ of: 'decisions', startNs: session.tables.startNs, endNs: mid }), session.analyzeRange(session.tables.startNs, mid).totals.pleExits);

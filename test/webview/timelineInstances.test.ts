@@ -83,6 +83,21 @@ test('dashboard figures jump to their instances on the timeline', { skip: noBrow
     assert.ok(moved.startNs <= cellFirst.startNs && moved.endNs >= cellFirst.endNs, JSON.stringify({ moved, cellFirst }));
     assert.notDeepEqual([moved.startNs, moved.endNs], [stepped.startNs, stepped.endNs]);
 
+    // An episode row's button: the episode's PAUSE exits (as many as the row lists).
+    const episode = model.episodes[0];
+    await tab.locator('.viewport .vrow button.jump').first().click();
+    await tab.waitForFunction((text) => document.querySelector('.instances .counter')?.textContent?.endsWith(text), `: 1 of ${episode.pleExits}`);
+    assert.ok((await counter.textContent())!.startsWith(`PAUSE exits of the episode of ${episode.vm}/vCPU ${episode.vcpu} at `));
+    const inEpisode = await lastWindow();
+    assert.ok(inEpisode.startNs <= episode.startNs && inEpisode.endNs >= episode.startNs);
+    assert.ok(!((await posted()) as { type: string }[]).some((m) => m.type === 'revealLine'), 'the button does not reveal the line as the row does');
+
+    // A bar's keyboard path: the count in the spin chart's table, for the first vCPU listed.
+    const v = model.vcpus[0];
+    await tab.locator('section.panel', { hasText: 'Spin time per vCPU' }).locator('details summary').first().click();
+    await tab.locator(`button.jump[aria-label="Show the ${v.pleExits.toLocaleString('en-US')} PAUSE exits of ${v.vm}/vCPU ${v.vcpu} on the timeline"]`).click();
+    await tab.waitForFunction((text) => document.querySelector('.instances .counter')?.textContent === text, `PAUSE exits of ${v.vm}/vCPU ${v.vcpu}: 1 of ${v.pleExits.toLocaleString('en-US')}`);
+
     // Clear: no highlight asked for any more.
     await tab.locator('.instances vscode-button', { hasText: 'Clear' }).click();
     assert.equal((await lastWindow()).highlight, undefined);
