@@ -2,6 +2,7 @@
 // each way, validated on receipt (a webview is untrusted, and so is every name in a trace).
 
 import type { InKernelAssumption } from './core/replay/stateSweep';
+import { DECISION_OUTCOMES } from './core/analysis/tables';
 export type { InKernelAssumption };
 
 export interface Series {
@@ -85,6 +86,8 @@ export interface DashboardModel {
   episodesTotal: number;
   /** Simulator run files only: what the simulator knew, to judge the trace analysis by. */
   groundTruth?: GroundTruth;
+  /** A trace still being read: this is the part read so far (bytes of the file's size); the whole trace's model replaces it. */
+  partial?: { bytesRead: number; totalBytes: number };
 }
 
 export interface GroundTruth {
@@ -110,7 +113,8 @@ export type HostToWebview =
   | { type: 'timeline'; id: number; window: TimelineWindow }
   | { type: 'timelineDetails'; id: number; details: TimelineDetails | null }
   | { type: 'eventList'; id: number; page: EventListPage }
-  | { type: 'replay'; id: number; summary: ReplaySummary };
+  | { type: 'replay'; id: number; summary: ReplaySummary }
+  | { type: 'instances'; id: number; reply: InstancesReply };
 
 /** A point on a timeline lane to explain: the decision within toleranceNs, else the run there. */
 export interface TimelineDetailsRequest {
@@ -137,6 +141,7 @@ export type WebviewToHost =
   | { type: 'timelineDetails'; id: number; request: TimelineDetailsRequest }
   | { type: 'eventList'; id: number; request: EventListRequest }
   | { type: 'replay'; id: number; inKernel: InKernelAssumption }
+  | { type: 'instances'; id: number; request: InstancesRequest }
   | { type: 'exportPerfetto' };
 
 // ---- The "What if" panel (replay of every policy at each PAUSE exit) ----
@@ -292,6 +297,11 @@ export function parseWebviewMessage(raw: unknown): WebviewToHost | null {
       const request = parseEventListRequest(m.request);
       return request && isWholeNumber(m.id) ? { type: 'eventList', id: m.id, request } : null;
     }
+    case 'instances': {
+      const r = m.request as Record<string, unknown> | null;
+      const filter = typeof r === 'object' && r !== null ? parseInstanceFilter(r.filter) : null;
+      return filter && r && isWholeNumber(r.index) && isWholeNumber(m.id) ? { type: 'instances', id: m.id, request: { filter, index: r.index } } : null;
+    }
     case 'selectRange':
       return isFiniteNumber(m.startNs) && isFiniteNumber(m.endNs) && m.endNs > m.startNs ? { type: 'selectRange', startNs: m.startNs, endNs: m.endNs } : null;
     case 'revealLine':
@@ -318,6 +328,11 @@ function parseTimelineRequest(raw: unknown): TimelineRequest | null {
   if (!isFiniteNumber(r.startNs) || !isFiniteNumber(r.endNs) || !(r.endNs > r.startNs)) return null;
   if (!Number.isInteger(r.widthPx) || (r.widthPx as number) < 1 || (r.widthPx as number) > TIMELINE_MAX_WIDTH_PX) return null;
   const request: TimelineRequest = { startNs: r.startNs, endNs: r.endNs, widthPx: r.widthPx as number };
+  if (r.highlight !== undefined) {
+    const highlight = parseInstanceFilter(r.highlight);
+    if (!highlight) return null;
+    request.highlight = highlight;
+  }
   if (r.lanes !== undefined) {
     const lanes = r.lanes as Record<string, unknown> | null;
     if (typeof lanes !== 'object' || lanes === null || !isIndexList(lanes.vcpus) || !isIndexList(lanes.cpus)) return null;
@@ -357,6 +372,11 @@ function parseEventListRequest(raw: unknown): EventListRequest | null {
     if (!isIndex(f.cpu)) return null;
     filter.cpu = f.cpu;
   }
+  if (f.instances !== undefined) {
+    const instances = parseInstanceFilter(f.instances);
+    if (!instances) return null;
+    filter.instances = instances;
+  }
   return { startNs: r.startNs, endNs: r.endNs, offset: r.offset as number, limit: r.limit as number, filter };
 }
 
@@ -372,6 +392,7 @@ export function parseHostMessage(raw: unknown): HostToWebview | null {
   if (m.type === 'timeline' && typeof m.window === 'object' && m.window !== null && Array.isArray((m.window as TimelineWindow).lanes)) return m as HostToWebview;
   if (m.type === 'timelineDetails' && typeof m.details === 'object') return m as HostToWebview;
   if (m.type === 'eventList' && typeof m.page === 'object' && m.page !== null && Array.isArray((m.page as EventListPage).rows)) return m as HostToWebview;
+  if (m.type === 'instances' && typeof m.reply === 'object' && m.reply !== null && isFiniteNumber((m.reply as InstancesReply).total)) return m as HostToWebview;
   if (m.type === 'replay' && typeof m.summary === 'object' && m.summary !== null && isReplaySummary(m.summary as Record<string, unknown>)) return m as HostToWebview;
   return null;
 }
@@ -393,6 +414,8 @@ export interface TimelineRequest {
   endNs: number;
   widthPx: number;
   lanes?: TimelineLaneSelection;
+  /** Instances to mark in the window (what a dashboard figure jumped to). */
+  highlight?: InstanceFilter;
 }
 
 /** What each VcpuState code is called on screen and in exports (index = VcpuState). */
@@ -438,6 +461,8 @@ export interface TimelineWindow {
   ipis: number[];
   ipisInWindow: number;
   ipisOmitted: number;
+  /** The marks of the request's highlight, when it had one. */
+  highlight?: InstanceMarks;
 }
 
 export interface TimelineDetails {
@@ -456,6 +481,8 @@ export interface EventListFilter {
   vcpuLane?: number;
   cpu?: number;
   event?: string;
+  /** Only the events of these instances (a dashboard figure's PAUSE exits). */
+  instances?: InstanceFilter;
 }
 
 export interface EventListRequest {
@@ -490,3 +517,102 @@ export interface EventListPage {
 export const EVENT_LIST_MAX_LIMIT = 1000;
 /** Widest timeline one request may ask for, in pixels. */
 export const TIMELINE_MAX_WIDTH_PX = 8192;
+
+// ---- Instances: from a dashboard figure to the timeline ----
+
+/** vCPUs by number within a VM; exclude: every vCPU of the VM but these (a matrix's "other"). */
+export interface VcpuPick {
+  vcpus: number[];
+  exclude?: boolean;
+}
+
+export type DecisionOutcomeName = (typeof DECISION_OUTCOMES)[number];
+const OUTCOME_NAMES: readonly string[] = DECISION_OUTCOMES;
+export type ProblemName = 'schedulerMismatch' | 'lostOpportunity' | 'overboost';
+const PROBLEM_NAMES: readonly string[] = ['schedulerMismatch', 'lostOpportunity', 'overboost'] satisfies ProblemName[];
+
+/**
+ * What a dashboard figure counts, as the range analysis counts it: PAUSE exits (one yield
+ * decision each) or continuous-PLE episodes, narrowed by VM, spinner and target vCPU,
+ * outcome, problem, a yield attempt, and a time range ([startNs, endNs), or with the end
+ * included; a bound at or beyond the trace's edge means the edge).
+ */
+export interface InstanceFilter {
+  of: 'decisions' | 'episodes';
+  vm?: string;
+  spinner?: VcpuPick;
+  target?: VcpuPick;
+  outcomes?: DecisionOutcomeName[];
+  problem?: ProblemName;
+  withAttempts?: boolean;
+  startNs?: number;
+  endNs?: number;
+  endInclusive?: boolean;
+}
+
+/** The index-th instance of a filter (for previous / next). */
+export interface InstancesRequest {
+  filter: InstanceFilter;
+  index: number;
+}
+
+export interface InstancesReply {
+  total: number;
+  /** The index answered (clamped to the list). */
+  index: number;
+  /** null when there are none. lane, targetLane: vCPU lanes (-1 none). */
+  instance: { startNs: number; endNs: number; lane: number; targetLane: number } | null;
+}
+
+/** A window's marks of the highlighted instances: x0 px, x1 px, vCPU lane (MARK_STRIDE numbers each). */
+export interface InstanceMarks {
+  marks: number[];
+  /** Instances overlapping the window. */
+  inWindow: number;
+  /** More marks than one window carries: every k-th was kept. */
+  sampled: boolean;
+}
+
+function parseVcpuPick(raw: unknown): VcpuPick | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const p = raw as Record<string, unknown>;
+  if (!isIndexList(p.vcpus) || (p.exclude !== undefined && typeof p.exclude !== 'boolean')) return null;
+  return p.exclude ? { vcpus: p.vcpus, exclude: true } : { vcpus: p.vcpus };
+}
+
+/** Validates an instance filter from a webview; null for anything malformed. */
+export function parseInstanceFilter(raw: unknown): InstanceFilter | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const r = raw as Record<string, unknown>;
+  if (r.of !== 'decisions' && r.of !== 'episodes') return null;
+  const f: InstanceFilter = { of: r.of };
+  if (r.vm !== undefined) {
+    if (typeof r.vm !== 'string' || r.vm.length > 4096) return null;
+    f.vm = r.vm;
+  }
+  for (const side of ['spinner', 'target'] as const) {
+    if (r[side] === undefined) continue;
+    const pick = parseVcpuPick(r[side]);
+    if (!pick) return null;
+    f[side] = pick;
+  }
+  if (r.outcomes !== undefined) {
+    if (!Array.isArray(r.outcomes) || r.outcomes.length > OUTCOME_NAMES.length || !r.outcomes.every((o) => OUTCOME_NAMES.includes(o as string))) return null;
+    f.outcomes = r.outcomes as DecisionOutcomeName[];
+  }
+  if (r.problem !== undefined) {
+    if (!PROBLEM_NAMES.includes(r.problem as string)) return null;
+    f.problem = r.problem as ProblemName;
+  }
+  for (const flag of ['withAttempts', 'endInclusive'] as const) {
+    if (r[flag] === undefined) continue;
+    if (typeof r[flag] !== 'boolean') return null;
+    f[flag] = r[flag] as boolean;
+  }
+  for (const bound of ['startNs', 'endNs'] as const) {
+    if (r[bound] === undefined) continue;
+    if (!isFiniteNumber(r[bound])) return null;
+    f[bound] = r[bound] as number;
+  }
+  return f;
+}

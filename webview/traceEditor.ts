@@ -4,7 +4,7 @@
 // every chart has a table beside it; every trace text goes in through textContent.
 
 import { Chart, registerables, type ChartConfiguration } from 'chart.js';
-import { parseHostMessage, type DashboardModel, type Series, type WebviewToHost } from '../src/protocol';
+import { parseHostMessage, type DashboardModel, type DecisionOutcomeName, type InstanceFilter, type Series, type VcpuPick, type WebviewToHost } from '../src/protocol';
 import { button } from './controls';
 import { vscodeApi } from './vscodeApi';
 import { el, judgedValue, ms, table } from './dom';
@@ -96,6 +96,13 @@ function baseOptions(t: ReturnType<typeof theme>, stacked = false) {
 }
 
 let renders = 0;
+/** The whole trace's dashboard was shown: partial ones that come late are dropped. */
+let complete = false;
+/** Jumps to the timeline need the whole trace's tables: off while a partial dashboard is shown. */
+let jumpsEnabled = true;
+
+const partialText = (bytesRead: number, totalBytes: number) =>
+  `Partial — ${Math.floor((100 * bytesRead) / Math.max(1, totalBytes))} % read: these figures cover the part read so far and are replaced when the whole trace is read.`;
 
 function render(model: DashboardModel): void {
   renderDashboard(model);
@@ -117,27 +124,39 @@ function renderDashboard(model: DashboardModel): void {
   if (fullTitle) header.append(fullTitle);
   if (isRange) header.append(button('Show the whole trace', () => post({ type: 'resetRange' })));
   app.append(header);
+  jumpsEnabled = !model.partial;
+  if (model.partial) {
+    app.dataset.partial = String(Math.floor((100 * model.partial.bytesRead) / Math.max(1, model.partial.totalBytes)));
+    app.append(el('p', { class: 'partial-banner', role: 'status' }, partialText(model.partial.bytesRead, model.partial.totalBytes)));
+  } else delete app.dataset.partial;
 
   // Summary
   const why = (figure: string) => model.notJudged?.[figure];
-  const cards: [string, number | null, string | undefined, string?][] = [
-    ['PAUSE exits', model.totals.pleExits, undefined],
-    ['yield attempts', model.totals.yieldAttempts, why('totals.yieldAttempts')],
-    ['boosts', model.totals.boosts, why('totals.boosts')],
-    ['continuous-PLE episodes', model.totals.episodes, undefined],
-    ['scheduler mismatch', model.problems.schedulerMismatch, why('problems.schedulerMismatch'), PROBLEM_DEFINITIONS.schedulerMismatch],
-    ['lost opportunity', model.problems.lostOpportunity, why('problems.lostOpportunity'), PROBLEM_DEFINITIONS.lostOpportunity],
-    ['overboost', model.problems.overboost, why('problems.overboost'), PROBLEM_DEFINITIONS.overboost],
-    ['lost events', model.totals.lostEvents, undefined],
+  // Each card's instances on the timeline (lost events have no place there).
+  const cards: [string, number | null, string | undefined, string | undefined, InstanceFilter | undefined][] = [
+    ['PAUSE exits', model.totals.pleExits, undefined, undefined, { of: 'decisions' }],
+    ['yield attempts', model.totals.yieldAttempts, why('totals.yieldAttempts'), undefined, { of: 'decisions', withAttempts: true }],
+    ['boosts', model.totals.boosts, why('totals.boosts'), undefined, { of: 'decisions', outcomes: BOOST_OUTCOMES }],
+    ['continuous-PLE episodes', model.totals.episodes, undefined, undefined, { of: 'episodes' }],
+    ['scheduler mismatch', model.problems.schedulerMismatch, why('problems.schedulerMismatch'), PROBLEM_DEFINITIONS.schedulerMismatch, { of: 'decisions', problem: 'schedulerMismatch' }],
+    ['lost opportunity', model.problems.lostOpportunity, why('problems.lostOpportunity'), PROBLEM_DEFINITIONS.lostOpportunity, { of: 'decisions', problem: 'lostOpportunity' }],
+    ['overboost', model.problems.overboost, why('problems.overboost'), PROBLEM_DEFINITIONS.overboost, { of: 'decisions', problem: 'overboost' }],
+    ['lost events', model.totals.lostEvents, undefined, undefined, undefined],
   ];
+  const jumpOf = (name: string, value: number | null, filter: InstanceFilter | undefined) =>
+    filter && value && jumpsEnabled ? jumpButton('Show on timeline', `Show the ${value.toLocaleString('en-US')} ${name} on the timeline`, () => showInstances(model, filter, name === 'yield attempts' ? 'PAUSE exits with a yield attempt' : name)) : undefined;
   app.append(
-    el('section', { class: 'cards', 'aria-label': 'Summary' }, ...cards.map(([label, value, reason, def]) => summaryCard(label, value, reason, def))),
+    el('section', { class: 'cards', 'aria-label': 'Summary' }, ...cards.map(([label, value, reason, def, filter]) => summaryCard(label, value, reason, def, jumpOf(label, value, filter)))),
     el('p', { class: 'sub' }, `VMs ${new Set(model.vcpus.map((v) => v.vm)).size} · vCPUs ${model.vcpus.length} · decisions ${model.inference}`),
   );
   if (model.warnings.length) app.append(el('details', { class: 'warnings' }, el('summary', {}, `${model.warnings.length} warning(s)`), el('ul', {}, ...model.warnings.map((w) => el('li', {}, w)))));
 
   const labels = model.vcpus.map((v) => `${v.vm}/vCPU ${v.vcpu}`);
   const idx = model.vcpus.map((_, i) => i);
+  const showVcpuExits = (i: number) => showInstances(model, vcpuFilter(model.vcpus[i]), `PAUSE exits of ${labels[i]}`);
+  const OUTCOME_KEYS = ['boostedRan', 'boostedNotRun', 'esrch', 'notBoosted', 'noCandidate'] as const;
+  const OUTCOME_LABELS = ['boosted and ran', 'boosted, did not run', '-ESRCH', 'ready but not boosted', 'no candidate'];
+  const showOutcome = (k: number, i: number) => showInstances(model, vcpuFilter(model.vcpus[i], { outcomes: [OUTCOME_KEYS[k]] }), `${OUTCOME_LABELS[k]} of ${labels[i]}`);
   // Spin time per vCPU
   app.append(
     section(
@@ -152,9 +171,13 @@ function renderDashboard(model: DashboardModel): void {
             { label: `in PAUSE exits (${unit.ms})`, data: idx.map((i) => ({ x: i, y: model.vcpus[i].pleNs / 1e6 })), backgroundColor: t.blue },
           ],
         },
-        options: { ...baseOptions(t), scales: { x: axis(t, 'vCPU', { type: 'category', labels, grid: { display: false } }), y: axis(t, `time (${unit.ms})`, { beginAtZero: true }) } },
+        options: { ...baseOptions(t), onClick: onBar((_, i) => showVcpuExits(i)), scales: { x: axis(t, 'vCPU', { type: 'category', labels, grid: { display: false } }), y: axis(t, `time (${unit.ms})`, { beginAtZero: true }) } },
       },
-      table(['vCPU', 'thread', 'PAUSE exits', `spin ${unit.ms}`, `PAUSE-exit ${unit.ms}`, `preempted ${unit.ms}`], model.vcpus.map((v) => [`${v.vm}/vCPU ${v.vcpu}`, label(v.comm), v.pleExits, ms(v.spinNs), ms(v.pleNs), v.preemptedNs === null ? judgedValue(null, why('vcpus.time.preempted')) : ms(v.preemptedNs)]), 'Spin time per vCPU'),
+      table(
+        ['vCPU', 'thread', 'PAUSE exits', `spin ${unit.ms}`, `PAUSE-exit ${unit.ms}`, `preempted ${unit.ms}`],
+        model.vcpus.map((v, i) => [`${v.vm}/vCPU ${v.vcpu}`, label(v.comm), v.pleExits ? jumpButton(v.pleExits.toLocaleString('en-US'), `Show the ${v.pleExits.toLocaleString('en-US')} PAUSE exits of ${v.vm}/vCPU ${v.vcpu} on the timeline`, () => showVcpuExits(i)) : 0, ms(v.spinNs), ms(v.pleNs), v.preemptedNs === null ? judgedValue(null, why('vcpus.time.preempted')) : ms(v.preemptedNs)]),
+        'Spin time per vCPU (a count shows its PAUSE exits on the timeline)',
+      ),
       model.vcpusOmitted ? el('p', { class: 'hint' }, `${model.vcpusOmitted.count.toLocaleString('en-US')} more vCPUs not shown (${model.vcpusOmitted.pleExits.toLocaleString('en-US')} PAUSE exits, ${ms(model.vcpusOmitted.spinNs)} ${unit.ms} spin).`) : undefined,
     ),
   );
@@ -169,9 +192,10 @@ function renderDashboard(model: DashboardModel): void {
     table([`from ${unit.ms}`, 'PAUSE exits'], points.filter((p) => p.y > 0).slice(0, 500).map((p) => [p.x.toFixed(3), p.y]), `PAUSE exits ${perBin(s.binNs)} (non-empty bins, first 500)`),
     el('p', { class: 'hint' }, 'Drag across the chart to show only that time range in every panel.'),
   );
-  pleSection.append(rangeForm(model));
+  // A range is analysed from the whole trace's model: not while it is being read.
+  if (!model.partial) pleSection.append(rangeForm(model));
   app.append(pleSection);
-  attachRangeSelection(charts[charts.length - 1], model);
+  if (!model.partial) attachRangeSelection(charts[charts.length - 1], model);
 
   // Yield outcomes per vCPU
   const outcome = (key: 'boostedRan' | 'boostedNotRun' | 'esrch' | 'notBoosted' | 'noCandidate', label: string, color: string) => ({ label, data: idx.map((i) => ({ x: i, y: model.vcpus[i][key] })), backgroundColor: color });
@@ -181,10 +205,20 @@ function renderDashboard(model: DashboardModel): void {
       'Stacked bar chart of yield-decision outcomes per vCPU',
       {
         type: 'bar',
-        data: { labels, datasets: [outcome('boostedRan', 'boosted and ran', t.green), outcome('boostedNotRun', 'boosted, did not run', t.red), outcome('esrch', '-ESRCH', t.purple), outcome('notBoosted', 'ready but not boosted', t.yellow), outcome('noCandidate', 'no candidate', t.blue)] },
-        options: { ...baseOptions(t, true), scales: { x: axis(t, 'vCPU', { type: 'category', labels, stacked: true, grid: { display: false } }), y: axis(t, 'yield decisions', { stacked: true, beginAtZero: true }) } },
+        data: { labels, datasets: OUTCOME_KEYS.map((key, k) => outcome(key, OUTCOME_LABELS[k], [t.green, t.red, t.purple, t.yellow, t.blue][k])) },
+        options: { ...baseOptions(t, true), onClick: onBar(showOutcome), scales: { x: axis(t, 'vCPU', { type: 'category', labels, stacked: true, grid: { display: false } }), y: axis(t, 'yield decisions', { stacked: true, beginAtZero: true }) } },
       },
-      table(['vCPU', 'boosted and ran', 'boosted, did not run', '-ESRCH', 'ready, not boosted', 'no candidate'], model.vcpus.map((v) => [`${v.vm}/vCPU ${v.vcpu}`, ...(['boostedRan', 'boostedNotRun', 'esrch', 'notBoosted', 'noCandidate'] as const).map((k) => judgedValue(v[k], why(`decisions.${k}`)))]), 'Yield decisions per vCPU'),
+      table(
+        ['vCPU', ...OUTCOME_LABELS],
+        model.vcpus.map((v, i) => [
+          labels[i],
+          ...OUTCOME_KEYS.map((key, k) => {
+            const n = v[key];
+            return n ? jumpButton(n.toLocaleString('en-US'), `Show the ${n.toLocaleString('en-US')} decisions "${OUTCOME_LABELS[k]}" of ${labels[i]} on the timeline`, () => showOutcome(k, i)) : judgedValue(n, why(`decisions.${key}`));
+          }),
+        ]),
+        'Yield decisions per vCPU (a count shows them on the timeline)',
+      ),
     ),
   );
 
@@ -200,8 +234,9 @@ function renderDashboard(model: DashboardModel): void {
     tbl.append(el('tr', {}, el('th', {}, 'from \\ to'), ...m.targets.map((l) => el('th', { scope: 'col' }, l))));
     m.boosts.forEach((row, i) => {
       const tr = el('tr', {}, el('th', { scope: 'row' }, m.sources[i]));
-      row.forEach((n) => {
-        const td = el('td', {}, n ? n.toLocaleString('en-US') : '');
+      row.forEach((n, j) => {
+        const cell = `${m.vm}: ${m.sources[i]} → ${m.targets[j]}`;
+        const td = el('td', {}, n ? jumpButton(n.toLocaleString('en-US'), `Show the ${n.toLocaleString('en-US')} boosts ${cell} on the timeline`, () => showInstances(model, { of: 'decisions', vm: m.vm, spinner: matrixPick(m.sources, i), target: matrixPick(m.targets, j) }, `boosts ${cell}`)) : '');
         td.style.setProperty('--heat', String(n / max));
         tr.append(td);
       });
@@ -252,9 +287,10 @@ function windowPanel(model: DashboardModel, t: ReturnType<typeof theme>): HTMLEl
 }
 
 /** A summary card; a problem's card has its definition one keyboard step away (an (i) button that shows it, and aria-describedby). */
-function summaryCard(name: string, value: number | null, reason: string | undefined, definition: string | undefined): HTMLElement {
+function summaryCard(name: string, value: number | null, reason: string | undefined, definition: string | undefined, jump: HTMLElement | undefined): HTMLElement {
   const nameText = el('span', { class: 'label' }, name);
-  const card = el('div', { class: 'card' }, el('span', { class: 'value' }, judgedValue(value, reason)), nameText);
+  const card = el('div', { class: 'card', 'data-card': name }, el('span', { class: 'value' }, judgedValue(value, reason)), nameText);
+  if (jump) card.append(jump);
   if (!definition) return card;
   const id = `definition-${name.replace(/\W+/g, '-')}`;
   const text = el('p', { class: 'definition', id }, definition);
@@ -270,6 +306,47 @@ function summaryCard(name: string, value: number | null, reason: string | undefi
   row.append(nameText, info);
   card.append(text);
   return card;
+}
+
+/** The outcomes counted as boosts (yield_to > 0), as the range analysis counts them. */
+const BOOST_OUTCOMES: DecisionOutcomeName[] = ['boostedRan', 'boostedNotRun'];
+
+/** A figure's instances on the timeline, within the range the dashboard shows. */
+function showInstances(model: DashboardModel, filter: InstanceFilter, what: string): void {
+  const isRange = model.rangeStartNs > model.traceStartNs || model.rangeEndNs < model.traceEndNs;
+  const bounded = isRange && filter.startNs === undefined ? { ...filter, startNs: model.rangeStartNs, endNs: model.rangeEndNs } : filter;
+  timeline.showInstances(bounded, what);
+}
+
+/** A small button that shows a figure's instances on the timeline; inside a clickable row it stops there. */
+function jumpButton(text: string, ariaLabel: string, onClick: () => void): HTMLElement {
+  if (!jumpsEnabled) return el('span', {}, text);
+  const b = el('button', { type: 'button', class: 'jump', 'aria-label': ariaLabel, title: ariaLabel }, text);
+  b.addEventListener('click', (e) => {
+    e.stopPropagation();
+    onClick();
+  });
+  b.addEventListener('keydown', (e) => e.stopPropagation());
+  return b;
+}
+
+/** A vCPU of the dashboard as an instance filter's spinner. */
+const vcpuFilter = (v: { vm: string; vcpu: number }, extra: Partial<InstanceFilter> = {}): InstanceFilter => ({ of: 'decisions', vm: v.vm, spinner: { vcpus: [v.vcpu] }, ...extra });
+
+/** A matrix label ("vCPU 3", or "other": every vCPU not shown) as a pick. */
+function matrixPick(labels: string[], at: number): VcpuPick {
+  const shown = labels.map((l) => /^vCPU (\d+)$/.exec(l)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1]));
+  const m = /^vCPU (\d+)$/.exec(labels[at]);
+  return m ? { vcpus: [Number(m[1])] } : { vcpus: shown, exclude: true };
+}
+
+/** Clicks on a bar chart: the bar under the pointer (dataset and vCPU index), if any. */
+function onBar(jump: (dataset: number, index: number) => void) {
+  return (event: { native: Event | null }, _elements: unknown, chart: Chart) => {
+    if (!event.native || !jumpsEnabled) return;
+    const hit = chart.getElementsAtEventForMode(event.native, 'nearest', { intersect: true }, false)[0];
+    if (hit) jump(hit.datasetIndex, hit.index);
+  };
 }
 
 /** The keyboard way to pick a time range: from / to in ms since the trace start. */
@@ -321,6 +398,8 @@ function groundTruthPanel(model: DashboardModel, g: NonNullable<DashboardModel['
 /** Continuous-PLE episodes: a virtualized table (only the visible rows exist). */
 function episodesPanel(model: DashboardModel): HTMLElement {
   const ROW = 24;
+  const showEpisode = (e: DashboardModel['episodes'][number]) =>
+    showInstances(model, vcpuFilter(e, { startNs: e.startNs, endNs: e.endNs, endInclusive: true }), `PAUSE exits of the episode of ${e.vm}/vCPU ${e.vcpu} at ${ms(e.startNs - model.traceStartNs)} ${unit.ms}`);
   const panel = el('section', { class: 'panel' }, el('h2', {}, `Continuous-PLE episodes (${model.episodesTotal.toLocaleString('en-US')}${model.episodesTotal > model.episodes.length ? `, first ${model.episodes.length.toLocaleString('en-US')} listed` : ''})`));
   const head = el('div', { class: 'vrow vhead', role: 'row' }, ...['vCPU', `start ${unit.ms}`, `length ${unit.us}`, 'PAUSE exits', 'lines'].map((h) => el('span', { role: 'columnheader' }, h)));
   const viewport = el('div', { class: 'viewport', role: 'grid', 'aria-rowcount': String(model.episodes.length), tabindex: '0' });
@@ -335,18 +414,24 @@ function episodesPanel(model: DashboardModel): HTMLElement {
       const e = model.episodes[i];
       const row = el(
         'div',
-        { class: 'vrow', role: 'row', tabindex: '0', title: `Reveal lines ${e.firstLine}–${e.lastLine} in the trace` },
+        { class: 'vrow', role: 'row', tabindex: '0', title: `Reveal lines ${e.firstLine}–${e.lastLine} in the trace (Enter); T shows its PAUSE exits on the timeline` },
         el('span', {}, `${e.vm}/vCPU ${e.vcpu}`),
         el('span', {}, ms(e.startNs - model.traceStartNs)),
         el('span', {}, ((e.endNs - e.startNs) / 1e3).toFixed(1)),
         el('span', {}, String(e.pleExits)),
-        el('span', {}, `${e.firstLine}–${e.lastLine}`),
+        el(
+          'span',
+          {},
+          `${e.firstLine}–${e.lastLine} `,
+          jumpButton('timeline', `Show the ${e.pleExits} PAUSE exits of this episode of ${e.vm}/vCPU ${e.vcpu} on the timeline`, () => showEpisode(e)),
+        ),
       );
       row.style.top = `${i * ROW}px`;
       const reveal = () => post({ type: 'revealLine', line: e.firstLine });
       row.addEventListener('click', reveal);
       row.addEventListener('keydown', (ev) => {
         if (ev.key === 'Enter') reveal();
+        if (ev.key === 't' || ev.key === 'T') showEpisode(e);
       });
       spacer.append(row);
     }
@@ -381,15 +466,24 @@ function post(message: WebviewToHost): void {
 window.addEventListener('message', (event) => {
   const msg = parseHostMessage(event.data);
   if (!msg || timeline.onMessage(msg)) return;
-  if (msg.type === 'dashboard') {
+  if (msg.type === 'dashboard' && msg.model.partial) {
+    // The part read so far, until the whole trace's dashboard replaces it (a late one is dropped).
+    if (complete) return;
+    current = msg.model;
+    render(msg.model);
+  } else if (msg.type === 'dashboard') {
+    complete = true;
     showTimeline(msg.model);
     current = msg.model;
     vscode.setState({ model: msg.model });
     render(msg.model);
   } else if (msg.type === 'busy') {
+    complete = false;
     app.replaceChildren(loadingView(msg.message));
   } else if (msg.type === 'progress') {
-    showProgress(app, msg.bytesRead, msg.totalBytes);
+    const banner = app.querySelector<HTMLElement>('.partial-banner');
+    if (banner) banner.textContent = partialText(msg.bytesRead, msg.totalBytes);
+    else showProgress(app, msg.bytesRead, msg.totalBytes);
   } else if (msg.type === 'loadFailed') {
     app.replaceChildren(loadFailedView(msg.reason, msg.message, post));
   } else if (msg.type === 'error') {

@@ -6,7 +6,8 @@ import type { EventStore } from './trace/model';
 import { buildStateModel, type StateModel } from './analysis/analyze';
 import { analyzeModelRange } from './analysis/rangeAnalysis';
 import type { AnalysisOptions, AnalysisResult } from './analysis/result';
-import type { TimelineTables } from './analysis/tables';
+import { instancesReply, type InstanceTables } from './views/instances';
+import type { InstancesReply, InstancesRequest } from '../protocol';
 
 export class TraceSession {
   readonly store: EventStore;
@@ -19,9 +20,14 @@ export class TraceSession {
     this.analysis = analyzeModelRange(this.model, -Infinity, Infinity);
   }
 
-  /** The interval and event tables the timeline draws. */
-  get tables(): TimelineTables {
+  /** The interval and event tables the timeline draws, and the episodes. */
+  get tables(): InstanceTables {
     return this.model;
+  }
+
+  /** The instances behind a dashboard figure: how many, and the index-th (to show it on the timeline). */
+  instances(request: InstancesRequest): InstancesReply {
+    return instancesReply(this.model, request);
   }
 
   /**

@@ -16,16 +16,19 @@ import type { SessionRequest, SessionMessage, TimelineQuery, TimelineQueryReques
 import { timelineWindow } from '../core/views/timeline';
 import { timelineDetails } from '../core/views/timelineDetails';
 import { eventList } from '../core/views/eventList';
+import { PartialSchedule, partialDashboard } from '../core/views/partialView';
 import { writeTraceExport } from '../core/export/perfettoExport';
 import { ReplayCache } from '../core/replay/replayCache';
 import { decisionTargetFields, replaySummary } from '../core/replay/replayViews';
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 
 const post = (m: SessionMessage) => parentPort?.postMessage(m);
-const { file, clockHz } = workerData as { file: string; clockHz?: number };
+/** partialFirstMs / partialEveryMs: when the progressive dashboard is shown (tests make it early). */
+const { file, clockHz, partialFirstMs, partialEveryMs } = workerData as { file: string; clockHz?: number; partialFirstMs?: number; partialEveryMs?: number };
 
 async function main(): Promise<void> {
   let last = 0;
+  const schedule = new PartialSchedule(performance.now(), partialFirstMs, partialEveryMs);
   const trace = await importTraceFileParallel(file, {
     clockHz,
     onProgress: (bytesRead, totalBytes) => {
@@ -33,6 +36,13 @@ async function main(): Promise<void> {
       if (now - last < 100 && bytesRead < totalBytes) return;
       last = now;
       post({ type: 'progress', bytesRead, totalBytes });
+    },
+    // A file read on this thread shows the part read so far while the rest is read.
+    onStore: (store, bytesRead, totalBytes, rawCounts) => {
+      const started = performance.now();
+      if (!schedule.due(started, bytesRead, totalBytes)) return;
+      post({ type: 'partial', model: partialDashboard(store, basename(file), bytesRead, totalBytes, rawCounts) });
+      schedule.made(started, performance.now());
     },
   });
   const warnings = importWarnings(trace.stats);
@@ -86,6 +96,8 @@ function answerTimeline(session: TraceSession, replays: ReplayCache, q: Timeline
       return replaySummary(replays.get(q.inKernel), q.inKernel);
     case 'eventList':
       return eventList(store, session.tables, q.request);
+    case 'instances':
+      return session.instances(q.request);
     case 'export': {
       const fd = openSync(q.out, 'w');
       let bytes = 0;

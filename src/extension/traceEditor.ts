@@ -5,7 +5,7 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { parseWebviewMessage, type HostToWebview, type LoadFailure } from '../protocol';
+import { parseWebviewMessage, type DashboardModel, type HostToWebview, type LoadFailure } from '../protocol';
 import type { InKernelAssumption } from '../core/replay/stateSweep';
 import { comparisonReplay } from '../core/replay/replayViews';
 import { rowFromAnalysis } from '../core/analysis/comparison';
@@ -26,12 +26,16 @@ class TraceDocument implements vscode.CustomDocument {
   readonly progress = new vscode.EventEmitter<{ bytesRead: number; totalBytes: number }>();
   /** The last progress fired, for an editor page that was not ready to hear it. */
   lastProgress: { bytesRead: number; totalBytes: number } | undefined;
+  /** The dashboard of the part read so far, while the rest is read (until the session opens). */
+  readonly partial = new vscode.EventEmitter<DashboardModel>();
+  lastPartial: DashboardModel | undefined;
   /** A new session replaces this one on Reload. */
   session!: TraceSession;
   constructor(readonly uri: vscode.Uri) {}
   dispose(): void {
     this.session.dispose();
     this.progress.dispose();
+    this.partial.dispose();
   }
 }
 
@@ -77,9 +81,19 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
       if (!progress) return;
       progress.report({ increment: percent - reported, message: `${Math.floor(percent)} %` });
       reported = percent;
-    }, { clockHz: vscode.workspace.getConfiguration('kvmSpin').get<number | null>('clockHz') ?? undefined });
+    }, {
+      clockHz: vscode.workspace.getConfiguration('kvmSpin').get<number | null>('clockHz') ?? undefined,
+      onPartial: (model) => {
+        if (doc.session !== session) return;
+        doc.lastPartial = model;
+        doc.partial.fire(model);
+      },
+    });
     doc.session = session;
     doc.lastProgress = undefined;
+    doc.lastPartial = undefined;
+    // The whole trace's dashboard replaces the partial one.
+    void session.opened.then(() => doc.session === session && (doc.lastPartial = undefined), () => undefined);
     void vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `KVM Spin: reading ${path.basename(uri.fsPath)}`, cancellable: true },
       async (p, cancel) => {
@@ -145,6 +159,9 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
     const name = path.basename(doc.uri.fsPath);
     const progress = doc.progress.event((p) => send({ type: 'progress', ...p }));
     panel.onDidDispose(() => progress.dispose());
+    // While the trace is read: the dashboard of the part read so far, marked partial.
+    const partial = doc.partial.event((model) => !range && send({ type: 'dashboard', model }));
+    panel.onDidDispose(() => partial.dispose());
     const showRange = async () => {
       let opened;
       try {
@@ -170,6 +187,7 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
         case 'ready':
           send({ type: 'busy', message: `Reading ${name}…` });
           if (doc.lastProgress) send({ type: 'progress', ...doc.lastProgress });
+          if (doc.lastPartial) send({ type: 'dashboard', model: doc.lastPartial });
           await showRange();
           break;
         case 'selectRange':
@@ -199,6 +217,9 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
         case 'replay':
           inKernel = msg.inKernel;
           await answer('replay', async () => ({ type: 'replay', id: msg.id, summary: await doc.session.query({ kind: 'replay', inKernel: msg.inKernel }) }));
+          break;
+        case 'instances':
+          await answer('instances', async () => ({ type: 'instances', id: msg.id, reply: await doc.session.query({ kind: 'instances', request: msg.request }) }));
           break;
         case 'eventList':
           await answer('event list', async () => ({ type: 'eventList', id: msg.id, page: await doc.session.query({ kind: 'eventList', request: msg.request }) }));

@@ -26,8 +26,18 @@ export interface TraceSession {
   dispose(): void;
 }
 
-export function openTraceSession(workerScript: string, file: string, onProgress: (bytesRead: number, totalBytes: number) => void, options: { clockHz?: number } = {}): TraceSession {
-  const worker = new Worker(workerScript, { workerData: { file, clockHz: options.clockHz } });
+export interface TraceSessionOptions {
+  clockHz?: number;
+  /** The dashboard of the part read so far, while the rest is read (model.partial says how much). */
+  onPartial?: (model: DashboardModel) => void;
+  /** When partial views are made (ms after the worker starts, then between two); tests make them early. */
+  partialFirstMs?: number;
+  partialEveryMs?: number;
+}
+
+export function openTraceSession(workerScript: string, file: string, onProgress: (bytesRead: number, totalBytes: number) => void, options: TraceSessionOptions = {}): TraceSession {
+  const { clockHz, partialFirstMs, partialEveryMs } = options;
+  const worker = new Worker(workerScript, { workerData: { file, clockHz, partialFirstMs, partialEveryMs } });
   const pending = new Map<number, { resolve: (m: never) => void; reject: (err: AnalysisError) => void }>();
   let nextId = 1;
   let disposed = false;
@@ -44,6 +54,7 @@ export function openTraceSession(workerScript: string, file: string, onProgress:
     fail = reject;
     worker.on('message', (m: SessionMessage) => {
       if (m.type === 'progress') onProgress(m.bytesRead, m.totalBytes);
+      else if (m.type === 'partial') options.onPartial?.(m.model);
       else if (m.type === 'opened') resolve(m);
       else if (m.type === 'dashboard' || m.type === 'answer') {
         pending.get(m.id)?.resolve((m.type === 'dashboard' ? m.model : m.answer) as never);

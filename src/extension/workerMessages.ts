@@ -2,7 +2,7 @@
 
 import type { AnalysisResult } from '../core/analysis/analyze';
 import type { InKernelAssumption } from '../core/replay/stateSweep';
-import type { DashboardModel, ReplaySummary, EventListPage, EventListRequest, TimelineDetails, TimelineDetailsRequest, TimelineRequest, TimelineWindow } from '../protocol';
+import type { DashboardModel, ReplaySummary, EventListPage, EventListRequest, InstancesReply, InstancesRequest, TimelineDetails, TimelineDetailsRequest, TimelineRequest, TimelineWindow } from '../protocol';
 import type { ExportFormat } from '../core/export/perfettoExport';
 
 /** A request to an open trace's session worker: the dashboard for a range (or the whole trace). */
@@ -18,6 +18,7 @@ export type TimelineQuery =
   | { kind: 'timelineDetails'; request: TimelineDetailsRequest; inKernel?: InKernelAssumption }
   | { kind: 'replay'; inKernel: InKernelAssumption }
   | { kind: 'eventList'; request: EventListRequest }
+  | { kind: 'instances'; request: InstancesRequest }
   | { kind: 'export'; format: ExportFormat; out: string };
 
 export interface TimelineAnswers {
@@ -26,6 +27,7 @@ export interface TimelineAnswers {
   eventList: EventListPage;
   export: { bytes: number };
   replay: ReplaySummary;
+  instances: InstancesReply;
 }
 
 export interface TimelineQueryRequest {
@@ -35,6 +37,8 @@ export interface TimelineQueryRequest {
 
 export type SessionMessage =
   | { type: 'progress'; bytesRead: number; totalBytes: number }
+  /** The dashboard of the part read so far (model.partial says how much). */
+  | { type: 'partial'; model: DashboardModel }
   | { type: 'opened'; format: string; analysis: AnalysisResult; model: DashboardModel; pcpus: number }
   | { type: 'dashboard'; id: number; model: DashboardModel }
   | { type: 'answer'; id: number; answer: TimelineAnswers[keyof TimelineAnswers] }

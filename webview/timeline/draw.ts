@@ -1,7 +1,7 @@
-// Paints one TimelineWindow on a canvas: lanes (rects batched per colour), PAUSE ticks,
-// boost and IPI arrows, the rubber band and a marker. Layout only: no figure is computed here.
+// Paints one TimelineWindow on a canvas: lanes, PAUSE ticks, boost and IPI arrows (as pixels
+// of one layer), then the rubber band and a marker. Layout only: no figure is computed here.
 
-import { BOOST_STRIDE, IPI_STRIDE, OUTCOME_NOT_JUDGED, SEGMENT_MIXED, SEGMENT_STRIDE, type TimelineWindow } from '../../src/protocol';
+import { BOOST_STRIDE, CPU_RUN_LABELS, IPI_STRIDE, VCPU_STATE_LABELS, OUTCOME_NOT_JUDGED, SEGMENT_MIXED, SEGMENT_STRIDE, type TimelineWindow } from '../../src/protocol';
 import type { TimelineColours } from './colors';
 import { HEADER_PX, LANE_PX, type Layout } from './layout';
 import { PixelLayer } from './pixelLayer';
@@ -10,6 +10,8 @@ import { PixelLayer } from './pixelLayer';
 const RUN_VCPU = 1;
 const RUN_OTHER = 2;
 const LANE_PAD = 2;
+/** How much lower merged runs start than exact ones (px). */
+const MIXED_DROP_PX = 2;
 
 export interface Overlay {
   /** Selected range in px (the rubber band). */
@@ -18,45 +20,23 @@ export interface Overlay {
   markerX?: number;
   /** The lane picked with the keyboard: outlined. */
   focusY?: number;
+  /** Instances of a dashboard figure: x0, x1, vCPU lane (MARK_STRIDE numbers each). */
+  marks?: number[];
 }
+
+/** Numbers per instance mark (src/core/views/instances.ts). */
+const MARK_STRIDE = 3;
 
 export function drawTimeline(ctx: CanvasRenderingContext2D, w: TimelineWindow, layout: Layout, c: TimelineColours, overlay: Overlay): void {
   const width = w.widthPx;
-  ctx.clearRect(0, 0, width, layout.heightPx);
-  ctx.font = '11px sans-serif';
-  for (const row of layout.rows) {
-    if (row.type !== 'group') continue;
-    ctx.fillStyle = c.grid;
-    ctx.fillRect(0, row.y + HEADER_PX - 1, width, 1);
-  }
-  // Rects gathered per colour, then filled on whole pixels (the canvas's fast path: no
-  // anti-aliased path to rasterise); a run under a pixel still shows as one.
-  const rects = new Map<string, number[]>();
-  const rect = (colour: string, x0: number, x1: number, y: number, h: number) => {
-    let r = rects.get(colour);
-    if (!r) rects.set(colour, (r = []));
-    const a = Math.floor(x0);
-    r.push(a, y, Math.max(1, Math.round(x1) - a), h);
-  };
-  for (const lane of w.lanes) {
-    const y = (lane.kind === 'vcpu' ? layout.laneY.vcpu : layout.laneY.cpu).get(lane.index);
-    if (y === undefined) continue;
-    const s = lane.segments;
-    for (let k = 0; k < s.length; k += SEGMENT_STRIDE) {
-      const colour = segmentColour(lane.kind, s[k + 2] & ~SEGMENT_MIXED, s[k + 3], w, c);
-      if (!colour) continue;
-      const mixed = (s[k + 2] & SEGMENT_MIXED) !== 0;
-      // Merged runs are drawn a little lower than exact ones: a texture that says "more here".
-      rect(colour, s[k], s[k + 1], y + LANE_PAD + (mixed ? 2 : 0), LANE_PX - 2 * LANE_PAD - (mixed ? 2 : 0));
-    }
-  }
-  for (const [colour, r] of rects) {
-    ctx.fillStyle = colour;
-    for (let k = 0; k < r.length; k += 4) ctx.fillRect(r[k], r[k + 1], r[k + 2], r[k + 3]);
-  }
+  // One layer of pixels for lanes, ticks and arrows, put on the canvas in one call.
   const layer = new PixelLayer(Math.ceil(width), Math.ceil(layout.heightPx), ctx);
+  const grid = layer.colour(c.grid);
+  for (const row of layout.rows) if (row.type === 'group') layer.hline(0, layer.width, row.y + HEADER_PX - 1, grid);
+  drawLanes(layer, w, layout, c);
   drawTicks(layer, w, layout, c);
   drawArrows(layer, w, layout, c);
+  if (overlay.marks) drawMarks(layer, overlay.marks, layout, c);
   layer.drawOnto(ctx);
   if (overlay.selection) {
     const { x0, x1 } = overlay.selection;
@@ -77,12 +57,59 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, w: TimelineWindow, l
   }
 }
 
+/**
+ * Each lane's runs on whole pixels (a run under a pixel still shows as one): its first body
+ * row is painted run by run, then repeated down the lane. Merged runs start MIXED_DROP_PX
+ * lower than exact ones: a texture that says "more here".
+ */
+function drawLanes(layer: PixelLayer, w: TimelineWindow, layout: Layout, c: TimelineColours): void {
+  const top = LANE_PAD;
+  const body = LANE_PAD + MIXED_DROP_PX;
+  const bottom = LANE_PX - LANE_PAD;
+  // Colour words by code (and, for pCPU runs of a vCPU, by its lane) looked up once a drawing, not once a run; 0 draws nothing.
+  const word = (css: string | null) => (css ? layer.colour(css) : 0);
+  const vcpuWords = VCPU_STATE_LABELS.map((_, code) => word(segmentColour('vcpu', code, -1, w, c)));
+  const cpuWords = CPU_RUN_LABELS.map((_, code) => word(segmentColour('cpu', code, -1, w, c)));
+  const ranWords = w.vcpuLanes.map((_, lane) => word(segmentColour('cpu', RUN_VCPU, lane, w, c)));
+  const other = word(c.otherTask);
+  for (const lane of w.lanes) {
+    const y = (lane.kind === 'vcpu' ? layout.laneY.vcpu : layout.laneY.cpu).get(lane.index);
+    if (y === undefined) continue;
+    const s = lane.segments;
+    const isVcpu = lane.kind === 'vcpu';
+    for (let k = 0; k < s.length; k += SEGMENT_STRIDE) {
+      const code = s[k + 2] & ~SEGMENT_MIXED;
+      const colour = isVcpu ? (vcpuWords[code] ?? other) : code === RUN_VCPU && s[k + 3] >= 0 ? (ranWords[s[k + 3]] ?? other) : (cpuWords[code] ?? 0);
+      if (colour === 0) continue;
+      const x0 = Math.floor(s[k]);
+      const x1 = x0 + Math.max(1, Math.round(s[k + 1]) - x0);
+      layer.hline(x0, x1, y + body, colour);
+      if ((s[k + 2] & SEGMENT_MIXED) === 0) layer.hline(x0, x1, y + top, colour);
+    }
+    layer.repeatRow(y + top, y + top + 1, y + body);
+    layer.repeatRow(y + body, y + body + 1, y + bottom);
+  }
+}
+
 function segmentColour(kind: 'vcpu' | 'cpu', code: number, detail: number, w: TimelineWindow, c: TimelineColours): string | null {
   if (kind === 'vcpu') return code === 0 ? null : c.vcpuStates[code] ?? c.otherTask;
   if (code === RUN_VCPU && detail >= 0) return c.vms[(w.vcpuLanes[detail]?.vmIndex ?? 0) % c.vms.length];
   if (code === RUN_VCPU || code === RUN_OTHER) return c.otherTask;
   return null;
 }
+
+/** Instances of a dashboard figure: their spans bracketed in the focus colour, above and below the lane's runs. */
+function drawMarks(layer: PixelLayer, marks: number[], layout: Layout, c: TimelineColours): void {
+  const colour = layer.colour(c.focus);
+  for (let k = 0; k < marks.length; k += MARK_STRIDE) {
+    const y = layout.laneY.vcpu.get(marks[k + 2]);
+    if (y === undefined) continue;
+    for (const row of [0, 1, LANE_PX - 2, LANE_PX - 1]) layer.hline(marks[k], marks[k + 1], y + row, colour);
+  }
+}
+
+/** Tick height by exits in the column: 3 + log2(count), at most half a lane (a table: no log per tick). */
+const TICK_PX = Array.from({ length: 64 }, (_, n) => Math.min(LANE_PX / 2, Math.round(3 + Math.log2(Math.max(1, n)))));
 
 /** PAUSE exits: a tick at the top of the vCPU lane, taller with more exits in the pixel column. */
 function drawTicks(layer: PixelLayer, w: TimelineWindow, layout: Layout, c: TimelineColours): void {
@@ -95,7 +122,7 @@ function drawTicks(layer: PixelLayer, w: TimelineWindow, layout: Layout, c: Time
     let x = 0;
     for (let k = 0; k < t.length; k += 2) {
       x += t[k];
-      layer.vline(x, y, y + Math.min(LANE_PX / 2, Math.round(3 + Math.log2(t[k + 1]))) - 1, colour);
+      layer.vline(x, y, y + TICK_PX[Math.min(t[k + 1], TICK_PX.length - 1)] - 1, colour);
     }
   }
 }
@@ -107,13 +134,15 @@ function arrowColour(outcome: number, c: TimelineColours): string {
   return c.boostNotJudged;
 }
 
+/** Dashes as [on, off] px: a boost not judged, an IPI. */
 const NOT_JUDGED_DASH = [2, 2] as const;
 const IPI_DASH = [3, 2] as const;
+const SOLID = [0, 0] as const;
 
 /** A vertical arrow at x from one lane to another (both ends at the same instant). */
-function arrow(layer: PixelLayer, x: number, y0: number, y1: number, colour: number, dash?: readonly [number, number]): void {
+function arrow(layer: PixelLayer, x: number, y0: number, y1: number, colour: number, dash: readonly [number, number]): void {
   const dir = y1 >= y0 ? 1 : -1;
-  layer.vline(x, y0, y1 - dir * 4, colour, dash);
+  layer.vline(x, y0, y1 - dir * 4, colour, dash[0], dash[1]);
   layer.head(x, y1, dir, colour);
 }
 
@@ -126,7 +155,7 @@ function drawArrows(layer: PixelLayer, w: TimelineWindow, layout: Layout, c: Tim
     const [x, from, to, outcome] = [w.boosts[k], w.boosts[k + 1], w.boosts[k + 2], w.boosts[k + 3]];
     const y0 = mid(from);
     const y1 = mid(to);
-    if (y0 !== undefined && y1 !== undefined) arrow(layer, x, y0, y1, layer.colour(arrowColour(outcome, c)), outcome === OUTCOME_NOT_JUDGED ? NOT_JUDGED_DASH : undefined);
+    if (y0 !== undefined && y1 !== undefined) arrow(layer, x, y0, y1, layer.colour(arrowColour(outcome, c)), outcome === OUTCOME_NOT_JUDGED ? NOT_JUDGED_DASH : SOLID);
   }
   const ipi = layer.colour(c.ipi);
   for (let k = 0; k < w.ipis.length; k += IPI_STRIDE) {

@@ -2,7 +2,7 @@
 // from the host, filterable by VM, vCPU, CPU and event name; a click marks the event on the
 // timeline and shows its fields.
 
-import { EVENT_LIST_MAX_LIMIT, type EventListFilter, type EventListPage, type EventListRequest, type EventListRow, type TimelineWindow } from '../../src/protocol';
+import { EVENT_LIST_MAX_LIMIT, type InstanceFilter, type EventListFilter, type EventListPage, type EventListRequest, type EventListRow, type TimelineWindow } from '../../src/protocol';
 import { el } from '../dom';
 
 const ROW_PX = 22;
@@ -12,6 +12,8 @@ export interface EventListPanel {
   element: HTMLElement;
   /** The window shown changed: list its events from the top. */
   setWindow(w: TimelineWindow): void;
+  /** Only the events of a dashboard figure's instances (undefined: every event). */
+  setInstances(filter: InstanceFilter | undefined, what?: string): void;
   onPage(id: number, page: EventListPage): void;
 }
 
@@ -37,6 +39,7 @@ export function eventListPanel(request: (r: EventListRequest) => number, onPick:
   const cpuSelect = select('Filter by CPU', (v) => ((filter.cpu = v ? Number(v) : undefined), refetch(0)));
   const eventSelect = select('Filter by event', (v) => ((filter.event = v || undefined), refetch(0)));
   const count = el('span', { class: 'sub', 'aria-live': 'polite' });
+  let only = '';
   const head = el('div', { class: 'erow vhead', role: 'row' }, ...['time s', 'CPU', 'thread', 'event', 'fields', 'line'].map((h) => el('span', { role: 'columnheader' }, h)));
   const viewport = el('div', { class: 'viewport events', role: 'grid', tabindex: '0', 'aria-label': 'Events in the visible window' });
   const spacer = el('div', { class: 'spacer' });
@@ -76,13 +79,24 @@ export function eventListPanel(request: (r: EventListRequest) => number, onPick:
     }
   }
 
-  viewport.addEventListener('scroll', draw);
+  /** Whether the list was scrolled: setting (or reading) scrollTop lays the whole page out, so it is left alone when at the top. */
+  let scrolled = false;
+  viewport.addEventListener('scroll', () => {
+    scrolled = viewport.scrollTop > 0;
+    draw();
+  });
   return {
     element,
     setWindow(w) {
       window = w;
       fillFilters(w);
-      viewport.scrollTop = 0;
+      if (scrolled) viewport.scrollTop = 0;
+      scrolled = false;
+      refetch(0);
+    },
+    setInstances(f, what) {
+      filter.instances = f;
+      only = f ? ` (only the PAUSE exits of ${what ?? 'the instances shown'})` : '';
       refetch(0);
     },
     onPage(id, p) {
@@ -90,7 +104,7 @@ export function eventListPanel(request: (r: EventListRequest) => number, onPick:
       if (eventSelect.options.length === 0) eventSelect.append(option('', 'every event'), ...p.eventNames.map((n) => option(n, n)));
       page = p;
       total = p.total;
-      count.textContent = `${p.total.toLocaleString('en-US')} events`;
+      count.textContent = `${p.total.toLocaleString('en-US')} events${only}`;
       draw();
     },
   };

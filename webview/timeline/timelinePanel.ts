@@ -4,7 +4,7 @@
 // forward through zoom steps, details of what was clicked, an event list kept in step, and a
 // table alternative. The host sends windows sized for the pixels; nothing is computed here.
 
-import type { EventListPage, EventListRow, HostToWebview, TimelineDetails, TimelineWindow, WebviewToHost } from '../../src/protocol';
+import type { EventListPage, EventListRow, HostToWebview, InstanceFilter, InstancesReply, TimelineDetails, TimelineWindow, WebviewToHost } from '../../src/protocol';
 import { CPU_RUN_LABELS, SEGMENT_MIXED, SEGMENT_STRIDE, VCPU_STATE_LABELS } from '../../src/protocol';
 import { button } from '../controls';
 import { el } from '../dom';
@@ -13,6 +13,7 @@ import { onThemeChange } from '../theme';
 import { timelineColours, type TimelineColours } from './colors';
 import { drawOverview, drawTimeline } from './draw';
 import { eventListPanel } from './eventListPanel';
+import { instanceNavigator } from './instanceNavigator';
 import { layoutRows, rowAt, type LaneRow, type Layout } from './layout';
 import { clampView, panView, PAN_STEP, ViewHistory, zoomView, ZOOM_STEP, type Bounds, type View } from './viewport';
 
@@ -23,6 +24,10 @@ const CLICK_SLOP_PX = 3;
 const PICK_PX = 3;
 /** The narrowest window: a few ns per pixel column apart, single events told apart. */
 const MIN_SPAN_NS = 100;
+/** A jump to an instance shows at least this much time around it (a PAUSE exit and its neighbours)... */
+const INSTANCE_SPAN_NS = 50_000;
+/** ...and at least this many times the instance's own length. */
+const INSTANCE_SPANS = 4;
 
 export interface TimelinePanel {
   element: HTMLElement;
@@ -30,6 +35,8 @@ export interface TimelinePanel {
   setTrace(startNs: number, endNs: number): void;
   /** A range chosen in another panel (the dashboard's chart or form): shown and selected here too. */
   followRange(startNs: number, endNs: number): void;
+  /** Shows the instances of a dashboard figure: moves to the first, marks them, lists their events. */
+  showInstances(filter: InstanceFilter, what: string): void;
   /** Host replies meant for the timeline; false for other messages. */
   onMessage(msg: HostToWebview): boolean;
 }
@@ -52,8 +59,10 @@ export function timelinePanel(post: (m: WebviewToHost) => void): TimelinePanel {
   let latestDetails = -1;
   let renders = 0;
 
-  const canvas = el('canvas', { role: 'img', tabindex: '0', 'aria-label': 'Timeline: pCPU and vCPU lanes. W/S or +/- zoom, A/D or left/right arrows pan, [ and ] back and forward, 0 whole trace, Enter selects the visible window, Escape clears the selection, up/down arrows pick a lane and I shows its details.' });
+  const canvas = el('canvas', { role: 'img', tabindex: '0', 'aria-label': 'Timeline: pCPU and vCPU lanes. W/S or +/- zoom, A/D or left/right arrows pan, [ and ] back and forward, 0 whole trace, Enter selects the visible window, Escape clears the selection, N and P step through the instances shown, up/down arrows pick a lane and I shows its details.' });
   canvas.dataset.renders = '0';
+  // Made now, while the host prepares the first window, not on its first drawing.
+  const ctx = canvas.getContext('2d')!;
   const overview = el('canvas', { class: 'overview', role: 'img', 'aria-label': 'Overview of the whole trace; the box is the visible window. Click to move there.' });
   const labels = el('div', { class: 'labels' });
   const status = el('p', { class: 'sub', 'aria-live': 'polite' });
@@ -82,11 +91,25 @@ export function timelinePanel(post: (m: WebviewToHost) => void): TimelinePanel {
     },
     (row) => pickEvent(row),
   );
+  const instances = instanceNavigator(
+    (r) => {
+      const id = ++seq;
+      post({ type: 'instances', id, request: r });
+      return id;
+    },
+    (reply, first) => goToInstance(reply, first),
+    () => {
+      marker = undefined;
+      events.setInstances(undefined);
+      request();
+    },
+  );
   const element = el(
     'section',
     { class: 'panel timeline', 'data-panel': 'timeline' },
     el('h2', {}, 'Timeline'),
     toolbar,
+    instances.element,
     status,
     el('div', { class: 'tl-overview' }, el('span', { class: 'sub' }, 'whole trace'), overview),
     el('div', { class: 'tl-body' }, labels, el('div', { class: 'tl-canvas' }, canvas)),
@@ -112,7 +135,21 @@ export function timelinePanel(post: (m: WebviewToHost) => void): TimelinePanel {
     const lanesMeta = win ?? whole;
     const lanes = lanesMeta ? visibleLanes(lanesMeta) : undefined;
     latestWindow = ++seq;
-    post({ type: 'timeline', id: latestWindow, request: { startNs: view.startNs, endNs: view.endNs, widthPx: widthPx(), lanes } });
+    const highlight = instances.filter;
+    post({ type: 'timeline', id: latestWindow, request: { startNs: view.startNs, endNs: view.endNs, widthPx: widthPx(), lanes, ...(highlight ? { highlight } : {}) } });
+  }
+
+  /** To the instance answered: centred, wide enough to show it and its neighbours (a first jump zooms; a step keeps a wider zoom). */
+  function goToInstance(reply: InstancesReply, first: boolean): void {
+    const at = reply.instance!;
+    const least = Math.max(INSTANCE_SPAN_NS, INSTANCE_SPANS * (at.endNs - at.startNs));
+    const span = first ? least : Math.max(least, view.endNs - view.startNs);
+    const mid = (at.startNs + at.endNs) / 2;
+    marker = at.startNs;
+    const lanes = laneRows();
+    const row = lanes.findIndex((r) => r.kind === 'vcpu' && r.index === at.lane);
+    if (row >= 0) focusIndex = row;
+    step({ startNs: mid - span / 2, endNs: mid + span / 2 });
   }
 
   function visibleLanes(w: TimelineWindow) {
@@ -167,12 +204,11 @@ export function timelinePanel(post: (m: WebviewToHost) => void): TimelinePanel {
     if (!win || !layout) return;
     const dpr = window.devicePixelRatio || 1;
     sizeCanvas(canvas, win.widthPx, layout.heightPx, dpr);
-    const ctx = canvas.getContext('2d')!;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     const sel = selection ? { x0: Math.max(0, nsToX(selection.startNs)), x1: Math.min(win.widthPx, nsToX(selection.endNs)) } : undefined;
     const started = performance.now();
     const focused = focusedLane();
-    drawTimeline(ctx, win, layout, colours, { selection: sel && sel.x1 > sel.x0 ? sel : undefined, markerX: marker === undefined ? undefined : nsToX(marker), focusY: focused?.y });
+    drawTimeline(ctx, win, layout, colours, { marks: win.highlight?.marks, selection: sel && sel.x1 > sel.x0 ? sel : undefined, markerX: marker === undefined ? undefined : nsToX(marker), focusY: focused?.y });
     // For the benchmark: the canvas work alone, beside the message-to-drawn time it measures.
     canvas.dataset.drawMs = (performance.now() - started).toFixed(1);
     canvas.dataset.renders = String(++renders);
@@ -219,10 +255,12 @@ export function timelinePanel(post: (m: WebviewToHost) => void): TimelinePanel {
     if (first || !layout) applyLayout(w);
     const span = w.endNs - w.startNs;
     const omitted = w.boostsOmitted + w.ipisOmitted;
+    const marked = w.highlight ? ` · ${w.highlight.inWindow.toLocaleString('en-US')} of the instances in view${w.highlight.sampled ? ' (some marks merged: zoom in for every one)' : ''}` : '';
     status.textContent =
       `${fmtTime(w.startNs - w.traceStartNs)} to ${fmtTime(w.endNs - w.traceStartNs)} from the trace start (${fmtTime(span)} shown, ${fmtTime(span / w.widthPx)} per pixel) · ` +
       `${w.boostsInWindow.toLocaleString('en-US')} boosts, ${w.ipisInWindow.toLocaleString('en-US')} IPIs` +
-      (omitted ? ` (${omitted.toLocaleString('en-US')} merged arrows left out: zoom in to see every one)` : '');
+      (omitted ? ` (${omitted.toLocaleString('en-US')} merged arrows left out: zoom in to see every one)` : '') +
+      marked;
     redraw();
     if (tableBox.open) fillTable();
     events.setWindow(w);
@@ -340,6 +378,8 @@ export function timelinePanel(post: (m: WebviewToHost) => void): TimelinePanel {
       ArrowLeft: () => panBy(-PAN_STEP),
       d: () => panBy(PAN_STEP),
       ArrowRight: () => panBy(PAN_STEP),
+      n: () => instances.step(1),
+      p: () => instances.step(-1),
       '[': () => go(history.back()),
       ']': () => go(history.forward()),
       '0': () => bounds && step({ startNs: bounds.startNs, endNs: bounds.endNs }),
@@ -404,6 +444,12 @@ export function timelinePanel(post: (m: WebviewToHost) => void): TimelinePanel {
       post({ type: 'timeline', id: overviewId, request: { startNs: bounds.startNs, endNs: bounds.endNs, widthPx: widthPx() } });
       request();
     },
+    showInstances(filter, what) {
+      instances.show(filter, what);
+      events.setInstances(filter, what);
+      element.scrollIntoView({ block: 'start' });
+      canvas.focus({ preventScroll: true });
+    },
     followRange(startNs, endNs) {
       if (!bounds || isSelection(startNs, endNs)) return;
       selection = { startNs, endNs };
@@ -420,6 +466,10 @@ export function timelinePanel(post: (m: WebviewToHost) => void): TimelinePanel {
       }
       if (msg.type === 'timelineDetails') {
         if (msg.id === latestDetails) showDetails(msg.details);
+        return true;
+      }
+      if (msg.type === 'instances') {
+        instances.onReply(msg.id, msg.reply);
         return true;
       }
       if (msg.type === 'eventList') {

@@ -24,6 +24,8 @@ import {
 export interface ImportOptions {
   /** Called after each chunk with bytes consumed so far and the total (0 when unknown). */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** Called after each chunk of a file read on one thread with the store so far (a progressive view reads its rows, synchronously). */
+  onStore?: (store: EventStore, bytesRead: number, totalBytes: number, rawTimestamps: boolean) => void;
   signal?: AbortSignal;
   /** Longer lines are skipped and counted (default 1 MiB). */
   maxLineLength?: number;
@@ -95,7 +97,8 @@ export class TextTraceImporter {
   private readonly sniffLimit: number;
   private readonly clockHz: number | undefined;
   /** Decided by the first event line: every line must have the same kind of timestamp. */
-  private rawTimestamps: boolean | null = null;
+  /** Whether the timestamps are raw counter values (null: no event line yet); read by progressive views. */
+  rawTimestamps: boolean | null = null;
 
   /** A part that starts in the middle of a file: no binary or sniff check of its own. */
   private readonly continuation: boolean;
@@ -332,6 +335,7 @@ export async function importTraceFile(path: string, options: ImportOptions = {})
     importer.push(chunk);
     read += chunk.length;
     options.onProgress?.(read, total);
+    options.onStore?.(importer.store, read, total, importer.rawTimestamps === true);
   }
   return importer.finish();
 }

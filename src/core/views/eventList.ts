@@ -5,6 +5,7 @@ import { EventKind, PREEMPT_FLAG, type EventStore } from '../trace/model';
 import type { TimelineTables } from '../analysis/tables';
 import { eventNameOf } from '../events/registry';
 import type { EventListPage, EventListRequest, EventListRow } from '../../protocol';
+import { instanceEventRows, type InstanceTables } from './instances';
 
 /** Rows in time order, and the event names present: computed once per store. */
 const indexes = new WeakMap<EventStore, { length: number; order: Uint32Array | null; names: string[] }>();
@@ -24,8 +25,9 @@ function storeIndex(store: EventStore): { order: Uint32Array | null; names: stri
   return index;
 }
 
-export function eventList(store: EventStore, tables: TimelineTables, request: EventListRequest): EventListPage {
+export function eventList(store: EventStore, tables: InstanceTables, request: EventListRequest): EventListPage {
   const { order, names } = storeIndex(store);
+  if (request.filter.instances) return instancesPage(store, tables, request, names);
   const rowAt = order ? (k: number) => order[k] : (k: number) => k;
   const first = firstAtOrAfter(store, rowAt, request.startNs);
   const last = firstAtOrAfter(store, rowAt, request.endNs);
@@ -44,6 +46,20 @@ export function eventList(store: EventStore, tables: TimelineTables, request: Ev
     }
   }
   return { offset: request.offset, total, rows, eventNames: names };
+}
+
+/** The events of a dashboard figure's instances in the window, with the other filters applied. */
+function instancesPage(store: EventStore, tables: InstanceTables, request: EventListRequest, eventNames: string[]): EventListPage {
+  const candidates = instanceEventRows(tables, request.filter.instances!, request.startNs, request.endNs);
+  const matches = rowFilter(store, tables, request.filter);
+  const rows: EventListRow[] = [];
+  let total = 0;
+  for (const i of candidates) {
+    if (matches && !matches(i)) continue;
+    if (total >= request.offset && rows.length < request.limit) rows.push(listRow(store, i));
+    total++;
+  }
+  return { offset: request.offset, total, rows, eventNames };
 }
 
 /** First position (in time order) whose timestamp is at least ns. */

@@ -11,6 +11,7 @@ import { BOOST_STRIDE, IPI_STRIDE, SEGMENT_MIXED, type TimelineLane, type Timeli
 import { lowerBound, upperBound } from './sortedSearch';
 import { COARSE_MIXED, coarseLevels, finestBinNs, STATE_CODES } from './coarseLanes';
 import { instantIndex, isBoostArrow } from './instantIndex';
+import { instanceMarks, type InstanceTables } from './instances';
 
 /** Most arrows of each kind one window carries (after merging per pixel). */
 export const MAX_ARROWS = 2000;
@@ -46,7 +47,7 @@ interface Scale {
 
 const toPx = (s: Scale, ns: number) => Math.min(s.widthPx, Math.max(0, (ns - s.startNs) * s.pxPerNs));
 
-export function timelineWindow(tables: TimelineTables, request: TimelineRequest): TimelineWindow {
+export function timelineWindow(tables: InstanceTables, request: TimelineRequest): TimelineWindow {
   const scale: Scale = { startNs: request.startNs, pxPerNs: request.widthPx / (request.endNs - request.startNs), widthPx: request.widthPx };
   const vcpuIndices = request.lanes?.vcpus ?? tables.vcpuLanes.map((_, i) => i);
   const cpuIndices = request.lanes?.cpus ?? tables.cpuLanes.map((_, i) => i);
@@ -86,6 +87,7 @@ export function timelineWindow(tables: TimelineTables, request: TimelineRequest)
     ipis: ipis.arrows,
     ipisInWindow: ipis.inWindow,
     ipisOmitted: ipis.omitted,
+    ...(request.highlight ? { highlight: instanceMarks(tables, request.highlight, request) } : {}),
   };
 }
 
