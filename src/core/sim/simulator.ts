@@ -1,14 +1,16 @@
 // Deterministic discrete-event simulator of an oversubscribed KVM host: guests whose vCPUs
 // spin on FIFO spinlocks and on IPI acknowledgements, pause-loop exiting with KVM's window
 // grow/shrink, kvm_vcpu_on_spin's candidate walk and filters, yield_to and the host's fair
-// scheduler (hostScheduler.ts). It knows what every spinner truly waits for, so each yield
+// scheduler (host/). It knows what every spinner truly waits for, so each yield
 // decision is labelled and the three problems are counted exactly. A run can also be
 // recorded into the same columnar store imported traces use, so it goes through the same
 // analysis.
 
 import { EventKind, EventStore, PrevState, PREEMPT_FLAG } from '../trace/model';
 import { SITES, type SiteName } from '../analysis/sites';
-import { HostScheduler, RunQueue, type SchedTask } from './hostScheduler';
+import { createHostScheduler } from './host';
+import type { HostScheduler, SchedTask } from './host/scheduler';
+import type { CfsRq, GroupEntity } from './host/entity';
 import type { Policy } from './policies';
 import { LIMITS, type Scenario, type Workload } from './scenario';
 import { EventQueue } from './eventQueue';
@@ -133,6 +135,8 @@ class Task implements SchedTask {
   execStart = 0;
   onRq = false;
   running = false;
+  cfsRq = null as unknown as CfsRq;
+  parent: GroupEntity | null = null;
   /** sumExec when measuring started. */
   measuredFrom = 0;
   constructor(
@@ -218,7 +222,6 @@ class Simulation {
   private readonly policy: Policy;
   private readonly random: Random;
   private readonly sched: HostScheduler;
-  private readonly rqs: RunQueue[];
   private readonly queue = new EventQueue();
   private readonly vms: VmRt[] = [];
   private readonly vcpus: Vcpu[] = [];
@@ -275,8 +278,7 @@ class Simulation {
     this.policy = policy;
     this.onSpinInput.policy = policy;
     this.random = new Random(options.seed);
-    this.sched = new HostScheduler(policy.scheduler, scenario.host.pcpus);
-    this.rqs = Array.from({ length: scenario.host.pcpus }, (_, c) => new RunQueue(c));
+    this.sched = createHostScheduler(policy.scheduler, scenario.host.pcpus);
     this.store = options.record ? new EventStore(1 << 16) : null;
     this.maxRecorded = options.maxRecordedEvents ?? 20_000_000;
     this.measureFrom = options.warmupNs ?? defaultWarmupNs(options.durationNs);
@@ -374,12 +376,13 @@ class Simulation {
     for (const t of this.tasks) {
       t.vruntime = this.random.next() * this.sched.latency;
       t.vlag = (this.random.next() - 0.5) * this.sched.baseSlice;
-      this.sched.enqueueWakeup(this.rqs[t.cpu], t, 0);
+      this.sched.attach(t, null);
+      this.sched.enqueueWakeup(t, 0);
     }
     const tickNs = 1e9 / host.tickHz;
-    for (const rq of this.rqs) {
-      this.queue.push(((rq.cpu + 1) * tickNs) / (host.pcpus + 1), EV_TICK, rq.cpu, 0);
-      this.queue.push(0, EV_RESCHED, rq.cpu, 0);
+    for (let cpu = 0; cpu < host.pcpus; cpu++) {
+      this.queue.push(((cpu + 1) * tickNs) / (host.pcpus + 1), EV_TICK, cpu, 0);
+      this.queue.push(0, EV_RESCHED, cpu, 0);
     }
     this.queue.push(this.measureFrom, EV_MEASURE, 0, 0);
     this.queue.push(this.measureFrom + this.options.durationNs / 2, EV_MEASURE, 1, 0);
@@ -387,9 +390,9 @@ class Simulation {
 
   /** EV_MEASURE 0: the warm-up ends, every counter restarts; 1: half-time, for the stationarity check. */
   private measure(ref: number): void {
-    for (const rq of this.rqs) {
-      this.sched.updateCurr(rq, this.now);
-      const v = (rq.curr as Task | null)?.vcpu;
+    for (let cpu = 0; cpu < this.scenario.host.pcpus; cpu++) {
+      this.sched.updateCurr(cpu, this.now);
+      const v = (this.sched.curr(cpu) as Task | null)?.vcpu;
       if (v && v.inGuest) this.accountSegment(v);
     }
     if (ref === 1) {
@@ -438,13 +441,12 @@ class Simulation {
       }
       switch (ev.type) {
         case EV_TICK: {
-          const rq = this.rqs[ev.ref];
-          if (this.sched.tick(rq, this.now)) this.schedule(rq);
+          if (this.sched.tick(ev.ref, this.now)) this.schedule(ev.ref);
           this.queue.push(this.now + tickNs, EV_TICK, ev.ref, 0);
           break;
         }
         case EV_RESCHED:
-          this.schedule(this.rqs[ev.ref]);
+          this.schedule(ev.ref);
           break;
         case EV_SEGMENT_END: {
           const v = this.vcpus[ev.ref];
@@ -470,9 +472,9 @@ class Simulation {
       }
     }
     this.now = end;
-    for (const rq of this.rqs) {
-      this.sched.updateCurr(rq, end);
-      const v = (rq.curr as Task | null)?.vcpu;
+    for (let cpu = 0; cpu < this.scenario.host.pcpus; cpu++) {
+      this.sched.updateCurr(cpu, end);
+      const v = (this.sched.curr(cpu) as Task | null)?.vcpu;
       if (v && v.inGuest) this.accountSegment(v);
     }
     for (const t of this.tasks) if (t.vcpu) t.vcpu.vm.runNs += t.sumExec - t.measuredFrom;
@@ -778,9 +780,8 @@ class Simulation {
   private block(v: Vcpu): void {
     this.exitGuest(v, 'HLT');
     v.blocked = true;
-    const rq = this.rqs[v.task.cpu];
-    this.sched.dequeueSleep(rq, v.task, this.now);
-    this.schedule(rq);
+    this.sched.dequeueSleep(v.task, this.now);
+    this.schedule(v.task.cpu);
   }
 
   /** kvm_vcpu_wake_up(): the halted vCPU becomes runnable and KVM marks it ready. */
@@ -792,14 +793,13 @@ class Simulation {
     v.version++;
     if (v.phase === 'halt') this.newCompute(v);
     else if (v.phase === 'pv-halt') v.phase = v.pvWaiting ?? 'compute';
-    const rq = this.rqs[v.task.cpu];
     const row = this.record(EventKind.SchedWakeup, v.task.tid, v.task.cpu);
     if (row >= 0) {
       this.store!.a[row] = v.task.tid;
       this.store!.b[row] = v.task.cpu;
     }
-    this.sched.enqueueWakeup(rq, v.task, this.now);
-    if (this.sched.checkPreemptWakeup(rq, v.task, this.now)) this.queue.push(this.now, EV_RESCHED, rq.cpu, 0);
+    this.sched.enqueueWakeup(v.task, this.now);
+    if (this.sched.checkPreemptWakeup(v.task, this.now)) this.queue.push(this.now, EV_RESCHED, v.task.cpu, 0);
   }
 
   // ---- PLE and kvm_vcpu_on_spin -----------------------------------------------------------
@@ -825,15 +825,14 @@ class Simulation {
         this.oracleOnSpin(me);
         break;
       case 'yield-no-target': {
-        const rq = this.rqs[me.task.cpu];
-        this.sched.yieldTaskFair(rq, this.now);
-        this.schedule(rq);
+        this.sched.yieldTask(me.task.cpu, this.now);
+        this.schedule(me.task.cpu);
         break;
       }
       default:
         break;
     }
-    if (me.task.running && rqCurr(this.rqs[me.task.cpu]) === me.task) this.resumeAfter(me, EXIT_COST_NS);
+    if (me.task.running && this.sched.curr(me.task.cpu) === me.task) this.resumeAfter(me, EXIT_COST_NS);
   }
 
   private resumeAfter(v: Vcpu, delay: number): void {
@@ -917,7 +916,7 @@ class Simulation {
     let yielded = 0;
     if (target) {
       this.count('on_spin.yield_attempt', me);
-      this.rqs[target.task.cpu].forced = target.task;
+      this.sched.force(target.task);
       yielded = this.yieldTo(me, target);
       if (yielded > 0) this.count('on_spin.yield_boosted', me);
       else if (yielded < 0) this.count('on_spin.yield_esrch', me);
@@ -955,16 +954,16 @@ class Simulation {
   private yieldTo(me: Vcpu, target: Vcpu): number {
     this.m.yieldAttempts++;
     this.recordProbe(me, 'yield_to', false, target.task.tid);
-    const rq = this.rqs[me.task.cpu];
-    const prq = this.rqs[target.task.cpu];
+    const cpu = me.task.cpu;
+    const targetCpu = target.task.cpu;
     let result: number;
-    if (rq.nrRunning === 1 && prq.nrRunning === 1) result = ESRCH;
+    if (this.sched.nrRunning(cpu) === 1 && this.sched.nrRunning(targetCpu) === 1) result = ESRCH;
     else if (target.task.running || !target.task.onRq) result = 0;
-    else if (!this.sched.yieldToTaskFair(rq, prq, target.task, this.now)) result = 0;
+    else if (!this.sched.yieldToTask(cpu, target.task, this.now)) result = 0;
     else {
-      if (rq !== prq) this.queue.push(this.now, EV_RESCHED, prq.cpu, 0);
-      this.boostsAwaitingPick[prq.cpu].push({ target: target.task, sameQueue: rq === prq });
-      if (rq === prq) this.m.boostsSameQueue++;
+      if (cpu !== targetCpu) this.queue.push(this.now, EV_RESCHED, targetCpu, 0);
+      this.boostsAwaitingPick[targetCpu].push({ target: target.task, sameQueue: cpu === targetCpu });
+      if (cpu === targetCpu) this.m.boostsSameQueue++;
       result = 1;
     }
     if (result === ESRCH) this.m.esrch++;
@@ -983,8 +982,8 @@ class Simulation {
 
   /** After a successful yield_to, the spinner calls schedule() inside kvm_vcpu_on_spin. */
   private finishOnSpin(me: Vcpu, yielded: boolean): void {
-    if (yielded) this.schedule(this.rqs[me.task.cpu]);
-    if (me.task.running && rqCurr(this.rqs[me.task.cpu]) === me.task) {
+    if (yielded) this.schedule(me.task.cpu);
+    if (me.task.running && this.sched.curr(me.task.cpu) === me.task) {
       me.inSpinLoop = false;
       me.dyEligible = false;
     }
@@ -994,8 +993,8 @@ class Simulation {
   // ---- host scheduling --------------------------------------------------------------------
 
   /** Scheduler mismatch where the kernel decides it: the pick after a boost's reschedule. */
-  private judgePick(rq: RunQueue, next: Task | null): void {
-    const waiting = this.boostsAwaitingPick[rq.cpu];
+  private judgePick(cpu: number, next: Task | null): void {
+    const waiting = this.boostsAwaitingPick[cpu];
     if (waiting.length === 0) return;
     for (const { target, sameQueue } of waiting) {
       if (target === next) continue;
@@ -1006,19 +1005,13 @@ class Simulation {
   }
 
   /** __schedule() on one CPU: put the previous task back if runnable, pick, switch. */
-  private schedule(rq: RunQueue): void {
+  private schedule(cpu: number): void {
     const now = this.now;
-    this.sched.updateCurr(rq, now);
-    const prev = rq.curr as Task | null;
-    if (prev && prev.onRq) rq.queued.push(prev);
-    const next = this.sched.pickNext(rq) as Task | null;
-    this.judgePick(rq, next);
-    if (next === prev && prev) {
-      prev.execStart = now;
-      return;
-    }
+    const prev = this.sched.curr(cpu) as Task | null;
+    const next = this.sched.pickNext(cpu, now) as Task | null;
+    this.judgePick(cpu, next);
+    if (next === prev && prev) return;
     if (prev) {
-      prev.running = false;
       const v = prev.vcpu;
       if (v) {
         const inKernel = !v.userMode || v.segment === 'handler' || v.phase !== 'compute' || !v.inGuest;
@@ -1033,8 +1026,7 @@ class Simulation {
         }
       }
     }
-    rq.curr = next;
-    const row = this.record(EventKind.SchedSwitch, prev ? prev.tid : 0, rq.cpu);
+    const row = this.record(EventKind.SchedSwitch, prev ? prev.tid : 0, cpu);
     if (row >= 0) {
       const s = this.store!;
       s.a[row] = prev ? prev.tid : 0;
@@ -1046,9 +1038,6 @@ class Simulation {
     const out = prev?.vcpu;
     if (out && prev!.onRq) this.recordProbe(out, 'kvm_arch_vcpu_put', false, out.preemptedInKernel ? 1 : 0);
     if (!next) return;
-    next.running = true;
-    next.execStart = now;
-    next.prevSumExec = next.sumExec;
     const v = next.vcpu;
     if (v) {
       // kvm_sched_in(): no longer preempted or ready; Strict Boost's bitmask is cleared.
@@ -1125,6 +1114,3 @@ function hasPendingInterrupt(v: Vcpu): boolean {
   return v.pendingIpis.length > 0;
 }
 
-function rqCurr(rq: RunQueue): SchedTask | null {
-  return rq.curr;
-}
