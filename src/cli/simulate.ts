@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { builtinScenario, isBuiltinScenario, LIMITS, parseScenario, ScenarioError, BUILTIN_SCENARIOS, type Scenario } from '../core/sim/scenario';
 import { parsePolicies } from '../core/sim/policies';
+import { GROUP_LAYOUTS, type GroupLayout } from '../core/sim/host/groups';
 import { runJobsInWorkers } from '../core/sim/parallel';
 import { formatComparison, toSimulateJson } from '../core/sim/report';
 import { prepareOutputFolder } from '../core/outputFile';
@@ -21,7 +22,8 @@ const MIN_DURATION_S = 1e-6;
 const spec: CommandSpec = {
   name: 'simulate',
   usage: `usage: kvm-spin simulate [--scenario NAME|FILE] [--policy P[,P...]|all] [--seed N]
-                         [--seeds N] [--duration SECONDS] [--out DIR] [--json] [--jobs N]
+                         [--seeds N] [--duration SECONDS] [--groups flat|vm|libvirt]
+                         [--out DIR] [--json] [--jobs N]
 
   --scenario S     a JSON file or one of ${Object.keys(BUILTIN_SCENARIOS).join(', ')}
                    (default paper)
@@ -30,6 +32,9 @@ const spec: CommandSpec = {
   --seeds N        run each policy with N seeds (seed, seed+1, …; 1 to ${MAX_SEEDS}, default 1):
                    means with 95 % intervals, and changes inside the noise bracketed
   --duration S     simulated seconds, 1 µs to ${LIMITS.durationSeconds} (default 1)
+  --groups G       the host's cpu cgroup layout, overriding the scenario's host.groups:
+                   flat (no groups), vm (one group per VM), libvirt (a vcpuN group per
+                   vCPU thread under the VM's)
   --out DIR        write one run file per policy into DIR
   --json           print JSON instead of a comparison table
   --jobs N         worker threads, 1 to ${MAX_JOBS} (default: one per core)`,
@@ -39,6 +44,7 @@ const spec: CommandSpec = {
     seed: { type: 'string' },
     seeds: { type: 'string' },
     duration: { type: 'string' },
+    groups: { type: 'string' },
     out: { type: 'string' },
     json: { type: 'boolean' },
     jobs: { type: 'string' },
@@ -91,7 +97,13 @@ export function parseSimulateArgs(args: ParsedArgs): SimulateArgs {
   const jobs = check.wholeNumber('jobs', stringValue(args, 'jobs') ?? String(availableParallelism()), 1, MAX_JOBS);
   const outDir = stringValue(args, 'out');
   if (outDir === '') check.refuse('out', outDir, 'needs a directory');
-  return { scenario: loadScenario(stringValue(args, 'scenario') ?? 'paper'), policies, seed, seeds, durationSeconds, outDir, json: args.values.json === true, jobs };
+  let scenario = loadScenario(stringValue(args, 'scenario') ?? 'paper');
+  const groups = stringValue(args, 'groups');
+  if (groups !== undefined) {
+    if (!(GROUP_LAYOUTS as readonly string[]).includes(groups)) check.refuse('groups', groups, `must be one of ${GROUP_LAYOUTS.join(', ')}`);
+    scenario = { ...scenario, host: { ...scenario.host, groups: groups as GroupLayout } };
+  }
+  return { scenario, policies, seed, seeds, durationSeconds, outDir, json: args.values.json === true, jobs };
 }
 
 export const simulateCommand: Command = {

@@ -5,6 +5,7 @@
 import type { Scenario } from './scenario';
 import type { SimSummary } from './run';
 import type { SimMetrics } from './simulator';
+import { POLICIES } from './policies';
 import { differsBeyondNoise, meanMetrics, scalarMetrics, summarizeSeeds } from './seeds';
 
 export interface ComparisonHeader {
@@ -62,6 +63,7 @@ export function formatComparison(a: ComparisonHeader, runs: SimSummary[]): strin
     seeds > 1
       ? `seeds ${a.seed}–${a.seed + seeds - 1} (means; ± the 95 % interval; Δ in brackets is inside the noise), ${a.durationSeconds} simulated s each; throughput = useful guest work in CPUs; Δ against ${base.policy}`
       : `seed ${a.seed}, ${a.durationSeconds} simulated s; throughput = useful guest work in CPUs; Δ against ${base.policy}`,
+    ...hostLines(a.scenario, groups.map((g) => g.policy)),
     '',
     'policy                   throughput    Δ     spin %   PLE exits     ΔPLE   yields   boosts  helpful  mismatch  lost-opp  overboost  unhelpful  fairness',
   ];
@@ -82,6 +84,19 @@ export function formatComparison(a: ComparisonHeader, runs: SimSummary[]): strin
 }
 
 const count = (x: number) => String(Math.round(x));
+
+/** The host's layout, and what it means for a Debooster form that cannot act in it. */
+function hostLines(scenario: Scenario, policies: string[]): string[] {
+  const lines = [`host: ${scenario.host.pcpus} pCPUs, cpu cgroups ${scenario.host.groups}`];
+  const blind = policies.filter((p) => {
+    const policy = POLICIES.find((q) => q.name === p);
+    return policy?.scheduler.debooster === 'patch-0001' && policy.onSpin !== 'oracle';
+  });
+  if (scenario.host.groups === 'libvirt' && blind.length > 0) {
+    lines.push(`${blind.join(', ')}: patch 0001 deboosts only when yielder and target share a cfs_rq, never under libvirt's vcpuN groups, so it runs as without it here`);
+  }
+  return lines;
+}
 
 /** The change against the baseline in %, bracketed when the seeds cannot tell it from noise. */
 function deltaText(g: PolicyRuns, base: PolicyRuns, pick: (m: SimMetrics) => number): string {

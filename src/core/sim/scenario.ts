@@ -7,6 +7,7 @@ import undercommit from './scenarios/undercommit.json';
 import mixedIdle from './scenarios/mixed-idle.json';
 import sharedRq from './scenarios/shared-rq.json';
 import syncMix from './scenarios/sync-mix.json';
+import { GROUP_LAYOUTS, type GroupLayout } from './host/groups';
 
 export type Workload =
   /** Kernel spinlocks with FIFO hand-off (ticket / queued): compute, acquire, critical section, release. */
@@ -29,7 +30,15 @@ export interface VmSpec {
 export interface Scenario {
   name: string;
   description: string;
-  host: { pcpus: number; placement: 'spread' | 'random'; backgroundTasks: number; cpuGhz: number; tickHz: number };
+  host: {
+    pcpus: number;
+    placement: 'spread' | 'random';
+    backgroundTasks: number;
+    cpuGhz: number;
+    tickHz: number;
+    /** The cpu cgroup layout of the vCPU threads (host/groups.ts). */
+    groups: GroupLayout;
+  };
   ple: { window: number; grow: number; shrink: number; max: number };
   vms: VmSpec[];
 }
@@ -154,6 +163,7 @@ export function parseScenario(value: unknown, fallbackName = 'scenario'): Scenar
       backgroundTasks: num(host, 'backgroundTasks', '$.host', 0, 0, 4096, true),
       cpuGhz: num(host, 'cpuGhz', '$.host', 2.5, 0.1, 10),
       tickHz: num(host, 'tickHz', '$.host', 1000, 100, 1000, true),
+      groups: oneOf(host, 'groups', '$.host', GROUP_LAYOUTS, 'flat'),
     },
     // Defaults of arch/x86/kvm/x86.h: 4096 cycles, grow x2, shrink 0 (reset), max UINT_MAX.
     ple: {

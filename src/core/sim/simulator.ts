@@ -11,6 +11,7 @@ import { SITES, type SiteName } from '../analysis/sites';
 import { createHostScheduler } from './host';
 import type { HostScheduler, SchedTask } from './host/scheduler';
 import type { CfsRq, GroupEntity } from './host/entity';
+import { vcpuTaskGroups } from './host/groups';
 import type { Policy } from './policies';
 import { LIMITS, type Scenario, type Workload } from './scenario';
 import { EventQueue } from './eventQueue';
@@ -373,10 +374,11 @@ class Simulation {
       this.store?.noteThread(t.tid, 'stress', t.tid);
     }
     // Start from a random point of the scheduler's state space rather than all at vruntime 0.
+    const groups = vcpuTaskGroups(host.groups, vms);
     for (const t of this.tasks) {
       t.vruntime = this.random.next() * this.sched.latency;
       t.vlag = (this.random.next() - 0.5) * this.sched.baseSlice;
-      this.sched.attach(t, null);
+      this.sched.attach(t, t.vcpu ? groups[t.vcpu.vm.index][t.vcpu.idx] : null);
       this.sched.enqueueWakeup(t, 0);
     }
     const tickNs = 1e9 / host.tickHz;
