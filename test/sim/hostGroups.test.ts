@@ -40,7 +40,7 @@ test('set_next_buddy walks up: a boost into another group names both levels; the
   assert.equal(s.pickNext(0, 0), b1);
 });
 
-test('libvirt layout: each vCPU in its own vcpuN group under the VM; patch 0001 never deboosts there', () => {
+test('libvirt layout: each vCPU in its own vcpuN group under the VM; patch 0001 never deboosts there, the RFC does', () => {
   const [groups] = vcpuTaskGroups('libvirt', [{ name: 'guest', vcpus: 2 }]);
   assert.deepEqual(groups.map((g) => [g!.name, g!.parent!.name]), [
     ['machine-qemu-1-guest.scope/vcpu0', 'machine-qemu-1-guest.scope'],
@@ -60,6 +60,9 @@ test('libvirt layout: each vCPU in its own vcpuN group under the VM; patch 0001 
   const patch = build('patch-0001');
   assert.equal(patch.yielder.parent!.vruntime, 0, '0001: cfs_rq_of(yield_se) != cfs_rq_of(next_se), nothing changes');
   assert.equal(patch.s.pickNext(0, 0), patch.yielder, 'and the boost is passed over');
+  const rfc = build('rfc');
+  assert.equal(rfc.yielder.parent!.vruntime, 10 * ms - rfc.s.wakeupGranularity, 'the RFC deboosts the yielder\'s vcpu group entity at the VM\'s cfs_rq');
+  assert.equal(rfc.s.pickNext(0, 0), rfc.target);
 });
 
 test('a sleeping task leaves its group\'s entity as the next buddy while the group still has work', () => {

@@ -77,9 +77,32 @@ export class CfsScheduler extends FairScheduler {
     setSkipBuddy(curr);
   }
 
-  /** deboost_yield_task_vruntime(): only when the target would be refused against the yielder. */
+  /**
+   * The Debooster, before yield_task_fair() as both patches call it:
+   *  - patch 0001 (sslab-keio/ple-kvm, for 5.6), deboost_yield_task(): only when
+   *    cfs_rq_of(yield_se) == cfs_rq_of(next_se) — with task groups only for siblings of one group;
+   *  - the RFC ("[RFC PATCH 1/2] Prevent CFS from ignoring boost requests from KVM", Ishiguro,
+   *    21 Apr 2021): on one rq, walk yield_se up and, for each, next_se up to the first shared
+   *    cfs_rq, and deboost the yielder's entity at that level (a group entity under libvirt).
+   */
   protected deboost(yielder: SchedTask, target: SchedTask): void {
-    if (yielder.cfsRq !== target.cfsRq) return;
-    if (this.wakeupPreemptEntity(target, yielder) >= 1) yielder.vruntime = target.vruntime - this.wakeupGranularity;
+    if (this.config.debooster === 'patch-0001') {
+      if (yielder.cfsRq === target.cfsRq) this.deboostVruntime(target, yielder);
+      return;
+    }
+    if (yielder.cpu !== target.cpu) return;
+    for (let y: SchedEntity | null = yielder; y; y = y.parent) {
+      for (let n: SchedEntity | null = target; n; n = n.parent) {
+        if (y.cfsRq === n.cfsRq) {
+          this.deboostVruntime(n, y);
+          return;
+        }
+      }
+    }
+  }
+
+  /** deboost_yield_task_vruntime(): only when the target would be refused against the yielder (wakeup_gran: all weights 1024). */
+  private deboostVruntime(next: SchedEntity, yielder: SchedEntity): void {
+    if (this.wakeupPreemptEntity(next, yielder) >= 1) yielder.vruntime = next.vruntime - this.wakeupGranularity;
   }
 }

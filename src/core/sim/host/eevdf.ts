@@ -88,7 +88,7 @@ export class EevdfScheduler extends FairScheduler {
     }
   }
 
-  /** The 2025 series' debooster for EEVDF: push a same-queue yielder behind an ineligible target. */
+  /** The 2025 series' debooster for EEVDF (whatever the form): push a same-queue yielder behind an ineligible target. */
   protected deboost(yielder: SchedTask, target: SchedTask): void {
     if (yielder.cfsRq !== target.cfsRq || this.eligible(target.cfsRq, target)) return;
     yielder.vruntime = Math.max(yielder.vruntime, target.vruntime + this.baseSlice);

@@ -51,9 +51,8 @@ export class CfsRq {
   }
 }
 
-/** A task group (a cpu cgroup): one group entity per CPU, created when first used. */
+/** A task group (a cpu cgroup); each scheduler gives it one group entity per CPU. */
 export class TaskGroup {
-  readonly entities: (GroupEntity | undefined)[] = [];
   constructor(
     readonly name: string,
     readonly parent: TaskGroup | null,

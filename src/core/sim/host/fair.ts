@@ -22,6 +22,8 @@ export abstract class FairScheduler implements HostScheduler {
   private readonly runnable: number[];
   private readonly forced: (SchedTask | null)[];
   private nextGroupEntityId = FIRST_GROUP_ENTITY_ID;
+  /** Each task group's entity per CPU, created when first used. */
+  private readonly groupEntities = new Map<TaskGroup, GroupEntity[]>();
 
   constructor(
     readonly config: SchedulerConfig,
@@ -61,11 +63,13 @@ export abstract class FairScheduler implements HostScheduler {
 
   /** The group's entity on `cpu`, created with its ancestors' on first use. */
   groupEntity(group: TaskGroup, cpu: number): GroupEntity {
-    const existing = group.entities[cpu];
+    let perCpu = this.groupEntities.get(group);
+    if (!perCpu) this.groupEntities.set(group, (perCpu = []));
+    const existing = perCpu[cpu];
     if (existing) return existing;
     const parent = group.parent ? this.groupEntity(group.parent, cpu) : null;
     const se = new GroupEntity(this.nextGroupEntityId++, group, parent ? parent.my : this.roots[cpu], parent);
-    group.entities[cpu] = se;
+    perCpu[cpu] = se;
     return se;
   }
 
@@ -210,13 +214,16 @@ export abstract class FairScheduler implements HostScheduler {
     this.yieldCurrent(curr);
   }
 
-  /** yield_to_task_fair(): set_next_buddy(target) up its hierarchy, then yield the caller. */
+  /**
+   * yield_to_task_fair(): set_next_buddy(target) up its hierarchy, the Debooster if any (both
+   * patches call it between set_next_buddy and yield_task_fair), then yield the caller.
+   */
   yieldToTask(cpu: number, target: SchedTask, now: number): boolean {
     if (!target.onRq) return false;
     setNextBuddy(target);
-    this.yieldTask(cpu, now);
     const yielder = this.current[cpu];
     if (yielder && this.config.debooster !== 'off') this.deboost(yielder, target);
+    this.yieldTask(cpu, now);
     return true;
   }
 
