@@ -7,6 +7,8 @@ import undercommit from './scenarios/undercommit.json';
 import mixedIdle from './scenarios/mixed-idle.json';
 import sharedRq from './scenarios/shared-rq.json';
 import syncMix from './scenarios/sync-mix.json';
+import caseMismatch from './scenarios/case-mismatch.json';
+import asymFairness from './scenarios/asym-fairness.json';
 import { GROUP_LAYOUTS, type GroupLayout } from './host/groups';
 
 export type Workload =
@@ -51,6 +53,8 @@ export const BUILTIN_SCENARIOS: Record<string, unknown> = {
   'mixed-idle': mixedIdle,
   'shared-rq': sharedRq,
   'sync-mix': syncMix,
+  'case-mismatch': caseMismatch,
+  'asym-fairness': asymFairness,
 };
 
 /** Only the scenarios listed above: `constructor`, `__proto__` or `toString` are not scenarios. */
