@@ -104,3 +104,16 @@ test('CFS tick preemption after the slice, wake-up placement with half a latency
   s.enqueueWakeup(sleeper, 13 * ms);
   assert.equal(sleeper.vruntime, 38 * ms);
 });
+
+test('EEVDF pick: the previous task counts once in avg_vruntime (it was counted twice, as curr and as queued)', () => {
+  const s = eevdf();
+  const a = task(1, 0); // running; deadline 10 ms
+  const b = task(2, 1.8 * ms); // deadline 2 ms: eligible against the true average 2 ms, not against 1.5 ms
+  const c = task(3, 4.2 * ms);
+  a.deadline = 10 * ms;
+  b.deadline = 2 * ms;
+  c.deadline = 8 * ms;
+  queue(s, [a, b, c]);
+  run(s, a);
+  assert.equal(s.pickNext(0, 0), b);
+});

@@ -159,18 +159,20 @@ export abstract class FairScheduler implements HostScheduler {
   }
 
   /**
-   * pick_next_task_fair(): the previous task's entities go back on their queues (each stays
-   * cfs_rq->curr until its level is picked, as the flat model always did), then the pick walks
-   * down from the root cfs_rq, one pick_next_entity() per level, until it reaches a task.
+   * pick_next_task_fair(): the previous task's entities go back on their queues (put_prev_entity;
+   * each counted once, so avg_vruntime sees curr once), then the pick walks down from the root
+   * cfs_rq, one pick_next_entity() per level, until it reaches a task.
    */
   pickNext(cpu: number, now: number): SchedTask | null {
     this.updateCurr(cpu, now);
     const prev = this.current[cpu];
-    for (let se: SchedEntity | null = prev; se; se = se.parent) if (se.onRq) se.cfsRq.queued.push(se);
+    for (let se: SchedEntity | null = prev; se; se = se.parent) {
+      if (se.onRq) se.cfsRq.queued.push(se);
+      se.cfsRq.curr = null;
+    }
     const forced = this.forced[cpu];
     this.forced[cpu] = null;
     const next = forced && forced.onRq && forced.cpu === cpu ? forced : this.walkDown(this.roots[cpu]);
-    for (let se: SchedEntity | null = prev; se; se = se.parent) se.cfsRq.curr = null;
     // set_next_entity() at every level of the pick; an entity that was already running there keeps its slice.
     for (let se: SchedEntity | null = next; se; se = se.parent) {
       const q = se.cfsRq;
