@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { builtinScenario, isBuiltinScenario, LIMITS, parseScenario, ScenarioError, BUILTIN_SCENARIOS, type Scenario } from '../core/sim/scenario';
 import { parsePolicies } from '../core/sim/policies';
 import { GROUP_LAYOUTS, type GroupLayout } from '../core/sim/host/groups';
+import { BALANCE_MODES, type BalanceMode } from '../core/sim/host/balance';
 import { runJobsInWorkers } from '../core/sim/parallel';
 import { formatComparison, toSimulateJson } from '../core/sim/report';
 import { prepareOutputFolder } from '../core/outputFile';
@@ -23,7 +24,7 @@ const spec: CommandSpec = {
   name: 'simulate',
   usage: `usage: kvm-spin simulate [--scenario NAME|FILE] [--policy P[,P...]|all] [--seed N]
                          [--seeds N] [--duration SECONDS] [--groups flat|vm|libvirt]
-                         [--out DIR] [--json] [--jobs N]
+                         [--balance pinned|balanced] [--out DIR] [--json] [--jobs N]
 
   --scenario S     a JSON file or one of ${Object.keys(BUILTIN_SCENARIOS).join(', ')}
                    (default paper)
@@ -35,6 +36,8 @@ const spec: CommandSpec = {
   --groups G       the host's cpu cgroup layout, overriding the scenario's host.groups:
                    flat (no groups), vm (one group per VM), libvirt (a vcpuN group per
                    vCPU thread under the VM's)
+  --balance B      overrides host.balance: pinned (tasks stay on their CPU) or balanced
+                   (wake placement and idle / periodic load balancing migrate them)
   --out DIR        write one run file per policy into DIR
   --json           print JSON instead of a comparison table
   --jobs N         worker threads, 1 to ${MAX_JOBS} (default: one per core)`,
@@ -45,6 +48,7 @@ const spec: CommandSpec = {
     seeds: { type: 'string' },
     duration: { type: 'string' },
     groups: { type: 'string' },
+    balance: { type: 'string' },
     out: { type: 'string' },
     json: { type: 'boolean' },
     jobs: { type: 'string' },
@@ -102,6 +106,11 @@ export function parseSimulateArgs(args: ParsedArgs): SimulateArgs {
   if (groups !== undefined) {
     if (!(GROUP_LAYOUTS as readonly string[]).includes(groups)) check.refuse('groups', groups, `must be one of ${GROUP_LAYOUTS.join(', ')}`);
     scenario = { ...scenario, host: { ...scenario.host, groups: groups as GroupLayout } };
+  }
+  const balance = stringValue(args, 'balance');
+  if (balance !== undefined) {
+    if (!(BALANCE_MODES as readonly string[]).includes(balance)) check.refuse('balance', balance, `must be one of ${BALANCE_MODES.join(', ')}`);
+    scenario = { ...scenario, host: { ...scenario.host, balance: balance as BalanceMode } };
   }
   return { scenario, policies, seed, seeds, durationSeconds, outDir, json: args.values.json === true, jobs };
 }

@@ -87,7 +87,7 @@ const count = (x: number) => String(Math.round(x));
 
 /** The host's layout, and what it means for a Debooster form that cannot act in it. */
 function hostLines(scenario: Scenario, policies: string[]): string[] {
-  const lines = [`host: ${scenario.host.pcpus} pCPUs, cpu cgroups ${scenario.host.groups}`];
+  const lines = [`host: ${scenario.host.pcpus} pCPUs, cpu cgroups ${scenario.host.groups}, tasks ${scenario.host.balance}`];
   const blind = policies.filter((p) => {
     const policy = POLICIES.find((q) => q.name === p);
     return policy?.scheduler.debooster === 'patch-0001' && policy.onSpin !== 'oracle';

@@ -10,6 +10,7 @@ import syncMix from './scenarios/sync-mix.json';
 import caseMismatch from './scenarios/case-mismatch.json';
 import asymFairness from './scenarios/asym-fairness.json';
 import { GROUP_LAYOUTS, type GroupLayout } from './host/groups';
+import { BALANCE_MODES, type BalanceMode } from './host/balance';
 
 export type Workload =
   /** Kernel spinlocks with FIFO hand-off (ticket / queued): compute, acquire, critical section, release. */
@@ -40,6 +41,8 @@ export interface Scenario {
     tickHz: number;
     /** The cpu cgroup layout of the vCPU threads (host/groups.ts). */
     groups: GroupLayout;
+    /** pinned: tasks stay on their CPU; balanced: wake placement and load balancing move them (host/balance.ts). */
+    balance: BalanceMode;
   };
   ple: { window: number; grow: number; shrink: number; max: number };
   vms: VmSpec[];
@@ -168,6 +171,7 @@ export function parseScenario(value: unknown, fallbackName = 'scenario'): Scenar
       cpuGhz: num(host, 'cpuGhz', '$.host', 2.5, 0.1, 10),
       tickHz: num(host, 'tickHz', '$.host', 1000, 100, 1000, true),
       groups: oneOf(host, 'groups', '$.host', GROUP_LAYOUTS, 'flat'),
+      balance: oneOf(host, 'balance', '$.host', BALANCE_MODES, 'pinned'),
     },
     // Defaults of arch/x86/kvm/x86.h: 4096 cycles, grow x2, shrink 0 (reset), max UINT_MAX.
     ple: {

@@ -12,6 +12,7 @@ import { createHostScheduler } from './host';
 import type { HostScheduler, SchedTask } from './host/scheduler';
 import type { CfsRq, GroupEntity } from './host/entity';
 import { vcpuTaskGroups } from './host/groups';
+import { LoadBalancer } from './host/balance';
 import type { Policy } from './policies';
 import { LIMITS, type Scenario, type Workload } from './scenario';
 import { EventQueue } from './eventQueue';
@@ -143,7 +144,7 @@ class Task implements SchedTask {
   constructor(
     readonly id: number,
     readonly tid: number,
-    readonly cpu: number,
+    public cpu: number,
     readonly vcpu: Vcpu | null,
   ) {}
 }
@@ -223,6 +224,8 @@ class Simulation {
   private readonly policy: Policy;
   private readonly random: Random;
   private readonly sched: HostScheduler;
+  /** Wake placement and load balancing on a `balanced` host; null when tasks stay pinned. */
+  private readonly balancer: LoadBalancer | null;
   private readonly queue = new EventQueue();
   private readonly vms: VmRt[] = [];
   private readonly vcpus: Vcpu[] = [];
@@ -280,6 +283,7 @@ class Simulation {
     this.onSpinInput.policy = policy;
     this.random = new Random(options.seed);
     this.sched = createHostScheduler(policy.scheduler, scenario.host.pcpus);
+    this.balancer = scenario.host.balance === 'balanced' ? new LoadBalancer(this.sched, scenario.host.pcpus, (t, from, to) => this.recordMigrate(t, from, to)) : null;
     this.store = options.record ? new EventStore(1 << 16) : null;
     this.maxRecorded = options.maxRecordedEvents ?? 20_000_000;
     this.measureFrom = options.warmupNs ?? defaultWarmupNs(options.durationNs);
@@ -443,7 +447,9 @@ class Simulation {
       }
       switch (ev.type) {
         case EV_TICK: {
-          if (this.sched.tick(ev.ref, this.now)) this.schedule(ev.ref);
+          const resched = this.sched.tick(ev.ref, this.now);
+          const pulled = this.balancer ? this.balancer.tick(ev.ref, this.now) : 0;
+          if (resched || (pulled > 0 && !this.sched.curr(ev.ref))) this.schedule(ev.ref);
           this.queue.push(this.now + tickNs, EV_TICK, ev.ref, 0);
           break;
         }
@@ -762,7 +768,7 @@ class Simulation {
         this.runGuest(r);
       }
     } else if (r.blocked) {
-      this.wake(r);
+      this.wake(r, sender);
     }
   }
 
@@ -787,7 +793,8 @@ class Simulation {
   }
 
   /** kvm_vcpu_wake_up(): the halted vCPU becomes runnable and KVM marks it ready. */
-  private wake(v: Vcpu): void {
+  /** `waker`: the vCPU whose IPI woke it (wake_affine looks at its CPU); none for a timer. */
+  private wake(v: Vcpu, waker: Vcpu | null = null): void {
     if (!v.blocked) return;
     v.blocked = false;
     v.ready = true;
@@ -795,6 +802,7 @@ class Simulation {
     v.version++;
     if (v.phase === 'halt') this.newCompute(v);
     else if (v.phase === 'pv-halt') v.phase = v.pvWaiting ?? 'compute';
+    this.balancer?.placeWakee(v.task, waker ? waker.task.cpu : null, this.now);
     const row = this.record(EventKind.SchedWakeup, v.task.tid, v.task.cpu);
     if (row >= 0) {
       this.store!.a[row] = v.task.tid;
@@ -994,6 +1002,16 @@ class Simulation {
 
   // ---- host scheduling --------------------------------------------------------------------
 
+  /** sched_migrate_task: a = pid, b = orig cpu, c = dest cpu. */
+  private recordMigrate(task: SchedTask, from: number, to: number): void {
+    const row = this.record(EventKind.SchedMigrate, task.tid, to);
+    if (row < 0) return;
+    const s = this.store!;
+    s.a[row] = task.tid;
+    s.b[row] = from;
+    s.c[row] = to;
+  }
+
   /** Scheduler mismatch where the kernel decides it: the pick after a boost's reschedule. */
   private judgePick(cpu: number, next: Task | null): void {
     const waiting = this.boostsAwaitingPick[cpu];
@@ -1010,7 +1028,9 @@ class Simulation {
   private schedule(cpu: number): void {
     const now = this.now;
     const prev = this.sched.curr(cpu) as Task | null;
-    const next = this.sched.pickNext(cpu, now) as Task | null;
+    let next = this.sched.pickNext(cpu, now) as Task | null;
+    // newidle_balance(): a CPU with nothing to run first tries to pull a task.
+    if (!next && this.balancer?.pullForIdle(cpu, now)) next = this.sched.pickNext(cpu, now) as Task | null;
     this.judgePick(cpu, next);
     if (next === prev && prev) return;
     if (prev) {

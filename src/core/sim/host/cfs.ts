@@ -16,6 +16,19 @@ export class CfsScheduler extends FairScheduler {
     // CFS keeps the absolute vruntime of a sleeper (dequeue_entity with DEQUEUE_SLEEP).
   }
 
+  /**
+   * Migration keeps vruntime relative to min_vruntime: dequeue_entity() without DEQUEUE_SLEEP,
+   * or migrate_task_rq_fair() for a waking task, subtracts the old queue's; enqueue_entity()
+   * with ENQUEUE_MIGRATED adds the new one's.
+   */
+  protected detachVruntime(q: CfsRq, se: SchedEntity): void {
+    se.vruntime -= q.minVruntime;
+  }
+
+  protected attachVruntime(q: CfsRq, se: SchedEntity): void {
+    se.vruntime += q.minVruntime;
+  }
+
   /** wakeup_preempt_entity(curr, se): -1 se is behind, 0 within wakeup_gran(se), 1 too far ahead. */
   wakeupPreemptEntity(curr: SchedEntity, se: SchedEntity): number {
     const vdiff = curr.vruntime - se.vruntime;

@@ -41,6 +41,13 @@ export class EevdfScheduler extends FairScheduler {
     se.vlag = Math.max(-limit, Math.min(limit, lag));
   }
 
+  /** A migrating entity keeps its lag (dequeue saved it, or its sleep did) and is placed by it on arrival. */
+  protected detachVruntime(): void {}
+
+  protected attachVruntime(q: CfsRq, se: SchedEntity, runnable: boolean): void {
+    if (runnable) this.placeOnWakeup(q, se);
+  }
+
   protected pickEntity(q: CfsRq): SchedEntity {
     const next = q.next;
     if (this.config.pickBuddy && next && next.onRq && !next.running && this.eligible(q, next)) return next;

@@ -23,7 +23,8 @@ export interface SchedEntity {
 
 export interface SchedTask extends SchedEntity {
   readonly tid: number;
-  readonly cpu: number;
+  /** task_cpu(p): changed only by HostScheduler.migrate. */
+  cpu: number;
 }
 
 export class CfsRq {

@@ -24,6 +24,7 @@ export abstract class FairScheduler implements HostScheduler {
   private nextGroupEntityId = FIRST_GROUP_ENTITY_ID;
   /** Each task group's entity per CPU, created when first used. */
   private readonly groupEntities = new Map<TaskGroup, GroupEntity[]>();
+  private readonly taskGroups = new Map<SchedTask, TaskGroup | null>();
 
   constructor(
     readonly config: SchedulerConfig,
@@ -58,6 +59,10 @@ export abstract class FairScheduler implements HostScheduler {
   protected abstract yieldCurrent(curr: SchedTask): void;
   /** The Debooster, when the policy has one: lower the yielder so the pick honours the target. */
   protected abstract deboost(yielder: SchedTask, target: SchedTask): void;
+  /** A task leaves its CPU's queue for another: make its vruntime relative (CFS) or keep its lag (EEVDF). */
+  protected abstract detachVruntime(q: CfsRq, se: SchedEntity, runnable: boolean): void;
+  /** ... and arrives on the other queue. */
+  protected abstract attachVruntime(q: CfsRq, se: SchedEntity, runnable: boolean): void;
 
   // ---- the hierarchy ---------------------------------------------------------------------
 
@@ -74,6 +79,7 @@ export abstract class FairScheduler implements HostScheduler {
   }
 
   attach(task: SchedTask, group: TaskGroup | null): void {
+    this.taskGroups.set(task, group);
     task.parent = group ? this.groupEntity(group, task.cpu) : null;
     task.cfsRq = task.parent ? task.parent.my : this.roots[task.cpu];
   }
@@ -122,19 +128,72 @@ export abstract class FairScheduler implements HostScheduler {
    */
   dequeueSleep(task: SchedTask, now: number): void {
     this.updateCurr(task.cpu, now);
+    this.dequeueEntities(task, true);
+  }
+
+  /** for_each_sched_entity of dequeue_task_fair(); only a sleep names the parent the next buddy. */
+  private dequeueEntities(task: SchedTask, sleep: boolean): void {
     for (let se: SchedEntity | null = task; se; se = se.parent) {
-      const q = se.cfsRq;
+      const q: CfsRq = se.cfsRq;
       this.saveOnSleep(q, se);
       se.onRq = false;
       const at = q.queued.indexOf(se);
       if (at >= 0) q.queued.splice(at, 1);
       clearBuddies(q, se);
       if (q.hasEntities) {
-        if (se.parent) setNextBuddy(se.parent);
+        if (sleep && se.parent) setNextBuddy(se.parent);
         break;
       }
     }
     this.runnable[task.cpu]--;
+  }
+
+  /**
+   * set_task_cpu() for a task that is not running: a queued one is dequeued (without
+   * DEQUEUE_SLEEP) and enqueued on the other CPU (ENQUEUE_MIGRATED; group entities that were
+   * not on a queue are placed as on a wake-up); a sleeping one only changes queue, and its
+   * wake-up places it.
+   */
+  migrate(task: SchedTask, cpu: number, now: number): void {
+    if (task.running) throw new Error(`task ${task.tid} is running on CPU ${task.cpu}: only a queued or sleeping task migrates`);
+    const runnable = task.onRq;
+    if (runnable) {
+      this.updateCurr(task.cpu, now);
+      this.dequeueEntities(task, false);
+    }
+    this.detachVruntime(task.cfsRq, task, runnable);
+    if (this.forced[task.cpu] === task) this.forced[task.cpu] = null;
+    task.cpu = cpu;
+    this.attach(task, this.taskGroups.get(task) ?? null);
+    if (!runnable) {
+      this.attachVruntime(task.cfsRq, task, false);
+      return;
+    }
+    this.updateCurr(cpu, now);
+    this.attachVruntime(task.cfsRq, task, true);
+    task.onRq = true;
+    task.cfsRq.queued.push(task);
+    for (let se: SchedEntity | null = task.parent; se; se = se.parent) {
+      if (se.onRq) break;
+      this.placeOnWakeup(se.cfsRq, se);
+      se.onRq = true;
+      if (se.cfsRq.curr !== se) se.cfsRq.queued.push(se);
+    }
+    this.runnable[cpu]++;
+  }
+
+  queuedTasks(cpu: number): SchedTask[] {
+    const out: SchedTask[] = [];
+    const visit = (q: CfsRq): void => {
+      for (const se of q.queued) {
+        if (isGroup(se)) visit(se.my);
+        else out.push(se as SchedTask);
+      }
+      // A running group entity is not in its parent's rbtree, but its queue holds waiting tasks.
+      if (q.curr && isGroup(q.curr)) visit(q.curr.my);
+    };
+    visit(this.roots[cpu]);
+    return out;
   }
 
   checkPreemptWakeup(woken: SchedTask, now: number): boolean {

@@ -56,4 +56,8 @@ export interface HostScheduler {
   yieldToTask(cpu: number, target: SchedTask, now: number): boolean;
   /** The oracle policy's boost: the next pick on the task's CPU takes it, whatever the fairness checks say. */
   force(task: SchedTask): void;
+  /** Runnable tasks waiting on `cpu` (not the running one): what a load balancer may pull. */
+  queuedTasks(cpu: number): SchedTask[];
+  /** set_task_cpu(): move a task that is not running to `cpu` (queued: dequeue and enqueue; asleep: before its wake-up). */
+  migrate(task: SchedTask, cpu: number, now: number): void;
 }
