@@ -1,12 +1,14 @@
 // Wake placement and load balancing for a `balanced` host (host.balance), simplified from
 // kernel/sched/fair.c (5.6) to one LLC domain spanning every CPU, with nr_running as the load:
-//  - select_task_rq_fair(): wake_affine() (WA_WEIGHT: the waker's CPU if its load, scaled by
-//    100, is below the previous CPU's scaled by 100 + (imbalance_pct - 100) / 2, imbalance_pct
-//    117 for an LLC domain) and then select_idle_sibling() (target if idle, else prev if
+//  - select_task_rq_fair(): wake_affine() (wake_affine_weight with WA_BIAS: the waker's CPU
+//    when (its load + the wakee's) x 100 is below the previous CPU's load (the wakee's taken
+//    off) x (100 + (imbalance_pct - 100) / 2), imbalance_pct 117 as sd_init() sets it; a wake
+//    from an IPI is not sync) and then select_idle_sibling() (target if idle, else prev if
 //    idle, else the first idle CPU after target, else target);
 //  - newidle_balance(): a CPU about to go idle pulls one queued task from the busiest CPU;
-//  - rebalance_domains(): every sd_weight ms (min_interval), × busy_factor 32 while the CPU is
-//    busy, pull half the difference from the busiest CPU when it runs at least 2 more tasks.
+//  - rebalance_domains(): every sd_weight ms (sd_init's min_interval), × busy_factor (32 in
+//    5.6's sd_init; 16 from 5.10) while the CPU is busy, pull half the difference from the
+//    busiest CPU when it runs at least 2 more tasks.
 // can_migrate_task() refuses a running task and a cache-hot one (task_hot(): it ran within
 // sysctl_sched_migration_cost, 0.5 ms). Not modelled: SMT/NUMA domains, PELT load averages,
 // misfit and active balance.
@@ -45,7 +47,8 @@ export class LoadBalancer {
     const prev = task.cpu;
     let target = prev;
     if (wakerCpu !== null && wakerCpu !== prev) {
-      const thisLoad = this.sched.nrRunning(wakerCpu) * 100;
+      // The sleeping wakee is on no queue: it adds to this CPU's load and is already off prev's.
+      const thisLoad = (this.sched.nrRunning(wakerCpu) + 1) * 100;
       const prevLoad = this.sched.nrRunning(prev) * (100 + (LLC_IMBALANCE_PCT - 100) / 2);
       if (thisLoad < prevLoad) target = wakerCpu;
     }
