@@ -117,3 +117,27 @@ test('EEVDF pick: the previous task counts once in avg_vruntime (it was counted 
   run(s, a);
   assert.equal(s.pickNext(0, 0), b);
 });
+
+test('EEVDF RUN_TO_PARITY: the running entity keeps its CPU against an earlier deadline until its slice ends', () => {
+  const make = (runToParity: boolean) => {
+    const s = eevdf({ runToParity });
+    const curr = task(1, 0);
+    const other = task(2, 0);
+    curr.deadline = 3 * ms;
+    other.deadline = 1 * ms; // earlier, and eligible (vruntime 0 = the average)
+    queue(s, [curr, other]);
+    run(s, curr);
+    return { s, curr, other };
+  };
+  const on = make(true);
+  assert.equal(on.curr.vlag, on.curr.deadline, 'set_next_entity marks the slice it was picked with');
+  assert.equal(on.s.pickNext(0, 0), on.curr, 'a reschedule (a cross-queue boost) finds curr still in its slice');
+  const woken = task(3, 0);
+  woken.deadline = 0.5 * ms;
+  queue(on.s, [woken]);
+  assert.equal(on.s.checkPreemptWakeup(woken, 0), false, 'and a wake-up does not preempt it');
+  on.s.yieldTask(0, 0);
+  assert.equal(on.s.pickNext(0, 0), woken, 'yield pushed the deadline: parity is over, earliest eligible deadline wins');
+  const off = make(false);
+  assert.equal(off.s.pickNext(0, 0), off.other);
+});

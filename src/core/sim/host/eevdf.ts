@@ -48,15 +48,28 @@ export class EevdfScheduler extends FairScheduler {
     if (runnable) this.placeOnWakeup(q, se);
   }
 
+  /** set_next_entity()'s RUN_TO_PARITY hack: vlag = deadline marks the slice the entity was picked with. */
+  protected override startTurn(se: SchedEntity): void {
+    se.vlag = se.deadline;
+  }
+
+  /** RUN_TO_PARITY in pick_eevdf(): the running entity keeps the CPU while eligible and in the slice it was picked with. */
+  private keepsParity(q: CfsRq, se: SchedEntity | null): boolean {
+    return this.config.runToParity && se !== null && se.onRq && se.vlag === se.deadline && this.eligible(q, se);
+  }
+
+  /** pick_next_entity(): the next buddy first (PICK_BUDDY, 6.12.13+), then pick_eevdf() with the put-back entity as curr. */
   protected pickEntity(q: CfsRq): SchedEntity {
     const next = q.next;
     if (this.config.pickBuddy && next && next.onRq && !next.running && this.eligible(q, next)) return next;
+    if (this.keepsParity(q, q.putBack)) return q.putBack!;
     return this.pickEevdf(q, false)!;
   }
 
   /** pick_eevdf(): the eligible entity with the earliest deadline. */
   pickEevdf(q: CfsRq, includeCurr: boolean): SchedEntity | null {
     const curr = includeCurr && q.curr && q.curr.onRq ? q.curr : null;
+    if (this.keepsParity(q, curr)) return curr;
     const all = curr ? [curr, ...q.queued] : q.queued;
     let best: SchedEntity | null = null;
     for (const t of all) {

@@ -35,6 +35,8 @@ export class CfsRq {
   next: SchedEntity | null = null;
   skip: SchedEntity | null = null;
   last: SchedEntity | null = null;
+  /** During a pick only: the entity that was running on this queue and was put back. */
+  putBack: SchedEntity | null = null;
   constructor(
     readonly cpu: number,
     /** The group entity whose group_cfs_rq this is; null for the CPU's root cfs_rq. */

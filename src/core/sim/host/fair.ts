@@ -57,6 +57,8 @@ export abstract class FairScheduler implements HostScheduler {
   protected abstract entityTick(q: CfsRq, se: SchedEntity): boolean;
   /** The class-specific end of yield_task_fair(). */
   protected abstract yieldCurrent(curr: SchedTask): void;
+  /** set_next_entity() of an entity that starts a new turn on its queue. */
+  protected startTurn(_se: SchedEntity): void {}
   /** The Debooster, when the policy has one: lower the yielder so the pick honours the target. */
   protected abstract deboost(yielder: SchedTask, target: SchedTask): void;
   /** A task leaves its CPU's queue for another: make its vruntime relative (CFS) or keep its lag (EEVDF). */
@@ -228,10 +230,12 @@ export abstract class FairScheduler implements HostScheduler {
     for (let se: SchedEntity | null = prev; se; se = se.parent) {
       if (se.onRq) se.cfsRq.queued.push(se);
       se.cfsRq.curr = null;
+      se.cfsRq.putBack = se;
     }
     const forced = this.forced[cpu];
     this.forced[cpu] = null;
     const next = forced && forced.onRq && forced.cpu === cpu ? forced : this.walkDown(this.roots[cpu]);
+    for (let se: SchedEntity | null = prev; se; se = se.parent) se.cfsRq.putBack = null;
     // set_next_entity() at every level of the pick; an entity that was already running there keeps its slice.
     for (let se: SchedEntity | null = next; se; se = se.parent) {
       const q = se.cfsRq;
@@ -240,6 +244,7 @@ export abstract class FairScheduler implements HostScheduler {
       if (!isRunningChain(prev, se)) {
         se.prevSumExec = se.sumExec;
         se.execStart = now;
+        this.startTurn(se);
       }
       q.curr = se;
     }

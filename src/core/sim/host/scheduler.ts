@@ -12,6 +12,8 @@ export interface SchedulerConfig {
   kind: 'cfs' | 'eevdf';
   /** 6.12.13+ / 6.13: pick_next_entity returns cfs_rq->next while it is eligible. */
   pickBuddy: boolean;
+  /** EEVDF (features.h RUN_TO_PARITY, on by default since 6.6): a picked entity runs until it is ineligible or gets a new slice. */
+  runToParity: boolean;
   /** 6.19: yield_task_fair charges the yielder's remaining slice. */
   forfeitOnYield: boolean;
   /** The Debooster in yield_to_task_fair: off, sslab-keio/ple-kvm patch 0001, or the April 2021 RFC. */
