@@ -58,12 +58,13 @@ export function formatComparison(a: ComparisonHeader, runs: SimSummary[]): strin
   const groups = byPolicy(runs);
   const base = groups.find((g) => g.policy === 'vanilla-5.6') ?? groups[0];
   const seeds = new Set(runs.map((r) => r.seed)).size;
+  const host = a.scenario.host;
   const lines = [
     `${a.scenario.name}: ${a.scenario.description}`,
-    seeds > 1
+    (seeds > 1
       ? `seeds ${a.seed}–${a.seed + seeds - 1} (means; ± the 95 % interval; Δ in brackets is inside the noise), ${a.durationSeconds} simulated s each; throughput = useful guest work in CPUs; Δ against ${base.policy}`
-      : `seed ${a.seed}, ${a.durationSeconds} simulated s; throughput = useful guest work in CPUs; Δ against ${base.policy}`,
-    ...hostLines(a.scenario, groups.map((g) => g.policy)),
+      : `seed ${a.seed}, ${a.durationSeconds} simulated s; throughput = useful guest work in CPUs; Δ against ${base.policy}`) +
+      `; host ${host.pcpus} pCPUs, cpu cgroups ${host.groups}, tasks ${host.balance}`,
     '',
     'policy                   throughput    Δ     spin %   PLE exits     ΔPLE   yields   boosts  helpful  mismatch  lost-opp  overboost  unhelpful  fairness',
   ];
@@ -78,6 +79,7 @@ export function formatComparison(a: ComparisonHeader, runs: SimSummary[]): strin
   lines.push(
     '',
     "mismatch: boosts the next pick on the target's queue passed over; lost-opp: spin waits whose awaited vCPU the user-mode filter skipped; unhelpful: boosts of a vCPU nobody waited for that was not woken from halt",
+    ...inertDeboosterNote(a.scenario, groups.map((g) => g.policy)),
   );
   for (const r of runs) if (r.runFile) lines.push(`run file: ${r.runFile}`);
   return lines.join('\n') + '\n';
@@ -85,9 +87,9 @@ export function formatComparison(a: ComparisonHeader, runs: SimSummary[]): strin
 
 const count = (x: number) => String(Math.round(x));
 
-/** The host's layout, and what it means for a Debooster form that cannot act in it. */
-function hostLines(scenario: Scenario, policies: string[]): string[] {
-  const lines = [`host: ${scenario.host.pcpus} pCPUs, cpu cgroups ${scenario.host.groups}, tasks ${scenario.host.balance}`];
+/** Under libvirt's layout patch 0001 cannot act: say so beside its row's figures. */
+function inertDeboosterNote(scenario: Scenario, policies: string[]): string[] {
+  const lines: string[] = [];
   const blind = policies.filter((p) => {
     const policy = POLICIES.find((q) => q.name === p);
     return policy?.scheduler.debooster === 'patch-0001' && policy.onSpin !== 'oracle';
