@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { builtinScenario, isBuiltinScenario, LIMITS, parseScenario, ScenarioError, BUILTIN_SCENARIOS, type Scenario } from '../core/sim/scenario';
 import { parsePolicies } from '../core/sim/policies';
 import { MIN_DURATION_S } from '../core/sim/sweepSpec';
+import { GROUP_LAYOUTS, type GroupLayout } from '../core/sim/host/groups';
+import { BALANCE_MODES, type BalanceMode } from '../core/sim/host/balance';
 import { runJobsInWorkers } from '../core/sim/parallel';
 import { formatComparison, toSimulateJson } from '../core/sim/report';
 import { prepareOutputFolder } from '../core/outputFile';
@@ -20,8 +22,8 @@ const MAX_SEEDS = 1000;
 const spec: CommandSpec = {
   name: 'simulate',
   usage: `usage: kvm-spin simulate [--scenario NAME|FILE] [--policy P[,P...]|all] [--seed N]
-                         [--seeds N] [--duration SECONDS] [--out DIR [--guest-trace]]
-                         [--json] [--jobs N]
+                         [--seeds N] [--duration SECONDS] [--groups flat|vm|libvirt]
+                         [--balance pinned|balanced] [--out DIR [--guest-trace]] [--json] [--jobs N]
 
   --scenario S     a JSON file or one of ${Object.keys(BUILTIN_SCENARIOS).join(', ')}
                    (default paper)
@@ -30,6 +32,11 @@ const spec: CommandSpec = {
   --seeds N        run each policy with N seeds (seed, seed+1, …; 1 to ${MAX_SEEDS}, default 1):
                    means with 95 % intervals, and changes inside the noise bracketed
   --duration S     simulated seconds, 1 µs to ${LIMITS.durationSeconds} (default 1)
+  --groups G       the host's cpu cgroup layout, overriding the scenario's host.groups:
+                   flat (no groups), vm (one group per VM), libvirt (a vcpuN group per
+                   vCPU thread under the VM's)
+  --balance B      overrides host.balance: pinned (tasks stay on their CPU) or balanced
+                   (wake placement and idle / periodic load balancing migrate them)
   --out DIR        write one run file per policy into DIR
   --guest-trace    beside each run file, write each VM's own trace of the run (lock, ipi, csd
                    and sched_switch events on the guest clock, with the trace ids and
@@ -42,6 +49,8 @@ const spec: CommandSpec = {
     seed: { type: 'string' },
     seeds: { type: 'string' },
     duration: { type: 'string' },
+    groups: { type: 'string' },
+    balance: { type: 'string' },
     out: { type: 'string' },
     'guest-trace': { type: 'boolean' },
     json: { type: 'boolean' },
@@ -98,7 +107,18 @@ export function parseSimulateArgs(args: ParsedArgs): SimulateArgs {
   if (outDir === '') check.refuse('out', outDir, 'needs a directory');
   const guestTrace = args.values['guest-trace'] === true;
   if (guestTrace && outDir === undefined) throw new UsageError('simulate: --guest-trace writes files beside the run files: it needs --out DIR', spec.usage);
-  return { scenario: loadScenario(stringValue(args, 'scenario') ?? 'paper'), policies, seed, seeds, durationSeconds, outDir, guestTrace, json: args.values.json === true, jobs };
+  let scenario = loadScenario(stringValue(args, 'scenario') ?? 'paper');
+  const groups = stringValue(args, 'groups');
+  if (groups !== undefined) {
+    if (!(GROUP_LAYOUTS as readonly string[]).includes(groups)) check.refuse('groups', groups, `must be one of ${GROUP_LAYOUTS.join(', ')}`);
+    scenario = { ...scenario, host: { ...scenario.host, groups: groups as GroupLayout } };
+  }
+  const balance = stringValue(args, 'balance');
+  if (balance !== undefined) {
+    if (!(BALANCE_MODES as readonly string[]).includes(balance)) check.refuse('balance', balance, `must be one of ${BALANCE_MODES.join(', ')}`);
+    scenario = { ...scenario, host: { ...scenario.host, balance: balance as BalanceMode } };
+  }
+  return { scenario, policies, seed, seeds, durationSeconds, outDir, guestTrace, json: args.values.json === true, jobs };
 }
 
 export const simulateCommand: Command = {

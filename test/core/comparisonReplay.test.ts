@@ -28,9 +28,11 @@ test('a trace row with its replay: a row per replayed policy with its agree shar
       ['vanilla-6.12', 1, 1],
       ['vanilla-6.19', 1, 1],
       ['debooster', 1, 0],
+      ['debooster-rfc', 1, 0],
       ['strict-boost', 1, 1],
       ['strict-boost-rfc', 1, 1],
       ['strict-boost+debooster', 1, 1],
+      ['strict-boost+debooster-rfc', 1, 1],
       ['ipi-aware-2025', 1, 1],
     ],
   );

@@ -13,7 +13,7 @@ import { COUNTERFACTUAL } from '../../src/core/replay/report';
 import { fixture } from '../support/paths';
 
 const modelOf = (name: string) => buildStateModel(importTraceText(readFileSync(fixture(`replay/${name}`), 'utf8')).store);
-const REPLAYED = ['vanilla-5.6', 'vanilla-6.6', 'vanilla-6.12', 'vanilla-6.19', 'debooster', 'strict-boost', 'strict-boost-rfc', 'strict-boost+debooster', 'ipi-aware-2025'];
+const REPLAYED = ['vanilla-5.6', 'vanilla-6.6', 'vanilla-6.12', 'vanilla-6.19', 'debooster', 'debooster-rfc', 'strict-boost', 'strict-boost-rfc', 'strict-boost+debooster', 'strict-boost+debooster-rfc', 'ipi-aware-2025'];
 
 test('summary of kernel-mode.txt: one decision, every walk boosts vCPU 1 like the host', () => {
   const model = modelOf('kernel-mode.txt');
@@ -33,10 +33,10 @@ test('summary of kernel-mode.txt: one decision, every walk boosts vCPU 1 like th
   assert.ok(JSON.stringify(s).length < 8000);
 });
 
-test('summary of user-mode-ipi.txt: 5.6 and the debooster skip the user-mode vCPU, the others boost it', () => {
+test('summary of user-mode-ipi.txt: 5.6 and both Deboosters skip the user-mode vCPU, the others boost it', () => {
   const s = replaySummary(new ReplayCache(modelOf('user-mode-ipi.txt')).get('kernel'), 'kernel');
   const none = s.policies.filter((p) => p.none === 1).map((p) => p.policy);
-  assert.deepEqual(none, ['vanilla-5.6', 'debooster']);
+  assert.deepEqual(none, ['vanilla-5.6', 'debooster', 'debooster-rfc']);
   assert.deepEqual(s.policies.find((p) => p.policy === 'vanilla-5.6')!.shares, { agree: 0, other: 0, none: 1, esrch: 0 });
 });
 

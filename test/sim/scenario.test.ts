@@ -5,7 +5,7 @@ import { parsePolicies, POLICY_NAMES } from '../../src/core/sim/policies';
 import { simulate } from '../../src/core/sim/simulator';
 
 test('every built-in scenario validates', () => {
-  assert.deepEqual(Object.keys(BUILTIN_SCENARIOS), ['paper', 'lock-2vm', 'ipi-tlb', 'undercommit', 'mixed-idle', 'shared-rq', 'sync-mix']);
+  assert.deepEqual(Object.keys(BUILTIN_SCENARIOS), ['paper', 'lock-2vm', 'ipi-tlb', 'undercommit', 'mixed-idle', 'shared-rq', 'sync-mix', 'case-mismatch', 'asym-fairness']);
   const paper = builtinScenario('paper');
   assert.equal(paper.host.pcpus, 8);
   assert.deepEqual(paper.vms.map((v) => v.vcpus), [8, 8, 8, 8]);
@@ -28,9 +28,9 @@ test('invalid scenarios name the JSON path at fault', () => {
 });
 
 test('unknown names list the valid ones; absurd durations are refused with the reason', () => {
-  assert.throws(() => builtinScenario('nope'), /unknown scenario 'nope': expected one of paper, lock-2vm, ipi-tlb, undercommit, mixed-idle, shared-rq, sync-mix/);
+  assert.throws(() => builtinScenario('nope'), /unknown scenario 'nope': expected one of paper, lock-2vm, ipi-tlb, undercommit, mixed-idle, shared-rq, sync-mix, case-mismatch, asym-fairness/);
   assert.throws(() => parsePolicies('vanilla-5.6,nope'), { message: `unknown policy 'nope': expected one of ${POLICY_NAMES.join(', ')}, or all` });
-  assert.equal(parsePolicies('all').length, 13);
+  assert.equal(parsePolicies('all').length, 15);
   const scenario = builtinScenario('undercommit');
   const policy = parsePolicies('vanilla-5.6')[0];
   assert.throws(() => simulate({ scenario, policy, seed: 1, durationNs: -1e9 }), /duration must be positive, got -1 s/);

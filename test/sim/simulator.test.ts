@@ -20,11 +20,12 @@ test('shared-rq: the Debooster cuts scheduler mismatches where yielder and targe
     assert.ok(vanilla.problems.schedulerMismatch > 100, `${vanilla.problems.schedulerMismatch}`);
     assert.ok(deboost.problems.schedulerMismatch < vanilla.problems.schedulerMismatch * 0.6, `${deboost.problems.schedulerMismatch} vs ${vanilla.problems.schedulerMismatch}`);
   }
-  // On paper most boosts cross run queues, where the Debooster (by design) does nothing,
-  // but with Strict Boost it still removes a share of the mismatches.
+  // On paper a same-queue boost is almost always honoured (vruntimes on a queue stay close), so
+  // the Debooster has next to nothing to remove there (issue 15); case-mismatch is where it acts.
   const strict = run('paper', 'strict-boost').metrics;
   const both = run('paper', 'strict-boost+debooster').metrics;
-  assert.ok(both.problems.schedulerMismatch < strict.problems.schedulerMismatch);
+  assert.ok(strict.mismatchSameQueue <= 5, `${strict.mismatchSameQueue}`);
+  assert.ok(both.mismatchSameQueue <= strict.mismatchSameQueue);
 });
 
 test('sync-mix: barriers complete, timestamp loops exit for PLE though no vCPU can help them', () => {

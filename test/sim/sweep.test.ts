@@ -31,7 +31,7 @@ test('a SPEC: grid paths into the scenario, [*] sets every VM that has the field
 
 test('a SPEC is refused with one line naming the field at fault', () => {
   const refused = (raw: object, message: RegExp) => assert.throws(() => spec(raw), (e: Error) => e instanceof SweepSpecError && message.test(e.message) && !e.message.includes('\n'));
-  refused({ grid: { 'host.pcpu': [2] } }, /^grid\.host\.pcpu: the scenario has no such field \(host has pcpus, placement, backgroundTasks, cpuGhz, tickHz\)$/);
+  refused({ grid: { 'host.pcpu': [2] } }, /^grid\.host\.pcpu: the scenario has no such field \(host has pcpus, placement, backgroundTasks, cpuGhz, tickHz, groups, balance\)$/);
   refused({ grid: { 'host.pcpus': [0] } }, /^grid: host\.pcpus=0: \$\.host\.pcpus: 0 is out of range \[1, 256\]$/);
   refused({ grid: { 'host.placement': ['pinned-ish'] } }, /\$\.host\.placement: expected one of spread, random/);
   refused({ scenario: 'lock-2vm', grid: { 'vms[*].workload.haltFraction': [0.1] } }, /no such field/);

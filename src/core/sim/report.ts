@@ -5,6 +5,7 @@
 import type { Scenario } from './scenario';
 import type { SimSummary } from './run';
 import type { SimMetrics } from './simulator';
+import { POLICIES } from './policies';
 import { differsBeyondNoise, meanMetrics, scalarMetrics, summarizeSeeds } from './seeds';
 
 export interface ComparisonHeader {
@@ -57,11 +58,13 @@ export function formatComparison(a: ComparisonHeader, runs: SimSummary[]): strin
   const groups = byPolicy(runs);
   const base = groups.find((g) => g.policy === 'vanilla-5.6') ?? groups[0];
   const seeds = new Set(runs.map((r) => r.seed)).size;
+  const host = a.scenario.host;
   const lines = [
     `${a.scenario.name}: ${a.scenario.description}`,
-    seeds > 1
+    (seeds > 1
       ? `seeds ${a.seed}–${a.seed + seeds - 1} (means; ± the 95 % interval; Δ in brackets is inside the noise), ${a.durationSeconds} simulated s each; throughput = useful guest work in CPUs; Δ against ${base.policy}`
-      : `seed ${a.seed}, ${a.durationSeconds} simulated s; throughput = useful guest work in CPUs; Δ against ${base.policy}`,
+      : `seed ${a.seed}, ${a.durationSeconds} simulated s; throughput = useful guest work in CPUs; Δ against ${base.policy}`) +
+      `; host ${host.pcpus} pCPUs, cpu cgroups ${host.groups}, tasks ${host.balance}`,
     '',
     'policy                   throughput    Δ     spin %   PLE exits     ΔPLE   yields   boosts  helpful  mismatch  lost-opp  overboost  unhelpful  fairness',
   ];
@@ -76,12 +79,26 @@ export function formatComparison(a: ComparisonHeader, runs: SimSummary[]): strin
   lines.push(
     '',
     "mismatch: boosts the next pick on the target's queue passed over; lost-opp: spin waits whose awaited vCPU the user-mode filter skipped; unhelpful: boosts of a vCPU nobody waited for that was not woken from halt",
+    ...inertDeboosterNote(a.scenario, groups.map((g) => g.policy)),
   );
   for (const r of runs) if (r.runFile) lines.push(`run file: ${r.runFile}`);
   return lines.join('\n') + '\n';
 }
 
 const count = (x: number) => String(Math.round(x));
+
+/** Under libvirt's layout patch 0001 cannot act: say so beside its row's figures. */
+function inertDeboosterNote(scenario: Scenario, policies: string[]): string[] {
+  const lines: string[] = [];
+  const blind = policies.filter((p) => {
+    const policy = POLICIES.find((q) => q.name === p);
+    return policy?.scheduler.debooster === 'patch-0001' && policy.onSpin !== 'oracle';
+  });
+  if (scenario.host.groups === 'libvirt' && blind.length > 0) {
+    lines.push(`${blind.join(', ')}: patch 0001 deboosts only when yielder and target share a cfs_rq, never under libvirt's vcpuN groups, so it runs as without it here`);
+  }
+  return lines;
+}
 
 /** The change against the baseline in %, bracketed when the seeds cannot tell it from noise. */
 function deltaText(g: PolicyRuns, base: PolicyRuns, pick: (m: SimMetrics) => number): string {

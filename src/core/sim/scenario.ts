@@ -7,6 +7,10 @@ import undercommit from './scenarios/undercommit.json';
 import mixedIdle from './scenarios/mixed-idle.json';
 import sharedRq from './scenarios/shared-rq.json';
 import syncMix from './scenarios/sync-mix.json';
+import caseMismatch from './scenarios/case-mismatch.json';
+import asymFairness from './scenarios/asym-fairness.json';
+import { GROUP_LAYOUTS, type GroupLayout } from './host/groups';
+import { BALANCE_MODES, type BalanceMode } from './host/balance';
 
 export type Workload =
   /** Kernel spinlocks with FIFO hand-off (ticket / queued): compute, acquire, critical section, release. */
@@ -45,7 +49,17 @@ export interface Hardware {
 export interface Scenario {
   name: string;
   description: string;
-  host: { pcpus: number; placement: 'spread' | 'random'; backgroundTasks: number; cpuGhz: number; tickHz: number };
+  host: {
+    pcpus: number;
+    placement: 'spread' | 'random';
+    backgroundTasks: number;
+    cpuGhz: number;
+    tickHz: number;
+    /** The cpu cgroup layout of the vCPU threads (host/groups.ts). */
+    groups: GroupLayout;
+    /** pinned: tasks stay on their CPU; balanced: wake placement and load balancing move them (host/balance.ts). */
+    balance: BalanceMode;
+  };
   /** VMX ple_window / ple_window_grow / _shrink / _max (cycles), or SVM pause_filter_count and its grow / shrink / max (PAUSEs). */
   ple: { window: number; grow: number; shrink: number; max: number };
   hardware: Hardware;
@@ -60,6 +74,8 @@ export const BUILTIN_SCENARIOS: Record<string, unknown> = {
   'mixed-idle': mixedIdle,
   'shared-rq': sharedRq,
   'sync-mix': syncMix,
+  'case-mismatch': caseMismatch,
+  'asym-fairness': asymFairness,
 };
 
 /** Only the scenarios listed above: `constructor`, `__proto__` or `toString` are not scenarios. */
@@ -247,6 +263,8 @@ export function parseScenario(value: unknown, fallbackName = 'scenario'): Scenar
       backgroundTasks: num(host, 'backgroundTasks', '$.host', 0, 0, 4096, true),
       cpuGhz: num(host, 'cpuGhz', '$.host', 2.5, 0.1, 10),
       tickHz: num(host, 'tickHz', '$.host', 1000, 100, 1000, true),
+      groups: oneOf(host, 'groups', '$.host', GROUP_LAYOUTS, 'flat'),
+      balance: oneOf(host, 'balance', '$.host', BALANCE_MODES, 'pinned'),
     },
     ple: {
       window: num(ple, 'window', '$.ple', pleDefault.window, 1, pleDefault.max, true),

@@ -1,14 +1,18 @@
 // Deterministic discrete-event simulator of an oversubscribed KVM host: guests whose vCPUs
 // spin on FIFO spinlocks and on IPI acknowledgements, pause-loop exiting with KVM's window
 // grow/shrink, kvm_vcpu_on_spin's candidate walk and filters, yield_to and the host's fair
-// scheduler (hostScheduler.ts). It knows what every spinner truly waits for, so each yield
+// scheduler (host/). It knows what every spinner truly waits for, so each yield
 // decision is labelled and the three problems are counted exactly. A run can also be
 // recorded into the same columnar store imported traces use, so it goes through the same
 // analysis.
 
 import { EventKind, EventStore, PrevState, PREEMPT_FLAG } from '../trace/model';
 import { SITES, type SiteName } from '../analysis/sites';
-import { HostScheduler, RunQueue, type SchedTask } from './hostScheduler';
+import { createHostScheduler } from './host';
+import type { HostScheduler, SchedTask } from './host/scheduler';
+import type { CfsRq, GroupEntity } from './host/entity';
+import { vcpuTaskGroups } from './host/groups';
+import { LoadBalancer } from './host/balance';
 import type { Policy } from './policies';
 import { LIMITS, type Hardware, type Scenario } from './scenario';
 import { EventQueue } from './eventQueue';
@@ -125,12 +129,14 @@ class Task implements SchedTask {
   execStart = 0;
   onRq = false;
   running = false;
+  cfsRq = null as unknown as CfsRq;
+  parent: GroupEntity | null = null;
   /** sumExec when measuring started. */
   measuredFrom = 0;
   constructor(
     readonly id: number,
     readonly tid: number,
-    readonly cpu: number,
+    public cpu: number,
     readonly vcpu: Vcpu | null,
   ) {}
 }
@@ -166,7 +172,8 @@ class Simulation implements GuestEngine {
   private readonly policy: Policy;
   readonly random: Random;
   private readonly sched: HostScheduler;
-  private readonly rqs: RunQueue[];
+  /** Wake placement and load balancing on a `balanced` host; null when tasks stay pinned. */
+  private readonly balancer: LoadBalancer | null;
   private readonly queue = new EventQueue();
   private readonly vms: VmRt[] = [];
   private readonly vcpus: Vcpu[] = [];
@@ -236,8 +243,8 @@ class Simulation implements GuestEngine {
     this.pendingInterrupt = postedInterruptCheck(hw);
     this.pvSpinNs = pvSpinNs(hw.pauseCycles, scenario.host.cpuGhz);
     this.random = new Random(options.seed);
-    this.sched = new HostScheduler(policy.scheduler, scenario.host.pcpus);
-    this.rqs = Array.from({ length: scenario.host.pcpus }, (_, c) => new RunQueue(c));
+    this.sched = createHostScheduler(policy.scheduler, scenario.host.pcpus);
+    this.balancer = scenario.host.balance === 'balanced' ? new LoadBalancer(this.sched, scenario.host.pcpus, (t, from, to) => this.recordMigrate(t, from, to)) : null;
     this.store = options.record ? new EventStore(1 << 16) : null;
     this.maxRecorded = options.maxRecordedEvents ?? 20_000_000;
     this.truthLog = options.truthLog ? new DecisionTruthLog() : null;
@@ -341,15 +348,17 @@ class Simulation implements GuestEngine {
       this.store?.noteThread(t.tid, 'stress', t.tid);
     }
     // Start from a random point of the scheduler's state space rather than all at vruntime 0.
+    const groups = vcpuTaskGroups(host.groups, vms);
     for (const t of this.tasks) {
       t.vruntime = this.random.next() * this.sched.latency;
       t.vlag = (this.random.next() - 0.5) * this.sched.baseSlice;
-      this.sched.enqueueWakeup(this.rqs[t.cpu], t, 0);
+      this.sched.attach(t, t.vcpu ? groups[t.vcpu.vm.index][t.vcpu.idx] : null);
+      this.sched.enqueueWakeup(t, 0);
     }
     const tickNs = 1e9 / host.tickHz;
-    for (const rq of this.rqs) {
-      this.queue.push(((rq.cpu + 1) * tickNs) / (host.pcpus + 1), EV_TICK, rq.cpu, 0);
-      this.queue.push(0, EV_RESCHED, rq.cpu, 0);
+    for (let cpu = 0; cpu < host.pcpus; cpu++) {
+      this.queue.push(((cpu + 1) * tickNs) / (host.pcpus + 1), EV_TICK, cpu, 0);
+      this.queue.push(0, EV_RESCHED, cpu, 0);
     }
     this.queue.push(this.measureFrom, EV_MEASURE, 0, 0);
     this.queue.push(this.measureFrom + this.options.durationNs / 2, EV_MEASURE, 1, 0);
@@ -357,9 +366,9 @@ class Simulation implements GuestEngine {
 
   /** EV_MEASURE 0: the warm-up ends, every counter restarts; 1: half-time, for the stationarity check. */
   private measure(ref: number): void {
-    for (const rq of this.rqs) {
-      this.sched.updateCurr(rq, this.now);
-      const v = (rq.curr as Task | null)?.vcpu;
+    for (let cpu = 0; cpu < this.scenario.host.pcpus; cpu++) {
+      this.sched.updateCurr(cpu, this.now);
+      const v = (this.sched.curr(cpu) as Task | null)?.vcpu;
       if (v && v.inGuest) this.accountSegment(v);
     }
     if (ref === 1) {
@@ -408,16 +417,17 @@ class Simulation implements GuestEngine {
       }
       switch (ev.type) {
         case EV_TICK: {
-          const rq = this.rqs[ev.ref];
-          if (this.sched.tick(rq, this.now)) this.schedule(rq);
+          const resched = this.sched.tick(ev.ref, this.now);
+          const pulled = this.balancer ? this.balancer.tick(ev.ref, this.now) : 0;
+          if (pulled > 0) this.stopPollingUnder(ev.ref);
+          if (resched || (pulled > 0 && !this.sched.curr(ev.ref))) this.schedule(ev.ref);
           this.queue.push(this.now + tickNs, EV_TICK, ev.ref, 0);
           break;
         }
         case EV_RESCHED: {
-          const rq = this.rqs[ev.ref];
-          const before = rq.curr;
-          this.schedule(rq);
-          if (rq.curr === before) this.recordKickedGuest(rq);
+          const before = this.sched.curr(ev.ref);
+          this.schedule(ev.ref);
+          if (this.sched.curr(ev.ref) === before) this.recordKickedGuest(ev.ref);
           break;
         }
         case EV_SEGMENT_END: {
@@ -449,9 +459,9 @@ class Simulation implements GuestEngine {
       }
     }
     this.now = end;
-    for (const rq of this.rqs) {
-      this.sched.updateCurr(rq, end);
-      const v = (rq.curr as Task | null)?.vcpu;
+    for (let cpu = 0; cpu < this.scenario.host.pcpus; cpu++) {
+      this.sched.updateCurr(cpu, end);
+      const v = (this.sched.curr(cpu) as Task | null)?.vcpu;
       if (v && v.inGuest) this.accountSegment(v);
     }
     for (const t of this.tasks) if (t.vcpu) t.vcpu.vm.runNs += t.sumExec - t.measuredFrom;
@@ -492,8 +502,8 @@ class Simulation implements GuestEngine {
    * (an EXTERNAL_INTERRUPT exit); when the pick keeps it, it re-enters at once. Recorded as the
    * host trace would show it; the run's timing is left as it was.
    */
-  private recordKickedGuest(rq: RunQueue): void {
-    const v = (rq.curr as Task | null)?.vcpu;
+  private recordKickedGuest(cpu: number): void {
+    const v = (this.sched.curr(cpu) as Task | null)?.vcpu;
     if (!v || !v.inGuest) return;
     const exit = this.record(EventKind.KvmExit, v.task.tid, v.task.cpu);
     if (exit < 0) return;
@@ -674,7 +684,7 @@ class Simulation implements GuestEngine {
         this.resumeAfter(r, this.scenario.hardware.exitCosts.exitNs);
       }
     } else if (r.blocked || r.polling) {
-      this.wake(r);
+      this.wake(r, sender);
     }
   }
 
@@ -715,12 +725,18 @@ class Simulation implements GuestEngine {
   private enterHalt(v: Vcpu): void {
     this.exitGuest(v, this.exitReasons.hlt);
     v.haltStart = this.now;
-    if (v.haltPollNs > 0 && this.rqs[v.task.cpu].nrRunning === 1) {
+    if (v.haltPollNs > 0 && this.sched.nrRunning(v.task.cpu) === 1) {
       v.polling = true;
       this.queue.push(this.now + v.haltPollNs, EV_POLL_END, v.global, v.version);
       return;
     }
     this.block(v);
+  }
+
+  /** single_task_running() turns false under a polling vCPU when a task joins its CPU: it stops polling and blocks. */
+  private stopPollingUnder(cpu: number): void {
+    const polling = (this.sched.curr(cpu) as Task | null)?.vcpu;
+    if (polling?.polling) this.stopPolling(polling);
   }
 
   /** The poll found nothing, or another task became runnable on the CPU: block. */
@@ -754,13 +770,13 @@ class Simulation implements GuestEngine {
 
   private block(v: Vcpu): void {
     v.blocked = true;
-    const rq = this.rqs[v.task.cpu];
-    this.sched.dequeueSleep(rq, v.task, this.now);
-    this.schedule(rq);
+    this.sched.dequeueSleep(v.task, this.now);
+    this.schedule(v.task.cpu);
   }
 
   /** kvm_vcpu_wake_up(): the halted vCPU becomes runnable and KVM marks it ready. */
-  private wake(v: Vcpu): void {
+  /** `waker`: the vCPU whose IPI woke it (wake_affine looks at its CPU); none for a timer. */
+  private wake(v: Vcpu, waker: Vcpu | null = null): void {
     if (v.polling) {
       // The poll saw the wake-up: the vCPU never left its CPU and KVM does not mark it ready.
       v.polling = false;
@@ -774,17 +790,15 @@ class Simulation implements GuestEngine {
     v.ready = true;
     v.woken = true;
     this.leaveHalt(v);
-    const rq = this.rqs[v.task.cpu];
+    this.balancer?.placeWakee(v.task, waker ? waker.task.cpu : null, this.now);
     const row = this.record(EventKind.SchedWakeup, v.task.tid, v.task.cpu);
     if (row >= 0) {
       this.store!.a[row] = v.task.tid;
       this.store!.b[row] = v.task.cpu;
     }
-    this.sched.enqueueWakeup(rq, v.task, this.now);
-    if (this.sched.checkPreemptWakeup(rq, v.task, this.now)) this.queue.push(this.now, EV_RESCHED, rq.cpu, 0);
-    // single_task_running() turns false under a polling vCPU: it stops polling and blocks.
-    const polling = (rq.curr as Task | null)?.vcpu;
-    if (polling?.polling) this.stopPolling(polling);
+    this.sched.enqueueWakeup(v.task, this.now);
+    if (this.sched.checkPreemptWakeup(v.task, this.now)) this.queue.push(this.now, EV_RESCHED, v.task.cpu, 0);
+    this.stopPollingUnder(v.task.cpu);
   }
 
   // ---- PLE and kvm_vcpu_on_spin -----------------------------------------------------------
@@ -811,15 +825,14 @@ class Simulation implements GuestEngine {
         this.oracleOnSpin(me);
         break;
       case 'yield-no-target': {
-        const rq = this.rqs[me.task.cpu];
-        this.sched.yieldTaskFair(rq, this.now);
-        this.schedule(rq);
+        this.sched.yieldTask(me.task.cpu, this.now);
+        this.schedule(me.task.cpu);
         break;
       }
       default:
         break;
     }
-    if (me.task.running && rqCurr(this.rqs[me.task.cpu]) === me.task) this.resumeAfter(me, pauseNs);
+    if (me.task.running && this.sched.curr(me.task.cpu) === me.task) this.resumeAfter(me, pauseNs);
   }
 
   private resumeAfter(v: Vcpu, delay: number): void {
@@ -903,7 +916,7 @@ class Simulation implements GuestEngine {
     let yielded = 0;
     if (target) {
       this.count('on_spin.yield_attempt', me);
-      this.rqs[target.task.cpu].forced = target.task;
+      this.sched.force(target.task);
       yielded = this.yieldTo(me, target);
       if (yielded > 0) this.count('on_spin.yield_boosted', me);
       else if (yielded < 0) this.count('on_spin.yield_esrch', me);
@@ -955,16 +968,16 @@ class Simulation implements GuestEngine {
   private yieldTo(me: Vcpu, target: Vcpu): number {
     this.m.yieldAttempts++;
     this.recordProbe(me, 'yield_to', false, target.task.tid);
-    const rq = this.rqs[me.task.cpu];
-    const prq = this.rqs[target.task.cpu];
+    const cpu = me.task.cpu;
+    const targetCpu = target.task.cpu;
     let result: number;
-    if (rq.nrRunning === 1 && prq.nrRunning === 1) result = ESRCH;
+    if (this.sched.nrRunning(cpu) === 1 && this.sched.nrRunning(targetCpu) === 1) result = ESRCH;
     else if (target.task.running || !target.task.onRq) result = 0;
-    else if (!this.sched.yieldToTaskFair(rq, prq, target.task, this.now)) result = 0;
+    else if (!this.sched.yieldToTask(cpu, target.task, this.now)) result = 0;
     else {
-      if (rq !== prq) this.queue.push(this.now, EV_RESCHED, prq.cpu, 0);
-      this.boostsAwaitingPick[prq.cpu].push({ target: target.task, sameQueue: rq === prq, truthAt: this.truthAt });
-      if (rq === prq) this.m.boostsSameQueue++;
+      if (cpu !== targetCpu) this.queue.push(this.now, EV_RESCHED, targetCpu, 0);
+      this.boostsAwaitingPick[targetCpu].push({ target: target.task, sameQueue: cpu === targetCpu, truthAt: this.truthAt });
+      if (cpu === targetCpu) this.m.boostsSameQueue++;
       result = 1;
     }
     if (result === ESRCH) this.m.esrch++;
@@ -983,8 +996,8 @@ class Simulation implements GuestEngine {
 
   /** After a successful yield_to, the spinner calls schedule() inside kvm_vcpu_on_spin. */
   private finishOnSpin(me: Vcpu, yielded: boolean): void {
-    if (yielded) this.schedule(this.rqs[me.task.cpu]);
-    if (me.task.running && rqCurr(this.rqs[me.task.cpu]) === me.task) {
+    if (yielded) this.schedule(me.task.cpu);
+    if (me.task.running && this.sched.curr(me.task.cpu) === me.task) {
       me.inSpinLoop = false;
       me.dyEligible = false;
     }
@@ -993,9 +1006,19 @@ class Simulation implements GuestEngine {
 
   // ---- host scheduling --------------------------------------------------------------------
 
+  /** sched_migrate_task: a = pid, b = orig cpu, c = dest cpu. */
+  private recordMigrate(task: SchedTask, from: number, to: number): void {
+    const row = this.record(EventKind.SchedMigrate, task.tid, to);
+    if (row < 0) return;
+    const s = this.store!;
+    s.a[row] = task.tid;
+    s.b[row] = from;
+    s.c[row] = to;
+  }
+
   /** Scheduler mismatch where the kernel decides it: the pick after a boost's reschedule. */
-  private judgePick(rq: RunQueue, next: Task | null): void {
-    const waiting = this.boostsAwaitingPick[rq.cpu];
+  private judgePick(cpu: number, next: Task | null): void {
+    const waiting = this.boostsAwaitingPick[cpu];
     if (waiting.length === 0) return;
     for (const { target, sameQueue, truthAt } of waiting) {
       if (target === next) continue;
@@ -1007,19 +1030,15 @@ class Simulation implements GuestEngine {
   }
 
   /** __schedule() on one CPU: put the previous task back if runnable, pick, switch. */
-  private schedule(rq: RunQueue): void {
+  private schedule(cpu: number): void {
     const now = this.now;
-    this.sched.updateCurr(rq, now);
-    const prev = rq.curr as Task | null;
-    if (prev && prev.onRq) rq.queued.push(prev);
-    const next = this.sched.pickNext(rq) as Task | null;
-    this.judgePick(rq, next);
-    if (next === prev && prev) {
-      prev.execStart = now;
-      return;
-    }
+    const prev = this.sched.curr(cpu) as Task | null;
+    let next = this.sched.pickNext(cpu, now) as Task | null;
+    // newidle_balance(): a CPU with nothing to run first tries to pull a task.
+    if (!next && this.balancer?.pullForIdle(cpu, now)) next = this.sched.pickNext(cpu, now) as Task | null;
+    this.judgePick(cpu, next);
+    if (next === prev && prev) return;
     if (prev) {
-      prev.running = false;
       const v = prev.vcpu;
       if (v) {
         const inKernel = !v.userMode || v.segment === 'handler' || v.phase !== 'compute' || !v.inGuest;
@@ -1034,8 +1053,7 @@ class Simulation implements GuestEngine {
         }
       }
     }
-    rq.curr = next;
-    const row = this.record(EventKind.SchedSwitch, prev ? prev.tid : 0, rq.cpu);
+    const row = this.record(EventKind.SchedSwitch, prev ? prev.tid : 0, cpu);
     if (row >= 0) {
       const s = this.store!;
       s.a[row] = prev ? prev.tid : 0;
@@ -1047,9 +1065,6 @@ class Simulation implements GuestEngine {
     const out = prev?.vcpu;
     if (out && prev!.onRq) this.recordProbe(out, 'kvm_arch_vcpu_put', false, out.preemptedInKernel ? 1 : 0);
     if (!next) return;
-    next.running = true;
-    next.execStart = now;
-    next.prevSumExec = next.sumExec;
     const v = next.vcpu;
     if (v) {
       // kvm_sched_in(): no longer preempted or ready; Strict Boost's bitmask is cleared.
@@ -1134,6 +1149,3 @@ function postedInterruptCheck(hw: Hardware): (v: Vcpu) => boolean {
   return hw.vendor === 'intel' && hw.apicv ? (v) => v.pendingIpis.length > 0 : () => false;
 }
 
-function rqCurr(rq: RunQueue): SchedTask | null {
-  return rq.curr;
-}

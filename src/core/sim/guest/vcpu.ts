@@ -2,7 +2,7 @@
 // candidate walk reads. The simulator owns the objects; the workloads in this folder drive
 // the guest phases through the GuestEngine they are given.
 
-import type { SchedTask } from '../hostScheduler';
+import type { SchedTask } from '../host/scheduler';
 import type { Random } from '../random';
 import type { GuestViewRecorder } from '../guestView';
 

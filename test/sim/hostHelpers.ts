@@ -1,0 +1,35 @@
+// Small run queues for the host scheduler's tests, built through its own interface.
+import * as assert from 'node:assert/strict';
+import { createHostScheduler } from '../../src/core/sim/host';
+import type { HostScheduler, SchedulerConfig } from '../../src/core/sim/host/scheduler';
+import type { CfsRq, SchedTask, TaskGroup } from '../../src/core/sim/host/entity';
+
+export const ms = 1_000_000;
+
+export function task(id: number, vruntime: number, cpu = 0): SchedTask {
+  return { id, tid: 100 + id, cpu, vruntime, deadline: vruntime + 3 * ms, vlag: 0, sumExec: 0, prevSumExec: 0, execStart: 0, onRq: false, running: false, cfsRq: null as unknown as CfsRq, parent: null };
+}
+
+/** Puts tasks on their queues as they are (no placement), in the given groups. */
+export function queue(s: HostScheduler, tasks: SchedTask[], group: (t: SchedTask) => TaskGroup | null = () => null): void {
+  for (const t of tasks) {
+    s.attach(t, group(t));
+    const deadline = t.deadline;
+    const vruntime = t.vruntime;
+    s.enqueueWakeup(t, 0);
+    // Undo placement: the test states the vruntimes it means.
+    t.vruntime = vruntime;
+    t.deadline = deadline;
+  }
+}
+
+/** Makes `t` the running task of its CPU. */
+export function run(s: HostScheduler, t: SchedTask, now = 0): void {
+  s.force(t);
+  assert.equal(s.pickNext(t.cpu, now), t);
+}
+
+export const config = (over: Partial<SchedulerConfig>): SchedulerConfig => ({ kind: 'cfs', pickBuddy: false, runToParity: false, forfeitOnYield: false, debooster: 'off', ...over });
+export const cfs = (over: Partial<SchedulerConfig> = {}) => createHostScheduler(config(over), 8);
+export const eevdf = (over: Partial<SchedulerConfig> = {}) => createHostScheduler(config({ kind: 'eevdf', ...over }), 8);
+
