@@ -7,6 +7,7 @@
 import { DECISION_OUTCOMES, ProblemFlag, type TimelineTables } from '../analysis/tables';
 import type { InstanceFilter, InstanceMarks, InstancesReply, InstancesRequest, TimelineRequest, VcpuPick } from '../../protocol';
 import { lowerBound, upperBound } from './sortedSearch';
+import { notJudged, type TraceContents } from '../analysis/judgement';
 
 /** An episode as the tables keep it (the state model's Episode has more). */
 export interface EpisodeLike {
@@ -16,7 +17,8 @@ export interface EpisodeLike {
 }
 
 /** The timeline tables, and the episodes where the model has them. */
-export type InstanceTables = TimelineTables & { episodes?: readonly EpisodeLike[] };
+/** `seen`: what the trace holds (the state model's), so that a problem it cannot judge has no instances. */
+export type InstanceTables = TimelineTables & { episodes?: readonly EpisodeLike[]; seen?: TraceContents };
 
 /** A filter's matches, in time order. */
 export interface Instances {
@@ -131,12 +133,14 @@ function boundsIn(times: Float64Array, count: number, tables: TimelineTables, f:
 }
 
 /** PAUSE exits (one yield decision each) that pass the filter, as the range analysis counts them. */
-function matchingDecisions(tables: TimelineTables, f: InstanceFilter): Instances {
+function matchingDecisions(tables: InstanceTables, f: InstanceFilter): Instances {
   const d = tables.decisions;
   const spinners = laneMask(tables, f.vm, f.spinner);
   const targets = f.target ? laneMask(tables, f.vm, f.target) : null;
   const outcomes = f.outcomes ? new Set(f.outcomes.map((o) => DECISION_OUTCOMES.indexOf(o))) : null;
   const problem = f.problem ? PROBLEM_BITS[f.problem] : 0;
+  // A problem the trace cannot judge shows "not judged", and no instances behind it.
+  if (f.problem && tables.seen && `problems.${f.problem}` in notJudged(tables.seen)) return emptyInstances(0);
   const [from, to] = boundsIn(d.ts, d.count, tables, f);
   const picked: number[] = [];
   for (let i = from; i < to; i++) {
