@@ -90,11 +90,19 @@ export class EevdfScheduler extends FairScheduler {
     return this.pickEevdf(se.cfsRq, true) === pse;
   }
 
-  /** update_deadline() from the tick: a spent slice gets a new deadline and a reschedule. */
-  protected entityTick(_q: CfsRq, curr: SchedEntity): boolean {
-    if (curr.vruntime < curr.deadline) return false;
-    curr.deadline = curr.vruntime + this.baseSlice;
-    return true;
+  /**
+   * update_curr() from the tick: update_deadline() gives a spent slice a new deadline and a
+   * reschedule; 6.12+ (PREEMPT_SHORT) also reschedules an entity that is out of the slice
+   * RUN_TO_PARITY protects and no longer eligible (did_preempt_short()). Without that rule
+   * (6.6) an entity whose deadline yields pushed far ahead keeps the CPU until its vruntime
+   * reaches it.
+   */
+  protected entityTick(q: CfsRq, curr: SchedEntity): boolean {
+    if (curr.vruntime >= curr.deadline) {
+      curr.deadline = curr.vruntime + this.baseSlice;
+      return true;
+    }
+    return this.config.preemptShort && curr.vlag !== curr.deadline && !this.eligible(q, curr);
   }
 
   /** yield_task_fair() (6.6+): push the deadline out by a slice; 6.19 forfeits the rest of the slice. */
