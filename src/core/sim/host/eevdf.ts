@@ -8,29 +8,31 @@ import { FairScheduler } from './fair';
 const NSEC_PER_MSEC = 1_000_000;
 
 export class EevdfScheduler extends FairScheduler {
-  /** avg_vruntime() over every entity on the queue, the running one included. */
+  /**
+   * avg_vruntime(): min_vruntime + floor(sum of (v - min_vruntime) / nr), every entity on the
+   * queue counted once, the running one included (all weights 1024). The kernel keeps the sum
+   * relative to min_vruntime and rounds down (6.6's "Fix avg_vruntime()"); an empty queue
+   * gives min_vruntime.
+   */
   avgVruntime(q: CfsRq): number {
-    let sum = 0;
-    let n = 0;
-    if (q.curr && q.curr.onRq) {
-      sum += q.curr.vruntime;
-      n++;
-    }
-    for (const t of q.queued) {
-      sum += t.vruntime;
-      n++;
-    }
-    return n ? sum / n : q.minVruntime;
+    const n = q.nrRunning;
+    return n ? q.minVruntime + Math.floor(keySum(q) / n) : q.minVruntime;
   }
 
-  /** entity_eligible(): lag >= 0. */
+  /** entity_eligible() / vruntime_eligible(): sum of (v - min_vruntime) >= (v_se - min_vruntime) * nr, exact, without the division. */
   eligible(q: CfsRq, se: SchedEntity): boolean {
-    return se.vruntime <= this.avgVruntime(q) + 1e-9;
+    return keySum(q) >= (se.vruntime - q.minVruntime) * q.nrRunning;
   }
 
-  /** place_entity() keeps the lag the entity had when it slept. */
+  /**
+   * place_entity() (PLACE_LAG): on a queue that holds entities, the saved lag is inflated by
+   * (W + w) / W (div_s64, toward zero) so that the lag after placement, once the entity
+   * itself moves the average, is the lag it had; on an empty queue the lag is dropped.
+   */
   protected placeOnWakeup(q: CfsRq, se: SchedEntity): void {
-    se.vruntime = this.avgVruntime(q) - se.vlag;
+    const n = q.nrRunning;
+    const lag = n ? Math.trunc((se.vlag * (n + 1)) / n) : 0;
+    se.vruntime = this.avgVruntime(q) - lag;
     se.deadline = se.vruntime + this.baseSlice;
   }
 
@@ -88,11 +90,19 @@ export class EevdfScheduler extends FairScheduler {
     return this.pickEevdf(se.cfsRq, true) === pse;
   }
 
-  /** update_deadline() from the tick: a spent slice gets a new deadline and a reschedule. */
-  protected entityTick(_q: CfsRq, curr: SchedEntity): boolean {
-    if (curr.vruntime < curr.deadline) return false;
-    curr.deadline = curr.vruntime + this.baseSlice;
-    return true;
+  /**
+   * update_curr() from the tick: update_deadline() gives a spent slice a new deadline and a
+   * reschedule; 6.12+ (PREEMPT_SHORT) also reschedules an entity that is out of the slice
+   * RUN_TO_PARITY protects and no longer eligible (did_preempt_short()). Without that rule
+   * (6.6) an entity whose deadline yields pushed far ahead keeps the CPU until its vruntime
+   * reaches it.
+   */
+  protected entityTick(q: CfsRq, curr: SchedEntity): boolean {
+    if (curr.vruntime >= curr.deadline) {
+      curr.deadline = curr.vruntime + this.baseSlice;
+      return true;
+    }
+    return this.config.preemptShort && curr.vlag !== curr.deadline && !this.eligible(q, curr);
   }
 
   /** yield_task_fair() (6.6+): push the deadline out by a slice; 6.19 forfeits the rest of the slice. */
@@ -114,4 +124,12 @@ export class EevdfScheduler extends FairScheduler {
     yielder.vruntime = Math.max(yielder.vruntime, target.vruntime + this.baseSlice);
     yielder.deadline = yielder.vruntime + this.baseSlice;
   }
+}
+
+/** avg_vruntime's sum: every entity's vruntime relative to the queue's min_vruntime (entity_key()). */
+function keySum(q: CfsRq): number {
+  let sum = 0;
+  if (q.curr && q.curr.onRq) sum += q.curr.vruntime - q.minVruntime;
+  for (const t of q.queued) sum += t.vruntime - q.minVruntime;
+  return sum;
 }

@@ -14,6 +14,8 @@ export interface SchedulerConfig {
   pickBuddy: boolean;
   /** EEVDF (features.h RUN_TO_PARITY, on by default since 6.6): a picked entity runs until it is ineligible or gets a new slice. */
   runToParity: boolean;
+  /** 6.12+ (features.h PREEMPT_SHORT, did_preempt_short() in update_curr): reschedule a running entity that is out of its protected slice and no longer eligible. */
+  preemptShort: boolean;
   /** 6.19: yield_task_fair charges the yielder's remaining slice. */
   forfeitOnYield: boolean;
   /** The Debooster in yield_to_task_fair: off, sslab-keio/ple-kvm patch 0001, or the April 2021 RFC. */
