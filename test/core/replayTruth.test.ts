@@ -1,0 +1,72 @@
+// replay --guest: every policy's counterfactual target, and the host's own, judged against what
+// the guest's events say the spinner waited for, labelled as the simulator labels a boost.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyzeTraceFile, attachGuestTraces } from '../../src/core/pipeline';
+import { guestTruth } from '../../src/core/analysis/guestTruth';
+import { VANILLA_FILTER } from '../../src/core/analysis/guestProblems';
+import { replayTrace } from '../../src/core/replay/replay';
+import { judgeReplay, judgeTarget } from '../../src/core/replay/replayTruth';
+import { parsePolicies } from '../../src/core/sim/policies';
+import { writePair } from '../support/guestPair';
+import { cliInProcess } from '../support/cli';
+
+test('a target is labelled as judgeBoost labels it; possible lock holders that disagree leave it unjudged', () => {
+  assert.equal(judgeTarget(null, false, [[7]]), 'noBoost');
+  assert.equal(judgeTarget(7, false, [[7, 8]]), 'helpful');
+  assert.equal(judgeTarget(9, true, [[7]]), 'overboost');
+  assert.equal(judgeTarget(9, false, [[7]]), 'unhelpful');
+  assert.equal(judgeTarget(7, false, [[7], [8]]), null);
+  assert.equal(judgeTarget(9, false, [[7], [8]]), 'unhelpful');
+  assert.equal(judgeTarget(9, false, [[]]), 'unhelpful'); // waits for nothing: any boost is unhelpful
+});
+
+test('the hand-checked pair: the host decisions get the labels worked out by hand, and so does a policy replayed on it', async () => {
+  const { hostPath, guestPath } = writePair(mkdtempSync(join(tmpdir(), 'replay-truth-')));
+  const host = await analyzeTraceFile(hostPath);
+  const guests = await attachGuestTraces(host, [guestPath]);
+  const model = host.session.model;
+  const replay = replayTrace(model, { policies: parsePolicies('vanilla-5.6') });
+  const truth = judgeReplay(model, replay, guestTruth(host.session.store, guests, VANILLA_FILTER).decisions);
+  // guestPair.test.ts: unhelpful, helpful, unhelpful, noBoost, overboost.
+  assert.deepEqual(truth.observed, { judged: 5, helpful: 1, overboost: 1, unhelpful: 2, noBoost: 1, helpfulShare: 1 / 5 });
+  assert.equal(truth.withGuest, 5);
+  const tids = [...replay.policies[0].targets].map((lane) => (lane >= 0 ? model.vcpuLanes[lane].tid : lane));
+  // vanilla-5.6's walk at each exit (by hand): 200, 300 µs vCPU 2 is preempted in user mode
+  // (skipped by the ≤ 5.12 filter) and vCPU 1 runs → none; 400, 450 µs every vCPU runs → none;
+  // 480 µs vCPU 0, woken from halt, is alone on CPU 0 as the spinner is on CPU 1 → -ESRCH, none.
+  assert.deepEqual(tids, [-1, -1, -1, -1, -2]);
+  assert.deepEqual(truth.policies[0], { judged: 5, helpful: 0, overboost: 0, unhelpful: 0, noBoost: 5, helpfulShare: 0 });
+});
+
+async function simPair(scenario: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'replay-truth-sim-'));
+  const sim = await cliInProcess(['simulate', '--scenario', scenario, '--policy', 'vanilla-5.6', '--seed', '3', '--duration', '0.1', '--out', dir, '--guest-trace', '--json', '--jobs', '1']);
+  assert.equal(sim.status, 0, sim.stderr);
+  const metrics = JSON.parse(sim.stdout).runs[0].metrics;
+  const files = readdirSync(dir).sort().map((f) => join(dir, f));
+  const hostFile = files.find((f) => !f.includes('.guest-'))!;
+  const guestArgs = files.filter((f) => f.includes('.guest-')).flatMap((f) => ['--guest', f]);
+  const r = await cliInProcess(['replay', hostFile, ...guestArgs, '--policy', 'vanilla-5.6', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  return { metrics, replay: JSON.parse(r.stdout) };
+}
+
+test('ipi-tlb, 0.1 s, seed 3: the replay of the run\'s own policy counts the simulator\'s helpful boosts within 2 %', async () => {
+  const { metrics, replay } = await simPair('ipi-tlb');
+  const p = replay.policies[0];
+  assert.equal(p.judged, metrics.decisions, 'IPI waits are all judged');
+  assert.ok(Math.abs(p.helpful - metrics.helpfulBoosts) <= 0.02 * metrics.helpfulBoosts, `${p.helpful} vs ${metrics.helpfulBoosts}`);
+  assert.equal(p.helpful, replay.observedTruth.helpful, 'the matching policy is as helpful as the host');
+});
+
+test('paper, 0.1 s, seed 3: lock waits whose holder is unknown are not judged; over the judged the replay is the host', async () => {
+  const { metrics, replay } = await simPair('paper');
+  const p = replay.policies[0];
+  assert.ok(p.judged < metrics.decisions && p.judged > 0.9 * metrics.decisions, `${p.judged} of ${metrics.decisions}`);
+  assert.ok(p.helpful < metrics.helpfulBoosts, 'the simulator also counts boosts of holders the guest events cannot name');
+  assert.ok(Math.abs(p.helpful - replay.observedTruth.helpful) <= 0.02 * replay.observedTruth.helpful, `${p.helpful} vs ${replay.observedTruth.helpful}`);
+});
