@@ -12,6 +12,9 @@ import { replayTrace } from '../../src/core/replay/replay';
 import { judgeReplay, judgeTarget } from '../../src/core/replay/replayTruth';
 import { parsePolicies } from '../../src/core/sim/policies';
 import { writePair } from '../support/guestPair';
+import { comparisonReplay, replaySummary } from '../../src/core/replay/replayViews';
+import { comparisonCsv, rowFromAnalysis } from '../../src/core/analysis/comparison';
+import { REPLAY_NOT_JUDGED, TRUTH_NOT_JUDGED } from '../../src/core/replay/report';
 import { cliInProcess } from '../support/cli';
 
 test('a target is labelled as judgeBoost labels it; possible lock holders that disagree leave it unjudged', () => {
@@ -40,6 +43,29 @@ test('the hand-checked pair: the host decisions get the labels worked out by han
   // 480 µs vCPU 0, woken from halt, is alone on CPU 0 as the spinner is on CPU 1 → -ESRCH, none.
   assert.deepEqual(tids, [-1, -1, -1, -1, -2]);
   assert.deepEqual(truth.policies[0], { judged: 5, helpful: 0, overboost: 0, unhelpful: 0, noBoost: 5, helpfulShare: 0 });
+});
+
+test('the What-if summary and the comparison rows carry the helpful figures with guests, and none without', async () => {
+  const { hostPath, guestPath } = writePair(mkdtempSync(join(tmpdir(), 'replay-truth-')));
+  const host = await analyzeTraceFile(hostPath);
+  const guests = await attachGuestTraces(host, [guestPath]);
+  const model = host.session.model;
+  const replay = replayTrace(model, { policies: parsePolicies('vanilla-5.6,vanilla-6.19') });
+  const truth = judgeReplay(model, replay, guestTruth(host.session.store, guests, VANILLA_FILTER).decisions);
+  const plain = replaySummary(replay, 'kernel');
+  assert.equal(plain.observedTruth, undefined);
+  assert.ok(plain.policies.every((p) => p.truth === undefined));
+  assert.equal(plain.notJudged.helpful, REPLAY_NOT_JUDGED.helpful);
+  const judged = replaySummary(replay, 'kernel', truth);
+  assert.deepEqual(judged.observedTruth, truth.observed);
+  assert.deepEqual(judged.policies.map((p) => p.truth), truth.policies);
+  assert.equal(judged.notJudged.helpful, TRUTH_NOT_JUDGED);
+  const row = { ...rowFromAnalysis('file:/h', 'host.report', host.analysis, 3), replay: comparisonReplay(judged) };
+  const lines = comparisonCsv([row]).trimEnd().split('\n');
+  const header = lines[0].split(',');
+  const rows = lines.slice(1).map((l) => Object.fromEntries(l.split(',').map((v, i) => [header[i], v])));
+  assert.deepEqual(rows.filter((r) => r.source === 'replay').map((r) => [r.replay_policy, Number(r.replay_helpful_share)]), truth.policies.map((c, i) => [replay.policies[i].policy, c.helpfulShare]));
+  assert.equal(rows[0].replay_helpful_share, '');
 });
 
 async function simPair(scenario: string) {
