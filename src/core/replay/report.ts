@@ -16,9 +16,10 @@ export const REPLAY_NOT_JUDGED = {
 /** Where guests were given but a decision is not judged. */
 export const TRUTH_NOT_JUDGED = 'a decision is judged only where the guest events say what the spinner waited for (the lock holder unknown, or possible holders that disagree, are not judged)';
 
-/** A policy's helpful figure: the count with its denominator, or null and why. */
+/** A policy's helpful figure: the count with its denominator; null without guests (judged null) or where none is judged (judged 0). */
 export function helpfulOf(c: TruthCounts | undefined) {
-  if (!c || c.judged === 0) return { helpful: null, judged: 0, helpfulShare: null };
+  if (!c) return { helpful: null, judged: null, helpfulShare: null };
+  if (c.judged === 0) return { helpful: null, judged: 0, helpfulShare: null };
   return { helpful: c.helpful, judged: c.judged, helpfulShare: c.helpfulShare, labels: { helpful: c.helpful, overboost: c.overboost, unhelpful: c.unhelpful, noBoost: c.noBoost } };
 }
 
