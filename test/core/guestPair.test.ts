@@ -9,7 +9,6 @@ import { analyzeTraceFile, attachGuestTraces } from '../../src/core/pipeline';
 import { guestTruth } from '../../src/core/analysis/guestTruth';
 import { GuestTraceError } from '../../src/core/guestTraces';
 import { toAnalyzeJson } from '../../src/core/analysis/report';
-
 import { GUEST_ID, HOST_ID, TIDS, writePair } from '../support/guestPair';
 
 test('a hand-checked host + guest pair: recognised by trace id, placed on the host clock, labelled exactly', async () => {
