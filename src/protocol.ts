@@ -155,6 +155,20 @@ export interface ReplayPolicyRow {
   esrch: number;
   /** Shares of decisions (0..1); null when the trace has no decisions. */
   shares: { agree: number | null; other: number | null; none: number | null; esrch: number | null };
+  /** Its targets judged against the guest's truth; absent without guest events (notJudged.helpful says why). */
+  truth?: ReplayTruthRow;
+}
+
+/** Targets judged against what the spinner waited for (guest events), as the simulator labels a boost. */
+export interface ReplayTruthRow {
+  /** Decisions the guest's events judge: the denominator of helpfulShare. */
+  judged: number;
+  helpful: number;
+  overboost: number;
+  unhelpful: number;
+  noBoost: number;
+  /** helpful / judged; null when nothing was judged. */
+  helpfulShare: number | null;
 }
 
 /** The whole trace's replay, sized for the screen (no per-decision arrays). */
@@ -167,6 +181,8 @@ export interface ReplaySummary {
   /** "per decision: … after the first different choice the real future would have differed". */
   counterfactual: string;
   policies: ReplayPolicyRow[];
+  /** The host's own decisions judged the same way; absent without guest events. */
+  observedTruth?: ReplayTruthRow;
   notReplayable: { policy: string; reason: string }[];
   assumptions: string[];
   /** Figures the replay does not judge → why (helpful, honoured). */
@@ -208,7 +224,7 @@ export interface ComparisonModelRow {
 }
 
 /** A trace's replay as the comparison view lists it: a row per replayed policy. */
-export type ComparisonReplay = Pick<ReplaySummary, 'inKernel' | 'inKernelText' | 'observedFrom' | 'counterfactual' | 'policies'>;
+export type ComparisonReplay = Pick<ReplaySummary, 'inKernel' | 'inKernelText' | 'observedFrom' | 'counterfactual' | 'policies' | 'observedTruth'>;
 
 export interface ComparisonModel {
   /** Every run that can be picked. */

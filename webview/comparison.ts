@@ -244,10 +244,15 @@ function replayPanel(model: ComparisonModel): HTMLElement | null {
   if (traces.length === 0) return null;
   const t = el('table', { class: 'data replay' });
   t.append(el('caption', {}, 'Per opened trace and replayed policy: PAUSE exits where it boosts the vCPU the host boosted (or, like the host, none), another vCPU, or none where the host boosted one'));
-  t.append(el('thead', {}, el('tr', {}, ...['trace', 'policy', 'PAUSE exits', 'agrees with the host', 'another vCPU', 'none'].map((h) => el('th', { scope: 'col' }, h)))));
+  // With guest events a trace's targets are judged: the helpful share of the judged decisions, beside the host's.
+  const judged = traces.some((r) => r.replay!.observedTruth !== undefined);
+  const helpful = (t: { judged: number; helpfulShare: number | null } | undefined) => el('td', {}, t && t.judged > 0 ? share(t.helpfulShare) : 'not judged');
+  t.append(el('thead', {}, el('tr', {}, ...['trace', 'policy', 'PAUSE exits', 'agrees with the host', 'another vCPU', 'none', ...(judged ? ['helpful (of judged)'] : [])].map((h) => el('th', { scope: 'col' }, h)))));
   const body = el('tbody');
   for (const r of traces) {
-    for (const p of r.replay!.policies) body.append(el('tr', {}, el('td', {}, label(r.label)), el('td', {}, label(p.policy)), el('td', {}, p.decisions.toLocaleString('en-US')), el('td', {}, share(p.shares.agree)), el('td', {}, share(p.shares.other)), el('td', {}, share(p.shares.none))));
+    const host = r.replay!.observedTruth;
+    if (judged && host) body.append(el('tr', {}, el('td', {}, label(r.label)), el('td', {}, 'host (observed)'), el('td', {}, ''), el('td', {}, ''), el('td', {}, ''), el('td', {}, ''), helpful(host)));
+    for (const p of r.replay!.policies) body.append(el('tr', {}, el('td', {}, label(r.label)), el('td', {}, label(p.policy)), el('td', {}, p.decisions.toLocaleString('en-US')), el('td', {}, share(p.shares.agree)), el('td', {}, share(p.shares.other)), el('td', {}, share(p.shares.none)), ...(judged ? [helpful(p.truth)] : [])));
   }
   t.append(body);
   const how = traces.map((r) => {

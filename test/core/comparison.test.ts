@@ -126,10 +126,10 @@ test('CSV: one header in one naming style (snake_case), one line per run, quoted
   assert.equal(csv[3], '');
   assert.equal(
     csv[0],
-    'run,source,duration_s,seeds,throughput,spin_time_share,ple_exits_per_second,boosts_per_second,helped_share,esrch_per_second,scheduler_mismatch_per_second,lost_opportunity_per_second,overboost_per_second,episodes_per_second,fairness,ple_exits,yield_attempts,boosts,helped_boosts,esrch,no_boost,scheduler_mismatch,lost_opportunity,overboost,judged_by,replay_policy,replay_decisions,replay_agree,replay_other,replay_none,replay_esrch',
+    'run,source,duration_s,seeds,throughput,spin_time_share,ple_exits_per_second,boosts_per_second,helped_share,esrch_per_second,scheduler_mismatch_per_second,lost_opportunity_per_second,overboost_per_second,episodes_per_second,fairness,ple_exits,yield_attempts,boosts,helped_boosts,esrch,no_boost,scheduler_mismatch,lost_opportunity,overboost,judged_by,replay_policy,replay_decisions,replay_agree,replay_other,replay_none,replay_esrch,replay_helpful_share',
   );
   for (const name of csv[0].split(',')) assert.match(name, /^[a-z0-9]+(_[a-z0-9]+)*$/, name);
-  assert.equal(csv[1], 'paper / vanilla-5.6 / seed 1,simulator,1,1,10,0.2,1000,600,0.25,100,300,50,120,40,0.98,1000,900,600,150,100,300,300,50,120,ground truth (simulator),,,,,,');
+  assert.equal(csv[1], 'paper / vanilla-5.6 / seed 1,simulator,1,1,10,0.2,1000,600,0.25,100,300,50,120,40,0.98,1000,900,600,150,100,300,300,50,120,ground truth (simulator),,,,,,,');
   assert.ok(csv[2].startsWith(`"'=HYPERLINK(""x""),1",simulator,1,1,12.5,`), csv[2]);
 });
 

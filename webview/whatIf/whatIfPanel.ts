@@ -5,7 +5,7 @@
 // it listens for its own messages. Every text from the host goes in through textContent.
 
 import { Chart, registerables } from 'chart.js';
-import { parseHostMessage, type InKernelAssumption, type ReplaySummary, type WebviewToHost } from '../../src/protocol';
+import { parseHostMessage, type InKernelAssumption, type ReplaySummary, type ReplayTruthRow, type WebviewToHost } from '../../src/protocol';
 import { el, notJudged, table } from '../dom';
 import { label } from '../label';
 import { onThemeChange, theme } from '../theme';
@@ -14,6 +14,8 @@ Chart.register(...registerables);
 
 const pct = (share: number | null) => (share === null ? '–' : `${(100 * share).toFixed(1)} %`);
 const count = (n: number, share: number | null) => `${n.toLocaleString('en-US')} (${pct(share)})`;
+/** A helpful count of its judged decisions, or "not judged" where the guest's events decide none. */
+const helpful = (t: ReplayTruthRow | undefined) => (t && t.judged > 0 ? `${count(t.helpful, t.helpfulShare)} of ${t.judged.toLocaleString('en-US')}` : 'not judged');
 
 /** Mounts the panel between the timeline and the dashboard (`app`), and asks for the first replay once a trace is shown. */
 export function mountWhatIf(app: HTMLElement, post: (m: WebviewToHost) => void): void {
@@ -62,6 +64,7 @@ export function mountWhatIf(app: HTMLElement, post: (m: WebviewToHost) => void):
     chart = null;
     status.textContent = `${s.decisions.toLocaleString('en-US')} PAUSE exits (the whole trace), preempted vCPUs no probe tells taken to be ${s.inKernelText}; the host's choice ${s.observedFrom === 'yield_to probes' ? 'observed through yield_to probes' : 'inferred from sched_switch (add yield_to probes to observe it)'}.`;
     body.replaceChildren(el('p', { class: 'hint' }, s.counterfactual));
+    const judged = s.observedTruth !== undefined;
     if (s.policies.length) {
       const canvas = el('canvas', { role: 'img', 'aria-label': 'Horizontal stacked bar chart per policy: share of PAUSE exits where it agrees with the host, boosts another vCPU, or boosts none' });
       const box = el('div', { class: 'chart' }, canvas);
@@ -74,14 +77,23 @@ export function mountWhatIf(app: HTMLElement, post: (m: WebviewToHost) => void):
         'details',
         {},
         el('summary', {}, 'Table'),
-        table(
-          ['policy', 'PAUSE exits', 'agree', 'other vCPU', 'none', '-ESRCH met'],
-          s.policies.map((p) => [label(p.policy), p.decisions, count(p.agree, p.shares.agree), count(p.other, p.shares.other), count(p.none, p.shares.none), count(p.esrch, p.shares.esrch)]),
-          'Per policy: PAUSE exits where it boosts the vCPU the host boosted (or, like the host, none), another vCPU, or none where the host boosted one',
-        ),
+        judged
+          ? table(
+              ['policy', 'PAUSE exits', 'agree', 'other vCPU', 'none', '-ESRCH met', 'helpful (of judged)'],
+              [
+                ['host (observed)', s.decisions, '', '', '', '', helpful(s.observedTruth)],
+                ...s.policies.map((p) => [label(p.policy), p.decisions, count(p.agree, p.shares.agree), count(p.other, p.shares.other), count(p.none, p.shares.none), count(p.esrch, p.shares.esrch), helpful(p.truth)]),
+              ],
+              "Per policy: PAUSE exits where it boosts the vCPU the host boosted (or, like the host, none), another vCPU, or none where the host boosted one; helpful: decisions whose target the spinner waited for (guest events), of those the guest's events judge, beside the host's own",
+            )
+          : table(
+              ['policy', 'PAUSE exits', 'agree', 'other vCPU', 'none', '-ESRCH met'],
+              s.policies.map((p) => [label(p.policy), p.decisions, count(p.agree, p.shares.agree), count(p.other, p.shares.other), count(p.none, p.shares.none), count(p.esrch, p.shares.esrch)]),
+              'Per policy: PAUSE exits where it boosts the vCPU the host boosted (or, like the host, none), another vCPU, or none where the host boosted one',
+            ),
       ),
     );
-    body.append(el('p', { class: 'hint' }, 'Whether a target would have helped: ', notJudged(s.notJudged.helpful), '. Whether the host scheduler would have honoured it: ', notJudged(s.notJudged.honoured), '.'));
+    body.append(el('p', { class: 'hint' }, judged ? 'Helpful: ' : 'Whether a target would have helped: ', notJudged(s.notJudged.helpful), '. Whether the host scheduler would have honoured it: ', notJudged(s.notJudged.honoured), '.'));
     if (s.notReplayable.length) body.append(el('h3', {}, 'Not replayable'), el('ul', { class: 'not-replayable' }, ...s.notReplayable.map((n) => el('li', {}, label(n.policy), `: ${n.reason}`))));
     body.append(el('h3', {}, 'Assumptions'), el('ul', { class: 'assumptions' }, ...s.assumptions.map((a) => el('li', {}, a))));
     element.dataset.renders = String(Number(element.dataset.renders ?? 0) + 1);

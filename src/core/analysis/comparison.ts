@@ -178,7 +178,7 @@ const csvField = (text: string) => {
 /** Metric keys in the CSV's one naming style: snake_case (`pleExitsPerSecond` → `ple_exits_per_second`). */
 export const csvName = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-const REPLAY_COLUMNS = ['replay_policy', 'replay_decisions', 'replay_agree', 'replay_other', 'replay_none', 'replay_esrch'];
+const REPLAY_COLUMNS = ['replay_policy', 'replay_decisions', 'replay_agree', 'replay_other', 'replay_none', 'replay_esrch', 'replay_helpful_share'];
 
 /**
  * The comparison as CSV: identity columns, then each metric, then the raw counts; then, for
@@ -216,7 +216,7 @@ export function comparisonCsv(rows: readonly ComparisonRow[]): string {
   const blank = (n: number) => new Array(n).fill('');
   for (const r of rows) {
     for (const p of r.replay?.policies ?? []) {
-      lines.push([csvField(r.label), 'replay', num(r.durationNs / 1e9), '', ...blank(COMPARISON_METRICS.length + counts.length), csvField(p.policy), p.decisions, p.agree, p.other, p.none, p.esrch].join(','));
+      lines.push([csvField(r.label), 'replay', num(r.durationNs / 1e9), '', ...blank(COMPARISON_METRICS.length + counts.length), csvField(p.policy), p.decisions, p.agree, p.other, p.none, p.esrch, p.truth ? num(p.truth.helpfulShare) : ''].join(','));
     }
   }
   return lines.join('\n') + '\n';

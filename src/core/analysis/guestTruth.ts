@@ -36,6 +36,11 @@ export interface GuestDecision {
   wait: WaitKind;
   /** Host threads of the vCPUs it waited for. */
   waitedFor: number[];
+  /**
+   * What it may have waited for, whatever the host boosted: one set of host threads, or one per
+   * possible lock holder; null when the lock holder is unknown. A replay judges other targets by it.
+   */
+  awaited: number[][] | null;
 }
 
 export interface GuestTruthCounts {
@@ -328,7 +333,8 @@ function openDecision(t: number, me: HostVcpu, state: GuestState, vcpus: HostVcp
     const filterSkipped = waited.some((w) => w.preempted && !w.blocked && userModeFilterSkips(w, me, walk, pending));
     return { waited, filterSkipped, label: 'noBoost' as DecisionLabel };
   });
-  const d: GuestDecision = { ts: t, tid: me.tid, label: judged && walkSeen ? 'noBoost' : null, lost: false, wait, waitedFor: [] };
+  const awaited = judged ? alternatives.map((a) => a.waited.map((w) => w.tid)) : null;
+  const d: GuestDecision = { ts: t, tid: me.tid, label: judged && walkSeen ? 'noBoost' : null, lost: false, wait, waitedFor: [], awaited };
   out.push(d);
   return { d, me, alternatives, waitKey, probeTarget: -1 };
 }

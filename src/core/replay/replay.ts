@@ -32,12 +32,16 @@ export interface PolicyReplay {
   honoured: null;
   /** The target per decision (lane, NO_TARGET or ESRCH_ONLY), in decision order. */
   targets: Int32Array;
+  /** Per decision: 1 when the target was woken from halt and had not yet run (an overboost unless awaited). */
+  targetWoken: Uint8Array;
 }
 
 export interface ReplayResult {
   /** What the host did, per decision: observed through yield_to probes, or inferred from sched events. */
   observedFrom: 'yield_to probes' | 'inferred from sched_switch';
   observed: Int32Array;
+  /** Per decision: 1 when the host's target was woken from halt and had not yet run. */
+  observedWoken: Uint8Array;
   policies: PolicyReplay[];
   /** Policies whose PAUSE exit does not run the candidate walk, with the reason. */
   notReplayable: { policy: string; reason: string }[];
@@ -116,13 +120,16 @@ export function replayTrace(model: StateModel, options: ReplayOptions): ReplayRe
     policy,
     vcpus: vmLanes.map((slots) => slots.map((lane) => new ReplayVcpu(lane, sweep, () => now))),
     lastBoosted: new Int32Array(vmLanes.length),
-    result: { policy: policy.name, decisions: d.count, agree: 0, other: 0, none: 0, esrch: 0, honoured: null, targets: new Int32Array(d.count) } as PolicyReplay,
+    result: { policy: policy.name, decisions: d.count, agree: 0, other: 0, none: 0, esrch: 0, honoured: null, targets: new Int32Array(d.count), targetWoken: new Uint8Array(d.count) } as PolicyReplay,
   }));
 
   const boostedRan = DECISION_OUTCOMES.indexOf('boostedRan');
   const boostedNotRun = DECISION_OUTCOMES.indexOf('boostedNotRun');
+  const observedWoken = new Uint8Array(d.count);
+  const isWoken = (lane: number) => (lane >= 0 && sweep.state[lane] === VcpuState.Woken ? 1 : 0);
   for (let k = 0; k < d.count; k++) {
     sweep.advanceBefore(d.row[k]);
+    observedWoken[k] = isWoken(observed[k]);
     now = d.ts[k];
     const spinner = d.spinnerLane[k];
     const vm = model.lanesInfo.vmOf[spinner];
@@ -152,6 +159,7 @@ export function replayTrace(model: StateModel, options: ReplayOptions): ReplayRe
       if (!hostKnown || target === observed[k]) run.lastBoosted[vm] = out.lastBoosted;
       else if (observed[k] >= 0) run.lastBoosted[vm] = slotOf[observed[k]];
       run.result.targets[k] = target;
+      run.result.targetWoken[k] = isWoken(target);
       if (sawEsrch) run.result.esrch++;
       tally(run.result, target, observed[k]);
     }
@@ -160,6 +168,7 @@ export function replayTrace(model: StateModel, options: ReplayOptions): ReplayRe
   return {
     observedFrom: model.seen.hasYieldProbes ? 'yield_to probes' : 'inferred from sched_switch',
     observed,
+    observedWoken,
     policies: runs.map((r) => r.result),
     notReplayable,
     assumptions: assumptionsOf(assumption, sweep.probedLanes, sweep.hasEoi),

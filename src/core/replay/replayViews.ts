@@ -6,17 +6,20 @@ import type { ComparisonReplay, ReplayPolicyRow, ReplaySummary } from '../../pro
 import type { TimelineTables } from '../analysis/tables';
 import { laneName } from '../views/timelineDetails';
 import { ESRCH_ONLY, inKernelText, NO_TARGET, type ReplayResult } from './replay';
-import { COUNTERFACTUAL, REPLAY_NOT_JUDGED } from './report';
+import { COUNTERFACTUAL, REPLAY_NOT_JUDGED, TRUTH_NOT_JUDGED } from './report';
+import type { ReplayTruth } from './replayTruth';
 import type { InKernelAssumption } from './stateSweep';
 
-export function replaySummary(r: ReplayResult, inKernel: InKernelAssumption): ReplaySummary {
+/** With `truth` (guest events beside the trace) each policy's row and the host's say how often the target was helpful. */
+export function replaySummary(r: ReplayResult, inKernel: InKernelAssumption, truth?: ReplayTruth): ReplaySummary {
   return {
     inKernel,
     inKernelText: inKernelText(inKernel),
     decisions: r.observed.length,
     observedFrom: r.observedFrom,
     counterfactual: COUNTERFACTUAL,
-    policies: r.policies.map((p): ReplayPolicyRow => {
+    ...(truth ? { observedTruth: truth.observed } : {}),
+    policies: r.policies.map((p, i): ReplayPolicyRow => {
       const share = (n: number) => (p.decisions > 0 ? n / p.decisions : null);
       return {
         policy: p.policy,
@@ -26,17 +29,18 @@ export function replaySummary(r: ReplayResult, inKernel: InKernelAssumption): Re
         none: p.none,
         esrch: p.esrch,
         shares: { agree: share(p.agree), other: share(p.other), none: share(p.none), esrch: share(p.esrch) },
+        ...(truth ? { truth: truth.policies[i] } : {}),
       };
     }),
     notReplayable: r.notReplayable,
     assumptions: r.assumptions,
-    notJudged: REPLAY_NOT_JUDGED,
+    notJudged: truth ? { ...REPLAY_NOT_JUDGED, helpful: TRUTH_NOT_JUDGED } : REPLAY_NOT_JUDGED,
   };
 }
 
 /** The part of a summary the comparison view lists beside the runs. */
 export function comparisonReplay(s: ReplaySummary): ComparisonReplay {
-  return { inKernel: s.inKernel, inKernelText: s.inKernelText, observedFrom: s.observedFrom, counterfactual: s.counterfactual, policies: s.policies };
+  return { inKernel: s.inKernel, inKernelText: s.inKernelText, observedFrom: s.observedFrom, counterfactual: s.counterfactual, policies: s.policies, ...(s.observedTruth ? { observedTruth: s.observedTruth } : {}) };
 }
 
 /** A decision's target code as the screen says it: a vCPU, none, or none after -ESRCH. */
