@@ -118,7 +118,8 @@ export type HostToWebview =
 
 /** A point on a timeline lane to explain: the decision within toleranceNs, else the run there. */
 export interface TimelineDetailsRequest {
-  lane: 'vcpu' | 'cpu';
+  /** guest: index into TimelineWindow.guestLanes. */
+  lane: 'vcpu' | 'cpu' | 'guest';
   index: number;
   ns: number;
   toleranceNs: number;
@@ -336,7 +337,8 @@ function parseTimelineRequest(raw: unknown): TimelineRequest | null {
   if (r.lanes !== undefined) {
     const lanes = r.lanes as Record<string, unknown> | null;
     if (typeof lanes !== 'object' || lanes === null || !isIndexList(lanes.vcpus) || !isIndexList(lanes.cpus)) return null;
-    request.lanes = { vcpus: lanes.vcpus, cpus: lanes.cpus };
+    if (lanes.guests !== undefined && !isIndexList(lanes.guests)) return null;
+    request.lanes = { vcpus: lanes.vcpus, cpus: lanes.cpus, ...(lanes.guests !== undefined ? { guests: lanes.guests as number[] } : {}) };
   }
   return request;
 }
@@ -344,7 +346,7 @@ function parseTimelineRequest(raw: unknown): TimelineRequest | null {
 function parseDetailsRequest(raw: unknown): TimelineDetailsRequest | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const r = raw as Record<string, unknown>;
-  if ((r.lane !== 'vcpu' && r.lane !== 'cpu') || !isIndex(r.index) || !isFiniteNumber(r.ns) || !isFiniteNumber(r.toleranceNs) || r.toleranceNs < 0) return null;
+  if ((r.lane !== 'vcpu' && r.lane !== 'cpu' && r.lane !== 'guest') || !isIndex(r.index) || !isFiniteNumber(r.ns) || !isFiniteNumber(r.toleranceNs) || r.toleranceNs < 0) return null;
   return { lane: r.lane, index: r.index, ns: r.ns, toleranceNs: r.toleranceNs };
 }
 
@@ -407,6 +409,8 @@ function isReplaySummary(s: Record<string, unknown>): boolean {
 export interface TimelineLaneSelection {
   vcpus: number[];
   cpus: number[];
+  /** Guest lanes (TimelineWindow.guestLanes indices); every one when absent. */
+  guests?: number[];
 }
 
 export interface TimelineRequest {
@@ -435,13 +439,33 @@ export const IPI_STRIDE = 4;
 export const OUTCOME_NOT_JUDGED = 255;
 
 export interface TimelineLane {
-  kind: 'vcpu' | 'cpu';
-  /** Index into TimelineWindow.vcpuLanes or cpuLanes. */
+  kind: 'vcpu' | 'cpu' | 'guest';
+  /** Index into TimelineWindow.vcpuLanes, cpuLanes or guestLanes. */
   index: number;
-  /** vCPU lanes: code = VcpuState, detail = pCPU (-1 none); pCPU lanes: code = CpuRunKind, detail = vCPU lane (-1). */
+  /**
+   * vCPU lanes: code = VcpuState, detail = pCPU (-1 none); pCPU lanes: code = CpuRunKind, detail = vCPU lane (-1);
+   * guest lanes: code = GUEST_RUN_LABELS index, detail = the guest task's tid (-1).
+   */
   segments: number[];
-  /** vCPU lanes: PAUSE exits as pairs (pixel columns since the lane's previous tick, or from 0 for the first; count). */
+  /**
+   * vCPU lanes: PAUSE exits; guest lanes: the guest's ipi_send_cpu/cpumask and csd_queue_cpu;
+   * as pairs (pixel columns since the lane's previous tick, or from 0 for the first; count).
+   */
   ticks: number[];
+}
+
+/** What each guest lane run code is called (index = GuestRunKind, src/core/views/guestLanes.ts). */
+export const GUEST_RUN_LABELS = ['not known', 'idle', 'task', 'lock contention', 'csd function'] as const;
+
+/** A guest CPU's lane, drawn right after the host vCPU lane of the thread that ran it. */
+export interface TimelineGuestLane {
+  /** The guest's name (untrusted text, may be empty) and trace id. */
+  name: string;
+  traceId: string;
+  vcpu: number;
+  hostTid: number;
+  /** Index into TimelineWindow.vcpuLanes; -1 when the host trace never shows that thread. */
+  afterVcpuLane: number;
 }
 
 export interface TimelineWindow {
@@ -453,6 +477,8 @@ export interface TimelineWindow {
   /** Thread names are untrusted text. */
   vcpuLanes: { vm: string; vmIndex: number; vcpu: number; tid: number; comm: string }[];
   cpuLanes: { cpu: number }[];
+  /** Present once guest traces were added. */
+  guestLanes?: TimelineGuestLane[];
   lanes: TimelineLane[];
   boosts: number[];
   /** Boost decisions in the window, and how many merged arrows were left out by the cap. */

@@ -1,0 +1,76 @@
+// The guest lanes on a hand-made host + guest pair: one lane per guest CPU right after the host
+// vCPU lane of its thread, its runs (task, lock contention, csd function, idle) and instants
+// exactly as worked out by hand, merged below a pixel like every lane, and explained by details.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyzeTraceFile, attachGuestTraces } from '../../src/core/pipeline';
+import { timelineWindow } from '../../src/core/views/timeline';
+import { timelineDetails } from '../../src/core/views/timelineDetails';
+import { GuestRunKind as R } from '../../src/core/views/guestLanes';
+import { SEGMENT_MIXED } from '../../src/protocol';
+import { GUEST_ID, TIDS, writeGuestLanePair } from '../support/guestLanePair';
+
+const US = 1000;
+
+async function openPair() {
+  const { hostPath, guestPath } = writeGuestLanePair(mkdtempSync(join(tmpdir(), 'guest-lanes-')));
+  const host = await analyzeTraceFile(hostPath);
+  await attachGuestTraces(host, [guestPath]);
+  return host.session;
+}
+
+test('guest lanes: one per guest CPU after its host vCPU lane, runs and instants as worked out by hand', async () => {
+  const session = await openPair();
+  const guests = session.guestLanes!;
+  assert.deepEqual(
+    guests.lanes.map((l) => [l.name, l.traceId, l.vcpu, l.hostTid, session.tables.vcpuLanes[l.afterVcpuLane].tid]),
+    [
+      ['vm0', GUEST_ID, 0, TIDS[0], TIDS[0]],
+      ['vm0', GUEST_ID, 1, TIDS[1], TIDS[1]],
+    ],
+  );
+  // 1 px per µs.
+  const w = timelineWindow(session.tables, { startNs: 0, endNs: 1000 * US, widthPx: 1000 }, guests);
+  assert.deepEqual(w.guestLanes, [
+    { name: 'vm0', traceId: GUEST_ID, vcpu: 0, hostTid: TIDS[0], afterVcpuLane: 0 },
+    { name: 'vm0', traceId: GUEST_ID, vcpu: 1, hostTid: TIDS[1], afterVcpuLane: 1 },
+  ]);
+  const lanes = w.lanes.filter((l) => l.kind === 'guest');
+  assert.deepEqual(lanes[0].segments, [100, 150, R.Task, 1000, 150, 180, R.LockContention, 1000, 180, 250, R.Task, 1000, 250, 300, R.Idle, 0]);
+  // The csd function runs before CPU 1's first sched_switch, whose prev pid (0) then says the CPU was idle since.
+  assert.deepEqual(lanes[1].segments, [210, 214, R.CsdFunction, -1, 214, 300, R.Idle, 0]);
+  // csd_queue_cpu and ipi_send_cpu at 200 µs: one column, count 2.
+  assert.deepEqual(lanes[0].ticks, [200, 2]);
+  assert.deepEqual(lanes[1].ticks, []);
+});
+
+test('guest lanes: runs under a pixel merge by time (dominant state, mixed flag) as on every lane', async () => {
+  const session = await openPair();
+  // 100 µs per px: 100–150 task, 150–180 lock, 180–250 task span 1.5 px → task (120 µs) mixed.
+  const w = timelineWindow(session.tables, { startNs: 0, endNs: 1000 * US, widthPx: 10 }, session.guestLanes);
+  const [lane0] = w.lanes.filter((l) => l.kind === 'guest');
+  assert.deepEqual(lane0.segments, [1, 2.5, R.Task | SEGMENT_MIXED, 1000, 2.5, 3, R.Idle, 0]);
+  // A collapsed VM group leaves the guest lanes out too.
+  const none = timelineWindow(session.tables, { startNs: 0, endNs: 1000 * US, widthPx: 10, lanes: { vcpus: [], cpus: [], guests: [] } }, session.guestLanes);
+  assert.equal(none.lanes.length, 0);
+});
+
+test('guest lane details: the run under the click and the instant nearest it, with the event fields and raw text', async () => {
+  const session = await openPair();
+  const rows = { line: (row: number) => session.store.line[row], comm: () => '' };
+  const run = timelineDetails(session.tables, rows, { lane: 'guest', index: 0, ns: 160 * US, toleranceNs: 0 }, undefined, session.guestLanes)!;
+  assert.equal(run.title, 'guest vm0 CPU 0: lock contention');
+  assert.deepEqual([run.startNs, run.endNs], [150 * US, 180 * US]);
+  const fields = new Map(run.fields);
+  assert.equal(fields.get('began with'), 'lock:contention_begin');
+  assert.equal(fields.get('lock address'), '0xffff888004000000');
+  assert.equal(fields.get('raw'), '0xffff888004000000 (flags=SPIN)');
+  assert.equal(fields.get('guest line'), '4');
+  const instant = timelineDetails(session.tables, rows, { lane: 'guest', index: 0, ns: 200.5 * US, toleranceNs: US }, undefined, session.guestLanes)!;
+  assert.equal(instant.title, 'guest vm0 CPU 0: csd:csd_queue_cpu');
+  assert.equal(new Map(instant.fields).get('target CPU'), '1');
+  assert.equal(timelineDetails(session.tables, rows, { lane: 'guest', index: 2, ns: 0, toleranceNs: 0 }, undefined, session.guestLanes), null);
+});
