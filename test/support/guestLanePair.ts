@@ -25,7 +25,7 @@ export function writeGuestLanePair(dir: string, hostId = HOST_ID): { hostPath: s
     TIDS.map((t) => hostLine(t, 10, 'kvm_entry', `vcpu ${TIDS.indexOf(t)}, rip 0xffffffff81000000`)).join('') +
     hostLine(5001, 1000, 'kvm_exit', 'vcpu 0 reason HLT rip 0xffffffff81000000 info1 0x0 info2 0x0 intr_info 0x0 error_code 0x0');
   const guest =
-    `# ${originHeader({ traceId: GUEST_ID, timeShift: { peerTraceId: HOST_ID, flags: 0, cpus: TIDS.map(() => [{ time: 0n, offset: BigInt(-OFFSET_NS), scaling: 1n, fraction: 0n }]) } })}\n` +
+    `# ${originHeader({ traceId: GUEST_ID, timeShift: { peerTraceId: hostId, flags: 0, cpus: TIDS.map(() => [{ time: 0n, offset: BigInt(-OFFSET_NS), scaling: 1n, fraction: 0n }]) } })}\n` +
     'cpus=2\n' +
     guestLine(0, 100, 'sched_switch', 'swapper/0:0 [120] R ==> worker:1000 [120]') +
     guestLine(0, 150, 'contention_begin', `${LOCK} (flags=SPIN)`) +
