@@ -114,7 +114,9 @@ export type HostToWebview =
   | { type: 'timelineDetails'; id: number; details: TimelineDetails | null }
   | { type: 'eventList'; id: number; page: EventListPage }
   | { type: 'replay'; id: number; summary: ReplaySummary }
-  | { type: 'instances'; id: number; reply: InstancesReply };
+  | { type: 'instances'; id: number; reply: InstancesReply }
+  /** Guest traces were added ("Add Guest Trace…"): the timeline now has guestLanes lanes; message: why a file was refused (one line), else null. */
+  | { type: 'guests'; guestLanes: number; message: string | null };
 
 /** A point on a timeline lane to explain: the decision within toleranceNs, else the run there. */
 export interface TimelineDetailsRequest {
@@ -390,6 +392,7 @@ export function parseHostMessage(raw: unknown): HostToWebview | null {
   if ((m.type === 'error' || m.type === 'busy') && typeof m.message === 'string') return m as HostToWebview;
   if (m.type === 'progress') return isFiniteNumber(m.bytesRead) && isFiniteNumber(m.totalBytes) && m.bytesRead >= 0 && m.totalBytes >= 0 ? { type: 'progress', bytesRead: m.bytesRead, totalBytes: m.totalBytes } : null;
   if (m.type === 'loadFailed') return typeof m.reason === 'string' && LOAD_FAILURES.includes(m.reason) && typeof m.message === 'string' ? { type: 'loadFailed', reason: m.reason as LoadFailure, message: m.message } : null;
+  if (m.type === 'guests') return isWholeNumber(m.guestLanes) && (m.message === null || typeof m.message === 'string') ? { type: 'guests', guestLanes: m.guestLanes, message: m.message } : null;
   if (!isWholeNumber(m.id)) return null;
   if (m.type === 'timeline' && typeof m.window === 'object' && m.window !== null && Array.isArray((m.window as TimelineWindow).lanes)) return m as HostToWebview;
   if (m.type === 'timelineDetails' && typeof m.details === 'object') return m as HostToWebview;
