@@ -31,6 +31,8 @@ class TraceDocument implements vscode.CustomDocument {
   lastPartial: DashboardModel | undefined;
   /** Guest traces added to the session ("Add Guest Trace…"), for the editors to redraw. */
   readonly guests = new vscode.EventEmitter<{ guestLanes: number; message: string | null }>();
+  /** The guest lanes the session's timeline has (a refused file leaves them as they were). */
+  guestLanes = 0;
   /** A new session replaces this one on Reload. */
   session!: TraceSession;
   constructor(readonly uri: vscode.Uri) {}
@@ -93,6 +95,8 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
       },
     });
     doc.session = session;
+    // A new session holds no guest traces (Reload reads the host trace alone).
+    doc.guestLanes = 0;
     doc.lastProgress = undefined;
     doc.lastPartial = undefined;
     // The whole trace's dashboard replaces the partial one.
@@ -258,11 +262,12 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
     try {
       const added = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `KVM Spin: reading guest traces of ${name}` }, () => doc.session.query({ kind: 'addGuests', paths }));
       this.log.info(`${name}: ${added.guests.length} guest trace(s), ${added.guestLanes} guest lane(s)`);
+      doc.guestLanes = added.guestLanes;
       doc.guests.fire({ guestLanes: added.guestLanes, message: null });
     } catch (err) {
       const message = (err as Error).message.split('\n')[0];
       this.log.warn(`${name}: add guest trace: ${message}`);
-      doc.guests.fire({ guestLanes: -1, message });
+      doc.guests.fire({ guestLanes: doc.guestLanes, message });
       void vscode.window.showErrorMessage(`KVM Spin: ${message}`);
     }
   }
