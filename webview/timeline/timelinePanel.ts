@@ -526,6 +526,7 @@ function legend(): HTMLElement {
     item(c.boostIgnored, 'boost ignored'),
     item(c.boostEsrch, '-ESRCH'),
     item(c.ipi, 'IPI'),
+    el('span', { class: 'item' }, '| ↳ guest CPU lanes (Add Guest Trace…): task green, lock contention red, csd function orange, tick: IPI sent or csd queued'),
     el('span', { class: 'item' }, '| tick: PAUSE exit · lowered bar: runs below a pixel merged · drag pans, shift-drag selects'),
   );
 }
