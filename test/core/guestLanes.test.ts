@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { analyzeTraceFile, attachGuestTraces } from '../../src/core/pipeline';
 import { timelineWindow } from '../../src/core/views/timeline';
 import { timelineDetails } from '../../src/core/views/timelineDetails';
-import { GuestRunKind as R } from '../../src/core/views/guestLanes';
+import * as fc from 'fast-check';
+import { GUEST_INSTANT_KINDS, GuestRunKind as R, guestLaneTables } from '../../src/core/views/guestLanes';
+import { EventKind, EventStore } from '../../src/core/trace/model';
+import { GUEST_EVENT_KINDS as G } from '../../src/core/events/guest';
 import { SEGMENT_MIXED } from '../../src/protocol';
 import { GUEST_ID, TIDS, writeGuestLanePair } from '../support/guestLanePair';
 
@@ -73,4 +76,34 @@ test('guest lane details: the run under the click and the instant nearest it, wi
   assert.equal(instant.title, 'guest vm0 CPU 0: csd:csd_queue_cpu');
   assert.equal(new Map(instant.fields).get('target CPU'), '1');
   assert.equal(timelineDetails(session.tables, rows, { lane: 'guest', index: 2, ns: 0, toleranceNs: 0 }, undefined, session.guestLanes), null);
+});
+
+test('guest lanes (property): for any guest event sequence, each lane\'s runs are ordered, non-empty, disjoint, inside the guest\'s span, and every instant is counted once', () => {
+  const kinds = [EventKind.SchedSwitch, G.LockContentionBegin, G.LockContentionEnd, G.CsdFunctionEntry, G.CsdFunctionExit, G.IpiSendCpu, G.IpiSendCpumask, G.CsdQueueCpu];
+  const event = fc.record({ ts: fc.integer({ min: 0, max: 10_000 }), cpu: fc.integer({ min: 0, max: 2 }), kind: fc.constantFrom(...kinds), next: fc.integer({ min: 0, max: 3 }) });
+  fc.assert(
+    fc.property(fc.array(event, { maxLength: 60 }), (events) => {
+      const store = new EventStore(16);
+      for (const e of events) {
+        const row = store.push(e.ts, e.cpu, 1, e.kind as EventKind, 1);
+        store.a[row] = e.next === 0 ? 0 : 100;
+        store.c[row] = e.next === 0 ? 0 : 100 + e.next;
+      }
+      store.recountOrder();
+      const lastNs = events.length ? Math.max(...events.map((e) => e.ts)) : null;
+      const guest = { source: 'g', traceId: '0x1', name: '', vcpus: [0, 1].map((vcpu) => ({ vcpu, hostTid: 10 + vcpu })), store, events: events.length, firstNs: null, lastNs };
+      const t = guestLaneTables([guest], []);
+      assert.equal(t.lanes.length, 2);
+      for (let lane = 0; lane < 2; lane++) {
+        let end = -Infinity;
+        for (let i = t.runs.laneStart[lane]; i < t.runs.laneStart[lane + 1]; i++) {
+          assert.ok(t.runs.startNs[i] >= end && t.runs.endNs[i] > t.runs.startNs[i] && t.runs.endNs[i] <= lastNs!);
+          assert.notEqual(t.runs.state[i], R.Unknown);
+          end = t.runs.endNs[i];
+        }
+      }
+      // Instants of guest CPU 2 have no lane (the GUEST entry names CPUs 0 and 1 only).
+      assert.equal(t.instants.count, events.filter((e) => e.cpu < 2 && GUEST_INSTANT_KINDS.includes(e.kind)).length);
+    }),
+  );
 });
