@@ -114,11 +114,14 @@ export type HostToWebview =
   | { type: 'timelineDetails'; id: number; details: TimelineDetails | null }
   | { type: 'eventList'; id: number; page: EventListPage }
   | { type: 'replay'; id: number; summary: ReplaySummary }
-  | { type: 'instances'; id: number; reply: InstancesReply };
+  | { type: 'instances'; id: number; reply: InstancesReply }
+  /** Guest traces were added ("Add Guest Trace…"): the timeline now has guestLanes lanes; message: why a file was refused (one line), else null. */
+  | { type: 'guests'; guestLanes: number; message: string | null };
 
 /** A point on a timeline lane to explain: the decision within toleranceNs, else the run there. */
 export interface TimelineDetailsRequest {
-  lane: 'vcpu' | 'cpu';
+  /** guest: index into TimelineWindow.guestLanes. */
+  lane: 'vcpu' | 'cpu' | 'guest';
   index: number;
   ns: number;
   toleranceNs: number;
@@ -352,7 +355,8 @@ function parseTimelineRequest(raw: unknown): TimelineRequest | null {
   if (r.lanes !== undefined) {
     const lanes = r.lanes as Record<string, unknown> | null;
     if (typeof lanes !== 'object' || lanes === null || !isIndexList(lanes.vcpus) || !isIndexList(lanes.cpus)) return null;
-    request.lanes = { vcpus: lanes.vcpus, cpus: lanes.cpus };
+    if (lanes.guests !== undefined && !isIndexList(lanes.guests)) return null;
+    request.lanes = { vcpus: lanes.vcpus, cpus: lanes.cpus, ...(lanes.guests !== undefined ? { guests: lanes.guests as number[] } : {}) };
   }
   return request;
 }
@@ -360,7 +364,7 @@ function parseTimelineRequest(raw: unknown): TimelineRequest | null {
 function parseDetailsRequest(raw: unknown): TimelineDetailsRequest | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const r = raw as Record<string, unknown>;
-  if ((r.lane !== 'vcpu' && r.lane !== 'cpu') || !isIndex(r.index) || !isFiniteNumber(r.ns) || !isFiniteNumber(r.toleranceNs) || r.toleranceNs < 0) return null;
+  if ((r.lane !== 'vcpu' && r.lane !== 'cpu' && r.lane !== 'guest') || !isIndex(r.index) || !isFiniteNumber(r.ns) || !isFiniteNumber(r.toleranceNs) || r.toleranceNs < 0) return null;
   return { lane: r.lane, index: r.index, ns: r.ns, toleranceNs: r.toleranceNs };
 }
 
@@ -404,6 +408,7 @@ export function parseHostMessage(raw: unknown): HostToWebview | null {
   if ((m.type === 'error' || m.type === 'busy') && typeof m.message === 'string') return m as HostToWebview;
   if (m.type === 'progress') return isFiniteNumber(m.bytesRead) && isFiniteNumber(m.totalBytes) && m.bytesRead >= 0 && m.totalBytes >= 0 ? { type: 'progress', bytesRead: m.bytesRead, totalBytes: m.totalBytes } : null;
   if (m.type === 'loadFailed') return typeof m.reason === 'string' && LOAD_FAILURES.includes(m.reason) && typeof m.message === 'string' ? { type: 'loadFailed', reason: m.reason as LoadFailure, message: m.message } : null;
+  if (m.type === 'guests') return isWholeNumber(m.guestLanes) && (m.message === null || typeof m.message === 'string') ? { type: 'guests', guestLanes: m.guestLanes, message: m.message } : null;
   if (!isWholeNumber(m.id)) return null;
   if (m.type === 'timeline' && typeof m.window === 'object' && m.window !== null && Array.isArray((m.window as TimelineWindow).lanes)) return m as HostToWebview;
   if (m.type === 'timelineDetails' && typeof m.details === 'object') return m as HostToWebview;
@@ -423,6 +428,8 @@ function isReplaySummary(s: Record<string, unknown>): boolean {
 export interface TimelineLaneSelection {
   vcpus: number[];
   cpus: number[];
+  /** Guest lanes (TimelineWindow.guestLanes indices); every one when absent. */
+  guests?: number[];
 }
 
 export interface TimelineRequest {
@@ -451,13 +458,33 @@ export const IPI_STRIDE = 4;
 export const OUTCOME_NOT_JUDGED = 255;
 
 export interface TimelineLane {
-  kind: 'vcpu' | 'cpu';
-  /** Index into TimelineWindow.vcpuLanes or cpuLanes. */
+  kind: 'vcpu' | 'cpu' | 'guest';
+  /** Index into TimelineWindow.vcpuLanes, cpuLanes or guestLanes. */
   index: number;
-  /** vCPU lanes: code = VcpuState, detail = pCPU (-1 none); pCPU lanes: code = CpuRunKind, detail = vCPU lane (-1). */
+  /**
+   * vCPU lanes: code = VcpuState, detail = pCPU (-1 none); pCPU lanes: code = CpuRunKind, detail = vCPU lane (-1);
+   * guest lanes: code = GUEST_RUN_LABELS index, detail = the guest task's tid (-1).
+   */
   segments: number[];
-  /** vCPU lanes: PAUSE exits as pairs (pixel columns since the lane's previous tick, or from 0 for the first; count). */
+  /**
+   * vCPU lanes: PAUSE exits; guest lanes: the guest's ipi_send_cpu/cpumask and csd_queue_cpu;
+   * as pairs (pixel columns since the lane's previous tick, or from 0 for the first; count).
+   */
   ticks: number[];
+}
+
+/** What each guest lane run code is called (index = GuestRunKind, src/core/views/guestLanes.ts). */
+export const GUEST_RUN_LABELS = ['not known', 'idle', 'task', 'lock contention', 'csd function'] as const;
+
+/** A guest CPU's lane, drawn right after the host vCPU lane of the thread that ran it. */
+export interface TimelineGuestLane {
+  /** The guest's name (untrusted text, may be empty) and trace id. */
+  name: string;
+  traceId: string;
+  vcpu: number;
+  hostTid: number;
+  /** Index into TimelineWindow.vcpuLanes; -1 when the host trace never shows that thread. */
+  afterVcpuLane: number;
 }
 
 export interface TimelineWindow {
@@ -469,6 +496,8 @@ export interface TimelineWindow {
   /** Thread names are untrusted text. */
   vcpuLanes: { vm: string; vmIndex: number; vcpu: number; tid: number; comm: string }[];
   cpuLanes: { cpu: number }[];
+  /** Present once guest traces were added. */
+  guestLanes?: TimelineGuestLane[];
   lanes: TimelineLane[];
   boosts: number[];
   /** Boost decisions in the window, and how many merged arrows were left out by the cap. */

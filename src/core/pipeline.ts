@@ -73,15 +73,27 @@ function finish(source: string, trace: ImportedTrace, options: Partial<AnalysisO
  * one of host's guests) and moved onto the host clock; they are added to `host.guests`.
  */
 export async function attachGuestTraces(host: TraceAnalysis, paths: string[], options: ParallelImportOptions = {}): Promise<GuestTrace[]> {
+  const added = await readGuestTraces(host.origin, host.source, paths, host.guests, options);
+  host.guests.push(...added);
+  host.session.addGuests(added);
+  if (host.guests.length > 0) host.problemsFromGuest = guestProblems(host.session.store, host.analysis, host.guests, filterOf(host.source));
+  return host.guests;
+}
+
+/**
+ * Reads guest traces of the host trace `hostSource` (whose origin is `host`), each checked by
+ * trace id against the host and the guests already read (`already`), on the host clock.
+ */
+export async function readGuestTraces(host: TraceOrigin, hostSource: string, paths: string[], already: readonly GuestTrace[], options: ParallelImportOptions = {}): Promise<GuestTrace[]> {
+  const added: GuestTrace[] = [];
   for (const path of paths) {
     const trace = await importTraceFileParallel(path, options);
     applyRunFileOrigin(path, trace);
-    const entry = matchGuest(host.origin, host.source, trace.store.origin, path);
-    if (host.guests.some((g) => g.traceId === entry.traceId)) throw new GuestTraceError(`${path}: guest trace ${entry.traceId} was given twice`);
-    host.guests.push(placeGuest(trace.store, entry, path));
+    const entry = matchGuest(host, hostSource, trace.store.origin, path);
+    if ([...already, ...added].some((g) => g.traceId === entry.traceId)) throw new GuestTraceError(`${path}: guest trace ${entry.traceId} was given twice`);
+    added.push(placeGuest(trace.store, entry, path));
   }
-  if (host.guests.length > 0) host.problemsFromGuest = guestProblems(host.session.store, host.analysis, host.guests, filterOf(host.source));
-  return host.guests;
+  return added;
 }
 
 /** The user-mode filter of the kernel that recorded `path`: a run file names its policy. */
@@ -91,7 +103,7 @@ function filterOf(path: string): FilterPolicy & { name: string } {
 }
 
 /** A text trace whose header declares its origin (a simulator run file and its guests' files). */
-function applyRunFileOrigin(path: string, trace: ImportedTrace): void {
+export function applyRunFileOrigin(path: string, trace: ImportedTrace): void {
   if (trace.store.origin.traceId !== null) return; // trace.dat options say it
   const origin = readRunFileOrigin(path);
   if (typeof origin === 'string') trace.stats.warnings.push(`${origin}: the file's trace id, guests and time shift were not read`);

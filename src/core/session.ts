@@ -8,11 +8,16 @@ import { analyzeModelRange } from './analysis/rangeAnalysis';
 import type { AnalysisOptions, AnalysisResult } from './analysis/result';
 import { instancesReply, type InstanceTables } from './views/instances';
 import type { InstancesReply, InstancesRequest } from '../protocol';
+import type { GuestTrace } from './guestTraces';
+import { guestLaneTables, type GuestLaneTables } from './views/guestLanes';
 
 export class TraceSession {
   readonly store: EventStore;
   readonly model: StateModel;
   readonly analysis: AnalysisResult;
+  /** Guest traces added (already on the host clock: guestTraces.ts placeGuest), and their timeline lanes. */
+  readonly guests: GuestTrace[] = [];
+  guestLanes: GuestLaneTables | null = null;
 
   constructor(store: EventStore, options: Partial<AnalysisOptions> = {}) {
     this.store = store;
@@ -23,6 +28,12 @@ export class TraceSession {
   /** The interval and event tables the timeline draws, and the episodes. */
   get tables(): InstanceTables {
     return this.model;
+  }
+
+  /** Adds guest traces of this host (paired and on the host clock); the timeline then has their lanes. */
+  addGuests(guests: readonly GuestTrace[]): void {
+    this.guests.push(...guests);
+    this.guestLanes = guestLaneTables(this.guests, this.model.vcpuLanes);
   }
 
   /** The instances behind a dashboard figure: how many, and the index-th (to show it on the timeline). */

@@ -1,11 +1,13 @@
-// "KVM Spin: Add Guest Trace…": pairs guest traces with a host trace (the one open in the trace
-// editor, or one picked) and shows what the guests' lock, ipi and csd events say about each
-// yield decision beside the host-only inference. The work runs in a child process — the
-// bundled CLI's `analyze HOST --guest GUEST…` — so the extension host stays responsive and
-// the run can be cancelled; its summary opens as a read-only text document.
+// "KVM Spin: Add Guest Trace…": pairs guest traces with a host trace. On an open trace editor
+// its session worker pairs them and the timeline shows each guest CPU beside the host vCPU
+// thread that ran it (TraceEditorProvider.addGuestTraces). With no trace editor open, a host
+// trace is picked and the bundled CLI's `analyze HOST --guest GUEST…` runs in a child process
+// (cancellable, the extension host stays responsive); its summary of what the guests' lock,
+// ipi and csd events say about each yield decision opens as a read-only text document.
 
 import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
+import type { TraceEditorProvider } from './traceEditor';
 
 export const ADD_GUEST_TRACE = 'kvmSpin.addGuestTrace';
 const TRACE_FILTERS = { 'Traces': ['dat', 'report', 'trace', 'txt'], 'All files': ['*'] };
@@ -18,12 +20,13 @@ function activeTrace(viewType: string): vscode.Uri | undefined {
   return input instanceof vscode.TabInputCustom && input.viewType === viewType ? input.uri : undefined;
 }
 
-export async function addGuestTraceCommand(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, traceEditorViewType: string): Promise<void> {
-  const host =
-    activeTrace(traceEditorViewType) ?? (await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Host trace', filters: TRACE_FILTERS }))?.[0];
+export async function addGuestTraceCommand(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, traceEditorViewType: string, editor?: TraceEditorProvider): Promise<void> {
+  const open = activeTrace(traceEditorViewType);
+  const host = open ?? (await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Host trace', filters: TRACE_FILTERS }))?.[0];
   if (!host) return;
   const guests = await vscode.window.showOpenDialog({ canSelectMany: true, openLabel: 'Add guest trace(s)', title: `Guest traces of ${vscode.workspace.asRelativePath(host)}`, filters: TRACE_FILTERS });
   if (!guests?.length) return;
+  if (open && editor && editor.activeUri?.toString() === open.toString()) return editor.addGuestTraces(guests.map((g) => g.fsPath));
   const cli = vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath;
   const args = [cli, 'analyze', host.fsPath, ...guests.flatMap((g) => ['--guest', g.fsPath])];
   const result = await vscode.window.withProgress(

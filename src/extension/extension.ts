@@ -76,7 +76,7 @@ export function activate(context: vscode.ExtensionContext): KvmSpinApi {
       provideTextDocumentContent: (uri) => summaries.get(uri.toString()) ?? '',
     }),
     vscode.commands.registerCommand('kvmSpin.showLog', () => log.show()),
-    vscode.commands.registerCommand(ADD_GUEST_TRACE, () => addGuestTraceCommand(context, log, TRACE_EDITOR)),
+    vscode.commands.registerCommand(ADD_GUEST_TRACE, () => addGuestTraceCommand(context, log, TRACE_EDITOR, traceEditor)),
     vscode.commands.registerCommand(OPEN_IN_PERFETTO, () => traceEditor.openInPerfetto()),
     vscode.window.registerCustomEditorProvider(TRACE_EDITOR, traceEditor, { supportsMultipleEditorsPerDocument: false }),
     vscode.window.registerCustomEditorProvider(TRACE_EDITOR_ANY, traceEditor, { supportsMultipleEditorsPerDocument: false }),

@@ -7,12 +7,12 @@ import { basename } from 'node:path';
 import { importTraceFileParallel } from '../core/trace/parallelImport';
 import { dashboardFromAnalysis } from '../core/analysis/viewModel';
 import { TraceSession } from '../core/session';
-import { importWarnings } from '../core/pipeline';
+import { applyRunFileOrigin, importWarnings, readGuestTraces } from '../core/pipeline';
 import { NotATraceError } from '../core/trace/sniff';
 import { readRunFileMetrics } from '../core/sim/runFileSites';
 import { runFileContentWarnings } from '../core/sim/runFileCheck';
 import type { DashboardModel } from '../protocol';
-import type { SessionRequest, SessionMessage, TimelineQuery, TimelineQueryRequest } from './workerMessages';
+import type { AddedGuests, SessionRequest, SessionMessage, TimelineQuery, TimelineQueryRequest } from './workerMessages';
 import { timelineWindow } from '../core/views/timeline';
 import { timelineDetails } from '../core/views/timelineDetails';
 import { eventList } from '../core/views/eventList';
@@ -45,6 +45,8 @@ async function main(): Promise<void> {
       schedule.made(started, performance.now());
     },
   });
+  // A run file's header names its trace id and guests (a trace.dat's options already did).
+  applyRunFileOrigin(file, trace);
   const warnings = importWarnings(trace.stats);
   const session = new TraceSession(trace.store);
   const analyzeRange = (range: { startNs: number; endNs: number }) => {
@@ -71,26 +73,33 @@ async function main(): Promise<void> {
   for (let i = 0; i < trace.store.length; i++) if (trace.store.cpu[i] >= pcpus) pcpus = trace.store.cpu[i] + 1;
   post({ type: 'opened', format: trace.format, analysis, model: dashboard(), pcpus });
   const replays = new ReplayCache(session.model);
-  parentPort?.on('message', (req: SessionRequest | TimelineQueryRequest) => {
+  parentPort?.on('message', async (req: SessionRequest | TimelineQueryRequest) => {
     if (!('query' in req)) return post({ type: 'dashboard', id: req.id, model: dashboard(req.range) });
     try {
-      post({ type: 'answer', id: req.id, answer: answerTimeline(session, replays, req.query) });
+      const answer = req.query.kind === 'addGuests' ? await addGuests(session, req.query.paths) : answerTimeline(session, replays, req.query);
+      post({ type: 'answer', id: req.id, answer });
     } catch (err) {
       post({ type: 'failed', id: req.id, message: (err as Error)?.message ?? String(err) });
     }
   });
 }
 
+/** Reads guest traces of this host onto its clock (GuestTraceError: not its guest) and adds their lanes. */
+async function addGuests(session: TraceSession, paths: string[]): Promise<AddedGuests> {
+  session.addGuests(await readGuestTraces(session.store.origin, basename(file), paths, session.guests, { clockHz }));
+  return { guests: session.guests.map(({ source, traceId, name, events }) => ({ source, traceId, name, events })), guestLanes: session.guestLanes?.lanes.length ?? 0 };
+}
+
 /** The timeline's requests: windows, details, event pages, replays, and exports written from here (off the extension host). */
-function answerTimeline(session: TraceSession, replays: ReplayCache, q: TimelineQuery) {
+function answerTimeline(session: TraceSession, replays: ReplayCache, q: Exclude<TimelineQuery, { kind: 'addGuests' }>) {
   const store = session.store;
   switch (q.kind) {
     case 'timeline':
-      return timelineWindow(session.tables, q.request);
+      return timelineWindow(session.tables, q.request, session.guestLanes);
     case 'timelineDetails': {
       const { inKernel } = q;
       const targets = inKernel === undefined ? undefined : (k: number) => decisionTargetFields(session.tables, replays.get(inKernel), k, inKernel);
-      return timelineDetails(session.tables, { line: (row) => store.line[row], comm: (tid) => store.threads.get(tid)?.comm ?? '<...>' }, q.request, targets);
+      return timelineDetails(session.tables, { line: (row) => store.line[row], comm: (tid) => store.threads.get(tid)?.comm ?? '<...>' }, q.request, targets, session.guestLanes);
     }
     case 'replay':
       return replaySummary(replays.get(q.inKernel), q.inKernel);

@@ -29,6 +29,10 @@ class TraceDocument implements vscode.CustomDocument {
   /** The dashboard of the part read so far, while the rest is read (until the session opens). */
   readonly partial = new vscode.EventEmitter<DashboardModel>();
   lastPartial: DashboardModel | undefined;
+  /** Guest traces added to the session ("Add Guest Trace…"), for the editors to redraw. */
+  readonly guests = new vscode.EventEmitter<{ guestLanes: number; message: string | null }>();
+  /** The guest lanes the session's timeline has (a refused file leaves them as they were). */
+  guestLanes = 0;
   /** A new session replaces this one on Reload. */
   session!: TraceSession;
   constructor(readonly uri: vscode.Uri) {}
@@ -36,6 +40,7 @@ class TraceDocument implements vscode.CustomDocument {
     this.session.dispose();
     this.progress.dispose();
     this.partial.dispose();
+    this.guests.dispose();
   }
 }
 
@@ -90,6 +95,8 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
       },
     });
     doc.session = session;
+    // A new session holds no guest traces (Reload reads the host trace alone).
+    doc.guestLanes = 0;
     doc.lastProgress = undefined;
     doc.lastPartial = undefined;
     // The whole trace's dashboard replaces the partial one.
@@ -162,6 +169,8 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
     // While the trace is read: the dashboard of the part read so far, marked partial.
     const partial = doc.partial.event((model) => !range && send({ type: 'dashboard', model }));
     panel.onDidDispose(() => partial.dispose());
+    const guests = doc.guests.event((g) => send({ type: 'guests', ...g }));
+    panel.onDidDispose(() => guests.dispose());
     const showRange = async () => {
       let opened;
       try {
@@ -235,6 +244,32 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
         }
       }
     });
+  }
+
+  /** The file of the trace editor last focused, if any. */
+  get activeUri(): vscode.Uri | undefined {
+    return this.active?.uri;
+  }
+
+  /**
+   * "Add Guest Trace…" on the trace editor last focused: its session worker pairs the guest
+   * files with the trace and the timeline redraws with their lanes; a refused file (not a
+   * guest of this host) is told in the page and in a message, in one line.
+   */
+  async addGuestTraces(paths: string[], doc = this.active): Promise<void> {
+    if (!doc) return;
+    const name = path.basename(doc.uri.fsPath);
+    try {
+      const added = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `KVM Spin: reading guest traces of ${name}` }, () => doc.session.query({ kind: 'addGuests', paths }));
+      this.log.info(`${name}: ${added.guests.length} guest trace(s), ${added.guestLanes} guest lane(s)`);
+      doc.guestLanes = added.guestLanes;
+      doc.guests.fire({ guestLanes: added.guestLanes, message: null });
+    } catch (err) {
+      const message = (err as Error).message.split('\n')[0];
+      this.log.warn(`${name}: add guest trace: ${message}`);
+      doc.guests.fire({ guestLanes: doc.guestLanes, message });
+      void vscode.window.showErrorMessage(`KVM Spin: ${message}`);
+    }
   }
 
   /** "Open in Perfetto…": save the timeline's tracks (Perfetto protobuf or Chrome JSON), then offer the Perfetto UI. */

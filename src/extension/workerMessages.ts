@@ -19,7 +19,9 @@ export type TimelineQuery =
   | { kind: 'replay'; inKernel: InKernelAssumption }
   | { kind: 'eventList'; request: EventListRequest }
   | { kind: 'instances'; request: InstancesRequest }
-  | { kind: 'export'; format: ExportFormat; out: string };
+  | { kind: 'export'; format: ExportFormat; out: string }
+  /** Guest trace files of this host: paired by trace id (failed, with the one-line reason, when one is not its guest), then on the timeline. */
+  | { kind: 'addGuests'; paths: string[] };
 
 export interface TimelineAnswers {
   timeline: TimelineWindow;
@@ -28,6 +30,13 @@ export interface TimelineAnswers {
   export: { bytes: number };
   replay: ReplaySummary;
   instances: InstancesReply;
+  addGuests: AddedGuests;
+}
+
+/** The guests the session holds after an addGuests, and how many guest lanes the timeline now has. */
+export interface AddedGuests {
+  guests: { source: string; traceId: string; name: string; events: number }[];
+  guestLanes: number;
 }
 
 export interface TimelineQueryRequest {

@@ -14,6 +14,8 @@ export interface TimelineColours {
   /** By VM index, for pCPU runs of that VM's vCPUs. */
   vms: string[];
   otherTask: string;
+  /** Guest lanes by GUEST_RUN_LABELS index: not known (blank), idle (blank), task, lock contention, csd function. */
+  guestRuns: (string | null)[];
   /** By DECISION_OUTCOMES index: honoured, ignored, -ESRCH; then not judged. */
   boostRan: string;
   boostIgnored: string;
@@ -38,6 +40,7 @@ export function timelineColours(): TimelineColours {
     vcpuStates: ['transparent', t.green, t.orange, t.red, muted, t.yellow],
     vms: [t.blue, t.purple, t.green, t.orange, t.yellow, t.red],
     otherTask: v('--vscode-disabledForeground', '#808080'),
+    guestRuns: [null, null, t.green, t.red, t.orange],
     boostRan: t.green,
     boostIgnored: t.red,
     boostEsrch: t.purple,

@@ -1,7 +1,7 @@
 // Paints one TimelineWindow on a canvas: lanes, PAUSE ticks, boost and IPI arrows (as pixels
 // of one layer), then the rubber band and a marker. Layout only: no figure is computed here.
 
-import { BOOST_STRIDE, CPU_RUN_LABELS, IPI_STRIDE, VCPU_STATE_LABELS, OUTCOME_NOT_JUDGED, SEGMENT_MIXED, SEGMENT_STRIDE, type TimelineWindow } from '../../src/protocol';
+import { BOOST_STRIDE, CPU_RUN_LABELS, GUEST_RUN_LABELS, IPI_STRIDE, VCPU_STATE_LABELS, OUTCOME_NOT_JUDGED, SEGMENT_MIXED, SEGMENT_STRIDE, type TimelineWindow } from '../../src/protocol';
 import type { TimelineColours } from './colors';
 import { HEADER_PX, LANE_PX, type Layout } from './layout';
 import { PixelLayer } from './pixelLayer';
@@ -71,15 +71,17 @@ function drawLanes(layer: PixelLayer, w: TimelineWindow, layout: Layout, c: Time
   const vcpuWords = VCPU_STATE_LABELS.map((_, code) => word(segmentColour('vcpu', code, -1, w, c)));
   const cpuWords = CPU_RUN_LABELS.map((_, code) => word(segmentColour('cpu', code, -1, w, c)));
   const ranWords = w.vcpuLanes.map((_, lane) => word(segmentColour('cpu', RUN_VCPU, lane, w, c)));
+  const guestWords = GUEST_RUN_LABELS.map((_, code) => word(c.guestRuns[code] ?? null));
   const other = word(c.otherTask);
   for (const lane of w.lanes) {
-    const y = (lane.kind === 'vcpu' ? layout.laneY.vcpu : layout.laneY.cpu).get(lane.index);
+    const y = layout.laneY[lane.kind].get(lane.index);
     if (y === undefined) continue;
     const s = lane.segments;
     const isVcpu = lane.kind === 'vcpu';
+    const isGuest = lane.kind === 'guest';
     for (let k = 0; k < s.length; k += SEGMENT_STRIDE) {
       const code = s[k + 2] & ~SEGMENT_MIXED;
-      const colour = isVcpu ? (vcpuWords[code] ?? other) : code === RUN_VCPU && s[k + 3] >= 0 ? (ranWords[s[k + 3]] ?? other) : (cpuWords[code] ?? 0);
+      const colour = isGuest ? (guestWords[code] ?? other) : isVcpu ? (vcpuWords[code] ?? other) : code === RUN_VCPU && s[k + 3] >= 0 ? (ranWords[s[k + 3]] ?? other) : (cpuWords[code] ?? 0);
       if (colour === 0) continue;
       const x0 = Math.floor(s[k]);
       const x1 = x0 + Math.max(1, Math.round(s[k + 1]) - x0);
@@ -111,12 +113,17 @@ function drawMarks(layer: PixelLayer, marks: number[], layout: Layout, c: Timeli
 /** Tick height by exits in the column: 3 + log2(count), at most half a lane (a table: no log per tick). */
 const TICK_PX = Array.from({ length: 64 }, (_, n) => Math.min(LANE_PX / 2, Math.round(3 + Math.log2(Math.max(1, n)))));
 
-/** PAUSE exits: a tick at the top of the vCPU lane, taller with more exits in the pixel column. */
+/**
+ * PAUSE exits: a tick at the top of the vCPU lane, taller with more exits in the pixel column;
+ * on a guest lane the same for the IPIs it sent and csds it queued, in the IPI colour.
+ */
 function drawTicks(layer: PixelLayer, w: TimelineWindow, layout: Layout, c: TimelineColours): void {
-  const colour = layer.colour(c.tick);
+  const pause = layer.colour(c.tick);
+  const sent = layer.colour(c.ipi);
   for (const lane of w.lanes) {
-    if (lane.kind !== 'vcpu' || !lane.ticks.length) continue;
-    const y = layout.laneY.vcpu.get(lane.index);
+    if (lane.kind === 'cpu' || !lane.ticks.length) continue;
+    const colour = lane.kind === 'guest' ? sent : pause;
+    const y = layout.laneY[lane.kind].get(lane.index);
     if (y === undefined) continue;
     const t = lane.ticks;
     let x = 0;

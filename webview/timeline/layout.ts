@@ -1,5 +1,6 @@
-// Rows of the timeline: a group of pCPU lanes, then one group per VM with its vCPU lanes;
-// a collapsed group keeps only its header row. Shared by the canvas and the DOM labels.
+// Rows of the timeline: a group of pCPU lanes, then one group per VM with its vCPU lanes, each
+// followed by the guest CPU lanes that host thread ran (guest traces added); guest lanes whose
+// thread the host trace never shows go in a last group. A collapsed group keeps only its header row. Shared by the canvas and the DOM labels.
 
 import type { TimelineWindow } from '../../src/protocol';
 
@@ -16,7 +17,7 @@ export interface GroupRow {
 
 export interface LaneRow {
   type: 'lane';
-  kind: 'vcpu' | 'cpu';
+  kind: 'vcpu' | 'cpu' | 'guest';
   index: number;
   label: string;
   /** Full name for the tooltip (thread name and tid): untrusted text. */
@@ -30,15 +31,25 @@ export interface Layout {
   rows: Row[];
   heightPx: number;
   /** y of a lane's row by kind and index (absent when collapsed). */
-  laneY: { vcpu: Map<number, number>; cpu: Map<number, number> };
+  laneY: { vcpu: Map<number, number>; cpu: Map<number, number>; guest: Map<number, number> };
 }
 
 export const CPU_GROUP = 'cpus';
 export const vmGroupKey = (vm: string) => `vm:${vm}`;
+export const UNPLACED_GUESTS_GROUP = 'guests';
 
-export function layoutRows(w: Pick<TimelineWindow, 'vcpuLanes' | 'cpuLanes'>, collapsed: ReadonlySet<string>): Layout {
+export function layoutRows(w: Pick<TimelineWindow, 'vcpuLanes' | 'cpuLanes' | 'guestLanes'>, collapsed: ReadonlySet<string>): Layout {
   const rows: Row[] = [];
-  const laneY = { vcpu: new Map<number, number>(), cpu: new Map<number, number>() };
+  const laneY = { vcpu: new Map<number, number>(), cpu: new Map<number, number>(), guest: new Map<number, number>() };
+  const guests = w.guestLanes ?? [];
+  const guestRows = (after: number) =>
+    guests.forEach((g, index) => {
+      if (g.afterVcpuLane !== after) return;
+      const guest = g.name || g.traceId;
+      rows.push({ type: 'lane', kind: 'guest', index, label: `↳ guest CPU ${g.vcpu}`, title: `guest ${guest} CPU ${g.vcpu} (run by host thread ${g.hostTid}): its own trace — task, lock contention, csd function; ticks: IPIs sent, csds queued`, y });
+      laneY.guest.set(index, y);
+      y += LANE_PX;
+    });
   let y = 0;
   const group = (key: string, label: string) => {
     const isCollapsed = collapsed.has(key);
@@ -62,8 +73,11 @@ export function layoutRows(w: Pick<TimelineWindow, 'vcpuLanes' | 'cpuLanes'>, co
       rows.push({ type: 'lane', kind: 'vcpu', index, label: `vCPU ${l.vcpu}`, title: `${l.vm}/vCPU ${l.vcpu}: ${l.comm}-${l.tid}`, y });
       laneY.vcpu.set(index, y);
       y += LANE_PX;
+      guestRows(index);
     }
   }
+  const unplaced = guests.filter((g) => g.afterVcpuLane < 0).length;
+  if (unplaced && group(UNPLACED_GUESTS_GROUP, `Guest CPUs whose host thread the trace does not show (${unplaced})`)) guestRows(-1);
   return { rows, heightPx: y, laneY };
 }
 

@@ -5,7 +5,7 @@
 // table alternative. The host sends windows sized for the pixels; nothing is computed here.
 
 import type { EventListPage, EventListRow, HostToWebview, InstanceFilter, InstancesReply, TimelineDetails, TimelineWindow, WebviewToHost } from '../../src/protocol';
-import { CPU_RUN_LABELS, SEGMENT_MIXED, SEGMENT_STRIDE, VCPU_STATE_LABELS } from '../../src/protocol';
+import { CPU_RUN_LABELS, GUEST_RUN_LABELS, SEGMENT_MIXED, SEGMENT_STRIDE, VCPU_STATE_LABELS } from '../../src/protocol';
 import { button } from '../controls';
 import { el } from '../dom';
 import { formatDuration } from '../duration';
@@ -66,6 +66,9 @@ export function timelinePanel(post: (m: WebviewToHost) => void): TimelinePanel {
   const overview = el('canvas', { class: 'overview', role: 'img', 'aria-label': 'Overview of the whole trace; the box is the visible window. Click to move there.' });
   const labels = el('div', { class: 'labels' });
   const status = el('p', { class: 'sub', 'aria-live': 'polite' });
+  /** What "Add Guest Trace…" did: the guest lanes added, or why a file was refused (untrusted text: textContent). */
+  const guestNote = el('p', { class: 'sub', 'aria-live': 'polite', 'data-guests': '' });
+  guestNote.hidden = true;
   const details = el('section', { class: 'details', 'aria-live': 'polite', 'aria-label': 'Details' }, el('p', { class: 'hint' }, 'Click a run, a PAUSE tick or an arrow for its details.'));
   const tableBox = el('details', { class: 'window-table' }, el('summary', {}, 'Table of the visible window'));
   const modeButton = button('Select range', () => setSelectMode(!selectMode));
@@ -111,6 +114,7 @@ export function timelinePanel(post: (m: WebviewToHost) => void): TimelinePanel {
     toolbar,
     instances.element,
     status,
+    guestNote,
     el('div', { class: 'tl-overview' }, el('span', { class: 'sub' }, 'whole trace'), overview),
     el('div', { class: 'tl-body' }, labels, el('div', { class: 'tl-canvas' }, canvas)),
     legend(),
@@ -154,7 +158,7 @@ export function timelinePanel(post: (m: WebviewToHost) => void): TimelinePanel {
 
   function visibleLanes(w: TimelineWindow) {
     const l = layoutRows(w, collapsed);
-    return { vcpus: [...l.laneY.vcpu.keys()], cpus: [...l.laneY.cpu.keys()] };
+    return { vcpus: [...l.laneY.vcpu.keys()], cpus: [...l.laneY.cpu.keys()], ...(w.guestLanes ? { guests: [...l.laneY.guest.keys()] } : {}) };
   }
 
   /** A new zoom step: remembered for back/forward. */
@@ -308,11 +312,12 @@ export function timelinePanel(post: (m: WebviewToHost) => void): TimelinePanel {
     let n = 0;
     const LIMIT = 2000;
     for (const lane of w.lanes) {
-      const name = lane.kind === 'cpu' ? `CPU ${w.cpuLanes[lane.index].cpu}` : `${w.vcpuLanes[lane.index].vm}/vCPU ${w.vcpuLanes[lane.index].vcpu}`;
+      const guest = lane.kind === 'guest' ? w.guestLanes?.[lane.index] : undefined;
+      const name = guest ? `guest ${guest.name || guest.traceId} CPU ${guest.vcpu}` : lane.kind === 'cpu' ? `CPU ${w.cpuLanes[lane.index].cpu}` : `${w.vcpuLanes[lane.index].vm}/vCPU ${w.vcpuLanes[lane.index].vcpu}`;
       const s = lane.segments;
       for (let k = 0; k < s.length && n < LIMIT; k += SEGMENT_STRIDE, n++) {
         const code = s[k + 2] & ~SEGMENT_MIXED;
-        const what = lane.kind === 'vcpu' ? VCPU_STATE_LABELS[code] : code === 1 && s[k + 3] >= 0 ? `${w.vcpuLanes[s[k + 3]].vm}/vCPU ${w.vcpuLanes[s[k + 3]].vcpu}` : CPU_RUN_LABELS[code];
+        const what = lane.kind === 'guest' ? GUEST_RUN_LABELS[code] : lane.kind === 'vcpu' ? VCPU_STATE_LABELS[code] : code === 1 && s[k + 3] >= 0 ? `${w.vcpuLanes[s[k + 3]].vm}/vCPU ${w.vcpuLanes[s[k + 3]].vcpu}` : CPU_RUN_LABELS[code];
         const at = (x: number) => fmtTime(w.startNs + (x * (w.endNs - w.startNs)) / w.widthPx - w.traceStartNs);
         body.append(el('tr', {}, el('td', {}, name), el('td', {}, at(s[k])), el('td', {}, at(s[k + 1])), el('td', {}, `${what ?? code}${s[k + 2] & SEGMENT_MIXED ? ' (mostly; runs below a pixel merged)' : ''}`)));
       }
@@ -472,6 +477,16 @@ export function timelinePanel(post: (m: WebviewToHost) => void): TimelinePanel {
         instances.onReply(msg.id, msg.reply);
         return true;
       }
+      if (msg.type === 'guests') {
+        // The lanes change: lay out again from the next window, and redraw the overview too.
+        guestNote.textContent = msg.message ?? `${msg.guestLanes} guest CPU lane(s) beside the vCPU threads that ran them.`;
+        guestNote.hidden = false;
+        if (msg.message === null) {
+          layout = null;
+          request();
+        }
+        return true;
+      }
       if (msg.type === 'eventList') {
         events.onPage(msg.id, msg.page as EventListPage);
         return true;
@@ -511,6 +526,7 @@ function legend(): HTMLElement {
     item(c.boostIgnored, 'boost ignored'),
     item(c.boostEsrch, '-ESRCH'),
     item(c.ipi, 'IPI'),
+    el('span', { class: 'item' }, '| ↳ guest CPU lanes (Add Guest Trace…): task green, lock contention red, csd function orange, tick: IPI sent or csd queued'),
     el('span', { class: 'item' }, '| tick: PAUSE exit · lowered bar: runs below a pixel merged · drag pans, shift-drag selects'),
   );
 }

@@ -12,6 +12,7 @@ import { lowerBound, upperBound } from './sortedSearch';
 import { COARSE_MIXED, coarseLevels, finestBinNs, STATE_CODES } from './coarseLanes';
 import { instantIndex, isBoostArrow } from './instantIndex';
 import { instanceMarks, type InstanceTables } from './instances';
+import type { GuestLaneTables } from './guestLanes';
 
 /** Most arrows of each kind one window carries (after merging per pixel). */
 export const MAX_ARROWS = 2000;
@@ -47,12 +48,15 @@ interface Scale {
 
 const toPx = (s: Scale, ns: number) => Math.min(s.widthPx, Math.max(0, (ns - s.startNs) * s.pxPerNs));
 
-export function timelineWindow(tables: InstanceTables, request: TimelineRequest): TimelineWindow {
+/** `guests`: the guest lanes of the guest traces added to the session (none when absent). */
+export function timelineWindow(tables: InstanceTables, request: TimelineRequest, guests?: GuestLaneTables | null): TimelineWindow {
   const scale: Scale = { startNs: request.startNs, pxPerNs: request.widthPx / (request.endNs - request.startNs), widthPx: request.widthPx };
   const vcpuIndices = request.lanes?.vcpus ?? tables.vcpuLanes.map((_, i) => i);
   const cpuIndices = request.lanes?.cpus ?? tables.cpuLanes.map((_, i) => i);
   let ticks = pauseTicks(tables, request, scale, 1);
   for (let columnPx = 2; tickNumbers(ticks) > MAX_TICK_NUMBERS; columnPx *= 2) ticks = pauseTicks(tables, request, scale, columnPx);
+  let guestTicks = new Map<number, number[]>();
+  if (guests) for (let columnPx = 1; columnPx === 1 || tickNumbers(guestTicks) > MAX_TICK_NUMBERS; columnPx *= 2) guestTicks = guestInstantTicks(guests, request, scale, columnPx);
   const build = (minPx: number) => {
     const lanes: TimelineLane[] = [];
     for (const index of vcpuIndices) {
@@ -64,6 +68,13 @@ export function timelineWindow(tables: InstanceTables, request: TimelineRequest)
       if (index >= tables.cpuLanes.length) continue;
       const { table, details, mixed } = laneSource(tables, 'cpuRuns', index, request);
       lanes.push({ kind: 'cpu', index, segments: laneSegments(table, details, mixed, index, request, scale, minPx), ticks: [] });
+    }
+    if (guests) {
+      for (const index of request.lanes?.guests ?? guests.lanes.map((_, i) => i)) {
+        if (index >= guests.lanes.length) continue;
+        const runs = guests.runs;
+        lanes.push({ kind: 'guest', index, segments: laneSegments(runs, runs.detail, null, index, request, scale, minPx), ticks: guestTicks.get(index) ?? [] });
+      }
     }
     return lanes;
   };
@@ -80,6 +91,7 @@ export function timelineWindow(tables: InstanceTables, request: TimelineRequest)
     traceEndNs: tables.endNs,
     vcpuLanes: tables.vcpuLanes.map(({ vm, vmIndex, vcpu, tid, comm }) => ({ vm, vmIndex, vcpu, tid, comm })),
     cpuLanes: tables.cpuLanes.map(({ cpu }) => ({ cpu })),
+    ...(guests ? { guestLanes: guests.lanes.map(({ name, traceId, vcpu, hostTid, afterVcpuLane }) => ({ name, traceId, vcpu, hostTid, afterVcpuLane })) } : {}),
     lanes,
     boosts: boosts.arrows,
     boostsInWindow: boosts.inWindow,
@@ -221,6 +233,24 @@ function pauseTicks(tables: TimelineTables, request: TimelineRequest, scale: Sca
       at = next;
     }
   });
+  return ticks.byLane;
+}
+
+/** A guest lane's instants (IPIs sent, csds queued) per pixel column: two binary searches per column with instants. */
+function guestInstantTicks(guests: GuestLaneTables, request: TimelineRequest, scale: Scale, columnPx: number): Map<number, number[]> {
+  const { ts, laneStart } = guests.instants;
+  const ticks = new TickColumns(guests.lanes.length, columnPx);
+  const nsPerPx = 1 / scale.pxPerNs;
+  for (let lane = 0; lane < guests.lanes.length; lane++) {
+    let at = lowerBound(ts, laneStart[lane], laneStart[lane + 1], request.startNs);
+    const end = lowerBound(ts, at, laneStart[lane + 1], request.endNs);
+    while (at < end) {
+      const px = Math.min(scale.widthPx - 1, Math.floor(toPx(scale, ts[at])));
+      const next = px === scale.widthPx - 1 ? end : Math.min(end, lowerBound(ts, at, end, request.startNs + (px + 1) * nsPerPx));
+      ticks.add(lane, px, Math.max(1, next - at));
+      at = Math.max(at + 1, next);
+    }
+  }
   return ticks.byLane;
 }
 

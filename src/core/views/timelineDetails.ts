@@ -3,8 +3,10 @@
 // line of the event behind it (store row → line).
 
 import { CpuRunKind, DECISION_OUTCOMES, type TimelineTables } from '../analysis/tables';
-import { OUTCOME_NOT_JUDGED, VCPU_STATE_LABELS, type TimelineDetails, type TimelineDetailsRequest } from '../../protocol';
+import { GUEST_RUN_LABELS, OUTCOME_NOT_JUDGED, VCPU_STATE_LABELS, type TimelineDetails, type TimelineDetailsRequest } from '../../protocol';
 import { lowerBound, upperBound } from './sortedSearch';
+import type { GuestLaneTables } from './guestLanes';
+import { descriptorOf } from '../events/registry';
 
 /** What the details need from the store: a row's raw line and a thread's name. */
 export interface RowSource {
@@ -35,7 +37,11 @@ export function outcomeLabel(code: number): string {
 /** More fields for the details of decision k (the replay's per-policy targets). */
 export type DecisionFields = (k: number) => [string, string][];
 
-export function timelineDetails(tables: TimelineTables, rows: RowSource, request: TimelineDetailsRequest, decisionFields?: DecisionFields): TimelineDetails | null {
+export function timelineDetails(tables: TimelineTables, rows: RowSource, request: TimelineDetailsRequest, decisionFields?: DecisionFields, guests?: GuestLaneTables | null): TimelineDetails | null {
+  if (request.lane === 'guest') {
+    if (!guests || request.index >= guests.lanes.length) return null;
+    return guestInstantAt(guests, request) ?? guestRunAt(guests, request.index, request.ns);
+  }
   if (request.lane === 'vcpu') {
     if (request.index >= tables.vcpuLanes.length) return null;
     return decisionAt(tables, rows, request, decisionFields) ?? ipiAt(tables, rows, request) ?? vcpuRunAt(tables, rows, request.index, request.ns);
@@ -144,5 +150,59 @@ function cpuRunAt(tables: TimelineTables, rows: RowSource, lane: number, ns: num
     line: rows.line(c.row[i]),
     startNs: c.startNs[i],
     endNs: c.endNs[i],
+  };
+}
+
+const guestLaneName = (guests: GuestLaneTables, lane: number) => {
+  const l = guests.lanes[lane];
+  return `guest ${l.name || l.traceId} CPU ${l.vcpu}`;
+};
+
+/** A guest store row: its event, the event's fields (descriptor columns) and its line as the kernel prints it. */
+function guestEventFields(guests: GuestLaneTables, lane: number, row: number): [string, string][] {
+  const store = guests.stores[guests.lanes[lane].guest];
+  const d = descriptorOf(store.kind[row]);
+  if (!d) return [['guest line', String(store.line[row])]];
+  const columns = (['a', 'b', 'c'] as const).flatMap((c) => {
+    const spec = d.columns[c];
+    if (!spec) return [];
+    const v = store[c][row];
+    return [[spec.meaning, spec.stringId ? store.strings.get(v) : String(v)] as [string, string]];
+  });
+  return [['event', `${d.system}:${d.name}`], ...columns, ['raw', d.render.kernel?.(store, row) ?? ''], ['guest line', String(store.line[row])]];
+}
+
+function guestInstantAt(guests: GuestLaneTables, r: TimelineDetailsRequest): TimelineDetails | null {
+  const p = guests.instants;
+  const lo = p.laneStart[r.index];
+  const hi = p.laneStart[r.index + 1];
+  const from = lowerBound(p.ts, lo, hi, r.ns - r.toleranceNs);
+  const to = upperBound(p.ts, from, hi, r.ns + r.toleranceNs);
+  const i = nearest(p.ts, from, to, r.ns, () => true);
+  if (i < 0) return null;
+  const fields = guestEventFields(guests, r.index, p.row[i]);
+  return { title: `${guestLaneName(guests, r.index)}: ${fields[0][1]}`, fields: [['at', `${seconds(p.ts[i])} s`], ...fields], line: 0, startNs: p.ts[i], endNs: p.ts[i] };
+}
+
+function guestRunAt(guests: GuestLaneTables, lane: number, ns: number): TimelineDetails | null {
+  const s = guests.runs;
+  const i = runAt(s, lane, ns);
+  if (i < 0) return null;
+  const what = GUEST_RUN_LABELS[s.state[i]] ?? `state ${s.state[i]}`;
+  return {
+    title: `${guestLaneName(guests, lane)}: ${what}`,
+    fields: [
+      ['state', what],
+      ['guest task', s.detail[i] > 0 ? String(s.detail[i]) : '—'],
+      ['from', `${seconds(s.startNs[i])} s`],
+      ['to', `${seconds(s.endNs[i])} s`],
+      ['duration', duration(s.endNs[i] - s.startNs[i])],
+      ['host thread', String(guests.lanes[lane].hostTid)],
+      ...guestEventFields(guests, lane, s.row[i]).map(([k, v]): [string, string] => [k === 'event' ? 'began with' : k, v]),
+    ],
+    // The raw line is the guest file's (in the fields): the editor shows the host file.
+    line: 0,
+    startNs: s.startNs[i],
+    endNs: s.endNs[i],
   };
 }
