@@ -362,7 +362,7 @@ test('activation registers the contributed commands; Open Trace shows the summar
     const replayLines = csv.filter((l) => l.startsWith('handchecked-ftrace-tgid.txt,replay,'));
     assert.ok(replayLines.length >= 5, csv.join('\n'));
     assert.equal(csv.length, 4 + replayLines.length);
-    assert.match(replayLines[0], /,vanilla-5\.6,\d+,\d+,\d+,\d+,\d+$/);
+    assert.match(replayLines[0], /,vanilla-5\.6,\d+,\d+,\d+,\d+,\d+,$/);
     // Spin share: on-CPU spin 27 µs over 4.02 ms × 2 CPUs (it was 486 µs, counting 459 µs preempted in a PAUSE exit).
     assert.match(csv[1], /^handchecked-ftrace-tgid\.txt,trace,0\.00402,1,,0\.00335821,995\.025,/);
     assert.match(csv[2], /^undercommit \/ vanilla-5\.6 \/ seed 1,simulator,0\.5,1,\d/);

@@ -98,13 +98,21 @@ function obj(value: unknown, path: string): Json {
 /** A field of the JSON object itself, never one inherited from Object.prototype. */
 const own = (o: Json, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined);
 
+
+/** A value quoted in an error: its JSON, cut so that a hostile scenario gives a short line. */
+function quoted(v: unknown): string {
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX)}…` : text;
+}
+const QUOTE_MAX = 60;
+
 function num(o: Json, key: string, path: string, fallback: number | undefined, min: number, max: number, integer = false): number {
   const v = own(o, key);
   if (v === undefined) {
     if (fallback === undefined) throw new ScenarioError(`${path}.${key}: required number is missing`);
     return fallback;
   }
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ScenarioError(`${path}.${key}: expected a number, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ScenarioError(`${path}.${key}: expected a number, got ${quoted(v)}`);
   if (integer && !Number.isInteger(v)) throw new ScenarioError(`${path}.${key}: expected a whole number, got ${v}`);
   if (v < min || v > max) throw new ScenarioError(`${path}.${key}: ${v} is out of range [${min}, ${max}]`);
   return v;
@@ -113,14 +121,14 @@ function num(o: Json, key: string, path: string, fallback: number | undefined, m
 function oneOf<T extends string>(o: Json, key: string, path: string, allowed: readonly T[], fallback: T): T {
   const v = own(o, key);
   if (v === undefined) return fallback;
-  if (typeof v !== 'string' || !allowed.includes(v as T)) throw new ScenarioError(`${path}.${key}: expected one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string' || !allowed.includes(v as T)) throw new ScenarioError(`${path}.${key}: expected one of ${allowed.join(', ')}, got ${quoted(v)}`);
   return v as T;
 }
 
 function bool(o: Json, key: string, path: string, fallback: boolean): boolean {
   const v = own(o, key);
   if (v === undefined) return fallback;
-  if (typeof v !== 'boolean') throw new ScenarioError(`${path}.${key}: expected true or false, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'boolean') throw new ScenarioError(`${path}.${key}: expected true or false, got ${quoted(v)}`);
   return v;
 }
 
