@@ -1072,7 +1072,7 @@ class Simulation implements GuestEngine {
       v.ready = false;
       v.woken = false;
       v.lastSchedIn = now;
-      v.ipiFrom.clear();
+      if (v.ipiFrom.size > 0) v.ipiFrom.clear();
       if (v.inSpinLoop) {
         v.inSpinLoop = false;
         v.dyEligible = false;

@@ -10,6 +10,7 @@ export class IpiWorkload implements GuestWorkload {
   readonly computeNs: number;
   readonly handlerNs: number;
   readonly pvHaltsWaits = true;
+  private readonly wanted: Vcpu[] = [];
 
   constructor(private readonly spec: Extract<Workload, { type: 'ipi' }>) {
     this.userFraction = spec.userFraction;
@@ -18,7 +19,8 @@ export class IpiWorkload implements GuestWorkload {
   }
 
   afterWork(v: Vcpu, engine: GuestEngine): void {
-    const others = v.vm.vcpus.filter((o) => o !== v);
+    const others: Vcpu[] = [];
+    for (const o of v.vm.vcpus) if (o !== v) others.push(o);
     const { receivers } = this.spec;
     const targets = receivers === 'all' ? others : engine.random.sample(others, Math.min(receivers, others.length));
     v.phase = 'ipi-spin';
@@ -42,8 +44,12 @@ export class IpiWorkload implements GuestWorkload {
     engine.runGuest(v);
   }
 
+  /** The senders v's IPIs are pending at, in one array reused by every call (its callers read it at once). */
   waitSet(v: Vcpu): Vcpu[] {
-    return v.vm.vcpus.filter((o) => o.pendingIpis.includes(v));
+    const wanted = this.wanted;
+    wanted.length = 0;
+    for (const o of v.vm.vcpus) if (o.pendingIpis.includes(v)) wanted.push(o);
+    return wanted;
   }
 
   spinDeadline(): number {

@@ -12,6 +12,7 @@ export class SpinlockWorkload implements GuestWorkload {
   readonly pvHaltsWaits = true;
   private readonly criticalNs: number;
   private readonly locks: Lock[];
+  private readonly wanted: Vcpu[] = [];
 
   constructor(spec: Extract<Workload, { type: 'spinlock' }>) {
     this.userFraction = spec.userFraction;
@@ -52,8 +53,12 @@ export class SpinlockWorkload implements GuestWorkload {
     engine.runGuest(v);
   }
 
+  /** The lock's owner, in one array reused by every call (its callers read it at once). */
   waitSet(v: Vcpu): Vcpu[] {
-    return v.lock?.owner && v.lock.owner !== v ? [v.lock.owner] : [];
+    const wanted = this.wanted;
+    wanted.length = 0;
+    if (v.lock?.owner && v.lock.owner !== v) wanted.push(v.lock.owner);
+    return wanted;
   }
 
   spinDeadline(): number {
