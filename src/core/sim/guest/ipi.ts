@@ -10,7 +10,6 @@ export class IpiWorkload implements GuestWorkload {
   readonly computeNs: number;
   readonly handlerNs: number;
   readonly pvHaltsWaits = true;
-  private readonly wanted: Vcpu[] = [];
 
   constructor(private readonly spec: Extract<Workload, { type: 'ipi' }>) {
     this.userFraction = spec.userFraction;
@@ -44,10 +43,8 @@ export class IpiWorkload implements GuestWorkload {
     engine.runGuest(v);
   }
 
-  /** The senders v's IPIs are pending at, in one array reused by every call (its callers read it at once). */
   waitSet(v: Vcpu): Vcpu[] {
-    const wanted = this.wanted;
-    wanted.length = 0;
+    const wanted: Vcpu[] = [];
     for (const o of v.vm.vcpus) if (o.pendingIpis.includes(v)) wanted.push(o);
     return wanted;
   }

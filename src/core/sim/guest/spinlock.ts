@@ -5,6 +5,9 @@
 import type { Workload } from '../scenario';
 import type { GuestEngine, GuestWorkload, Lock, Vcpu } from './vcpu';
 
+/** The wait set of a spinner that owns its lock; never written. */
+const NO_VCPUS: Vcpu[] = [];
+
 export class SpinlockWorkload implements GuestWorkload {
   readonly userFraction: number;
   readonly computeNs: number;
@@ -12,7 +15,7 @@ export class SpinlockWorkload implements GuestWorkload {
   readonly pvHaltsWaits = true;
   private readonly criticalNs: number;
   private readonly locks: Lock[];
-  private readonly wanted: Vcpu[] = [];
+  private readonly owner: Vcpu[] = [];
 
   constructor(spec: Extract<Workload, { type: 'spinlock' }>) {
     this.userFraction = spec.userFraction;
@@ -55,10 +58,9 @@ export class SpinlockWorkload implements GuestWorkload {
 
   /** The lock's owner, in one array reused by every call (its callers read it at once). */
   waitSet(v: Vcpu): Vcpu[] {
-    const wanted = this.wanted;
-    wanted.length = 0;
-    if (v.lock?.owner && v.lock.owner !== v) wanted.push(v.lock.owner);
-    return wanted;
+    if (!v.lock?.owner || v.lock.owner === v) return NO_VCPUS;
+    this.owner[0] = v.lock.owner;
+    return this.owner;
   }
 
   spinDeadline(): number {
