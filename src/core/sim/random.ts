@@ -38,7 +38,9 @@ export class Random {
   sample<T>(items: readonly T[], k: number): T[] {
     const copy = items.slice();
     this.shuffle(copy);
-    copy.length = Math.min(k, copy.length);
-    return copy;
+    if (k >= copy.length) return copy;
+    const chosen: T[] = [];
+    for (let i = 0; i < k; i++) chosen.push(copy[i]);
+    return chosen;
   }
 }
