@@ -28,14 +28,19 @@ export class Random {
   shuffle<T>(items: T[]): void {
     for (let i = items.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
-      [items[i], items[j]] = [items[j], items[i]];
+      const swapped = items[i];
+      items[i] = items[j];
+      items[j] = swapped;
     }
   }
 
   /** k distinct items, in random order. */
   sample<T>(items: readonly T[], k: number): T[] {
-    const copy = [...items];
+    const copy = items.slice();
     this.shuffle(copy);
-    return copy.slice(0, k);
+    if (k >= copy.length) return copy;
+    const chosen: T[] = [];
+    for (let i = 0; i < k; i++) chosen.push(copy[i]);
+    return chosen;
   }
 }

@@ -178,7 +178,8 @@ class Simulation implements GuestEngine {
   private readonly vms: VmRt[] = [];
   private readonly vcpus: Vcpu[] = [];
   private readonly tasks: Task[] = [];
-  private readonly sites = {} as Record<SiteName, number[]>;
+  /** Per-site counters, one slot per global vCPU (dense, so counting never grows an array). */
+  private readonly sites = {} as Record<SiteName, Float64Array>;
   private readonly store: EventStore | null;
   readonly guestView: GuestViewRecorder | null;
   private readonly maxRecorded: number;
@@ -250,9 +251,9 @@ class Simulation implements GuestEngine {
     this.truthLog = options.truthLog ? new DecisionTruthLog() : null;
     this.measureFrom = options.warmupNs ?? defaultWarmupNs(options.durationNs);
     if (!(this.measureFrom >= 0)) throw new RangeError(`warm-up must be zero or positive, got ${this.measureFrom / 1e9} s`);
-    for (const s of SITES) this.sites[s] = [];
     for (let c = 0; c < scenario.host.pcpus; c++) this.boostsAwaitingPick.push([]);
     this.build();
+    for (const s of SITES) this.sites[s] = new Float64Array(this.vcpus.length);
     this.guestView = options.guestView
       ? new GuestViewRecorder(options.seed, this.vms.map((vm) => ({ name: vm.name, vcpuTids: vm.vcpus.map((v) => v.task.tid) })), () => this.measuring)
       : null;
@@ -378,7 +379,7 @@ class Simulation implements GuestEngine {
     for (const key of Object.keys(this.m) as (keyof typeof this.m)[]) this.m[key] = 0;
     for (const vm of this.vms) Object.assign(vm, { usefulNs: 0, spinNs: 0, runNs: 0, pleExits: 0, operations: 0 });
     for (const t of this.tasks) t.measuredFrom = t.sumExec;
-    for (const site of SITES) this.sites[site] = [];
+    for (const site of SITES) this.sites[site].fill(0);
     this.measuring = true;
   }
 
@@ -533,7 +534,7 @@ class Simulation implements GuestEngine {
     const row = this.record(EventKind.KvmEntry, v.task.tid, v.task.cpu);
     if (row >= 0) this.store!.a[row] = v.idx;
     // The Strict Boost patch clears the IPI-sender bitmask on every entry (vmx_vcpu_run).
-    v.ipiFrom.clear();
+    if (v.ipiFrom.size > 0) v.ipiFrom.clear();
     v.inGuest = true;
     this.guestView?.entered(this.now, v);
     const halt = v.haltOnEntry;
@@ -696,7 +697,7 @@ class Simulation implements GuestEngine {
    */
   icrWrite(v: Vcpu, receivers: readonly Vcpu[]): boolean {
     if (this.scenario.hardware.ipiVirtualization || receivers.length === 0) return false;
-    const writes = new Set(receivers.map((r) => r.idx >> 4)).size;
+    const writes = distinctClusters(receivers);
     this.exitGuest(v, this.exitReasons.msrWrite);
     this.resumeAfter(v, writes * this.scenario.hardware.exitCosts.exitNs);
     return true;
@@ -804,8 +805,7 @@ class Simulation implements GuestEngine {
   // ---- PLE and kvm_vcpu_on_spin -----------------------------------------------------------
 
   private count(site: SiteName, v: Vcpu): void {
-    const arr = this.sites[site];
-    arr[v.global] = (arr[v.global] ?? 0) + 1;
+    this.sites[site][v.global]++;
   }
 
   private pauseExit(me: Vcpu): void {
@@ -1072,7 +1072,7 @@ class Simulation implements GuestEngine {
       v.ready = false;
       v.woken = false;
       v.lastSchedIn = now;
-      v.ipiFrom.clear();
+      if (v.ipiFrom.size > 0) v.ipiFrom.clear();
       if (v.inSpinLoop) {
         v.inSpinLoop = false;
         v.dyEligible = false;
@@ -1128,7 +1128,7 @@ class Simulation implements GuestEngine {
         fairness: sumSq > 0 ? (sum * sum) / (shares.length * sumSq) : 1,
         perVm,
       },
-      sites: this.sites,
+      sites: siteCountsOfHits(this.sites),
       vcpus: this.vcpus.map((v) => ({ tid: v.task.tid, vm: v.vm.name, vcpu: v.idx })),
       simulatedEvents: this.events,
       store: this.store ?? undefined,
@@ -1145,6 +1145,30 @@ class Simulation implements GuestEngine {
  * descriptor and `return false` in SVM (with or without AVIC). So only Intel with APICv sees
  * an interrupt pending for a preempted vCPU.
  */
+/** x2APIC logical mode: one ICR write per cluster of 16 vCPUs among the receivers (counted without allocating). */
+function distinctClusters(receivers: readonly Vcpu[]): number {
+  let n = 0;
+  outer: for (let i = 0; i < receivers.length; i++) {
+    const cluster = receivers[i].idx >> 4;
+    for (let j = 0; j < i; j++) if (receivers[j].idx >> 4 === cluster) continue outer;
+    n++;
+  }
+  return n;
+}
+
+/** The result's per-site counters: a vCPU's slot only where the site was hit (a sparse array, as the run file and the JSON have always had). */
+function siteCountsOfHits(counts: Record<SiteName, Float64Array>): Record<SiteName, number[]> {
+  const out = {} as Record<SiteName, number[]>;
+  for (const site of SITES) {
+    const hits: number[] = [];
+    counts[site].forEach((n, i) => {
+      if (n > 0) hits[i] = n;
+    });
+    out[site] = hits;
+  }
+  return out;
+}
+
 function postedInterruptCheck(hw: Hardware): (v: Vcpu) => boolean {
   return hw.vendor === 'intel' && hw.apicv ? (v) => v.pendingIpis.length > 0 : () => false;
 }

@@ -18,7 +18,8 @@ export class IpiWorkload implements GuestWorkload {
   }
 
   afterWork(v: Vcpu, engine: GuestEngine): void {
-    const others = v.vm.vcpus.filter((o) => o !== v);
+    const others: Vcpu[] = [];
+    for (const o of v.vm.vcpus) if (o !== v) others.push(o);
     const { receivers } = this.spec;
     const targets = receivers === 'all' ? others : engine.random.sample(others, Math.min(receivers, others.length));
     v.phase = 'ipi-spin';
@@ -43,7 +44,9 @@ export class IpiWorkload implements GuestWorkload {
   }
 
   waitSet(v: Vcpu): Vcpu[] {
-    return v.vm.vcpus.filter((o) => o.pendingIpis.includes(v));
+    const wanted: Vcpu[] = [];
+    for (const o of v.vm.vcpus) if (o.pendingIpis.includes(v)) wanted.push(o);
+    return wanted;
   }
 
   spinDeadline(): number {

@@ -5,6 +5,9 @@
 import type { Workload } from '../scenario';
 import type { GuestEngine, GuestWorkload, Lock, Vcpu } from './vcpu';
 
+/** The wait set of a spinner that owns its lock; never written. */
+const NO_VCPUS: Vcpu[] = [];
+
 export class SpinlockWorkload implements GuestWorkload {
   readonly userFraction: number;
   readonly computeNs: number;
@@ -12,6 +15,7 @@ export class SpinlockWorkload implements GuestWorkload {
   readonly pvHaltsWaits = true;
   private readonly criticalNs: number;
   private readonly locks: Lock[];
+  private readonly owner: Vcpu[] = [];
 
   constructor(spec: Extract<Workload, { type: 'spinlock' }>) {
     this.userFraction = spec.userFraction;
@@ -52,8 +56,11 @@ export class SpinlockWorkload implements GuestWorkload {
     engine.runGuest(v);
   }
 
+  /** The lock's owner, in one array reused by every call (its callers read it at once). */
   waitSet(v: Vcpu): Vcpu[] {
-    return v.lock?.owner && v.lock.owner !== v ? [v.lock.owner] : [];
+    if (!v.lock?.owner || v.lock.owner === v) return NO_VCPUS;
+    this.owner[0] = v.lock.owner;
+    return this.owner;
   }
 
   spinDeadline(): number {

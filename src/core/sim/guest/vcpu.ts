@@ -122,7 +122,7 @@ export interface GuestWorkload {
   afterWork(v: Vcpu, engine: GuestEngine): void;
   /** The vCPU runs in one of this workload's wait phases: go on if the wait is over, else spin. */
   resumeWait(v: Vcpu, engine: GuestEngine): void;
-  /** Ground truth: the vCPUs this spinner waits for (none for a timestamp loop). */
+  /** Ground truth: the vCPUs this spinner waits for (none for a timestamp loop); the array may be reused by the next call, so read it at once. */
   waitSet(v: Vcpu): Vcpu[];
   /** When the current spin ends by itself (a timestamp loop), else Infinity. */
   spinDeadline(v: Vcpu): number;

@@ -140,7 +140,7 @@ export abstract class FairScheduler implements HostScheduler {
       this.saveOnSleep(q, se);
       se.onRq = false;
       const at = q.queued.indexOf(se);
-      if (at >= 0) q.queued.splice(at, 1);
+      if (at >= 0) removeAt(q.queued, at);
       clearBuddies(q, se);
       if (q.hasEntities) {
         if (sleep && se.parent) setNextBuddy(se.parent);
@@ -239,7 +239,7 @@ export abstract class FairScheduler implements HostScheduler {
     // set_next_entity() at every level of the pick; an entity that was already running there keeps its slice.
     for (let se: SchedEntity | null = next; se; se = se.parent) {
       const q = se.cfsRq;
-      q.queued.splice(q.queued.indexOf(se), 1);
+      removeAt(q.queued, q.queued.indexOf(se));
       clearBuddies(q, se);
       if (!isRunningChain(prev, se)) {
         se.prevSumExec = se.sumExec;
@@ -305,6 +305,14 @@ function isRunningChain(prev: SchedEntity | null, se: SchedEntity): boolean {
 }
 
 /** update_min_vruntime(): monotonic, the smaller of curr's and the leftmost's vruntime. */
+/** splice(at, 1) without the array of removed items it allocates: the order of the rest is kept. */
+function removeAt<T>(list: T[], at: number): void {
+  if (at < 0) at += list.length;
+  if (at < 0 || at >= list.length) return;
+  for (let i = at + 1; i < list.length; i++) list[i - 1] = list[i];
+  list.pop();
+}
+
 export function updateMinVruntime(q: CfsRq): void {
   let v = q.curr && q.curr.onRq ? q.curr.vruntime : Infinity;
   for (const t of q.queued) if (t.vruntime < v) v = t.vruntime;
