@@ -5,21 +5,6 @@ import * as assert from 'node:assert/strict';
 import type { EevdfScheduler } from '../../src/core/sim/host/eevdf';
 import { eevdf, ms, queue, run, task } from './hostHelpers';
 
-test('place_entity inflates the lag by (W + w) / W, so the woken entity keeps the lag it slept with', () => {
-  const s = eevdf() as EevdfScheduler;
-  const a = task(1, 0);
-  const b = task(2, 10 * ms);
-  queue(s, [a, b]); // V = 5 ms, W = 2
-  const woken = task(3, 0);
-  woken.vlag = 3 * ms;
-  s.attach(woken, null);
-  s.enqueueWakeup(woken, 0);
-  // lag' = 3 ms * 3 / 2 = 4.5 ms: v = 5 - 4.5 = 0.5 ms. Placing at V - vlag (2 ms) would leave it 2 ms of lag.
-  assert.equal(woken.vruntime, 0.5 * ms);
-  assert.equal(woken.deadline, 3.5 * ms);
-  assert.equal(s.avgVruntime(woken.cfsRq) - woken.vruntime, 3 * ms, 'V\' = (0 + 10 + 0.5) / 3 = 3.5 ms: lag 3 ms');
-});
-
 test('place_entity on an empty queue drops the lag (PLACE_LAG needs cfs_rq->nr_running)', () => {
   const s = eevdf() as EevdfScheduler;
   const woken = task(1, 0, 1);
