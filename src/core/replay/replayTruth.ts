@@ -7,17 +7,10 @@
 import type { StateModel } from '../analysis/analyze';
 import type { DecisionLabel, GuestDecision } from '../analysis/guestTruth';
 import type { ReplayResult } from './replay';
+import type { ReplayTruthRow } from '../../protocol';
 
-export interface TruthCounts {
-  /** Decisions whose label the guest's events decide (the denominator of every share). */
-  judged: number;
-  helpful: number;
-  overboost: number;
-  unhelpful: number;
-  noBoost: number;
-  /** helpful / judged; null when nothing was judged. */
-  helpfulShare: number | null;
-}
+/** A policy's (or the host's) targets judged against the guest's truth: the protocol's row. */
+export type TruthCounts = ReplayTruthRow;
 
 export interface ReplayTruth {
   /** Decisions of the trace, and those with a guest decision at the same exit. */
