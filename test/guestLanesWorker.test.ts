@@ -20,6 +20,8 @@ test('session worker: a guest trace added to an open host trace draws its lanes;
   try {
     await session.opened;
     const request = { startNs: 0, endNs: 1000 * US, widthPx: 1000 };
+    // The What-if replay judges targets against a truth only once guests are there.
+    assert.equal((await session.query({ kind: 'replay', inKernel: 'kernel' })).observedTruth, undefined);
     const before = await session.query({ kind: 'timeline', request });
     assert.equal(before.guestLanes, undefined);
     await assert.rejects(session.query({ kind: 'addGuests', paths: [guestPath] }).then(() => session.query({ kind: 'addGuests', paths: [guestPath] })), /given twice/);
@@ -36,6 +38,9 @@ test('session worker: a guest trace added to an open host trace draws its lanes;
     ]);
     const lane = after.lanes.find((l) => l.kind === 'guest' && l.index === 0)!;
     assert.deepEqual(lane.segments.slice(0, 8), [100, 150, R.Task, 1000, 150, 180, R.LockContention, 1000]);
+    const replay = await session.query({ kind: 'replay', inKernel: 'kernel' });
+    assert.ok(replay.observedTruth, 'with a guest the host\'s decisions are judged against its truth');
+    assert.ok(replay.policies.every((p) => p.truth !== undefined), 'and so is every policy\'s target');
     const details = await session.query({ kind: 'timelineDetails', request: { lane: 'guest', index: 0, ns: 160 * US, toleranceNs: 0 } });
     assert.equal(details?.title, 'guest vm0 CPU 0: lock contention');
   } finally {

@@ -20,6 +20,9 @@ import { PartialSchedule, partialDashboard } from '../core/views/partialView';
 import { writeTraceExport } from '../core/export/perfettoExport';
 import { ReplayCache } from '../core/replay/replayCache';
 import { decisionTargetFields, replaySummary } from '../core/replay/replayViews';
+import { judgeReplay } from '../core/replay/replayTruth';
+import { guestTruth, type GuestDecision } from '../core/analysis/guestTruth';
+import { VANILLA_FILTER } from '../core/analysis/guestProblems';
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 
 const post = (m: SessionMessage) => parentPort?.postMessage(m);
@@ -90,6 +93,17 @@ async function addGuests(session: TraceSession, paths: string[]): Promise<AddedG
   return { guests: session.guests.map(({ source, traceId, name, events }) => ({ source, traceId, name, events })), guestLanes: session.guestLanes?.lanes.length ?? 0 };
 }
 
+/** What each spinner waited for, from the session's guests; worked out once per set of guests. */
+const decisionsOfGuests = new WeakMap<TraceSession, { guests: number; decisions: readonly GuestDecision[] }>();
+function guestDecisions(session: TraceSession): readonly GuestDecision[] {
+  let kept = decisionsOfGuests.get(session);
+  if (!kept || kept.guests !== session.guests.length) {
+    kept = { guests: session.guests.length, decisions: guestTruth(session.store, session.guests, VANILLA_FILTER).decisions };
+    decisionsOfGuests.set(session, kept);
+  }
+  return kept.decisions;
+}
+
 /** The timeline's requests: windows, details, event pages, replays, and exports written from here (off the extension host). */
 function answerTimeline(session: TraceSession, replays: ReplayCache, q: Exclude<TimelineQuery, { kind: 'addGuests' }>) {
   const store = session.store;
@@ -101,8 +115,11 @@ function answerTimeline(session: TraceSession, replays: ReplayCache, q: Exclude<
       const targets = inKernel === undefined ? undefined : (k: number) => decisionTargetFields(session.tables, replays.get(inKernel), k, inKernel);
       return timelineDetails(session.tables, { line: (row) => store.line[row], comm: (tid) => store.threads.get(tid)?.comm ?? '<...>' }, q.request, targets, session.guestLanes);
     }
-    case 'replay':
-      return replaySummary(replays.get(q.inKernel), q.inKernel);
+    case 'replay': {
+      // With guests added, each policy's target is also judged against the guests' truth.
+      const r = replays.get(q.inKernel);
+      return replaySummary(r, q.inKernel, session.guests.length ? judgeReplay(session.model, r, guestDecisions(session)) : undefined);
+    }
     case 'eventList':
       return eventList(store, session.tables, q.request);
     case 'instances':

@@ -104,6 +104,8 @@ export function mountWhatIf(app: HTMLElement, post: (m: WebviewToHost) => void):
     if (msg?.type === 'dashboard' && !element.isConnected) {
       app.before(element);
       request();
+    } else if (msg?.type === 'guests' && msg.message === null && element.isConnected) {
+      request(); // guests added: the targets can now be judged against their truth
     } else if (msg?.type === 'replay' && msg.id === latest) {
       shown = msg.summary;
       render(msg.summary);
