@@ -9,6 +9,7 @@ import { accessSync, constants, existsSync, mkdirSync, rmdirSync, statSync, writ
 import { join } from 'node:path';
 import { CancelledError } from './textImporter';
 import { asOutputError, checkOutputFile, commitPartial, partialPathFor, removePartials } from '../outputFile';
+import { GUEST_EVENT_DESCRIPTORS } from '../events/guest';
 
 export const RECORDED_EVENTS = [
   'sched/sched_switch',
@@ -62,18 +63,10 @@ export function manualRecordCommand(durationS: number, out: string): string {
 /**
  * Guest tracepoints that say what a spinning vCPU waits for: lock contention (5.19+,
  * include/trace/events/lock.h), IPI sends (6.5+, ipi.h), smp_call_function queueing and
- * running (6.5+, csd.h) and the guest's own context switches.
+ * running (6.5+, csd.h) — the events the guest descriptors read — and the guest's own context
+ * switches.
  */
-export const GUEST_EVENTS = [
-  'lock:contention_begin',
-  'lock:contention_end',
-  'ipi:ipi_send_cpu',
-  'ipi:ipi_send_cpumask',
-  'csd:csd_queue_cpu',
-  'csd:csd_function_entry',
-  'csd:csd_function_exit',
-  'sched:sched_switch',
-];
+export const GUEST_EVENTS = [...GUEST_EVENT_DESCRIPTORS.map((d) => `${d.system}:${d.name}`), 'sched:sched_switch'];
 
 /** trace-cmd agent's vsock port (TRACE_AGENT_DEFAULT_PORT in trace-cmd's tracecmd/include/trace-local.h). */
 export const TRACE_CMD_AGENT_PORT = 823;
