@@ -10,7 +10,7 @@ import { EventKind, EventStore, PrevState, PREEMPT_FLAG } from '../trace/model';
 import { SITES, type SiteName } from '../analysis/sites';
 import { createHostScheduler } from './host';
 import type { HostScheduler, SchedTask } from './host/scheduler';
-import type { CfsRq, GroupEntity } from './host/entity';
+import { EntityState, type CfsRq, type GroupEntity } from './host/entity';
 import { vcpuTaskGroups } from './host/groups';
 import { LoadBalancer } from './host/balance';
 import type { Policy } from './policies';
@@ -120,15 +120,7 @@ export class SimulationCancelled extends Error {
   }
 }
 
-class Task implements SchedTask {
-  vruntime = 0;
-  deadline = 0;
-  vlag = 0;
-  sumExec = 0;
-  prevSumExec = 0;
-  execStart = 0;
-  onRq = false;
-  running = false;
+class Task extends EntityState implements SchedTask {
   cfsRq = null as unknown as CfsRq;
   parent: GroupEntity | null = null;
   /** sumExec when measuring started. */
@@ -138,7 +130,9 @@ class Task implements SchedTask {
     readonly tid: number,
     public cpu: number,
     readonly vcpu: Vcpu | null,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 const ESRCH = -3;

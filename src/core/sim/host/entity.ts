@@ -62,7 +62,8 @@ export class TaskGroup {
   ) {}
 }
 
-export class GroupEntity implements SchedEntity {
+/** The scheduling state every sched_entity starts with (a task's or a group's). */
+export abstract class EntityState {
   vruntime = 0;
   deadline = 0;
   vlag = 0;
@@ -71,6 +72,9 @@ export class GroupEntity implements SchedEntity {
   execStart = 0;
   onRq = false;
   running = false;
+}
+
+export class GroupEntity extends EntityState implements SchedEntity {
   /** group_cfs_rq(se): the queue of this group's entities on this CPU. */
   readonly my: CfsRq;
   constructor(
@@ -79,6 +83,7 @@ export class GroupEntity implements SchedEntity {
     public cfsRq: CfsRq,
     public parent: GroupEntity | null,
   ) {
+    super();
     this.my = new CfsRq(cfsRq.cpu, this);
   }
 }
