@@ -7,7 +7,7 @@ import type { CfsRq, SchedTask, TaskGroup } from '../../src/core/sim/host/entity
 export const ms = 1_000_000;
 
 export function task(id: number, vruntime: number, cpu = 0): SchedTask {
-  return { id, tid: 100 + id, cpu, vruntime, deadline: vruntime + 3 * ms, vlag: 0, sumExec: 0, prevSumExec: 0, execStart: 0, onRq: false, running: false, cfsRq: null as unknown as CfsRq, parent: null };
+  return { id, tid: 100 + id, cpu, weight: 1024, vruntime, deadline: vruntime + 3 * ms, vlag: 0, sumExec: 0, prevSumExec: 0, execStart: 0, onRq: false, running: false, delayed: false, cfsRq: null as unknown as CfsRq, parent: null };
 }
 
 /** Puts tasks on their queues as they are (no placement), in the given groups. */
@@ -29,7 +29,7 @@ export function run(s: HostScheduler, t: SchedTask, now = 0): void {
   assert.equal(s.pickNext(t.cpu, now), t);
 }
 
-export const config = (over: Partial<SchedulerConfig>): SchedulerConfig => ({ kind: 'cfs', pickBuddy: false, runToParity: false, preemptShort: false, forfeitOnYield: false, debooster: 'off', ...over });
+export const config = (over: Partial<SchedulerConfig>): SchedulerConfig => ({ kind: 'cfs', pickBuddy: false, runToParity: false, preemptShort: false, forfeitOnYield: false, delayDequeue: false, debooster: 'off', ...over });
 export const cfs = (over: Partial<SchedulerConfig> = {}) => createHostScheduler(config(over), 8);
 export const eevdf = (over: Partial<SchedulerConfig> = {}) => createHostScheduler(config({ kind: 'eevdf', ...over }), 8);
 

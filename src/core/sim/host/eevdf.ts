@@ -1,49 +1,106 @@
 // EEVDF as in Linux 6.6+ (kernel/sched/fair.c): eligibility (vruntime <= the weighted average
 // vruntime), virtual deadlines, lag kept across sleep; NEXT_BUDDY off (6.6, features.h) or
-// the pick buddy (6.12.13+ / 6.13: cfs_rq->next is taken while eligible); forfeit on yield (6.19).
+// the pick buddy (6.12.13+ / 6.13: cfs_rq->next is taken while eligible); DELAY_DEQUEUE (6.12+);
+// forfeit on yield (6.19). The arithmetic is the kernel's: sums of entity_key() * weight
+// relative to cfs_rq->min_vruntime (6.19 keeps them relative to zero_vruntime, the average
+// itself, which only moves where avg_vruntime() rounds down: not modelled apart).
 
-import type { CfsRq, SchedEntity, SchedTask } from './entity';
-import { FairScheduler } from './fair';
+import { onQueue, type CfsRq, type SchedEntity, type SchedTask } from './entity';
+import { FairScheduler, calcDeltaFair, updateMinVruntime } from './fair';
 
-const NSEC_PER_MSEC = 1_000_000;
+/** TICK_NSEC at HZ=1000: the floor of the lag clamp in entity_lag(). */
+const TICK_NSEC = 1_000_000;
+
+/** The weighted sums avg_vruntime() and vruntime_eligible() read: cfs_rq->avg_vruntime and avg_load with curr added. */
+interface KeySums {
+  /** \Sum (v_i - min_vruntime) * w_i */
+  sum: number;
+  /** \Sum w_i */
+  load: number;
+}
+
+function keySums(q: CfsRq): KeySums {
+  let sum = 0;
+  let load = 0;
+  const curr = q.curr && onQueue(q.curr) ? q.curr : null;
+  if (curr) {
+    sum += (curr.vruntime - q.minVruntime) * curr.weight;
+    load += curr.weight;
+  }
+  for (const se of q.queued) {
+    sum += (se.vruntime - q.minVruntime) * se.weight;
+    load += se.weight;
+  }
+  return { sum, load };
+}
 
 export class EevdfScheduler extends FairScheduler {
-  /** avg_vruntime() over every entity on the queue, the running one included. */
+  /**
+   * avg_vruntime() (6.6-6.18): min_vruntime + \Sum key_i * w_i / \Sum w_i over every entity on
+   * the queue (curr and delayed ones included), rounded down ("sign flips effective floor /
+   * ceiling") so that an entity placed at the result is eligible; an empty queue gives min_vruntime.
+   */
   avgVruntime(q: CfsRq): number {
-    let sum = 0;
-    let n = 0;
-    if (q.curr && q.curr.onRq) {
-      sum += q.curr.vruntime;
-      n++;
-    }
-    for (const t of q.queued) {
-      sum += t.vruntime;
-      n++;
-    }
-    return n ? sum / n : q.minVruntime;
+    const { sum, load } = keySums(q);
+    return load ? q.minVruntime + Math.floor(sum / load) : q.minVruntime;
   }
 
-  /** entity_eligible(): lag >= 0. */
+  /** entity_eligible() / vruntime_eligible(): \Sum key_i * w_i >= key * \Sum w_i, without the division. */
   eligible(q: CfsRq, se: SchedEntity): boolean {
-    return se.vruntime <= this.avgVruntime(q) + 1e-9;
+    const { sum, load } = keySums(q);
+    return sum >= (se.vruntime - q.minVruntime) * load;
+  }
+
+  /** calc_delta_fair(sysctl_sched_base_slice, se): the request r_i / w_i. */
+  private vslice(se: SchedEntity): number {
+    return calcDeltaFair(this.baseSlice, se);
   }
 
   /**
-   * place_entity() keeps the lag the entity had when it slept. Not modelled (open): the kernel's
-   * avg_vruntime relative to min_vruntime with exact eligibility, and the lag inflation by
-   * (W + w) / W; each, tried, made 6.6 starve a VM in this model (paper seed 1, 0.2 s: fairness
-   * 0.43; lock-2vm seed 7: 1 PAUSE exit in 0.04 s) through an interaction not yet found.
+   * place_entity() with PLACE_LAG: on a queue that holds entities the saved lag is inflated by
+   * (W + w_i) / W, so that once the entity itself moves the average its lag is the one it slept
+   * with; on an empty queue it starts at V with no lag. vd_i = v_i + r_i / w_i.
    */
   protected placeOnWakeup(q: CfsRq, se: SchedEntity): void {
-    se.vruntime = this.avgVruntime(q) - se.vlag;
-    se.deadline = se.vruntime + this.baseSlice;
+    const vruntime = this.avgVruntime(q);
+    let lag = 0;
+    if (q.nrRunning > 0) {
+      const load = keySums(q).load;
+      lag = (se.vlag * (load + se.weight)) / load;
+    }
+    se.vruntime = vruntime - lag;
+    se.deadline = se.vruntime + this.vslice(se);
   }
 
-  /** update_entity_lag() in dequeue_entity(), clamped to max(2 slices, 1 ms). */
+  /** update_entity_lag() / entity_lag(): V - v_i, clamped to calc_delta_fair(max(2 slices, TICK_NSEC)). */
   protected saveOnSleep(q: CfsRq, se: SchedEntity): void {
     const lag = this.avgVruntime(q) - se.vruntime;
-    const limit = Math.max(2 * this.baseSlice, NSEC_PER_MSEC);
+    const limit = calcDeltaFair(Math.max(2 * this.baseSlice, TICK_NSEC), se);
     se.vlag = Math.max(-limit, Math.min(limit, lag));
+  }
+
+  /** dequeue_entity() (6.12+, DELAY_DEQUEUE): a sleeping entity that is not eligible stays on the queue. */
+  protected override delaysDequeue(q: CfsRq, se: SchedEntity): boolean {
+    return this.config.delayDequeue && !this.eligible(q, se);
+  }
+
+  /**
+   * requeue_delayed_entity() with DELAY_ZERO: the lag is updated; an entity that became eligible
+   * while it waited is placed again at V with no lag, any other keeps its vruntime.
+   */
+  protected override requeueDelayed(se: SchedEntity): void {
+    const q = se.cfsRq;
+    this.saveOnSleep(q, se);
+    if (se.vlag > 0) {
+      const at = q.queued.indexOf(se);
+      if (at >= 0) q.queued.splice(at, 1);
+      se.delayed = false;
+      se.vlag = 0;
+      this.placeOnWakeup(q, se);
+      if (q.curr !== se) q.queued.push(se);
+    }
+    se.delayed = false;
+    se.onRq = true;
   }
 
   /** A migrating entity keeps its lag (dequeue saved it, or its sleep did) and is placed by it on arrival. */
@@ -102,22 +159,27 @@ export class EevdfScheduler extends FairScheduler {
    */
   protected entityTick(q: CfsRq, curr: SchedEntity): boolean {
     if (curr.vruntime >= curr.deadline) {
-      curr.deadline = curr.vruntime + this.baseSlice;
+      curr.deadline = curr.vruntime + this.vslice(curr);
       return true;
     }
     return this.config.preemptShort && curr.vlag !== curr.deadline && !this.eligible(q, curr);
   }
 
-  /** yield_task_fair() (6.6+): push the deadline out by a slice; 6.19 forfeits the rest of the slice. */
+  /**
+   * yield_task_fair() (6.6+): push the deadline out by a slice, however far ahead it already is
+   * (a tight yield loop sends it seconds ahead: see eevdfRunaway.test.ts); 6.19 forfeits the rest
+   * of the slice instead, only while eligible, and updates min_vruntime.
+   */
   protected yieldCurrent(curr: SchedTask): void {
     const q = curr.cfsRq;
     if (this.config.forfeitOnYield) {
       if (this.eligible(q, curr)) {
         curr.vruntime = curr.deadline;
-        curr.deadline += this.baseSlice;
+        curr.deadline += this.vslice(curr);
+        updateMinVruntime(q);
       }
     } else {
-      curr.deadline += this.baseSlice;
+      curr.deadline += this.vslice(curr);
     }
   }
 
@@ -125,6 +187,6 @@ export class EevdfScheduler extends FairScheduler {
   protected deboost(yielder: SchedTask, target: SchedTask): void {
     if (yielder.cfsRq !== target.cfsRq || this.eligible(target.cfsRq, target)) return;
     yielder.vruntime = Math.max(yielder.vruntime, target.vruntime + this.baseSlice);
-    yielder.deadline = yielder.vruntime + this.baseSlice;
+    yielder.deadline = yielder.vruntime + this.vslice(yielder);
   }
 }

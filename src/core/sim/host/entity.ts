@@ -1,11 +1,16 @@
 // The scheduler's data: sched_entity (a task's, or a task group's on one CPU) and cfs_rq,
-// as kernel/sched/sched.h declares them, reduced to what the model uses. Every weight is
-// NICE_0_LOAD (1024) — tasks are nice 0, and a group entity's weight is fixed at 1024 instead
-// of calc_group_shares()'s per-CPU split of tg->shares — so virtual time equals real time at
-// every level of the hierarchy.
+// as kernel/sched/sched.h declares them, reduced to what the model uses. The simulator gives
+// every entity NICE_0_LOAD — tasks are nice 0, and a group entity's weight is fixed at 1024
+// instead of calc_group_shares()'s per-CPU split of tg->shares — so virtual time equals real
+// time at every level; the arithmetic still weighs by `weight` as the kernel does.
+
+/** NICE_0_LOAD after scale_load_down(): the weight of a nice-0 entity. */
+export const NICE_0_LOAD = 1024;
 
 export interface SchedEntity {
   readonly id: number;
+  /** scale_load_down(se->load.weight). */
+  weight: number;
   vruntime: number;
   deadline: number;
   vlag: number;
@@ -15,6 +20,12 @@ export interface SchedEntity {
   onRq: boolean;
   /** A task: it is its CPU's current task. A group entity leaves it false. */
   running: boolean;
+  /**
+   * se->sched_delayed (DELAY_DEQUEUE, 6.12+): asleep but still on its cfs_rq, competing until
+   * picked. `onRq` is then false — it means "runnable" (task_is_runnable()) to the simulator —
+   * and the scheduler counts the entity on its queue through onQueue().
+   */
+  delayed: boolean;
   /** cfs_rq_of(se): the queue this entity sits on (set by HostScheduler.attach for a task). */
   cfsRq: CfsRq;
   /** parent_entity(se): the group entity that owns cfsRq; null on a CPU's root cfs_rq. */
@@ -43,9 +54,9 @@ export class CfsRq {
     readonly owner: GroupEntity | null,
   ) {}
 
-  /** cfs_rq->nr_running: entities on this queue, the running one included. */
+  /** cfs_rq->nr_running: entities on this queue (delayed ones too), the running one included. */
   get nrRunning(): number {
-    return this.queued.length + (this.curr && this.curr.onRq ? 1 : 0);
+    return this.queued.length + (this.curr && onQueue(this.curr) ? 1 : 0);
   }
 
   /** cfs_rq->load.weight != 0: some entity is still on the queue. */
@@ -64,6 +75,7 @@ export class TaskGroup {
 
 /** The scheduling state every sched_entity starts with (a task's or a group's). */
 export abstract class EntityState {
+  weight = NICE_0_LOAD;
   vruntime = 0;
   deadline = 0;
   vlag = 0;
@@ -72,6 +84,12 @@ export abstract class EntityState {
   execStart = 0;
   onRq = false;
   running = false;
+  delayed = false;
+}
+
+/** se->on_rq as the kernel keeps it: runnable, or delayed on its queue. */
+export function onQueue(se: SchedEntity): boolean {
+  return se.onRq || se.delayed;
 }
 
 export class GroupEntity extends EntityState implements SchedEntity {

@@ -3,7 +3,7 @@
 // dequeue walks, the level-by-level pick, and the buddies. The per-queue decisions (placement,
 // the pick at one level, the tick, wakeup preemption, yield) are the subclasses'.
 
-import { CfsRq, GroupEntity, findMatchingSe, isGroup, type SchedEntity, type SchedTask, type TaskGroup } from './entity';
+import { CfsRq, GroupEntity, NICE_0_LOAD, findMatchingSe, isGroup, onQueue, type SchedEntity, type SchedTask, type TaskGroup } from './entity';
 import type { HostScheduler, SchedulerConfig } from './scheduler';
 
 const NSEC_PER_MSEC = 1_000_000;
@@ -61,6 +61,15 @@ export abstract class FairScheduler implements HostScheduler {
   protected startTurn(_se: SchedEntity): void {}
   /** The Debooster, when the policy has one: lower the yielder so the pick honours the target. */
   protected abstract deboost(yielder: SchedTask, target: SchedTask): void;
+  /** DELAY_DEQUEUE's test in dequeue_entity() for a sleeping entity (EEVDF 6.12+: not eligible). */
+  protected delaysDequeue(_q: CfsRq, _se: SchedEntity): boolean {
+    return false;
+  }
+  /** requeue_delayed_entity(): a delayed entity is woken, or a task wakes below it. */
+  protected requeueDelayed(se: SchedEntity): void {
+    se.delayed = false;
+    se.onRq = true;
+  }
   /** A task leaves its CPU's queue for another: make its vruntime relative (CFS) or keep its lag (EEVDF). */
   protected abstract detachVruntime(q: CfsRq, se: SchedEntity, runnable: boolean): void;
   /** ... and arrives on the other queue. */
@@ -94,7 +103,7 @@ export abstract class FairScheduler implements HostScheduler {
     return this.runnable[cpu];
   }
 
-  /** update_curr() at every level of the running task's hierarchy (all weights 1024: vruntime += delta). */
+  /** update_curr() at every level of the running task's hierarchy: vruntime += calc_delta_fair(delta). */
   updateCurr(cpu: number, now: number): void {
     const curr = this.current[cpu];
     if (!curr) return;
@@ -102,18 +111,29 @@ export abstract class FairScheduler implements HostScheduler {
     if (delta > 0) {
       for (let se: SchedEntity | null = curr; se; se = se.parent) {
         se.sumExec += delta;
-        se.vruntime += delta;
+        se.vruntime += calcDeltaFair(delta, se);
       }
       curr.execStart = now;
     }
     for (let se: SchedEntity | null = curr; se; se = se.parent) updateMinVruntime(se.cfsRq);
   }
 
-  /** enqueue_task_fair(): for_each_sched_entity, stopping at the first level already on its queue. */
+  /**
+   * enqueue_task_fair(): for_each_sched_entity, stopping at the first level already on its queue
+   * (requeued if delayed there); a delayed task itself is only requeued (ttwu_runnable() ->
+   * ENQUEUE_DELAYED), as it never left rq->nr_running.
+   */
   enqueueWakeup(task: SchedTask, now: number): void {
     this.updateCurr(task.cpu, now);
+    if (task.delayed) {
+      this.requeueDelayed(task);
+      return;
+    }
     for (let se: SchedEntity | null = task; se; se = se.parent) {
-      if (se.onRq) break;
+      if (onQueue(se)) {
+        if (se.delayed) this.requeueDelayed(se);
+        break;
+      }
       const q: CfsRq = se.cfsRq;
       this.placeOnWakeup(q, se);
       se.onRq = true;
@@ -130,24 +150,40 @@ export abstract class FairScheduler implements HostScheduler {
    */
   dequeueSleep(task: SchedTask, now: number): void {
     this.updateCurr(task.cpu, now);
-    this.dequeueEntities(task, true);
+    this.dequeueEntities(task, true, false);
   }
 
-  /** for_each_sched_entity of dequeue_task_fair(); only a sleep names the parent the next buddy. */
-  private dequeueEntities(task: SchedTask, sleep: boolean): void {
-    for (let se: SchedEntity | null = task; se; se = se.parent) {
+  /**
+   * dequeue_entities() (6.12; dequeue_task_fair() before): for_each_sched_entity, parents with
+   * DEQUEUE_SLEEP; a sleeping entity the class delays stays on its queue (a delayed task stays
+   * in rq->nr_running); `finishing` is DEQUEUE_DELAYED, the real dequeue of a delayed entity.
+   * Only a sleep names the parent the next buddy.
+   */
+  private dequeueEntities(start: SchedEntity, sleep: boolean, finishing: boolean): void {
+    let mayDelay = sleep && !finishing;
+    for (let se: SchedEntity | null = start; se; se = se.parent) {
       const q: CfsRq = se.cfsRq;
+      clearBuddies(q, se);
+      if (mayDelay && this.delaysDequeue(q, se)) {
+        se.delayed = true;
+        se.onRq = false;
+        if (se === start) return;
+        break;
+      }
       this.saveOnSleep(q, se);
+      // finish_delayed_dequeue_entity(): DELAY_ZERO drops the positive lag it kept while delayed.
+      if (se.delayed && se.vlag > 0) se.vlag = 0;
+      se.delayed = false;
       se.onRq = false;
       const at = q.queued.indexOf(se);
       if (at >= 0) removeAt(q.queued, at);
-      clearBuddies(q, se);
       if (q.hasEntities) {
         if (sleep && se.parent) setNextBuddy(se.parent);
         break;
       }
+      mayDelay = true;
     }
-    this.runnable[task.cpu]--;
+    if (!isGroup(start)) this.runnable[start.cfsRq.cpu]--;
   }
 
   /**
@@ -158,10 +194,15 @@ export abstract class FairScheduler implements HostScheduler {
    */
   migrate(task: SchedTask, cpu: number, now: number): void {
     if (task.running) throw new Error(`task ${task.tid} is running on CPU ${task.cpu}: only a queued or sleeping task migrates`);
+    // The kernel wakes a delayed task in place (ttwu_runnable); here it leaves as a sleeper.
+    if (task.delayed) {
+      this.updateCurr(task.cpu, now);
+      this.dequeueEntities(task, true, true);
+    }
     const runnable = task.onRq;
     if (runnable) {
       this.updateCurr(task.cpu, now);
-      this.dequeueEntities(task, false);
+      this.dequeueEntities(task, false, false);
     }
     this.detachVruntime(task.cfsRq, task, runnable);
     if (this.forced[task.cpu] === task) this.forced[task.cpu] = null;
@@ -176,7 +217,10 @@ export abstract class FairScheduler implements HostScheduler {
     task.onRq = true;
     task.cfsRq.queued.push(task);
     for (let se: SchedEntity | null = task.parent; se; se = se.parent) {
-      if (se.onRq) break;
+      if (onQueue(se)) {
+        if (se.delayed) this.requeueDelayed(se);
+        break;
+      }
       this.placeOnWakeup(se.cfsRq, se);
       se.onRq = true;
       if (se.cfsRq.curr !== se) se.cfsRq.queued.push(se);
@@ -189,7 +233,7 @@ export abstract class FairScheduler implements HostScheduler {
     const visit = (q: CfsRq): void => {
       for (const se of q.queued) {
         if (isGroup(se)) visit(se.my);
-        else out.push(se as SchedTask);
+        else if (!se.delayed) out.push(se as SchedTask);
       }
       // A running group entity is not in its parent's rbtree, but its queue holds waiting tasks.
       if (q.curr && isGroup(q.curr)) visit(q.curr.my);
@@ -228,7 +272,7 @@ export abstract class FairScheduler implements HostScheduler {
     this.updateCurr(cpu, now);
     const prev = this.current[cpu];
     for (let se: SchedEntity | null = prev; se; se = se.parent) {
-      if (se.onRq) se.cfsRq.queued.push(se);
+      if (onQueue(se)) se.cfsRq.queued.push(se);
       se.cfsRq.curr = null;
       se.cfsRq.putBack = se;
     }
@@ -261,14 +305,18 @@ export abstract class FairScheduler implements HostScheduler {
     return next;
   }
 
+  /** The pick's walk; a delayed entity it meets is dequeued for good and the pick starts again (pick_next_entity, 6.12). */
   private walkDown(root: CfsRq): SchedTask | null {
-    if (root.queued.length === 0) return null;
-    let se = this.pickEntity(root);
-    while (isGroup(se)) {
-      if (se.my.queued.length === 0) throw new Error(`group entity ${se.group.name} on CPU ${root.cpu} is queued with an empty cfs_rq`);
-      se = this.pickEntity(se.my);
+    for (;;) {
+      if (root.queued.length === 0) return null;
+      let se = this.pickEntity(root);
+      while (!se.delayed && isGroup(se)) {
+        if (se.my.queued.length === 0) throw new Error(`group entity ${se.group.name} on CPU ${root.cpu} is queued with an empty cfs_rq`);
+        se = this.pickEntity(se.my);
+      }
+      if (!se.delayed) return se as SchedTask;
+      this.dequeueEntities(se, true, true);
     }
-    return se as SchedTask;
   }
 
   /** yield_task_fair(): clear the yielder's buddies, charge it, then the class's own step. */
@@ -298,13 +346,17 @@ export abstract class FairScheduler implements HostScheduler {
   }
 }
 
+/** calc_delta_fair(): `delta` of real time in the entity's virtual time (delta * NICE_0_LOAD / weight). */
+export function calcDeltaFair(delta: number, se: SchedEntity): number {
+  return se.weight === NICE_0_LOAD ? delta : (delta * NICE_0_LOAD) / se.weight;
+}
+
 /** Whether `se` is one of the entities of `prev`'s hierarchy (so it was running on its queue). */
 function isRunningChain(prev: SchedEntity | null, se: SchedEntity): boolean {
   for (let p = prev; p; p = p.parent) if (p === se) return true;
   return false;
 }
 
-/** update_min_vruntime(): monotonic, the smaller of curr's and the leftmost's vruntime. */
 /** splice(at, 1) without the array of removed items it allocates: the order of the rest is kept. */
 function removeAt<T>(list: T[], at: number): void {
   if (at < 0) at += list.length;
@@ -313,8 +365,9 @@ function removeAt<T>(list: T[], at: number): void {
   list.pop();
 }
 
+/** update_min_vruntime(): monotonic, the smaller of curr's and the leftmost's vruntime. */
 export function updateMinVruntime(q: CfsRq): void {
-  let v = q.curr && q.curr.onRq ? q.curr.vruntime : Infinity;
+  let v = q.curr && onQueue(q.curr) ? q.curr.vruntime : Infinity;
   for (const t of q.queued) if (t.vruntime < v) v = t.vruntime;
   if (v !== Infinity && v > q.minVruntime) q.minVruntime = v;
 }

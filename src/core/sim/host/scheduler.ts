@@ -16,8 +16,10 @@ export interface SchedulerConfig {
   runToParity: boolean;
   /** 6.12+ (features.h PREEMPT_SHORT, did_preempt_short() in update_curr): reschedule a running entity that is out of its protected slice and no longer eligible. */
   preemptShort: boolean;
-  /** 6.19: yield_task_fair charges the yielder's remaining slice. */
+  /** 6.19 (79104becf42b; in 6.6.y and 6.12.y since January 2026): yield_task_fair charges the yielder's remaining slice. */
   forfeitOnYield: boolean;
+  /** 6.12+ (features.h DELAY_DEQUEUE, DELAY_ZERO): a sleeping entity that is not eligible stays on its queue until picked or woken. */
+  delayDequeue: boolean;
   /** The Debooster in yield_to_task_fair: off, sslab-keio/ple-kvm patch 0001, or the April 2021 RFC. */
   debooster: DeboosterForm;
 }
