@@ -9,8 +9,8 @@ import { builtinScenario } from '../../src/core/sim/scenario';
 import { writeTraceCmdText } from '../../src/core/export/traceCmdText';
 
 /** With `roundTrip`, the run goes through trace-cmd report text and the importer first. */
-export const replayRun = (scenario: string, policy: string, roundTrip = false) => {
-  const run = simulate({ scenario: builtinScenario(scenario), policy: policyByName(policy), seed: 7, durationNs: 0.04e9, record: true });
+export const replayRun = (scenario: string, policy: string, roundTrip = false, seed = 7) => {
+  const run = simulate({ scenario: builtinScenario(scenario), policy: policyByName(policy), seed, durationNs: 0.04e9, record: true });
   let store = run.store!;
   if (roundTrip) {
     let text = '';
