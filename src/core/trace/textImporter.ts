@@ -6,7 +6,7 @@
 
 import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { EventStore, isPid, lostEvents } from './model';
+import { EventStore, isPid, lostEvents, type ThreadInfo } from './model';
 import { checkClockHz, countsToNs } from './clock';
 import { bytesEqual, commOf, latin1, newLineHead, parseLineHead } from './lineHead';
 import { decodeEvent, DecodeResult, fixComm } from './eventPayload';
@@ -84,6 +84,7 @@ const LOST_FTRACE = /^\s*CPU:(\d+) \[LOST (\d+) EVENTS\]/;
 const LOST_TRACE_CMD = /^\s*CPU:(\d+) \[(?:(\d+) )?EVENTS DROPPED\]/;
 const KNOWN_NON_EVENT = /^\s*(cpus=\d+|version = \d+|CPU \d+ is empty|trace-cmd: |\s*$)/;
 const MAX_REPORTED_LINES = 5;
+const MAX_CACHED_CPUS = 4096;
 const EMPTY = Buffer.alloc(0);
 
 export class TextTraceImporter {
@@ -91,6 +92,8 @@ export class TextTraceImporter {
   private readonly stats: ImportStats = emptyImportStats();
   private readonly evidence = newEvidence();
   private readonly head = newLineHead();
+  /** The thread of each CPU's last line (most lines follow one from the same thread): spares a map look-up. */
+  private readonly threadOfCpu: (ThreadInfo | undefined)[] = [];
   private carry: Buffer = EMPTY;
   private skippingLongLine = false;
   private readonly maxLineLength: number;
@@ -242,8 +245,13 @@ export class TextTraceImporter {
   /** Names the line's thread, slicing its name only when it is new or changed. */
   private noteThread(line: Buffer): void {
     const head = this.head;
-    const known = this.store.threads.get(head.tid);
-    if (known !== undefined && bytesEqual(line, head.commStart, head.commEnd, known.comm) && (head.tgid < 0 || known.tgid >= 0)) return;
+    const cached = head.cpu < MAX_CACHED_CPUS ? this.threadOfCpu[head.cpu] : undefined;
+    // The store updates a thread's entry in place and never replaces it, so a cached one stays current.
+    const known = cached !== undefined && cached.tid === head.tid ? cached : this.store.threads.get(head.tid);
+    if (known !== undefined && bytesEqual(line, head.commStart, head.commEnd, known.comm) && (head.tgid < 0 || known.tgid >= 0)) {
+      if (head.cpu < MAX_CACHED_CPUS) this.threadOfCpu[head.cpu] = known;
+      return;
+    }
     this.store.noteThread(head.tid, fixComm(commOf(line, head)), head.tgid);
   }
 
