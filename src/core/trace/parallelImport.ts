@@ -26,13 +26,12 @@ import type { ImportRange } from './importWorker';
 export const PARALLEL_MIN_BYTES = 32 << 20;
 
 /**
- * Default thread count. On 2 cores two workers cost 35 % more CPU than one thread for the
- * 200 MB bench trace (2.2–2.4 s against 1.6–1.8 s): each worker's half took 0.70–0.78 s
- * against 1.38 s on one thread (each warms up its own JIT), V8's helper threads (three heaps
- * to collect) 0.45 s against 0.25 s, the merge 0.15 s; file bytes are not copied (each worker
- * reads its own range) and the columns are transferred, not cloned (0.03 s to cut them to
- * length). With no spare core for that overhead, two workers measured slower (best of 3:
- * 5.5 s against 3.2 s on a loaded machine), so machines with two cores or fewer read on one thread.
+ * Default thread count. On 2 cores, two threads (this one and a worker) still cost more CPU
+ * than one for the 200 MB bench trace: import 3.31 s against 2.79 s (1.51 s here, 1.28 s in the
+ * worker, 0.52 s in V8's helper threads against 0.27 s: the worker's start and JIT warm-up,
+ * a second heap to collect, the append of its rows); import + analysis 4.56 s against 4.13 s
+ * (best of 3, CPU time, loaded machine). With no spare core that overhead is not paid back, so
+ * machines with two cores or fewer read on one thread.
  */
 export function defaultImportThreads(): number {
   const cores = availableParallelism();
