@@ -2,10 +2,11 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { commOf, eventOf, groupOf, newLineHead, parseLineHead } from '../../src/core/trace/lineHead';
 
-function head(line: string) {
+function head(text: string) {
   const h = newLineHead();
+  const line = Buffer.from(text, 'latin1');
   if (!parseLineHead(line, h)) return null;
-  return { comm: commOf(line, h), tid: h.tid, tgid: h.tgid, cpu: h.cpu, tsNs: h.tsNs, group: groupOf(line, h), event: eventOf(line, h), payload: line.slice(h.payloadStart), dashPid: h.dashPid };
+  return { comm: commOf(line, h), tid: h.tid, tgid: h.tgid, cpu: h.cpu, tsNs: h.tsNs, group: groupOf(line, h), event: eventOf(line, h), payload: line.toString('latin1', h.payloadStart), dashPid: h.dashPid };
 }
 
 test('trace-cmd line with a flags column and a thread name with a space and a slash', () => {

@@ -46,8 +46,8 @@ test('any thread name without a newline round-trips through a trace-cmd line', (
       (comm, pid, cpu) => {
         const head = newLineHead();
         const line = `${comm}-${pid} [${String(cpu).padStart(3, '0')}] d..2. 12.345678: kvm_entry: vcpu 0`;
-        assert.ok(parseLineHead(line, head), line);
-        assert.equal(commOf(line, head), comm);
+        assert.ok(parseLineHead(Buffer.from(line, 'latin1'), head), line);
+        assert.equal(commOf(Buffer.from(line, 'latin1'), head), comm);
         assert.equal(head.tid, pid);
         assert.equal(head.cpu, cpu);
         assert.equal(head.tsNs, 12345678000);

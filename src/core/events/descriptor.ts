@@ -21,9 +21,10 @@ export interface ColumnSpec {
 
 /**
  * Decodes the payload at `at` (the line ends at `end`) into `row`; false when malformed or
- * when an id is out of range (ids.ts tells which).
+ * when an id is out of range (ids.ts tells which). `line` is the bytes of the chunk that holds
+ * the line (read as latin1: one character a byte), indices absolute.
  */
-export type TextDecoder = (store: EventStore, row: number, line: string, at: number, end: number, head: LineHead) => boolean;
+export type TextDecoder = (store: EventStore, row: number, line: Buffer, at: number, end: number, head: LineHead) => boolean;
 
 /** Decodes one trace.dat record whose data starts at `at` of `page` into `row`. */
 export type BinaryDecode = (store: EventStore, row: number, page: Buffer, at: number) => boolean;
@@ -67,7 +68,7 @@ export interface EventDescriptor {
   written: 'kernel' | 'plugin';
   /** Events matched by shape, not name (probes: any group, any name). */
   dynamic?: {
-    textMatches(line: string, at: number, end: number): boolean;
+    textMatches(line: Buffer, at: number, end: number): boolean;
     formatMatches(format: EventFormat): boolean;
     /** The event's name for row i (the writer's and the event list's). */
     nameOf(store: EventStore, i: number): string;

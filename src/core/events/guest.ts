@@ -15,6 +15,7 @@ import type { EventStore } from '../trace/model';
 import type { EventFormat, FieldFormat } from '../trace/dat/eventFormat';
 import type { BinaryDecode, BinaryDecoder, ColumnSpec, EventDescriptor, IntColumn, TextDecoder } from './descriptor';
 import type { FieldReaders } from './binaryFields';
+import { latin1 } from './textScan';
 
 /** Store kinds 14..20 (model.ts spreads them into EventKind). */
 export const GUEST_EVENT_KINDS = {
@@ -112,6 +113,10 @@ function tokenAfter(line: string, key: string, from: number, end: number, stop =
 function intOf(text: string): number {
   return /^-?\d+$/.test(text) ? Number(text) : NaN;
 }
+
+/** These rare events are decoded from a string of their payload alone, [0, end - at). */
+type PayloadDecoder = (store: EventStore, row: number, line: string, at: number, end: number) => boolean;
+const fromPayload = (decode: PayloadDecoder): TextDecoder => (store, row, line, at, end) => decode(store, row, latin1(line, at, end), 0, end - at);
 
 function decodeContentionBegin(store: EventStore, row: number, line: string, at: number, end: number): boolean {
   const space = line.indexOf(' ', at);
@@ -232,8 +237,8 @@ const s = (store: EventStore, id: number) => store.strings.get(id);
 /** The callsite the writer prints for csd_queue_cpu (the store does not keep it). */
 const CSD_CALLSITE = 'smp_call_function_many_cond+0x0/0x0';
 
-function guestEvent(kind: GuestKind, system: string, name: string, columns: EventDescriptor['columns'], text: TextDecoder, fields: readonly [string, FieldKind][], kernel: (store: EventStore, i: number) => string): EventDescriptor {
-  return { kind, system, name, columns, text, binary: binaryOf(fields), render: { kernel, plugin: null }, written: 'kernel' };
+function guestEvent(kind: GuestKind, system: string, name: string, columns: EventDescriptor['columns'], text: PayloadDecoder, fields: readonly [string, FieldKind][], kernel: (store: EventStore, i: number) => string): EventDescriptor {
+  return { kind, system, name, columns, text: fromPayload(text), binary: binaryOf(fields), render: { kernel, plugin: null }, written: 'kernel' };
 }
 
 const csdFunction = (kind: GuestKind, name: string) =>

@@ -6,7 +6,8 @@ import { EventKind, type EventStore } from '../trace/model';
 import { symbolicTables } from '../trace/dat/eventFormat';
 import type { EventDescriptor } from './descriptor';
 import { vcpuOk } from './ids';
-import { find, findLast, numberAfter, readNumber, scanEnd } from './textScan';
+import { bytesEqual } from '../trace/lineHead';
+import { find, findLast, latin1, numberAfter, readNumber, scanEnd, startsAt } from './textScan';
 
 /** The guest RIP the writer prints (the store does not keep one). */
 const RIP = '0xffffffff81000000';
@@ -16,14 +17,13 @@ const RIP = '0xffffffff81000000';
 // The few exit reasons of a trace, matched in place: most lines need no new string.
 let reasonStore: EventStore | null = null;
 let reasonIds: [string, number][] = [];
-function internReason(store: EventStore, line: string, start: number, end: number): number {
+function internReason(store: EventStore, line: Buffer, start: number, end: number): number {
   if (reasonStore !== store) {
     reasonStore = store;
     reasonIds = [];
   }
-  const len = end - start;
-  for (const entry of reasonIds) if (entry[0].length === len && line.startsWith(entry[0], start)) return entry[1];
-  const reason = line.slice(start, end);
+  for (const entry of reasonIds) if (bytesEqual(line, start, end, entry[0])) return entry[1];
+  const reason = latin1(line, start, end);
   const id = store.strings.intern(reason);
   if (reasonIds.length < 64) reasonIds.push([reason, id]);
   return id;
@@ -39,14 +39,14 @@ const kvmExit: EventDescriptor = {
   // "vcpu N reason X[ FLAGS] rip 0x.. info1 0x.. info2 0x.. ..."   (5.10+)
   text(store, row, line, at, end) {
     let vcpu = -1;
-    if (line.startsWith('vcpu ', at)) {
+    if (startsAt(line, 'vcpu ', at)) {
       vcpu = readNumber(line, at + 5);
       if (!vcpuOk(vcpu)) return false;
     }
     const r = find(line, 'reason ', at, end);
     if (r < 0) return false;
     let e = r + 7;
-    while (e < end && line.charCodeAt(e) !== 32 && line.charCodeAt(e) !== 9) e++;
+    while (e < end && line[e] !== 32 && line[e] !== 9) e++;
     if (e === r + 7) return false;
     store.a[row] = vcpu;
     store.b[row] = internReason(store, line, r + 7, e);
@@ -100,7 +100,7 @@ const kvmEntry: EventDescriptor = {
   columns: { a: { meaning: 'vcpu id' } },
   // "vcpu N" / "vcpu N, rip 0x.." / "vcpu N rip 0x.." (plugin)
   text(store, row, line, at) {
-    if (!line.startsWith('vcpu ', at)) return false;
+    if (!startsAt(line, 'vcpu ', at)) return false;
     const vcpu = readNumber(line, at + 5);
     if (!vcpuOk(vcpu)) return false;
     store.a[row] = vcpu;
@@ -129,7 +129,7 @@ const pleWindow: EventDescriptor = {
   columns: { a: { meaning: 'vcpu id' }, b: { meaning: '1 grow, 0 shrink' }, x: { meaning: 'old window' }, y: { meaning: 'new window' } },
   // "vcpu %u old %u new %u (%s)" with "growed" / "shrinked"
   text(store, row, line, at, end) {
-    if (!line.startsWith('vcpu ', at)) return false;
+    if (!startsAt(line, 'vcpu ', at)) return false;
     const vcpu = readNumber(line, at + 5);
     const oldWindow = numberAfter(line, ' old ', scanEnd, end);
     const newWindow = numberAfter(line, ' new ', scanEnd, end);
@@ -160,12 +160,12 @@ const pleWindow: EventDescriptor = {
       // Before ~5.4: "vcpu %u: ple_window %d (%s %d)" = new window, "grow"/"shrink", old window
       name: 'kvm_ple_window',
       text(store, row, line, at, end) {
-        if (!line.startsWith('vcpu ', at)) return false;
+        if (!startsAt(line, 'vcpu ', at)) return false;
         const vcpu = readNumber(line, at + 5);
         const newWindow = numberAfter(line, 'ple_window ', scanEnd, end);
         const paren = find(line, '(', scanEnd, end);
         if (Number.isNaN(newWindow) || paren < 0 || !vcpuOk(vcpu)) return false;
-        const grow = line.startsWith('grow', paren + 1);
+        const grow = startsAt(line, 'grow', paren + 1);
         const oldWindow = numberAfter(line, ' ', paren, end);
         if (Number.isNaN(oldWindow)) return false;
         store.a[row] = vcpu;
@@ -200,7 +200,11 @@ const pleWindow: EventDescriptor = {
 
 /** The destination shorthand, as the kernel prints it and as ICR bits 18–19 number it. */
 const SHORTHANDS = ['dst', 'self', 'all', 'all-but-self'];
-const SHORTHAND_CODE: Record<string, number> = Object.fromEntries(SHORTHANDS.map((name, code) => [name, code]));
+/** The shorthand's code from the bytes [start, end), matched in place; 0 (dst) for anything else. */
+function shorthandCode(line: Buffer, start: number, end: number): number {
+  for (let code = 0; code < SHORTHANDS.length; code++) if (bytesEqual(line, start, end, SHORTHANDS[code])) return code;
+  return 0;
+}
 
 const apicIpi: EventDescriptor = {
   kind: EventKind.ApicIpi,
@@ -216,7 +220,7 @@ const apicIpi: EventDescriptor = {
     store.b[row] = vec;
     const close = find(line, ')', scanEnd, end);
     const bar = close > 0 ? findLast(line, '|', scanEnd, close) : -1;
-    if (bar > 0) store.c[row] = SHORTHAND_CODE[line.slice(bar + 1, close)] ?? 0;
+    if (bar > 0) store.c[row] = shorthandCode(line, bar + 1, close);
     return true;
   },
   binary: {
@@ -277,7 +281,7 @@ const vcpuWakeup: EventDescriptor = {
   text(store, row, line, at, end) {
     const ns = numberAfter(line, 'time ', at, end);
     if (Number.isNaN(ns)) return false;
-    store.a[row] = line.startsWith('wait', at) ? 1 : 0;
+    store.a[row] = startsAt(line, 'wait', at) ? 1 : 0;
     store.b[row] = find(line, 'invalid', scanEnd, end) >= 0 ? 0 : 1;
     store.x[row] = ns;
     return true;

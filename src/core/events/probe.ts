@@ -5,17 +5,22 @@ import { EventKind } from '../trace/model';
 import { eventOf } from '../trace/lineHead';
 import type { EventFormat } from '../trace/dat/eventFormat';
 import type { EventDescriptor } from './descriptor';
-import { find, findLast, readNumber } from './textScan';
+import { find, findLast, latin1, readNumber } from './textScan';
 
 /** A probe argument: decimal, or hex read as a signed 64-bit value (return codes like -ESRCH). */
-function probeValue(line: string, i: number, end: number): number {
-  if (line.charCodeAt(i) === 48 && (line.charCodeAt(i + 1) | 32) === 120) {
+function probeValue(line: Buffer, i: number, end: number): number {
+  if (line[i] === 48 && (line[i + 1] | 32) === 120) {
     let e = i + 2;
-    while (e < end && /[0-9a-fA-F]/.test(line[e])) e++;
+    while (e < end && isHexDigit(line[e])) e++;
     if (e === i + 2) return NaN;
-    return Number(BigInt.asIntN(64, BigInt(line.slice(i, e))));
+    return Number(BigInt.asIntN(64, BigInt(latin1(line, i, e))));
   }
   return readNumber(line, i);
+}
+
+function isHexDigit(c: number): boolean {
+  const lower = c | 32;
+  return (c >= 48 && c <= 57) || (lower >= 97 && lower <= 102);
 }
 
 /** A 64-bit two's-complement hex rendering, as kprobes print return values. */
@@ -85,7 +90,7 @@ export const PROBE_EVENT: EventDescriptor = {
   },
   written: 'kernel',
   dynamic: {
-    textMatches: (line, at, end) => line.charCodeAt(at) === 40 /* ( */ && find(line, ')', at, end) > at,
+    textMatches: (line, at, end) => line[at] === 40 /* ( */ && find(line, ')', at, end) > at,
     formatMatches: isProbeFormat,
     nameOf: (s, i) => s.strings.get(s.a[i]),
   },

@@ -5,7 +5,7 @@
 import { EventKind, PREEMPT_FLAG, PrevState, type EventStore } from '../trace/model';
 import type { EventDescriptor, TextDecoder } from './descriptor';
 import { pidOk } from './ids';
-import { commPidPrio, find, findLast, noteThreadAt, numberAfter, prevStateCode, readNumber, scanEnd, taskColon, trimEnd } from './textScan';
+import { commPidPrio, find, findLast, noteThreadAt, numberAfter, prevStateCode, readNumber, scanEnd, startsAt, taskColon, trimEnd } from './textScan';
 
 /** The name the writers print for a thread (`<idle>` for pid 0, `<...>` when unknown). */
 export function commOf(store: EventStore, tid: number): string {
@@ -35,12 +35,12 @@ function preemptBitOf(printFmt: string): number {
 const decodeSwitch: TextDecoder = (store, row, line, at, end) => {
   const arrow = find(line, ' ==> ', at, end);
   if (arrow < 0) return false;
-  if (line.startsWith('prev_comm=', at)) {
+  if (startsAt(line, 'prev_comm=', at)) {
     // Kernel format: prev_comm=%s prev_pid=%d prev_prio=%d prev_state=%s ==> next_comm=%s next_pid=%d next_prio=%d
     const pp = findLast(line, ' prev_pid=', at, arrow);
     const ps = findLast(line, ' prev_state=', at, arrow);
     const nc = arrow + 5;
-    if (pp < 0 || ps < 0 || !line.startsWith('next_comm=', nc)) return false;
+    if (pp < 0 || ps < 0 || !startsAt(line, 'next_comm=', nc)) return false;
     const np = findLast(line, ' next_pid=', nc, end);
     if (np < nc) return false;
     const prevPid = readNumber(line, pp + 10);
@@ -112,7 +112,7 @@ const schedSwitch: EventDescriptor = {
 // Kernel: "comm=%s pid=%d prio=%d [success=1 ]target_cpu=%03d"
 // Plugin: "comm:pid [prio][ success=1][ CPU:%03d]"
 const decodeWakeup: TextDecoder = (store, row, line, at, end) => {
-  if (line.startsWith('comm=', at)) {
+  if (startsAt(line, 'comm=', at)) {
     const p = find(line, ' pid=', at, end);
     if (p < 0) return false;
     const pid = readNumber(line, p + 5);
@@ -183,7 +183,7 @@ const schedMigrate: EventDescriptor = {
   // "comm=%s pid=%d prio=%d orig_cpu=%d dest_cpu=%d"
   text(store, row, line, at, end) {
     const p = find(line, ' pid=', at, end);
-    if (p < 0 || !line.startsWith('comm=', at)) return false;
+    if (p < 0 || !startsAt(line, 'comm=', at)) return false;
     const pid = readNumber(line, p + 5);
     const orig = numberAfter(line, 'orig_cpu=', scanEnd, end);
     const dest = numberAfter(line, 'dest_cpu=', scanEnd, end);

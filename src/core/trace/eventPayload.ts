@@ -4,7 +4,7 @@
 // format.
 
 import { EventStore } from './model';
-import { eventOf, groupOf, type LineHead } from './lineHead';
+import { bytesEqual, latin1, startsAt, type LineHead } from './lineHead';
 import { DYNAMIC_EVENTS, NAMED_EVENTS, type NamedEvent } from '../events/registry';
 import { idWasOutOfRange, resetIdCheck } from '../events/ids';
 
@@ -17,29 +17,47 @@ export type DecodeResult = (typeof DecodeResult)[keyof typeof DecodeResult];
 const BY_LENGTH: NamedEvent[][] = [];
 for (const e of NAMED_EVENTS) (BY_LENGTH[e.name.length] ??= []).push(e);
 
-function knownEvent(line: string, head: LineHead): NamedEvent | undefined {
+function knownEvent(line: Buffer, head: LineHead): NamedEvent | undefined {
   const candidates = BY_LENGTH[head.eventEnd - head.eventStart];
   if (candidates === undefined) return undefined;
-  for (const entry of candidates) if (line.startsWith(entry.name, head.eventStart)) return entry;
+  for (const entry of candidates) if (startsAt(line, entry.name, head.eventStart)) return entry;
   return undefined;
 }
 
 /** No group on the line (ftrace, trace-cmd), or the event's own system (perf's `kvm:kvm_exit`). */
-function groupFits(line: string, head: LineHead, system: string): boolean {
-  return head.groupStart < 0 || (head.eventStart - 1 - head.groupStart === system.length && line.startsWith(system, head.groupStart));
+function groupFits(line: Buffer, head: LineHead, system: string): boolean {
+  return head.groupStart < 0 || (head.eventStart - 1 - head.groupStart === system.length && startsAt(line, system, head.groupStart));
+}
+
+// The names of the events counted as "other" ("group:event" as the line spells it), matched in
+// place: a trace has few, and most of its lines then need no new string.
+let otherStore: EventStore | null = null;
+let otherNames: string[] = [];
+const MAX_CACHED_OTHER_NAMES = 64;
+
+function countOther(store: EventStore, line: Buffer, head: LineHead): void {
+  if (otherStore !== store) {
+    otherStore = store;
+    otherNames = [];
+  }
+  // An empty group (":name:") is no group.
+  const start = head.groupStart < 0 || head.groupStart === head.eventStart - 1 ? head.eventStart : head.groupStart;
+  for (const known of otherNames) if (bytesEqual(line, start, head.eventEnd, known)) return store.countOther(known);
+  const name = latin1(line, start, head.eventEnd);
+  if (otherNames.length < MAX_CACHED_OTHER_NAMES) otherNames.push(name);
+  store.countOther(name);
 }
 
 /** Stores the event of one parsed line (or counts it as "other"). */
-export function decodeEvent(store: EventStore, head: LineHead, line: string, lineNo: number, end = line.length): DecodeResult {
+export function decodeEvent(store: EventStore, head: LineHead, line: Buffer, lineNo: number, end = line.length): DecodeResult {
   const entry = knownEvent(line, head);
   if (entry !== undefined && groupFits(line, head, entry.system)) return stored(store, head, line, lineNo, end, entry.kind, entry.text);
   for (const d of DYNAMIC_EVENTS) if (d.dynamic!.textMatches(line, head.payloadStart, end)) return stored(store, head, line, lineNo, end, d.kind, d.text);
-  const group = groupOf(line, head);
-  store.countOther(group ? `${group}:${eventOf(line, head)}` : eventOf(line, head));
+  countOther(store, line, head);
   return DecodeResult.Other;
 }
 
-function stored(store: EventStore, head: LineHead, line: string, lineNo: number, end: number, kind: NamedEvent['kind'], decode: NamedEvent['text']): DecodeResult {
+function stored(store: EventStore, head: LineHead, line: Buffer, lineNo: number, end: number, kind: NamedEvent['kind'], decode: NamedEvent['text']): DecodeResult {
   const row = store.push(head.tsNs, head.cpu, head.tid, kind, lineNo);
   resetIdCheck();
   if (decode(store, row, line, head.payloadStart, end, head)) return DecodeResult.Stored;

@@ -1,5 +1,5 @@
-// Worker-thread entry: imports one byte range of a text trace (starting at a line start)
-// and posts the serialized part, transferring its columns.
+// Worker-thread entry: imports one byte range of a text trace (starting at a line start, never
+// the file's first: the calling thread reads that one) and posts the part, transferring its columns.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { fileChunks, TextTraceImporter } from './textImporter';
@@ -10,11 +10,10 @@ export interface ImportRange {
   path: string;
   start: number;
   end: number; // exclusive
-  first: boolean;
 }
 
 async function run(range: ImportRange): Promise<void> {
-  const importer = new TextTraceImporter({ continuation: !range.first, expectedBytes: range.end - range.start });
+  const importer = new TextTraceImporter({ continuation: true, expectedBytes: range.end - range.start });
   let read = 0;
   let lastPost = 0;
   for await (const chunk of fileChunks(range.path, range.start, range.end)) {

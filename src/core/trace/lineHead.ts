@@ -5,7 +5,7 @@
 //   perf script:                comm [PID/]TID [CPU] SECONDS.FRACTION: [period] group:event: payload
 
 export interface LineHead {
-  /** The thread name is line.slice(commStart, commEnd): sliced only when needed. */
+  /** The thread name is the bytes [commStart, commEnd) of the line: decoded only when needed. */
   commStart: number;
   commEnd: number;
   tid: number;
@@ -15,10 +15,10 @@ export interface LineHead {
   tsNs: number;
   /** The timestamp had no decimal point: a raw counter value (x86-tsc, counter, uptime clocks). */
   rawTs: boolean;
-  /** Event name without its group ("kvm_exit", "kvm_vcpu_on_spin_L17") is line.slice(eventStart, eventEnd). */
+  /** Event name without its group ("kvm_exit", "kvm_vcpu_on_spin_L17") is the bytes [eventStart, eventEnd). */
   eventStart: number;
   eventEnd: number;
-  /** Group ("kvm", "probe", "sched") is line.slice(groupStart, eventStart - 1); groupStart = -1 without one. */
+  /** Group ("kvm", "probe", "sched") is the bytes [groupStart, eventStart - 1); groupStart = -1 without one. */
   groupStart: number;
   payloadStart: number;
   /** True when the task was written `comm-PID` (ftrace / trace-cmd), false for perf's `comm TID`. */
@@ -37,6 +37,8 @@ const DASH = 45;
 const SLASH = 47;
 const RBRACKET = 93;
 const RPAREN = 41;
+const LPAREN = 40;
+const LBRACKET = 91;
 const COLON = 58;
 const DOT = 46;
 
@@ -48,50 +50,69 @@ function isSpace(c: number): boolean {
 }
 
 /**
- * Fills `head` from `line`; returns false when the line is not an event line of any text
- * format. Allocation-free apart from the comm and event-name slices.
+ * Fills `head` from the line [start, end) of `line` (the bytes of a whole chunk: every index is
+ * absolute); returns false when the line is not an event line of any text format. Reads the
+ * bytes in place and allocates nothing.
  */
-export function parseLineHead(line: string, head: LineHead, start = 0, end = line.length): boolean {
-  // `line` may be a whole chunk of text: the line is [start, end), every index is absolute.
-  let bracket = line.indexOf('[', start);
-  while (bracket >= 0 && bracket < end) {
-    if (bracket > start && isSpace(line.charCodeAt(bracket - 1)) && tryAt(line, start, end, bracket, head)) return true;
-    bracket = line.indexOf('[', bracket + 1);
+export function parseLineHead(line: Buffer, head: LineHead, start = 0, end = line.length): boolean {
+  for (let bracket = start + 1; bracket < end; bracket++) {
+    if (line[bracket] === LBRACKET && isSpace(line[bracket - 1]) && tryAt(line, start, end, bracket, head)) return true;
   }
   return false;
 }
 
-function tryAt(line: string, start: number, n: number, open: number, head: LineHead): boolean {
+/** The number in [from, to) with spaces around it: its value, -1 for dashes only ("(-------)"), -2 for anything else. */
+function tgidColumn(line: Buffer, from: number, to: number): number {
+  // String.prototype.trim's white space, as latin1 bytes: TAB..CR, space, no-break space.
+  const trimmed = (c: number) => (c >= TAB && c <= 13) || c === SPACE || c === 0xa0;
+  while (from < to && trimmed(line[from])) from++;
+  while (to > from && trimmed(line[to - 1])) to--;
+  if (from === to) return -2;
+  if (line[from] === DASH) {
+    for (let k = from; k < to; k++) if (line[k] !== DASH) return -2;
+    return -1;
+  }
+  let value = 0;
+  for (let k = from; k < to; k++) {
+    if (!isDigit(line[k])) return -2;
+    value = value * 10 + (line[k] - DIGIT0);
+  }
+  // Past 2^53 the sum above rounds differently from Number(): read those rare ids as Number does.
+  return value <= Number.MAX_SAFE_INTEGER ? value : Number(line.toString('latin1', from, to));
+}
+
+function tryAt(line: Buffer, start: number, n: number, open: number, head: LineHead): boolean {
   // [CPU]
   let i = open + 1;
   let cpu = 0;
   const cpuStart = i;
-  while (i < n && isDigit(line.charCodeAt(i))) cpu = cpu * 10 + line.charCodeAt(i++) - DIGIT0;
-  if (i === cpuStart || i - cpuStart > 5 || i >= n || line.charCodeAt(i) !== RBRACKET) return false;
+  while (i < n && isDigit(line[i])) cpu = cpu * 10 + line[i++] - DIGIT0;
+  if (i === cpuStart || i - cpuStart > 5 || i >= n || line[i] !== RBRACKET) return false;
   i++;
   // trace-cmd prints a raw counter as "%12d:", which runs into "[CPU]" from 12 digits on.
-  const glued = i < n && !isSpace(line.charCodeAt(i));
-  if (glued && !isDigit(line.charCodeAt(i))) return false;
+  const glued = i < n && !isSpace(line[i]);
+  if (glued && !isDigit(line[i])) return false;
 
   // Left of [CPU]: optional (TGID), then PID.
   let j = open - 1;
-  while (j >= start && isSpace(line.charCodeAt(j))) j--;
+  while (j >= start && isSpace(line[j])) j--;
   let tgid = -1;
-  if (j >= start && line.charCodeAt(j) === RPAREN) {
+  if (j >= start && line[j] === RPAREN) {
     const close = j;
-    const lp = line.lastIndexOf('(', close);
+    let lp = close - 1;
+    while (lp >= start && line[lp] !== LPAREN) lp--;
     if (lp < start) return false;
-    const inner = line.slice(lp + 1, close).trim();
-    if (/^\d+$/.test(inner)) tgid = Number(inner);
-    else if (!/^-+$/.test(inner)) return false;
+    const inner = tgidColumn(line, lp + 1, close);
+    if (inner === -2) return false;
+    tgid = inner;
     j = lp - 1;
-    while (j >= start && isSpace(line.charCodeAt(j))) j--;
+    while (j >= start && isSpace(line[j])) j--;
   }
   const pidEnd = j + 1;
   let mul = 1;
   let tid = 0;
-  while (j >= start && isDigit(line.charCodeAt(j))) {
-    tid += (line.charCodeAt(j) - DIGIT0) * mul;
+  while (j >= start && isDigit(line[j])) {
+    tid += (line[j] - DIGIT0) * mul;
     mul *= 10;
     j--;
   }
@@ -99,52 +120,52 @@ function tryAt(line: string, start: number, n: number, open: number, head: LineH
   if (j + 1 === pidEnd || pidEnd - (j + 1) > 19) return false;
   let commEnd: number;
   let dashPid: boolean;
-  if (j >= start && line.charCodeAt(j) === DASH) {
+  if (j >= start && line[j] === DASH) {
     dashPid = true;
     commEnd = j;
-  } else if (j >= start && line.charCodeAt(j) === SLASH) {
+  } else if (j >= start && line[j] === SLASH) {
     // perf: PID/TID
     dashPid = false;
     let k = j - 1;
     let pid = 0;
     let m = 1;
     const pe = k + 1;
-    while (k >= start && isDigit(line.charCodeAt(k))) {
-      pid += (line.charCodeAt(k) - DIGIT0) * m;
+    while (k >= start && isDigit(line[k])) {
+      pid += (line[k] - DIGIT0) * m;
       m *= 10;
       k--;
     }
-    if (k + 1 === pe || k < start || !isSpace(line.charCodeAt(k))) return false;
+    if (k + 1 === pe || k < start || !isSpace(line[k])) return false;
     tgid = pid;
     commEnd = k;
-  } else if (j >= start && isSpace(line.charCodeAt(j))) {
+  } else if (j >= start && isSpace(line[j])) {
     dashPid = false;
     commEnd = j;
   } else {
     return false;
   }
   let commStart = start;
-  while (commStart < commEnd && isSpace(line.charCodeAt(commStart))) commStart++;
+  while (commStart < commEnd && isSpace(line[commStart])) commStart++;
   // trace-cmd report of a tracefs instance: "NAME: " before the right-aligned 16-column comm.
   // A comm is at most 15 characters, so the prefix is always followed by two spaces or more.
   for (let k = commStart; k < commEnd; k++) {
-    const c = line.charCodeAt(k);
+    const c = line[k];
     if (isSpace(c)) break;
-    if (c === 58 /* : */) {
-      if (isSpace(line.charCodeAt(k + 1)) && isSpace(line.charCodeAt(k + 2))) {
+    if (c === COLON) {
+      if (isSpace(line[k + 1]) && isSpace(line[k + 2])) {
         let after = k + 1;
-        while (after < commEnd && isSpace(line.charCodeAt(after))) after++;
+        while (after < commEnd && isSpace(line[after])) after++;
         if (after < commEnd) commStart = after;
       }
       break;
     }
   }
   let ce = commEnd;
-  while (ce > commStart && isSpace(line.charCodeAt(ce - 1))) ce--;
+  while (ce > commStart && isSpace(line[ce - 1])) ce--;
   if (ce <= commStart && !dashPid) return false;
 
   // Right of [CPU]: optional flags column, then the timestamp.
-  while (i < n && isSpace(line.charCodeAt(i))) i++;
+  while (i < n && isSpace(line[i])) i++;
   let tsNs = readTimestamp(line, n, i, head);
   if (tsNs < 0 && glued) return false;
   if (tsNs < 0) {
@@ -154,36 +175,36 @@ function tryAt(line: string, start: number, n: number, open: number, head: LineH
     if (tokEnd - i > 8) {
       // trace-cmd 3.3+ prints the flags, then a raw counter as "%12d:" right after them:
       // "d..2.11163479569636:". Read only the unambiguous five-column form (migrate-disable ".").
-      if (line.charCodeAt(i + 4) !== DOT || !isDigit(line.charCodeAt(i + 5))) return false;
-      for (let k = i; k < i + 4; k++) if (line.charCodeAt(k) === COLON || isSpace(line.charCodeAt(k))) return false;
+      if (line[i + 4] !== DOT || !isDigit(line[i + 5])) return false;
+      for (let k = i; k < i + 4; k++) if (line[k] === COLON || isSpace(line[k])) return false;
       tsNs = readTimestamp(line, n, i + 5, head);
       if (tsNs < 0 || !head.rawTs) return false;
     } else {
-      for (let k = i; k < tokEnd; k++) if (line.charCodeAt(k) === COLON) return false;
+      for (let k = i; k < tokEnd; k++) if (line[k] === COLON) return false;
       i = tokEnd;
-      while (i < n && isSpace(line.charCodeAt(i))) i++;
+      while (i < n && isSpace(line[i])) i++;
       tsNs = readTimestamp(line, n, i, head);
       if (tsNs < 0) return false;
     }
   }
   i = head.payloadStart; // readTimestamp leaves the index after "TS:" here
-  while (i < n && isSpace(line.charCodeAt(i))) i++;
+  while (i < n && isSpace(line[i])) i++;
   // perf's optional period column: a bare number before the event name.
   if (!dashPid) {
     let k = i;
-    while (k < n && isDigit(line.charCodeAt(k))) k++;
-    if (k > i && k < n && isSpace(line.charCodeAt(k))) {
+    while (k < n && isDigit(line[k])) k++;
+    if (k > i && k < n && isSpace(line[k])) {
       i = k;
-      while (i < n && isSpace(line.charCodeAt(i))) i++;
+      while (i < n && isSpace(line[i])) i++;
     }
   }
   // Event name: up to a colon followed by a space or the end of the line.
   const evStart = i;
   let groupEnd = -1;
   while (i < n) {
-    const c = line.charCodeAt(i);
+    const c = line[i];
     if (c === COLON) {
-      if (i + 1 >= n || isSpace(line.charCodeAt(i + 1))) break;
+      if (i + 1 >= n || isSpace(line[i + 1])) break;
       groupEnd = i;
     } else if (isSpace(c)) {
       return false;
@@ -195,7 +216,7 @@ function tryAt(line: string, start: number, n: number, open: number, head: LineH
   head.eventStart = groupEnd >= 0 ? groupEnd + 1 : evStart;
   head.eventEnd = i;
   i++; // the colon
-  while (i < n && isSpace(line.charCodeAt(i))) i++;
+  while (i < n && isSpace(line[i])) i++;
   head.payloadStart = i;
   head.commStart = commStart;
   head.commEnd = ce;
@@ -207,32 +228,32 @@ function tryAt(line: string, start: number, n: number, open: number, head: LineH
   return true;
 }
 
-function nextSpace(line: string, n: number, i: number): number {
-  while (i < n && !isSpace(line.charCodeAt(i))) i++;
+function nextSpace(line: Buffer, n: number, i: number): number {
+  while (i < n && !isSpace(line[i])) i++;
   return i;
 }
 
 /** Reads `SECONDS[.FRACTION]:` at i; returns nanoseconds (or -1) and leaves the end in head.payloadStart. */
-function readTimestamp(line: string, n: number, i: number, head: LineHead): number {
+function readTimestamp(line: Buffer, n: number, i: number, head: LineHead): number {
   let sec = 0;
   const start = i;
-  // The digit before the sum: sec · 10 + charCode would pass 2^53 first and round.
-  while (i < n && isDigit(line.charCodeAt(i))) sec = sec * 10 + (line.charCodeAt(i++) - DIGIT0);
+  // The digit before the sum: sec · 10 + digit would pass 2^53 first and round.
+  while (i < n && isDigit(line[i])) sec = sec * 10 + (line[i++] - DIGIT0);
   if (i === start || i >= n) return -1;
   let frac = 0;
   let fracDigits = 0;
-  if (line.charCodeAt(i) === DOT) {
+  if (line[i] === DOT) {
     i++;
-    while (i < n && isDigit(line.charCodeAt(i))) {
+    while (i < n && isDigit(line[i])) {
       if (fracDigits < 9) {
-        frac = frac * 10 + line.charCodeAt(i) - DIGIT0;
+        frac = frac * 10 + line[i] - DIGIT0;
         fracDigits++;
       }
       i++;
     }
     if (fracDigits === 0) return -1;
   }
-  if (i >= n || line.charCodeAt(i) !== COLON) return -1;
+  if (i >= n || line[i] !== COLON) return -1;
   head.payloadStart = i + 1;
   head.rawTs = fracDigits === 0;
   if (fracDigits === 0) return sec; // a raw counter clock: already in its own unit
@@ -241,23 +262,36 @@ function readTimestamp(line: string, n: number, i: number, head: LineHead): numb
 
 const POW10 = [1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 
-/**
- * Where `key` first starts within [from, end), or -1. A bounded scan: String.indexOf cannot
- * stop at the line's end and would search the rest of the chunk for a missing key.
- */
-export function findInLine(line: string, key: string, from: number, end: number): number {
+/** Whether the bytes at `at` spell `key` (an ASCII constant); may look past the line's end, as String.startsWith did. */
+export function startsAt(line: Buffer, key: string, at: number): boolean {
+  if (at < 0 || at + key.length > line.length) return false;
+  for (let k = 0; k < key.length; k++) if (line[at + k] !== key.charCodeAt(k)) return false;
+  return true;
+}
+
+/** Whether the bytes [start, end) are exactly `text`, compared as latin1 (one byte a character). */
+export function bytesEqual(line: Buffer, start: number, end: number, text: string): boolean {
+  if (end - start !== text.length) return false;
+  for (let k = 0; k < text.length; k++) if (line[start + k] !== text.charCodeAt(k)) return false;
+  return true;
+}
+
+/** Where `key` first starts within [from, end), or -1: a bounded scan, never past the line. */
+export function findInLine(line: Buffer, key: string, from: number, end: number): number {
   const first = key.charCodeAt(0);
-  for (let k = from, last = end - key.length; k <= last; k++) if (line.charCodeAt(k) === first && line.startsWith(key, k)) return k;
+  for (let k = from, last = end - key.length; k <= last; k++) if (line[k] === first && startsAt(line, key, k)) return k;
   return -1;
 }
 
 /** Where `key` last starts within [from, end), or -1. */
-export function findLastInLine(line: string, key: string, from: number, end: number): number {
+export function findLastInLine(line: Buffer, key: string, from: number, end: number): number {
   const first = key.charCodeAt(0);
-  for (let k = end - key.length; k >= from; k--) if (line.charCodeAt(k) === first && line.startsWith(key, k)) return k;
+  for (let k = end - key.length; k >= from; k--) if (line[k] === first && startsAt(line, key, k)) return k;
   return -1;
 }
 
-export const commOf = (line: string, head: LineHead) => line.slice(head.commStart, head.commEnd);
-export const eventOf = (line: string, head: LineHead) => line.slice(head.eventStart, head.eventEnd);
-export const groupOf = (line: string, head: LineHead) => (head.groupStart < 0 ? '' : line.slice(head.groupStart, head.eventStart - 1));
+/** The bytes [start, end) as a string, one character a byte (thread names go through fixComm). */
+export const latin1 = (line: Buffer, start: number, end: number) => line.toString('latin1', start, end);
+export const commOf = (line: Buffer, head: LineHead) => latin1(line, head.commStart, head.commEnd);
+export const eventOf = (line: Buffer, head: LineHead) => latin1(line, head.eventStart, head.eventEnd);
+export const groupOf = (line: Buffer, head: LineHead) => (head.groupStart < 0 ? '' : latin1(line, head.groupStart, head.eventStart - 1));

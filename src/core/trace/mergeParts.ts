@@ -1,14 +1,16 @@
-// A file read in parts (one per worker thread) comes back as serialized parts; merging them
-// gives exactly the store, stats and evidence one importer would have built for the file.
+// A file read in parts (the first on the calling thread, the others on worker threads) comes
+// back as one live part and serialized parts; appending them gives exactly the store, stats and
+// evidence one importer would have built for the file.
 
 import { EventStore, type LostEvents, type ThreadInfo } from './model';
 import { STRING_COLUMN_MASK } from '../events/registry';
-import type { FormatEvidence } from './sniff';
+import { newEvidence, type FormatEvidence } from './sniff';
 import { emptyImportStats, type ImportPart, type ImportStats } from './textImporter';
 
 const COLUMNS = ['ts', 'cpu', 'tid', 'kind', 'a', 'b', 'c', 'x', 'y', 'line'] as const;
 type Column = (typeof COLUMNS)[number];
 
+/** A worker's part; its columns may be longer than `length` (their unused capacity). */
 export type SerializedPart = { [K in Column]: EventStore[K] } & {
   length: number;
   strings: string[];
@@ -20,12 +22,14 @@ export type SerializedPart = { [K in Column]: EventStore[K] } & {
   rawTimestamps: boolean | null;
 };
 
-/** Copies each column to its exact length so the buffers can be transferred, not cloned. */
+/**
+ * The part with its columns as they are, to be transferred: cutting them to length would copy
+ * every row once more (the receiver reads only the first `length`).
+ */
 export function serializePart(part: ImportPart): { data: SerializedPart; transfer: ArrayBuffer[] } {
   const s = part.store;
-  const n = s.length;
   const data = {
-    length: n,
+    length: s.length,
     strings: s.strings.strings,
     threads: [...s.threads.values()],
     otherEvents: [...s.otherEvents],
@@ -36,28 +40,26 @@ export function serializePart(part: ImportPart): { data: SerializedPart; transfe
   } as SerializedPart;
   const transfer: ArrayBuffer[] = [];
   for (const k of COLUMNS) {
-    const column = s[k].slice(0, n);
-    (data as Record<Column, unknown>)[k] = column;
-    transfer.push(column.buffer as ArrayBuffer);
+    (data as Record<Column, unknown>)[k] = s[k];
+    transfer.push(s[k].buffer as ArrayBuffer);
   }
   return { data, transfer };
 }
 
 /** True when every part that has event lines has the same kind of timestamp (else one importer must read the file). */
-export function sameTimestamps(parts: SerializedPart[]): boolean {
+export function sameTimestamps(parts: readonly { rawTimestamps: boolean | null }[]): boolean {
   const kinds = new Set(parts.map((p) => p.rawTimestamps).filter((k) => k !== null));
   return kinds.size <= 1;
 }
 
-export function mergeParts(parts: SerializedPart[]): ImportPart {
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const store = new EventStore(total);
-  const stats: ImportStats = emptyImportStats();
-  const evidence = { ftraceHeader: 0, traceCmdHeader: 0, dashPidLines: 0, perfLines: 0, rawSched: 0, compactSched: 0 };
-  let lineOffset = 0;
+/** Appends the parts that follow `first` in the file, in order, to it (its store, stats and evidence). */
+export function appendParts(first: ImportPart, parts: readonly SerializedPart[]): ImportPart {
+  const { store, stats, evidence } = first;
+  store.reserve(parts.reduce((n, p) => n + p.length, store.length));
+  let lineOffset = stats.lines;
   for (const part of parts) {
     const off = store.length;
-    for (const k of COLUMNS) (store[k] as Float64Array).set(part[k] as Float64Array, off);
+    for (const k of COLUMNS) (store[k] as Float64Array).set((part[k] as Float64Array).subarray(0, part.length), off);
     const remap = Int32Array.from(part.strings, (text) => store.strings.intern(text));
     const identity = remap.every((id, i) => id === i);
     const { line, kind, a, b, c } = store;
@@ -74,31 +76,41 @@ export function mergeParts(parts: SerializedPart[]): ImportPart {
         if (m & 4) c[i] = remap[c[i]];
       }
     }
-    store.length = off + part.length;
+    store.length = end;
     for (const t of part.threads) store.noteThread(t.tid, t.comm, t.tgid);
     for (const [name, count] of part.otherEvents) store.otherEvents.set(name, (store.otherEvents.get(name) ?? 0) + count);
     for (const l of part.lost) store.lost.push({ ...l, line: l.line + lineOffset });
-    const ps = part.stats;
-    stats.bytes += ps.bytes;
-    stats.eventLines += ps.eventLines;
-    stats.storedEvents += ps.storedEvents;
-    stats.otherEvents += ps.otherEvents;
-    stats.malformedLines += ps.malformedLines;
-    stats.malformedPayloads += ps.malformedPayloads;
-    stats.longLines += ps.longLines;
-    stats.idsOutOfRange += ps.idsOutOfRange;
-    stats.firstIdOutOfRangeLines.push(...ps.firstIdOutOfRangeLines.map((l) => l + lineOffset));
-    stats.crlf ||= ps.crlf;
-    stats.warnings.push(...ps.warnings);
-    stats.firstMalformedLines.push(...ps.firstMalformedLines.map((l) => l + lineOffset));
-    stats.firstMalformedPayloadLines.push(...ps.firstMalformedPayloadLines.map((l) => l + lineOffset));
+    addStats(stats, part.stats, lineOffset);
     for (const key of Object.keys(evidence) as (keyof FormatEvidence)[]) evidence[key] += part.evidence[key];
-    lineOffset += ps.lines;
+    lineOffset += part.stats.lines;
   }
   stats.lines = lineOffset;
   stats.firstMalformedLines = stats.firstMalformedLines.slice(0, 5);
   stats.firstMalformedPayloadLines = stats.firstMalformedPayloadLines.slice(0, 5);
   stats.firstIdOutOfRangeLines = stats.firstIdOutOfRangeLines.slice(0, 5);
   store.recountOrder();
-  return { store, stats, evidence, rawTimestamps: parts.find((p) => p.rawTimestamps !== null)?.rawTimestamps ?? null };
+  return { store, stats, evidence, rawTimestamps: [first, ...parts].find((p) => p.rawTimestamps !== null)?.rawTimestamps ?? null };
+}
+
+/** Parts that were all serialized, merged in order into a new store. */
+export function mergeParts(parts: readonly SerializedPart[]): ImportPart {
+  const store = new EventStore(parts.reduce((n, p) => n + p.length, 0));
+  return appendParts({ store, stats: emptyImportStats(), evidence: newEvidence(), rawTimestamps: null }, parts);
+}
+
+/** Adds a later part's counts to `stats`; its line numbers move by `lineOffset`. */
+function addStats(stats: ImportStats, ps: ImportStats, lineOffset: number): void {
+  stats.bytes += ps.bytes;
+  stats.eventLines += ps.eventLines;
+  stats.storedEvents += ps.storedEvents;
+  stats.otherEvents += ps.otherEvents;
+  stats.malformedLines += ps.malformedLines;
+  stats.malformedPayloads += ps.malformedPayloads;
+  stats.longLines += ps.longLines;
+  stats.idsOutOfRange += ps.idsOutOfRange;
+  stats.firstIdOutOfRangeLines.push(...ps.firstIdOutOfRangeLines.map((l) => l + lineOffset));
+  stats.crlf ||= ps.crlf;
+  stats.warnings.push(...ps.warnings);
+  stats.firstMalformedLines.push(...ps.firstMalformedLines.map((l) => l + lineOffset));
+  stats.firstMalformedPayloadLines.push(...ps.firstMalformedPayloadLines.map((l) => l + lineOffset));
 }

@@ -200,8 +200,12 @@ export class EventStore {
     return order.sort((p, q) => ts[p] - ts[q] || p - q);
   }
 
-  private grow(): void {
-    const n = this.ts.length * 2;
+  /** Makes room for `rows` rows in all (rows are then bulk-copied in). */
+  reserve(rows: number): void {
+    if (rows > this.ts.length) this.grow(rows);
+  }
+
+  private grow(n = this.ts.length * 2): void {
     this.ts = growFloat(this.ts, n);
     this.cpu = growTyped(this.cpu, new Uint16Array(n));
     this.tid = growTyped(this.tid, new Int32Array(n));

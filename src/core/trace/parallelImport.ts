@@ -1,13 +1,13 @@
-// Large text traces are read by several worker threads, each a byte range cut at a line
-// start, and merged in order: the same result as one importer, on every core.
+// Large text traces are read by several threads (this one and workers), each a byte range cut
+// at a line start, and merged in order: the same result as one importer, on every core.
 
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { mergeParts, sameTimestamps, type SerializedPart } from './mergeParts';
+import { appendParts, sameTimestamps, type SerializedPart } from './mergeParts';
 import { NotATraceError } from './sniff';
-import { CancelledError, importTraceFile, validateImport, type ImportedTrace, type ImportOptions } from './textImporter';
+import { CancelledError, fileChunks, importTraceFile, TextTraceImporter, validateImport, type ImportedTrace, type ImportOptions } from './textImporter';
 import { importTraceDat, isTraceDat } from './dat/datImporter';
 
 /** trace.dat is recognised by its magic bytes, never by its name. */
@@ -26,13 +26,12 @@ import type { ImportRange } from './importWorker';
 export const PARALLEL_MIN_BYTES = 32 << 20;
 
 /**
- * Default thread count. On 2 cores two workers cost 35 % more CPU than one thread for the
- * 200 MB bench trace (2.2–2.4 s against 1.6–1.8 s): each worker's half took 0.70–0.78 s
- * against 1.38 s on one thread (each warms up its own JIT), V8's helper threads (three heaps
- * to collect) 0.45 s against 0.25 s, the merge 0.15 s; file bytes are not copied (each worker
- * reads its own range) and the columns are transferred, not cloned (0.03 s to cut them to
- * length). With no spare core for that overhead, two workers measured slower (best of 3:
- * 5.5 s against 3.2 s on a loaded machine), so machines with two cores or fewer read on one thread.
+ * Default thread count. On 2 cores, two threads (this one and a worker) still cost more CPU
+ * than one for the 200 MB bench trace: import 3.31 s against 2.79 s (1.51 s here, 1.28 s in the
+ * worker, 0.52 s in V8's helper threads against 0.27 s: the worker's start and JIT warm-up,
+ * a second heap to collect, the append of its rows); import + analysis 4.56 s against 4.13 s
+ * (best of 3, CPU time, loaded machine). With no spare core that overhead is not paid back, so
+ * machines with two cores or fewer read on one thread.
  */
 export function defaultImportThreads(): number {
   const cores = availableParallelism();
@@ -40,7 +39,7 @@ export function defaultImportThreads(): number {
 }
 
 export interface ParallelImportOptions extends ImportOptions {
-  /** Worker threads to use (default: defaultImportThreads()); 1 reads on this thread. */
+  /** Threads to read on, this one and `threads` − 1 workers (default: defaultImportThreads()); 1 reads on this thread alone. */
   threads?: number;
   /** Files smaller than this are read on one thread (default PARALLEL_MIN_BYTES). */
   minBytes?: number;
@@ -80,19 +79,55 @@ export async function importTraceFileParallel(path: string, options: ParallelImp
   const threads = Math.min(options.threads ?? defaultImportThreads(), 8);
   if (threads < 2 || size < (options.minBytes ?? PARALLEL_MIN_BYTES)) return importTraceFile(path, options);
   const cuts = splitAtLines(path, size, threads);
+  if (cuts.length < 3) return importTraceFile(path, options);
+  // This thread reads the first range while workers read the others: one isolate fewer to
+  // start and warm up, and the rows read here are never copied (the store is sized for the
+  // whole file; the workers' rows are appended to it).
+  const read = new Array(cuts.length - 1).fill(0);
+  const progress = () => options.onProgress?.(read.reduce((a, b) => a + b, 0), size);
   const ranges: ImportRange[] = [];
-  for (let i = 0; i + 1 < cuts.length; i++) ranges.push({ path, start: cuts[i], end: cuts[i + 1], first: i === 0 });
+  for (let i = 1; i + 1 < cuts.length; i++) ranges.push({ path, start: cuts[i], end: cuts[i + 1] });
+  const later = readInWorkers(ranges, options, (index, bytes) => {
+    read[index + 1] = bytes;
+    progress();
+  });
+  let failure: unknown = null;
+  later.promise.catch((err) => (failure = err));
+  const importer = new TextTraceImporter({ expectedBytes: size });
+  try {
+    for await (const chunk of fileChunks(path, 0, cuts[1])) {
+      if (options.signal?.aborted) throw new CancelledError();
+      if (failure !== null) break;
+      importer.push(chunk);
+      read[0] += chunk.length;
+      progress();
+    }
+  } catch (err) {
+    later.stop();
+    throw err;
+  }
+  const parts = await later.promise;
+  const first = importer.finishPart();
+  // A file whose timestamps change kind at a cut: one importer decides by its first line.
+  if (!sameTimestamps([first, ...parts])) return importTraceFile(path, options);
+  return validateImport(appendParts(first, parts), options.clockHz);
+}
+
+/** Reads each range on its own worker thread; `stop` ends them all. */
+function readInWorkers(ranges: ImportRange[], options: ParallelImportOptions, onRead: (index: number, bytes: number) => void): { promise: Promise<SerializedPart[]>; stop: () => void } {
   const script = options.workerScript ?? join(__dirname, 'importWorker.js');
-  const read = new Array(ranges.length).fill(0);
   const parts: SerializedPart[] = new Array(ranges.length);
   const workers: Worker[] = [];
-  const result = new Promise<SerializedPart[]>((resolve, reject) => {
+  const stop = () => {
+    for (const w of workers) void w.terminate();
+  };
+  const promise = new Promise<SerializedPart[]>((resolve, reject) => {
     let done = 0;
     let failed = false;
     const fail = (err: Error) => {
       if (failed) return;
       failed = true;
-      for (const w of workers) void w.terminate();
+      stop();
       reject(err);
     };
     options.signal?.addEventListener('abort', () => fail(new CancelledError()), { once: true });
@@ -101,10 +136,7 @@ export async function importTraceFileParallel(path: string, options: ParallelImp
       const worker = new Worker(script, { workerData: range });
       workers.push(worker);
       worker.on('message', (msg: { type: string; read?: number; part?: SerializedPart; notATrace?: boolean; message?: string }) => {
-        if (msg.type === 'progress' || msg.type === 'done') {
-          read[index] = msg.read ?? read[index];
-          options.onProgress?.(read.reduce((a, b) => a + b, 0), size);
-        }
+        if (msg.type === 'progress' || msg.type === 'done') onRead(index, msg.read ?? 0);
         if (msg.type === 'done') {
           parts[index] = msg.part!;
           void worker.terminate();
@@ -116,8 +148,5 @@ export async function importTraceFileParallel(path: string, options: ParallelImp
       worker.on('error', (err) => fail(err));
     });
   });
-  const partsRead = await result;
-  // A file whose timestamps change kind at a cut: one importer decides by its first line.
-  if (!sameTimestamps(partsRead)) return importTraceFile(path, options);
-  return validateImport(mergeParts(partsRead), options.clockHz);
+  return { promise, stop };
 }

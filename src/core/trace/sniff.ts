@@ -1,7 +1,7 @@
 // Format detection by content, never by file name: evidence gathered from the lines as they
 // are imported decides which text rendering it is; binary data is refused up front.
 
-import { findInLine, type LineHead } from './lineHead';
+import { bytesEqual, findInLine, startsAt, type LineHead } from './lineHead';
 
 export type TraceFormat = 'trace-cmd' | 'ftrace' | 'perf-script';
 
@@ -79,12 +79,12 @@ export function noteHeaderLine(ev: FormatEvidence, line: string): void {
 }
 
 /** Evidence from an event line: which task column it has, and how sched events are rendered. */
-export function noteEventLine(ev: FormatEvidence, line: string, head: LineHead, end = line.length): void {
+export function noteEventLine(ev: FormatEvidence, line: Buffer, head: LineHead, end = line.length): void {
   if (head.dashPid) ev.dashPidLines++;
   else ev.perfLines++;
-  if (!line.startsWith('sched_', head.eventStart)) return;
-  const name = line.slice(head.eventStart, head.eventEnd);
-  if (name === 'sched_switch' || name === 'sched_wakeup' || name === 'sched_waking') {
+  const { eventStart: s, eventEnd: e } = head;
+  if (!startsAt(line, 'sched_', s)) return;
+  if (bytesEqual(line, s, e, 'sched_switch') || bytesEqual(line, s, e, 'sched_wakeup') || bytesEqual(line, s, e, 'sched_waking')) {
     if (findInLine(line, 'comm=', head.payloadStart, end) >= 0) ev.rawSched++;
     else ev.compactSched++;
   }

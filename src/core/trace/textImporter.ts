@@ -1,13 +1,14 @@
 // Streaming importer for the three text formats: bytes in chunks -> lines -> columnar store.
-// Chunks are decoded as latin1 (one char per byte, so a chunk boundary never splits a
-// character); thread names with UTF-8 bytes are recovered in fixComm. Memory stays bounded
-// by one chunk plus one line: a line over `maxLineLength` is skipped and reported.
+// Lines are parsed in the chunk's bytes, in place; the few fields that need a string (a new
+// thread name, exit reason or event name) are read as latin1 (one char per byte), and thread
+// names with UTF-8 bytes are recovered in fixComm. Memory stays bounded by one chunk plus one
+// line: a line over `maxLineLength` is skipped and reported.
 
 import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { EventStore, isPid, lostEvents } from './model';
+import { EventStore, isPid, lostEvents, type ThreadInfo } from './model';
 import { checkClockHz, countsToNs } from './clock';
-import { commOf, newLineHead, parseLineHead } from './lineHead';
+import { bytesEqual, commOf, latin1, newLineHead, parseLineHead } from './lineHead';
 import { decodeEvent, DecodeResult, fixComm } from './eventPayload';
 import {
   decideFormat,
@@ -83,7 +84,7 @@ const LOST_FTRACE = /^\s*CPU:(\d+) \[LOST (\d+) EVENTS\]/;
 const LOST_TRACE_CMD = /^\s*CPU:(\d+) \[(?:(\d+) )?EVENTS DROPPED\]/;
 const KNOWN_NON_EVENT = /^\s*(cpus=\d+|version = \d+|CPU \d+ is empty|trace-cmd: |\s*$)/;
 const MAX_REPORTED_LINES = 5;
-const SEGMENT_BYTES = 32 * 1024;
+const MAX_CACHED_CPUS = 4096;
 const EMPTY = Buffer.alloc(0);
 
 export class TextTraceImporter {
@@ -91,6 +92,8 @@ export class TextTraceImporter {
   private readonly stats: ImportStats = emptyImportStats();
   private readonly evidence = newEvidence();
   private readonly head = newLineHead();
+  /** The thread of each CPU's last line (most lines follow one from the same thread): spares a map look-up. */
+  private readonly threadOfCpu: (ThreadInfo | undefined)[] = [];
   private carry: Buffer = EMPTY;
   private skippingLongLine = false;
   private readonly maxLineLength: number;
@@ -116,7 +119,8 @@ export class TextTraceImporter {
     if (this.stats.bytes === 0 && chunk.length > 0 && !this.continuation) rejectBinary(chunk);
     this.stats.bytes += chunk.length;
     // Newlines are found in the bytes (memchr-fast); the parsers read each line in place in
-    // one latin1 string of the chunk, never searching past the line's end.
+    // the chunk's bytes, never searching past the line's end: no string is made per line (nor
+    // per chunk, which cost a copy and its collection).
     const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
     const n = buf.length;
     let pos = 0;
@@ -135,27 +139,11 @@ export class TextTraceImporter {
       }
       pos = nl + 1;
     }
-    // One string for many lines instead of one a line: per-line strings cost more in
-    // allocation and garbage collection than the parsing itself. Segments stay small: measured
-    // here, 256 KB strings (V8's large-object space) and 1 MB ones (Node makes them external)
-    // read 1.7–3× slower than 16–64 KB ones.
     const lastNl = buf.lastIndexOf(10);
     while (pos <= lastNl) {
-      let segEnd = pos + SEGMENT_BYTES >= lastNl ? lastNl : buf.lastIndexOf(10, pos + SEGMENT_BYTES);
-      if (segEnd < pos) segEnd = buf.indexOf(10, pos + SEGMENT_BYTES); // a line longer than a segment
-      const text = buf.toString('latin1', pos, segEnd + 1);
-      const base = pos;
-      while (pos <= segEnd) {
-        const nl = buf.indexOf(10, pos);
-        let end = nl;
-        if (end > pos && buf[end - 1] === 13) {
-          end--;
-          this.stats.crlf = true;
-        }
-        if (end - pos > this.maxLineLength) this.line(null, 0, 0);
-        else this.line(text, pos - base, end - base);
-        pos = nl + 1;
-      }
+      const nl = buf.indexOf(10, pos);
+      this.lineBytes(buf, pos, nl);
+      pos = nl + 1;
     }
     if (pos < n) this.keepCarry(buf, pos);
     this.checkSniffLimit();
@@ -178,7 +166,7 @@ export class TextTraceImporter {
       this.stats.crlf = true;
     }
     if (end - start > this.maxLineLength) this.line(null, 0, 0);
-    else this.line(buf.toString('latin1', start, end), 0, end - start);
+    else this.line(buf, start, end);
   }
 
   private checkSniffLimit(): void {
@@ -202,7 +190,7 @@ export class TextTraceImporter {
   }
 
   /** One line, text[start, end) without its terminator; null for a line that was too long to keep. */
-  private line(text: string | null, start: number, end: number): void {
+  private line(text: Buffer | null, start: number, end: number): void {
     const stats = this.stats;
     const lineNo = ++stats.lines;
     if (text === null) {
@@ -211,8 +199,8 @@ export class TextTraceImporter {
       return;
     }
     if (end === start) return;
-    if (text.charCodeAt(start) === 35 /* # */) {
-      noteHeaderLine(this.evidence, text.slice(start, end));
+    if (text[start] === 35 /* # */) {
+      noteHeaderLine(this.evidence, latin1(text, start, end));
       return;
     }
     const head = this.head;
@@ -241,7 +229,7 @@ export class TextTraceImporter {
       return;
     }
     // Not an event line (rare): the regular expressions get the line on its own.
-    const line = text.slice(start, end);
+    const line = latin1(text, start, end);
     const lost = LOST_FTRACE.exec(line) ?? LOST_TRACE_CMD.exec(line);
     if (lost) {
       this.store.lost.push(lostEvents(Number(lost[1]), lost[2], lineNo));
@@ -255,11 +243,15 @@ export class TextTraceImporter {
   }
 
   /** Names the line's thread, slicing its name only when it is new or changed. */
-  private noteThread(line: string): void {
+  private noteThread(line: Buffer): void {
     const head = this.head;
-    const known = this.store.threads.get(head.tid);
-    const len = head.commEnd - head.commStart;
-    if (known !== undefined && known.comm.length === len && line.startsWith(known.comm, head.commStart) && (head.tgid < 0 || known.tgid >= 0)) return;
+    const cached = head.cpu < MAX_CACHED_CPUS ? this.threadOfCpu[head.cpu] : undefined;
+    // The store updates a thread's entry in place and never replaces it, so a cached one stays current.
+    const known = cached !== undefined && cached.tid === head.tid ? cached : this.store.threads.get(head.tid);
+    if (known !== undefined && bytesEqual(line, head.commStart, head.commEnd, known.comm) && (head.tgid < 0 || known.tgid >= 0)) {
+      if (head.cpu < MAX_CACHED_CPUS) this.threadOfCpu[head.cpu] = known;
+      return;
+    }
     this.store.noteThread(head.tid, fixComm(commOf(line, head)), head.tgid);
   }
 
