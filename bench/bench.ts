@@ -91,7 +91,7 @@ async function child(mode: string, file: string): Promise<void> {
   else if (mode === 'bytes') detail = { lines: await streamByteScan(file) };
   else if (mode === 'regex') detail = { pleExits: await handWrittenScript(file) };
   else if (mode === 'import' || mode.startsWith('import@')) {
-    // import@N: on N worker threads (1: this thread), whatever the default for this machine.
+    // import@N: N threads (this one reads the first range, N − 1 workers the rest; 1: this thread alone), whatever the default for this machine.
     const r = await analyzeTraceFile(file, mode === 'import' ? {} : { threads: Number(mode.slice('import@'.length)) });
     detail = { records: r.importStats.eventLines, events: r.analysis.totals.events, pleExits: r.analysis.totals.pleExits, decisions: r.analysis.totals.yieldAttempts };
   } else if (mode === 'dashboard') {
