@@ -4,10 +4,12 @@
 //   node scripts/run-tests.mjs [DIR] [SUFFIX]
 // Files run as many at a time as there are cores (node's own default leaves one core idle,
 // which on 2 cores is one file at a time), the slowest of the last run first so that no long
-// file starts last; the slowest files are printed at the end.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+// file starts last; the slowest files are printed at the end, by CPU time (scripts/test-cpu.cjs),
+// with the run's wall and CPU time.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 
@@ -31,6 +33,13 @@ files.sort((a, b) => (lastTimes[b] ?? 0) - (lastTimes[a] ?? 0) || a.localeCompar
 
 const concurrency = suffix === '.e2e.js' ? 1 : availableParallelism();
 const times = {};
+const startedAt = Date.now();
+// Each file's process reports its CPU time here (the runner's children inherit the environment).
+const cpuDir = mkdtempSync(join(tmpdir(), 'kvm-spin-test-cpu-'));
+const cpuFile = join(cpuDir, 'cpu.ndjson');
+const hook = fileURLToPath(new URL('test-cpu.cjs', import.meta.url));
+process.env.KVM_SPIN_TEST_CPU_FILE = cpuFile;
+process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require=${JSON.stringify(hook)}`.trim();
 const stream = run({ files: files.map((f) => join(process.cwd(), f)), concurrency });
 const fileOf = (data) => relative(process.cwd(), data.file ?? '');
 // Top-level tests of a file run one after another: their durations add up to the file's time.
@@ -49,8 +58,26 @@ process.on('exit', () => {
     process.stderr.write(`run-tests: no ${suffix} files under ${dir}\n`);
     process.exitCode = 1;
   }
-  const slowest = Object.entries(times).sort((a, b) => b[1] - a[1]).slice(0, SLOWEST_SHOWN);
-  process.stdout.write(`\nslowest test files (${files.length} files, ${concurrency} at a time):\n`);
-  for (const [file, ms] of slowest) process.stdout.write(`  ${(ms / 1000).toFixed(1).padStart(6)} s  ${file}\n`);
+  const cpu = cpuTimes();
+  const { user, system } = process.cpuUsage();
+  const totalCpuMs = Object.values(cpu).reduce((sum, ms) => sum + ms, (user + system) / 1000);
+  const slowest = Object.keys(times).sort((a, b) => (cpu[b] ?? 0) - (cpu[a] ?? 0) || times[b] - times[a]).slice(0, SLOWEST_SHOWN);
+  const s = (ms) => `${(ms / 1000).toFixed(1).padStart(6)} s`;
+  process.stdout.write(`\n${files.length} files, ${concurrency} at a time: ${s(Date.now() - startedAt).trim()} wall, ${s(totalCpuMs).trim()} CPU (the files and what they spawned)\n`);
+  process.stdout.write(`slowest test files by CPU:\n       CPU       wall\n`);
+  for (const file of slowest) process.stdout.write(`  ${cpu[file] === undefined ? '      ? s' : s(cpu[file])}  ${s(times[file])}  ${file}\n`);
   if (existsSync('out')) writeFileSync(timesFile, JSON.stringify(times, null, 1));
 });
+
+/** CPU ms per test file (relative path), as the files' processes reported it. */
+function cpuTimes() {
+  const cpu = {};
+  if (existsSync(cpuFile)) {
+    for (const line of readFileSync(cpuFile, 'utf8').split('\n').filter(Boolean)) {
+      const { file, cpuMs } = JSON.parse(line);
+      cpu[relative(process.cwd(), file)] = cpuMs;
+    }
+  }
+  rmSync(cpuDir, { recursive: true, force: true });
+  return cpu;
+}

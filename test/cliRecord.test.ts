@@ -1,11 +1,11 @@
-// `kvm-spin record`: one spawned smoke test, and — where this machine can record — SIGTERM and
+// `kvm-spin record`: in-process through main(argv, io), one spawned smoke test, and — where this machine can record — SIGTERM and
 // SIGHUP end it like Ctrl-C: exit 128 + signo and its tracefs instance removed.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI_BIN, cliSpawned } from './support/cli';
+import { CLI_BIN, cliInProcess, cliSpawned } from './support/cli';
 import { scratchDir } from './support/scratch';
 import { canMakeTracefsInstance, hasTraceCmd } from './support/tracefs';
 
@@ -37,8 +37,8 @@ for (const [signal, code] of [
   });
 }
 
-test('record --print-commands --guest NAME@CID: the host + guest trace-cmd line with the guest events, and what the guest needs', () => {
-  const r = cliSpawned('record', '--print-commands', '--guest', 'vm1@5', '--duration', '5', '--out', '/tmp/h.dat');
+test('record --print-commands --guest NAME@CID: the host + guest trace-cmd line with the guest events, and what the guest needs', async () => {
+  const r = await cliInProcess(['record', '--print-commands', '--guest', 'vm1@5', '--duration', '5', '--out', '/tmp/h.dat']);
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.split('\n');
   assert.equal(lines[0], '# in the guest, as root (leave it running): trace-cmd agent -p 823');
@@ -54,16 +54,16 @@ test('record --print-commands --guest NAME@CID: the host + guest trace-cmd line 
   assert.match(r.stdout, /the guest needs:\n {2}- trace-cmd .*`trace-cmd agent` running there as root, listening on vsock port 823\n {2}- a virtio-vsock device .*guest-cid=5/);
 });
 
-test('record --print-commands without --guest prints the host line; a bad --guest is one usage error, exit 2', () => {
-  const host = cliSpawned('record', '--print-commands');
+test('record --print-commands without --guest prints the host line; a bad --guest is one usage error, exit 2', async () => {
+  const host = await cliInProcess(['record', '--print-commands']);
   assert.equal(host.status, 0, host.stderr);
   assert.match(host.stdout, /^# on the host, as root:\ntrace-cmd record -e sched:sched_switch .* -o host\.dat sleep 10\n$/);
   for (const bad of ['a b', 'vm@2', 'vm@x']) {
-    const r = cliSpawned('record', '--print-commands', '--guest', bad);
+    const r = await cliInProcess(['record', '--print-commands', '--guest', bad]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /^kvm-spin: record: --guest: expected NAME or NAME@CID/);
   }
-  const r = cliSpawned('record', '--guest', 'vm1', '--duration', '1', '--out', 'x.dat');
+  const r = await cliInProcess(['record', '--guest', 'vm1', '--duration', '1', '--out', 'x.dat']);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /^kvm-spin: record: --guest goes with --print-commands/);
 });

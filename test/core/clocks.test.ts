@@ -4,7 +4,7 @@
 // TIME_SHIFT) with trace-cmd's guest-to-host time arithmetic.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -15,6 +15,7 @@ import { importTraceFileParallel } from '../../src/core/trace/parallelImport';
 import { analyzeTraceFile, analyzeTraceText } from '../../src/core/pipeline';
 import { EventKind } from '../../src/core/trace/model';
 import { ClockHzError } from '../../src/core/trace/clock';
+import { cliInProcess } from '../support/cli';
 import { ROOT } from '../support/paths';
 import { diffStores } from '../support/storeDiff';
 import { hasTraceCmd } from '../support/tracefs';
@@ -209,30 +210,30 @@ test("text: the issue's raw-counter lines are read, counts exact; a counter freq
   for (const bad of [0, -1, NaN, Infinity]) assert.throws(() => importTraceText(lines, { clockHz: bad }), (err: unknown) => err instanceof ClockHzError && new RegExp(`^the counter frequency \\(clockHz\\) must be a number of Hz above 0, got ${bad}$`).test(err.message));
 });
 
-test('the CLI summary names the clock and its unit; --json has clock, trace ids and guests', () => {
-  const cli = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), ...args], { encoding: 'utf8' });
+test('the CLI summary names the clock and its unit; --json has clock, trace ids and guests', async () => {
+  const cli = (...args: string[]) => cliInProcess(args);
   const converted = join(tmp, 'cli-tsc2nsec.dat');
   writeFileSync(converted, kvmTscFile(11163479569636n, [tsc2nsecOption(MULT, SHIFT, 0n), traceIdOption(0x77n), guestOption('', 0x99n, [{ vcpu: 0, hostTid: 17241 }])]));
-  const summary = cli('analyze', converted);
+  const summary = await cli('analyze', converted);
   assert.equal(summary.status, 0, summary.stderr);
   assert.match(summary.stdout.split('\n')[0], /, clock x86-tsc \(ns via TSC2NSEC\)$/);
   assert.match(summary.stdout, /^ {2}guest 0x99: 1 vCPU\(s\), host threads 17241$/m);
-  const json = JSON.parse(cli('analyze', converted, '--json').stdout);
+  const json = JSON.parse((await cli('analyze', converted, '--json')).stdout);
   assert.deepEqual(json.clock, { name: 'x86-tsc', unit: 'ns' });
   assert.equal(json.traceId, '0x77');
   assert.equal(json.hostTraceId, null);
   assert.deepEqual(json.guests, [{ traceId: '0x99', name: '', vcpus: [{ vcpu: 0, hostTid: 17241 }], events: null, firstNs: null, lastNs: null }]);
   const text = join(tmp, 'raw-counts.txt');
   writeFileSync(text, ' qemu-system-x86-17241 [019]11163479569636: kvm_exit: reason PAUSE_INSTRUCTION rip 0xffffffff81b860c7 info 0 0\n qemu-system-x86-17241 [019]11163479669636: kvm_exit: reason PAUSE_INSTRUCTION rip 0xffffffff81b860c7 info 0 0\n');
-  const raw = cli('analyze', text);
+  const raw = await cli('analyze', text);
   assert.equal(raw.status, 0, raw.stderr);
   assert.match(raw.stdout.split('\n')[0], /, 100000 cycles, clock not in the trace \(raw counter values, cycles: give the counter frequency with --clock-hz for ns\)$/);
-  assert.deepEqual(JSON.parse(cli('analyze', text, '--json').stdout).clock, { name: null, unit: 'cycles' });
+  assert.deepEqual(JSON.parse((await cli('analyze', text, '--json')).stdout).clock, { name: null, unit: 'cycles' });
   const guest = join(tmp, 'cli-guest.dat');
   writeFileSync(guest, kvmTscFile(11163479569636n, [traceIdOption(0x99n), timeShiftOption(0x77n, 1, [[{ time: 1n, offset: 2n, scaling: 1n, fraction: 0n }]])]));
-  const g = cli('analyze', guest);
+  const g = await cli('analyze', guest);
   assert.match(g.stdout, /^ {2}guest trace 0x99 of host trace 0x77 \(TIME_SHIFT for 1 guest CPU\(s\)\)$/m);
-  assert.equal(JSON.parse(cli('analyze', guest, '--json').stdout).hostTraceId, '0x77');
+  assert.equal(JSON.parse((await cli('analyze', guest, '--json')).stdout).hostTraceId, '0x77');
 });
 
 test('GUEST: VMs and vCPU numbers come from the file, keyed by trace id, and the heuristic warning goes away', async () => {
@@ -359,7 +360,7 @@ test('damaged origin options: skipped with a warning naming them; an undefined T
   assert.deepEqual(unsorted.origin.timeShift!.cpus[0].map((s) => [s.time, s.offset]), [[3n, 2n], [9n, 1n]]);
   const file = join(tmp, 'bad-shift.dat');
   writeFileSync(file, kvmTscFile(1_000_000n, [tsc2nsecOption(MULT, 40, 0n)]));
-  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'analyze', file], { encoding: 'utf8' });
+  const r = await cliInProcess(['analyze', file]);
   assert.equal(r.status, 2);
   assert.equal(r.stderr, `kvm-spin: trace.dat: TSC2NSEC multiplier ${MULT} / shift 40 out of range (expected a positive multiplier and a shift of 0 to 32)\n`);
 });

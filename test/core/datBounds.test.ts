@@ -4,7 +4,6 @@
 // warning; damaged event formats skipped when unused, refused when the analysis needs them.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -12,7 +11,8 @@ import { importTraceDat } from '../../src/core/trace/dat/datImporter';
 import { openTraceDat, TraceDatError } from '../../src/core/trace/dat/datFile';
 import { decompressBounded, DECLARED_SIZE_MARGIN, zstdDecoder, zstdFrames } from '../../src/core/trace/dat/decompress';
 import { analyzeTraceFile } from '../../src/core/pipeline';
-import { fixture, ROOT } from '../support/paths';
+import { cliInProcess } from '../support/cli';
+import { fixture } from '../support/paths';
 import { scratchDir } from '../support/scratch';
 import { recompressV7 } from '../support/datRecompress';
 import { cpuChunk, u32, withCpuData, withSection, zlibZeros, zstdRaw, zstdRle } from '../support/datBombs';
@@ -56,7 +56,7 @@ test('a zlib CPU chunk declaring 40,960 bytes that inflates to 200 MiB is refuse
   await refusedWithin(() => importTraceDat(bomb), /^trace\.dat: CPU 0 of buffer "kvmspin_31572": zlib chunk at offset \d+ inflates beyond its declared 40960 bytes$/);
   // Through the CLI, analyze and annotate --run alike: exit 2, that one line.
   for (const args of [['analyze', bomb], ['annotate', fixture(join('kernel', 'kvm_main-5.15.c')), '--run', bomb]]) {
-    const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), ...args], { encoding: 'utf8' });
+    const r = await cliInProcess(args);
     assert.equal(r.status, 2, args[0]);
     assert.match(r.stderr, /^kvm-spin: trace\.dat: CPU 0 of buffer "kvmspin_31572": zlib chunk at offset \d+ inflates beyond its declared 40960 bytes\n$/);
     assert.equal(r.stdout, '');
@@ -174,7 +174,7 @@ test('one flipped byte in the format of an event nobody uses: all 908 events, a 
 test('damage in a format the analysis needs: one line, exit 2', async () => {
   const file = flipped('needed.dat', 'name: sched_switch\n', 1);
   await assert.rejects(importTraceDat(file), datError(/^trace\.dat: the event format of sched:sched_switch \(ID 372\) is damaged \(no name line\), and the analysis needs its records: 464 in this trace$/));
-  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'analyze', file], { encoding: 'utf8' });
+  const r = await cliInProcess(['analyze', file]);
   assert.equal(r.status, 2);
   assert.equal(r.stderr, 'kvm-spin: trace.dat: the event format of sched:sched_switch (ID 372) is damaged (no name line), and the analysis needs its records: 464 in this trace\n');
   // A field it reads gone ("field:" → "fie d:"), or every record shorter than the format says.

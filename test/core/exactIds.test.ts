@@ -3,7 +3,6 @@
 // UTF-16 text is named as such with the command that converts it.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importTraceText } from '../../src/core/trace/textImporter';
@@ -12,11 +11,11 @@ import { analyzeTraceFile, analyzeTraceText } from '../../src/core/pipeline';
 import { toAnalyzeJson } from '../../src/core/analysis/report';
 import { EventKind } from '../../src/core/trace/model';
 import { kvmTscFile } from '../support/kvmTscDat';
-import { ROOT } from '../support/paths';
+import { cliInProcess } from '../support/cli';
 import { scratchDir } from '../support/scratch';
 
 const tmp = scratchDir('kvm-spin-ids-');
-const cli = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), ...args], { encoding: 'utf8' });
+const cli = (...args: string[]) => cliInProcess(args);
 const exit = (task: string, cpu: number, us: number, vcpu: string) => ` ${task} [00${cpu}] 100.${String(us).padStart(6, '0')}: kvm_exit: vcpu ${vcpu} reason PAUSE_INSTRUCTION rip 0xffffffff81b860c7 info 0 0`;
 
 test('text: a pid of 2^31 or 2^32 + 5003 and vcpu 4294967301 are refused with their lines, not wrapped', () => {
@@ -58,7 +57,7 @@ test('trace.dat: a vcpu_id of 2^32 − 1 (u32) and a common_pid of 2^22 are refu
   assert.equal((await analyzeTraceFile(pid)).analysis.warnings.filter((w) => /PID_MAX_LIMIT/.test(w)).length, 1);
 });
 
-test('lost events: counts of 2^64 are summed and printed exactly', () => {
+test('lost events: counts of 2^64 are summed and printed exactly', async () => {
   const text = ['# tracer: nop', exit('CPU 0/KVM-5003', 1, 1, '0'), 'CPU:1 [LOST 18446744073709551616 EVENTS]', exit('CPU 0/KVM-5003', 1, 2, '0'), 'CPU:1 [LOST 18446744073709551616 EVENTS]', 'CPU:2 [LOST 5 EVENTS]'].join('\n');
   const result = analyzeTraceText(text);
   assert.equal(result.lostEventsExact, '36893488147419103237');
@@ -66,12 +65,12 @@ test('lost events: counts of 2^64 are summed and printed exactly', () => {
   assert.ok(result.analysis.warnings.some((w) => w.includes('(36893488147419103237 events counted')), result.analysis.warnings.join('\n'));
   const file = join(tmp, 'lost.txt');
   writeFileSync(file, text + '\n');
-  const r = cli('analyze', file);
+  const r = await cli('analyze', file);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /lost events 36893488147419103237$/m);
 });
 
-test('UTF-16 text (with or without BOM, either byte order) is named, with the iconv command; exit 2', () => {
+test('UTF-16 text (with or without BOM, either byte order) is named, with the iconv command; exit 2', async () => {
   const trace = '# tracer: nop\n' + exit('CPU 0/KVM-5003', 1, 1, '0') + '\n';
   const le = Buffer.from(trace, 'utf16le');
   const be = Buffer.from(le).swap16();
@@ -84,7 +83,7 @@ test('UTF-16 text (with or without BOM, either byte order) is named, with the ic
   for (const [name, bytes, message] of cases) {
     const file = join(tmp, name);
     writeFileSync(file, bytes);
-    const r = cli('analyze', file);
+    const r = await cli('analyze', file);
     assert.equal(r.status, 2, name);
     assert.equal(r.stderr, `kvm-spin: ${message}\n`, name);
   }

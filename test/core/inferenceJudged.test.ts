@@ -14,11 +14,16 @@ import { measureInference } from '../../bench/inferenceBench';
 const BOOSTS = 'needs yield_to probes to know which vCPU each PAUSE exit boosted (perf probe yield_to and yield_to%return)';
 const GUEST_MODE = 'needs guest events (or a kvm_arch_vcpu_put probe of preempted_in_kernel) to know whether a preempted vCPU was in user mode';
 
+/** The lines of one run file (simulated once for the tests of this file). */
+let runFileLines: string[] | undefined;
 function runFileText(keep: (line: string) => boolean): string {
-  const run = simulate({ scenario: builtinScenario('ipi-tlb'), policy: policyByName('vanilla-5.6'), seed: 3, durationNs: 0.01e9, record: true });
-  const lines: string[] = [];
-  writeTraceCmdText(run.store!, (text) => lines.push(text));
-  return lines.join('').split('\n').filter(keep).join('\n');
+  if (!runFileLines) {
+    const run = simulate({ scenario: builtinScenario('ipi-tlb'), policy: policyByName('vanilla-5.6'), seed: 3, durationNs: 0.01e9, record: true });
+    const parts: string[] = [];
+    writeTraceCmdText(run.store!, (text) => parts.push(text));
+    runFileLines = parts.join('').split('\n');
+  }
+  return runFileLines.filter(keep).join('\n');
 }
 
 test('a run file with its probe events stripped: the three problems are null, each with the event it needs', () => {

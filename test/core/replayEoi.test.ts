@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { importTraceText } from '../../src/core/trace/textImporter';
 import { importTraceDat } from '../../src/core/trace/dat/datImporter';
 import { openTraceDat } from '../../src/core/trace/dat/datFile';
-import { EventKind } from '../../src/core/trace/model';
+import { EventKind, type EventStore } from '../../src/core/trace/model';
 import { writeTraceCmdText } from '../../src/core/export/traceCmdText';
 import { buildStateModel } from '../../src/core/analysis/analyze';
 import { replayTrace } from '../../src/core/replay/replay';
@@ -53,10 +53,20 @@ test('trace.dat: a kvm_eoi record in the kernel format of the recorded file read
   assert.deepEqual(eoi.map((i) => [store.ts[i], store.tid[i], store.a[i], store.b[i]]), [[t0 + 20_000, 5002, 0x1a, 251]]);
 });
 
-const ipiRun = () => simulate({ scenario: builtinScenario('ipi-tlb'), policy: policyByName('ipi-aware-2025'), seed: 7, durationNs: 0.03e9, record: true });
+// One run and its trace-cmd text, shared by the tests below (neither changes them).
+let ipiRunCache: { store: EventStore; text: string } | undefined;
+function ipiRun(): { store: EventStore; text: string } {
+  if (!ipiRunCache) {
+    const store = simulate({ scenario: builtinScenario('ipi-tlb'), policy: policyByName('ipi-aware-2025'), seed: 7, durationNs: 0.03e9, record: true }).store!;
+    let text = '';
+    writeTraceCmdText(store, (t) => (text += t));
+    ipiRunCache = { store, text };
+  }
+  return ipiRunCache;
+}
 
 test('the simulator records a kvm_eoi per handled IPI on the receiver, and a run file carries it', () => {
-  const store = ipiRun().store!;
+  const { store, text } = ipiRun();
   let ipis = 0;
   let eois = 0;
   for (let i = 0; i < store.length; i++) {
@@ -65,8 +75,6 @@ test('the simulator records a kvm_eoi per handled IPI on the receiver, and a run
   }
   // IPIs sent in the warm-up are acknowledged after it, the last ones after the end: a few apart.
   assert.ok(eois > 1000 && Math.abs(eois - ipis) <= 64, `${eois} EOIs, ${ipis} IPIs`);
-  let text = '';
-  writeTraceCmdText(store, (t) => (text += t));
   assert.match(text, /: kvm_eoi: apicid [0-9a-f]+ vector 251\n/);
   const back = importTraceText(text).store;
   let read = 0;
@@ -75,13 +83,11 @@ test('the simulator records a kvm_eoi per handled IPI on the receiver, and a run
 });
 
 test('ipi-aware-2025 replayed: with kvm_eoi the assumptions say the IPI context goes at EOI; without, that the trace lacks it', () => {
-  const store = ipiRun().store!;
+  const { store, text } = ipiRun();
   const policy = policyByName('ipi-aware-2025');
   const replayed = replayTrace(buildStateModel(store), { policies: [policy] });
   const withEoi = replayed.policies[0];
   assert.ok(replayed.assumptions.some((a) => /until the receiver's kvm_eoi of its vector/.test(a)), replayed.assumptions.join('\n'));
-  let text = '';
-  writeTraceCmdText(store, (t) => (text += t));
   const stripped = importTraceText(text.split('\n').filter((l) => !/: kvm_eoi: /.test(l)).join('\n')).store;
   const strippedReplay = replayTrace(buildStateModel(stripped), { policies: [policy] });
   const without = strippedReplay.policies[0];

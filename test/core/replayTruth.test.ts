@@ -11,15 +11,13 @@ import { VANILLA_FILTER } from '../../src/core/analysis/guestProblems';
 import { replayTrace } from '../../src/core/replay/replay';
 import { judgeReplay, judgeTarget } from '../../src/core/replay/replayTruth';
 import { parsePolicies, policyByName } from '../../src/core/sim/policies';
-import { simulate } from '../../src/core/sim/simulator';
-import { builtinScenario } from '../../src/core/sim/scenario';
-import { placeGuest } from '../../src/core/guestTraces';
 import { buildStateModel } from '../../src/core/analysis/analyze';
 import { writePair } from '../support/guestPair';
 import { comparisonReplay, replaySummary } from '../../src/core/replay/replayViews';
 import { comparisonCsv, rowFromAnalysis } from '../../src/core/analysis/comparison';
 import { REPLAY_NOT_JUDGED, TRUTH_NOT_JUDGED } from '../../src/core/replay/report';
 import { cliInProcess } from '../support/cli';
+import { assertGuestLabelsMatch, guestViewRun } from '../support/guestViewRuns';
 
 test('a target is labelled as judgeBoost labels it; possible lock holders that disagree leave it unjudged', () => {
   assert.equal(judgeTarget(null, false, [[7]]), 'noBoost');
@@ -101,19 +99,19 @@ test('paper, 0.1 s, seed 3: lock waits whose holder is unknown are not judged; o
   assert.ok(Math.abs(p.helpful - replay.observedTruth.helpful) <= 0.02 * replay.observedTruth.helpful, `${p.helpful} vs ${replay.observedTruth.helpful}`);
 });
 
+for (const scenario of ['ipi-tlb', 'paper']) {
+  test(`${scenario} / vanilla-5.6 (0.1 s, seed 3): labels from guest events match the simulator's per decision`, () => assertGuestLabelsMatch(scenario, 'vanilla-5.6'));
+}
+
 test('per decision against the simulator\'s own labels (ipi-tlb and paper, 0.1 s, seed 3): over the judged decisions the replay of the run\'s policy is helpful where the simulator said so, within 2 %', () => {
   for (const scenario of ['ipi-tlb', 'paper']) {
     const policy = policyByName('vanilla-5.6');
-    const r = simulate({ scenario: builtinScenario(scenario), policy, seed: 3, durationNs: 0.1e9, record: true, guestView: true });
-    for (let i = 0; i < r.store!.length; i++) r.store!.ts[i] = Math.round(r.store!.ts[i]); // as the run file prints them
-    const guests = r.guestView!.vms.map((vm) => {
-      vm.store.origin = { traceId: vm.traceId, guests: [], timeShift: vm.timeShift, tsc2nsec: null };
-      return placeGuest(vm.store, { traceId: vm.traceId, name: vm.name, vcpus: vm.vcpus }, vm.name);
-    });
+    // The run the label check above simulated (timestamps rounded as the run file prints them).
+    const { r, view, truth: guestDecisions } = guestViewRun(scenario, 'vanilla-5.6');
     const model = buildStateModel(r.store!);
     const replay = replayTrace(model, { policies: [policy] });
-    const decisions = guestTruth(r.store!, guests, policy).decisions;
-    const sim = r.guestView!.decisions;
+    const decisions = guestDecisions.decisions;
+    const sim = view.decisions;
     assert.equal(decisions.length, sim.length);
     // The simulator's helpful decisions among those the guest's events judge for this target (a
     // target that is one of two possible lock holders is not judged: paper has 677 such, helpful

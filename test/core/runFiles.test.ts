@@ -17,10 +17,11 @@ import { analyzeTraceFile } from '../../src/core/pipeline';
 import { formatSummary } from '../../src/cli/summary';
 import { runFromRunFile } from '../../src/extension/runRegistry';
 import { openTraceSession } from '../../src/extension/workerBridge';
+import { cliInProcess } from '../support/cli';
 import { fixture, ROOT } from '../support/paths';
 import { scratchDir } from '../support/scratch';
 
-const cli = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), ...args], { encoding: 'utf8' });
+const cli = (...args: string[]) => cliInProcess(args);
 const named = (name: string): Scenario => ({ ...builtinScenario('lock-2vm'), name });
 const EVIL = '../../../../tmp/evil';
 
@@ -52,7 +53,7 @@ test('run-file names: a plain name of at most 200 bytes, directly in the folder 
   );
 });
 
-test('a scenario named ../../../../tmp/evil writes inside --out (core and CLI)', () => {
+test('a scenario named ../../../../tmp/evil writes inside --out (core and CLI)', async () => {
   const root = scratchDir('kvm-spin-evil-');
   const outDir = join(root, 'a', 'b', 'c', 'd');
   mkdirSync(outDir, { recursive: true });
@@ -65,19 +66,19 @@ test('a scenario named ../../../../tmp/evil writes inside --out (core and CLI)',
   const raw = JSON.parse(readFileSync(join(ROOT, 'src', 'core', 'sim', 'scenarios', 'lock-2vm.json'), 'utf8'));
   writeFileSync(scenarioFile, JSON.stringify({ ...raw, name: `../../../../${basename(root)}/escaped` }));
   const cliOut = join(root, 'cli');
-  const r = cli('simulate', '--scenario', scenarioFile, '--policy', 'vanilla-5.6', '--duration', '0.005', '--out', cliOut, '--json');
+  const r = await cli('simulate', '--scenario', scenarioFile, '--policy', 'vanilla-5.6', '--duration', '0.005', '--out', cliOut, '--json');
   assert.equal(r.status, 0, r.stderr);
   assert.equal(dirname(JSON.parse(r.stdout).runs[0].runFile), cliOut);
   assert.deepEqual(readdirSync(cliOut), [`_.._.._.._${basename(root)}_escaped-vanilla-5.6-seed1.report`]);
   assert.deepEqual(readdirSync(root).sort(), ['a', 'cli', 'evil.json']);
 });
 
-test('simulate --out naming a file, or a folder under a file: one line, exit 2', () => {
+test('simulate --out naming a file, or a folder under a file: one line, exit 2', async () => {
   const dir = scratchDir('kvm-spin-outfile-');
   const file = join(dir, 'a-file');
   writeFileSync(file, '');
   for (const [out, cause] of [[file, 'a file of that name is in the way of a folder (EEXIST)'], [join(file, 'sub'), 'a part of the path is not a folder (ENOTDIR)']]) {
-    const r = cli('simulate', '--scenario', 'lock-2vm', '--policy', 'vanilla-5.6', '--duration', '0.005', '--out', out);
+    const r = await cli('simulate', '--scenario', 'lock-2vm', '--policy', 'vanilla-5.6', '--duration', '0.005', '--out', out);
     assert.equal(r.status, 2, r.stderr);
     assert.equal(r.stderr, `kvm-spin: cannot write ${out}: ${cause}\n`);
   }
@@ -130,18 +131,18 @@ function smallDisk(): string | null {
   return mounted.status === 0 ? dir : null;
 }
 
-test('simulate --out on a full disk: one line, exit 2, no file left', (t) => {
+test('simulate --out on a full disk: one line, exit 2, no file left', async (t) => {
   const disk = smallDisk();
   if (!disk) return t.skip('cannot mount a tmpfs here (needs root)');
   try {
     // Room at the start (1 MiB free), not for the run files (tens of MiB).
-    const r = cli('simulate', '--scenario', 'paper', '--policy', 'vanilla-5.6,strict-boost', '--duration', '0.05', '--out', disk);
+    const r = await cli('simulate', '--scenario', 'paper', '--policy', 'vanilla-5.6,strict-boost', '--duration', '0.05', '--out', disk);
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /^kvm-spin: cannot write \/.*-seed1\.report: no space left on the device \(ENOSPC\)\n$/);
     assert.deepEqual(readdirSync(disk), []);
     // A disk already full is refused before simulating.
     writeFileSync(join(disk, 'fill'), Buffer.alloc(512 << 10));
-    const full = cli('simulate', '--scenario', 'paper', '--policy', 'vanilla-5.6', '--duration', '0.05', '--out', disk);
+    const full = await cli('simulate', '--scenario', 'paper', '--policy', 'vanilla-5.6', '--duration', '0.05', '--out', disk);
     assert.equal(full.status, 2, full.stderr);
     assert.match(full.stderr, /^kvm-spin: cannot write .*: no space left on the device \(\d+ bytes free in .*\)\n$/);
     assert.deepEqual(readdirSync(disk), ['fill']);
@@ -209,10 +210,10 @@ test('a run file cut short is warned about by analyze, refused by annotate --run
   const middle = join(dir, 'cut-in-the-middle.report');
   const result = await analyzeTraceFile(middle);
   assert.match(result.analysis.warnings[0], /it holds [\d,]+ event lines where its header declares [\d,]+; it holds [\d,]+ PAUSE exits where its header says [\d,]+/);
-  const annotate = cli('annotate', fixture('kernel/kvm_main-6.13.c'), '--run', middle);
+  const annotate = await cli('annotate', fixture('kernel/kvm_main-6.13.c'), '--run', middle);
   assert.equal(annotate.status, 2, annotate.stderr);
   assert.match(annotate.stderr, /^kvm-spin: .*cut-in-the-middle\.report: incomplete simulator run file: it does not end with its end marker: .*\n$/);
-  const analyzed = cli('analyze', middle);
+  const analyzed = await cli('analyze', middle);
   assert.equal(analyzed.status, 0, analyzed.stderr);
   assert.match(analyzed.stdout, /- incomplete simulator run file: /);
 });

@@ -15,6 +15,7 @@ import { CpuCursor } from '../../src/core/trace/dat/ringBuffer';
 import { importTraceText } from '../../src/core/trace/textImporter';
 import { analyzeTraceFile } from '../../src/core/pipeline';
 import { EventKind, PREEMPT_FLAG, PrevState } from '../../src/core/trace/model';
+import { cliInProcess } from '../support/cli';
 import { fixture, ROOT } from '../support/paths';
 import { diffStores } from '../support/storeDiff';
 import { canMakeTracefsInstance, hasTraceCmd } from '../support/tracefs';
@@ -196,7 +197,7 @@ test('damaged or unsupported files: one line naming what is wrong', async () => 
     });
   }
   // Through the CLI: exit 2, the same single line.
-  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'analyze', cases[1][0]], { encoding: 'utf8' });
+  const r = await cliInProcess(['analyze', cases[1][0]]);
   assert.equal(r.status, 2);
   assert.equal(r.stderr, 'kvm-spin: trace.dat: unsupported file version "9" (expected 6 or 7)\n');
 });
