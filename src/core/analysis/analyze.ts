@@ -120,29 +120,31 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
 
   const order = store.outOfOrder > 0 ? store.order() : null;
   const n = store.length;
+  // The columns as locals: the trackers' calls in between would make V8 reload them from the store per use.
+  const { ts: tsOf, cpu: cpuOf, tid, kind, a, b, c, x, y, line } = store;
   for (let k = 0; k < n; k++) {
     const i = order ? order[k] : k;
-    const ts = store.ts[i];
-    const cpu = store.cpu[i];
-    cpus.onEvent(cpu, store.tid[i], ts, i);
-    switch (store.kind[i]) {
+    const ts = tsOf[i];
+    const cpu = cpuOf[i];
+    if (cpus.unseen > 0) cpus.onEvent(cpu, tid[i], ts, i);
+    switch (kind[i]) {
       case EventKind.KvmExit: {
-        const lane = lanes.ofTid(store.tid[i]);
+        const lane = lanes.ofTid(tid[i]);
         if (lane < 0) break;
-        const reason = store.b[i];
+        const reason = b[i];
         const isPause = pauseReason.test(reason);
         exits.onExit(lane, i);
         if (states.state[lane] === VcpuState.Guest) ipis.onGuestLeft(lane);
         pause.beginExit(lane, isPause);
         states.set(lane, VcpuState.Host, ts, k, cpu, i);
         if (isPause) {
-          pause.onPauseExit(lane, ts, store.line[i]);
+          pause.onPauseExit(lane, ts, line[i]);
           decisions.onPauseExit(lane, ts, k, i, pause.isChainStart(lane));
         } else if (haltReason.test(reason)) pause.onHaltExit(lane);
         break;
       }
       case EventKind.KvmEntry: {
-        const lane = lanes.ofTid(store.tid[i]);
+        const lane = lanes.ofTid(tid[i]);
         if (lane < 0) break;
         exits.onEntry(lane, ts);
         decisions.onPick(cpu, null, ts);
@@ -153,14 +155,14 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
         break;
       }
       case EventKind.SchedSwitch: {
-        cpus.onSwitch(cpu, store.c[i], ts, i);
-        decisions.onPick(cpu, store.c[i], ts);
-        const prev = lanes.ofTid(store.a[i]);
-        const next = lanes.ofTid(store.c[i]);
+        cpus.onSwitch(cpu, c[i], ts, i);
+        decisions.onPick(cpu, c[i], ts);
+        const prev = lanes.ofTid(a[i]);
+        const next = lanes.ofTid(c[i]);
         if (prev >= 0) {
           decisions.noteCpu(prev, cpu);
           decisions.onSwitchOut(prev, pause.inPauseExit[prev] === 1);
-          const runnable = (store.b[i] & 3) === PrevState.Runnable;
+          const runnable = (b[i] & 3) === PrevState.Runnable;
           states.set(prev, runnable ? VcpuState.Preempted : VcpuState.Halted, ts, k, -1, i);
         }
         if (next >= 0) {
@@ -172,33 +174,33 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
       case EventKind.SchedWakeup:
       case EventKind.SchedWaking:
       case EventKind.SchedWakeupNew: {
-        const lane = lanes.ofTid(store.a[i]);
+        const lane = lanes.ofTid(a[i]);
         if (lane >= 0 && states.state[lane] === VcpuState.Halted) {
-          decisions.noteCpu(lane, store.b[i]);
+          decisions.noteCpu(lane, b[i]);
           states.set(lane, VcpuState.Woken, ts, k, -1, i);
         }
         break;
       }
       case EventKind.ApicIpi: {
-        const sender = lanes.ofTid(store.tid[i]);
+        const sender = lanes.ofTid(tid[i]);
         if (sender >= 0) {
-          ipis.onIpi(sender, store.a[i], store.c[i], ts, i);
+          ipis.onIpi(sender, a[i], c[i], ts, i);
           decisions.onIpiSent(sender);
         }
         break;
       }
       case EventKind.PleWindow: {
-        const lane = lanes.ofTid(store.tid[i]);
-        if (lane >= 0) windows.onUpdate(lane, ts, store.b[i] === 1, store.y[i]);
+        const lane = lanes.ofTid(tid[i]);
+        if (lane >= 0) windows.onUpdate(lane, ts, b[i] === 1, y[i]);
         break;
       }
       case EventKind.Probe: {
         probes.onProbe(i);
-        const lane = lanes.ofTid(store.tid[i]);
+        const lane = lanes.ofTid(tid[i]);
         if (lane < 0) break;
-        const name = store.strings.get(store.a[i]);
-        if (YIELD_PROBE.test(name)) decisions.onYieldProbe(lane, store.b[i] === 1, store.x[i]);
-        else if (name === GUEST_MODE_PROBE) decisions.onGuestModeProbe(lane, store.x[i]);
+        const name = store.strings.get(a[i]);
+        if (YIELD_PROBE.test(name)) decisions.onYieldProbe(lane, b[i] === 1, x[i]);
+        else if (name === GUEST_MODE_PROBE) decisions.onGuestModeProbe(lane, x[i]);
         break;
       }
       default:

@@ -14,6 +14,8 @@ export class CpuRunTracker {
   private readonly open: Int32Array;
   private readonly cursor: Uint32Array;
   private table: IntervalColumns;
+  /** pCPUs whose first event is still to come (onEvent has nothing to do once it is 0). */
+  unseen: number;
 
   /** `runsOfCpu`: per pCPU number, its runs (1 + its sched_switch events; 0 without events). */
   constructor(
@@ -28,6 +30,7 @@ export class CpuRunTracker {
       bound.push(runs);
     });
     this.open = new Int32Array(bound.length).fill(-1);
+    this.unseen = bound.length;
     ({ table: this.table, cursor: this.cursor } = newLaneIntervalColumns(Uint32Array.from(bound)));
   }
 
@@ -44,6 +47,7 @@ export class CpuRunTracker {
   private run(lane: number, tid: number, ts: number, row: number): void {
     const t = this.table;
     if (this.open[lane] >= 0) t.endNs[this.open[lane]] = ts;
+    else this.unseen--;
     // lane is filled at the end, endNs when the next run opens, flags stay 0.
     const i = this.cursor[lane]++;
     const vcpuLane = tid === 0 ? -1 : this.lanes.ofTid(tid);

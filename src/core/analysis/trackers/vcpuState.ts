@@ -10,12 +10,44 @@ import type { Lanes } from './lanes';
 
 const isReady = (s: number) => s === VcpuState.Preempted || s === VcpuState.Woken;
 
-/** A stretch during which a vCPU was ready: loop positions (from, to), exclusive. */
-export interface ReadyPeriod {
-  from: number;
-  to: number;
-  woken: boolean;
-  endNs: number;
+/**
+ * A vCPU's recent stretches of being ready, oldest first: loop positions (from, to),
+ * exclusive, whether it was woken, and when the stretch ended. Columns reused for the whole
+ * pass (an object per stretch was a young-generation allocation per preemption).
+ */
+class ReadyPeriods {
+  head = 0;
+  tail = 0;
+  from = new Float64Array(8);
+  to = new Float64Array(8);
+  endNs = new Float64Array(8);
+  woken = new Uint8Array(8);
+
+  dropEndedBefore(ns: number): void {
+    while (this.head < this.tail && this.endNs[this.head] < ns) this.head++;
+  }
+
+  push(from: number, to: number, woken: boolean, endNs: number): void {
+    if (this.tail === this.from.length) this.makeRoom();
+    const at = this.tail++;
+    this.from[at] = from;
+    this.to[at] = to;
+    this.woken[at] = woken ? 1 : 0;
+    this.endNs[at] = endNs;
+  }
+
+  /** Moves the kept stretches to the front, doubling the columns when they are more than half full. */
+  private makeRoom(): void {
+    const kept = this.tail - this.head;
+    const size = kept * 2 > this.from.length ? this.from.length * 2 : this.from.length;
+    const move = <T extends Float64Array | Uint8Array>(col: T, next: T): T => (next.set(col.subarray(this.head, this.tail)), next);
+    this.from = move(this.from, size === this.from.length ? this.from : new Float64Array(size));
+    this.to = move(this.to, size === this.to.length ? this.to : new Float64Array(size));
+    this.endNs = move(this.endNs, size === this.endNs.length ? this.endNs : new Float64Array(size));
+    this.woken = move(this.woken, size === this.woken.length ? this.woken : new Uint8Array(size));
+    this.head = 0;
+    this.tail = kept;
+  }
 }
 
 export class VcpuStateTracker {
@@ -31,7 +63,7 @@ export class VcpuStateTracker {
   private readonly cursor: Uint32Array;
 
   /** Per lane, its recent ready periods before the current state (kept for `keepReadyNs`). */
-  private readonly pastReady: ReadyPeriod[][];
+  private readonly pastReady: ReadyPeriods[];
 
   /**
    * `inPauseExit`: per lane, set by the PAUSE-exit tracker; marks the intervals opened inside
@@ -44,7 +76,7 @@ export class VcpuStateTracker {
     private readonly inPauseExit: Uint8Array,
     private readonly keepReadyNs: number,
   ) {
-    this.pastReady = Array.from({ length: lanes.count }, () => []);
+    this.pastReady = Array.from({ length: lanes.count }, () => new ReadyPeriods());
     const n = lanes.count;
     this.state = new Uint8Array(n);
     this.sinceSeq = new Float64Array(n);
@@ -64,8 +96,8 @@ export class VcpuStateTracker {
     if (isReady(old)) {
       this.readyInVm[vm]--;
       const past = this.pastReady[lane];
-      while (past.length > 0 && past[0].endNs < ts - this.keepReadyNs) past.shift();
-      past.push({ from: this.sinceSeq[lane], to: seq, woken: old === VcpuState.Woken, endNs: ts });
+      past.dropEndedBefore(ts - this.keepReadyNs);
+      past.push(this.sinceSeq[lane], seq, old === VcpuState.Woken, ts);
     }
     if (isReady(state)) this.readyInVm[vm]++;
     this.state[lane] = state;
@@ -98,7 +130,8 @@ export class VcpuStateTracker {
    * when it is ready now, until `visit` returns true.
    */
   someReadyPeriod(lane: number, visit: (from: number, to: number, woken: boolean) => boolean): boolean {
-    for (const p of this.pastReady[lane]) if (visit(p.from, p.to, p.woken)) return true;
+    const past = this.pastReady[lane];
+    for (let p = past.head; p < past.tail; p++) if (visit(past.from[p], past.to[p], past.woken[p] === 1)) return true;
     return isReady(this.state[lane]) && visit(this.sinceSeq[lane], Infinity, this.state[lane] === VcpuState.Woken);
   }
 
