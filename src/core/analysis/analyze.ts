@@ -187,6 +187,11 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
         }
         break;
       }
+      case EventKind.VcpuWakeup: {
+        const lane = lanes.ofTid(store.tid[i]);
+        if (lane >= 0) decisions.onVcpuWakeup(lane);
+        break;
+      }
       case EventKind.PleWindow: {
         const lane = lanes.ofTid(store.tid[i]);
         if (lane >= 0) windows.onUpdate(lane, ts, store.b[i] === 1, store.y[i]);
