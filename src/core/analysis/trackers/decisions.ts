@@ -118,6 +118,11 @@ export class DecisionTracker {
   private readonly lastPickOn: number[] = [];
   /** Per lane with no event yet: the decisions that named it, until it shows whether it was halted. */
   private readonly awaitingFirstEvent = new Map<number, { d: OpenDecision; at: number }[]>();
+  /**
+   * Per lane: the trace has shown it send an IPI. Before that, whom it waits for is unknown (an
+   * IPI sent before the trace began), so a boost of a vCPU not seen yet is not judged woken.
+   */
+  private readonly sentIpis: Uint8Array;
   private readonly cpuOf: Int32Array;
   /**
    * Per spinner: its current wait, counted up when a continuous-PLE chain starts or it sends IPIs
@@ -150,6 +155,7 @@ export class DecisionTracker {
     this.cpuOf = new Int32Array(lanes.count).fill(-1);
     this.lostWait = new Int32Array(lanes.count).fill(-1);
     this.guestMode = new Int8Array(lanes.count).fill(-1);
+    this.sentIpis = new Uint8Array(lanes.count);
     this.waitingEntry = new Int32Array(lanes.count).fill(-1);
   }
 
@@ -291,6 +297,7 @@ export class DecisionTracker {
 
   /** `sender` sent IPIs: what it spins on from now on is a new wait. */
   onIpiSent(sender: number): void {
+    this.sentIpis[sender] = 1;
     this.waitOf[sender]++;
   }
 
@@ -380,7 +387,7 @@ export class DecisionTracker {
         d.probeTargetTid = firstArg;
         const target = this.lanes.ofTid(firstArg);
         d.probeTargetWoken = target >= 0 && this.states.wasWokenAt(target, d.seq + 1);
-        if (target >= 0 && this.states.state[target] === VcpuState.Unknown) this.awaitFirstEvent(target, d);
+        if (target >= 0 && this.states.state[target] === VcpuState.Unknown && this.sentIpis[lane]) this.awaitFirstEvent(target, d);
         const named = vm.byProbeTarget.get(firstArg) ?? [];
         named.push(d);
         vm.byProbeTarget.set(firstArg, named);
