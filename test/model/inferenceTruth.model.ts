@@ -2,13 +2,15 @@
 // recorder can record (yield_to probes, kvm_apic_ipi, the kvm_arch_vcpu_put guest-mode probe):
 // lost opportunity within 25 % of the truth where there is some, and at most 2 % of PAUSE
 // exits where there is none; scheduler mismatch, judged at the pick after the boost, within
-// 25 % of the truth for every kernel on every scenario; overboost, seen at the boost, within 25 %.
+// 25 % of the truth for every kernel on every scenario; overboost, seen at the boost, within 25 %;
+// and issue 13's bar on every figure of every policy on the three scenarios it names.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { simulate } from '../../src/core/sim/simulator';
 import { builtinScenario } from '../../src/core/sim/scenario';
 import { policyByName } from '../../src/core/sim/policies';
 import { analyze } from '../../src/core/analysis/analyze';
+import { BAR_SCENARIOS, INFERENCE_POLICIES, measureRun } from '../../bench/inferenceBench';
 
 function pair(scenario: string, policy: string) {
   const run = simulate({ scenario: builtinScenario(scenario), policy: policyByName(policy), seed: 3, durationNs: 0.1e9, record: true });
@@ -54,4 +56,23 @@ for (const scenario of ['paper', 'ipi-tlb']) {
       assert.ok(Math.abs(i - t) <= 0.25 * t, `${scenario}/${policy}: inferred ${i}, true ${t}`);
     }
   });
+}
+
+// Issue 13's bar for every scenario it names × every policy the bench measures, with probes:
+// each problem the analysis judges is within ±25 % of the truth, or at most 2 % of PAUSE exits
+// where the truth is 0. Failed before on pv-spinlock (paper: lost opportunity 0 true against
+// 1,002 inferred, overboost 268 against 157 — the simulator recorded kvm_apic_ipi to receivers
+// the PV TLB flush never sends one) and on oracle (paper: 1 true mismatch against 11 inferred,
+// boosts of vCPUs whose pCPU the trace had not shown yet).
+for (const scenario of BAR_SCENARIOS) {
+  for (const policy of INFERENCE_POLICIES) {
+    test(`${scenario}, ${policy.name}: every judged problem count within the bar`, () => {
+      const { row } = measureRun(scenario, policy);
+      assert.equal(row.aligned, row.pleExits, 'every decision is found in the truth by time and thread');
+      for (const [problem, p] of Object.entries(row.problems)) {
+        if (p.notJudged) continue;
+        assert.ok(p.withinBar, `${problem}: true ${p.truth}, inferred ${p.inferred} of ${row.pleExits} PAUSE exits`);
+      }
+    });
+  }
 }

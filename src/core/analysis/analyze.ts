@@ -189,6 +189,11 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
         }
         break;
       }
+      case EventKind.VcpuWakeup: {
+        const lane = lanes.ofTid(store.tid[i]);
+        if (lane >= 0) decisions.onVcpuWakeup(lane);
+        break;
+      }
       case EventKind.PleWindow: {
         const lane = lanes.ofTid(tid[i]);
         if (lane >= 0) windows.onUpdate(lane, ts, b[i] === 1, y[i]);

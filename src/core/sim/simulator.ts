@@ -654,13 +654,15 @@ class Simulation implements GuestEngine {
   }
 
   sendIpi(sender: Vcpu, r: Vcpu, needsAck: boolean): void {
+    // PV TLB flush (kvm_flush_tlb_multi, arch/x86/kernel/kvm.c): a receiver whose steal-time
+    // KVM_VCPU_PREEMPTED is set (scheduled out while runnable) is cleared from the mask and
+    // flushes when it next enters; no IPI is sent to it, and nobody waits for it.
+    if (needsAck && this.policy.pv && r.preempted) return;
     const row = this.record(EventKind.ApicIpi, sender.task.tid, sender.task.cpu);
     if (row >= 0) {
       this.store!.a[row] = r.idx;
       this.store!.b[row] = needsAck ? CALL_FUNCTION_VECTOR : RESCHEDULE_VECTOR;
     }
-    // PV TLB flush: a preempted receiver flushes when it next enters; nobody waits for it.
-    if (needsAck && this.policy.pv && !r.task.running && !r.blocked) return;
     r.pendingIpis.push(needsAck ? sender : null);
     if (needsAck) {
       sender.outstanding++;

@@ -5,7 +5,7 @@
 // was ready at the exit and ran within the boost window was the target.
 
 import { DECISION_OUTCOMES, ProblemFlag, type DecisionColumns } from '../tables';
-import type { AnalysisOptions, DecisionOutcome } from '../result';
+import { VcpuState, type AnalysisOptions, type DecisionOutcome } from '../result';
 import { addRow, newDecisionColumns, trimmed } from './columns';
 import type { Lanes } from './lanes';
 import type { VcpuStateTracker } from './vcpuState';
@@ -108,6 +108,21 @@ export class DecisionTracker {
   private userModeReceiverBoosted = false;
   /** Per pCPU: boosts of a vCPU queued there, waiting for the pick that decides them. */
   private readonly awaitingPick = new Map<number, OpenDecision[]>();
+  /**
+   * Per target lane: boosts of a vCPU with no sched event yet (queued since before the trace
+   * began, its pCPU unknown), judged where it first runs; `picks` is the pick count at the boost.
+   */
+  private readonly awaitingFirstRun = new Map<number, { d: OpenDecision; at: number; picks: number }[]>();
+  /** Picks seen so far (switches and vCPU entries, on every pCPU), and per pCPU the count at its last one. */
+  private picks = 0;
+  private readonly lastPickOn: number[] = [];
+  /** Per lane with no event yet: the decisions that named it, until it shows whether it was halted. */
+  private readonly awaitingFirstEvent = new Map<number, { d: OpenDecision; at: number }[]>();
+  /**
+   * Per lane: the trace has shown it send an IPI. Before that, whom it waits for is unknown (an
+   * IPI sent before the trace began), so a boost of a vCPU not seen yet is not judged woken.
+   */
+  private readonly sentIpis: Uint8Array;
   private readonly cpuOf: Int32Array;
   /**
    * Per spinner: its current wait, counted up when a continuous-PLE chain starts or it sends IPIs
@@ -140,6 +155,7 @@ export class DecisionTracker {
     this.cpuOf = new Int32Array(lanes.count).fill(-1);
     this.lostWait = new Int32Array(lanes.count).fill(-1);
     this.guestMode = new Int8Array(lanes.count).fill(-1);
+    this.sentIpis = new Uint8Array(lanes.count);
     this.waitingEntry = new Int32Array(lanes.count).fill(-1);
   }
 
@@ -194,6 +210,7 @@ export class DecisionTracker {
   }
 
   onEntry(lane: number, ts: number): void {
+    if (this.awaitingFirstEvent.size > 0) this.awaitingFirstEvent.delete(lane); // no kvm_vcpu_wakeup first: it was not halted
     const at = this.waitingEntry[lane];
     if (at < 0) return;
     this.table.endNs[at] = ts;
@@ -280,6 +297,7 @@ export class DecisionTracker {
 
   /** `sender` sent IPIs: what it spins on from now on is a new wait. */
   onIpiSent(sender: number): void {
+    this.sentIpis[sender] = 1;
     this.waitOf[sender]++;
   }
 
@@ -294,10 +312,43 @@ export class DecisionTracker {
    * first means the pick kept what ran there.
    */
   onPick(cpu: number, nextTid: number | null, ts: number): void {
+    if (nextTid !== null && this.awaitingFirstRun.size > 0) this.firstRun(cpu, nextTid, ts);
+    this.lastPickOn[cpu] = ++this.picks;
     const waiting = this.awaitingPick.get(cpu);
     if (!waiting || waiting.length === 0) return;
     for (const d of waiting) d.ranAtPick = nextTid !== null && nextTid === d.probeTargetTid && ts - d.ts <= PICK_LATENCY_NS;
     waiting.length = 0;
+  }
+
+  /**
+   * A boosted vCPU whose pCPU was unknown runs for the first time: on that pCPU, this is the pick
+   * after the boost when nothing was picked there since (and it came within the pick latency).
+   */
+  private firstRun(cpu: number, nextTid: number, ts: number): void {
+    const lane = this.lanes.ofTid(nextTid);
+    const boosts = lane >= 0 ? this.awaitingFirstRun.get(lane) : undefined;
+    if (!boosts) return;
+    this.awaitingFirstRun.delete(lane);
+    const since = this.lastPickOn[cpu] ?? 0;
+    for (const { d, at, picks } of boosts) if (d.at === at && !d.closed) d.ranAtPick = since <= picks && ts - d.ts <= PICK_LATENCY_NS;
+  }
+
+  /**
+   * kvm_vcpu_wakeup: the vCPU thread returns from kvm_vcpu_halt (virt/kvm/kvm_main.c), so it had
+   * halted. For a boosted vCPU the trace had shown nothing of yet, this says it was woken from
+   * halt, not preempted.
+   */
+  onVcpuWakeup(lane: number): void {
+    const named = this.awaitingFirstEvent.get(lane);
+    if (!named) return;
+    this.awaitingFirstEvent.delete(lane);
+    for (const { d, at } of named) if (d.at === at && !d.closed) d.probeTargetWoken = true;
+  }
+
+  private awaitFirstEvent(lane: number, d: OpenDecision): void {
+    let named = this.awaitingFirstEvent.get(lane);
+    if (!named) this.awaitingFirstEvent.set(lane, (named = []));
+    named.push({ d, at: d.at });
   }
 
   /** kvm_arch_vcpu_put's preempted_in_kernel for `lane`, read by a probe as it is scheduled out. */
@@ -305,10 +356,15 @@ export class DecisionTracker {
     if (!Number.isNaN(inKernel)) this.guestMode[lane] = inKernel ? 1 : 0;
   }
 
-  /** A yield_to (or kvm_vcpu_yield_to) probe on a vCPU thread. */
+  /**
+   * A yield_to (or kvm_vcpu_yield_to) probe on a vCPU thread. Only one inside the PAUSE exit
+   * (before the spinner's next kvm_entry) is its decision's: a paravirtual kick or yield
+   * hypercall (KVM_HC_KICK_CPU, KVM_HC_SCHED_YIELD → kvm_sched_yield in arch/x86/kvm/x86.c)
+   * calls kvm_vcpu_yield_to from a VMCALL exit.
+   */
   onYieldProbe(lane: number, isReturn: boolean, firstArg: number): void {
     const d = this.openOf[lane];
-    if (!d) return;
+    if (!d || this.waitingEntry[lane] !== d.at) return;
     if (isReturn) {
       d.probeResult = firstArg;
       const target = firstArg > 0 && d.probeTargetTid >= 0 ? this.lanes.ofTid(d.probeTargetTid) : -1;
@@ -316,6 +372,10 @@ export class DecisionTracker {
         let waiting = this.awaitingPick.get(this.cpuOf[target]);
         if (!waiting) this.awaitingPick.set(this.cpuOf[target], (waiting = []));
         waiting.push(d);
+      } else if (target >= 0) {
+        let boosts = this.awaitingFirstRun.get(target);
+        if (!boosts) this.awaitingFirstRun.set(target, (boosts = []));
+        boosts.push({ d, at: d.at, picks: this.picks });
       }
     }
     else {
@@ -327,6 +387,7 @@ export class DecisionTracker {
         d.probeTargetTid = firstArg;
         const target = this.lanes.ofTid(firstArg);
         d.probeTargetWoken = target >= 0 && this.states.wasWokenAt(target, d.seq + 1);
+        if (target >= 0 && this.states.state[target] === VcpuState.Unknown && this.sentIpis[lane]) this.awaitFirstEvent(target, d);
         const named = vm.byProbeTarget.get(firstArg) ?? [];
         named.push(d);
         vm.byProbeTarget.set(firstArg, named);
