@@ -11,6 +11,7 @@ import { BALANCE_MODES, type BalanceMode } from '../core/sim/host/balance';
 import { runJobsInWorkers } from '../core/sim/parallel';
 import { formatComparison, toSimulateJson } from '../core/sim/report';
 import { prepareOutputFolder } from '../core/outputFile';
+import { GUEST_TRACE_FORMATS, type GuestTraceFormat } from '../core/sim/guestViewFile';
 import { stringValue, UsageError, ValueChecker, type CommandSpec, type ParsedArgs } from './args';
 import type { Command } from './command';
 import { InputError } from './errors';
@@ -23,7 +24,8 @@ const spec: CommandSpec = {
   name: 'simulate',
   usage: `usage: kvm-spin simulate [--scenario NAME|FILE] [--policy P[,P...]|all] [--seed N]
                          [--seeds N] [--duration SECONDS] [--groups flat|vm|libvirt]
-                         [--balance pinned|balanced] [--out DIR [--guest-trace]] [--json] [--jobs N]
+                         [--balance pinned|balanced] [--out DIR [--guest-trace [--guest-format F]]]
+                         [--json] [--jobs N]
 
   --scenario S     a JSON file or one of ${Object.keys(BUILTIN_SCENARIOS).join(', ')}
                    (default paper)
@@ -41,6 +43,8 @@ const spec: CommandSpec = {
   --guest-trace    beside each run file, write each VM's own trace of the run (lock, ipi, csd
                    and sched_switch events on the guest clock, with the trace ids and
                    TIME_SHIFT that pair it with the run file): RUN.guest-VM.report
+  --guest-format F the guest files' format: report (trace-cmd report text, the default) or
+                   dat (a trace.dat v6 with TRACEID and TIME_SHIFT options): RUN.guest-VM.dat
   --json           print JSON instead of a comparison table
   --jobs N         worker threads, 1 to ${MAX_JOBS} (default: one per core)`,
   options: {
@@ -53,6 +57,7 @@ const spec: CommandSpec = {
     balance: { type: 'string' },
     out: { type: 'string' },
     'guest-trace': { type: 'boolean' },
+    'guest-format': { type: 'string' },
     json: { type: 'boolean' },
     jobs: { type: 'string' },
   },
@@ -66,7 +71,8 @@ export interface SimulateArgs {
   seeds: number;
   durationSeconds: number;
   outDir?: string;
-  guestTrace: boolean;
+  /** The format of each VM's own trace beside the run file; undefined: none written. */
+  guestTrace?: GuestTraceFormat;
   json: boolean;
   jobs: number;
 }
@@ -105,8 +111,12 @@ export function parseSimulateArgs(args: ParsedArgs): SimulateArgs {
   const jobs = check.wholeNumber('jobs', stringValue(args, 'jobs') ?? String(availableParallelism()), 1, MAX_JOBS);
   const outDir = stringValue(args, 'out');
   if (outDir === '') check.refuse('out', outDir, 'needs a directory');
-  const guestTrace = args.values['guest-trace'] === true;
-  if (guestTrace && outDir === undefined) throw new UsageError('simulate: --guest-trace writes files beside the run files: it needs --out DIR', spec.usage);
+  const guestFormat = stringValue(args, 'guest-format');
+  if (guestFormat !== undefined && !(GUEST_TRACE_FORMATS as readonly string[]).includes(guestFormat)) check.refuse('guest-format', guestFormat, `must be one of ${GUEST_TRACE_FORMATS.join(', ')}`);
+  const wantsGuests = args.values['guest-trace'] === true;
+  if (guestFormat !== undefined && !wantsGuests) throw new UsageError('simulate: --guest-format is the format of the --guest-trace files: it needs --guest-trace', spec.usage);
+  if (wantsGuests && outDir === undefined) throw new UsageError('simulate: --guest-trace writes files beside the run files: it needs --out DIR', spec.usage);
+  const guestTrace = wantsGuests ? ((guestFormat ?? 'report') as GuestTraceFormat) : undefined;
   let scenario = loadScenario(stringValue(args, 'scenario') ?? 'paper');
   const groups = stringValue(args, 'groups');
   if (groups !== undefined) {

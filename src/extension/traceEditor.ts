@@ -4,6 +4,7 @@
 // the worker, never through a TextDocument (large files are not synced to extensions).
 
 import * as path from 'node:path';
+import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { parseWebviewMessage, type DashboardModel, type HostToWebview, type LoadFailure } from '../protocol';
 import type { InKernelAssumption } from '../core/replay/stateSweep';
@@ -12,6 +13,7 @@ import { rowFromAnalysis } from '../core/analysis/comparison';
 import { AnalysisError, openTraceSession, type TraceSession } from './workerBridge';
 import { makeNonce, renderWebviewHtml } from './webviewHtml';
 import { runFromRunFile, type RunRegistry } from './runRegistry';
+import { GuestTraceMemory } from './guestTraceMemory';
 import { EXPORT_EXTENSION, type ExportFormat } from '../core/export/perfettoExport';
 
 export const TRACE_EDITOR = 'kvmSpin.traceEditor';
@@ -33,6 +35,8 @@ class TraceDocument implements vscode.CustomDocument {
   readonly guests = new vscode.EventEmitter<{ guestLanes: number; message: string | null }>();
   /** The guest lanes the session's timeline has (a refused file leaves them as they were). */
   guestLanes = 0;
+  /** The last guest news, for a page that loads after it. */
+  lastGuests: { guestLanes: number; message: string | null } | undefined;
   /** A new session replaces this one on Reload. */
   session!: TraceSession;
   constructor(readonly uri: vscode.Uri) {}
@@ -53,12 +57,15 @@ function loadFailure(err: unknown): LoadFailure {
 export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<TraceDocument> {
   /** The trace editor last focused (for commands run from the palette). */
   private active: TraceDocument | undefined;
+  private readonly guestMemory: GuestTraceMemory;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly registry: RunRegistry,
     private readonly log: vscode.LogOutputChannel,
-  ) {}
+  ) {
+    this.guestMemory = new GuestTraceMemory(context.workspaceState);
+  }
 
   async openCustomDocument(uri: vscode.Uri, _ctx: vscode.CustomDocumentOpenContext, token: vscode.CancellationToken): Promise<TraceDocument> {
     if (uri.scheme !== 'file') throw new Error(`KVM Spin reads local files only (got ${uri.scheme}:)`);
@@ -95,8 +102,9 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
       },
     });
     doc.session = session;
-    // A new session holds no guest traces (Reload reads the host trace alone).
+    // A new session holds no guest traces: those added before are added again once it is open.
     doc.guestLanes = 0;
+    doc.lastGuests = undefined;
     doc.lastProgress = undefined;
     doc.lastPartial = undefined;
     // The whole trace's dashboard replaces the partial one.
@@ -126,6 +134,7 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
         // The comparison lists what each policy would have chosen on it (the What if panel's replay, cached in the worker).
         const replay = await session.query({ kind: 'replay', inKernel: 'kernel' }).catch((err: AnalysisError) => (err.kind !== 'cancelled' && this.log.warn(`${label}: replay failed: ${err.message}`), null));
         this.registry.add(replay ? { ...run, row: { ...run.row, replay: comparisonReplay(replay) } } : run);
+        if (doc.session === session) await this.restoreGuests(doc, session);
       },
       (err: AnalysisError) => {
         if (err.kind === 'cancelled') this.log.info(`cancelled reading ${uri.fsPath}`);
@@ -197,6 +206,7 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
           send({ type: 'busy', message: `Reading ${name}…` });
           if (doc.lastProgress) send({ type: 'progress', ...doc.lastProgress });
           if (doc.lastPartial) send({ type: 'dashboard', model: doc.lastPartial });
+          if (doc.lastGuests) send({ type: 'guests', ...doc.lastGuests });
           await showRange();
           break;
         case 'selectRange':
@@ -262,14 +272,55 @@ export class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider<
     try {
       const added = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `KVM Spin: reading guest traces of ${name}` }, () => doc.session.query({ kind: 'addGuests', paths }));
       this.log.info(`${name}: ${added.guests.length} guest trace(s), ${added.guestLanes} guest lane(s)`);
-      doc.guestLanes = added.guestLanes;
-      doc.guests.fire({ guestLanes: added.guestLanes, message: null });
+      await this.guestMemory.remember(doc.uri, paths);
+      this.tellGuests(doc, added.guestLanes, null);
     } catch (err) {
       const message = (err as Error).message.split('\n')[0];
       this.log.warn(`${name}: add guest trace: ${message}`);
-      doc.guests.fire({ guestLanes: doc.guestLanes, message });
+      this.tellGuests(doc, doc.guestLanes, message);
       void vscode.window.showErrorMessage(`KVM Spin: ${message}`);
     }
+  }
+
+  private tellGuests(doc: TraceDocument, guestLanes: number, message: string | null): void {
+    doc.guestLanes = guestLanes;
+    doc.lastGuests = { guestLanes, message };
+    doc.guests.fire(doc.lastGuests);
+  }
+
+  /**
+   * After a reload: the guest traces added before are added again, one by one; one that is
+   * gone or no longer pairs is said in the page and a warning, and forgotten.
+   */
+  private async restoreGuests(doc: TraceDocument, session: TraceSession): Promise<void> {
+    const saved = this.guestMemory.paths(doc.uri);
+    if (saved.length === 0) return;
+    const lost: string[] = [];
+    const reasons: string[] = [];
+    for (const file of saved) {
+      if (!existsSync(file)) {
+        lost.push(file);
+        reasons.push(`${path.basename(file)} is gone`);
+        continue;
+      }
+      try {
+        doc.guestLanes = (await session.query({ kind: 'addGuests', paths: [file] })).guestLanes;
+      } catch (err) {
+        if ((err as AnalysisError).kind === 'cancelled' || doc.session !== session) return;
+        lost.push(file);
+        reasons.push((err as Error).message.split('\n')[0]);
+      }
+    }
+    if (doc.session !== session) return;
+    await this.guestMemory.forget(doc.uri, lost);
+    const name = path.basename(doc.uri.fsPath);
+    if (lost.length < saved.length) this.tellGuests(doc, doc.guestLanes, null);
+    this.log.info(`${name}: ${saved.length - lost.length} of ${saved.length} guest trace(s) added again`);
+    if (lost.length === 0) return;
+    const message = `Guest trace(s) added before the reload and not added again: ${reasons.join('; ')}.`;
+    this.log.warn(`${name}: ${message}`);
+    this.tellGuests(doc, doc.guestLanes, message);
+    void vscode.window.showWarningMessage(`KVM Spin: ${name}: ${message}`);
   }
 
   /** "Open in Perfetto…": save the timeline's tracks (Perfetto protobuf or Chrome JSON), then offer the Perfetto UI. */

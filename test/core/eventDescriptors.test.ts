@@ -16,7 +16,7 @@ import { EVENT_DESCRIPTORS, STRING_COLUMN_MASK, descriptorOf } from '../../src/c
 import type { Column, EventDescriptor } from '../../src/core/events/descriptor';
 import { fieldReaders } from '../../src/core/events/binaryFields';
 import { resetIdCheck } from '../../src/core/events/ids';
-import { encodeEvent } from '../support/ringPages';
+import { encodeEvent } from '../../src/core/trace/dat/recordWriter';
 import { fixture } from '../support/paths';
 import { join } from 'node:path';
 

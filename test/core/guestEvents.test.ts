@@ -10,7 +10,7 @@ import { NAMED_EVENTS } from '../../src/core/events/registry';
 import { fieldReaders } from '../../src/core/events/binaryFields';
 import type { EventFormat } from '../../src/core/trace/dat/eventFormat';
 import { parseEventFormat } from '../../src/core/trace/dat/eventFormat';
-import { encodeEvent } from '../support/ringPages';
+import { encodeEvent } from '../../src/core/trace/dat/recordWriter';
 
 const HEAD = 'cpus=4\n';
 const line = (cpu: number, ts: string, event: string, payload: string) => `        worker-1001  [00${cpu}] d..2. ${ts}: ${event}: ${payload}\n`;

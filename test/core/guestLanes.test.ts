@@ -14,6 +14,7 @@ import { GUEST_INSTANT_KINDS, GuestRunKind as R, guestLaneTables } from '../../s
 import { EventKind, EventStore } from '../../src/core/trace/model';
 import { GUEST_EVENT_KINDS as G } from '../../src/core/events/guest';
 import { SEGMENT_MIXED } from '../../src/protocol';
+import { COARSE_MIXED, coarseLevels } from '../../src/core/views/coarseLanes';
 import { GUEST_ID, TIDS, writeGuestLanePair } from '../support/guestLanePair';
 
 const US = 1000;
@@ -106,4 +107,32 @@ test('guest lanes (property): for any guest event sequence, each lane\'s runs ar
       assert.equal(t.instants.count, events.filter((e) => e.cpu < 2 && GUEST_INSTANT_KINDS.includes(e.kind)).length);
     }),
   );
+});
+
+test('a dense guest lane zoomed out is drawn from coarse levels of its runs, as host lanes are (hand-checked bins)', async () => {
+  // One guest CPU: 4,096 cycles of 1 µs, the task for 750 ns then idle for 250 ns; the span is 4,096 µs.
+  const store = new EventStore();
+  const sw = (ts: number, prev: number, next: number) => {
+    const r = store.push(ts, 0, prev, EventKind.SchedSwitch, store.length + 1);
+    [store.a[r], store.b[r], store.c[r]] = [prev, 1, next];
+  };
+  for (let k = 0; k < 4096; k++) {
+    sw(k * 1000, 0, 1000);
+    sw(k * 1000 + 750, 1000, 0);
+  }
+  sw(4096 * 1000, 0, 1000);
+  const guest = { source: 'dense', traceId: GUEST_ID, name: 'vm0', vcpus: [{ vcpu: 0, hostTid: TIDS[0] }], store, events: store.length, firstNs: 0, lastNs: 4_096_000 };
+  const tables = guestLaneTables([guest], []);
+  assert.equal(tables.runs.count, 8192);
+  const [fine, coarse] = coarseLevels(tables.binned);
+  // 4,096 bins of 1 µs: each 750 ns task, 250 ns idle → task, mixed; alike neighbours are one row.
+  assert.equal(coarse.binNs, 1000);
+  assert.deepEqual([coarse.vcpuStates.count, coarse.vcpuStates.startNs[0], coarse.vcpuStates.endNs[0], coarse.vcpuStates.state[0], coarse.vcpuStates.detail[0], coarse.vcpuStates.flags[0]], [1, 0, 4_096_000, R.Task, 1000, COARSE_MIXED]);
+  // 65,536 bins of 62.5 ns: 12 of task then 4 idle per cycle, none mixed.
+  assert.equal(fine.vcpuStates.count, 8192);
+  assert.deepEqual([fine.vcpuStates.startNs[0], fine.vcpuStates.endNs[0], fine.vcpuStates.state[0], fine.vcpuStates.startNs[1], fine.vcpuStates.endNs[1], fine.vcpuStates.state[1], fine.vcpuStates.flags[1]], [0, 750, R.Task, 750, 1000, R.Idle, 0]);
+  // The whole span on 100 px (82 runs a pixel): one task segment, marked mixed.
+  const session = await openPair();
+  const w = timelineWindow(session.tables, { startNs: 0, endNs: 4_096_000, widthPx: 100 }, tables);
+  assert.deepEqual(w.lanes.find((l) => l.kind === 'guest')!.segments, [0, 100, R.Task | SEGMENT_MIXED, 1000]);
 });

@@ -19,7 +19,7 @@ import { policyByName } from '../../src/core/sim/policies';
 import { fixture } from '../support/paths';
 import { hasTraceCmd } from '../support/tracefs';
 import { recompressV7 } from '../support/datRecompress';
-import { encodeEvent, ringPages } from '../support/ringPages';
+import { encodeEvent, ringPages } from '../../src/core/trace/dat/recordWriter';
 import { scratchDir } from '../support/scratch';
 
 test('kvm_eoi text lines (raw ftrace and trace-cmd report) decode to the APIC id and the vector', () => {

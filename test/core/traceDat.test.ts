@@ -21,7 +21,7 @@ import { diffStores } from '../support/storeDiff';
 import { canMakeTracefsInstance, hasTraceCmd } from '../support/tracefs';
 import { recompressV7 } from '../support/datRecompress';
 import { emptyOrigin } from '../../src/core/trace/dat/datOptions';
-import { encodeEvent, ringPages, type RawEvent } from '../support/ringPages';
+import { encodeEvent, ringPages, type RawEvent } from '../../src/core/trace/dat/recordWriter';
 import { scratchDir } from '../support/scratch';
 
 const DAT = (name: string) => fixture(join('dat', name));

@@ -42,3 +42,35 @@ test('simulate --guest-trace → analyze HOST --guest …: guests recognised, pr
   assert.equal(noOut.status, 2);
   assert.match(noOut.stderr, /--guest-trace writes files beside the run files: it needs --out DIR/);
 });
+
+test('simulate --guest-format dat: trace.dat guests give analyze the same guests and problemsFromGuest as the report files', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'guest-view-dat-'));
+  const args = ['simulate', '--scenario', 'paper', '--policy', 'vanilla-5.6', '--seed', '3', '--duration', '0.01', '--out', dir, '--guest-trace', '--jobs', '1'];
+  assert.equal((await cliInProcess(args)).status, 0);
+  const dat = await cliInProcess([...args, '--guest-format', 'dat']);
+  assert.equal(dat.status, 0, dat.stderr);
+  const host = join(dir, 'paper-vanilla-5.6-seed3.report');
+  const guest = (vm: string, ext: string) => join(dir, `paper-vanilla-5.6-seed3.guest-${vm}.${ext}`);
+  // In 10 ms VM ipi-a traces nothing: its trace.dat is read as an empty guest (its report text is refused as no trace).
+  const guests = (ext: string) => ['ipi-b', 'lock-a', 'lock-b'].flatMap((vm) => ['--guest', guest(vm, ext)]);
+  const fromDat = await cliInProcess(['analyze', host, ...guests('dat'), '--json']);
+  const fromText = await cliInProcess(['analyze', host, ...guests('report'), '--json']);
+  assert.equal(fromDat.status, 0, fromDat.stderr);
+  const d = JSON.parse(fromDat.stdout);
+  const r = JSON.parse(fromText.stdout);
+  assert.ok(d.problemsFromGuest.judged > 0);
+  assert.ok(d.problemsFromGuest.waits.lock > 0 && d.problemsFromGuest.waits.ipi > 0, 'paper has lock and IPI waits');
+  assert.deepEqual(d.problemsFromGuest, r.problemsFromGuest);
+  assert.deepEqual(d.guests, r.guests);
+  const empty = await cliInProcess(['analyze', host, '--guest', guest('ipi-a', 'dat'), '--json']);
+  assert.equal(empty.status, 0, empty.stderr);
+  const ipiA = JSON.parse(empty.stdout).guests.find((g: { name: string }) => g.name === 'ipi-a');
+  assert.deepEqual([ipiA.events, ipiA.firstNs, ipiA.lastNs], [0, null, null]);
+
+  const bad = await cliInProcess(['simulate', '--out', dir, '--guest-trace', '--guest-format', 'pdf']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^kvm-spin: simulate: --guest-format must be one of report, dat, got 'pdf'\n/);
+  const alone = await cliInProcess(['simulate', '--out', dir, '--guest-format', 'dat']);
+  assert.equal(alone.status, 2);
+  assert.match(alone.stderr, /--guest-format is the format of the --guest-trace files: it needs --guest-trace/);
+});

@@ -1,8 +1,11 @@
 // Rewrites the option sections of an uncompressed trace.dat v7 that recompressV7 wrote (its
 // option sections come last, chained by DONE, the first one named in the file header): adds
-// options (TSC2NSEC, GUEST, TRACEID, TIME_SHIFT in trace-cmd's layout, trace-input.c and
-// trace-dump.c) and can set every buffer's clock, the way trace-cmd's recorder writes them.
+// options (TSC2NSEC, GUEST, TRACEID, TIME_SHIFT, encoded by src/core's optionWriter.ts) and can
+// set every buffer's clock, the way trace-cmd's recorder writes them.
 // Nothing else in the file points into option sections, so they can be cut off and laid anew.
+import type { DatOption } from '../../src/core/trace/dat/optionWriter';
+
+export { guestOption, timeShiftOption, traceIdOption, tsc2nsecOption, type DatOption } from '../../src/core/trace/dat/optionWriter';
 
 const u16 = (v: number) => Buffer.from([v & 0xff, v >> 8]);
 const u32 = (v: number) => {
@@ -10,39 +13,11 @@ const u32 = (v: number) => {
   b.writeUInt32LE(v >>> 0);
   return b;
 };
-const s32 = (v: number) => {
-  const b = Buffer.alloc(4);
-  b.writeInt32LE(v);
-  return b;
-};
 const u64 = (v: bigint | number) => {
   const b = Buffer.alloc(8);
   b.writeBigUInt64LE(BigInt.asUintN(64, BigInt(v)));
   return b;
 };
-
-export interface DatOption {
-  id: number;
-  data: Buffer;
-}
-
-export const tsc2nsecOption = (mult: number, shift: number, offset: bigint): DatOption => ({ id: 14, data: Buffer.concat([s32(mult), s32(shift), u64(offset)]) });
-export const traceIdOption = (id: bigint): DatOption => ({ id: 11, data: u64(id) });
-export function guestOption(name: string, traceId: bigint, vcpus: { vcpu: number; hostTid: number }[]): DatOption {
-  return { id: 13, data: Buffer.concat([Buffer.from(name + '\0', 'utf8'), u64(traceId), s32(vcpus.length), ...vcpus.map((v) => Buffer.concat([s32(v.vcpu), s32(v.hostTid)]))]) };
-}
-export interface Sample {
-  time: bigint;
-  offset: bigint;
-  scaling: bigint;
-  fraction: bigint;
-}
-/** TIME_SHIFT: peer id, flags, CPU count, per CPU (count, times, offsets, scalings), then per CPU the fraction bits. */
-export function timeShiftOption(peer: bigint, flags: number, cpus: Sample[][]): DatOption {
-  const perCpu = cpus.map((s) => Buffer.concat([u32(s.length), ...s.map((x) => u64(x.time)), ...s.map((x) => u64(x.offset)), ...s.map((x) => u64(x.scaling))]));
-  const fractions = cpus.map((s) => Buffer.concat(s.map((x) => u64(x.fraction))));
-  return { id: 12, data: Buffer.concat([u64(peer), u32(flags), u32(cpus.length), ...perCpu, ...fractions]) };
-}
 
 const DONE = 0;
 const BUFFER = 3;

@@ -7,6 +7,7 @@ import { policyByName } from '../../src/core/sim/policies';
 import { builtinScenario } from '../../src/core/sim/scenario';
 import { guestTruth } from '../../src/core/analysis/guestTruth';
 import { placeGuest, type GuestTrace } from '../../src/core/guestTraces';
+import { analyze } from '../../src/core/analysis/analyze';
 
 export interface GuestViewRun {
   r: SimResult;
@@ -56,7 +57,8 @@ export function assertGuestLabelsMatch(scenario: string, policy: string): void {
   }
   const rate = same / judged;
   const figure = `${scenario} / ${policy}: ${same} of ${judged} judged decisions match (${(rate * 100).toFixed(2)} %), ${sim.length - judged} of ${sim.length} not judged; off: ${JSON.stringify([...confusion].sort((p, q) => q[1] - p[1]).slice(0, 3))}`;
-  if (process.env.GUEST_DEBUG) console.log(figure, truth.counts, r.metrics.problems);
+  // The README's table: judged share, then per problem true / from the guest / host-only inference.
+  if (process.env.GUEST_DEBUG) console.log(figure, truth.counts, { truth: r.metrics.problems, hostInference: analyze(r.store!).problems });
   assert.ok(judged > 0.5 * sim.length, figure);
   assert.ok(rate >= 0.99, figure);
 }

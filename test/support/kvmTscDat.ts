@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { openTraceDat } from '../../src/core/trace/dat/datFile';
 import { fixture } from './paths';
 import { recompressV7 } from './datRecompress';
-import { encodeEvent, ringPages, type RawEvent } from './ringPages';
+import { encodeEvent, ringPages, type RawEvent } from '../../src/core/trace/dat/recordWriter';
 import { withOptions, type DatOption } from './datWithOptions';
 
 const SOURCE = fixture(join('dat', 'sched-v7-zstd.dat'));

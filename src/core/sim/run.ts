@@ -10,7 +10,7 @@ import { describeHardware, type Scenario } from './scenario';
 import { simulate, type SimResult } from './simulator';
 import { metricsHeader, runFileEndLine, siteCountsHeader } from './runFileSites';
 import { originHeader } from './runFileOrigin';
-import { writeGuestViewFiles } from './guestViewFile';
+import { writeGuestViewFiles, type GuestTraceFormat } from './guestViewFile';
 
 export interface SimJob {
   scenario: Scenario;
@@ -19,8 +19,8 @@ export interface SimJob {
   durationNs: number;
   /** Write the run file into this folder. */
   outDir?: string;
-  /** Beside the run file, write each VM's own trace of the run (guestViewFile.ts). */
-  guestTrace?: boolean;
+  /** Beside the run file, write each VM's own trace of the run in this format (guestViewFile.ts). */
+  guestTrace?: GuestTraceFormat;
 }
 
 export type SimSummary = Omit<SimResult, 'store' | 'guestView'> & { runFile?: string; guestFiles?: string[] };
@@ -51,6 +51,6 @@ export function runJob(job: SimJob, onProgress?: (fraction: number) => void, sho
     ]);
     write(runFileEndLine(store.length));
   });
-  const guestFiles = guestView ? writeGuestViewFiles(guestView, runFile, `scenario=${job.scenario.name} policy=${job.policy} seed=${job.seed}`) : undefined;
+  const guestFiles = guestView ? writeGuestViewFiles(guestView, runFile, `scenario=${job.scenario.name} policy=${job.policy} seed=${job.seed}`, job.guestTrace) : undefined;
   return { ...summary, runFile, guestFiles };
 }

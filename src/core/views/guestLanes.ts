@@ -3,10 +3,12 @@
 // option's vcpu → host tid). A lane's runs: idle or a task (between the guest's sched_switch
 // events), lock contention (contention_begin → end) and a csd function (entry → exit), the
 // innermost shown; its instants: ipi_send_cpu / ipi_send_cpumask and csd_queue_cpu.
+// Zoomed out, a lane is drawn from the coarse levels of its runs, as host lanes are
+// (coarseLanes.ts): the runs stand as the vCPU states of a TimelineTables of their own.
 
 import { EventKind, type EventStore } from '../trace/model';
 import { GUEST_EVENT_KINDS as G } from '../events/guest';
-import type { IntervalColumns, VcpuLane } from '../analysis/tables';
+import type { DecisionColumns, IntervalColumns, IpiColumns, TimelineTables, VcpuLane } from '../analysis/tables';
 import type { GuestTrace } from '../guestTraces';
 
 /** What a guest lane's run is (its code; the drawn state; named by GUEST_RUN_LABELS in protocol.ts). Later codes win while they last. */
@@ -46,6 +48,8 @@ export interface GuestLaneTables {
   instants: GuestInstants;
   /** The store each lane's rows are in. */
   stores: EventStore[];
+  /** The runs as the vCPU states of a TimelineTables (no pCPUs, decisions or IPIs), for its coarse levels. */
+  binned: TimelineTables;
 }
 
 /** Per guest CPU, the events that open and close its runs, in time order. */
@@ -125,8 +129,35 @@ export function guestLaneTables(guests: readonly GuestTrace[], vcpuLanes: readon
   });
   runs.sort((p, q) => p.lane - q.lane || p.startNs - q.startNs);
   instants.sort((p, q) => p[0] - q[0] || p[1] - q[1] || p[2] - q[2]);
-  return { lanes, runs: runColumns(runs, lanes.length), instants: instantColumns(instants, lanes.length), stores: guests.map((g) => g.store) };
+  const columns = runColumns(runs, lanes.length);
+  return { lanes, runs: columns, instants: instantColumns(instants, lanes.length), stores: guests.map((g) => g.store), binned: binnedTables(columns, lanes) };
 }
+
+/** Guest lanes stand as vCPU lanes; the span is the runs' own. */
+function binnedTables(runs: IntervalColumns, lanes: GuestLane[]): TimelineTables {
+  let startNs = Infinity;
+  let endNs = -Infinity;
+  for (let i = 0; i < runs.count; i++) {
+    startNs = Math.min(startNs, runs.startNs[i]);
+    endNs = Math.max(endNs, runs.endNs[i]);
+  }
+  if (runs.count === 0) startNs = endNs = 0;
+  const vcpuLanes = lanes.map((l) => ({ vm: l.name, vmIndex: l.guest, vcpu: l.vcpu, tid: l.hostTid, comm: '' }));
+  return { vcpuLanes, cpuLanes: [], vcpuStates: runs, cpuRuns: runColumns([], 0), decisions: NO_DECISIONS, ipis: NO_IPIS, startNs, endNs };
+}
+
+const NO_DECISIONS: DecisionColumns = {
+  count: 0,
+  ts: new Float64Array(0),
+  endNs: new Float64Array(0),
+  spinnerLane: new Uint32Array(0),
+  targetLane: new Int32Array(0),
+  outcome: new Uint8Array(0),
+  row: new Uint32Array(0),
+  attempts: new Uint16Array(0),
+  problems: new Uint8Array(0),
+};
+const NO_IPIS: IpiColumns = { count: 0, ts: new Float64Array(0), fromLane: new Uint32Array(0), toLane: new Uint32Array(0), row: new Uint32Array(0) };
 
 function laneStarts(laneOfRow: (k: number) => number, count: number, lanes: number): Uint32Array {
   const starts = new Uint32Array(lanes + 1);

@@ -72,8 +72,8 @@ export function timelineWindow(tables: InstanceTables, request: TimelineRequest,
     if (guests) {
       for (const index of request.lanes?.guests ?? guests.lanes.map((_, i) => i)) {
         if (index >= guests.lanes.length) continue;
-        const runs = guests.runs;
-        lanes.push({ kind: 'guest', index, segments: laneSegments(runs, runs.detail, null, index, request, scale, minPx), ticks: guestTicks.get(index) ?? [] });
+        const { table, details, mixed } = laneSource(guests.binned, 'vcpuStates', index, request);
+        lanes.push({ kind: 'guest', index, segments: laneSegments(table, details, mixed, index, request, scale, minPx), ticks: guestTicks.get(index) ?? [] });
       }
     }
     return lanes;
