@@ -2,7 +2,8 @@
 
 import type { AnalysisOptions, AnalysisResult } from './analysis/analyze';
 import { TraceSession } from './session';
-import { importTraceText, type ImportedTrace, type ImportStats } from './trace/textImporter';
+import { emptyImportStats, importTraceText, type ImportedTrace, type ImportStats } from './trace/textImporter';
+import { NotATraceError } from './trace/sniff';
 import { importTraceFileParallel, type ParallelImportOptions } from './trace/parallelImport';
 import { importTraceStream, type StreamImportOptions } from './trace/streamImport';
 import type { TraceFormat } from './trace/sniff';
@@ -14,7 +15,7 @@ import type { FilterPolicy } from './analysis/guestTruth';
 import { POLICIES } from './sim/policies';
 import { readRunFileMetrics } from './sim/runFileSites';
 import type { TraceClock } from './trace/clock';
-import { PID_MAX_LIMIT, VCPU_ID_MAX } from './trace/model';
+import { EventStore, PID_MAX_LIMIT, VCPU_ID_MAX } from './trace/model';
 import type { TraceOrigin } from './trace/dat/datOptions';
 
 export interface TraceAnalysis {
@@ -87,13 +88,31 @@ export async function attachGuestTraces(host: TraceAnalysis, paths: string[], op
 export async function readGuestTraces(host: TraceOrigin, hostSource: string, paths: string[], already: readonly GuestTrace[], options: ParallelImportOptions = {}): Promise<GuestTrace[]> {
   const added: GuestTrace[] = [];
   for (const path of paths) {
-    const trace = await importTraceFileParallel(path, options);
+    const trace = await importGuestTrace(path, options);
     applyRunFileOrigin(path, trace);
     const entry = matchGuest(host, hostSource, trace.store.origin, path);
     if ([...already, ...added].some((g) => g.traceId === entry.traceId)) throw new GuestTraceError(`${path}: guest trace ${entry.traceId} was given twice`);
     added.push(placeGuest(trace.store, entry, path));
   }
   return added;
+}
+
+/**
+ * A guest that did none of the traced things leaves a text file of header lines only (the
+ * simulator's `--guest-trace` for a VM that sent no IPI in the run): an empty guest of the host
+ * its header names, not bad input. Any other refusal names the guest file.
+ */
+async function importGuestTrace(path: string, options: ParallelImportOptions): Promise<ImportedTrace> {
+  try {
+    return await importTraceFileParallel(path, options);
+  } catch (err) {
+    if (!(err instanceof NotATraceError)) throw err;
+    const origin = /^(no trace event lines found|empty file)/.test(err.message) ? readRunFileOrigin(path) : null;
+    if (!origin || typeof origin === 'string' || origin.timeShift === null) throw new NotATraceError(`${path}: ${err.message}`);
+    const store = new EventStore(16);
+    store.origin = origin;
+    return { format: 'trace-cmd', store, stats: { ...emptyImportStats(), warnings: [`${path}: the guest trace holds no events`] } };
+  }
 }
 
 /** The user-mode filter of the kernel that recorded `path`: a run file names its policy. */

@@ -2,7 +2,7 @@
 // them by trace id and counts the problems from the guests' events, through the files.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliInProcess } from '../support/cli';
@@ -51,8 +51,8 @@ test('simulate --guest-format dat: trace.dat guests give analyze the same guests
   assert.equal(dat.status, 0, dat.stderr);
   const host = join(dir, 'paper-vanilla-5.6-seed3.report');
   const guest = (vm: string, ext: string) => join(dir, `paper-vanilla-5.6-seed3.guest-${vm}.${ext}`);
-  // In 10 ms VM ipi-a traces nothing: its trace.dat is read as an empty guest (its report text is refused as no trace).
-  const guests = (ext: string) => ['ipi-b', 'lock-a', 'lock-b'].flatMap((vm) => ['--guest', guest(vm, ext)]);
+  // In 10 ms VM ipi-a traces nothing: its trace.dat, and its report of header lines only, read as an empty guest.
+  const guests = (ext: string) => ['ipi-a', 'ipi-b', 'lock-a', 'lock-b'].flatMap((vm) => ['--guest', guest(vm, ext)]);
   const fromDat = await cliInProcess(['analyze', host, ...guests('dat'), '--json']);
   const fromText = await cliInProcess(['analyze', host, ...guests('report'), '--json']);
   assert.equal(fromDat.status, 0, fromDat.stderr);
@@ -62,10 +62,18 @@ test('simulate --guest-format dat: trace.dat guests give analyze the same guests
   assert.ok(d.problemsFromGuest.waits.lock > 0 && d.problemsFromGuest.waits.ipi > 0, 'paper has lock and IPI waits');
   assert.deepEqual(d.problemsFromGuest, r.problemsFromGuest);
   assert.deepEqual(d.guests, r.guests);
-  const empty = await cliInProcess(['analyze', host, '--guest', guest('ipi-a', 'dat'), '--json']);
-  assert.equal(empty.status, 0, empty.stderr);
-  const ipiA = JSON.parse(empty.stdout).guests.find((g: { name: string }) => g.name === 'ipi-a');
-  assert.deepEqual([ipiA.events, ipiA.firstNs, ipiA.lastNs], [0, null, null]);
+  for (const ext of ['dat', 'report']) {
+    const empty = await cliInProcess(['analyze', host, '--guest', guest('ipi-a', ext), '--json']);
+    assert.equal(empty.status, 0, empty.stderr);
+    const ipiA = JSON.parse(empty.stdout).guests.find((g: { name: string }) => g.name === 'ipi-a');
+    assert.deepEqual([ipiA.events, ipiA.firstNs, ipiA.lastNs], [0, null, null], ext);
+  }
+  // A guest file of header lines only that names no host is still no trace, and says which file.
+  const noHost = join(dir, 'no-host.report');
+  writeFileSync(noHost, '# a header and nothing else\n');
+  const refused = await cliInProcess(['analyze', host, '--guest', noHost]);
+  assert.equal(refused.status, 2);
+  assert.equal(refused.stderr, `kvm-spin: ${noHost}: no trace event lines found: expected trace-cmd report text, raw ftrace text (/sys/kernel/tracing/trace or trace_pipe), perf script text, or a trace-cmd trace.dat file\n`);
 
   const bad = await cliInProcess(['simulate', '--out', dir, '--guest-trace', '--guest-format', 'pdf']);
   assert.equal(bad.status, 2);
