@@ -7,7 +7,8 @@
 // analysis.
 
 import { EventKind, EventStore, PrevState, PREEMPT_FLAG } from '../trace/model';
-import { SITES, type SiteName } from '../analysis/sites';
+import type { SiteName } from '../analysis/sites';
+import { SITE_ID, SiteCounters, type SiteId } from './siteCounters';
 import { createHostScheduler } from './host';
 import type { HostScheduler, SchedTask } from './host/scheduler';
 import { EntityState, type CfsRq, type GroupEntity } from './host/entity';
@@ -172,8 +173,8 @@ class Simulation implements GuestEngine {
   private readonly vms: VmRt[] = [];
   private readonly vcpus: Vcpu[] = [];
   private readonly tasks: Task[] = [];
-  /** Per-site counters, one slot per global vCPU (dense, so counting never grows an array). */
-  private readonly sites = {} as Record<SiteName, Float64Array>;
+  /** Per-site counters, one slot per global vCPU (set once the vCPUs are built). */
+  private readonly sites: SiteCounters;
   private readonly store: EventStore | null;
   readonly guestView: GuestViewRecorder | null;
   private readonly maxRecorded: number;
@@ -247,7 +248,7 @@ class Simulation implements GuestEngine {
     if (!(this.measureFrom >= 0)) throw new RangeError(`warm-up must be zero or positive, got ${this.measureFrom / 1e9} s`);
     for (let c = 0; c < scenario.host.pcpus; c++) this.boostsAwaitingPick.push([]);
     this.build();
-    for (const s of SITES) this.sites[s] = new Float64Array(this.vcpus.length);
+    this.sites = new SiteCounters(this.vcpus.length);
     this.guestView = options.guestView
       ? new GuestViewRecorder(options.seed, this.vms.map((vm) => ({ name: vm.name, vcpuTids: vm.vcpus.map((v) => v.task.tid) })), () => this.measuring)
       : null;
@@ -373,7 +374,7 @@ class Simulation implements GuestEngine {
     for (const key of Object.keys(this.m) as (keyof typeof this.m)[]) this.m[key] = 0;
     for (const vm of this.vms) Object.assign(vm, { usefulNs: 0, spinNs: 0, runNs: 0, pleExits: 0, operations: 0 });
     for (const t of this.tasks) t.measuredFrom = t.sumExec;
-    for (const site of SITES) this.sites[site].fill(0);
+    this.sites.reset();
     this.measuring = true;
   }
 
@@ -798,8 +799,8 @@ class Simulation implements GuestEngine {
 
   // ---- PLE and kvm_vcpu_on_spin -----------------------------------------------------------
 
-  private count(site: SiteName, v: Vcpu): void {
-    this.sites[site][v.global]++;
+  private count(site: SiteId, v: Vcpu): void {
+    this.sites.count(site, v.global);
   }
 
   private pauseExit(me: Vcpu): void {
@@ -809,7 +810,7 @@ class Simulation implements GuestEngine {
     me.vm.pleExits++;
     me.spinExits++;
     this.m.pleHandlingNs += pauseNs;
-    this.count('handle_pause.entry', me);
+    this.count(SITE_ID['handle_pause.entry'], me);
     this.growWindow(me);
     switch (this.policy.onSpin) {
       case 'directed':
@@ -846,7 +847,7 @@ class Simulation implements GuestEngine {
     next = Math.min(next, max);
     if (next === old) return;
     v.window = next;
-    this.count('ple_window.grow', v);
+    this.count(SITE_ID['ple_window.grow'], v);
     this.recordWindow(v, old, next, true);
   }
 
@@ -861,7 +862,7 @@ class Simulation implements GuestEngine {
     next = Math.max(next, base);
     if (next === old) return;
     v.window = next;
-    this.count('ple_window.shrink', v);
+    this.count(SITE_ID['ple_window.shrink'], v);
     this.recordWindow(v, old, next, false);
   }
 
@@ -883,7 +884,7 @@ class Simulation implements GuestEngine {
   private kvmVcpuOnSpin(me: Vcpu): void {
     const vm = me.vm;
     const wanted = this.waitSet(me);
-    this.count('on_spin.entry', me);
+    this.count(SITE_ID['on_spin.entry'], me);
     this.recordProbe(me, 'kvm_vcpu_on_spin', false, NaN);
     this.m.decisions++;
     this.openTruth(me);
@@ -902,20 +903,20 @@ class Simulation implements GuestEngine {
   }
 
   private oracleOnSpin(me: Vcpu): void {
-    this.count('on_spin.entry', me);
+    this.count(SITE_ID['on_spin.entry'], me);
     this.m.decisions++;
     this.openTruth(me);
     const wanted = this.waitSet(me);
     const target = wanted.find((v) => !v.task.running && v.task.onRq) ?? null;
     let yielded = 0;
     if (target) {
-      this.count('on_spin.yield_attempt', me);
+      this.count(SITE_ID['on_spin.yield_attempt'], me);
       this.sched.force(target.task);
       yielded = this.yieldTo(me, target);
-      if (yielded > 0) this.count('on_spin.yield_boosted', me);
-      else if (yielded < 0) this.count('on_spin.yield_esrch', me);
+      if (yielded > 0) this.count(SITE_ID['on_spin.yield_boosted'], me);
+      else if (yielded < 0) this.count(SITE_ID['on_spin.yield_esrch'], me);
     }
-    if (yielded <= 0) this.count('on_spin.exit_no_yield', me);
+    if (yielded <= 0) this.count(SITE_ID['on_spin.exit_no_yield'], me);
     const label = this.judgeBoost(yielded > 0 ? target : null, wanted);
     this.guestView?.decision(this.now, me.task.tid, label, false, wanted);
     me.inSpinLoop = true;
@@ -1122,7 +1123,7 @@ class Simulation implements GuestEngine {
         fairness: sumSq > 0 ? (sum * sum) / (shares.length * sumSq) : 1,
         perVm,
       },
-      sites: siteCountsOfHits(this.sites),
+      sites: this.sites.hits(),
       vcpus: this.vcpus.map((v) => ({ tid: v.task.tid, vm: v.vm.name, vcpu: v.idx })),
       simulatedEvents: this.events,
       store: this.store ?? undefined,
@@ -1148,19 +1149,6 @@ function distinctClusters(receivers: readonly Vcpu[]): number {
     n++;
   }
   return n;
-}
-
-/** The result's per-site counters: a vCPU's slot only where the site was hit (a sparse array, as the run file and the JSON have always had). */
-function siteCountsOfHits(counts: Record<SiteName, Float64Array>): Record<SiteName, number[]> {
-  const out = {} as Record<SiteName, number[]>;
-  for (const site of SITES) {
-    const hits: number[] = [];
-    counts[site].forEach((n, i) => {
-      if (n > 0) hits[i] = n;
-    });
-    out[site] = hits;
-  }
-  return out;
 }
 
 function postedInterruptCheck(hw: Hardware): (v: Vcpu) => boolean {
