@@ -17,8 +17,9 @@ import { LoadBalancer } from './host/balance';
 import type { Policy } from './policies';
 import { LIMITS, type Hardware, type Scenario } from './scenario';
 import { EventQueue } from './eventQueue';
+import { BoostsAwaitingPick } from './boostsAwaitingPick';
 import { Random } from './random';
-import { userModeFilterSkips, walkOnSpin, type OnSpinInput } from './kvm/onSpin';
+import { userModeFilterSkips, walkOnSpin, type OnSpinInput, type OnSpinOutcome } from './kvm/onSpin';
 import { DecisionTruthLog, type DecisionTruth } from './decisionTruth';
 import { ProblemFlag } from '../analysis/tables';
 import { GuestViewRecorder, type DecisionLabel, type GuestView } from './guestView';
@@ -28,6 +29,8 @@ import { pvSpinNs } from './guest/paravirt';
 import { EXIT_REASONS, type ExitReasons } from './kvm/exits';
 import { nextHaltPollNs } from './kvm/haltPoll';
 import { acknowledge } from './guest/ipi';
+import { SenderMask, SenderTimes } from './guest/senders';
+import type { WaitSet } from './guest/waitSet';
 
 export interface SimOptions {
   scenario: Scenario;
@@ -221,8 +224,10 @@ class Simulation implements GuestEngine {
     pendingInterrupt: (v) => this.pendingInterrupt(v),
     site: (site) => this.count(site, this.onSpinInput.me),
   };
+  /** walkOnSpin's outcome, one object for every PAUSE exit. */
+  private readonly onSpinOutcome: OnSpinOutcome<Vcpu> = { yielded: 0, target: null, lastBoosted: 0 };
   /** Per pCPU: boosts waiting for the next pick on that queue to judge them. */
-  private readonly boostsAwaitingPick: { target: SchedTask; sameQueue: boolean; truthAt: number }[][] = [];
+  private readonly boostsAwaitingPick: BoostsAwaitingPick[] = [];
   private readonly truthLog: DecisionTruthLog | null;
   /** Truth log index of the decision being made (-1: none, or not logging). */
   private truthAt = -1;
@@ -246,7 +251,7 @@ class Simulation implements GuestEngine {
     this.truthLog = options.truthLog ? new DecisionTruthLog() : null;
     this.measureFrom = options.warmupNs ?? defaultWarmupNs(options.durationNs);
     if (!(this.measureFrom >= 0)) throw new RangeError(`warm-up must be zero or positive, got ${this.measureFrom / 1e9} s`);
-    for (let c = 0; c < scenario.host.pcpus; c++) this.boostsAwaitingPick.push([]);
+    for (let c = 0; c < scenario.host.pcpus; c++) this.boostsAwaitingPick.push(new BoostsAwaitingPick());
     this.build();
     this.sites = new SiteCounters(this.vcpus.length);
     this.guestView = options.guestView
@@ -302,8 +307,8 @@ class Simulation implements GuestEngine {
           blocked: false,
           woken: false,
           window: this.scenario.ple.window,
-          ipiFrom: new Set(),
-          recentIpiFrom: new Map(),
+          ipiFrom: new SenderMask(spec.vcpus),
+          recentIpiFrom: new SenderTimes(spec.vcpus),
           phase: 'compute',
           remaining: 0,
           userMode: false,
@@ -877,7 +882,7 @@ class Simulation implements GuestEngine {
   }
 
   /** What the spinner truly waits for (ground truth). */
-  private waitSet(me: Vcpu): Vcpu[] {
+  private waitSet(me: Vcpu): WaitSet {
     return me.vm.workload.waitSet(me);
   }
 
@@ -894,11 +899,11 @@ class Simulation implements GuestEngine {
     input.me = me;
     input.lastBoosted = vm.lastBoosted;
     input.now = this.now;
-    const { yielded, target, lastBoosted } = walkOnSpin(input);
+    const { yielded, target, lastBoosted } = walkOnSpin(input, this.onSpinOutcome);
     vm.lastBoosted = lastBoosted;
     const lost = this.judgeLostOpportunity(me, target, wanted);
     const label = this.judgeBoost(target, wanted);
-    this.guestView?.decision(this.now, me.task.tid, label, lost, wanted);
+    this.guestView?.decision(this.now, me.task.tid, label, lost, wanted.toArray());
     this.finishOnSpin(me, yielded > 0);
   }
 
@@ -907,7 +912,7 @@ class Simulation implements GuestEngine {
     this.m.decisions++;
     this.openTruth(me);
     const wanted = this.waitSet(me);
-    const target = wanted.find((v) => !v.task.running && v.task.onRq) ?? null;
+    const target = firstRunnableWaiting(wanted);
     let yielded = 0;
     if (target) {
       this.count(SITE_ID['on_spin.yield_attempt'], me);
@@ -918,7 +923,7 @@ class Simulation implements GuestEngine {
     }
     if (yielded <= 0) this.count(SITE_ID['on_spin.exit_no_yield'], me);
     const label = this.judgeBoost(yielded > 0 ? target : null, wanted);
-    this.guestView?.decision(this.now, me.task.tid, label, false, wanted);
+    this.guestView?.decision(this.now, me.task.tid, label, false, wanted.toArray());
     me.inSpinLoop = true;
     this.finishOnSpin(me, yielded > 0);
   }
@@ -928,7 +933,7 @@ class Simulation implements GuestEngine {
     this.truthAt = this.truthLog && this.measuring ? this.truthLog.open(this.now, me.task.tid) : -1;
   }
 
-  private judgeBoost(target: Vcpu | null, wanted: Vcpu[]): DecisionLabel {
+  private judgeBoost(target: Vcpu | null, wanted: WaitSet): DecisionLabel {
     if (!target) return 'noBoost';
     this.m.boosts++;
     if (wanted.includes(target)) {
@@ -949,9 +954,13 @@ class Simulation implements GuestEngine {
    * Lost opportunity, once per spin wait: no awaited vCPU was boosted while one sat preempted
    * and the policy's user-mode filter would skip it — wherever the walk stopped.
    */
-  private judgeLostOpportunity(me: Vcpu, target: Vcpu | null, wanted: Vcpu[]): boolean {
+  private judgeLostOpportunity(me: Vcpu, target: Vcpu | null, wanted: WaitSet): boolean {
     if (me.waitLost || (target && wanted.includes(target))) return false;
-    const skipped = wanted.some((w) => w.preempted && !w.blocked && userModeFilterSkips(w, me, this.policy, this.pendingInterrupt));
+    let skipped = false;
+    for (let i = 0; i < wanted.length && !skipped; i++) {
+      const w = wanted.at(i);
+      skipped = w.preempted && !w.blocked && userModeFilterSkips(w, me, this.policy, this.pendingInterrupt);
+    }
     if (!skipped) return false;
     me.waitLost = true;
     this.m.lost++;
@@ -971,7 +980,7 @@ class Simulation implements GuestEngine {
     else if (!this.sched.yieldToTask(cpu, target.task, this.now)) result = 0;
     else {
       if (cpu !== targetCpu) this.queue.push(this.now, EV_RESCHED, targetCpu, 0);
-      this.boostsAwaitingPick[targetCpu].push({ target: target.task, sameQueue: cpu === targetCpu, truthAt: this.truthAt });
+      this.boostsAwaitingPick[targetCpu].add(target.task, cpu === targetCpu, this.truthAt);
       if (cpu === targetCpu) this.m.boostsSameQueue++;
       result = 1;
     }
@@ -1015,13 +1024,13 @@ class Simulation implements GuestEngine {
   private judgePick(cpu: number, next: Task | null): void {
     const waiting = this.boostsAwaitingPick[cpu];
     if (waiting.length === 0) return;
-    for (const { target, sameQueue, truthAt } of waiting) {
-      if (target === next) continue;
-      this.truthLog?.label(truthAt, ProblemFlag.SchedulerMismatch);
-      if (sameQueue) this.m.mismatchSameQueue++;
+    for (let i = 0; i < waiting.length; i++) {
+      if (waiting.target(i) === next) continue;
+      this.truthLog?.label(waiting.truthIndex(i), ProblemFlag.SchedulerMismatch);
+      if (waiting.isSameQueue(i)) this.m.mismatchSameQueue++;
       else this.m.mismatchCrossQueue++;
     }
-    waiting.length = 0;
+    waiting.clear();
   }
 
   /** __schedule() on one CPU: put the previous task back if runnable, pick, switch. */
@@ -1149,6 +1158,15 @@ function distinctClusters(receivers: readonly Vcpu[]): number {
     n++;
   }
   return n;
+}
+
+/** The oracle's pick: the first awaited vCPU that waits on a run queue. */
+function firstRunnableWaiting(wanted: WaitSet): Vcpu | null {
+  for (let i = 0; i < wanted.length; i++) {
+    const v = wanted.at(i);
+    if (!v.task.running && v.task.onRq) return v;
+  }
+  return null;
 }
 
 function postedInterruptCheck(hw: Hardware): (v: Vcpu) => boolean {

@@ -5,6 +5,8 @@
 import type { SchedTask } from '../host/scheduler';
 import type { Random } from '../random';
 import type { GuestViewRecorder } from '../guestView';
+import type { SenderMask, SenderTimes } from './senders';
+import type { WaitSet } from './waitSet';
 
 export type Phase = 'compute' | 'critical' | 'lock-spin' | 'ipi-spin' | 'barrier-spin' | 'time-spin' | 'halt' | 'pv-halt';
 export type Segment = 'none' | 'work' | 'spin' | 'handler';
@@ -45,9 +47,9 @@ export interface Vcpu {
   woken: boolean;
   window: number;
   /** Strict Boost's bitmask: senders of IPIs received while scheduled out. */
-  ipiFrom: Set<Vcpu>;
+  ipiFrom: SenderMask;
   /** 2025 series: senders of IPIs not yet EOI'd, with the time sent. */
-  recentIpiFrom: Map<Vcpu, number>;
+  recentIpiFrom: SenderTimes;
   // guest
   phase: Phase;
   remaining: number;
@@ -122,8 +124,8 @@ export interface GuestWorkload {
   afterWork(v: Vcpu, engine: GuestEngine): void;
   /** The vCPU runs in one of this workload's wait phases: go on if the wait is over, else spin. */
   resumeWait(v: Vcpu, engine: GuestEngine): void;
-  /** Ground truth: the vCPUs this spinner waits for (none for a timestamp loop); the array may be reused by the next call, so read it at once. */
-  waitSet(v: Vcpu): Vcpu[];
+  /** Ground truth: the vCPUs this spinner waits for (none for a timestamp loop), in the workload's one WaitSet that the next call refills: read it at once. */
+  waitSet(v: Vcpu): WaitSet;
   /** When the current spin ends by itself (a timestamp loop), else Infinity. */
   spinDeadline(v: Vcpu): number;
 }

@@ -70,8 +70,11 @@ export interface OnSpinOutcome<V> {
   lastBoosted: number;
 }
 
-/** kvm_vcpu_on_spin()'s candidate walk. The caller counts on_spin.entry and sets in_spin_loop. */
-export function walkOnSpin<V extends OnSpinVcpu<V>>(input: OnSpinInput<V>): OnSpinOutcome<V> {
+/**
+ * kvm_vcpu_on_spin()'s candidate walk. The caller counts on_spin.entry and sets in_spin_loop.
+ * The outcome is written into `out` (the simulator passes one object for every walk).
+ */
+export function walkOnSpin<V extends OnSpinVcpu<V>>(input: OnSpinInput<V>, out: OnSpinOutcome<V> = { yielded: 0, target: null, lastBoosted: 0 }): OnSpinOutcome<V> {
   const { vcpus, me, policy, site } = input;
   const n = vcpus.length;
   let lastBoosted = input.lastBoosted;
@@ -133,7 +136,10 @@ export function walkOnSpin<V extends OnSpinVcpu<V>>(input: OnSpinInput<V>): OnSp
   }
   if (!tries) site(SITE_ID['on_spin.give_up'], null);
   if (yielded <= 0) site(SITE_ID['on_spin.exit_no_yield'], null);
-  return { yielded, target, lastBoosted };
+  out.yielded = yielded;
+  out.target = target;
+  out.lastBoosted = lastBoosted;
+  return out;
 }
 
 /** kvm_vcpu_yield_to() on one candidate, counting its sites. */
