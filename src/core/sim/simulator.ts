@@ -23,13 +23,14 @@ import { userModeFilterSkips, walkOnSpin, type OnSpinInput, type OnSpinOutcome }
 import { DecisionTruthLog, type DecisionTruth } from './decisionTruth';
 import { ProblemFlag } from '../analysis/tables';
 import { GuestViewRecorder, type DecisionLabel, type GuestView } from './guestView';
-import type { GuestEngine, Vcpu, VmRt } from './guest/vcpu';
+import { isSpinPhase, type GuestEngine, type Vcpu, type VmRt } from './guest/vcpu';
 import { createWorkload } from './guest';
 import { pvSpinNs } from './guest/paravirt';
 import { EXIT_REASONS, type ExitReasons } from './kvm/exits';
 import { nextHaltPollNs } from './kvm/haltPoll';
 import { acknowledge } from './guest/ipi';
 import { SenderMask, SenderTimes } from './guest/senders';
+import { PendingIpis } from './guest/pendingIpis';
 import type { WaitSet } from './guest/waitSet';
 
 export interface SimOptions {
@@ -313,7 +314,7 @@ class Simulation implements GuestEngine {
           remaining: 0,
           userMode: false,
           lock: null,
-          pendingIpis: [],
+          pendingIpis: new PendingIpis(spec.vcpus),
           handlerRemaining: 0,
           outstanding: 0,
           spinExits: 0,
@@ -553,7 +554,7 @@ class Simulation implements GuestEngine {
     if (v.pendingIpis.length > 0) {
       if (v.handlerRemaining <= 0) {
         v.handlerRemaining = v.vm.workload.handlerNs;
-        const sender = v.pendingIpis[0];
+        const sender = v.pendingIpis.first();
         if (sender) this.guestView?.csdFunction(this.now, v, sender.idx, true);
       }
       v.segment = 'handler';
@@ -628,7 +629,7 @@ class Simulation implements GuestEngine {
     this.accountSegment(v);
     switch (v.segment) {
       case 'handler': {
-        const sender = v.pendingIpis.shift()!;
+        const sender = v.pendingIpis.shift();
         v.handlerRemaining = 0;
         this.recordEoi(v, sender ? CALL_FUNCTION_VECTOR : RESCHEDULE_VECTOR);
         if (sender) this.guestView?.csdFunction(this.now, v, sender.idx, false);
@@ -946,7 +947,7 @@ class Simulation implements GuestEngine {
       return 'overboost';
     }
     this.m.unhelpful++;
-    if (target.phase.endsWith('-spin')) this.m.unhelpfulSpinning++;
+    if (isSpinPhase(target.phase)) this.m.unhelpfulSpinning++;
     return 'unhelpful';
   }
 

@@ -26,7 +26,7 @@ export class IpiWorkload implements GuestWorkload {
     const targets = this.drawReceivers(v, engine);
     v.phase = 'ipi-spin';
     for (const r of targets) engine.sendIpi(v, r, true);
-    engine.guestView?.callFunction(engine.now, v, targets.filter((r) => r.pendingIpis.includes(v)).map((r) => r.idx));
+    engine.guestView?.callFunction(engine.now, v, targets.filter((r) => r.pendingIpis.hasFrom(v)).map((r) => r.idx));
     if (!engine.icrWrite(v, targets)) engine.runGuest(v);
   }
 
@@ -68,7 +68,7 @@ export class IpiWorkload implements GuestWorkload {
   /** The receivers that have not run the spinner's handler yet. */
   waitSet(v: Vcpu): WaitSet {
     const wanted = this.wanted.clear();
-    for (const o of v.vm.vcpus) if (o.pendingIpis.includes(v)) wanted.add(o);
+    for (const o of v.vm.vcpus) if (o.pendingIpis.hasFrom(v)) wanted.add(o);
     return wanted;
   }
 

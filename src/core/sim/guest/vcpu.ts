@@ -7,8 +7,13 @@ import type { Random } from '../random';
 import type { GuestViewRecorder } from '../guestView';
 import type { SenderMask, SenderTimes } from './senders';
 import type { WaitSet } from './waitSet';
+import type { PendingIpis } from './pendingIpis';
 
 export type Phase = 'compute' | 'critical' | 'lock-spin' | 'ipi-spin' | 'barrier-spin' | 'time-spin' | 'halt' | 'pv-halt';
+/** A spin wait's phase (PAUSE exits come from these). */
+export function isSpinPhase(phase: Phase): boolean {
+  return phase === 'lock-spin' || phase === 'ipi-spin' || phase === 'barrier-spin' || phase === 'time-spin';
+}
 export type Segment = 'none' | 'work' | 'spin' | 'handler';
 
 export interface Lock {
@@ -55,7 +60,7 @@ export interface Vcpu {
   remaining: number;
   userMode: boolean;
   lock: Lock | null;
-  pendingIpis: (Vcpu | null)[];
+  pendingIpis: PendingIpis<Vcpu>;
   handlerRemaining: number;
   outstanding: number;
   spinExits: number;
