@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { walkOnSpin, type OnSpinVcpu, type WalkPolicy } from '../../src/core/sim/kvm/onSpin';
+import { SITES } from '../../src/core/analysis/sites';
 
 interface V extends OnSpinVcpu<V> {
   id: number;
@@ -49,7 +50,7 @@ function walk(vcpus: V[], me: number, lastBoosted: number, policy: WalkPolicy, r
     now: 0,
     yieldTo: (v) => (asked.push(v.id), results[v.id] ?? 1),
     pendingInterrupt: (v) => v.pending,
-    site: (site, c) => sites.push(c ? `${site.slice(8)}:${c.id}` : site.slice(8)),
+    site: (id, c) => sites.push(c ? `${SITES[id].slice(8)}:${c.id}` : SITES[id].slice(8)),
   });
   return { target: out.target?.id ?? null, yielded: out.yielded, lastBoosted: out.lastBoosted, sites, asked };
 }

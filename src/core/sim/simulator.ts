@@ -7,7 +7,8 @@
 // analysis.
 
 import { EventKind, EventStore, PrevState, PREEMPT_FLAG } from '../trace/model';
-import { SITES, type SiteName } from '../analysis/sites';
+import type { SiteName } from '../analysis/sites';
+import { SITE_ID, SiteCounters, type SiteId } from './siteCounters';
 import { createHostScheduler } from './host';
 import type { HostScheduler, SchedTask } from './host/scheduler';
 import { EntityState, type CfsRq, type GroupEntity } from './host/entity';
@@ -16,17 +17,21 @@ import { LoadBalancer } from './host/balance';
 import type { Policy } from './policies';
 import { LIMITS, type Hardware, type Scenario } from './scenario';
 import { EventQueue } from './eventQueue';
+import { BoostsAwaitingPick } from './boostsAwaitingPick';
 import { Random } from './random';
-import { userModeFilterSkips, walkOnSpin, type OnSpinInput } from './kvm/onSpin';
+import { userModeFilterSkips, walkOnSpin, type OnSpinInput, type OnSpinOutcome } from './kvm/onSpin';
 import { DecisionTruthLog, type DecisionTruth } from './decisionTruth';
 import { ProblemFlag } from '../analysis/tables';
 import { GuestViewRecorder, type DecisionLabel, type GuestView } from './guestView';
-import type { GuestEngine, Vcpu, VmRt } from './guest/vcpu';
+import { isSpinPhase, type GuestEngine, type Vcpu, type VmRt } from './guest/vcpu';
 import { createWorkload } from './guest';
 import { pvSpinNs } from './guest/paravirt';
 import { EXIT_REASONS, type ExitReasons } from './kvm/exits';
 import { nextHaltPollNs } from './kvm/haltPoll';
 import { acknowledge } from './guest/ipi';
+import { SenderMask, SenderTimes } from './guest/senders';
+import { PendingIpis } from './guest/pendingIpis';
+import type { WaitSet } from './guest/waitSet';
 
 export interface SimOptions {
   scenario: Scenario;
@@ -172,8 +177,8 @@ class Simulation implements GuestEngine {
   private readonly vms: VmRt[] = [];
   private readonly vcpus: Vcpu[] = [];
   private readonly tasks: Task[] = [];
-  /** Per-site counters, one slot per global vCPU (dense, so counting never grows an array). */
-  private readonly sites = {} as Record<SiteName, Float64Array>;
+  /** Per-site counters, one slot per global vCPU (set once the vCPUs are built). */
+  private readonly sites: SiteCounters;
   private readonly store: EventStore | null;
   readonly guestView: GuestViewRecorder | null;
   private readonly maxRecorded: number;
@@ -220,8 +225,10 @@ class Simulation implements GuestEngine {
     pendingInterrupt: (v) => this.pendingInterrupt(v),
     site: (site) => this.count(site, this.onSpinInput.me),
   };
+  /** walkOnSpin's outcome, one object for every PAUSE exit. */
+  private readonly onSpinOutcome: OnSpinOutcome<Vcpu> = { yielded: 0, target: null, lastBoosted: 0 };
   /** Per pCPU: boosts waiting for the next pick on that queue to judge them. */
-  private readonly boostsAwaitingPick: { target: SchedTask; sameQueue: boolean; truthAt: number }[][] = [];
+  private readonly boostsAwaitingPick: BoostsAwaitingPick[] = [];
   private readonly truthLog: DecisionTruthLog | null;
   /** Truth log index of the decision being made (-1: none, or not logging). */
   private truthAt = -1;
@@ -245,9 +252,9 @@ class Simulation implements GuestEngine {
     this.truthLog = options.truthLog ? new DecisionTruthLog() : null;
     this.measureFrom = options.warmupNs ?? defaultWarmupNs(options.durationNs);
     if (!(this.measureFrom >= 0)) throw new RangeError(`warm-up must be zero or positive, got ${this.measureFrom / 1e9} s`);
-    for (let c = 0; c < scenario.host.pcpus; c++) this.boostsAwaitingPick.push([]);
+    for (let c = 0; c < scenario.host.pcpus; c++) this.boostsAwaitingPick.push(new BoostsAwaitingPick());
     this.build();
-    for (const s of SITES) this.sites[s] = new Float64Array(this.vcpus.length);
+    this.sites = new SiteCounters(this.vcpus.length);
     this.guestView = options.guestView
       ? new GuestViewRecorder(options.seed, this.vms.map((vm) => ({ name: vm.name, vcpuTids: vm.vcpus.map((v) => v.task.tid) })), () => this.measuring)
       : null;
@@ -301,13 +308,13 @@ class Simulation implements GuestEngine {
           blocked: false,
           woken: false,
           window: this.scenario.ple.window,
-          ipiFrom: new Set(),
-          recentIpiFrom: new Map(),
+          ipiFrom: new SenderMask(spec.vcpus),
+          recentIpiFrom: new SenderTimes(spec.vcpus),
           phase: 'compute',
           remaining: 0,
           userMode: false,
           lock: null,
-          pendingIpis: [],
+          pendingIpis: new PendingIpis(spec.vcpus),
           handlerRemaining: 0,
           outstanding: 0,
           spinExits: 0,
@@ -373,7 +380,7 @@ class Simulation implements GuestEngine {
     for (const key of Object.keys(this.m) as (keyof typeof this.m)[]) this.m[key] = 0;
     for (const vm of this.vms) Object.assign(vm, { usefulNs: 0, spinNs: 0, runNs: 0, pleExits: 0, operations: 0 });
     for (const t of this.tasks) t.measuredFrom = t.sumExec;
-    for (const site of SITES) this.sites[site].fill(0);
+    this.sites.reset();
     this.measuring = true;
   }
 
@@ -547,7 +554,7 @@ class Simulation implements GuestEngine {
     if (v.pendingIpis.length > 0) {
       if (v.handlerRemaining <= 0) {
         v.handlerRemaining = v.vm.workload.handlerNs;
-        const sender = v.pendingIpis[0];
+        const sender = v.pendingIpis.first();
         if (sender) this.guestView?.csdFunction(this.now, v, sender.idx, true);
       }
       v.segment = 'handler';
@@ -622,7 +629,7 @@ class Simulation implements GuestEngine {
     this.accountSegment(v);
     switch (v.segment) {
       case 'handler': {
-        const sender = v.pendingIpis.shift()!;
+        const sender = v.pendingIpis.shift();
         v.handlerRemaining = 0;
         this.recordEoi(v, sender ? CALL_FUNCTION_VECTOR : RESCHEDULE_VECTOR);
         if (sender) this.guestView?.csdFunction(this.now, v, sender.idx, false);
@@ -800,8 +807,8 @@ class Simulation implements GuestEngine {
 
   // ---- PLE and kvm_vcpu_on_spin -----------------------------------------------------------
 
-  private count(site: SiteName, v: Vcpu): void {
-    this.sites[site][v.global]++;
+  private count(site: SiteId, v: Vcpu): void {
+    this.sites.count(site, v.global);
   }
 
   private pauseExit(me: Vcpu): void {
@@ -811,7 +818,7 @@ class Simulation implements GuestEngine {
     me.vm.pleExits++;
     me.spinExits++;
     this.m.pleHandlingNs += pauseNs;
-    this.count('handle_pause.entry', me);
+    this.count(SITE_ID['handle_pause.entry'], me);
     this.growWindow(me);
     switch (this.policy.onSpin) {
       case 'directed':
@@ -848,7 +855,7 @@ class Simulation implements GuestEngine {
     next = Math.min(next, max);
     if (next === old) return;
     v.window = next;
-    this.count('ple_window.grow', v);
+    this.count(SITE_ID['ple_window.grow'], v);
     this.recordWindow(v, old, next, true);
   }
 
@@ -863,7 +870,7 @@ class Simulation implements GuestEngine {
     next = Math.max(next, base);
     if (next === old) return;
     v.window = next;
-    this.count('ple_window.shrink', v);
+    this.count(SITE_ID['ple_window.shrink'], v);
     this.recordWindow(v, old, next, false);
   }
 
@@ -878,14 +885,14 @@ class Simulation implements GuestEngine {
   }
 
   /** What the spinner truly waits for (ground truth). */
-  private waitSet(me: Vcpu): Vcpu[] {
+  private waitSet(me: Vcpu): WaitSet {
     return me.vm.workload.waitSet(me);
   }
 
   private kvmVcpuOnSpin(me: Vcpu): void {
     const vm = me.vm;
     const wanted = this.waitSet(me);
-    this.count('on_spin.entry', me);
+    this.count(SITE_ID['on_spin.entry'], me);
     this.recordProbe(me, 'kvm_vcpu_on_spin', false, NaN);
     this.m.decisions++;
     this.openTruth(me);
@@ -895,31 +902,31 @@ class Simulation implements GuestEngine {
     input.me = me;
     input.lastBoosted = vm.lastBoosted;
     input.now = this.now;
-    const { yielded, target, lastBoosted } = walkOnSpin(input);
+    const { yielded, target, lastBoosted } = walkOnSpin(input, this.onSpinOutcome);
     vm.lastBoosted = lastBoosted;
     const lost = this.judgeLostOpportunity(me, target, wanted);
     const label = this.judgeBoost(target, wanted);
-    this.guestView?.decision(this.now, me.task.tid, label, lost, wanted);
+    this.guestView?.decision(this.now, me.task.tid, label, lost, wanted.toArray());
     this.finishOnSpin(me, yielded > 0);
   }
 
   private oracleOnSpin(me: Vcpu): void {
-    this.count('on_spin.entry', me);
+    this.count(SITE_ID['on_spin.entry'], me);
     this.m.decisions++;
     this.openTruth(me);
     const wanted = this.waitSet(me);
-    const target = wanted.find((v) => !v.task.running && v.task.onRq) ?? null;
+    const target = firstRunnableWaiting(wanted);
     let yielded = 0;
     if (target) {
-      this.count('on_spin.yield_attempt', me);
+      this.count(SITE_ID['on_spin.yield_attempt'], me);
       this.sched.force(target.task);
       yielded = this.yieldTo(me, target);
-      if (yielded > 0) this.count('on_spin.yield_boosted', me);
-      else if (yielded < 0) this.count('on_spin.yield_esrch', me);
+      if (yielded > 0) this.count(SITE_ID['on_spin.yield_boosted'], me);
+      else if (yielded < 0) this.count(SITE_ID['on_spin.yield_esrch'], me);
     }
-    if (yielded <= 0) this.count('on_spin.exit_no_yield', me);
+    if (yielded <= 0) this.count(SITE_ID['on_spin.exit_no_yield'], me);
     const label = this.judgeBoost(yielded > 0 ? target : null, wanted);
-    this.guestView?.decision(this.now, me.task.tid, label, false, wanted);
+    this.guestView?.decision(this.now, me.task.tid, label, false, wanted.toArray());
     me.inSpinLoop = true;
     this.finishOnSpin(me, yielded > 0);
   }
@@ -929,7 +936,7 @@ class Simulation implements GuestEngine {
     this.truthAt = this.truthLog && this.measuring ? this.truthLog.open(this.now, me.task.tid) : -1;
   }
 
-  private judgeBoost(target: Vcpu | null, wanted: Vcpu[]): DecisionLabel {
+  private judgeBoost(target: Vcpu | null, wanted: WaitSet): DecisionLabel {
     if (!target) return 'noBoost';
     this.m.boosts++;
     if (wanted.includes(target)) {
@@ -942,7 +949,7 @@ class Simulation implements GuestEngine {
       return 'overboost';
     }
     this.m.unhelpful++;
-    if (target.phase.endsWith('-spin')) this.m.unhelpfulSpinning++;
+    if (isSpinPhase(target.phase)) this.m.unhelpfulSpinning++;
     return 'unhelpful';
   }
 
@@ -950,9 +957,13 @@ class Simulation implements GuestEngine {
    * Lost opportunity, once per spin wait: no awaited vCPU was boosted while one sat preempted
    * and the policy's user-mode filter would skip it — wherever the walk stopped.
    */
-  private judgeLostOpportunity(me: Vcpu, target: Vcpu | null, wanted: Vcpu[]): boolean {
+  private judgeLostOpportunity(me: Vcpu, target: Vcpu | null, wanted: WaitSet): boolean {
     if (me.waitLost || (target && wanted.includes(target))) return false;
-    const skipped = wanted.some((w) => w.preempted && !w.blocked && userModeFilterSkips(w, me, this.policy, this.pendingInterrupt));
+    let skipped = false;
+    for (let i = 0; i < wanted.length && !skipped; i++) {
+      const w = wanted.at(i);
+      skipped = w.preempted && !w.blocked && userModeFilterSkips(w, me, this.policy, this.pendingInterrupt);
+    }
     if (!skipped) return false;
     me.waitLost = true;
     this.m.lost++;
@@ -972,7 +983,7 @@ class Simulation implements GuestEngine {
     else if (!this.sched.yieldToTask(cpu, target.task, this.now)) result = 0;
     else {
       if (cpu !== targetCpu) this.queue.push(this.now, EV_RESCHED, targetCpu, 0);
-      this.boostsAwaitingPick[targetCpu].push({ target: target.task, sameQueue: cpu === targetCpu, truthAt: this.truthAt });
+      this.boostsAwaitingPick[targetCpu].add(target.task, cpu === targetCpu, this.truthAt);
       if (cpu === targetCpu) this.m.boostsSameQueue++;
       result = 1;
     }
@@ -1016,13 +1027,13 @@ class Simulation implements GuestEngine {
   private judgePick(cpu: number, next: Task | null): void {
     const waiting = this.boostsAwaitingPick[cpu];
     if (waiting.length === 0) return;
-    for (const { target, sameQueue, truthAt } of waiting) {
-      if (target === next) continue;
-      this.truthLog?.label(truthAt, ProblemFlag.SchedulerMismatch);
-      if (sameQueue) this.m.mismatchSameQueue++;
+    for (let i = 0; i < waiting.length; i++) {
+      if (waiting.target(i) === next) continue;
+      this.truthLog?.label(waiting.truthIndex(i), ProblemFlag.SchedulerMismatch);
+      if (waiting.isSameQueue(i)) this.m.mismatchSameQueue++;
       else this.m.mismatchCrossQueue++;
     }
-    waiting.length = 0;
+    waiting.clear();
   }
 
   /** __schedule() on one CPU: put the previous task back if runnable, pick, switch. */
@@ -1124,7 +1135,7 @@ class Simulation implements GuestEngine {
         fairness: sumSq > 0 ? (sum * sum) / (shares.length * sumSq) : 1,
         perVm,
       },
-      sites: siteCountsOfHits(this.sites),
+      sites: this.sites.hits(),
       vcpus: this.vcpus.map((v) => ({ tid: v.task.tid, vm: v.vm.name, vcpu: v.idx })),
       simulatedEvents: this.events,
       store: this.store ?? undefined,
@@ -1152,17 +1163,13 @@ function distinctClusters(receivers: readonly Vcpu[]): number {
   return n;
 }
 
-/** The result's per-site counters: a vCPU's slot only where the site was hit (a sparse array, as the run file and the JSON have always had). */
-function siteCountsOfHits(counts: Record<SiteName, Float64Array>): Record<SiteName, number[]> {
-  const out = {} as Record<SiteName, number[]>;
-  for (const site of SITES) {
-    const hits: number[] = [];
-    counts[site].forEach((n, i) => {
-      if (n > 0) hits[i] = n;
-    });
-    out[site] = hits;
+/** The oracle's pick: the first awaited vCPU that waits on a run queue. */
+function firstRunnableWaiting(wanted: WaitSet): Vcpu | null {
+  for (let i = 0; i < wanted.length; i++) {
+    const v = wanted.at(i);
+    if (!v.task.running && v.task.onRq) return v;
   }
-  return out;
+  return null;
 }
 
 function postedInterruptCheck(hw: Hardware): (v: Vcpu) => boolean {

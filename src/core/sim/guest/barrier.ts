@@ -3,6 +3,7 @@
 
 import type { Workload } from '../scenario';
 import type { GuestEngine, GuestWorkload, Vcpu } from './vcpu';
+import { WaitSet } from './waitSet';
 
 export class BarrierWorkload implements GuestWorkload {
   readonly userFraction: number;
@@ -11,6 +12,7 @@ export class BarrierWorkload implements GuestWorkload {
   readonly pvHaltsWaits = false;
   private generation = 0;
   private readonly arrived = new Set<Vcpu>();
+  private readonly wanted = new WaitSet();
 
   constructor(spec: Extract<Workload, { type: 'barrier' }>) {
     this.userFraction = spec.userFraction;
@@ -41,8 +43,11 @@ export class BarrierWorkload implements GuestWorkload {
     engine.runGuest(v);
   }
 
-  waitSet(v: Vcpu): Vcpu[] {
-    return v.vm.vcpus.filter((o) => o !== v && !this.arrived.has(o));
+  /** The siblings that have not reached the barrier. */
+  waitSet(v: Vcpu): WaitSet {
+    const wanted = this.wanted.clear();
+    for (const o of v.vm.vcpus) if (o !== v && !this.arrived.has(o)) wanted.add(o);
+    return wanted;
   }
 
   spinDeadline(): number {

@@ -3,12 +3,14 @@
 
 import type { Workload } from '../scenario';
 import type { GuestEngine, GuestWorkload, Vcpu } from './vcpu';
+import { WaitSet } from './waitSet';
 
 export class IdleWorkload implements GuestWorkload {
   readonly userFraction = null;
   readonly computeNs: number;
   readonly handlerNs = 1000;
   readonly pvHaltsWaits = false;
+  private readonly nothing = new WaitSet();
 
   constructor(private readonly spec: Extract<Workload, { type: 'idle' }>) {
     this.computeNs = spec.computeUs * 1000;
@@ -32,8 +34,9 @@ export class IdleWorkload implements GuestWorkload {
     throw new Error(`idle guest vCPU in guest while ${v.phase}`);
   }
 
-  waitSet(): Vcpu[] {
-    return [];
+  /** Nothing: no vCPU can end this wait. */
+  waitSet(): WaitSet {
+    return this.nothing;
   }
 
   spinDeadline(): number {

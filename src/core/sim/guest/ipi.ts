@@ -4,12 +4,17 @@
 
 import type { Workload } from '../scenario';
 import type { GuestEngine, GuestWorkload, Vcpu } from './vcpu';
+import { WaitSet } from './waitSet';
 
 export class IpiWorkload implements GuestWorkload {
   readonly userFraction: number;
   readonly computeNs: number;
   readonly handlerNs: number;
   readonly pvHaltsWaits = true;
+  private readonly wanted = new WaitSet();
+  /** afterWork's scratch (drawReceivers). */
+  private readonly siblings: Vcpu[] = [];
+  private readonly drawn: Vcpu[] = [];
 
   constructor(private readonly spec: Extract<Workload, { type: 'ipi' }>) {
     this.userFraction = spec.userFraction;
@@ -18,14 +23,31 @@ export class IpiWorkload implements GuestWorkload {
   }
 
   afterWork(v: Vcpu, engine: GuestEngine): void {
-    const others: Vcpu[] = [];
-    for (const o of v.vm.vcpus) if (o !== v) others.push(o);
-    const { receivers } = this.spec;
-    const targets = receivers === 'all' ? others : engine.random.sample(others, Math.min(receivers, others.length));
+    const targets = this.drawReceivers(v, engine);
     v.phase = 'ipi-spin';
     for (const r of targets) engine.sendIpi(v, r, true);
-    engine.guestView?.callFunction(engine.now, v, targets.filter((r) => r.pendingIpis.includes(v)).map((r) => r.idx));
+    engine.guestView?.callFunction(engine.now, v, targets.filter((r) => r.pendingIpis.hasFrom(v)).map((r) => r.idx));
     if (!engine.icrWrite(v, targets)) engine.runGuest(v);
+  }
+
+  /**
+   * The receivers of v's IPI: all its siblings, or `receivers` of them drawn as Random.sample
+   * draws them (shuffle the siblings in VM order, take the first), into arrays this workload
+   * reuses (the VM's size never changes, so neither do their lengths).
+   */
+  private drawReceivers(v: Vcpu, engine: GuestEngine): readonly Vcpu[] {
+    const siblings = this.siblings;
+    let n = 0;
+    for (const o of v.vm.vcpus) if (o !== v) siblings[n++] = o;
+    siblings.length = n;
+    const { receivers } = this.spec;
+    if (receivers === 'all') return siblings;
+    engine.random.shuffle(siblings);
+    if (receivers >= n) return siblings;
+    const drawn = this.drawn;
+    for (let i = 0; i < receivers; i++) drawn[i] = siblings[i];
+    drawn.length = receivers;
+    return drawn;
   }
 
   resumeWait(v: Vcpu, engine: GuestEngine): void {
@@ -43,9 +65,10 @@ export class IpiWorkload implements GuestWorkload {
     engine.runGuest(v);
   }
 
-  waitSet(v: Vcpu): Vcpu[] {
-    const wanted: Vcpu[] = [];
-    for (const o of v.vm.vcpus) if (o.pendingIpis.includes(v)) wanted.push(o);
+  /** The receivers that have not run the spinner's handler yet. */
+  waitSet(v: Vcpu): WaitSet {
+    const wanted = this.wanted.clear();
+    for (const o of v.vm.vcpus) if (o.pendingIpis.hasFrom(v)) wanted.add(o);
     return wanted;
   }
 

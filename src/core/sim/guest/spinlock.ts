@@ -4,9 +4,7 @@
 
 import type { Workload } from '../scenario';
 import type { GuestEngine, GuestWorkload, Lock, Vcpu } from './vcpu';
-
-/** The wait set of a spinner that owns its lock; never written. */
-const NO_VCPUS: Vcpu[] = [];
+import { WaitSet } from './waitSet';
 
 export class SpinlockWorkload implements GuestWorkload {
   readonly userFraction: number;
@@ -15,7 +13,7 @@ export class SpinlockWorkload implements GuestWorkload {
   readonly pvHaltsWaits = true;
   private readonly criticalNs: number;
   private readonly locks: Lock[];
-  private readonly owner: Vcpu[] = [];
+  private readonly wanted = new WaitSet();
 
   constructor(spec: Extract<Workload, { type: 'spinlock' }>) {
     this.userFraction = spec.userFraction;
@@ -56,11 +54,11 @@ export class SpinlockWorkload implements GuestWorkload {
     engine.runGuest(v);
   }
 
-  /** The lock's owner, in one array reused by every call (its callers read it at once). */
-  waitSet(v: Vcpu): Vcpu[] {
-    if (!v.lock?.owner || v.lock.owner === v) return NO_VCPUS;
-    this.owner[0] = v.lock.owner;
-    return this.owner;
+  /** The lock's owner, unless the spinner owns the lock. */
+  waitSet(v: Vcpu): WaitSet {
+    const wanted = this.wanted.clear();
+    if (v.lock?.owner && v.lock.owner !== v) wanted.add(v.lock.owner);
+    return wanted;
   }
 
   spinDeadline(): number {

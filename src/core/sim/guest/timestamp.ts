@@ -3,12 +3,14 @@
 
 import type { Workload } from '../scenario';
 import type { GuestEngine, GuestWorkload, Vcpu } from './vcpu';
+import { WaitSet } from './waitSet';
 
 export class TimestampWorkload implements GuestWorkload {
   readonly userFraction: number;
   readonly computeNs: number;
   readonly handlerNs = 1000;
   readonly pvHaltsWaits = false;
+  private readonly nothing = new WaitSet();
   private readonly waitNs: number;
 
   constructor(spec: Extract<Workload, { type: 'timestamp' }>) {
@@ -34,8 +36,9 @@ export class TimestampWorkload implements GuestWorkload {
     engine.runGuest(v);
   }
 
-  waitSet(): Vcpu[] {
-    return [];
+  /** Nothing: no vCPU can end this wait. */
+  waitSet(): WaitSet {
+    return this.nothing;
   }
 
   spinDeadline(v: Vcpu): number {

@@ -5,8 +5,15 @@
 import type { SchedTask } from '../host/scheduler';
 import type { Random } from '../random';
 import type { GuestViewRecorder } from '../guestView';
+import type { SenderMask, SenderTimes } from './senders';
+import type { WaitSet } from './waitSet';
+import type { PendingIpis } from './pendingIpis';
 
 export type Phase = 'compute' | 'critical' | 'lock-spin' | 'ipi-spin' | 'barrier-spin' | 'time-spin' | 'halt' | 'pv-halt';
+/** A spin wait's phase (PAUSE exits come from these). */
+export function isSpinPhase(phase: Phase): boolean {
+  return phase === 'lock-spin' || phase === 'ipi-spin' || phase === 'barrier-spin' || phase === 'time-spin';
+}
 export type Segment = 'none' | 'work' | 'spin' | 'handler';
 
 export interface Lock {
@@ -45,15 +52,15 @@ export interface Vcpu {
   woken: boolean;
   window: number;
   /** Strict Boost's bitmask: senders of IPIs received while scheduled out. */
-  ipiFrom: Set<Vcpu>;
+  ipiFrom: SenderMask;
   /** 2025 series: senders of IPIs not yet EOI'd, with the time sent. */
-  recentIpiFrom: Map<Vcpu, number>;
+  recentIpiFrom: SenderTimes;
   // guest
   phase: Phase;
   remaining: number;
   userMode: boolean;
   lock: Lock | null;
-  pendingIpis: (Vcpu | null)[];
+  pendingIpis: PendingIpis<Vcpu>;
   handlerRemaining: number;
   outstanding: number;
   spinExits: number;
@@ -122,8 +129,8 @@ export interface GuestWorkload {
   afterWork(v: Vcpu, engine: GuestEngine): void;
   /** The vCPU runs in one of this workload's wait phases: go on if the wait is over, else spin. */
   resumeWait(v: Vcpu, engine: GuestEngine): void;
-  /** Ground truth: the vCPUs this spinner waits for (none for a timestamp loop); the array may be reused by the next call, so read it at once. */
-  waitSet(v: Vcpu): Vcpu[];
+  /** Ground truth: the vCPUs this spinner waits for (none for a timestamp loop), in the workload's one WaitSet that the next call refills: read it at once. */
+  waitSet(v: Vcpu): WaitSet;
   /** When the current spin ends by itself (a timestamp loop), else Infinity. */
   spinDeadline(v: Vcpu): number;
 }

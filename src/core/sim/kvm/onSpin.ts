@@ -5,7 +5,7 @@
 // candidate's ipi_received bit of the spinner. The simulator calls it with its live vCPUs; a
 // replay of a real trace calls it with vCPUs rebuilt from the trace.
 
-import type { SiteName } from '../../analysis/sites';
+import { SITE_ID, type SiteId } from '../siteCounters';
 
 /** What kvm_vcpu_on_spin reads and writes of one vCPU. */
 export interface OnSpinVcpu<V> {
@@ -53,11 +53,13 @@ export interface OnSpinInput<V extends OnSpinVcpu<V>> {
   yieldTo: (target: V) => number;
   /** kvm_arch_dy_has_pending_interrupt (5.13+; posted interrupts only). */
   pendingInterrupt: (candidate: V) => boolean;
-  /** Called at every site the walk passes, with the candidate it concerns (null for the spinner's own sites). */
+  /** Called at every site the walk passes (SITE_ID of its name), with the candidate it concerns (null for the spinner's own sites). */
   site: Site<V>;
 }
 
-type Site<V> = (site: SiteName, candidate: V | null) => void;
+type Site<V> = (site: SiteId, candidate: V | null) => void;
+
+const NO_SKIP = -1;
 
 export interface OnSpinOutcome<V> {
   /** The last yield_to result (> 0 boosted). */
@@ -68,8 +70,11 @@ export interface OnSpinOutcome<V> {
   lastBoosted: number;
 }
 
-/** kvm_vcpu_on_spin()'s candidate walk. The caller counts on_spin.entry and sets in_spin_loop. */
-export function walkOnSpin<V extends OnSpinVcpu<V>>(input: OnSpinInput<V>): OnSpinOutcome<V> {
+/**
+ * kvm_vcpu_on_spin()'s candidate walk. The caller counts on_spin.entry and sets in_spin_loop.
+ * The outcome is written into `out` (the simulator passes one object for every walk).
+ */
+export function walkOnSpin<V extends OnSpinVcpu<V>>(input: OnSpinInput<V>, out: OnSpinOutcome<V> = { yielded: 0, target: null, lastBoosted: 0 }): OnSpinOutcome<V> {
   const { vcpus, me, policy, site } = input;
   const n = vcpus.length;
   let lastBoosted = input.lastBoosted;
@@ -129,54 +134,57 @@ export function walkOnSpin<V extends OnSpinVcpu<V>>(input: OnSpinInput<V>): OnSp
       }
     }
   }
-  if (!tries) site('on_spin.give_up', null);
-  if (yielded <= 0) site('on_spin.exit_no_yield', null);
-  return { yielded, target, lastBoosted };
+  if (!tries) site(SITE_ID['on_spin.give_up'], null);
+  if (yielded <= 0) site(SITE_ID['on_spin.exit_no_yield'], null);
+  out.yielded = yielded;
+  out.target = target;
+  out.lastBoosted = lastBoosted;
+  return out;
 }
 
 /** kvm_vcpu_yield_to() on one candidate, counting its sites. */
 function attempt<V extends OnSpinVcpu<V>>(v: V, input: OnSpinInput<V>): number {
-  input.site('on_spin.yield_attempt', v);
+  input.site(SITE_ID['on_spin.yield_attempt'], v);
   const r = input.yieldTo(v);
-  if (r > 0) input.site('on_spin.yield_boosted', v);
-  else if (r < 0) input.site('on_spin.yield_esrch', v);
+  if (r > 0) input.site(SITE_ID['on_spin.yield_boosted'], v);
+  else if (r < 0) input.site(SITE_ID['on_spin.yield_esrch'], v);
   return r;
 }
 
-/** The filters of one candidate, in the kernel's order (the 6.13+ walk checks `vcpu == me` first): the site of the skip, or null when it passes. */
-function filterSkip<V extends OnSpinVcpu<V>>(v: V, input: OnSpinInput<V>, checkSelfFirst: boolean): SiteName | null {
+/** The filters of one candidate, in the kernel's order (the 6.13+ walk checks `vcpu == me` first): the site of the skip, or NO_SKIP when it passes. */
+function filterSkip<V extends OnSpinVcpu<V>>(v: V, input: OnSpinInput<V>, checkSelfFirst: boolean): SiteId {
   const { me, policy } = input;
-  if (checkSelfFirst && v === me) return 'on_spin.skip_self';
+  if (checkSelfFirst && v === me) return SITE_ID['on_spin.skip_self'];
   if (policy.strictBoost === 'patch-0002') {
     // Patch 0002 replaces the ready check: if (!READ_ONCE(vcpu->preempted)) { if (!(ready &&
     // ipi_received & my bit)) { set my bit; continue; } } — me and running vCPUs land here too.
     if (!v.preempted && !(v.ready && v.ipiFrom.has(me))) {
       v.ipiFrom.add(me);
-      return 'on_spin.skip_strict_boost';
+      return SITE_ID['on_spin.skip_strict_boost'];
     }
-  } else if (!v.ready) return 'on_spin.skip_not_ready';
-  if (!checkSelfFirst && v === me) return 'on_spin.skip_self';
-  if (v.blocked) return 'on_spin.skip_blocked';
+  } else if (!v.ready) return SITE_ID['on_spin.skip_not_ready'];
+  if (!checkSelfFirst && v === me) return SITE_ID['on_spin.skip_self'];
+  if (v.blocked) return SITE_ID['on_spin.skip_blocked'];
   if (policy.strictBoost === 'rfc' && !v.preempted && !v.ipiFrom.has(me)) {
     // The RFC: a woken (ready, not preempted) vCPU only if it received my IPI; my bit makes it eligible next time.
     v.ipiFrom.add(me);
-    return 'on_spin.skip_strict_boost';
+    return SITE_ID['on_spin.skip_strict_boost'];
   }
   if (userModeFilterSkips(v, me, policy, input.pendingInterrupt)) {
     // The RFC sets my bit on a skipped user-mode candidate, so that it is accepted the next time.
     if (policy.strictBoost === 'rfc') v.ipiFrom.add(me);
-    return 'on_spin.skip_user_mode';
+    return SITE_ID['on_spin.skip_user_mode'];
   }
-  if (!eligibleForDirectedYield(v)) return 'on_spin.skip_not_eligible';
-  return null;
+  if (!eligibleForDirectedYield(v)) return SITE_ID['on_spin.skip_not_eligible'];
+  return NO_SKIP;
 }
 
 /** Counts the candidate and its skip, if any; true when it passes every filter. */
 function passesFilters<V extends OnSpinVcpu<V>>(v: V, input: OnSpinInput<V>, checkSelfFirst: boolean): boolean {
-  input.site('on_spin.candidate', v);
+  input.site(SITE_ID['on_spin.candidate'], v);
   const skipped = filterSkip(v, input, checkSelfFirst);
-  if (skipped) input.site(skipped, v);
-  return skipped === null;
+  if (skipped !== NO_SKIP) input.site(skipped, v);
+  return skipped === NO_SKIP;
 }
 
 /**
