@@ -9,6 +9,7 @@
 // the result checks the reader rather than itself.
 import { deflateSync, inflateSync } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
+import { u16, u32, u64 } from '../../src/core/trace/dat/littleEndian';
 
 type Compression = 'none' | 'zlib' | 'zstd';
 const SECTION_OPTIONS = new Set([16, 17, 18, 19, 20, 21]); // HEADER_INFO … CMDLINES: a u64 offset each
@@ -40,21 +41,6 @@ class Out {
   }
 }
 
-const u16 = (v: number) => {
-  const b = Buffer.alloc(2);
-  b.writeUInt16LE(v);
-  return b;
-};
-const u32 = (v: number) => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(v);
-  return b;
-};
-const u64 = (v: number) => {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64LE(BigInt(v));
-  return b;
-};
 const cstring = (b: Buffer, at: number) => {
   const end = b.indexOf(0, at);
   return { text: b.toString('latin1', at, end), next: end + 1 };

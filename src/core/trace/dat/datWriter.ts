@@ -6,6 +6,7 @@
 // page-aligned (recordWriter.ts lays them out). datFile.ts reads it back; trace-cmd report does.
 import { PAGE_HEADER_BYTES } from './recordWriter';
 import { traceClockOption, type DatOption } from './optionWriter';
+import { u16, u32, u64 } from './littleEndian';
 
 export interface DatV6Contents {
   pageSize: number;
@@ -40,21 +41,6 @@ const HEADER_EVENT =
   '# compressed entry header\n\ttype_len    :    5 bits\n\ttime_delta  :   27 bits\n\tarray       :   32 bits\n\n' +
   '\tpadding     : type == 29\n\ttime_extend : type == 30\n\ttime_stamp : type == 31\n\tdata max type_len  == 28\n';
 
-const u16 = (v: number) => {
-  const b = Buffer.alloc(2);
-  b.writeUInt16LE(v);
-  return b;
-};
-const u32 = (v: number) => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(v);
-  return b;
-};
-const u64 = (v: number) => {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64LE(BigInt(v));
-  return b;
-};
 const text = (s: string) => Buffer.from(s, 'latin1');
 const cstring = (s: string) => Buffer.from(s + '\0', 'latin1');
 

@@ -3,6 +3,7 @@
 // handle_options, trace-dump.c), little-endian: TRACEID (11), TIME_SHIFT (12), GUEST (13),
 // TSC2NSEC (14), and TRACECLOCK (4) with the trace_clock file's text.
 import { OPTION_GUEST, OPTION_TIME_SHIFT, OPTION_TRACEID, OPTION_TSC2NSEC, type TimeShift, type TimeShiftSample } from './datOptions';
+import { s32, u32, u64 } from './littleEndian';
 
 export interface DatOption {
   id: number;
@@ -11,21 +12,6 @@ export interface DatOption {
 
 export const OPTION_TRACECLOCK = 4;
 
-const u32 = (v: number) => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(v >>> 0);
-  return b;
-};
-const s32 = (v: number) => {
-  const b = Buffer.alloc(4);
-  b.writeInt32LE(v);
-  return b;
-};
-const u64 = (v: bigint | number) => {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64LE(BigInt.asUintN(64, BigInt(v)));
-  return b;
-};
 
 export const tsc2nsecOption = (mult: number, shift: number, offset: bigint): DatOption => ({ id: OPTION_TSC2NSEC, data: Buffer.concat([s32(mult), s32(shift), u64(offset)]) });
 export const traceIdOption = (id: bigint): DatOption => ({ id: OPTION_TRACEID, data: u64(id) });
