@@ -231,7 +231,7 @@ function timelineBench(mb: number): void {
   const first = d.firstMs + (d.firstDrawMs ?? 0);
   console.log(
     `targets (host work judged on CPU time; wall time beside it shows what else ran): first timeline drawn ≤ 1 s after the analysis: ${d.firstDrawMs === null ? 'not measured (no browser)' : verdict(d.firstCpuMs + d.firstDrawMs <= 1000)} (${(d.firstCpuMs + (d.firstDrawMs ?? 0)).toFixed(0)} ms CPU + drawing, ${first.toFixed(0)} ms wall); ` +
-      `zoom/pan step ≤ 100 ms host work: ${verdict(d.stepMaxCpuMs <= 100)} (${d.stepMaxCpuMs.toFixed(0)} ms); drawing ≤ 50 ms: ${d.drawMaxMs === null ? 'not measured (no browser)' : `${verdict(Math.max(d.drawMaxMs, d.firstDrawMs ?? 0) <= 50)} (first ${d.firstDrawMs!.toFixed(0)} ms, steps max ${d.drawMaxMs.toFixed(0)} ms)`}; no message over 1 MB: ${verdict(d.largestBytes < 1 << 20)} (${kb(d.largestBytes)})`,
+      `zoom/pan step ≤ 100 ms host work: ${verdict(d.stepMaxCpuMs <= 100)} (${d.stepMaxCpuMs.toFixed(0)} ms); a step's drawing ≤ 50 ms: ${d.drawMaxMs === null ? 'not measured (no browser)' : `${verdict(d.drawMaxMs <= 50)} (steps max ${d.drawMaxMs.toFixed(0)} ms; the first drawing, ${d.firstDrawMs!.toFixed(0)} ms, counts in the first timeline's 1 s)`}; no message over 1 MB: ${verdict(d.largestBytes < 1 << 20)} (${kb(d.largestBytes)})`,
   );
 }
 
