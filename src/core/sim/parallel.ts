@@ -1,5 +1,5 @@
-// Runs simulation jobs in worker threads, at most `concurrency` at a time, with overall
-// progress and cancellation (terminating the workers).
+// Runs simulation jobs on a pool of `concurrency` worker threads, each taking the next job when
+// it is done, with overall progress and cancellation (terminating the workers).
 
 import { Worker } from 'node:worker_threads';
 import type { SimJob, SimSummary } from './run';
@@ -35,12 +35,22 @@ export function runJobsInWorkers(jobs: SimJob[], options: ParallelOptions): Prom
     };
     options.signal?.addEventListener('abort', () => fail(new SimulationCancelled()), { once: true });
     const report = () => options.onProgress?.(progress.reduce((a, b) => a + b, 0), jobs.length);
-    const start = () => {
-      if (failed || next >= jobs.length) return;
+    // One worker per slot, reused for the next job (a fresh worker compiles the simulator again).
+    const give = (worker: Worker) => {
+      if (failed) return;
+      if (next >= jobs.length) {
+        live.delete(worker);
+        void worker.terminate();
+        return;
+      }
       const index = next++;
-      const worker = new Worker(options.workerScript, { workerData: jobs[index] });
+      worker.postMessage({ index, job: jobs[index] });
+    };
+    const start = () => {
+      const worker = new Worker(options.workerScript);
       live.add(worker);
-      worker.on('message', (msg: { type: string; fraction?: number; summary?: SimSummary; message?: string; outputError?: boolean }) => {
+      worker.on('message', (msg: { type: string; index: number; fraction?: number; summary?: SimSummary; message?: string; outputError?: boolean }) => {
+        const index = msg.index;
         if (msg.type === 'progress') {
           progress[index] = msg.fraction ?? 0;
           report();
@@ -53,16 +63,18 @@ export function runJobsInWorkers(jobs: SimJob[], options: ParallelOptions): Prom
           }
           progress[index] = 1;
           report();
-          live.delete(worker);
-          void worker.terminate();
-          if (++finished === jobs.length) resolve(results);
-          else start();
+          if (++finished === jobs.length) {
+            live.delete(worker);
+            void worker.terminate();
+            resolve(results);
+          } else give(worker);
         } else fail(msg.outputError ? new OutputError(msg.message) : new Error(`${jobs[index].policy}: ${msg.message}`));
       });
       worker.on('error', (err) => fail(err));
+      give(worker);
     };
     if (options.signal?.aborted) return fail(new SimulationCancelled());
     if (jobs.length === 0) return resolve([]);
-    for (let i = 0; i < Math.max(1, options.concurrency); i++) start();
+    for (let i = 0; i < Math.min(jobs.length, Math.max(1, options.concurrency)); i++) start();
   });
 }
