@@ -190,7 +190,7 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
         break;
       }
       case EventKind.VcpuWakeup: {
-        const lane = lanes.ofTid(store.tid[i]);
+        const lane = lanes.ofTid(tid[i]);
         if (lane >= 0) decisions.onVcpuWakeup(lane);
         break;
       }
