@@ -8,7 +8,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventKind, EventStore, PrevState, PREEMPT_FLAG } from '../../src/core/trace/model';
 import { writeGuestTraceDat } from '../../src/core/export/guestTraceDat';
-import { formatText, GUEST_DAT_FORMATS } from '../../src/core/export/guestDatFormats';
+import { EVENT_DESCRIPTORS } from '../../src/core/events/registry';
+import { tracefsFormatText } from '../../src/core/events/tracefsFormat';
 import { importTraceDat } from '../../src/core/trace/dat/datImporter';
 import { ringPages } from '../../src/core/trace/dat/recordWriter';
 import type { TimeShift } from '../../src/core/trace/dat/datOptions';
@@ -122,9 +123,10 @@ test('ring pages: a gap of 2^27 ns or more goes in a TIME_EXTEND record, hand-ch
 
 test("the formats written are this kernel's own, byte for byte, where tracefs shows them", (t) => {
   const events = '/sys/kernel/tracing/events';
-  const specs = Object.values(GUEST_DAT_FORMATS);
-  if (!specs.every((f) => existsSync(`${events}/${f.system}/${f.name}/format`))) return t.skip('no tracefs with these events here');
-  for (const f of specs) assert.equal(formatText(f), readFileSync(`${events}/${f.system}/${f.name}/format`, 'utf8').replace(/^ID: \d+$/m, `ID: ${f.id}`), f.name);
+  const written = EVENT_DESCRIPTORS.filter((d) => d.dat);
+  assert.equal(written.length, 8, 'sched_switch and the seven guest events');
+  if (!written.every((d) => existsSync(`${events}/${d.system}/${d.name}/format`))) return t.skip('no tracefs with these events here');
+  for (const d of written) assert.equal(tracefsFormatText(d.name, d.dat!.format), readFileSync(`${events}/${d.system}/${d.name}/format`, 'utf8').replace(/^ID: \d+$/m, `ID: ${d.dat!.format.id}`), d.name);
 });
 
 test('a guest that traced nothing is read as an empty guest trace, its ids kept', async () => {

@@ -7,6 +7,7 @@ import type { EventKind, EventStore } from '../trace/model';
 import type { LineHead } from '../trace/lineHead';
 import type { EventFormat } from '../trace/dat/eventFormat';
 import type { FieldReaders } from './binaryFields';
+import type { TracefsFormat } from './tracefsFormat';
 
 /** The store's per-event columns: a, b, c are int32, x, y float64 (model.ts). */
 export type Column = 'a' | 'b' | 'c' | 'x' | 'y';
@@ -39,6 +40,24 @@ export interface BinaryDecoder {
 /** The payload text of row `i` (what follows "event: " on a report line). */
 export type Writer = (store: EventStore, i: number) => string;
 
+/** What a trace.dat writer knows beyond the row: where a symbol or pointer text sits, thread names, the CPU count. */
+export interface DatRecordContext {
+  address(text: string): bigint;
+  /** The name of thread `tid` on the row's CPU (`swapper/N` for pid 0). */
+  comm(tid: number): string;
+  /** CPUs in the file (a cpumask field's width). */
+  cpus: number;
+}
+
+/** A record's field values by name: numbers, addresses, char-array text, __data_loc bytes. */
+export type DatFieldValues = Record<string, number | bigint | string | Buffer>;
+
+/** The event as a trace.dat record: the format the file declares, and row i's field values. */
+export interface DatWriter {
+  format: TracefsFormat;
+  values(store: EventStore, i: number, ctx: DatRecordContext): DatFieldValues;
+}
+
 /** The same event under another tracepoint name or layout (e.g. kvm_ple_window before ~5.4). */
 export interface EventVariant {
   name: string;
@@ -66,6 +85,8 @@ export interface EventDescriptor {
   };
   /** The rendering the run-file writer uses. */
   written: 'kernel' | 'plugin';
+  /** Present for the events this program writes into a trace.dat (a simulated guest's file). */
+  dat?: DatWriter;
   /** Events matched by shape, not name (probes: any group, any name). */
   dynamic?: {
     textMatches(line: Buffer, at: number, end: number): boolean;

@@ -13,7 +13,7 @@
 
 import type { EventStore } from '../trace/model';
 import type { EventFormat, FieldFormat } from '../trace/dat/eventFormat';
-import type { BinaryDecode, BinaryDecoder, ColumnSpec, EventDescriptor, IntColumn, TextDecoder } from './descriptor';
+import type { BinaryDecode, BinaryDecoder, ColumnSpec, DatWriter, EventDescriptor, IntColumn, TextDecoder } from './descriptor';
 import type { FieldReaders } from './binaryFields';
 import { latin1 } from './textScan';
 
@@ -234,25 +234,105 @@ const str = (meaning: string): ColumnSpec => ({ meaning, stringId: true });
 const int = (meaning: string): ColumnSpec => ({ meaning });
 const s = (store: EventStore, id: number) => store.strings.get(id);
 
-/** The callsite the writer prints for csd_queue_cpu (the store does not keep it). */
+/** The callsite the writers print for csd_queue_cpu (the store does not keep it). */
 const CSD_CALLSITE = 'smp_call_function_many_cond+0x0/0x0';
 
-function guestEvent(kind: GuestKind, system: string, name: string, columns: EventDescriptor['columns'], text: PayloadDecoder, fields: readonly [string, FieldKind][], kernel: (store: EventStore, i: number) => string): EventDescriptor {
-  return { kind, system, name, columns, text: fromPayload(text), binary: binaryOf(fields), render: { kernel, plugin: null }, written: 'kernel' };
+/** A CPU list ("0,2,5") as the kernel's cpumask bitmap: unsigned longs of `cpus` bits, little-endian. */
+export function maskBytesOfCpuList(list: string, cpus: number): Buffer {
+  const bytes = Buffer.alloc(Math.ceil(Math.max(cpus, 1) / 64) * 8);
+  for (const c of cpusOfListText(list)) bytes[c >> 3] |= 1 << (c & 7);
+  return bytes;
 }
 
-const csdFunction = (kind: GuestKind, name: string) =>
-  guestEvent(kind, 'csd', name, { a: str('func'), b: str('csd address') }, decodeCsdFunction, [['func', 'ptr'], ['csd', 'ptr']], (st, i) => `func=${s(st, st.a[i])}, csd=${s(st, st.b[i])}`);
+/** __print_flags' table in contention_begin's print fmt. */
+const LOCK_FLAGS_FMT = LOCK_FLAGS.map(([bit, name]) => `{ (1U << ${Math.log2(bit)}), "${name}" }`).join(', ');
 
+interface GuestEventSpec {
+  kind: GuestKind;
+  system: string;
+  name: string;
+  columns: EventDescriptor['columns'];
+  text: PayloadDecoder;
+  /** Record fields → columns a, b, c in order. */
+  fields: readonly [string, FieldKind][];
+  kernel: (store: EventStore, i: number) => string;
+  dat: DatWriter;
+}
+
+function guestEvent(e: GuestEventSpec): EventDescriptor {
+  return { kind: e.kind, system: e.system, name: e.name, columns: e.columns, text: fromPayload(e.text), binary: binaryOf(e.fields), render: { kernel: e.kernel, plugin: null }, written: 'kernel', dat: e.dat };
+}
+
+const csdFunction = (kind: GuestKind, name: string, id: number) =>
+  guestEvent({
+    kind, system: 'csd', name,
+    columns: { a: str('func'), b: str('csd address') },
+    text: decodeCsdFunction,
+    fields: [['func', 'ptr'], ['csd', 'ptr']],
+    kernel: (st, i) => `func=${s(st, st.a[i])}, csd=${s(st, st.b[i])}`,
+    dat: {
+      format: { id, fields: [['void *', 'func', 8, 8, 0], ['void *', 'csd', 16, 8, 0]], printFmt: '"func=%ps, csd=%p", REC->func, REC->csd' },
+      values: (st, i, ctx) => ({ func: ctx.address(s(st, st.a[i])), csd: ctx.address(s(st, st.b[i])) }),
+    },
+  });
+
+// The ids are this program's own; the fields and print fmts as a 64-bit 6.18 prints them in tracefs.
 export const GUEST_EVENT_DESCRIPTORS: readonly EventDescriptor[] = [
-  guestEvent(K.LockContentionBegin, 'lock', 'contention_begin', { a: str('lock address'), b: int('LCB_F_* flags') }, decodeContentionBegin, [['lock_addr', 'ptr'], ['flags', 'num']], (st, i) => {
-    const flags = LOCK_FLAGS.filter(([bit]) => st.b[i] & bit).map(([, n]) => n);
-    return `${s(st, st.a[i])} (flags=${flags.join('|')})`;
+  guestEvent({
+    kind: K.LockContentionBegin, system: 'lock', name: 'contention_begin',
+    columns: { a: str('lock address'), b: int('LCB_F_* flags') },
+    text: decodeContentionBegin,
+    fields: [['lock_addr', 'ptr'], ['flags', 'num']],
+    kernel: (st, i) => `${s(st, st.a[i])} (flags=${LOCK_FLAGS.filter(([bit]) => st.b[i] & bit).map(([, n]) => n).join('|')})`,
+    dat: {
+      format: { id: 408, fields: [['void *', 'lock_addr', 8, 8, 0], ['unsigned int', 'flags', 16, 4, 0]], printFmt: `"%p (flags=%s)", REC->lock_addr, __print_flags(REC->flags, "|", ${LOCK_FLAGS_FMT} )` },
+      values: (st, i, ctx) => ({ lock_addr: ctx.address(s(st, st.a[i])), flags: st.b[i] }),
+    },
   }),
-  guestEvent(K.LockContentionEnd, 'lock', 'contention_end', { a: str('lock address'), b: int('ret') }, decodeContentionEnd, [['lock_addr', 'ptr'], ['ret', 'num']], (st, i) => `${s(st, st.a[i])} (ret=${st.b[i]})`),
-  guestEvent(K.IpiSendCpu, 'ipi', 'ipi_send_cpu', { a: int('target CPU'), b: str('callback'), c: str('callsite') }, decodeIpiSendCpu, [['cpu', 'num'], ['callback', 'ptr'], ['callsite', 'ptr']], (st, i) => `cpu=${st.a[i]} callsite=${s(st, st.c[i])} callback=${s(st, st.b[i])}`),
-  guestEvent(K.IpiSendCpumask, 'ipi', 'ipi_send_cpumask', { a: str('target CPUs as a list ("0,2,5")'), b: str('callback'), c: str('callsite') }, decodeIpiSendCpumask, [['cpumask', 'mask'], ['callback', 'ptr'], ['callsite', 'ptr']], (st, i) => `cpumask=${maskTextOfCpus(cpusOfListText(s(st, st.a[i])))} callsite=${s(st, st.c[i])} callback=${s(st, st.b[i])}`),
-  guestEvent(K.CsdQueueCpu, 'csd', 'csd_queue_cpu', { a: int('target CPU'), b: str('func'), c: str('csd address') }, decodeCsdQueueCpu, [['cpu', 'num'], ['func', 'ptr'], ['csd', 'ptr']], (st, i) => `cpu=${st.a[i]} callsite=${CSD_CALLSITE} func=${s(st, st.b[i])} csd=${s(st, st.c[i])}`),
-  csdFunction(K.CsdFunctionEntry, 'csd_function_entry'),
-  csdFunction(K.CsdFunctionExit, 'csd_function_exit'),
+  guestEvent({
+    kind: K.LockContentionEnd, system: 'lock', name: 'contention_end',
+    columns: { a: str('lock address'), b: int('ret') },
+    text: decodeContentionEnd,
+    fields: [['lock_addr', 'ptr'], ['ret', 'num']],
+    kernel: (st, i) => `${s(st, st.a[i])} (ret=${st.b[i]})`,
+    dat: {
+      format: { id: 407, fields: [['void *', 'lock_addr', 8, 8, 0], ['int', 'ret', 16, 4, 1]], printFmt: '"%p (ret=%d)", REC->lock_addr, REC->ret' },
+      values: (st, i, ctx) => ({ lock_addr: ctx.address(s(st, st.a[i])), ret: st.b[i] }),
+    },
+  }),
+  guestEvent({
+    kind: K.IpiSendCpu, system: 'ipi', name: 'ipi_send_cpu',
+    columns: { a: int('target CPU'), b: str('callback'), c: str('callsite') },
+    text: decodeIpiSendCpu,
+    fields: [['cpu', 'num'], ['callback', 'ptr'], ['callsite', 'ptr']],
+    kernel: (st, i) => `cpu=${st.a[i]} callsite=${s(st, st.c[i])} callback=${s(st, st.b[i])}`,
+    dat: {
+      format: { id: 354, fields: [['unsigned int', 'cpu', 8, 4, 0], ['void *', 'callsite', 16, 8, 0], ['void *', 'callback', 24, 8, 0]], printFmt: '"cpu=%u callsite=%pS callback=%pS", REC->cpu, REC->callsite, REC->callback' },
+      values: (st, i, ctx) => ({ cpu: st.a[i], callsite: ctx.address(s(st, st.c[i])), callback: ctx.address(s(st, st.b[i])) }),
+    },
+  }),
+  guestEvent({
+    kind: K.IpiSendCpumask, system: 'ipi', name: 'ipi_send_cpumask',
+    columns: { a: str('target CPUs as a list ("0,2,5")'), b: str('callback'), c: str('callsite') },
+    text: decodeIpiSendCpumask,
+    fields: [['cpumask', 'mask'], ['callback', 'ptr'], ['callsite', 'ptr']],
+    kernel: (st, i) => `cpumask=${maskTextOfCpus(cpusOfListText(s(st, st.a[i])))} callsite=${s(st, st.c[i])} callback=${s(st, st.b[i])}`,
+    dat: {
+      format: { id: 353, fields: [['__data_loc cpumask_t', 'cpumask', 8, 4, 0], ['void *', 'callsite', 16, 8, 0], ['void *', 'callback', 24, 8, 0]], printFmt: '"cpumask=%s callsite=%pS callback=%pS", __get_cpumask(cpumask), REC->callsite, REC->callback' },
+      values: (st, i, ctx) => ({ cpumask: maskBytesOfCpuList(s(st, st.a[i]), ctx.cpus), callsite: ctx.address(s(st, st.c[i])), callback: ctx.address(s(st, st.b[i])) }),
+    },
+  }),
+  guestEvent({
+    kind: K.CsdQueueCpu, system: 'csd', name: 'csd_queue_cpu',
+    columns: { a: int('target CPU'), b: str('func'), c: str('csd address') },
+    text: decodeCsdQueueCpu,
+    fields: [['cpu', 'num'], ['func', 'ptr'], ['csd', 'ptr']],
+    kernel: (st, i) => `cpu=${st.a[i]} callsite=${CSD_CALLSITE} func=${s(st, st.b[i])} csd=${s(st, st.c[i])}`,
+    dat: {
+      format: { id: 529, fields: [['unsigned int', 'cpu', 8, 4, 0], ['void *', 'callsite', 16, 8, 0], ['void *', 'func', 24, 8, 0], ['void *', 'csd', 32, 8, 0]], printFmt: '"cpu=%u callsite=%pS func=%ps csd=%p", REC->cpu, REC->callsite, REC->func, REC->csd' },
+      values: (st, i, ctx) => ({ cpu: st.a[i], callsite: ctx.address(CSD_CALLSITE), func: ctx.address(s(st, st.b[i])), csd: ctx.address(s(st, st.c[i])) }),
+    },
+  }),
+  csdFunction(K.CsdFunctionEntry, 'csd_function_entry', 528),
+  csdFunction(K.CsdFunctionExit, 'csd_function_exit', 527),
 ];

@@ -3,7 +3,7 @@
 // kernel's key=value format and trace-cmd's plugin_sched format (`comm:pid [prio] ...`).
 
 import { EventKind, PREEMPT_FLAG, PrevState, type EventStore } from '../trace/model';
-import type { EventDescriptor, TextDecoder } from './descriptor';
+import type { DatWriter, EventDescriptor, TextDecoder } from './descriptor';
 import { pidOk } from './ids';
 import { commPidPrio, find, findLast, noteThreadAt, numberAfter, prevStateCode, readNumber, scanEnd, startsAt, taskColon, trimEnd } from './textScan';
 
@@ -68,6 +68,45 @@ const decodeSwitch: TextDecoder = (store, row, line, at, end) => {
   return true;
 };
 
+// sched_switch as include/trace/events/sched.h declares it on 6.18: prev_state's letters and
+// the "+" of preemption (TASK_REPORT_MAX = 0x100, __trace_sched_switch_state).
+const TASK_STATES = '0x00000000 | 0x00000001 | 0x00000002 | 0x00000004 | 0x00000008 | 0x00000010 | 0x00000020 | 0x00000040';
+const STATE_LETTERS = '{ 0x00000001, "S" }, { 0x00000002, "D" }, { 0x00000004, "T" }, { 0x00000008, "t" }, { 0x00000010, "X" }, { 0x00000020, "Z" }, { 0x00000040, "P" }, { 0x00000080, "I" }';
+const SCHED_SWITCH_FMT =
+  '"prev_comm=%s prev_pid=%d prev_prio=%d prev_state=%s%s ==> next_comm=%s next_pid=%d next_prio=%d", REC->prev_comm, REC->prev_pid, REC->prev_prio, ' +
+  `(REC->prev_state & ((((${TASK_STATES}) + 1) << 1) - 1)) ? __print_flags(REC->prev_state & ((((${TASK_STATES}) + 1) << 1) - 1), "|", ${STATE_LETTERS}) : "R", ` +
+  `REC->prev_state & (((${TASK_STATES}) + 1) << 1) ? "+" : "", REC->next_comm, REC->next_pid, REC->next_prio`;
+
+/** prev_state bits: TASK_INTERRUPTIBLE, TASK_UNINTERRUPTIBLE, TASK_REPORT_IDLE, and the preemption bit TASK_REPORT_MAX. */
+export const TASK_STATE = { interruptible: 0x1, uninterruptible: 0x2, idle: 0x80, preempted: 0x100 } as const;
+
+/** The kernel's prev_state bits for the store's PrevState code (the binary decoder's inverse). */
+function taskStateBits(code: number): number {
+  const base = code & ~PREEMPT_FLAG;
+  const bits = base === PrevState.Runnable ? 0 : base === PrevState.Sleeping ? TASK_STATE.interruptible : base === PrevState.Disk ? TASK_STATE.uninterruptible : TASK_STATE.idle;
+  return code & PREEMPT_FLAG ? bits | TASK_STATE.preempted : bits;
+}
+
+const schedSwitchDat: DatWriter = {
+  format: {
+    id: 372,
+    fields: [
+      ['char[16]', 'prev_comm', 8, 16, 0],
+      ['pid_t', 'prev_pid', 24, 4, 1],
+      ['int', 'prev_prio', 28, 4, 1],
+      ['long', 'prev_state', 32, 8, 1],
+      ['char[16]', 'next_comm', 40, 16, 0],
+      ['pid_t', 'next_pid', 56, 4, 1],
+      ['int', 'next_prio', 60, 4, 1],
+    ],
+    printFmt: SCHED_SWITCH_FMT,
+  },
+  values: (s, i, ctx) => ({
+    prev_comm: ctx.comm(s.a[i]), prev_pid: s.a[i], prev_prio: PRIO, prev_state: taskStateBits(s.b[i]),
+    next_comm: ctx.comm(s.c[i]), next_pid: s.c[i], next_prio: PRIO,
+  }),
+};
+
 const schedSwitch: EventDescriptor = {
   kind: EventKind.SchedSwitch,
   system: 'sched',
@@ -105,6 +144,7 @@ const schedSwitch: EventDescriptor = {
     plugin: (s, i) => `${commOf(s, s.a[i])}:${s.a[i]} [${PRIO}] ${prevStateText(s.b[i])} ==> ${commOf(s, s.c[i])}:${s.c[i]} [${PRIO}]`,
   },
   written: 'plugin',
+  dat: schedSwitchDat,
 };
 
 // ---- sched_wakeup, sched_waking, sched_wakeup_new --------------------------------------------

@@ -1,16 +1,17 @@
 // A guest's events (an EventStore of sched_switch and the lock, ipi and csd events of
-// events/guest.ts) as a trace.dat v6: one record per row in its CPU's ring buffer, laid out by
-// the formats of guestDatFormats.ts, with the options that pair it with its host — TRACEID and
-// TIME_SHIFT (trace-cmd agent files carry the same) — and kallsyms for the symbols it names, so
-// that trace-cmd report prints every event by its format.
-import { EventKind, PREEMPT_FLAG, PrevState, type EventStore } from '../trace/model';
-import { cpusOfListText } from '../events/guest';
+// events/guest.ts) as a trace.dat v6: one record per row in its CPU's ring buffer, laid out and
+// filled by the `dat` writer of each event's descriptor, with the options that pair it with its
+// host — TRACEID and TIME_SHIFT (trace-cmd agent files carry the same) — and kallsyms for the
+// symbols it names, so that trace-cmd report prints every event by its format.
+import type { EventStore } from '../trace/model';
+import type { DatWriter } from '../events/descriptor';
+import { EVENT_DESCRIPTORS } from '../events/registry';
+import { tracefsFormatText } from '../events/tracefsFormat';
 import { encodeEvent, ringPages, type RawEvent } from '../trace/dat/recordWriter';
 import { writeTraceDatV6 } from '../trace/dat/datWriter';
 import { parseEventFormat, type EventFormat } from '../trace/dat/eventFormat';
 import { timeShiftOptionOf, traceIdOption } from '../trace/dat/optionWriter';
 import type { TimeShift } from '../trace/dat/datOptions';
-import { formatText, GUEST_DAT_FORMATS, TASK_STATE, type GuestDatFormat } from './guestDatFormats';
 
 export interface GuestDatInput {
   store: EventStore;
@@ -23,16 +24,15 @@ export interface GuestDatInput {
 }
 
 const PAGE_SIZE = 4096;
-const PRIO = 120;
 /** Where the symbols the store names are placed in the guest's kernel text (kallsyms). */
 const TEXT_BASE = 0xffffffff81000000n;
 const SYMBOL_STEP = 0x1000n;
-/** What csd_queue_cpu's callsite holds (the store keeps no callsite for it). */
-const CSD_CALLSITE = 'smp_call_function_many_cond';
 
-type Format = EventFormat & { spec: GuestDatFormat };
-const FORMATS: Format[] = Object.values(GUEST_DAT_FORMATS).map((spec) => Object.assign(parseEventFormat(formatText(spec), spec.system), { spec }));
-const byName = (name: keyof typeof GUEST_DAT_FORMATS) => FORMATS.find((f) => f.spec.name === name)!;
+/** Every event a guest file can hold, with its format parsed as the reader will parse it. */
+const WRITTEN = new Map<number, { values: DatWriter['values']; format: EventFormat }>();
+for (const d of EVENT_DESCRIPTORS) {
+  if (d.dat) WRITTEN.set(d.kind, { values: d.dat.values, format: parseEventFormat(tracefsFormatText(d.name, d.dat.format), d.system) });
+}
 
 /** Symbols ("name+0x1a0/0x4a0", "name") at made-up addresses, and pointers ("0x…") as they are. */
 class Symbols {
@@ -52,49 +52,12 @@ class Symbols {
   }
 }
 
-/** The kernel's prev_state bits for the store's PrevState code. */
-function taskState(code: number): number {
-  const base = code & ~PREEMPT_FLAG;
-  const bits = base === PrevState.Runnable ? 0 : base === PrevState.Sleeping ? TASK_STATE.interruptible : base === PrevState.Disk ? TASK_STATE.uninterruptible : TASK_STATE.idle;
-  return code & PREEMPT_FLAG ? bits | TASK_STATE.preempted : bits;
-}
-
-/** A CPU list ("0,2,5") as the kernel's cpumask bitmap: unsigned longs, `cpus` bits. */
-function cpumaskBytes(list: string, cpus: number): Buffer {
-  const bytes = Buffer.alloc(Math.ceil(Math.max(cpus, 1) / 64) * 8);
-  for (const c of cpusOfListText(list)) bytes[c >> 3] |= 1 << (c & 7);
-  return bytes;
-}
-
-/** One row's record data. */
+/** One row's record data, by its descriptor's trace.dat writer. */
 function record(store: EventStore, i: number, sym: Symbols, cpus: number): Buffer {
-  const s = (id: number) => store.strings.get(id);
-  const pid = store.tid[i];
+  const written = WRITTEN.get(store.kind[i]);
+  if (!written) throw new Error(`guest trace.dat: no format for event kind ${store.kind[i]}`);
   const comm = (tid: number) => (tid === 0 ? `swapper/${store.cpu[i]}` : store.threads.get(tid)?.comm ?? '<...>');
-  switch (store.kind[i]) {
-    case EventKind.SchedSwitch:
-      return encodeEvent(byName('sched_switch'), pid, {
-        prev_comm: comm(store.a[i]), prev_pid: store.a[i], prev_prio: PRIO, prev_state: taskState(store.b[i]),
-        next_comm: comm(store.c[i]), next_pid: store.c[i], next_prio: PRIO,
-      });
-    case EventKind.LockContentionBegin:
-      return encodeEvent(byName('contention_begin'), pid, { lock_addr: sym.address(s(store.a[i])), flags: store.b[i] });
-    case EventKind.LockContentionEnd:
-      return encodeEvent(byName('contention_end'), pid, { lock_addr: sym.address(s(store.a[i])), ret: store.b[i] });
-    case EventKind.IpiSendCpu:
-      return encodeEvent(byName('ipi_send_cpu'), pid, { cpu: store.a[i], callsite: sym.address(s(store.c[i])), callback: sym.address(s(store.b[i])) });
-    case EventKind.IpiSendCpumask:
-      return encodeEvent(byName('ipi_send_cpumask'), pid, { cpumask: cpumaskBytes(s(store.a[i]), cpus), callsite: sym.address(s(store.c[i])), callback: sym.address(s(store.b[i])) });
-    case EventKind.CsdQueueCpu:
-      return encodeEvent(byName('csd_queue_cpu'), pid, { cpu: store.a[i], callsite: sym.address(CSD_CALLSITE), func: sym.address(s(store.b[i])), csd: sym.address(s(store.c[i])) });
-    case EventKind.CsdFunctionEntry:
-    case EventKind.CsdFunctionExit: {
-      const name = store.kind[i] === EventKind.CsdFunctionEntry ? 'csd_function_entry' : 'csd_function_exit';
-      return encodeEvent(byName(name), pid, { func: sym.address(s(store.a[i])), csd: sym.address(s(store.b[i])) });
-    }
-    default:
-      throw new Error(`guest trace.dat: no format for event kind ${store.kind[i]}`);
-  }
+  return encodeEvent(written.format, store.tid[i], written.values(store, i, { address: (text) => sym.address(text), comm, cpus }));
 }
 
 /** Writes the guest trace.dat through `write`; times are the store's, rounded to whole ns. */
@@ -107,7 +70,7 @@ export function writeGuestTraceDat(g: GuestDatInput, write: (chunk: Uint8Array) 
     perCpu[cpu].push({ ts: Math.round(g.store.ts[i]), data: record(g.store, i, sym, g.cpus) });
   }
   const systems = new Map<string, string[]>();
-  for (const f of FORMATS) systems.set(f.system, [...(systems.get(f.system) ?? []), f.text]);
+  for (const { format: f } of WRITTEN.values()) systems.set(f.system, [...(systems.get(f.system) ?? []), f.text]);
   const cmdlines = [...g.store.threads.values()].filter((t) => t.tid !== 0).map((t) => `${t.tid} ${t.comm}\n`).join('');
   writeTraceDatV6(
     {
