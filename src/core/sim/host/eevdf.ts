@@ -1,37 +1,45 @@
 // EEVDF as in Linux 6.6+ (kernel/sched/fair.c): eligibility (vruntime <= the weighted average
 // vruntime), virtual deadlines, lag kept across sleep; NEXT_BUDDY off (6.6, features.h) or
 // the pick buddy (6.12.13+ / 6.13: cfs_rq->next is taken while eligible); DELAY_DEQUEUE (6.12+);
-// forfeit on yield (6.19). The arithmetic is the kernel's: sums of entity_key() * weight
-// relative to cfs_rq->min_vruntime (6.19 keeps them relative to zero_vruntime, the average
-// itself, which only moves where avg_vruntime() rounds down: not modelled apart).
-
+// forfeit on yield (6.19). The arithmetic is the kernel's: integer sums of entity_key() * weight
+// relative to cfs_rq->min_vruntime, kept as entities enter and leave the rbtree (6.19 keeps them
+// relative to zero_vruntime, the average itself, which only moves where avg_vruntime() rounds
+// down: not modelled apart).
 import { onQueue, type CfsRq, type SchedEntity, type SchedTask } from './entity';
 import { FairScheduler, calcDeltaFair, updateMinVruntime } from './fair';
 
 /** TICK_NSEC at HZ=1000: the floor of the lag clamp in entity_lag(). */
 const TICK_NSEC = 1_000_000;
 
-/** The weighted sums avg_vruntime() and vruntime_eligible() read: cfs_rq->avg_vruntime and avg_load with curr added. */
-interface KeySums {
-  /** \Sum (v_i - min_vruntime) * w_i */
-  sum: number;
-  /** \Sum w_i */
-  load: number;
+// The sums avg_vruntime() and vruntime_eligible() read, kept as the kernel keeps them
+// (avg_vruntime_add/sub from __enqueue_entity/__dequeue_entity, 6.6+): cfs_rq->avg_vruntime =
+// \Sum (v_i - min_vruntime) * w_i and avg_load = \Sum w_i over the rbtree, curr added when read.
+// The kernel's vruntimes are whole nanoseconds (u64); the model's are not, so a key is taken in
+// whole ns: the sums are then exact integers (below 2^53) and stay equal to a recount however
+// many entities come and go, where float sums would drift.
+
+/** entity_key() in whole ns, relative to the base the queue's sums use. */
+function entityKey(q: CfsRq, vruntime: number): number {
+  return Math.floor(vruntime) - q.avgBase;
 }
 
-function keySums(q: CfsRq): KeySums {
-  let sum = 0;
-  let load = 0;
-  const curr = q.curr && onQueue(q.curr) ? q.curr : null;
-  if (curr) {
-    sum += (curr.vruntime - q.minVruntime) * curr.weight;
-    load += curr.weight;
-  }
-  for (const se of q.queued) {
-    sum += (se.vruntime - q.minVruntime) * se.weight;
-    load += se.weight;
-  }
-  return { sum, load };
+/**
+ * avg_vruntime_update() (called by update_min_vruntime(), 6.6-6.18): when min_vruntime moves by
+ * d every key shrinks by d, so avg_vruntime -= avg_load * d. Done when the sums are next used.
+ */
+function rebase(q: CfsRq): void {
+  const base = Math.floor(q.minVruntime);
+  if (base === q.avgBase) return;
+  q.avgVruntime -= q.avgLoad * (base - q.avgBase);
+  q.avgBase = base;
+}
+
+/** floor(a / b) of integers for b > 0, exact where the float quotient rounds onto an integer. */
+function floorDiv(a: number, b: number): number {
+  let d = Math.floor(a / b);
+  if (d * b > a) d--;
+  else if ((d + 1) * b <= a) d++;
+  return d;
 }
 
 export class EevdfScheduler extends FairScheduler {
@@ -41,14 +49,46 @@ export class EevdfScheduler extends FairScheduler {
    * ceiling") so that an entity placed at the result is eligible; an empty queue gives min_vruntime.
    */
   avgVruntime(q: CfsRq): number {
-    const { sum, load } = keySums(q);
-    return load ? q.minVruntime + Math.floor(sum / load) : q.minVruntime;
+    rebase(q);
+    let sum = q.avgVruntime;
+    let load = q.avgLoad;
+    const curr = q.curr;
+    if (curr && onQueue(curr)) {
+      sum += entityKey(q, curr.vruntime) * curr.weight;
+      load += curr.weight;
+    }
+    return load ? q.avgBase + floorDiv(sum, load) : q.minVruntime;
   }
 
   /** entity_eligible() / vruntime_eligible(): \Sum key_i * w_i >= key * \Sum w_i, without the division. */
   eligible(q: CfsRq, se: SchedEntity): boolean {
-    const { sum, load } = keySums(q);
-    return sum >= (se.vruntime - q.minVruntime) * load;
+    rebase(q);
+    let sum = q.avgVruntime;
+    let load = q.avgLoad;
+    const curr = q.curr;
+    if (curr && onQueue(curr)) {
+      sum += entityKey(q, curr.vruntime) * curr.weight;
+      load += curr.weight;
+    }
+    return sum >= entityKey(q, se.vruntime) * load;
+  }
+
+  /** __enqueue_entity() -> avg_vruntime_add(). */
+  protected override insertQueued(q: CfsRq, se: SchedEntity): void {
+    super.insertQueued(q, se);
+    rebase(q);
+    q.avgVruntime += entityKey(q, se.vruntime) * se.weight;
+    q.avgLoad += se.weight;
+  }
+
+  /** __dequeue_entity() -> avg_vruntime_sub(). */
+  protected override removeQueued(q: CfsRq, se: SchedEntity): void {
+    const before = q.queued.length;
+    super.removeQueued(q, se);
+    if (q.queued.length === before) return;
+    rebase(q);
+    q.avgVruntime -= entityKey(q, se.vruntime) * se.weight;
+    q.avgLoad -= se.weight;
   }
 
   /** calc_delta_fair(sysctl_sched_base_slice, se): the request r_i / w_i. */
@@ -58,15 +98,16 @@ export class EevdfScheduler extends FairScheduler {
 
   /**
    * place_entity() with PLACE_LAG: on a queue that holds entities the saved lag is inflated by
-   * (W + w_i) / W, so that once the entity itself moves the average its lag is the one it slept
-   * with; on an empty queue it starts at V with no lag. vd_i = v_i + r_i / w_i.
+   * (W + w_i) / W (div_s64: truncated), so that once the entity itself moves the average its lag
+   * is the one it slept with; on an empty queue it starts at V with no lag. vd_i = v_i + r_i / w_i.
    */
   protected placeOnWakeup(q: CfsRq, se: SchedEntity): void {
     const vruntime = this.avgVruntime(q);
     let lag = 0;
     if (q.nrRunning > 0) {
-      const load = keySums(q).load;
-      lag = (se.vlag * (load + se.weight)) / load;
+      const curr = q.curr;
+      const load = q.avgLoad + (curr && onQueue(curr) ? curr.weight : 0);
+      lag = Math.trunc((se.vlag * (load + se.weight)) / load);
     }
     se.vruntime = vruntime - lag;
     se.deadline = se.vruntime + this.vslice(se);
@@ -92,12 +133,11 @@ export class EevdfScheduler extends FairScheduler {
     const q = se.cfsRq;
     this.saveOnSleep(q, se);
     if (se.vlag > 0) {
-      const at = q.queued.indexOf(se);
-      if (at >= 0) q.queued.splice(at, 1);
+      this.removeQueued(q, se);
       se.delayed = false;
       se.vlag = 0;
       this.placeOnWakeup(q, se);
-      if (q.curr !== se) q.queued.push(se);
+      if (q.curr !== se) this.insertQueued(q, se);
     }
     se.delayed = false;
     se.onRq = true;
