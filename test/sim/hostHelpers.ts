@@ -50,7 +50,7 @@ export function run(s: HostScheduler, t: SchedTask, now = 0): void {
   assert.equal(s.pickNext(t.cpu, now), t);
 }
 
-export const config = (over: Partial<SchedulerConfig>): SchedulerConfig => ({ kind: 'cfs', pickBuddy: false, runToParity: false, preemptShort: false, forfeitOnYield: false, delayDequeue: false, debooster: 'off', ...over });
+export const config = (over: Partial<SchedulerConfig>): SchedulerConfig => ({ kind: 'cfs', pickBuddy: false, runToParity: false, preemptShort: false, forfeitOnYield: false, delayDequeue: false, placeRelDeadline: false, debooster: 'off', ...over });
 export const cfs = (over: Partial<SchedulerConfig> = {}) => createHostScheduler(config(over), 8);
 export const eevdf = (over: Partial<SchedulerConfig> = {}) => createHostScheduler(config({ kind: 'eevdf', ...over }), 8);
 

@@ -24,10 +24,10 @@ export interface Policy {
   pv: boolean;
 }
 
-const CFS: SchedulerConfig = { kind: 'cfs', pickBuddy: false, runToParity: false, preemptShort: false, forfeitOnYield: false, delayDequeue: false, debooster: 'off' };
-const EEVDF_66: SchedulerConfig = { kind: 'eevdf', pickBuddy: false, runToParity: true, preemptShort: false, forfeitOnYield: false, delayDequeue: false, debooster: 'off' };
-const EEVDF_612: SchedulerConfig = { kind: 'eevdf', pickBuddy: true, runToParity: true, preemptShort: true, forfeitOnYield: false, delayDequeue: true, debooster: 'off' };
-const EEVDF_619: SchedulerConfig = { kind: 'eevdf', pickBuddy: true, runToParity: true, preemptShort: true, forfeitOnYield: true, delayDequeue: true, debooster: 'off' };
+const CFS: SchedulerConfig = { kind: 'cfs', pickBuddy: false, runToParity: false, preemptShort: false, forfeitOnYield: false, delayDequeue: false, placeRelDeadline: false, debooster: 'off' };
+const EEVDF_66: SchedulerConfig = { kind: 'eevdf', pickBuddy: false, runToParity: true, preemptShort: false, forfeitOnYield: false, delayDequeue: false, placeRelDeadline: false, debooster: 'off' };
+const EEVDF_612: SchedulerConfig = { kind: 'eevdf', pickBuddy: true, runToParity: true, preemptShort: true, forfeitOnYield: false, delayDequeue: true, placeRelDeadline: true, debooster: 'off' };
+const EEVDF_619: SchedulerConfig = { kind: 'eevdf', pickBuddy: true, runToParity: true, preemptShort: true, forfeitOnYield: true, delayDequeue: true, placeRelDeadline: true, debooster: 'off' };
 
 const base: Omit<Policy, 'name' | 'description'> = {
   scheduler: CFS,

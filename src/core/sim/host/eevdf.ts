@@ -43,6 +43,9 @@ function floorDiv(a: number, b: number): number {
 }
 
 export class EevdfScheduler extends FairScheduler {
+  /** se->rel_deadline (6.12+): the deadline an entity took off its old queue, relative to its vruntime. */
+  private readonly relDeadlines = new Map<SchedEntity, number>();
+
   /**
    * avg_vruntime() (6.6-6.18): min_vruntime + \Sum key_i * w_i / \Sum w_i over every entity on
    * the queue (curr and delayed ones included), rounded down ("sign flips effective floor /
@@ -110,6 +113,13 @@ export class EevdfScheduler extends FairScheduler {
       lag = Math.trunc((se.vlag * (load + se.weight)) / load);
     }
     se.vruntime = vruntime - lag;
+    // PLACE_REL_DEADLINE: a migrated entity resumes the request it was in the middle of.
+    const rel = this.relDeadlines.get(se);
+    if (rel !== undefined) {
+      this.relDeadlines.delete(se);
+      se.deadline = se.vruntime + rel;
+      return;
+    }
     se.deadline = se.vruntime + this.vslice(se);
   }
 
@@ -143,8 +153,16 @@ export class EevdfScheduler extends FairScheduler {
     se.onRq = true;
   }
 
-  /** A migrating entity keeps its lag (dequeue saved it, or its sleep did) and is placed by it on arrival. */
-  protected detachVruntime(): void {}
+  /**
+   * A migrating entity keeps its lag (dequeue saved it, or its sleep did) and is placed by it on
+   * arrival. dequeue_entity() without DEQUEUE_SLEEP (6.12+, PLACE_REL_DEADLINE, 82e9d0456e06
+   * "Avoid re-setting virtual deadline on 'migrations'"): a queued task also keeps its deadline
+   * as `deadline - vruntime` (se->rel_deadline), and place_entity() adds it back, instead of a
+   * fresh slice. Its parents are dequeued with DEQUEUE_SLEEP (dequeue_entities()), so only the task.
+   */
+  protected detachVruntime(_q: CfsRq, se: SchedEntity, runnable: boolean): void {
+    if (runnable && this.config.placeRelDeadline) this.relDeadlines.set(se, se.deadline - se.vruntime);
+  }
 
   protected attachVruntime(q: CfsRq, se: SchedEntity, runnable: boolean): void {
     if (runnable) this.placeOnWakeup(q, se);
