@@ -173,7 +173,16 @@ export class EevdfScheduler extends FairScheduler {
     se.vlag = se.deadline;
   }
 
-  /** RUN_TO_PARITY in pick_eevdf(): the running entity keeps the CPU while eligible and in the slice it was picked with. */
+  /**
+   * RUN_TO_PARITY in pick_eevdf(): the running entity keeps the CPU while eligible and in the
+   * slice it was picked with. 6.17 (052c3d87c82e "Limit run to parity to the min slice of
+   * enqueued entities") keeps the bound in se->vprot = min(deadline, vruntime +
+   * calc_delta_fair(cfs_rq_min_slice())) and protects while vruntime < vprot. Every entity here
+   * has the base slice (no sched_attr slices), so vprot is the deadline, and the deadline moves
+   * only once vruntime has passed it (update_deadline) or, in 6.19, by the forfeit (vruntime =
+   * deadline): "vlag === deadline" asks the same, and 6.19 needs no separate form. (6.17-6.18,
+   * whose yield only pushes the deadline, would keep vprot across a yield: not modelled.)
+   */
   private keepsParity(q: CfsRq, se: SchedEntity | null): boolean {
     return this.config.runToParity && se !== null && se.onRq && se.vlag === se.deadline && this.eligible(q, se);
   }
