@@ -34,6 +34,19 @@ function rebase(q: CfsRq): void {
   q.avgBase = base;
 }
 
+/** avg_vruntime()'s `avg`: the kept \Sum key_i * w_i with curr added while it is on the queue. */
+function weightedKeys(q: CfsRq): number {
+  rebase(q);
+  const curr = q.curr;
+  return curr && onQueue(curr) ? q.avgVruntime + entityKey(q, curr.vruntime) * curr.weight : q.avgVruntime;
+}
+
+/** avg_vruntime()'s `load`: avg_load with curr's weight added while it is on the queue. */
+function queueLoad(q: CfsRq): number {
+  const curr = q.curr;
+  return curr && onQueue(curr) ? q.avgLoad + curr.weight : q.avgLoad;
+}
+
 /** floor(a / b) of integers for b > 0, exact where the float quotient rounds onto an integer. */
 function floorDiv(a: number, b: number): number {
   let d = Math.floor(a / b);
@@ -52,28 +65,14 @@ export class EevdfScheduler extends FairScheduler {
    * ceiling") so that an entity placed at the result is eligible; an empty queue gives min_vruntime.
    */
   avgVruntime(q: CfsRq): number {
-    rebase(q);
-    let sum = q.avgVruntime;
-    let load = q.avgLoad;
-    const curr = q.curr;
-    if (curr && onQueue(curr)) {
-      sum += entityKey(q, curr.vruntime) * curr.weight;
-      load += curr.weight;
-    }
+    const sum = weightedKeys(q);
+    const load = queueLoad(q);
     return load ? q.avgBase + floorDiv(sum, load) : q.minVruntime;
   }
 
   /** entity_eligible() / vruntime_eligible(): \Sum key_i * w_i >= key * \Sum w_i, without the division. */
   eligible(q: CfsRq, se: SchedEntity): boolean {
-    rebase(q);
-    let sum = q.avgVruntime;
-    let load = q.avgLoad;
-    const curr = q.curr;
-    if (curr && onQueue(curr)) {
-      sum += entityKey(q, curr.vruntime) * curr.weight;
-      load += curr.weight;
-    }
-    return sum >= entityKey(q, se.vruntime) * load;
+    return weightedKeys(q) >= entityKey(q, se.vruntime) * queueLoad(q);
   }
 
   /** __enqueue_entity() -> avg_vruntime_add(). */
@@ -108,8 +107,7 @@ export class EevdfScheduler extends FairScheduler {
     const vruntime = this.avgVruntime(q);
     let lag = 0;
     if (q.nrRunning > 0) {
-      const curr = q.curr;
-      const load = q.avgLoad + (curr && onQueue(curr) ? curr.weight : 0);
+      const load = queueLoad(q);
       lag = Math.trunc((se.vlag * (load + se.weight)) / load);
     }
     se.vruntime = vruntime - lag;
