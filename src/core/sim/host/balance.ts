@@ -11,10 +11,10 @@
 //    busiest CPU when it runs at least 2 more tasks.
 // can_migrate_task() refuses a running task and a cache-hot one (task_hot(): it ran within
 // sysctl_sched_migration_cost, 0.5 ms). A sched_delayed task (6.12+) is woken in place and
-// never pulled here; the kernel's detach_tasks() may move one (it stays delayed on arrival,
-// psi_enqueue()'s "CPU migration of sleeping task"). Not modelled: that, SMT/NUMA domains, PELT
-// load averages (6.12's h_nr_running counts delayed tasks, as nr_running does here), misfit
-// and active balance.
+// never pulled: can_migrate_task() refuses it unless the balance migrates load (61b82dfb6b7e,
+// 6.14), which this count-based balance never does; 6.12-6.13 could move one, and it stayed
+// delayed on arrival (not modelled). Not modelled either: SMT/NUMA domains, PELT load averages
+// (nr_running here counts delayed tasks, as rq->nr_running does), misfit and active balance.
 
 import type { HostScheduler, SchedTask } from './scheduler';
 
