@@ -19,7 +19,7 @@ test('replay of kernel-mode.txt through the session worker: summary per assumpti
     assert.equal(kernel.decisions, 1);
     assert.equal(kernel.observedFrom, 'yield_to probes');
     assert.deepEqual(kernel.inKernel, 'kernel');
-    assert.ok(kernel.policies.length === 11 && kernel.policies.every((p) => p.agree === 1 && p.shares.agree === 1), JSON.stringify(kernel.policies));
+    assert.ok(kernel.policies.length === 12 && kernel.policies.every((p) => p.agree === 1 && p.shares.agree === 1), JSON.stringify(kernel.policies));
     const user = await session.query({ kind: 'replay', inKernel: 'user' });
     assert.deepEqual(user.policies.find((p) => p.policy === 'vanilla-5.6'), { policy: 'vanilla-5.6', decisions: 1, agree: 0, other: 0, none: 1, esrch: 0, shares: { agree: 0, other: 0, none: 1, esrch: 0 } });
     assert.deepEqual(user.notReplayable.map((n) => n.policy), ['ple-off', 'yield-no-target', 'pv-spinlock', 'oracle']);
@@ -36,7 +36,7 @@ test('replay of kernel-mode.txt through the session worker: summary per assumpti
     assert.equal(target(withKernel, 'vanilla-5.6'), vcpu1);
     assert.equal(target(withUser, 'vanilla-5.6'), 'none');
     assert.equal(target(withUser, 'vanilla-6.6'), 'none', 'no IPI pending for vCPU 1 in this trace');
-    assert.equal(withKernel.fields.filter(([k]) => k.endsWith('would boost')).length, 11);
+    assert.equal(withKernel.fields.filter(([k]) => k.endsWith('would boost')).length, 12);
   } finally {
     session.dispose();
   }
@@ -51,6 +51,7 @@ test('replay of user-mode-ipi.txt through the session worker: the probe says use
     assert.deepEqual(Object.fromEntries(s.policies.map((p) => [p.policy, [p.agree, p.other, p.none]])), {
       'vanilla-5.6': [0, 0, 1],
       'vanilla-6.6': [1, 0, 0],
+      'vanilla-6.6.y': [1, 0, 0],
       'vanilla-6.12': [1, 0, 0],
       'vanilla-6.19': [1, 0, 0],
       debooster: [0, 0, 1],

@@ -25,6 +25,7 @@ test('a trace row with its replay: a row per replayed policy with its agree shar
     [
       ['vanilla-5.6', 1, 0],
       ['vanilla-6.6', 1, 1],
+      ['vanilla-6.6.y', 1, 1],
       ['vanilla-6.12', 1, 1],
       ['vanilla-6.19', 1, 1],
       ['debooster', 1, 0],

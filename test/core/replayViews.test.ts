@@ -13,7 +13,7 @@ import { COUNTERFACTUAL } from '../../src/core/replay/report';
 import { fixture } from '../support/paths';
 
 const modelOf = (name: string) => buildStateModel(importTraceText(readFileSync(fixture(`replay/${name}`), 'utf8')).store);
-const REPLAYED = ['vanilla-5.6', 'vanilla-6.6', 'vanilla-6.12', 'vanilla-6.19', 'debooster', 'debooster-rfc', 'strict-boost', 'strict-boost-rfc', 'strict-boost+debooster', 'strict-boost+debooster-rfc', 'ipi-aware-2025'];
+const REPLAYED = ['vanilla-5.6', 'vanilla-6.6', 'vanilla-6.6.y', 'vanilla-6.12', 'vanilla-6.19', 'debooster', 'debooster-rfc', 'strict-boost', 'strict-boost-rfc', 'strict-boost+debooster', 'strict-boost+debooster-rfc', 'ipi-aware-2025'];
 
 test('summary of kernel-mode.txt: one decision, every walk boosts vCPU 1 like the host', () => {
   const model = modelOf('kernel-mode.txt');

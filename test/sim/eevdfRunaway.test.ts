@@ -21,10 +21,9 @@ test('vanilla-6.12 on paper, seed 3, 1 s: no VM starves behind a runaway deadlin
 // running entity only when its vruntime reaches that deadline (no PREEMPT_SHORT), so a vCPU
 // that stops exiting (its PLE window, grown, resets only at sched-in) keeps the CPU. The plain
 // average locked in on other seeds (8, 15 at 0.04 s; seeds 1 and 2 at 1 s). "Forfeit vruntime
-// on yield" (79104becf42b, in 6.6.y since January 2026) removes the cause.
-test('vanilla-6.6 with the forfeit-on-yield backport: no VM of lock-2vm starves on the seeds that locked in', () => {
-  const base = policyByName('vanilla-6.6');
-  const policy = { ...base, scheduler: { ...base.scheduler, forfeitOnYield: true } };
+// on yield" (79104becf42b; in 6.6.y from 6.6.120, January 2026: vanilla-6.6.y) removes the cause.
+test('vanilla-6.6.y (the forfeit-on-yield backport): no VM of lock-2vm starves on the seeds that locked in', () => {
+  const policy = policyByName('vanilla-6.6.y');
   for (const seed of [7, 8]) {
     const r = simulate({ scenario: builtinScenario('lock-2vm'), policy, seed, durationNs: 4e7 });
     for (const vm of r.metrics.perVm) assert.ok(vm.cpuShare >= 3, `seed ${seed}: ${vm.name} held ${vm.cpuShare} CPUs`);

@@ -70,3 +70,19 @@ test('host.balance: pinned by default, else balanced; anything else is a one-lin
   assert.equal(parseScenario(ok).host.balance, 'pinned');
   assert.throws(() => parseScenario({ ...ok, host: { pcpus: 2, balance: 'roaming' } }), { message: '$.host.balance: expected one of pinned, balanced, got "roaming"' });
 });
+
+test('a sched_delayed task is woken where it is (ttwu_runnable, 6.12+): no CPU is chosen for it, even with one idle', () => {
+  const s = createHostScheduler(config({ kind: 'eevdf', delayDequeue: true, placeRelDeadline: true }), 2);
+  const moves: number[] = [];
+  const balancer = new LoadBalancer(s, 2, (t) => moves.push(t.tid));
+  const a = task(1, 20 * ms, 0);
+  const b = task(2, 10 * ms, 0);
+  queue(s, [a, b]);
+  run(s, a);
+  s.dequeueSleep(a, 0); // V = 15 ms: a is not eligible, so it stays queued as delayed
+  assert.equal(a.delayed, true);
+  balancer.placeWakee(a, null, 0);
+  assert.deepEqual(moves, [], 'CPU 1 is idle, yet the delayed task is not moved');
+  s.enqueueWakeup(a, 0);
+  assert.deepEqual([a.cpu, a.delayed, a.onRq], [0, false, true]);
+});

@@ -20,7 +20,28 @@ export function queue(s: HostScheduler, tasks: SchedTask[], group: (t: SchedTask
     // Undo placement: the test states the vruntimes it means.
     t.vruntime = vruntime;
     t.deadline = deadline;
+    recountSums(t.cfsRq);
   }
+}
+
+/** EEVDF's cfs_rq->avg_vruntime and avg_load counted afresh over the rbtree, in whole ns as eevdf.ts keeps them. */
+export function countedSums(q: CfsRq): { sum: number; load: number; base: number } {
+  const base = Math.floor(q.minVruntime);
+  let sum = 0;
+  let load = 0;
+  for (const se of q.queued) {
+    sum += (Math.floor(se.vruntime) - base) * se.weight;
+    load += se.weight;
+  }
+  return { sum, load, base };
+}
+
+/** After a test moved a queued entity's vruntime by hand: the sums as the scheduler would have kept them. */
+export function recountSums(q: CfsRq): void {
+  const { sum, load, base } = countedSums(q);
+  q.avgVruntime = sum;
+  q.avgLoad = load;
+  q.avgBase = base;
 }
 
 /** Makes `t` the running task of its CPU. */
@@ -29,7 +50,7 @@ export function run(s: HostScheduler, t: SchedTask, now = 0): void {
   assert.equal(s.pickNext(t.cpu, now), t);
 }
 
-export const config = (over: Partial<SchedulerConfig>): SchedulerConfig => ({ kind: 'cfs', pickBuddy: false, runToParity: false, preemptShort: false, forfeitOnYield: false, delayDequeue: false, debooster: 'off', ...over });
+export const config = (over: Partial<SchedulerConfig>): SchedulerConfig => ({ kind: 'cfs', pickBuddy: false, runToParity: false, preemptShort: false, forfeitOnYield: false, delayDequeue: false, placeRelDeadline: false, debooster: 'off', ...over });
 export const cfs = (over: Partial<SchedulerConfig> = {}) => createHostScheduler(config(over), 8);
 export const eevdf = (over: Partial<SchedulerConfig> = {}) => createHostScheduler(config({ kind: 'eevdf', ...over }), 8);
 

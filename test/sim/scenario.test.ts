@@ -30,7 +30,7 @@ test('invalid scenarios name the JSON path at fault', () => {
 test('unknown names list the valid ones; absurd durations are refused with the reason', () => {
   assert.throws(() => builtinScenario('nope'), /unknown scenario 'nope': expected one of paper, lock-2vm, ipi-tlb, undercommit, mixed-idle, shared-rq, sync-mix, case-mismatch, asym-fairness/);
   assert.throws(() => parsePolicies('vanilla-5.6,nope'), { message: `unknown policy 'nope': expected one of ${POLICY_NAMES.join(', ')}, or all` });
-  assert.equal(parsePolicies('all').length, 15);
+  assert.equal(parsePolicies('all').length, 16);
   const scenario = builtinScenario('undercommit');
   const policy = parsePolicies('vanilla-5.6')[0];
   assert.throws(() => simulate({ scenario, policy, seed: 1, durationNs: -1e9 }), /duration must be positive, got -1 s/);

@@ -24,10 +24,10 @@ export interface Policy {
   pv: boolean;
 }
 
-const CFS: SchedulerConfig = { kind: 'cfs', pickBuddy: false, runToParity: false, preemptShort: false, forfeitOnYield: false, delayDequeue: false, debooster: 'off' };
-const EEVDF_66: SchedulerConfig = { kind: 'eevdf', pickBuddy: false, runToParity: true, preemptShort: false, forfeitOnYield: false, delayDequeue: false, debooster: 'off' };
-const EEVDF_612: SchedulerConfig = { kind: 'eevdf', pickBuddy: true, runToParity: true, preemptShort: true, forfeitOnYield: false, delayDequeue: true, debooster: 'off' };
-const EEVDF_619: SchedulerConfig = { kind: 'eevdf', pickBuddy: true, runToParity: true, preemptShort: true, forfeitOnYield: true, delayDequeue: true, debooster: 'off' };
+const CFS: SchedulerConfig = { kind: 'cfs', pickBuddy: false, runToParity: false, preemptShort: false, forfeitOnYield: false, delayDequeue: false, placeRelDeadline: false, debooster: 'off' };
+const EEVDF_66: SchedulerConfig = { kind: 'eevdf', pickBuddy: false, runToParity: true, preemptShort: false, forfeitOnYield: false, delayDequeue: false, placeRelDeadline: false, debooster: 'off' };
+const EEVDF_612: SchedulerConfig = { kind: 'eevdf', pickBuddy: true, runToParity: true, preemptShort: true, forfeitOnYield: false, delayDequeue: true, placeRelDeadline: true, debooster: 'off' };
+const EEVDF_619: SchedulerConfig = { kind: 'eevdf', pickBuddy: true, runToParity: true, preemptShort: true, forfeitOnYield: true, delayDequeue: true, placeRelDeadline: true, debooster: 'off' };
 
 const base: Omit<Policy, 'name' | 'description'> = {
   scheduler: CFS,
@@ -43,6 +43,13 @@ const base: Omit<Policy, 'name' | 'description'> = {
 export const POLICIES: Policy[] = [
   { ...base, name: 'vanilla-5.6', description: 'Linux 5.6: CFS, two-pass walk (the seed talk\'s baseline)' },
   { ...base, name: 'vanilla-6.6', description: 'Linux 6.6: EEVDF with RUN_TO_PARITY and NEXT_BUDDY off, so the yield_to hint is ignored', scheduler: EEVDF_66, pendingInterruptRule: true },
+  {
+    ...base,
+    name: 'vanilla-6.6.y',
+    description: 'Linux 6.6.120+ (January 2026): 6.6 with the stable backport of "sched/fair: Forfeit vruntime on yield" (79104becf42b), so a yield no longer sends the deadline away',
+    scheduler: { ...EEVDF_66, forfeitOnYield: true },
+    pendingInterruptRule: true,
+  },
   { ...base, name: 'vanilla-6.12', description: 'Linux 6.12.13+ as modelled: EEVDF with RUN_TO_PARITY and the pick buddy (2a77e4be12cb, 6.13, backported to 6.12.y; earlier 6.12 releases behave as 6.6), two-pass walk', scheduler: EEVDF_612, pendingInterruptRule: true },
   { ...base, name: 'vanilla-6.19', description: 'Linux 6.19: single modulo walk, pick buddy, forfeit on yield', scheduler: EEVDF_619, walk: 'single', pendingInterruptRule: true },
   {

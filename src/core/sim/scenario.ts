@@ -183,7 +183,13 @@ function hardware(o: Json): Hardware {
       shrink: num(poll, 'shrink', `${path}.haltPoll`, 0, 0, 1024, true),
     },
     // Assumed: 1.2 µs per PAUSE exit (the simulator's figure before these switches; reported
-    // means of 0.26 µs and 1.45 µs are not sourced here), 1 µs for any other exit.
+    // means of 0.26 µs and 1.45 µs are not sourced here), 1 µs for any other exit. The only
+    // published figures found are for the cheapest exit, a full exit + entry that KVM handles
+    // at once: kvm-unit-tests' x86/vmexit.flat "cpuid", 1018-1027 cycles (S. Christopherson,
+    // kvm@vger, 9 Dec 2024, "KVM: x86: Drop the kvm_has_noapic_vcpu optimization"; 1098 median
+    // on B. Kauer's machine, same thread), "vmcall" 1529-1559 cycles on Skylake-SP (W. Li,
+    // kvm@vger, Mar 2020): 0.41-0.62 µs at 2.5 GHz, a floor for exitNs, whose exits (ICR
+    // write, kick, HLT) do more. No figure for handle_pause() + kvm_vcpu_on_spin() was found.
     exitCosts: {
       pauseNs: num(costs, 'pauseNs', `${path}.exitCosts`, 1_200, 0, 1e6),
       exitNs: num(costs, 'exitNs', `${path}.exitCosts`, 1_000, 0, 1e6),

@@ -10,8 +10,11 @@
 //    5.6's sd_init; 16 from 5.10) while the CPU is busy, pull half the difference from the
 //    busiest CPU when it runs at least 2 more tasks.
 // can_migrate_task() refuses a running task and a cache-hot one (task_hot(): it ran within
-// sysctl_sched_migration_cost, 0.5 ms). Not modelled: SMT/NUMA domains, PELT load averages,
-// misfit and active balance.
+// sysctl_sched_migration_cost, 0.5 ms). A sched_delayed task (6.12+) is woken in place and
+// never pulled: can_migrate_task() refuses it unless the balance migrates load (61b82dfb6b7e,
+// 6.14), which this count-based balance never does; 6.12-6.13 could move one, and it stayed
+// delayed on arrival (not modelled). Not modelled either: SMT/NUMA domains, PELT load averages
+// (nr_running here counts delayed tasks, as rq->nr_running does), misfit and active balance.
 
 import type { HostScheduler, SchedTask } from './scheduler';
 
@@ -42,8 +45,14 @@ export class LoadBalancer {
     return this.sched.nrRunning(cpu) === 0;
   }
 
-  /** select_task_rq_fair() for a waking task; moves it when the answer is another CPU. */
+  /**
+   * select_task_rq_fair() for a waking task; moves it when the answer is another CPU. A task
+   * still on its queue as sched_delayed (DELAY_DEQUEUE, 6.12+) is on_rq, so try_to_wake_up()
+   * takes ttwu_runnable(), which requeues it in place (ENQUEUE_DELAYED) and never asks for a CPU
+   * (core.c, 6.12 to 6.18 at least).
+   */
   placeWakee(task: SchedTask, wakerCpu: number | null, now: number): void {
+    if (task.delayed) return;
     const prev = task.cpu;
     let target = prev;
     if (wakerCpu !== null && wakerCpu !== prev) {

@@ -1,54 +1,96 @@
 // EEVDF as in Linux 6.6+ (kernel/sched/fair.c): eligibility (vruntime <= the weighted average
 // vruntime), virtual deadlines, lag kept across sleep; NEXT_BUDDY off (6.6, features.h) or
 // the pick buddy (6.12.13+ / 6.13: cfs_rq->next is taken while eligible); DELAY_DEQUEUE (6.12+);
-// forfeit on yield (6.19). The arithmetic is the kernel's: sums of entity_key() * weight
-// relative to cfs_rq->min_vruntime (6.19 keeps them relative to zero_vruntime, the average
-// itself, which only moves where avg_vruntime() rounds down: not modelled apart).
-
+// forfeit on yield (6.19). The arithmetic is the kernel's: integer sums of entity_key() * weight
+// relative to cfs_rq->min_vruntime, kept as entities enter and leave the rbtree (6.19 keeps them
+// relative to zero_vruntime, the average itself, which only moves where avg_vruntime() rounds
+// down: not modelled apart).
 import { onQueue, type CfsRq, type SchedEntity, type SchedTask } from './entity';
 import { FairScheduler, calcDeltaFair, updateMinVruntime } from './fair';
 
 /** TICK_NSEC at HZ=1000: the floor of the lag clamp in entity_lag(). */
 const TICK_NSEC = 1_000_000;
 
-/** The weighted sums avg_vruntime() and vruntime_eligible() read: cfs_rq->avg_vruntime and avg_load with curr added. */
-interface KeySums {
-  /** \Sum (v_i - min_vruntime) * w_i */
-  sum: number;
-  /** \Sum w_i */
-  load: number;
+// The sums avg_vruntime() and vruntime_eligible() read, kept as the kernel keeps them
+// (avg_vruntime_add/sub from __enqueue_entity/__dequeue_entity, 6.6+): cfs_rq->avg_vruntime =
+// \Sum (v_i - min_vruntime) * w_i and avg_load = \Sum w_i over the rbtree, curr added when read.
+// The kernel's vruntimes are whole nanoseconds (u64); the model's are not, so a key is taken in
+// whole ns: the sums are then exact integers (below 2^53) and stay equal to a recount however
+// many entities come and go, where float sums would drift.
+
+/** entity_key() in whole ns, relative to the base the queue's sums use. */
+function entityKey(q: CfsRq, vruntime: number): number {
+  return Math.floor(vruntime) - q.avgBase;
 }
 
-function keySums(q: CfsRq): KeySums {
-  let sum = 0;
-  let load = 0;
-  const curr = q.curr && onQueue(q.curr) ? q.curr : null;
-  if (curr) {
-    sum += (curr.vruntime - q.minVruntime) * curr.weight;
-    load += curr.weight;
-  }
-  for (const se of q.queued) {
-    sum += (se.vruntime - q.minVruntime) * se.weight;
-    load += se.weight;
-  }
-  return { sum, load };
+/**
+ * avg_vruntime_update() (called by update_min_vruntime(), 6.6-6.18): when min_vruntime moves by
+ * d every key shrinks by d, so avg_vruntime -= avg_load * d. Done when the sums are next used.
+ */
+function rebase(q: CfsRq): void {
+  const base = Math.floor(q.minVruntime);
+  if (base === q.avgBase) return;
+  q.avgVruntime -= q.avgLoad * (base - q.avgBase);
+  q.avgBase = base;
+}
+
+/** avg_vruntime()'s `avg`: the kept \Sum key_i * w_i with curr added while it is on the queue. */
+function weightedKeys(q: CfsRq): number {
+  rebase(q);
+  const curr = q.curr;
+  return curr && onQueue(curr) ? q.avgVruntime + entityKey(q, curr.vruntime) * curr.weight : q.avgVruntime;
+}
+
+/** avg_vruntime()'s `load`: avg_load with curr's weight added while it is on the queue. */
+function queueLoad(q: CfsRq): number {
+  const curr = q.curr;
+  return curr && onQueue(curr) ? q.avgLoad + curr.weight : q.avgLoad;
+}
+
+/** floor(a / b) of integers for b > 0, exact where the float quotient rounds onto an integer. */
+function floorDiv(a: number, b: number): number {
+  let d = Math.floor(a / b);
+  if (d * b > a) d--;
+  else if ((d + 1) * b <= a) d++;
+  return d;
 }
 
 export class EevdfScheduler extends FairScheduler {
+  /** se->rel_deadline (6.12+): the deadline an entity took off its old queue, relative to its vruntime. */
+  private readonly relDeadlines = new Map<SchedEntity, number>();
+
   /**
    * avg_vruntime() (6.6-6.18): min_vruntime + \Sum key_i * w_i / \Sum w_i over every entity on
    * the queue (curr and delayed ones included), rounded down ("sign flips effective floor /
    * ceiling") so that an entity placed at the result is eligible; an empty queue gives min_vruntime.
    */
   avgVruntime(q: CfsRq): number {
-    const { sum, load } = keySums(q);
-    return load ? q.minVruntime + Math.floor(sum / load) : q.minVruntime;
+    const sum = weightedKeys(q);
+    const load = queueLoad(q);
+    return load ? q.avgBase + floorDiv(sum, load) : q.minVruntime;
   }
 
   /** entity_eligible() / vruntime_eligible(): \Sum key_i * w_i >= key * \Sum w_i, without the division. */
   eligible(q: CfsRq, se: SchedEntity): boolean {
-    const { sum, load } = keySums(q);
-    return sum >= (se.vruntime - q.minVruntime) * load;
+    return weightedKeys(q) >= entityKey(q, se.vruntime) * queueLoad(q);
+  }
+
+  /** __enqueue_entity() -> avg_vruntime_add(). */
+  protected override insertQueued(q: CfsRq, se: SchedEntity): void {
+    super.insertQueued(q, se);
+    rebase(q);
+    q.avgVruntime += entityKey(q, se.vruntime) * se.weight;
+    q.avgLoad += se.weight;
+  }
+
+  /** __dequeue_entity() -> avg_vruntime_sub(). */
+  protected override removeQueued(q: CfsRq, se: SchedEntity): void {
+    const before = q.queued.length;
+    super.removeQueued(q, se);
+    if (q.queued.length === before) return;
+    rebase(q);
+    q.avgVruntime -= entityKey(q, se.vruntime) * se.weight;
+    q.avgLoad -= se.weight;
   }
 
   /** calc_delta_fair(sysctl_sched_base_slice, se): the request r_i / w_i. */
@@ -58,17 +100,24 @@ export class EevdfScheduler extends FairScheduler {
 
   /**
    * place_entity() with PLACE_LAG: on a queue that holds entities the saved lag is inflated by
-   * (W + w_i) / W, so that once the entity itself moves the average its lag is the one it slept
-   * with; on an empty queue it starts at V with no lag. vd_i = v_i + r_i / w_i.
+   * (W + w_i) / W (div_s64: truncated), so that once the entity itself moves the average its lag
+   * is the one it slept with; on an empty queue it starts at V with no lag. vd_i = v_i + r_i / w_i.
    */
   protected placeOnWakeup(q: CfsRq, se: SchedEntity): void {
     const vruntime = this.avgVruntime(q);
     let lag = 0;
     if (q.nrRunning > 0) {
-      const load = keySums(q).load;
-      lag = (se.vlag * (load + se.weight)) / load;
+      const load = queueLoad(q);
+      lag = Math.trunc((se.vlag * (load + se.weight)) / load);
     }
     se.vruntime = vruntime - lag;
+    // PLACE_REL_DEADLINE: a migrated entity resumes the request it was in the middle of.
+    const rel = this.relDeadlines.get(se);
+    if (rel !== undefined) {
+      this.relDeadlines.delete(se);
+      se.deadline = se.vruntime + rel;
+      return;
+    }
     se.deadline = se.vruntime + this.vslice(se);
   }
 
@@ -92,19 +141,26 @@ export class EevdfScheduler extends FairScheduler {
     const q = se.cfsRq;
     this.saveOnSleep(q, se);
     if (se.vlag > 0) {
-      const at = q.queued.indexOf(se);
-      if (at >= 0) q.queued.splice(at, 1);
+      this.removeQueued(q, se);
       se.delayed = false;
       se.vlag = 0;
       this.placeOnWakeup(q, se);
-      if (q.curr !== se) q.queued.push(se);
+      if (q.curr !== se) this.insertQueued(q, se);
     }
     se.delayed = false;
     se.onRq = true;
   }
 
-  /** A migrating entity keeps its lag (dequeue saved it, or its sleep did) and is placed by it on arrival. */
-  protected detachVruntime(): void {}
+  /**
+   * A migrating entity keeps its lag (dequeue saved it, or its sleep did) and is placed by it on
+   * arrival. dequeue_entity() without DEQUEUE_SLEEP (6.12+, PLACE_REL_DEADLINE, 82e9d0456e06
+   * "Avoid re-setting virtual deadline on 'migrations'"): a queued task also keeps its deadline
+   * as `deadline - vruntime` (se->rel_deadline), and place_entity() adds it back, instead of a
+   * fresh slice. Its parents are dequeued with DEQUEUE_SLEEP (dequeue_entities()), so only the task.
+   */
+  protected detachVruntime(_q: CfsRq, se: SchedEntity, runnable: boolean): void {
+    if (runnable && this.config.placeRelDeadline) this.relDeadlines.set(se, se.deadline - se.vruntime);
+  }
 
   protected attachVruntime(q: CfsRq, se: SchedEntity, runnable: boolean): void {
     if (runnable) this.placeOnWakeup(q, se);
@@ -115,7 +171,16 @@ export class EevdfScheduler extends FairScheduler {
     se.vlag = se.deadline;
   }
 
-  /** RUN_TO_PARITY in pick_eevdf(): the running entity keeps the CPU while eligible and in the slice it was picked with. */
+  /**
+   * RUN_TO_PARITY in pick_eevdf(): the running entity keeps the CPU while eligible and in the
+   * slice it was picked with. 6.17 (052c3d87c82e "Limit run to parity to the min slice of
+   * enqueued entities") keeps the bound in se->vprot = min(deadline, vruntime +
+   * calc_delta_fair(cfs_rq_min_slice())) and protects while vruntime < vprot. Every entity here
+   * has the base slice (no sched_attr slices), so vprot is the deadline, and the deadline moves
+   * only once vruntime has passed it (update_deadline) or, in 6.19, by the forfeit (vruntime =
+   * deadline): "vlag === deadline" asks the same, and 6.19 needs no separate form. (6.17-6.18,
+   * whose yield only pushes the deadline, would keep vprot across a yield: not modelled.)
+   */
   private keepsParity(q: CfsRq, se: SchedEntity | null): boolean {
     return this.config.runToParity && se !== null && se.onRq && se.vlag === se.deadline && this.eligible(q, se);
   }

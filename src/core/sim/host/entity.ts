@@ -48,6 +48,10 @@ export class CfsRq {
   last: SchedEntity | null = null;
   /** During a pick only: the entity that was running on this queue and was put back. */
   putBack: SchedEntity | null = null;
+  /** EEVDF's cfs_rq->avg_vruntime and avg_load over `queued`, relative to avgBase (eevdf.ts keeps them). */
+  avgVruntime = 0;
+  avgLoad = 0;
+  avgBase = 0;
   constructor(
     readonly cpu: number,
     /** The group entity whose group_cfs_rq this is; null for the CPU's root cfs_rq. */

@@ -70,6 +70,15 @@ export abstract class FairScheduler implements HostScheduler {
     se.delayed = false;
     se.onRq = true;
   }
+  /** __enqueue_entity(): into the rbtree (EEVDF adds it to the queue's sums, avg_vruntime_add). */
+  protected insertQueued(q: CfsRq, se: SchedEntity): void {
+    q.queued.push(se);
+  }
+  /** __dequeue_entity(): out of the rbtree, when there (avg_vruntime_sub). */
+  protected removeQueued(q: CfsRq, se: SchedEntity): void {
+    const at = q.queued.indexOf(se);
+    if (at >= 0) removeAt(q.queued, at);
+  }
   /** A task leaves its CPU's queue for another: make its vruntime relative (CFS) or keep its lag (EEVDF). */
   protected abstract detachVruntime(q: CfsRq, se: SchedEntity, runnable: boolean): void;
   /** ... and arrives on the other queue. */
@@ -138,7 +147,7 @@ export abstract class FairScheduler implements HostScheduler {
       this.placeOnWakeup(q, se);
       se.onRq = true;
       // enqueue_entity(): the running entity is not in the rbtree.
-      if (q.curr !== se) q.queued.push(se);
+      if (q.curr !== se) this.insertQueued(q, se);
     }
     this.runnable[task.cpu]++;
   }
@@ -175,8 +184,7 @@ export abstract class FairScheduler implements HostScheduler {
       if (se.delayed && se.vlag > 0) se.vlag = 0;
       se.delayed = false;
       se.onRq = false;
-      const at = q.queued.indexOf(se);
-      if (at >= 0) removeAt(q.queued, at);
+      this.removeQueued(q, se);
       if (q.hasEntities) {
         if (sleep && se.parent) setNextBuddy(se.parent);
         break;
@@ -215,7 +223,7 @@ export abstract class FairScheduler implements HostScheduler {
     this.updateCurr(cpu, now);
     this.attachVruntime(task.cfsRq, task, true);
     task.onRq = true;
-    task.cfsRq.queued.push(task);
+    this.insertQueued(task.cfsRq, task);
     for (let se: SchedEntity | null = task.parent; se; se = se.parent) {
       if (onQueue(se)) {
         if (se.delayed) this.requeueDelayed(se);
@@ -223,7 +231,7 @@ export abstract class FairScheduler implements HostScheduler {
       }
       this.placeOnWakeup(se.cfsRq, se);
       se.onRq = true;
-      if (se.cfsRq.curr !== se) se.cfsRq.queued.push(se);
+      if (se.cfsRq.curr !== se) this.insertQueued(se.cfsRq, se);
     }
     this.runnable[cpu]++;
   }
@@ -272,7 +280,7 @@ export abstract class FairScheduler implements HostScheduler {
     this.updateCurr(cpu, now);
     const prev = this.current[cpu];
     for (let se: SchedEntity | null = prev; se; se = se.parent) {
-      if (onQueue(se)) se.cfsRq.queued.push(se);
+      if (onQueue(se)) this.insertQueued(se.cfsRq, se);
       se.cfsRq.curr = null;
       se.cfsRq.putBack = se;
     }
@@ -283,7 +291,7 @@ export abstract class FairScheduler implements HostScheduler {
     // set_next_entity() at every level of the pick; an entity that was already running there keeps its slice.
     for (let se: SchedEntity | null = next; se; se = se.parent) {
       const q = se.cfsRq;
-      removeAt(q.queued, q.queued.indexOf(se));
+      this.removeQueued(q, se);
       clearBuddies(q, se);
       if (!isRunningChain(prev, se)) {
         se.prevSumExec = se.sumExec;

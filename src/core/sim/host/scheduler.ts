@@ -20,6 +20,8 @@ export interface SchedulerConfig {
   forfeitOnYield: boolean;
   /** 6.12+ (features.h DELAY_DEQUEUE, DELAY_ZERO): a sleeping entity that is not eligible stays on its queue until picked or woken. */
   delayDequeue: boolean;
+  /** 6.12+ (features.h PLACE_REL_DEADLINE, 82e9d0456e06): an entity dequeued without sleeping (a migration) keeps its deadline relative to its vruntime. */
+  placeRelDeadline: boolean;
   /** The Debooster in yield_to_task_fair: off, sslab-keio/ple-kvm patch 0001, or the April 2021 RFC. */
   debooster: DeboosterForm;
 }
