@@ -67,7 +67,8 @@ function capacities(store: EventStore, lanes: Lanes, pauseReason: ReasonClass) {
       case EventKind.KvmExit:
       case EventKind.KvmEntry: {
         if (kind === EventKind.KvmExit && isPause[b[i]] === 1) pauseExits++;
-        const lane = laneOf(tid[i]);
+        const t = tid[i];
+        const lane = t >>> 0 < dense.length ? dense[t] : lanes.ofTid(t); // laneOf by hand, as in the loop
         if (lane >= 0) statesOfLane[lane]++;
         break;
       }
@@ -137,7 +138,8 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
     if (cpus.unseen > 0) cpus.onEvent(cpu, tid[i], ts, i);
     switch (kind[i]) {
       case EventKind.KvmExit: {
-        const lane = laneOf(tid[i]);
+        const t = tid[i];
+        const lane = t >>> 0 < dense.length ? dense[t] : lanes.ofTid(t); // laneOf by hand: the commonest kinds, where a call per event shows
         if (lane < 0) break;
         const reason = b[i];
         const isPause = isPauseReason[reason] === 1;
@@ -152,7 +154,8 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
         break;
       }
       case EventKind.KvmEntry: {
-        const lane = laneOf(tid[i]);
+        const t = tid[i];
+        const lane = t >>> 0 < dense.length ? dense[t] : lanes.ofTid(t);
         if (lane < 0) break;
         exits.onEntry(lane, ts);
         decisions.onPick(cpu, null, ts);
