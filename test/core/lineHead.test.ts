@@ -62,3 +62,28 @@ test('trace-cmd report of a tracefs instance: the "NAME:" prefix is not part of 
   assert.equal(head('i:  CPU 0/KVM-3021 [003] 1.000000: kvm_entry: vcpu 0')?.comm, 'CPU 0/KVM');
   assert.equal(head('   kworker/u8:2-77 [000] 5.000001: sched_waking: comm=x pid=1 prio=120 target_cpu=000')?.comm, 'kworker/u8:2');
 });
+
+test('lines of one buffer read with one head: a bracket search that ran past a line serves the lines after it', () => {
+  const lines = [
+    'no bracket on this line at all',
+    'a[b] glued bracket, then none',
+    '  CPU 0/KVM-3001 [000] d..2. 2400.000001: kvm_entry: vcpu 0 rip 0x1',
+    'still none here',
+    ' kworker/u8:2-events [x]-77 [001]   5.000001: workqueue_execute_start: work struct 0x1',
+  ];
+  const text = Buffer.from(lines.join('\n'), 'latin1');
+  const h = newLineHead();
+  const seen: (number | null)[] = [];
+  for (let start = 0, k = 0; k < lines.length; k++) {
+    const end = start + lines[k].length;
+    seen.push(parseLineHead(text, h, start, end) ? h.tid : null);
+    start = end + 1;
+  }
+  assert.deepEqual(seen, [null, null, 3001, null, 77]);
+  // The same head on another buffer (and on the first one after its bytes changed, once reset) searches afresh.
+  const other = Buffer.from(lines[2], 'latin1');
+  assert.ok(parseLineHead(other, h));
+  other.write('X', 17, 'latin1'); // the '[' of [000]
+  h.bracketIn = null;
+  assert.equal(parseLineHead(other, h), false);
+});

@@ -55,23 +55,27 @@ function capacities(store: EventStore, lanes: Lanes, pauseReason: ReasonClass) {
   const statesOfLane = new Uint32Array(lanes.count);
   const runsOfCpu = new Uint32Array(1 << 16);
   let pauseExits = 0;
-  const { kind: kinds, tid, a, c, cpu } = store;
-  for (let i = 0; i < store.length; i++) {
+  const { kind: kinds, tid, a, b, c, cpu } = store;
+  const isPause = pauseReason.byId;
+  const dense = lanes.byTid;
+  const laneOf = (t: number) => (t >>> 0 < dense.length ? dense[t] : lanes.ofTid(t));
+  for (let i = 0, n = store.length; i < n; i++) {
     const kind = kinds[i];
     perKind[kind]++;
     if (runsOfCpu[cpu[i]] === 0) runsOfCpu[cpu[i]] = 1; // the run the first event shows
     switch (kind) {
       case EventKind.KvmExit:
       case EventKind.KvmEntry: {
-        if (kind === EventKind.KvmExit && pauseReason.test(store.b[i])) pauseExits++;
-        const lane = lanes.ofTid(tid[i]);
+        if (kind === EventKind.KvmExit && isPause[b[i]] === 1) pauseExits++;
+        const t = tid[i];
+        const lane = t >>> 0 < dense.length ? dense[t] : lanes.ofTid(t); // laneOf by hand, as in the loop
         if (lane >= 0) statesOfLane[lane]++;
         break;
       }
       case EventKind.SchedSwitch: {
         runsOfCpu[cpu[i]]++;
-        const prev = lanes.ofTid(a[i]);
-        const next = lanes.ofTid(c[i]);
+        const prev = laneOf(a[i]);
+        const next = laneOf(c[i]);
         if (prev >= 0) statesOfLane[prev]++;
         if (next >= 0) statesOfLane[next]++;
         break;
@@ -79,7 +83,7 @@ function capacities(store: EventStore, lanes: Lanes, pauseReason: ReasonClass) {
       case EventKind.SchedWakeup:
       case EventKind.SchedWaking:
       case EventKind.SchedWakeupNew: {
-        const lane = lanes.ofTid(a[i]);
+        const lane = laneOf(a[i]);
         if (lane >= 0) statesOfLane[lane]++;
         break;
       }
@@ -122,6 +126,11 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
   const n = store.length;
   // The columns as locals: the trackers' calls in between would make V8 reload them from the store per use.
   const { ts: tsOf, cpu: cpuOf, tid, kind, a, b, c, x, y, line } = store;
+  const isPauseReason = pauseReason.byId;
+  const isHaltReason = haltReason.byId;
+  // The lane look-up inlined (dense table; the Map only for tids past it).
+  const dense = lanes.byTid;
+  const laneOf = (t: number) => (t >>> 0 < dense.length ? dense[t] : lanes.ofTid(t));
   for (let k = 0; k < n; k++) {
     const i = order ? order[k] : k;
     const ts = tsOf[i];
@@ -129,10 +138,11 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
     if (cpus.unseen > 0) cpus.onEvent(cpu, tid[i], ts, i);
     switch (kind[i]) {
       case EventKind.KvmExit: {
-        const lane = lanes.ofTid(tid[i]);
+        const t = tid[i];
+        const lane = t >>> 0 < dense.length ? dense[t] : lanes.ofTid(t); // laneOf by hand: the commonest kinds, where a call per event shows
         if (lane < 0) break;
         const reason = b[i];
-        const isPause = pauseReason.test(reason);
+        const isPause = isPauseReason[reason] === 1;
         exits.onExit(lane, i);
         if (states.state[lane] === VcpuState.Guest) ipis.onGuestLeft(lane);
         pause.beginExit(lane, isPause);
@@ -140,11 +150,12 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
         if (isPause) {
           pause.onPauseExit(lane, ts, line[i]);
           decisions.onPauseExit(lane, ts, k, i, pause.isChainStart(lane));
-        } else if (haltReason.test(reason)) pause.onHaltExit(lane);
+        } else if (isHaltReason[reason] === 1) pause.onHaltExit(lane);
         break;
       }
       case EventKind.KvmEntry: {
-        const lane = lanes.ofTid(tid[i]);
+        const t = tid[i];
+        const lane = t >>> 0 < dense.length ? dense[t] : lanes.ofTid(t);
         if (lane < 0) break;
         exits.onEntry(lane, ts);
         decisions.onPick(cpu, null, ts);
@@ -157,8 +168,8 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
       case EventKind.SchedSwitch: {
         cpus.onSwitch(cpu, c[i], ts, i);
         decisions.onPick(cpu, c[i], ts);
-        const prev = lanes.ofTid(a[i]);
-        const next = lanes.ofTid(c[i]);
+        const prev = laneOf(a[i]);
+        const next = laneOf(c[i]);
         if (prev >= 0) {
           decisions.noteCpu(prev, cpu);
           decisions.onSwitchOut(prev, pause.inPauseExit[prev] === 1);
@@ -174,7 +185,7 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
       case EventKind.SchedWakeup:
       case EventKind.SchedWaking:
       case EventKind.SchedWakeupNew: {
-        const lane = lanes.ofTid(a[i]);
+        const lane = laneOf(a[i]);
         if (lane >= 0 && states.state[lane] === VcpuState.Halted) {
           decisions.noteCpu(lane, b[i]);
           states.set(lane, VcpuState.Woken, ts, k, -1, i);
@@ -182,7 +193,7 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
         break;
       }
       case EventKind.ApicIpi: {
-        const sender = lanes.ofTid(tid[i]);
+        const sender = laneOf(tid[i]);
         if (sender >= 0) {
           ipis.onIpi(sender, a[i], c[i], ts, i);
           decisions.onIpiSent(sender);
@@ -190,18 +201,18 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
         break;
       }
       case EventKind.VcpuWakeup: {
-        const lane = lanes.ofTid(tid[i]);
+        const lane = laneOf(tid[i]);
         if (lane >= 0) decisions.onVcpuWakeup(lane);
         break;
       }
       case EventKind.PleWindow: {
-        const lane = lanes.ofTid(tid[i]);
+        const lane = laneOf(tid[i]);
         if (lane >= 0) windows.onUpdate(lane, ts, b[i] === 1, y[i]);
         break;
       }
       case EventKind.Probe: {
         probes.onProbe(i);
-        const lane = lanes.ofTid(tid[i]);
+        const lane = laneOf(tid[i]);
         if (lane < 0) break;
         const name = store.strings.get(a[i]);
         if (YIELD_PROBE.test(name)) decisions.onYieldProbe(lane, b[i] === 1, x[i]);
@@ -245,7 +256,8 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
 
 /** A test on exit reason names, answered per string id from a table made once. */
 class ReasonClass {
-  private readonly byId: Uint8Array;
+  /** 1 for the string ids whose text passes the test (read directly by the loops). */
+  readonly byId: Uint8Array;
   constructor(store: EventStore, predicate: (reason: string) => boolean) {
     this.byId = Uint8Array.from(store.strings.strings, (text) => (predicate(text) ? 1 : 0));
   }

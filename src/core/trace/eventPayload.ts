@@ -13,14 +13,21 @@ export { fixComm } from '../events/textScan';
 export const DecodeResult = { Stored: 0, Other: 1, Malformed: 2, IdOutOfRange: 3 } as const;
 export type DecodeResult = (typeof DecodeResult)[keyof typeof DecodeResult];
 
-// Events by name length, so that the event name is matched in place, without a slice.
-const BY_LENGTH: NamedEvent[][] = [];
-for (const e of NAMED_EVENTS) (BY_LENGTH[e.name.length] ??= []).push(e);
+// Events by name length, each with its name's bytes, so that the event name is matched in
+// place, byte against byte (no slice, no charCodeAt per character).
+const BY_LENGTH: { name: Uint8Array; entry: NamedEvent }[][] = [];
+for (const e of NAMED_EVENTS) (BY_LENGTH[e.name.length] ??= []).push({ name: Buffer.from(e.name, 'latin1'), entry: e });
 
 function knownEvent(line: Buffer, head: LineHead): NamedEvent | undefined {
-  const candidates = BY_LENGTH[head.eventEnd - head.eventStart];
+  const start = head.eventStart;
+  const length = head.eventEnd - start;
+  const candidates = BY_LENGTH[length];
   if (candidates === undefined) return undefined;
-  for (const entry of candidates) if (startsAt(line, entry.name, head.eventStart)) return entry;
+  for (const { name, entry } of candidates) {
+    let k = 0;
+    while (k < length && line[start + k] === name[k]) k++;
+    if (k === length) return entry;
+  }
   return undefined;
 }
 

@@ -23,10 +23,18 @@ export interface LineHead {
   payloadStart: number;
   /** True when the task was written `comm-PID` (ftrace / trace-cmd), false for perf's `comm TID`. */
   dashPid: boolean;
+  /**
+   * The buffer of the last '[' search and the first '[' at or after where it started (the
+   * buffer's length: none): a search that ran past its line serves the lines after it, so a
+   * chunk is searched once however few brackets it has. Reset it (null) before a buffer's
+   * bytes change.
+   */
+  bracketIn: Buffer | null;
+  nextBracket: number;
 }
 
 export function newLineHead(): LineHead {
-  return { commStart: 0, commEnd: 0, tid: 0, tgid: -1, cpu: 0, tsNs: 0, rawTs: false, eventStart: 0, eventEnd: 0, groupStart: -1, payloadStart: 0, dashPid: true };
+  return { commStart: 0, commEnd: 0, tid: 0, tgid: -1, cpu: 0, tsNs: 0, rawTs: false, eventStart: 0, eventEnd: 0, groupStart: -1, payloadStart: 0, dashPid: true, bracketIn: null, nextBracket: 0 };
 }
 
 const SPACE = 32;
@@ -55,8 +63,20 @@ function isSpace(c: number): boolean {
  * bytes in place and allocates nothing.
  */
 export function parseLineHead(line: Buffer, head: LineHead, start = 0, end = line.length): boolean {
-  for (let bracket = start + 1; bracket < end; bracket++) {
-    if (line[bracket] === LBRACKET && isSpace(line[bracket - 1]) && tryAt(line, start, end, bracket, head)) return true;
+  // Each '[' after the first byte that follows a space may open [CPU]; found by memchr (a byte
+  // read in JS costs a typed-array access each), remembered for the next lines of the buffer.
+  for (let from = start + 1; from < end; ) {
+    let bracket: number;
+    if (head.bracketIn === line && head.nextBracket >= from) bracket = head.nextBracket;
+    else {
+      bracket = line.indexOf(LBRACKET, from);
+      if (bracket < 0) bracket = line.length;
+      head.bracketIn = line;
+      head.nextBracket = bracket;
+    }
+    if (bracket >= end) return false;
+    if (isSpace(line[bracket - 1]) && tryAt(line, start, end, bracket, head)) return true;
+    from = bracket + 1;
   }
   return false;
 }
@@ -170,7 +190,9 @@ function tryAt(line: Buffer, start: number, n: number, open: number, head: LineH
   if (tsNs < 0 && glued) return false;
   if (tsNs < 0) {
     // A flags column such as "d..2." or "dNh1.": one short token without a colon.
-    const tokEnd = nextSpace(line, n, i);
+    let tokEnd = i;
+    let colonInToken = false;
+    for (let c = line[tokEnd]; tokEnd < n && !isSpace(c); c = line[++tokEnd]) if (c === COLON) colonInToken = true;
     if (tokEnd === i) return false;
     if (tokEnd - i > 8) {
       // trace-cmd 3.3+ prints the flags, then a raw counter as "%12d:" right after them:
@@ -180,7 +202,7 @@ function tryAt(line: Buffer, start: number, n: number, open: number, head: LineH
       tsNs = readTimestamp(line, n, i + 5, head);
       if (tsNs < 0 || !head.rawTs) return false;
     } else {
-      for (let k = i; k < tokEnd; k++) if (line[k] === COLON) return false;
+      if (colonInToken) return false;
       i = tokEnd;
       while (i < n && isSpace(line[i])) i++;
       tsNs = readTimestamp(line, n, i, head);
@@ -226,11 +248,6 @@ function tryAt(line: Buffer, start: number, n: number, open: number, head: LineH
   head.tsNs = tsNs;
   head.dashPid = dashPid;
   return true;
-}
-
-function nextSpace(line: Buffer, n: number, i: number): number {
-  while (i < n && !isSpace(line[i])) i++;
-  return i;
 }
 
 /** Reads `SECONDS[.FRACTION]:` at i; returns nanoseconds (or -1) and leaves the end in head.payloadStart. */

@@ -87,13 +87,25 @@ const MAX_REPORTED_LINES = 5;
 const MAX_CACHED_CPUS = 4096;
 const EMPTY = Buffer.alloc(0);
 
+/** A thread entry of the store with the bytes of the name it had when cached (null: a character past latin1, never equal to line bytes). */
+interface CachedThread {
+  thread: ThreadInfo;
+  comm: string;
+  bytes: Uint8Array | null;
+}
+
+function latin1Bytes(text: string): Uint8Array | null {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 255) return null;
+  return Buffer.from(text, 'latin1');
+}
+
 export class TextTraceImporter {
   readonly store: EventStore = new EventStore();
   private readonly stats: ImportStats = emptyImportStats();
   private readonly evidence = newEvidence();
   private readonly head = newLineHead();
   /** The thread of each CPU's last line (most lines follow one from the same thread): spares a map look-up. */
-  private readonly threadOfCpu: (ThreadInfo | undefined)[] = [];
+  private readonly threadOfCpu: (CachedThread | undefined)[] = [];
   private carry: Buffer = EMPTY;
   private skippingLongLine = false;
   private readonly maxLineLength: number;
@@ -122,6 +134,7 @@ export class TextTraceImporter {
     // the chunk's bytes, never searching past the line's end: no string is made per line (nor
     // per chunk, which cost a copy and its collection).
     const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    this.head.bracketIn = null; // a reader may reuse the chunk's memory
     const n = buf.length;
     let pos = 0;
     if (this.skippingLongLine || this.carry.length > 0) {
@@ -246,10 +259,20 @@ export class TextTraceImporter {
   private noteThread(line: Buffer): void {
     const head = this.head;
     const cached = head.cpu < MAX_CACHED_CPUS ? this.threadOfCpu[head.cpu] : undefined;
-    // The store updates a thread's entry in place and never replaces it, so a cached one stays current.
-    const known = cached !== undefined && cached.tid === head.tid ? cached : this.store.threads.get(head.tid);
+    // The store updates a thread's entry in place and never replaces it, so a cached one stays
+    // current; its name's bytes are compared while the entry still holds the name they were made of.
+    if (cached !== undefined && cached.thread.tid === head.tid && cached.thread.comm === cached.comm && (head.tgid < 0 || cached.thread.tgid >= 0)) {
+      const bytes = cached.bytes;
+      const length = head.commEnd - head.commStart;
+      if (bytes !== null && bytes.length === length) {
+        let k = 0;
+        while (k < length && line[head.commStart + k] === bytes[k]) k++;
+        if (k === length) return;
+      }
+    }
+    const known = this.store.threads.get(head.tid);
     if (known !== undefined && bytesEqual(line, head.commStart, head.commEnd, known.comm) && (head.tgid < 0 || known.tgid >= 0)) {
-      if (head.cpu < MAX_CACHED_CPUS) this.threadOfCpu[head.cpu] = known;
+      if (head.cpu < MAX_CACHED_CPUS) this.threadOfCpu[head.cpu] = { thread: known, comm: known.comm, bytes: latin1Bytes(known.comm) };
       return;
     }
     this.store.noteThread(head.tid, fixComm(commOf(line, head)), head.tgid);

@@ -108,6 +108,8 @@ export class DecisionTracker {
   private userModeReceiverBoosted = false;
   /** Per pCPU: boosts of a vCPU queued there, waiting for the pick that decides them. */
   private readonly awaitingPick = new Map<number, OpenDecision[]>();
+  /** How many boosts awaitingPick holds. */
+  private boostsAwaitingPick = 0;
   /**
    * Per target lane: boosts of a vCPU with no sched event yet (queued since before the trace
    * began, its pCPU unknown), judged where it first runs; `picks` is the pick count at the boost.
@@ -115,7 +117,7 @@ export class DecisionTracker {
   private readonly awaitingFirstRun = new Map<number, { d: OpenDecision; at: number; picks: number }[]>();
   /** Picks seen so far (switches and vCPU entries, on every pCPU), and per pCPU the count at its last one. */
   private picks = 0;
-  private readonly lastPickOn: number[] = [];
+  private readonly lastPickOn = new Float64Array(1 << 16); // pCPU numbers are 16-bit in the store
   /** Per lane with no event yet: the decisions that named it, until it shows whether it was halted. */
   private readonly awaitingFirstEvent = new Map<number, { d: OpenDecision; at: number }[]>();
   /**
@@ -135,6 +137,8 @@ export class DecisionTracker {
   private readonly openOf: (OpenDecision | null)[];
   private waitingEntry: Int32Array;
   private readonly pool: OpenDecision[] = [];
+  /** receiversAt's answer, reused (its arrays are handed to the decision). */
+  private readonly receivers: { pending: number[] | null; preempted: number[] | null; userMode: number[] | null } = { pending: null, preempted: null, userMode: null };
 
   constructor(
     private readonly lanes: Lanes,
@@ -175,11 +179,7 @@ export class DecisionTracker {
     t.attempts[at] = 0;
     t.problems[at] = 0;
     this.waitingEntry[spinner] = at;
-    const pending = this.ipis.pendingReceivers(spinner);
-    const pendingReceivers = pending ? [...pending] : null;
-    // Preempted receivers the user-mode filter would skip: all of them unless a probe said the
-    // receiver was preempted in kernel mode (kvm_arch_vcpu_put's preempted_in_kernel).
-    const preempted = pendingReceivers?.filter((r) => this.states.wasReadyAt(r, seq + 1) && !this.states.wasWokenAt(r, seq + 1) && this.guestMode[r] !== 1);
+    const receivers = this.receiversAt(spinner, seq);
     const vm = this.byVm[this.lanes.vmOf[spinner]];
     // Reused from decisions compacted away: one object per open decision, not per PAUSE exit.
     const d = this.pool.pop() ?? newOpenDecision();
@@ -190,12 +190,11 @@ export class DecisionTracker {
     d.ts = ts;
     d.seq = seq;
     d.candidates = this.states.readyInVm[this.lanes.vmOf[spinner]];
-    d.pendingReceivers = pendingReceivers;
-    d.preemptedReceivers = preempted && preempted.length > 0 ? preempted : null;
+    d.pendingReceivers = receivers.pending;
+    d.preemptedReceivers = receivers.preempted;
     if (newWait) this.waitOf[spinner]++;
     d.wait = this.waitOf[spinner];
-    const userMode = d.preemptedReceivers?.filter((r) => this.guestMode[r] === 0);
-    d.userModeReceivers = userMode && userMode.length > 0 ? userMode : null;
+    d.userModeReceivers = receivers.userMode;
     d.target = -1;
     d.targetWasWoken = false;
     d.spinnerSwitchedOut = false;
@@ -207,6 +206,29 @@ export class DecisionTracker {
     this.openOf[spinner] = d;
     vm.list.push(d);
     vm.parent.push(d.pos);
+  }
+
+  /**
+   * The receivers of the spinner's IPIs not taken yet at the exit (loop position `seq`); of them
+   * the preempted ones the user-mode filter would skip — all unless a probe said the receiver was
+   * preempted in kernel mode (kvm_arch_vcpu_put's preempted_in_kernel) — and of those the ones a
+   * probe showed in user mode. One walk over the set, arrays only when non-empty.
+   */
+  private receiversAt(spinner: number, seq: number): { pending: number[] | null; preempted: number[] | null; userMode: number[] | null } {
+    const out = this.receivers;
+    out.pending = out.preempted = out.userMode = null;
+    const pending = this.ipis.pendingReceivers(spinner);
+    if (pending === null) return out;
+    const { state, sinceSeq } = this.states;
+    out.pending = [];
+    for (const r of pending) {
+      out.pending.push(r);
+      // Ready and not woken since before the exit (wasReadyAt && !wasWokenAt at seq + 1): preempted.
+      if (state[r] !== VcpuState.Preempted || !(sinceSeq[r] <= seq) || this.guestMode[r] === 1) continue;
+      (out.preempted ??= []).push(r);
+      if (this.guestMode[r] === 0) (out.userMode ??= []).push(r);
+    }
+    return out;
   }
 
   onEntry(lane: number, ts: number): void {
@@ -314,9 +336,11 @@ export class DecisionTracker {
   onPick(cpu: number, nextTid: number | null, ts: number): void {
     if (nextTid !== null && this.awaitingFirstRun.size > 0) this.firstRun(cpu, nextTid, ts);
     this.lastPickOn[cpu] = ++this.picks;
+    if (this.boostsAwaitingPick === 0) return; // most picks: no Map look-up
     const waiting = this.awaitingPick.get(cpu);
     if (!waiting || waiting.length === 0) return;
     for (const d of waiting) d.ranAtPick = nextTid !== null && nextTid === d.probeTargetTid && ts - d.ts <= PICK_LATENCY_NS;
+    this.boostsAwaitingPick -= waiting.length;
     waiting.length = 0;
   }
 
@@ -329,7 +353,7 @@ export class DecisionTracker {
     const boosts = lane >= 0 ? this.awaitingFirstRun.get(lane) : undefined;
     if (!boosts) return;
     this.awaitingFirstRun.delete(lane);
-    const since = this.lastPickOn[cpu] ?? 0;
+    const since = this.lastPickOn[cpu];
     for (const { d, at, picks } of boosts) if (d.at === at && !d.closed) d.ranAtPick = since <= picks && ts - d.ts <= PICK_LATENCY_NS;
   }
 
@@ -372,6 +396,7 @@ export class DecisionTracker {
         let waiting = this.awaitingPick.get(this.cpuOf[target]);
         if (!waiting) this.awaitingPick.set(this.cpuOf[target], (waiting = []));
         waiting.push(d);
+        this.boostsAwaitingPick++;
       } else if (target >= 0) {
         let boosts = this.awaitingFirstRun.get(target);
         if (!boosts) this.awaitingFirstRun.set(target, (boosts = []));

@@ -16,8 +16,11 @@ export class Lanes {
   /** Lane indices of each VM, in vCPU order. */
   readonly ofVm: number[][];
   readonly vmOf: Uint32Array;
-  /** Dense while thread ids are small (they are on Linux: pid_max ≤ 4M); a Map beyond. */
-  private readonly byTid: Int32Array;
+  /**
+   * Lane by thread id, -1 for other threads: dense while thread ids are small (they are on
+   * Linux: pid_max ≤ 4M), a Map beyond (ofTid). Hot loops read it directly for tids below its length.
+   */
+  readonly byTid: Int32Array;
   private readonly byLargeTid = new Map<number, number>();
   private readonly byVcpu: Map<number, number>[];
 
