@@ -107,8 +107,8 @@ async function importGuestTrace(path: string, options: ParallelImportOptions): P
     return await importTraceFileParallel(path, options);
   } catch (err) {
     if (!(err instanceof NotATraceError)) throw err;
-    const origin = /^(no trace event lines found|empty file)/.test(err.message) ? readRunFileOrigin(path) : null;
-    if (!origin || typeof origin === 'string' || origin.timeShift === null) throw new NotATraceError(`${path}: ${err.message}`);
+    const origin = err.reason === 'no-events' ? readRunFileOrigin(path) : null;
+    if (!origin || typeof origin === 'string' || origin.timeShift === null) throw new NotATraceError(`${path}: ${err.message}`, err.reason);
     const store = new EventStore(16);
     store.origin = origin;
     return { format: 'trace-cmd', store, stats: { ...emptyImportStats(), warnings: [`${path}: the guest trace holds no events`] } };

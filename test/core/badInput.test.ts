@@ -3,28 +3,29 @@ import * as assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importTraceFile, importTraceText, TextTraceImporter } from '../../src/core/trace/textImporter';
-import { NotATraceError } from '../../src/core/trace/sniff';
+import { NotATraceError, type NotATraceReason } from '../../src/core/trace/sniff';
 import { analyzeTraceText } from '../../src/core/pipeline';
 import { scratchDir } from '../support/scratch';
 
 const EVENT = '  CPU 0/KVM-100 [000] d..2. 1.000001: kvm_entry: vcpu 0, rip 0x1';
 
-test('empty file, binary junk, trace.dat and plain text get one clear line naming the formats', () => {
-  const cases: [Uint8Array | string, RegExp][] = [
-    ['', /^empty file: expected trace-cmd report text, raw ftrace text .* perf script text, or a trace-cmd trace.dat file$/],
-    [new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2]), /^binary data \(3 of the first 7 bytes are control characters\): expected trace-cmd report/],
-    [new Uint8Array([0x17, 0x08, 0x44, 0x74, 0x72, 0x61, 0x63, 0x69, 0x6e, 0x67]), /trace-cmd binary trace\.dat/],
-    ['hello\nthis is a README, not a trace\n', /^no trace event lines found: expected trace-cmd report text/],
-    [`# Notes\nwe saw\n${EVENT}\nin the log\n`.repeat(1) + 'a\nb\nc\nd\ne\nf\ng\nh\ni\n', /^only 1 of 12 lines are trace events: expected trace-cmd report text/],
+test('empty file, binary junk, trace.dat and plain text get one clear line naming the formats, and why', () => {
+  // The reason is what callers act on (an empty guest trace is read as a guest that traced nothing), never the text.
+  const cases: [Uint8Array | string, RegExp, NotATraceReason][] = [
+    ['', /^empty file: expected trace-cmd report text, raw ftrace text .* perf script text, or a trace-cmd trace.dat file$/, 'no-events'],
+    [new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2]), /^binary data \(3 of the first 7 bytes are control characters\): expected trace-cmd report/, 'not-a-trace'],
+    [new Uint8Array([0x17, 0x08, 0x44, 0x74, 0x72, 0x61, 0x63, 0x69, 0x6e, 0x67]), /trace-cmd binary trace\.dat/, 'not-a-trace'],
+    ['hello\nthis is a README, not a trace\n', /^no trace event lines found: expected trace-cmd report text/, 'no-events'],
+    [`# Notes\nwe saw\n${EVENT}\nin the log\n`.repeat(1) + 'a\nb\nc\nd\ne\nf\ng\nh\ni\n', /^only 1 of 12 lines are trace events: expected trace-cmd report text/, 'not-a-trace'],
   ];
-  for (const [input, message] of cases) {
+  for (const [input, message, reason] of cases) {
     const importer = new TextTraceImporter();
     assert.throws(
       () => {
         importer.push(typeof input === 'string' ? Buffer.from(input) : input);
         importer.finish();
       },
-      (err: unknown) => err instanceof NotATraceError && message.test(err.message) && !err.message.includes('\n'),
+      (err: unknown) => err instanceof NotATraceError && message.test(err.message) && !err.message.includes('\n') && err.reason === reason,
     );
   }
 });

@@ -30,5 +30,5 @@ async function run(range: ImportRange): Promise<void> {
 }
 
 run(workerData as ImportRange).catch((err) => {
-  parentPort?.postMessage({ type: 'error', notATrace: err instanceof NotATraceError, message: (err as Error)?.message ?? String(err) });
+  parentPort?.postMessage({ type: 'error', notATrace: err instanceof NotATraceError ? err.reason : undefined, message: (err as Error)?.message ?? String(err) });
 });

@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { appendParts, sameTimestamps, type SerializedPart } from './mergeParts';
-import { NotATraceError } from './sniff';
+import { NotATraceError, type NotATraceReason } from './sniff';
 import { CancelledError, fileChunks, importTraceFile, TextTraceImporter, validateImport, type ImportedTrace, type ImportOptions } from './textImporter';
 import { importTraceDat, isTraceDat } from './dat/datImporter';
 
@@ -135,14 +135,14 @@ function readInWorkers(ranges: ImportRange[], options: ParallelImportOptions, on
     ranges.forEach((range, index) => {
       const worker = new Worker(script, { workerData: range });
       workers.push(worker);
-      worker.on('message', (msg: { type: string; read?: number; part?: SerializedPart; notATrace?: boolean; message?: string }) => {
+      worker.on('message', (msg: { type: string; read?: number; part?: SerializedPart; notATrace?: NotATraceReason; message?: string }) => {
         if (msg.type === 'progress' || msg.type === 'done') onRead(index, msg.read ?? 0);
         if (msg.type === 'done') {
           parts[index] = msg.part!;
           void worker.terminate();
           if (++done === ranges.length) resolve(parts);
         } else if (msg.type === 'error') {
-          fail(msg.notATrace ? new NotATraceError(msg.message!) : new Error(msg.message));
+          fail(msg.notATrace ? new NotATraceError(msg.message!, msg.notATrace) : new Error(msg.message));
         }
       });
       worker.on('error', (err) => fail(err));

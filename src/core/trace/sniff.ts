@@ -24,7 +24,17 @@ export function newEvidence(): FormatEvidence {
 
 const TRACE_DAT_MAGIC = [0x17, 0x08, 0x44];
 
-export class NotATraceError extends Error {}
+/** Why a file is not a trace: `no-events` when it holds no event line at all (empty, or header lines only). */
+export type NotATraceReason = 'no-events' | 'not-a-trace';
+
+export class NotATraceError extends Error {
+  constructor(
+    message: string,
+    readonly reason: NotATraceReason = 'not-a-trace',
+  ) {
+    super(message);
+  }
+}
 
 /** Throws NotATraceError with a one-line reason for binary data that is not a text trace. */
 export function rejectBinary(head: Uint8Array): void {

@@ -303,9 +303,9 @@ export function validateImport(part: ImportPart, clockHz?: number): ImportedTrac
     checkClockHz(clockHz);
     stats.warnings.push(`the counter frequency ${clockHz} Hz was not used: the trace's timestamps are already seconds with a fraction`);
   }
-  if (stats.bytes === 0) throw new NotATraceError(`empty file: ${EXPECTED_FORMATS}`);
+  if (stats.bytes === 0) throw new NotATraceError(`empty file: ${EXPECTED_FORMATS}`, 'no-events');
   const format = decideFormat(part.evidence);
-  if (format === null) throw new NotATraceError(`no trace event lines found: ${EXPECTED_FORMATS}`);
+  if (format === null) throw new NotATraceError(`no trace event lines found: ${EXPECTED_FORMATS}`, 'no-events');
   // A document that merely quotes a few trace lines (a README, a mail) is not a trace.
   if (stats.eventLines * 9 < stats.malformedLines) {
     throw new NotATraceError(`only ${stats.eventLines} of ${stats.eventLines + stats.malformedLines} lines are trace events: ${EXPECTED_FORMATS}`);
