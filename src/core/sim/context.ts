@@ -33,7 +33,8 @@ export interface SimContext {
   /** Wake placement and load balancing on a `balanced` host; null when tasks stay pinned. */
   readonly balancer: LoadBalancer | null;
   readonly queue: EventQueue;
-  readonly recorder: SimRecorder;
+  /** Null when the run is not recorded. */
+  readonly recorder: SimRecorder | null;
   readonly guestView: GuestViewRecorder | null;
   readonly m: SimCounters;
   readonly judge: DecisionJudge;

@@ -38,7 +38,7 @@ export interface Population {
  * The VMs, vCPU threads and background tasks of `scenario`. Random draws, in this order: the
  * placement, then each vCPU's first compute segment (`newCompute`).
  */
-export function buildPopulation(scenario: Scenario, random: Random, pvSpinNs: number, recorder: SimRecorder, newCompute: (v: Vcpu) => void): Population {
+export function buildPopulation(scenario: Scenario, random: Random, pvSpinNs: number, recorder: SimRecorder | null, newCompute: (v: Vcpu) => void): Population {
   const { host } = scenario;
   const cpuOf = placement(scenario, random);
   const out: Population = { vms: [], vcpus: [], tasks: [] };
@@ -59,7 +59,7 @@ export function buildPopulation(scenario: Scenario, random: Random, pvSpinNs: nu
       operations: 0,
     };
     out.vms.push(vm);
-    recorder.noteThread(tgid, 'qemu-system-x86', tgid);
+    recorder?.noteThread(tgid, 'qemu-system-x86', tgid);
     for (let idx = 0; idx < spec.vcpus; idx++) {
       const global = out.vcpus.length;
       const v = newVcpu(vm, idx, global, spec.vcpus, scenario.ple.window, pvSpinNs);
@@ -69,13 +69,13 @@ export function buildPopulation(scenario: Scenario, random: Random, pvSpinNs: nu
       vm.vcpus.push(v);
       out.vcpus.push(v);
       out.tasks.push(task);
-      recorder.noteThread(task.tid, v.comm, tgid);
+      recorder?.noteThread(task.tid, v.comm, tgid);
     }
   });
   for (let i = 0; i < host.backgroundTasks; i++) {
     const t = new SimTask(taskId++, 90_000 + i, i % host.pcpus, null);
     out.tasks.push(t);
-    recorder.noteThread(t.tid, 'stress', t.tid);
+    recorder?.noteThread(t.tid, 'stress', t.tid);
   }
   return out;
 }

@@ -105,7 +105,7 @@ class Simulation implements GuestEngine, SimContext {
   private readonly tasks: SimTask[];
   /** Per-site counters, one slot per global vCPU (set once the vCPUs are built). */
   private readonly sites: SiteCounters;
-  readonly recorder: SimRecorder;
+  readonly recorder: SimRecorder | null;
   readonly guestView: GuestViewRecorder | null;
   private readonly warnings: string[] = [];
   readonly exitReasons: ExitReasons;
@@ -138,9 +138,8 @@ class Simulation implements GuestEngine, SimContext {
     this.pvSpinNs = pvSpinNs(hw.pauseCycles, scenario.host.cpuGhz);
     this.random = new Random(options.seed);
     this.sched = createHostScheduler(policy.scheduler, scenario.host.pcpus);
-    const store = options.record ? new EventStore(1 << 16) : null;
-    this.recorder = new SimRecorder(store, options.maxRecordedEvents ?? 20_000_000, this, this.warnings);
-    this.balancer = scenario.host.balance === 'balanced' ? new LoadBalancer(this.sched, scenario.host.pcpus, (t, from, to) => this.recorder.migrate(t, from, to)) : null;
+    this.recorder = options.record ? new SimRecorder(new EventStore(1 << 16), options.maxRecordedEvents ?? 20_000_000, this, this.warnings) : null;
+    this.balancer = scenario.host.balance === 'balanced' ? new LoadBalancer(this.sched, scenario.host.pcpus, (t, from, to) => this.recorder?.migrate(t, from, to)) : null;
     const truthLog = options.truthLog ? new DecisionTruthLog() : null;
     this.judge = new DecisionJudge(this.m, truthLog, scenario.host.pcpus, policy, this.pendingInterrupt);
     this.tickNs = 1e9 / scenario.host.tickHz;
@@ -281,12 +280,13 @@ class Simulation implements GuestEngine, SimContext {
 
   /** A reschedule IPI that the pick answered by keeping the running vCPU (the trace still shows its exit). */
   private kickedGuest(cpu: number): void {
+    if (!this.recorder) return;
     const v = (this.sched.curr(cpu) as SimTask | null)?.vcpu;
     if (v && v.inGuest) this.recorder.kickedGuest(v);
   }
 
   private enterGuest(v: Vcpu): void {
-    this.recorder.kvmEntry(v);
+    this.recorder?.kvmEntry(v);
     // The Strict Boost patch clears the IPI-sender bitmask on every entry (vmx_vcpu_run).
     if (v.ipiFrom.size > 0) v.ipiFrom.clear();
     v.inGuest = true;
@@ -371,7 +371,7 @@ class Simulation implements GuestEngine, SimContext {
     v.inGuest = false;
     v.segment = 'none';
     v.version++;
-    this.recorder.kvmExit(v, reason);
+    this.recorder?.kvmExit(v, reason);
   }
 
   private segmentEnd(v: Vcpu): void {
@@ -380,7 +380,7 @@ class Simulation implements GuestEngine, SimContext {
       case 'handler': {
         const sender = v.pendingIpis.shift();
         v.handlerRemaining = 0;
-        this.recorder.eoi(v, sender ? CALL_FUNCTION_VECTOR : RESCHEDULE_VECTOR);
+        this.recorder?.eoi(v, sender ? CALL_FUNCTION_VECTOR : RESCHEDULE_VECTOR);
         if (sender) this.guestView?.csdFunction(this.now, v, sender.idx, false);
         acknowledge(v, sender, this);
         this.runGuest(v);
@@ -414,7 +414,7 @@ class Simulation implements GuestEngine, SimContext {
     // KVM_VCPU_PREEMPTED is set (scheduled out while runnable) is cleared from the mask and
     // flushes when it next enters; no IPI is sent to it, and nobody waits for it.
     if (needsAck && this.policy.pv && r.preempted) return;
-    this.recorder.apicIpi(sender, r, needsAck ? CALL_FUNCTION_VECTOR : RESCHEDULE_VECTOR);
+    this.recorder?.apicIpi(sender, r, needsAck ? CALL_FUNCTION_VECTOR : RESCHEDULE_VECTOR);
     r.pendingIpis.push(needsAck ? sender : null);
     if (needsAck) {
       sender.outstanding++;
@@ -474,7 +474,7 @@ class Simulation implements GuestEngine, SimContext {
     if (next === old) return;
     v.window = next;
     this.count(SITE_ID['ple_window.shrink'], v);
-    this.recorder.pleWindow(v, old, next, false);
+    this.recorder?.pleWindow(v, old, next, false);
   }
 
   // ---- host scheduling --------------------------------------------------------------------
@@ -503,11 +503,11 @@ class Simulation implements GuestEngine, SimContext {
         }
       }
     }
-    this.recorder.schedSwitch(cpu, prev, next);
+    this.recorder?.schedSwitch(cpu, prev, next);
     // kvm_sched_out → kvm_arch_vcpu_put(), after the switch tracepoint: the CPL it read, as a
     // line probe on vcpu->arch.preempted_in_kernel would record it.
     const out = prev?.vcpu;
-    if (out && prev!.onRq) this.recorder.probe(out, 'kvm_arch_vcpu_put', false, out.preemptedInKernel ? 1 : 0);
+    if (out && prev!.onRq) this.recorder?.probe(out, 'kvm_arch_vcpu_put', false, out.preemptedInKernel ? 1 : 0);
     if (!next) return;
     const v = next.vcpu;
     if (v) {
@@ -537,7 +537,7 @@ class Simulation implements GuestEngine, SimContext {
       sites: this.sites.hits(),
       vcpus: this.vcpus.map((v) => ({ tid: v.task.tid, vm: v.vm.name, vcpu: v.idx })),
       simulatedEvents: this.events,
-      store: this.recorder.store ?? undefined,
+      store: this.recorder?.store,
       truth: this.judge.truthLog?.truth,
       guestView: this.guestView?.result(),
       warnings: this.warnings,

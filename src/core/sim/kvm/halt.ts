@@ -59,7 +59,7 @@ export class HaltPaths {
     const blockNs = this.sim.now - v.haltStart;
     v.haltStart = -1;
     v.haltPollNs = nextHaltPollNs(v.haltPollNs, blockNs, this.sim.scenario.hardware.haltPoll);
-    this.sim.recorder.vcpuWakeup(v, waited, blockNs);
+    this.sim.recorder?.vcpuWakeup(v, waited, blockNs);
   }
 
   /** What the halted vCPU runs when it is woken. */
@@ -97,7 +97,7 @@ export class HaltPaths {
     v.woken = true;
     this.leaveHalt(v);
     this.sim.balancer?.placeWakee(v.task, waker ? waker.task.cpu : null, this.sim.now);
-    this.sim.recorder.schedWakeup(v);
+    this.sim.recorder?.schedWakeup(v);
     this.sim.sched.enqueueWakeup(v.task, this.sim.now);
     if (this.sim.sched.checkPreemptWakeup(v.task, this.sim.now)) this.sim.queue.push(this.sim.now, EV_RESCHED, v.task.cpu, 0);
     this.stopPollingUnder(v.task.cpu);

@@ -68,7 +68,7 @@ export class PauseHandler {
     if (next === old) return;
     v.window = next;
     this.sim.count(SITE_ID['ple_window.grow'], v);
-    this.sim.recorder.pleWindow(v, old, next, true);
+    this.sim.recorder?.pleWindow(v, old, next, true);
   }
 
   /** What the spinner truly waits for (ground truth). */
@@ -81,7 +81,7 @@ export class PauseHandler {
     const vm = me.vm;
     const wanted = this.waitSet(me);
     this.sim.count(SITE_ID['on_spin.entry'], me);
-    this.sim.recorder.probe(me, 'kvm_vcpu_on_spin', false, NaN);
+    this.sim.recorder?.probe(me, 'kvm_vcpu_on_spin', false, NaN);
     this.sim.m.decisions++;
     this.sim.judge.open(this.sim.now, me.task.tid, this.sim.measuring);
     me.inSpinLoop = true;
@@ -123,7 +123,7 @@ export class PauseHandler {
   /** yield_to() in kernel/sched/core.c, as kvm_vcpu_yield_to() calls it. */
   private yieldTo(me: Vcpu, target: Vcpu): number {
     this.sim.m.yieldAttempts++;
-    this.sim.recorder.probe(me, 'yield_to', false, target.task.tid);
+    this.sim.recorder?.probe(me, 'yield_to', false, target.task.tid);
     const cpu = me.task.cpu;
     const targetCpu = target.task.cpu;
     let result: number;
@@ -136,7 +136,7 @@ export class PauseHandler {
       result = 1;
     }
     if (result === ESRCH) this.sim.m.esrch++;
-    this.sim.recorder.probe(me, 'yield_to__return', true, result);
+    this.sim.recorder?.probe(me, 'yield_to__return', true, result);
     return result;
   }
 
