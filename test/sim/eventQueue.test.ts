@@ -84,3 +84,26 @@ test('grows past its first capacity, and keeps order among 3,000 simultaneous ev
   assert.deepEqual(order.slice(0, 3001), [...Array.from({ length: 3000 }, (_, i) => 10_000 + i), 2998]);
   assert.equal(order.length, 5999);
 });
+
+test('keeps (time, seq) order while its FIFO of events at the time last popped wraps around and grows', () => {
+  const q = new EventQueue();
+  const reference: Ev[] = [];
+  let seq = 0;
+  let now = 0;
+  const push = (time: number) => {
+    q.push(time, 0, seq, 0);
+    reference.push({ time, seq: seq++ });
+  };
+  for (let i = 0; i < 50; i++) push(i * 10);
+  for (let step = 0; step < 20_000; step++) {
+    // Mostly pushes at the time last popped, a burst now and then so that the arrays grow, and some later events.
+    const burst = step % 5000 === 4999 ? 3000 : step % 3 === 0 ? 2 : 1;
+    for (let k = 0; k < burst; k++) push(k % 4 === 3 ? now + 7 : now);
+    assert.equal(q.pop(), true);
+    reference.sort((a, b) => a.time - b.time || a.seq - b.seq);
+    const e = reference.shift()!;
+    assert.equal(q.popped.ref, e.seq);
+    now = q.popped.time;
+  }
+  assert.equal(q.size, reference.length);
+});

@@ -1,92 +1,149 @@
-// The simulator's timed events: a binary heap ordered by time, then by insertion, so that
-// simultaneous events run in a fixed order and runs are deterministic. Columnar (one typed
-// array per field, moved together), so that pushing an event allocates nothing.
+// The simulator's timed events, popped in (time, insertion) order so that simultaneous events
+// run in a fixed order and runs are deterministic. An event's fields sit in a slot of typed
+// arrays; the binary heap moves only (time, slot) pairs. Events pushed for the very time last
+// popped (a reschedule "now") skip the heap: they go to a FIFO, which is in (time, insertion)
+// order by construction, and pop() takes the earlier of the heap's top and the FIFO's head.
+// Pushing an event allocates nothing.
+
+const INITIAL_CAPACITY = 1024;
 
 export class EventQueue {
-  private time = new Float64Array(1024);
-  private seq = new Float64Array(1024);
-  private kind = new Uint8Array(1024);
-  private refs = new Int32Array(1024);
-  private versions = new Int32Array(1024);
-  private length = 0;
+  // Slots: one event's fields.
+  private seq = new Float64Array(INITIAL_CAPACITY);
+  private kind = new Uint8Array(INITIAL_CAPACITY);
+  private refs = new Int32Array(INITIAL_CAPACITY);
+  private versions = new Int32Array(INITIAL_CAPACITY);
+  private free = new Int32Array(INITIAL_CAPACITY);
+  private freeCount = INITIAL_CAPACITY;
+  // The heap: time and slot of each node.
+  private heapTime = new Float64Array(INITIAL_CAPACITY);
+  private heapSlot = new Int32Array(INITIAL_CAPACITY);
+  private heapLength = 0;
+  // The FIFO: a ring of slots, all at fifoTime.
+  private ring = new Int32Array(INITIAL_CAPACITY);
+  private ringHead = 0;
+  private ringLength = 0;
+  private fifoTime = 0;
+  private lastPopped = -Infinity;
   private nextSeq = 0;
   /** The fields of the event the last pop() returned. */
   popped = { time: 0, type: 0, ref: 0, version: 0 };
 
+  constructor() {
+    for (let i = 0; i < INITIAL_CAPACITY; i++) this.free[i] = INITIAL_CAPACITY - 1 - i;
+  }
+
   get size(): number {
-    return this.length;
+    return this.heapLength + this.ringLength;
   }
 
   push(time: number, type: number, ref: number, version: number): void {
-    if (this.length === this.time.length) this.grow();
+    if (this.freeCount === 0) this.grow();
+    const slot = this.free[--this.freeCount];
     const seq = this.nextSeq++;
-    let i = this.length++;
+    this.seq[slot] = seq;
+    this.kind[slot] = type;
+    this.refs[slot] = ref;
+    this.versions[slot] = version;
+    if (time === this.lastPopped && (this.ringLength === 0 || time === this.fifoTime)) {
+      this.ring[(this.ringHead + this.ringLength++) & (this.ring.length - 1)] = slot;
+      this.fifoTime = time;
+      return;
+    }
+    const heapTime = this.heapTime;
+    const heapSlot = this.heapSlot;
+    let i = this.heapLength++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!(time < this.time[parent] || (time === this.time[parent] && seq < this.seq[parent]))) break;
-      this.move(parent, i);
+      const pt = heapTime[parent];
+      if (!(time < pt || (time === pt && seq < this.seq[heapSlot[parent]]))) break;
+      heapTime[i] = pt;
+      heapSlot[i] = heapSlot[parent];
       i = parent;
     }
-    this.set(i, time, seq, type, ref, version);
+    heapTime[i] = time;
+    heapSlot[i] = slot;
   }
 
   /** Removes the earliest event into `popped`; false when the queue is empty. */
   pop(): boolean {
-    if (this.length === 0) return false;
+    let slot: number;
+    let time: number;
+    if (this.ringLength > 0 && (this.heapLength === 0 || this.fifoFirst())) {
+      slot = this.ring[this.ringHead];
+      this.ringHead = (this.ringHead + 1) & (this.ring.length - 1);
+      this.ringLength--;
+      time = this.fifoTime;
+    } else if (this.heapLength > 0) {
+      slot = this.heapSlot[0];
+      time = this.heapTime[0];
+      this.removeTop();
+    } else return false;
     const out = this.popped;
-    out.time = this.time[0];
-    out.type = this.kind[0];
-    out.ref = this.refs[0];
-    out.version = this.versions[0];
-    const n = --this.length;
-    if (n > 0) {
-      const time = this.time[n];
-      const seq = this.seq[n];
-      const type = this.kind[n];
-      const ref = this.refs[n];
-      const version = this.versions[n];
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const c = r < n && this.before(r, l) ? r : l;
-        if (!(this.time[c] < time || (this.time[c] === time && this.seq[c] < seq))) break;
-        this.move(c, i);
-        i = c;
-      }
-      this.set(i, time, seq, type, ref, version);
-    }
+    out.time = time;
+    out.type = this.kind[slot];
+    out.ref = this.refs[slot];
+    out.version = this.versions[slot];
+    this.free[this.freeCount++] = slot;
+    this.lastPopped = time;
     return true;
   }
 
-  private before(a: number, b: number): boolean {
-    return this.time[a] < this.time[b] || (this.time[a] === this.time[b] && this.seq[a] < this.seq[b]);
+  /** Whether the FIFO's head comes before the heap's top. */
+  private fifoFirst(): boolean {
+    const top = this.heapTime[0];
+    return this.fifoTime < top || (this.fifoTime === top && this.seq[this.ring[this.ringHead]] < this.seq[this.heapSlot[0]]);
   }
 
-  private move(from: number, to: number): void {
-    this.time[to] = this.time[from];
-    this.seq[to] = this.seq[from];
-    this.kind[to] = this.kind[from];
-    this.refs[to] = this.refs[from];
-    this.versions[to] = this.versions[from];
+  /** Drops the heap's top: the last node sifts down from the root. */
+  private removeTop(): void {
+    const n = --this.heapLength;
+    if (n === 0) return;
+    const heapTime = this.heapTime;
+    const heapSlot = this.heapSlot;
+    const seqs = this.seq;
+    const time = heapTime[n];
+    const slot = heapSlot[n];
+    const seq = seqs[slot];
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      let ct = heapTime[c];
+      const r = c + 1;
+      if (r < n) {
+        const rt = heapTime[r];
+        if (rt < ct || (rt === ct && seqs[heapSlot[r]] < seqs[heapSlot[c]])) {
+          c = r;
+          ct = rt;
+        }
+      }
+      if (!(ct < time || (ct === time && seqs[heapSlot[c]] < seq))) break;
+      heapTime[i] = ct;
+      heapSlot[i] = heapSlot[c];
+      i = c;
+    }
+    heapTime[i] = time;
+    heapSlot[i] = slot;
   }
 
-  private set(i: number, time: number, seq: number, type: number, ref: number, version: number): void {
-    this.time[i] = time;
-    this.seq[i] = seq;
-    this.kind[i] = type;
-    this.refs[i] = ref;
-    this.versions[i] = version;
-  }
-
+  /** Doubles every array; the new slots are free, the ring is laid out from 0. */
   private grow(): void {
-    const n = this.time.length * 2;
+    const old = this.seq.length;
+    const n = old * 2;
     const grown = <T extends Float64Array | Uint8Array | Int32Array>(a: T, b: T): T => (b.set(a), b);
-    this.time = grown(this.time, new Float64Array(n));
     this.seq = grown(this.seq, new Float64Array(n));
     this.kind = grown(this.kind, new Uint8Array(n));
     this.refs = grown(this.refs, new Int32Array(n));
     this.versions = grown(this.versions, new Int32Array(n));
+    this.heapTime = grown(this.heapTime, new Float64Array(n));
+    this.heapSlot = grown(this.heapSlot, new Int32Array(n));
+    const ring = new Int32Array(n);
+    for (let k = 0; k < this.ringLength; k++) ring[k] = this.ring[(this.ringHead + k) & (old - 1)];
+    this.ring = ring;
+    this.ringHead = 0;
+    this.free = new Int32Array(n);
+    for (let i = 0; i < old; i++) this.free[i] = n - 1 - i;
+    this.freeCount = old;
   }
 }

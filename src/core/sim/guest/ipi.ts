@@ -15,6 +15,8 @@ export class IpiWorkload implements GuestWorkload {
   /** afterWork's scratch (drawReceivers). */
   private readonly siblings: Vcpu[] = [];
   private readonly drawn: Vcpu[] = [];
+  /** Per sender (by vCPU number): the receivers of its last IPIs, in VM order — all that its wait set can hold. */
+  private readonly receiversOf: Vcpu[][] = [];
 
   constructor(private readonly spec: Extract<Workload, { type: 'ipi' }>) {
     this.userFraction = spec.userFraction;
@@ -24,6 +26,7 @@ export class IpiWorkload implements GuestWorkload {
 
   afterWork(v: Vcpu, engine: GuestEngine): void {
     const targets = this.drawReceivers(v, engine);
+    this.noteReceivers(v, targets);
     v.phase = 'ipi-spin';
     for (const r of targets) engine.sendIpi(v, r, true);
     engine.guestView?.callFunction(engine.now, v, targets.filter((r) => r.pendingIpis.hasFrom(v)).map((r) => r.idx));
@@ -50,6 +53,24 @@ export class IpiWorkload implements GuestWorkload {
     return drawn;
   }
 
+  /**
+   * Keeps `targets` sorted by vCPU number: the wait set then looks at them alone rather than at
+   * the whole VM. The sender's earlier IPIs were all acknowledged before it sends again (its
+   * spin ends at outstanding 0), so no other vCPU can hold one.
+   */
+  private noteReceivers(v: Vcpu, targets: readonly Vcpu[]): void {
+    const sorted = (this.receiversOf[v.idx] ??= []);
+    sorted.length = 0;
+    for (const r of targets) {
+      let i = sorted.length;
+      while (i > 0 && sorted[i - 1].idx > r.idx) {
+        sorted[i] = sorted[i - 1];
+        i--;
+      }
+      sorted[i] = r;
+    }
+  }
+
   resumeWait(v: Vcpu, engine: GuestEngine): void {
     if (v.outstanding > 0) {
       engine.startSpin(v);
@@ -65,10 +86,11 @@ export class IpiWorkload implements GuestWorkload {
     engine.runGuest(v);
   }
 
-  /** The receivers that have not run the spinner's handler yet. */
+  /** The receivers that have not run the spinner's handler yet, in VM order. */
   waitSet(v: Vcpu): WaitSet {
     const wanted = this.wanted.clear();
-    for (const o of v.vm.vcpus) if (o.pendingIpis.hasFrom(v)) wanted.add(o);
+    const receivers = this.receiversOf[v.idx];
+    if (receivers) for (const o of receivers) if (o.pendingIpis.hasFrom(v)) wanted.add(o);
     return wanted;
   }
 

@@ -5,9 +5,9 @@
 import type { SchedTask } from '../host/scheduler';
 import type { Random } from '../random';
 import type { GuestViewRecorder } from '../guestView';
-import type { SenderMask, SenderTimes } from './senders';
+import { SenderMask, SenderTimes } from './senders';
 import type { WaitSet } from './waitSet';
-import type { PendingIpis } from './pendingIpis';
+import { PendingIpis } from './pendingIpis';
 
 export type Phase = 'compute' | 'critical' | 'lock-spin' | 'ipi-spin' | 'barrier-spin' | 'time-spin' | 'halt' | 'pv-halt';
 /** A spin wait's phase (PAUSE exits come from these). */
@@ -91,6 +91,50 @@ export interface Vcpu {
   haltSeq: number;
   /** Paravirtual waits: guest spin time left before pv_wait() halts (SPIN_THRESHOLD loops). */
   pvSpinLeft: number;
+}
+
+/** A vCPU of `vm` (one of `vmVcpus`) before its thread is built and first scheduled: in the guest's kernel, nothing pending. */
+export function newVcpu(vm: VmRt, idx: number, global: number, vmVcpus: number, window: number, pvSpinNs: number): Vcpu {
+  return {
+    task: null as unknown as SchedTask,
+    vm,
+    idx,
+    global,
+    comm: `CPU ${idx}/KVM`,
+    ready: false,
+    preempted: false,
+    preemptedInKernel: false,
+    inSpinLoop: false,
+    dyEligible: false,
+    blocked: false,
+    woken: false,
+    window,
+    ipiFrom: new SenderMask(vmVcpus),
+    recentIpiFrom: new SenderTimes(vmVcpus),
+    phase: 'compute',
+    remaining: 0,
+    userMode: false,
+    lock: null,
+    pendingIpis: new PendingIpis(vmVcpus),
+    handlerRemaining: 0,
+    outstanding: 0,
+    spinExits: 0,
+    pvWaiting: null,
+    waitToken: 0,
+    inGuest: false,
+    segment: 'none',
+    segStart: 0,
+    version: 0,
+    resumePending: false,
+    waitLost: false,
+    lastSchedIn: -1,
+    haltPollNs: 0,
+    haltStart: -1,
+    polling: false,
+    haltOnEntry: null,
+    haltSeq: 0,
+    pvSpinLeft: pvSpinNs,
+  };
 }
 
 /** What a guest workload may ask of the simulator. */
