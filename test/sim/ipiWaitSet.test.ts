@@ -14,18 +14,19 @@ function vmOf(n: number, workload: IpiWorkload): VmRt {
   return vm;
 }
 
-/** A guest engine that delivers IPIs as the simulator queues them, skipping the receivers in `unsent` (PV TLB flush). */
-function engineOf(seed: number, unsent: Set<number>): GuestEngine {
+/** A guest engine that delivers IPIs as the simulator queues them, skipping the receivers in `unsent` (IPIs never sent). */
+function engineOf(seed: number, unsent: Set<number>, paravirtGuest = false, icrWrites: Vcpu[][] = []): GuestEngine {
   return {
     now: 0,
     random: new Random(seed),
     guestView: null,
+    paravirtGuest,
     sendIpi(sender: Vcpu, r: Vcpu, needsAck: boolean) {
       if (unsent.has(r.idx)) return;
       r.pendingIpis.push(needsAck ? sender : null);
       if (needsAck) sender.outstanding++;
     },
-    icrWrite: () => false,
+    icrWrite: (_v, receivers) => (icrWrites.push([...receivers]), false),
     runGuest() {},
     newCompute() {},
     startSpin() {},
@@ -61,4 +62,29 @@ test('holds exactly the receivers still holding the spinner’s IPI, in VM order
     ),
     { numRuns: 300 },
   );
+});
+
+test('a paravirtual TLB flush sends no IPI and no ICR write to a preempted receiver, and does not wait for it', () => {
+  // kvm_flush_tlb_multi (arch/x86/kernel/kvm.c) clears KVM_VCPU_PREEMPTED vCPUs from the flush mask.
+  for (const paravirt of [false, true]) {
+    const workload = new IpiWorkload({ type: 'ipi', computeUs: 10, receivers: 'all', handlerUs: 1, userFraction: 0, haltFraction: 0, idleUs: 1 });
+    const vm = vmOf(4, workload);
+    vm.vcpus[1].preempted = true;
+    vm.vcpus[3].preempted = true;
+    const writes: Vcpu[][] = [];
+    const sender = vm.vcpus[0];
+    workload.afterWork(sender, engineOf(1, new Set(), paravirt, writes));
+    const expected = paravirt ? [2] : [1, 2, 3];
+    assert.deepEqual(writes[0].map((r) => r.idx), expected, 'ICR writes go to the receivers in the mask');
+    assert.deepEqual(workload.waitSet(sender).toArray().map((r) => r.idx), expected);
+    assert.equal(sender.outstanding, expected.length);
+  }
+  // Every receiver preempted: nothing is sent, so no ICR write exits the guest.
+  const workload = new IpiWorkload({ type: 'ipi', computeUs: 10, receivers: 'all', handlerUs: 1, userFraction: 0, haltFraction: 0, idleUs: 1 });
+  const vm = vmOf(3, workload);
+  vm.vcpus[1].preempted = vm.vcpus[2].preempted = true;
+  const writes: Vcpu[][] = [];
+  workload.afterWork(vm.vcpus[0], engineOf(1, new Set(), true, writes));
+  assert.deepEqual(writes, [[]]);
+  assert.equal(vm.vcpus[0].outstanding, 0);
 });

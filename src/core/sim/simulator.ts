@@ -409,11 +409,11 @@ class Simulation implements GuestEngine, SimContext {
     }
   }
 
+  get paravirtGuest(): boolean {
+    return this.policy.pv;
+  }
+
   sendIpi(sender: Vcpu, r: Vcpu, needsAck: boolean): void {
-    // PV TLB flush (kvm_flush_tlb_multi, arch/x86/kernel/kvm.c): a receiver whose steal-time
-    // KVM_VCPU_PREEMPTED is set (scheduled out while runnable) is cleared from the mask and
-    // flushes when it next enters; no IPI is sent to it, and nobody waits for it.
-    if (needsAck && this.policy.pv && r.preempted) return;
     this.recorder?.apicIpi(sender, r, needsAck ? CALL_FUNCTION_VECTOR : RESCHEDULE_VECTOR);
     r.pendingIpis.push(needsAck ? sender : null);
     if (needsAck) {

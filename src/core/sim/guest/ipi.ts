@@ -15,6 +15,8 @@ export class IpiWorkload implements GuestWorkload {
   /** afterWork's scratch (drawReceivers). */
   private readonly siblings: Vcpu[] = [];
   private readonly drawn: Vcpu[] = [];
+  /** flushMask's scratch. */
+  private readonly unpreempted: Vcpu[] = [];
   /** Per sender (by vCPU number): the receivers of its last IPIs, in VM order — all that its wait set can hold. */
   private readonly receiversOf: Vcpu[][] = [];
 
@@ -25,12 +27,27 @@ export class IpiWorkload implements GuestWorkload {
   }
 
   afterWork(v: Vcpu, engine: GuestEngine): void {
-    const targets = this.drawReceivers(v, engine);
+    const targets = this.flushMask(this.drawReceivers(v, engine), engine);
     this.noteReceivers(v, targets);
     v.phase = 'ipi-spin';
     for (const r of targets) engine.sendIpi(v, r, true);
-    engine.guestView?.callFunction(engine.now, v, targets.filter((r) => r.pendingIpis.hasFrom(v)).map((r) => r.idx));
+    engine.guestView?.callFunction(engine.now, v, targets.map((r) => r.idx));
     if (!engine.icrWrite(v, targets)) engine.runGuest(v);
+  }
+
+  /**
+   * The receivers that get the shootdown IPI. A paravirtual guest's TLB flush
+   * (kvm_flush_tlb_multi, arch/x86/kernel/kvm.c) clears from the mask every vCPU whose
+   * steal-time KVM_VCPU_PREEMPTED is set (scheduled out while runnable): it flushes when it
+   * next enters, gets no IPI, costs no ICR write, and nobody waits for it. The rule is the TLB
+   * flush's only: other smp_call_function IPIs reach preempted vCPUs too.
+   */
+  private flushMask(receivers: readonly Vcpu[], engine: GuestEngine): readonly Vcpu[] {
+    if (!engine.paravirtGuest || !receivers.some((r) => r.preempted)) return receivers;
+    const mask = this.unpreempted;
+    mask.length = 0;
+    for (const r of receivers) if (!r.preempted) mask.push(r);
+    return mask;
   }
 
   /**

@@ -153,6 +153,8 @@ export interface GuestEngine {
   endSpinWait(v: Vcpu): void;
   /** The condition a spinner waits for has come true: let it see so. */
   spinConditionMet(v: Vcpu): void;
+  /** The guest uses KVM's paravirtual features (steal time's preempted flag, PV TLB flush, PV spinlocks). */
+  readonly paravirtGuest: boolean;
   sendIpi(sender: Vcpu, receiver: Vcpu, needsAck: boolean): void;
   /** The ICR writes that sent IPIs to `receivers`: true when they exited the guest (the vCPU then resumes by itself; do not run it now). */
   icrWrite(v: Vcpu, receivers: readonly Vcpu[]): boolean;
