@@ -8,7 +8,7 @@
 
 import type { IntervalColumns, TimelineTables } from '../analysis/tables';
 import { BOOST_STRIDE, IPI_STRIDE, SEGMENT_MIXED, type TimelineLane, type TimelineRequest, type TimelineWindow } from '../../protocol';
-import { lowerBound, upperBound } from './sortedSearch';
+import { lowerBound, lowerBoundNear, upperBound } from './sortedSearch';
 import { COARSE_MIXED, coarseLevels, finestBinNs, STATE_CODES } from './coarseLanes';
 import { instantIndex, isBoostArrow } from './instantIndex';
 import { instanceMarks, type InstanceTables } from './instances';
@@ -259,7 +259,7 @@ function pauseTicks(tables: TimelineTables, request: TimelineRequest, scale: Sca
     let at = lowerBound(ts, 0, ts.length, request.startNs);
     const end = lowerBound(ts, at, ts.length, request.endNs);
     for (let px = 0; px < scale.widthPx && at < end; px++) {
-      const next = px === scale.widthPx - 1 ? end : Math.min(end, lowerBound(ts, at, end, request.startNs + (px + 1) * nsPerPx));
+      const next = px === scale.widthPx - 1 ? end : Math.min(end, lowerBoundNear(ts, at, end, request.startNs + (px + 1) * nsPerPx));
       if (next > at) ticks.add(lane, px, next - at);
       at = next;
     }
@@ -277,7 +277,7 @@ function guestInstantTicks(guests: GuestLaneTables, request: TimelineRequest, sc
     const end = lowerBound(ts, at, laneStart[lane + 1], request.endNs);
     while (at < end) {
       const px = Math.min(scale.widthPx - 1, Math.floor(toPx(scale, ts[at])));
-      const next = px === scale.widthPx - 1 ? end : Math.min(end, lowerBound(ts, at, end, request.startNs + (px + 1) * nsPerPx));
+      const next = px === scale.widthPx - 1 ? end : Math.min(end, lowerBoundNear(ts, at, end, request.startNs + (px + 1) * nsPerPx));
       ticks.add(lane, px, Math.max(1, next - at));
       at = Math.max(at + 1, next);
     }
@@ -406,7 +406,7 @@ function readColumns(ts: Float64Array, from: number, to: number, request: Timeli
   const nsPerPx = 1 / scale.pxPerNs;
   let at = from;
   for (let px = 0; px < scale.widthPx && at < to; px++) {
-    const next = px === scale.widthPx - 1 ? to : Math.min(to, lowerBound(ts, at, to, request.startNs + (px + 1) * nsPerPx));
+    const next = px === scale.widthPx - 1 ? to : Math.min(to, lowerBoundNear(ts, at, to, request.startNs + (px + 1) * nsPerPx));
     for (let i = at; i < Math.min(next, at + ARROWS_READ_PER_PX); i++) read(i);
     at = next;
   }
