@@ -38,55 +38,97 @@ export function coarseLevels(tables: TimelineTables): CoarseLevel[] {
 /** The finest bin width (ns): below it only the runs themselves will do. */
 export const finestBinNs = (tables: TimelineTables) => Math.max(1, tables.endNs - tables.startNs) / COARSE_LEVELS[0];
 
-/** Output columns sized for the most rows a level can have; `detail` holds the detail the timeline draws (and vcpuLane the same). */
-class CoarseBuilder {
-  count = 0;
-  readonly lane: Uint32Array;
+/**
+ * Rows per chunk of a CoarseBuilder. Rows are written into chunks and copied once into columns
+ * of their exact size: about twice the rows' bytes allocated, where columns sized for the
+ * most rows a level can have allocated 3x the fine level's rows on the benchmark trace, and
+ * the external memory set off full garbage collections of the whole session's heap.
+ */
+const CHUNK_ROWS = 1 << 16;
+
+class RowChunk {
   readonly startNs: Float64Array;
   readonly endNs: Float64Array;
   readonly state: Uint8Array;
   readonly detail: Int32Array;
   readonly flags: Uint8Array;
-  /** laneStart[l]: the first row of lane l (filled as lanes start). */
-  private readonly laneStart: Uint32Array;
+  rows = 0;
 
-  /** `cap`: an upper bound on the rows (allocated once: growing copied 2 M rows twice over on the benchmark trace). */
-  constructor(cap: number, lanes: number) {
-    this.laneStart = new Uint32Array(lanes + 1);
-    this.lane = new Uint32Array(cap);
+  constructor(readonly cap: number) {
     this.startNs = new Float64Array(cap);
     this.endNs = new Float64Array(cap);
     this.state = new Uint8Array(cap);
     this.detail = new Int32Array(cap);
     this.flags = new Uint8Array(cap);
   }
+}
 
-  push(lane: number, start: number, end: number, state: number, detail: number, flags: number): void {
-    const n = this.count;
-    if (n && this.lane[n - 1] === lane && this.endNs[n - 1] === start && this.state[n - 1] === state && this.detail[n - 1] === detail && this.flags[n - 1] === flags) {
-      this.endNs[n - 1] = end;
-      return;
-    }
-    this.lane[n] = lane;
-    this.startNs[n] = start;
-    this.endNs[n] = end;
-    this.state[n] = state;
-    this.detail[n] = detail;
-    this.flags[n] = flags;
-    this.count++;
+/** A level's rows as they are written, a lane after another; `detail` holds the detail the timeline draws (and vcpuLane the same). */
+class CoarseBuilder {
+  count = 0;
+  private readonly chunks: RowChunk[] = [];
+  private chunk: RowChunk;
+  // The last row, for joining a neighbour alike.
+  private lastLane = -1;
+  private lastEnd = NaN;
+  private lastState = -1;
+  private lastDetail = 0;
+  private lastFlags = -1;
+  /** laneStart[l]: the first row of lane l (filled as lanes start). */
+  private readonly laneStart: Uint32Array;
+
+  /** `maxRows`: an upper bound on the rows (a small level needs one small chunk). */
+  constructor(maxRows: number, lanes: number) {
+    this.laneStart = new Uint32Array(lanes + 1);
+    this.chunk = new RowChunk(Math.min(maxRows, CHUNK_ROWS));
+    this.chunks.push(this.chunk);
   }
 
-  /** The rows written, copied to their own buffers (the bound is often several times the rows). */
+  push(lane: number, start: number, end: number, state: number, detail: number, flags: number): void {
+    let c = this.chunk;
+    if (this.lastLane === lane && this.lastEnd === start && this.lastState === state && this.lastDetail === detail && this.lastFlags === flags) {
+      c.endNs[c.rows - 1] = end;
+      this.lastEnd = end;
+      return;
+    }
+    if (c.rows === c.cap) {
+      this.chunk = c = new RowChunk(CHUNK_ROWS);
+      this.chunks.push(c);
+    }
+    const n = c.rows++;
+    c.startNs[n] = start;
+    c.endNs[n] = end;
+    c.state[n] = state;
+    c.detail[n] = detail;
+    c.flags[n] = flags;
+    this.count++;
+    this.lastLane = lane;
+    this.lastEnd = end;
+    this.lastState = state;
+    this.lastDetail = detail;
+    this.lastFlags = flags;
+  }
+
   /** Lane `lane`'s rows start here (lane = lanes: the end). */
   startLane(lane: number): void {
     this.laneStart[lane] = this.count;
   }
 
+  /** The rows, in columns of their exact size. */
   columns(): IntervalColumns {
-    const laneStart = this.laneStart;
-    const n = this.count;
-    const detail = this.detail.slice(0, n);
-    return { count: n, lane: this.lane.slice(0, n), startNs: this.startNs.slice(0, n), endNs: this.endNs.slice(0, n), state: this.state.slice(0, n), detail, vcpuLane: detail, row: new Uint32Array(n), flags: this.flags.slice(0, n), laneStart };
+    const { laneStart, count: n } = this;
+    const t = { count: n, lane: new Uint32Array(n), startNs: new Float64Array(n), endNs: new Float64Array(n), state: new Uint8Array(n), detail: new Int32Array(n), row: new Uint32Array(n), flags: new Uint8Array(n), laneStart };
+    let at = 0;
+    for (const c of this.chunks) {
+      t.startNs.set(c.startNs.subarray(0, c.rows), at);
+      t.endNs.set(c.endNs.subarray(0, c.rows), at);
+      t.state.set(c.state.subarray(0, c.rows), at);
+      t.detail.set(c.detail.subarray(0, c.rows), at);
+      t.flags.set(c.flags.subarray(0, c.rows), at);
+      at += c.rows;
+    }
+    for (let lane = 0; lane + 1 < laneStart.length; lane++) t.lane.fill(lane, laneStart[lane], laneStart[lane + 1]);
+    return { ...t, vcpuLane: t.detail };
   }
 }
 
