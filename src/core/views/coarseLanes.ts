@@ -122,7 +122,9 @@ class CoarseBuilder {
   /** The rows, in columns of their exact size. */
   columns(): IntervalColumns {
     const { laneStart, count: n } = this;
-    const t = { count: n, lane: new Uint32Array(n), startNs: new Float64Array(n), endNs: new Float64Array(n), state: new Uint8Array(n), detail: new Int32Array(n), row: new Uint32Array(n), flags: new Uint8Array(n), laneStart };
+    const detail = new Int32Array(n);
+    // The keys in the order of the analysis' tables (trackers/columns.ts), so both have one shape where the timeline reads them.
+    const t: IntervalColumns = { count: n, lane: new Uint32Array(n), startNs: new Float64Array(n), endNs: new Float64Array(n), state: new Uint8Array(n), detail, vcpuLane: detail, row: new Uint32Array(n), flags: new Uint8Array(n), laneStart };
     let at = 0;
     for (const c of this.chunks) {
       t.startNs.set(c.startNs.subarray(0, c.rows), at);
@@ -133,7 +135,7 @@ class CoarseBuilder {
       at += c.rows;
     }
     for (let lane = 0; lane + 1 < laneStart.length; lane++) t.lane.fill(lane, laneStart[lane], laneStart[lane + 1]);
-    return { ...t, vcpuLane: t.detail };
+    return t;
   }
 }
 
