@@ -26,15 +26,19 @@ export function instantIndex(tables: TimelineTables): InstantIndex {
   const hit = cache.get(tables);
   if (hit) return hit;
   const d = tables.decisions;
+  const { ts, spinnerLane, targetLane, outcome } = d;
   const sizes = new Uint32Array(tables.vcpuLanes.length);
-  for (let i = 0; i < d.count; i++) sizes[d.spinnerLane[i]]++;
+  for (let i = 0; i < d.count; i++) sizes[spinnerLane[i]]++;
   const laneTs = [...sizes].map((n) => new Float64Array(n));
   const filled = new Uint32Array(sizes.length);
   const boostPrefix = new Uint32Array(d.count + 1);
+  let boosts = 0;
   for (let i = 0; i < d.count; i++) {
-    const lane = d.spinnerLane[i];
-    laneTs[lane][filled[lane]++] = d.ts[i];
-    boostPrefix[i + 1] = boostPrefix[i] + (isBoostArrow(d, i) ? 1 : 0);
+    const lane = spinnerLane[i];
+    laneTs[lane][filled[lane]++] = ts[i];
+    // isBoostArrow, inline (1.4 M rows on the benchmark trace).
+    if (targetLane[i] >= 0 && ARROW_OUTCOME[outcome[i]] === 1) boosts++;
+    boostPrefix[i + 1] = boosts;
   }
   const index = { laneTs, boostPrefix };
   cache.set(tables, index);
