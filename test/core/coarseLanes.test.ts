@@ -99,6 +99,10 @@ const laneRuns = (lane: number) =>
     return rows;
   });
 
+test('the levels are powers of two, finest first (a level finds its bin with a shift)', () => {
+  assert.ok(COARSE_LEVELS.every((bins, k) => (bins & (bins - 1)) === 0 && (k === 0 || bins < COARSE_LEVELS[k - 1])));
+});
+
 test('coarse levels equal the reference built bin by bin (three lanes of random runs)', () => {
   fc.assert(
     fc.property(laneRuns(0), laneRuns(1), laneRuns(2), fc.integer({ min: 1, max: 3_000_000 }), (a, b, c, extraNs) => {

@@ -8,7 +8,7 @@
 
 import type { IntervalColumns, TimelineTables } from '../analysis/tables';
 
-/** Bins across the trace per level, finest first; each divides the one before. */
+/** Bins across the trace per level, finest first; powers of two, so each divides the one before. */
 export const COARSE_LEVELS = [1 << 16, 1 << 12] as const;
 /** Highest state / run-kind code plus one (VcpuState: 0..5; CpuRunKind: 0..2). */
 export const STATE_CODES = 6;
@@ -300,12 +300,16 @@ class LevelSummary {
   private readonly best = new Float64Array(STATE_CODES);
   private readonly detail = new Int32Array(STATE_CODES);
 
+  private readonly shift: number;
+
   constructor(
     private readonly per: number,
     private readonly originNs: number,
     private readonly binNs: number,
     private readonly out: CoarseBuilder,
-  ) {}
+  ) {
+    this.shift = 31 - Math.clz32(per);
+  }
 
   startLane(lane: number): void {
     this.lane = lane;
@@ -314,7 +318,8 @@ class LevelSummary {
 
   /** Finest bins come in increasing order; `states`: the bits of the states in `time`. */
   add(fineBin: number, states: number, time: Float64Array, detail: Int32Array): void {
-    const bin = Math.floor(fineBin / this.per);
+    // per is a power of two (COARSE_LEVELS): the shift is the division, without one per finest bin.
+    const bin = fineBin >>> this.shift;
     if (bin !== this.bin) {
       this.flush();
       this.bin = bin;
