@@ -397,19 +397,26 @@ function boostArrows(tables: TimelineTables, request: TimelineRequest, scale: Sc
     return merger.result(merger.inWindow);
   }
   const { boostPrefix } = instantIndex(tables);
-  readColumns(d.ts, from, to, request, scale, read);
+  const rows = sampledRows(d.ts, from, to, request, scale);
+  for (let k = 0; k < rows.length; k++) read(rows[k]);
   return merger.result(boostPrefix[to] - boostPrefix[from]);
 }
 
-/** The first ARROWS_READ_PER_PX instants of each pixel column (rows from..to of `ts`). */
-function readColumns(ts: Float64Array, from: number, to: number, request: TimelineRequest, scale: Scale, read: (i: number) => void): void {
+/**
+ * The first ARROWS_READ_PER_PX instants of each pixel column (rows from..to of `ts`), in order.
+ * Rows, not a callback: each caller reads them in its own loop (one callee per call site).
+ */
+function sampledRows(ts: Float64Array, from: number, to: number, request: TimelineRequest, scale: Scale): Uint32Array {
+  const rows = new Uint32Array(Math.min(to - from, scale.widthPx * ARROWS_READ_PER_PX));
   const nsPerPx = 1 / scale.pxPerNs;
+  let n = 0;
   let at = from;
   for (let px = 0; px < scale.widthPx && at < to; px++) {
     const next = px === scale.widthPx - 1 ? to : Math.min(to, lowerBoundNear(ts, at, to, request.startNs + (px + 1) * nsPerPx));
-    for (let i = at; i < Math.min(next, at + ARROWS_READ_PER_PX); i++) read(i);
+    for (let i = at; i < Math.min(next, at + ARROWS_READ_PER_PX); i++) rows[n++] = i;
     at = next;
   }
+  return rows.subarray(0, n);
 }
 
 function ipiArrows(tables: TimelineTables, request: TimelineRequest, scale: Scale): Arrows {
@@ -423,6 +430,9 @@ function ipiArrows(tables: TimelineTables, request: TimelineRequest, scale: Scal
     if (merger.add(px, p.fromLane[i] * lanes + p.toLane[i])) merger.arrows.push(px, p.fromLane[i], p.toLane[i], 1);
   };
   if (to - from <= INSTANT_SCAN_PER_PX * request.widthPx) for (let i = from; i < to; i++) read(i);
-  else readColumns(p.ts, from, to, request, scale, read);
+  else {
+    const rows = sampledRows(p.ts, from, to, request, scale);
+    for (let k = 0; k < rows.length; k++) read(rows[k]);
+  }
   return merger.result(to - from);
 }
