@@ -72,28 +72,41 @@ class CoarseBuilder {
   private chunk: RowChunk;
   // The last row, for joining a neighbour alike.
   private lastLane = -1;
-  private lastEnd = NaN;
   private lastState = -1;
   private lastDetail = 0;
   private lastFlags = -1;
   /** laneStart[l]: the first row of lane l (filled as lanes start). */
   private readonly laneStart: Uint32Array;
 
-  /** `maxRows`: an upper bound on the rows (a small level needs small chunks). */
+  /**
+   * `maxRows`: an upper bound on the rows (a small level needs small chunks); a bin of this
+   * level is `per` finest bins of `binNs` from `originNs`.
+   */
   constructor(
     private readonly maxRows: number,
     lanes: number,
+    private readonly originNs: number,
+    private readonly binNs: number,
+    private readonly per: number,
   ) {
     this.laneStart = new Uint32Array(lanes + 1);
     this.chunk = new RowChunk(Math.min(maxRows, FIRST_CHUNK_ROWS));
     this.chunks.push(this.chunk);
   }
 
-  push(lane: number, start: number, end: number, state: number, detail: number, flags: number): void {
+  /**
+   * A row for bins from..to - 1 of this level. Bin numbers, not ns, are passed: a double
+   * argument to a call not inlined is boxed (two per finest bin came to ~150 MB of young
+   * garbage per build on the benchmark trace).
+   */
+  push(lane: number, from: number, to: number, state: number, detail: number, flags: number): void {
+    const { originNs, binNs, per } = this;
+    const start = originNs + from * per * binNs;
+    const end = originNs + to * per * binNs;
     let c = this.chunk;
-    if (this.lastLane === lane && this.lastEnd === start && this.lastState === state && this.lastDetail === detail && this.lastFlags === flags) {
+    // The last row is in the current chunk (a chunk is made for a row that is not joined).
+    if (this.lastLane === lane && c.endNs[c.rows - 1] === start && this.lastState === state && this.lastDetail === detail && this.lastFlags === flags) {
       c.endNs[c.rows - 1] = end;
-      this.lastEnd = end;
       return;
     }
     if (c.rows === c.cap) {
@@ -108,7 +121,6 @@ class CoarseBuilder {
     c.flags[n] = flags;
     this.count++;
     this.lastLane = lane;
-    this.lastEnd = end;
     this.lastState = state;
     this.lastDetail = detail;
     this.lastFlags = flags;
@@ -148,8 +160,8 @@ const rowBound = (bins: number, lanes: number, runs: number) => Math.max(1, Math
 function coarsen(table: IntervalColumns, lanes: number, details: Int32Array, originNs: number, span: number): IntervalColumns[] {
   const binNs = span / COARSE_LEVELS[0];
   const runs = table.laneStart[lanes] - table.laneStart[0];
-  const outs = COARSE_LEVELS.map((bins) => new CoarseBuilder(rowBound(bins, lanes, runs), lanes));
-  const coarser = COARSE_LEVELS.slice(1).map((bins, k) => new LevelSummary(COARSE_LEVELS[0] / bins, originNs, binNs, outs[k + 1]));
+  const outs = COARSE_LEVELS.map((bins) => new CoarseBuilder(rowBound(bins, lanes, runs), lanes, originNs, binNs, COARSE_LEVELS[0] / bins));
+  const coarser = COARSE_LEVELS.slice(1).map((bins, k) => new LevelSummary(COARSE_LEVELS[0] / bins, outs[k + 1]));
   const bins = new FineBins(originNs, binNs, outs[0], coarser);
   binLanes(table, details, lanes, bins);
   bins.endLanes(lanes);
@@ -176,8 +188,10 @@ function binLanes(table: IntervalColumns, details: Int32Array, lanes: number, bi
   let laneEnd = laneStart[0];
   let bin = -1;
   let states = 0;
-  // A run mostly starts where the one before ended: its first bin is then that one's last (no division).
-  let prevEnd = NaN;
+  // A run mostly starts where the one before ended: its first bin is then that one's last (no
+  // division). The one before is kept as its row: a double carried round the loop was boxed,
+  // one heap number per run (~150 MB of young garbage per build on the benchmark trace).
+  let prev = -1;
   let prevBin = 0;
   for (let i = laneStart[0]; ; i++) {
     while (i === laneEnd) {
@@ -188,14 +202,14 @@ function binLanes(table: IntervalColumns, details: Int32Array, lanes: number, bi
       laneEnd = laneStart[lane + 1];
       bin = -1;
       states = 0;
-      prevEnd = NaN;
+      prev = -1;
     }
     const s = startNs[i];
     const e = endNs[i];
     if (!(e > s)) continue;
-    const b0 = s === prevEnd ? prevBin : Math.min(last, Math.floor((s - originNs) / binNs));
+    const b0 = prev >= 0 && s === endNs[prev] ? prevBin : Math.min(last, Math.floor((s - originNs) / binNs));
     const b1 = Math.min(last, Math.floor((e - originNs) / binNs));
-    prevEnd = e;
+    prev = i;
     prevBin = b1;
     const st = state[i];
     const bit = 1 << st;
@@ -271,7 +285,7 @@ class FineBins {
         if (best < 0 || time[st] > time[best]) best = st;
       }
     }
-    if (best >= 0) this.out.push(this.lane, this.originNs + bin * this.binNs, this.originNs + (bin + 1) * this.binNs, best, detail[best], shares > 1 ? COARSE_MIXED : 0);
+    if (best >= 0) this.out.push(this.lane, bin, bin + 1, best, detail[best], shares > 1 ? COARSE_MIXED : 0);
     for (let k = 0; k < coarser.length; k++) coarser[k].add(bin, states, time, detail);
   }
 
@@ -302,10 +316,9 @@ class LevelSummary {
 
   private readonly shift: number;
 
+  /** `per`: finest bins per bin of this level (a power of two). */
   constructor(
-    private readonly per: number,
-    private readonly originNs: number,
-    private readonly binNs: number,
+    per: number,
     private readonly out: CoarseBuilder,
   ) {
     this.shift = 31 - Math.clz32(per);
@@ -344,7 +357,7 @@ class LevelSummary {
 
   flush(): void {
     if (this.bin < 0) return;
-    const { sum, per, binNs, originNs, bin } = this;
+    const { sum, bin } = this;
     this.bin = -1;
     let best = -1;
     let states = 0;
@@ -353,6 +366,6 @@ class LevelSummary {
       states++;
       if (best < 0 || sum[st] > sum[best]) best = st;
     }
-    if (best >= 0) this.out.push(this.lane, originNs + bin * per * binNs, originNs + (bin + 1) * per * binNs, best, this.detail[best], states > 1 ? COARSE_MIXED : 0);
+    if (best >= 0) this.out.push(this.lane, bin, bin + 1, best, this.detail[best], states > 1 ? COARSE_MIXED : 0);
   }
 }
