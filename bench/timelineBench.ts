@@ -27,6 +27,8 @@ export interface TimelineFigures {
   stepMaxMs: number;
   stepMedianCpuMs: number;
   stepMaxCpuMs: number;
+  /** Which step (0-based, in userSteps order) took stepMaxCpuMs. */
+  stepMaxCpuAt: number;
   largestBytes: number;
   /** null without a browser. */
   firstDrawMs: number | null;
@@ -75,6 +77,7 @@ export async function timelineFigures(file: string): Promise<TimelineFigures> {
     stepCpu.push(r.cpuMs);
     largest = Math.max(largest, r.bytes);
   }
+  const stepMaxCpuAt = stepCpu.indexOf(Math.max(...stepCpu));
   stepTimes.sort((p, q) => p - q);
   stepCpu.sort((p, q) => p - q);
   const dashboard: HostToWebview = { type: 'dashboard', model: dashboardFromAnalysis(session.model, session.analysis, { title: 'bench', format }) };
@@ -90,6 +93,7 @@ export async function timelineFigures(file: string): Promise<TimelineFigures> {
     stepMaxMs: stepTimes[stepTimes.length - 1],
     stepMedianCpuMs: stepCpu[stepCpu.length >> 1],
     stepMaxCpuMs: stepCpu[stepCpu.length - 1],
+    stepMaxCpuAt,
     largestBytes: largest,
     firstDrawMs: draw?.times[0] ?? null,
     drawMaxMs: draw ? Math.max(...draw.times.slice(1)) : null,

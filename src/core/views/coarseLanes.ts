@@ -8,7 +8,7 @@
 
 import type { IntervalColumns, TimelineTables } from '../analysis/tables';
 
-/** Bins across the trace per level, finest first; each divides the one before. */
+/** Bins across the trace per level, finest first; powers of two, so each divides the one before. */
 export const COARSE_LEVELS = [1 << 16, 1 << 12] as const;
 /** Highest state / run-kind code plus one (VcpuState: 0..5; CpuRunKind: 0..2). */
 export const STATE_CODES = 6;
@@ -38,147 +38,266 @@ export function coarseLevels(tables: TimelineTables): CoarseLevel[] {
 /** The finest bin width (ns): below it only the runs themselves will do. */
 export const finestBinNs = (tables: TimelineTables) => Math.max(1, tables.endNs - tables.startNs) / COARSE_LEVELS[0];
 
-/** Growable output columns; `detail` holds the detail the timeline draws (and vcpuLane the same). */
-class CoarseBuilder {
-  count = 0;
-  private cap = 1024;
-  lane = new Uint32Array(this.cap);
-  startNs = new Float64Array(this.cap);
-  endNs = new Float64Array(this.cap);
-  state = new Uint8Array(this.cap);
-  detail = new Int32Array(this.cap);
-  flags = new Uint8Array(this.cap);
+/**
+ * Rows per chunk of a CoarseBuilder. Rows are written into chunks and copied once into columns
+ * of their exact size: about twice the rows' bytes allocated, where columns sized for the
+ * most rows a level can have allocated 3x the fine level's rows on the benchmark trace, and
+ * the external memory set off full garbage collections of the whole session's heap.
+ */
+const CHUNK_ROWS = 1 << 16;
+/** The first chunk is small so that a new chunk is made long before the optimizer compiles push (a first statement reached in optimized code deoptimizes it). */
+const FIRST_CHUNK_ROWS = 16;
 
-  push(lane: number, start: number, end: number, state: number, detail: number, flags: number): void {
-    const n = this.count;
-    if (n && this.lane[n - 1] === lane && this.endNs[n - 1] === start && this.state[n - 1] === state && this.detail[n - 1] === detail && this.flags[n - 1] === flags) {
-      this.endNs[n - 1] = end;
-      return;
-    }
-    if (n === this.cap) this.grow();
-    this.lane[n] = lane;
-    this.startNs[n] = start;
-    this.endNs[n] = end;
-    this.state[n] = state;
-    this.detail[n] = detail;
-    this.flags[n] = flags;
-    this.count++;
-  }
+class RowChunk {
+  readonly startNs: Float64Array;
+  readonly endNs: Float64Array;
+  readonly state: Uint8Array;
+  readonly detail: Int32Array;
+  readonly flags: Uint8Array;
+  rows = 0;
 
-  private grow(): void {
-    this.cap *= 2;
-    const g = <T extends Float64Array | Uint32Array | Uint8Array | Int32Array>(old: T, next: T) => (next.set(old), next);
-    this.lane = g(this.lane, new Uint32Array(this.cap));
-    this.startNs = g(this.startNs, new Float64Array(this.cap));
-    this.endNs = g(this.endNs, new Float64Array(this.cap));
-    this.state = g(this.state, new Uint8Array(this.cap));
-    this.detail = g(this.detail, new Int32Array(this.cap));
-    this.flags = g(this.flags, new Uint8Array(this.cap));
+  constructor(readonly cap: number) {
+    this.startNs = new Float64Array(cap);
+    this.endNs = new Float64Array(cap);
+    this.state = new Uint8Array(cap);
+    this.detail = new Int32Array(cap);
+    this.flags = new Uint8Array(cap);
   }
 }
+
+/** A level's rows as they are written, a lane after another; `detail` holds the detail the timeline draws (and vcpuLane the same). */
+class CoarseBuilder {
+  count = 0;
+  private readonly chunks: RowChunk[] = [];
+  private chunk: RowChunk;
+  // The last row, for joining a neighbour alike.
+  private lastLane = -1;
+  private lastState = -1;
+  private lastDetail = 0;
+  private lastFlags = -1;
+  /** laneStart[l]: the first row of lane l (filled as lanes start). */
+  private readonly laneStart: Uint32Array;
+
+  /**
+   * `maxRows`: an upper bound on the rows (a small level needs small chunks); a bin of this
+   * level is `per` finest bins of `binNs` from `originNs`.
+   */
+  constructor(
+    private readonly maxRows: number,
+    lanes: number,
+    private readonly originNs: number,
+    private readonly binNs: number,
+    private readonly per: number,
+  ) {
+    this.laneStart = new Uint32Array(lanes + 1);
+    this.chunk = new RowChunk(Math.min(maxRows, FIRST_CHUNK_ROWS));
+    this.chunks.push(this.chunk);
+  }
+
+  /**
+   * A row for bins from..to - 1 of this level. Bin numbers, not ns, are passed: a double
+   * argument to a call not inlined is boxed (two per finest bin came to ~150 MB of young
+   * garbage per build on the benchmark trace).
+   */
+  push(lane: number, from: number, to: number, state: number, detail: number, flags: number): void {
+    const { originNs, binNs, per } = this;
+    const start = originNs + from * per * binNs;
+    const end = originNs + to * per * binNs;
+    let c = this.chunk;
+    // The last row is in the current chunk (a chunk is made for a row that is not joined).
+    if (this.lastLane === lane && c.endNs[c.rows - 1] === start && this.lastState === state && this.lastDetail === detail && this.lastFlags === flags) {
+      c.endNs[c.rows - 1] = end;
+      return;
+    }
+    if (c.rows === c.cap) {
+      this.chunk = c = new RowChunk(Math.min(CHUNK_ROWS, this.maxRows - this.count));
+      this.chunks.push(c);
+    }
+    const n = c.rows++;
+    c.startNs[n] = start;
+    c.endNs[n] = end;
+    c.state[n] = state;
+    c.detail[n] = detail;
+    c.flags[n] = flags;
+    this.count++;
+    this.lastLane = lane;
+    this.lastState = state;
+    this.lastDetail = detail;
+    this.lastFlags = flags;
+  }
+
+  /** Lane `lane`'s rows start here (lane = lanes: the end). */
+  startLane(lane: number): void {
+    this.laneStart[lane] = this.count;
+  }
+
+  /** The rows, in columns of their exact size. */
+  columns(): IntervalColumns {
+    const { laneStart, count: n } = this;
+    const detail = new Int32Array(n);
+    // The keys in the order of the analysis' tables (trackers/columns.ts), so both have one shape where the timeline reads them.
+    const t: IntervalColumns = { count: n, lane: new Uint32Array(n), startNs: new Float64Array(n), endNs: new Float64Array(n), state: new Uint8Array(n), detail, vcpuLane: detail, row: new Uint32Array(n), flags: new Uint8Array(n), laneStart };
+    let at = 0;
+    for (const c of this.chunks) {
+      t.startNs.set(c.startNs.subarray(0, c.rows), at);
+      t.endNs.set(c.endNs.subarray(0, c.rows), at);
+      t.state.set(c.state.subarray(0, c.rows), at);
+      t.detail.set(c.detail.subarray(0, c.rows), at);
+      t.flags.set(c.flags.subarray(0, c.rows), at);
+      at += c.rows;
+    }
+    for (let lane = 0; lane + 1 < laneStart.length; lane++) t.lane.fill(lane, laneStart[lane], laneStart[lane + 1]);
+    return t;
+  }
+}
+
+/**
+ * Most rows a level of `bins` bins can have: one per bin and lane, and three per run (the bin
+ * where it starts, the one where it ends, one joined row for the bins it covers alone).
+ */
+const rowBound = (bins: number, lanes: number, runs: number) => Math.max(1, Math.min(bins * lanes, 3 * runs));
 
 function coarsen(table: IntervalColumns, lanes: number, details: Int32Array, originNs: number, span: number): IntervalColumns[] {
   const binNs = span / COARSE_LEVELS[0];
-  const outs = COARSE_LEVELS.map(() => new CoarseBuilder());
-  const laneStarts = COARSE_LEVELS.map(() => new Uint32Array(lanes + 1));
-  const coarser = COARSE_LEVELS.slice(1).map((bins, k) => new LevelSummary(COARSE_LEVELS[0] / bins, originNs, binNs, outs[k + 1]));
-  const fine = new FineBin(originNs, binNs, outs[0], coarser);
-  for (let lane = 0; lane < lanes; lane++) {
-    for (let k = 0; k < COARSE_LEVELS.length; k++) laneStarts[k][lane] = outs[k].count;
-    fine.lane = lane;
-    for (const level of coarser) level.lane = lane;
-    binLane(fine, table, details, table.laneStart[lane], table.laneStart[lane + 1], originNs, binNs);
-  }
-  return outs.map((out, k) => {
-    laneStarts[k][lanes] = out.count;
-    const n = out.count;
-    return { count: n, lane: out.lane.subarray(0, n), startNs: out.startNs.subarray(0, n), endNs: out.endNs.subarray(0, n), state: out.state.subarray(0, n), detail: out.detail.subarray(0, n), vcpuLane: out.detail.subarray(0, n), row: new Uint32Array(n), flags: out.flags.subarray(0, n), laneStart: laneStarts[k] };
-  });
+  const runs = table.laneStart[lanes] - table.laneStart[0];
+  const outs = COARSE_LEVELS.map((bins) => new CoarseBuilder(rowBound(bins, lanes, runs), lanes, originNs, binNs, COARSE_LEVELS[0] / bins));
+  const coarser = COARSE_LEVELS.slice(1).map((bins, k) => new LevelSummary(COARSE_LEVELS[0] / bins, outs[k + 1]));
+  const bins = new FineBins(originNs, binNs, outs[0], coarser);
+  binLanes(table, details, lanes, bins);
+  bins.endLanes(lanes);
+  return outs.map((out) => out.columns());
 }
 
 /**
- * One lane's runs (rows lo..hi, by start, never overlapping) cut at the finest bin edges, the
- * bins streamed in order: only bins with runs are visited, never the whole trace's bins.
+ * Every lane's runs (by start, never overlapping) cut at the finest bin edges, the bins
+ * streamed in order: only bins with runs are visited, never the whole trace's bins. The open
+ * bin's states live in locals, `bins` gets each closed bin.
+ *
+ * Written for the optimizer, which compiles this loop while the first lane runs (on the
+ * benchmark trace each compile is ~55 ms of CPU): one flat loop over every lane's rows whose
+ * lane change (closing the lane's last bin, opening the next lane) runs on the first
+ * iteration already, so that no statement is first reached in optimized code. A loop per
+ * lane reached its lane-end statements only after compiling, deoptimized there, and was
+ * compiled again at each lane (2.5x the instructions, half of them compiling).
  */
-function binLane(fine: FineBin, table: IntervalColumns, details: Int32Array, lo: number, hi: number, originNs: number, binNs: number): void {
+function binLanes(table: IntervalColumns, details: Int32Array, lanes: number, bins: FineBins): void {
+  const { originNs, binNs, time, detail } = bins;
   const last = COARSE_LEVELS[0] - 1;
-  const { startNs, endNs, state } = table;
-  // A run mostly starts where the one before ended: its first bin is then that one's last (no division).
-  let prevEnd = NaN;
+  const { startNs, endNs, state, laneStart } = table;
+  let lane = -1;
+  let laneEnd = laneStart[0];
+  let bin = -1;
+  let states = 0;
+  // A run mostly starts where the one before ended: its first bin is then that one's last (no
+  // division). The one before is kept as its row: a double carried round the loop was boxed,
+  // one heap number per run (~150 MB of young garbage per build on the benchmark trace).
+  let prev = -1;
   let prevBin = 0;
-  for (let i = lo; i < hi; i++) {
+  for (let i = laneStart[0]; ; i++) {
+    while (i === laneEnd) {
+      // The lane change (lane -1 to 0 first): a bin of -1 closes nothing.
+      bins.endLane(bin, states);
+      if (++lane === lanes) return;
+      bins.startLane(lane);
+      laneEnd = laneStart[lane + 1];
+      bin = -1;
+      states = 0;
+      prev = -1;
+    }
     const s = startNs[i];
     const e = endNs[i];
     if (!(e > s)) continue;
-    const b0 = s === prevEnd ? prevBin : Math.min(last, Math.floor((s - originNs) / binNs));
+    const b0 = prev >= 0 && s === endNs[prev] ? prevBin : Math.min(last, Math.floor((s - originNs) / binNs));
     const b1 = Math.min(last, Math.floor((e - originNs) / binNs));
-    prevEnd = e;
+    prev = i;
     prevBin = b1;
     const st = state[i];
+    const bit = 1 << st;
     if (b0 === b1) {
-      // Most runs fall inside one bin.
-      if (b0 >= 0) fine.add(b0, st, e - s, details[i]);
+      // Most runs fall inside one bin (a run before the first bin adds nothing).
+      if (b0 !== bin) {
+        if (b0 < 0) continue;
+        if (bin >= 0) bins.pass(bin, states);
+        bin = b0;
+        states = bit;
+        time[st] = e - s;
+      } else if ((states & bit) === 0) {
+        states |= bit;
+        time[st] = e - s;
+      } else time[st] += e - s;
+      detail[st] = details[i];
       continue;
     }
-    for (let b = Math.max(0, b0); b <= b1; b++) fine.add(b, st, Math.min(e, originNs + (b + 1) * binNs) - Math.max(s, originNs + b * binNs), details[i]);
+    for (let b = Math.max(0, b0); b <= b1; b++) {
+      if (b !== bin) {
+        if (bin >= 0) bins.pass(bin, states);
+        bin = b;
+        states = 0;
+      }
+      if ((states & bit) === 0) {
+        states |= bit;
+        time[st] = 0;
+      }
+      time[st] += Math.min(e, originNs + (b + 1) * binNs) - Math.max(s, originNs + b * binNs);
+      detail[st] = details[i];
+    }
   }
-  fine.close();
 }
 
 /**
- * The open finest bin of a lane: time per state and the detail of the last run that added to
- * it; `states` has bit s set for each state s it holds (a bin holds one to three of the six).
- * A closed bin is written to the finest level as it is and passed on to the coarser levels.
+ * The finest bins as they close: per bin the time per state and the detail of the last run
+ * that added to it (filled by binLanes); `states` has bit s set for each state s it holds (a
+ * bin holds one to three of the six). A closed bin is written to the finest level as it is
+ * and passed on to the coarser levels.
  */
-class FineBin {
-  lane = 0;
-  private bin = -1;
-  private states = 0;
-  private readonly time = new Float64Array(STATE_CODES);
-  private readonly detail = new Int32Array(STATE_CODES);
+class FineBins {
+  readonly time = new Float64Array(STATE_CODES);
+  readonly detail = new Int32Array(STATE_CODES);
+  private lane = 0;
 
   constructor(
-    private readonly originNs: number,
-    private readonly binNs: number,
+    readonly originNs: number,
+    readonly binNs: number,
     private readonly out: CoarseBuilder,
     private readonly coarser: LevelSummary[],
   ) {}
 
-  add(bin: number, state: number, ns: number, detail: number): void {
-    if (bin !== this.bin) {
-      this.pass();
-      this.bin = bin;
-      this.states = 0;
-    }
-    const bit = 1 << state;
-    if ((this.states & bit) === 0) {
-      this.states |= bit;
-      this.time[state] = 0;
-    }
-    this.time[state] += ns;
-    this.detail[state] = detail;
+  startLane(lane: number): void {
+    this.lane = lane;
+    this.out.startLane(lane);
+    for (const level of this.coarser) level.startLane(lane);
   }
 
-  /** Ends the lane: the open bin is passed on and every level's open bin written. */
-  close(): void {
-    this.pass();
-    this.bin = -1;
-    for (const level of this.coarser) level.flush();
-  }
-
-  private pass(): void {
-    const { bin, states, time, detail, coarser } = this;
+  /** The state with the most time (the first on a tie), mixed when several had time. */
+  pass(bin: number, states: number): void {
     if (bin < 0) return;
-    // The finest level's bin: the state with the most time (the first on a tie), mixed when several had time.
+    const { time, detail, coarser } = this;
     let best = -1;
     let shares = 0;
-    for (let st = 0, rest = states; rest !== 0; st++, rest >>= 1) {
-      if ((rest & 1) === 0 || time[st] <= 0) continue;
-      shares++;
-      if (best < 0 || time[st] > time[best]) best = st;
+    if ((states & (states - 1)) === 0) {
+      // One state (the common case).
+      const st = 31 - Math.clz32(states);
+      if (time[st] > 0) (best = st), (shares = 1);
+    } else {
+      for (let st = 0, rest = states; rest !== 0; st++, rest >>= 1) {
+        if ((rest & 1) === 0 || time[st] <= 0) continue;
+        shares++;
+        if (best < 0 || time[st] > time[best]) best = st;
+      }
     }
-    if (best >= 0) this.out.push(this.lane, this.originNs + bin * this.binNs, this.originNs + (bin + 1) * this.binNs, best, detail[best], shares > 1 ? COARSE_MIXED : 0);
+    if (best >= 0) this.out.push(this.lane, bin, bin + 1, best, detail[best], shares > 1 ? COARSE_MIXED : 0);
     for (let k = 0; k < coarser.length; k++) coarser[k].add(bin, states, time, detail);
+  }
+
+  /** The lane's last bin (none when -1) and every level's open bin written. */
+  endLane(bin: number, states: number): void {
+    this.pass(bin, states);
+    for (let k = 0; k < this.coarser.length; k++) this.coarser[k].flush();
+  }
+
+  endLanes(lanes: number): void {
+    this.out.startLane(lanes);
+    for (const level of this.coarser) level.startLane(lanes);
   }
 }
 
@@ -187,7 +306,7 @@ class FineBin {
  * detail of its largest finest-bin share; written as the dominant state, mixed when several.
  */
 class LevelSummary {
-  lane = 0;
+  private lane = 0;
   private bin = -1;
   /** Bit s: state s has time in the open bin (its sum and best are set). */
   private states = 0;
@@ -195,16 +314,25 @@ class LevelSummary {
   private readonly best = new Float64Array(STATE_CODES);
   private readonly detail = new Int32Array(STATE_CODES);
 
+  private readonly shift: number;
+
+  /** `per`: finest bins per bin of this level (a power of two). */
   constructor(
-    private readonly per: number,
-    private readonly originNs: number,
-    private readonly binNs: number,
+    per: number,
     private readonly out: CoarseBuilder,
-  ) {}
+  ) {
+    this.shift = 31 - Math.clz32(per);
+  }
+
+  startLane(lane: number): void {
+    this.lane = lane;
+    this.out.startLane(lane);
+  }
 
   /** Finest bins come in increasing order; `states`: the bits of the states in `time`. */
   add(fineBin: number, states: number, time: Float64Array, detail: Int32Array): void {
-    const bin = Math.floor(fineBin / this.per);
+    // per is a power of two (COARSE_LEVELS): the shift is the division, without one per finest bin.
+    const bin = fineBin >>> this.shift;
     if (bin !== this.bin) {
       this.flush();
       this.bin = bin;
@@ -229,7 +357,7 @@ class LevelSummary {
 
   flush(): void {
     if (this.bin < 0) return;
-    const { sum, per, binNs, originNs, bin } = this;
+    const { sum, bin } = this;
     this.bin = -1;
     let best = -1;
     let states = 0;
@@ -238,6 +366,6 @@ class LevelSummary {
       states++;
       if (best < 0 || sum[st] > sum[best]) best = st;
     }
-    if (best >= 0) this.out.push(this.lane, originNs + bin * per * binNs, originNs + (bin + 1) * per * binNs, best, this.detail[best], states > 1 ? COARSE_MIXED : 0);
+    if (best >= 0) this.out.push(this.lane, bin, bin + 1, best, this.detail[best], states > 1 ? COARSE_MIXED : 0);
   }
 }

@@ -26,17 +26,33 @@ export function instantIndex(tables: TimelineTables): InstantIndex {
   const hit = cache.get(tables);
   if (hit) return hit;
   const d = tables.decisions;
-  const sizes = new Uint32Array(tables.vcpuLanes.length);
-  for (let i = 0; i < d.count; i++) sizes[d.spinnerLane[i]]++;
+  const sizes = laneSizes(d.spinnerLane, d.count, tables.vcpuLanes.length);
   const laneTs = [...sizes].map((n) => new Float64Array(n));
-  const filled = new Uint32Array(sizes.length);
   const boostPrefix = new Uint32Array(d.count + 1);
-  for (let i = 0; i < d.count; i++) {
-    const lane = d.spinnerLane[i];
-    laneTs[lane][filled[lane]++] = d.ts[i];
-    boostPrefix[i + 1] = boostPrefix[i] + (isBoostArrow(d, i) ? 1 : 0);
-  }
+  fillIndex(d, laneTs, boostPrefix);
   const index = { laneTs, boostPrefix };
   cache.set(tables, index);
   return index;
+}
+
+// The two loops are functions of their own: a loop compiled while it runs (on-stack) and
+// followed by more code meets that code first in compiled form and deoptimizes there.
+
+function laneSizes(spinnerLane: Uint32Array, count: number, lanes: number): Uint32Array {
+  const sizes = new Uint32Array(lanes);
+  for (let i = 0; i < count; i++) sizes[spinnerLane[i]]++;
+  return sizes;
+}
+
+function fillIndex(d: TimelineTables['decisions'], laneTs: Float64Array[], boostPrefix: Uint32Array): void {
+  const { ts, spinnerLane, targetLane, outcome } = d;
+  const filled = new Uint32Array(laneTs.length);
+  let boosts = 0;
+  for (let i = 0; i < d.count; i++) {
+    const lane = spinnerLane[i];
+    laneTs[lane][filled[lane]++] = ts[i];
+    // isBoostArrow, inline (1.4 M rows on the benchmark trace).
+    if (targetLane[i] >= 0 && ARROW_OUTCOME[outcome[i]] === 1) boosts++;
+    boostPrefix[i + 1] = boosts;
+  }
 }

@@ -8,7 +8,7 @@
 
 import type { IntervalColumns, TimelineTables } from '../analysis/tables';
 import { BOOST_STRIDE, IPI_STRIDE, SEGMENT_MIXED, type TimelineLane, type TimelineRequest, type TimelineWindow } from '../../protocol';
-import { lowerBound, upperBound } from './sortedSearch';
+import { lowerBound, lowerBoundNear, upperBound } from './sortedSearch';
 import { COARSE_MIXED, coarseLevels, finestBinNs, STATE_CODES } from './coarseLanes';
 import { instantIndex, isBoostArrow } from './instantIndex';
 import { instanceMarks, type InstanceTables } from './instances';
@@ -126,45 +126,63 @@ function laneSource(tables: TimelineTables, which: 'vcpuStates' | 'cpuRuns', lan
  * Segments of one lane of `table` inside the window: x0, x1, code, detail, where detail comes
  * from `details` (a vCPU's pCPU; the vCPU lane a pCPU ran); `mixed` marks coarse rows that
  * already merged several states. Runs under `minPx` are merged (1 px, more when a message
- * would be too large).
+ * would be too large). The loop runs once per row read (up to ~500 k a step): pixel positions
+ * inline, the open group in a reused MergeGroup.
  */
 function laneSegments(table: IntervalColumns, details: Int32Array, mixed: Uint8Array | null, lane: number, request: TimelineRequest, scale: Scale, minPx: number): number[] {
-  const out: number[] = [];
+  const out = new SegmentOut();
   const lo = table.laneStart[lane];
   const hi = table.laneStart[lane + 1];
-  const first = upperBound(table.endNs, lo, hi, request.startNs);
-  const last = lowerBound(table.startNs, first, hi, request.endNs);
-  const group = new MergeGroup();
-  const emit = (x0: number, x1: number, code: number, detail: number) => {
+  const { startNs, endNs, state } = table;
+  const first = upperBound(endNs, lo, hi, request.startNs);
+  const last = lowerBound(startNs, first, hi, request.endNs);
+  const group = mergeGroup;
+  group.reset();
+  group.x1 = 0;
+  const { widthPx, pxPerNs } = scale;
+  const originNs = scale.startNs;
+  const windowStart = request.startNs;
+  const windowEnd = request.endNs;
+  for (let i = first; i < last; i++) {
+    const s = startNs[i];
+    const e = endNs[i];
+    // toPx, inline.
+    const x0 = Math.min(widthPx, Math.max(0, (s - originNs) * pxPerNs));
+    const x1 = Math.min(widthPx, Math.max(0, (e - originNs) * pxPerNs));
+    const st = state[i];
+    const merged = mixed !== null && (mixed[i] & COARSE_MIXED) !== 0;
+    if (x1 - x0 >= minPx) {
+      if (!group.empty) out.flush(group);
+      out.emit(x0, x1, merged ? st | SEGMENT_MIXED : st, details[i]);
+      continue;
+    }
+    // A gap of a pixel or more ends the group: blank stays blank.
+    if (!group.empty && x0 - group.x1 >= minPx) out.flush(group);
+    group.add(x0, x1, st, details[i], Math.min(e, windowEnd) - Math.max(s, windowStart), merged);
+    if (group.x1 - group.x0 >= minPx) out.flush(group);
+  }
+  if (!group.empty) out.flush(group);
+  return out.numbers;
+}
+
+/** A lane's segments as they are written: neighbours that draw alike are joined. */
+class SegmentOut {
+  readonly numbers: number[] = [];
+
+  emit(x0: number, x1: number, code: number, detail: number): void {
+    const out = this.numbers;
     const n = out.length;
     // Join a neighbour that draws alike (same code and detail, touching).
     if (n && out[n - 2] === code && out[n - 1] === detail && out[n - 3] >= round(x0)) out[n - 3] = round(x1);
     else out.push(round(x0), round(x1), code, detail);
-  };
-  const flush = () => {
-    if (group.empty) return;
-    const { code, detail } = group.result();
-    emit(group.x0, group.x1, code, detail);
-    group.reset();
-  };
-  for (let i = first; i < last; i++) {
-    const x0 = toPx(scale, table.startNs[i]);
-    const x1 = toPx(scale, table.endNs[i]);
-    const state = table.state[i];
-    const detail = details[i];
-    const merged = mixed !== null && (mixed[i] & COARSE_MIXED) !== 0;
-    if (x1 - x0 >= minPx) {
-      flush();
-      emit(x0, x1, merged ? state | SEGMENT_MIXED : state, detail);
-      continue;
-    }
-    // A gap of a pixel or more ends the group: blank stays blank.
-    if (!group.empty && x0 - group.x1 >= minPx) flush();
-    group.add(x0, x1, state, detail, Math.min(table.endNs[i], request.endNs) - Math.max(table.startNs[i], request.startNs), merged);
-    if (group.x1 - group.x0 >= minPx) flush();
   }
-  flush();
-  return out;
+
+  /** The group's dominant state written as one segment; the group emptied. */
+  flush(group: MergeGroup): void {
+    const code = group.code();
+    this.emit(group.x0, group.x1, code, group.detailOf(code & (SEGMENT_MIXED - 1)));
+    group.reset();
+  }
 }
 
 /** Runs shorter than a pixel, gathered until they span one: time per state decides the colour. */
@@ -176,6 +194,7 @@ class MergeGroup {
   private readonly longest = new Float64Array(STATE_CODES).fill(-1);
   private readonly detailOfLongest = new Int32Array(STATE_CODES);
   private firstState = 0;
+  /** Bit s: state s is in the group. */
   private states = 0;
   private mixedInput = false;
 
@@ -187,7 +206,7 @@ class MergeGroup {
       this.empty = false;
     }
     this.x1 = Math.max(this.x1, x1);
-    if (this.longest[state] < 0) this.states++;
+    this.states |= 1 << state;
     this.time[state] += ns;
     if (ns > this.longest[state]) {
       this.longest[state] = ns;
@@ -195,21 +214,33 @@ class MergeGroup {
     }
   }
 
-  /** The dominant state (most time; the first one on a tie of zero-length runs) and its longest run's detail. */
-  result(): { code: number; detail: number } {
+  /** The dominant state (most time; the first one on a tie of zero-length runs), mixed when the group held several. */
+  code(): number {
+    const { time, states } = this;
     let best = this.firstState;
-    for (let s = 0; s < STATE_CODES; s++) if (this.time[s] > this.time[best]) best = s;
-    return { code: best | (this.states > 1 || this.mixedInput ? SEGMENT_MIXED : 0), detail: this.detailOfLongest[best] };
+    for (let s = 0, rest = states; rest !== 0; s++, rest >>= 1) if ((rest & 1) !== 0 && time[s] > time[best]) best = s;
+    return best | ((states & (states - 1)) !== 0 || this.mixedInput ? SEGMENT_MIXED : 0);
+  }
+
+  /** The detail of a state's longest run. */
+  detailOf(state: number): number {
+    return this.detailOfLongest[state];
   }
 
   reset(): void {
     this.empty = true;
-    this.time.fill(0);
-    this.longest.fill(-1);
+    for (let s = 0, rest = this.states; rest !== 0; s++, rest >>= 1) {
+      if ((rest & 1) === 0) continue;
+      this.time[s] = 0;
+      this.longest[s] = -1;
+    }
     this.states = 0;
     this.mixedInput = false;
   }
 }
+
+/** One group serves every lane (a lane's group is empty when it ends). */
+const mergeGroup = new MergeGroup();
 
 /** PAUSE exits (one per decision) per spinner lane: pairs of column step and count, in columns of `columnPx`. */
 function pauseTicks(tables: TimelineTables, request: TimelineRequest, scale: Scale, columnPx: number): Map<number, number[]> {
@@ -228,7 +259,7 @@ function pauseTicks(tables: TimelineTables, request: TimelineRequest, scale: Sca
     let at = lowerBound(ts, 0, ts.length, request.startNs);
     const end = lowerBound(ts, at, ts.length, request.endNs);
     for (let px = 0; px < scale.widthPx && at < end; px++) {
-      const next = px === scale.widthPx - 1 ? end : Math.min(end, lowerBound(ts, at, end, request.startNs + (px + 1) * nsPerPx));
+      const next = px === scale.widthPx - 1 ? end : Math.min(end, lowerBoundNear(ts, at, end, request.startNs + (px + 1) * nsPerPx));
       if (next > at) ticks.add(lane, px, next - at);
       at = next;
     }
@@ -246,7 +277,7 @@ function guestInstantTicks(guests: GuestLaneTables, request: TimelineRequest, sc
     const end = lowerBound(ts, at, laneStart[lane + 1], request.endNs);
     while (at < end) {
       const px = Math.min(scale.widthPx - 1, Math.floor(toPx(scale, ts[at])));
-      const next = px === scale.widthPx - 1 ? end : Math.min(end, lowerBound(ts, at, end, request.startNs + (px + 1) * nsPerPx));
+      const next = px === scale.widthPx - 1 ? end : Math.min(end, lowerBoundNear(ts, at, end, request.startNs + (px + 1) * nsPerPx));
       ticks.add(lane, px, Math.max(1, next - at));
       at = Math.max(at + 1, next);
     }
@@ -298,8 +329,10 @@ class ArrowMerger {
   readonly arrows: number[] = [];
   inWindow = 0;
   private column = -1;
+  /** The current column's arrows: keys[0..open) and where each starts in `arrows` (reused, never shrunk). */
   private readonly keys: number[] = [];
   private readonly at: number[] = [];
+  private open = 0;
 
   constructor(private readonly stride: number) {}
 
@@ -308,16 +341,17 @@ class ArrowMerger {
     this.inWindow++;
     if (px !== this.column) {
       this.column = px;
-      this.keys.length = 0;
-      this.at.length = 0;
+      this.open = 0;
     }
-    const j = this.keys.indexOf(key);
-    if (j >= 0) {
+    const { keys, open } = this;
+    for (let j = 0; j < open; j++) {
+      if (keys[j] !== key) continue;
       this.arrows[this.at[j] + this.stride - 1]++;
       return false;
     }
-    this.keys.push(key);
-    this.at.push(this.arrows.length);
+    keys[open] = key;
+    this.at[open] = this.arrows.length;
+    this.open = open + 1;
     return true;
   }
 
@@ -363,19 +397,26 @@ function boostArrows(tables: TimelineTables, request: TimelineRequest, scale: Sc
     return merger.result(merger.inWindow);
   }
   const { boostPrefix } = instantIndex(tables);
-  readColumns(d.ts, from, to, request, scale, read);
+  const rows = sampledRows(d.ts, from, to, request, scale);
+  for (let k = 0; k < rows.length; k++) read(rows[k]);
   return merger.result(boostPrefix[to] - boostPrefix[from]);
 }
 
-/** The first ARROWS_READ_PER_PX instants of each pixel column (rows from..to of `ts`). */
-function readColumns(ts: Float64Array, from: number, to: number, request: TimelineRequest, scale: Scale, read: (i: number) => void): void {
+/**
+ * The first ARROWS_READ_PER_PX instants of each pixel column (rows from..to of `ts`), in order.
+ * Rows, not a callback: each caller reads them in its own loop (one callee per call site).
+ */
+function sampledRows(ts: Float64Array, from: number, to: number, request: TimelineRequest, scale: Scale): Uint32Array {
+  const rows = new Uint32Array(Math.min(to - from, scale.widthPx * ARROWS_READ_PER_PX));
   const nsPerPx = 1 / scale.pxPerNs;
+  let n = 0;
   let at = from;
   for (let px = 0; px < scale.widthPx && at < to; px++) {
-    const next = px === scale.widthPx - 1 ? to : Math.min(to, lowerBound(ts, at, to, request.startNs + (px + 1) * nsPerPx));
-    for (let i = at; i < Math.min(next, at + ARROWS_READ_PER_PX); i++) read(i);
+    const next = px === scale.widthPx - 1 ? to : Math.min(to, lowerBoundNear(ts, at, to, request.startNs + (px + 1) * nsPerPx));
+    for (let i = at; i < Math.min(next, at + ARROWS_READ_PER_PX); i++) rows[n++] = i;
     at = next;
   }
+  return rows.subarray(0, n);
 }
 
 function ipiArrows(tables: TimelineTables, request: TimelineRequest, scale: Scale): Arrows {
@@ -389,6 +430,9 @@ function ipiArrows(tables: TimelineTables, request: TimelineRequest, scale: Scal
     if (merger.add(px, p.fromLane[i] * lanes + p.toLane[i])) merger.arrows.push(px, p.fromLane[i], p.toLane[i], 1);
   };
   if (to - from <= INSTANT_SCAN_PER_PX * request.widthPx) for (let i = from; i < to; i++) read(i);
-  else readColumns(p.ts, from, to, request, scale, read);
+  else {
+    const rows = sampledRows(p.ts, from, to, request, scale);
+    for (let k = 0; k < rows.length; k++) read(rows[k]);
+  }
   return merger.result(to - from);
 }
