@@ -18,6 +18,8 @@ const suffix = process.argv[3] ?? '.test.js';
 const SLOWEST_SHOWN = 10;
 /** Per-file durations of the last run, for the order of the next one (out/ is a build folder). */
 const timesFile = join('out', `test-times${suffix.replace(/\.js$/, '')}.json`);
+/** Every file's CPU ms of the last run, slowest first (the list printed is the top of it). */
+const cpuListFile = join('out', `test-cpu${suffix.replace(/\.js$/, '')}.json`);
 
 const files = [];
 const walk = (d) => {
@@ -66,7 +68,11 @@ process.on('exit', () => {
   process.stdout.write(`\n${files.length} files, ${concurrency} at a time: ${s(Date.now() - startedAt).trim()} wall, ${s(totalCpuMs).trim()} CPU (the files and what they spawned)\n`);
   process.stdout.write(`slowest test files by CPU:\n       CPU       wall\n`);
   for (const file of slowest) process.stdout.write(`  ${cpu[file] === undefined ? '      ? s' : s(cpu[file])}  ${s(times[file])}  ${file}\n`);
-  if (existsSync('out')) writeFileSync(timesFile, JSON.stringify(times, null, 1));
+  if (existsSync('out')) {
+    writeFileSync(timesFile, JSON.stringify(times, null, 1));
+    const byCpu = Object.fromEntries(Object.entries(cpu).sort((a, b) => b[1] - a[1]).map(([file, ms]) => [file, Math.round(ms)]));
+    writeFileSync(cpuListFile, JSON.stringify(byCpu, null, 1));
+  }
 });
 
 /** CPU ms per test file (relative path), as the files' processes reported it. */
