@@ -1,10 +1,12 @@
 // A webview bundle in a real browser (Debian's Chromium via playwright-core, no downloads):
 // the same HTML shell and CSP the extension serves, with a stand-in for acquireVsCodeApi that
-// records posted messages and state, and a listener that records CSP violations.
+// records posted messages and state, and a listener that records CSP violations. Each page has
+// a browser context of its own in one Chromium per process, which closes once no page has been
+// open for a moment (the test files of a group, scripts/test-group.cjs, share it).
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { renderWebviewHtml } from '../../src/extension/webviewHtml';
 import { ROOT } from './paths';
 import { scratchDir } from './scratch';
@@ -62,7 +64,8 @@ export const LIGHT_THEME: Record<string, string> = {
 };
 
 export interface WebviewPage {
-  browser: Browser;
+  /** The page's own context: close it when done (the browser stays for the next page). */
+  context: BrowserContext;
   tab: Page;
   /** Page errors and console errors. */
   errors: string[];
@@ -91,20 +94,54 @@ export async function openWebviewPage(bundle: 'traceEditor' | 'comparison', view
       ],
     }),
   );
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-gpu'] });
-  const tab = await browser.newPage({ viewport });
+  const context = await openContext(viewport);
+  const tab = await context.newPage();
   const errors: string[] = [];
   tab.on('pageerror', (e) => errors.push(e.message));
   tab.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   await tab.goto(pathToFileURL(page).href);
   await tab.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
   return {
-    browser,
+    context,
     tab,
     errors,
     posted: () => tab.evaluate(() => (window as unknown as { __posted: { type: string }[] }).__posted),
     violations: () => tab.evaluate(() => (window as unknown as { __violations: string[] }).__violations),
   };
+}
+
+/** How long the browser stays after its last context closed, for the next test file's pages. */
+const IDLE_CLOSE_MS = 500;
+let browser: Promise<Browser> | undefined;
+let openContexts = 0;
+let idleTimer: NodeJS.Timeout | undefined;
+
+async function openContext(viewport: { width: number; height: number }): Promise<BrowserContext> {
+  clearTimeout(idleTimer);
+  browser ??= chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-gpu'] }).then((b) => {
+    b.on('disconnected', () => (browser = undefined));
+    return b;
+  });
+  openContexts++;
+  let context: BrowserContext;
+  try {
+    context = await (await browser).newContext({ viewport });
+  } catch (err) {
+    contextClosed();
+    throw err;
+  }
+  context.on('close', contextClosed);
+  return context;
+}
+
+function contextClosed(): void {
+  if (--openContexts > 0) return;
+  const closing = browser;
+  idleTimer = setTimeout(() => {
+    if (browser !== closing || openContexts > 0) return;
+    browser = undefined;
+    void closing?.then((b) => b.close());
+  }, IDLE_CLOSE_MS);
 }
 
 /** Non-transparent pixels of every canvas on the page (or under `within`). */
