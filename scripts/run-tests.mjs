@@ -2,13 +2,14 @@
 // globs): `*.test.js` by default, `*.model.js` for the many-seed model tests, `*.e2e.js` for the
 // end-to-end tests (one file at a time: each starts its own VS Code).
 //   node scripts/run-tests.mjs [DIR] [SUFFIX]
-// Files run as many at a time as there are cores (node's own default leaves one core idle,
-// which on 2 cores is one file at a time), the slowest of the last run first so that no long
-// file starts last; the slowest files are printed at the end, by CPU time (scripts/test-cpu.cjs),
-// with the run's wall and CPU time.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// The `*.test.js` files of one folder share a process (scripts/test-group.cjs: one node start,
+// one load of what they import, one Chromium), except those in ALONE. Processes run as many at
+// a time as there are cores (node's own default leaves one core idle, which on 2 cores is one at
+// a time), the slowest of the last run first so that no long one starts last; the slowest files
+// are printed at the end, by CPU time (scripts/test-cpu.cjs), with the run's wall and CPU time.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
@@ -18,6 +19,8 @@ const suffix = process.argv[3] ?? '.test.js';
 const SLOWEST_SHOWN = 10;
 /** Per-file durations of the last run, for the order of the next one (out/ is a build folder). */
 const timesFile = join('out', `test-times${suffix.replace(/\.js$/, '')}.json`);
+/** Every file's CPU ms of the last run, slowest first (the list printed is the top of it). */
+const cpuListFile = join('out', `test-cpu${suffix.replace(/\.js$/, '')}.json`);
 
 const files = [];
 const walk = (d) => {
@@ -28,8 +31,49 @@ const walk = (d) => {
   }
 };
 walk(dir);
+files.sort();
 const lastTimes = existsSync(timesFile) ? JSON.parse(readFileSync(timesFile, 'utf8')) : {};
-files.sort((a, b) => (lastTimes[b] ?? 0) - (lastTimes[a] ?? 0) || a.localeCompare(b));
+
+/**
+ * Test files (under DIR) that keep a process of their own: they measure the process (peak RSS,
+ * CPU per case: another file's garbage would be theirs), run several CLIs at once, or take long
+ * enough alone to keep a core busy while the groups run on the other.
+ */
+const ALONE = new Set([
+  'core/datFuzz.test.js',
+  'core/datBounds.test.js',
+  'hostile/hostile.test.js',
+  'core/replayTruth.test.js',
+  'core/runFiles.test.js',
+  'sim/guestViewFiles.test.js',
+  'sim/simulator.test.js',
+  'cliSimulate.test.js',
+]);
+const GROUP_DIR = join('out', '.test-groups');
+const groupRunner = fileURLToPath(new URL('test-group.cjs', import.meta.url));
+/** What each process runs: a file alone, or a folder's files through a group entry. */
+const units = [];
+if (suffix === '.test.js') {
+  rmSync(GROUP_DIR, { recursive: true, force: true });
+  const byFolder = new Map();
+  for (const f of files) {
+    if (ALONE.has(relative(dir, f))) units.push({ entry: f, files: [f] });
+    else byFolder.set(dirname(f), [...(byFolder.get(dirname(f)) ?? []), f]);
+  }
+  mkdirSync(GROUP_DIR, { recursive: true });
+  for (const [folder, members] of byFolder) {
+    if (members.length === 1) {
+      units.push({ entry: members[0], files: members });
+      continue;
+    }
+    const entry = join(GROUP_DIR, `${relative(dir, folder).replace(/[\\/]/g, '-') || 'top'}.js`);
+    const paths = members.map((f) => join(process.cwd(), f));
+    writeFileSync(entry, `require(${JSON.stringify(groupRunner)}).runGroup(${JSON.stringify(paths, null, 1)});\n`);
+    units.push({ entry, files: members });
+  }
+} else units.push(...files.map((f) => ({ entry: f, files: [f] })));
+const lastTime = (unit) => unit.files.reduce((sum, f) => sum + (lastTimes[f] ?? 0), 0);
+units.sort((a, b) => lastTime(b) - lastTime(a) || a.entry.localeCompare(b.entry));
 
 const concurrency = suffix === '.e2e.js' ? 1 : availableParallelism();
 const times = {};
@@ -40,8 +84,9 @@ const cpuFile = join(cpuDir, 'cpu.ndjson');
 const hook = fileURLToPath(new URL('test-cpu.cjs', import.meta.url));
 process.env.KVM_SPIN_TEST_CPU_FILE = cpuFile;
 process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require=${JSON.stringify(hook)}`.trim();
-const stream = run({ files: files.map((f) => join(process.cwd(), f)), concurrency });
-const fileOf = (data) => relative(process.cwd(), data.file ?? '');
+const stream = run({ files: units.map((u) => join(process.cwd(), u.entry)), concurrency });
+// A group's suites (declared in test-group.cjs) are its files, named by their paths.
+const fileOf = (data) => (data.file === groupRunner ? data.name : relative(process.cwd(), data.file ?? ''));
 // Top-level tests of a file run one after another: their durations add up to the file's time.
 stream.on('test:pass', (data) => {
   if (data.nesting === 0) times[fileOf(data)] = (times[fileOf(data)] ?? 0) + data.details.duration_ms;
@@ -63,10 +108,14 @@ process.on('exit', () => {
   const totalCpuMs = Object.values(cpu).reduce((sum, ms) => sum + ms, (user + system) / 1000);
   const slowest = Object.keys(times).sort((a, b) => (cpu[b] ?? 0) - (cpu[a] ?? 0) || times[b] - times[a]).slice(0, SLOWEST_SHOWN);
   const s = (ms) => `${(ms / 1000).toFixed(1).padStart(6)} s`;
-  process.stdout.write(`\n${files.length} files, ${concurrency} at a time: ${s(Date.now() - startedAt).trim()} wall, ${s(totalCpuMs).trim()} CPU (the files and what they spawned)\n`);
+  process.stdout.write(`\n${files.length} files in ${units.length} processes, ${concurrency} at a time: ${s(Date.now() - startedAt).trim()} wall, ${s(totalCpuMs).trim()} CPU (the files and what they spawned)\n`);
   process.stdout.write(`slowest test files by CPU:\n       CPU       wall\n`);
   for (const file of slowest) process.stdout.write(`  ${cpu[file] === undefined ? '      ? s' : s(cpu[file])}  ${s(times[file])}  ${file}\n`);
-  if (existsSync('out')) writeFileSync(timesFile, JSON.stringify(times, null, 1));
+  if (existsSync('out')) {
+    writeFileSync(timesFile, JSON.stringify(times, null, 1));
+    const byCpu = Object.fromEntries(Object.entries(cpu).sort((a, b) => b[1] - a[1]).map(([file, ms]) => [file, Math.round(ms)]));
+    writeFileSync(cpuListFile, JSON.stringify(byCpu, null, 1));
+  }
 });
 
 /** CPU ms per test file (relative path), as the files' processes reported it. */

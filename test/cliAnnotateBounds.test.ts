@@ -8,6 +8,7 @@ import { closeSync, openSync, ftruncateSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { fixture, ROOT } from './support/paths';
 import { scratchDir } from './support/scratch';
+import { peakMeter } from './support/peakRss';
 import { MAX_SOURCE_BYTES, readSourceFile, SourceFileError } from '../src/core/source/sourceFile';
 import { recognize } from '../src/core/source/recognizer';
 
@@ -50,9 +51,10 @@ test('a large file that is read is recognized in memory proportional to it (5.15
   const core = readFileSync(fixture('kernel/kvm_main-5.15.c'), 'utf8');
   const filler = Array.from({ length: 2000 }, (_, i) => `/* helper ${i} "*/" */\nstatic int kvm_filler_${i}(struct kvm *kvm) // 'x'\n{\n\treturn kvm->online_vcpus > ${i};\n}\n`).join('');
   const source = filler.repeat(Math.ceil((24 << 20) / filler.length)) + core;
-  const peakBefore = process.resourceUsage().maxRSS / 1024;
+  const peak = peakMeter();
+  peak.start();
   const r = recognize(source);
-  const growth = process.resourceUsage().maxRSS / 1024 - peakBefore;
+  const growth = peak.growthMb();
   assert.equal(r.functions.find((f) => f.name === 'kvm_vcpu_on_spin')?.line, source.slice(0, source.indexOf('void kvm_vcpu_on_spin')).split('\n').length);
   assert.deepEqual(r.missing, []);
   // Blanking char by char (an array of one-character strings) took ~30 bytes per source byte.

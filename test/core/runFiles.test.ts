@@ -152,11 +152,22 @@ test('simulate --out on a full disk: one line, exit 2, no file left', async (t) 
   }
 });
 
-/** A whole run file, its bytes, and the byte offset where its end marker starts. */
+let wholeRun: { name: string; bytes: Buffer } | undefined;
+
+/**
+ * A whole run file in `dir`, its bytes, and the byte offset where its end marker starts. The
+ * run (lock-2vm, vanilla-5.6, seed 2, 20 ms) is simulated once per process; each caller gets a
+ * copy of that file, byte for byte, under the name runJob gave it.
+ */
 function wholeRunFile(dir: string): { file: string; bytes: Buffer; markerAt: number; headerEnd: number } {
-  const run = runJob({ scenario: builtinScenario('lock-2vm'), policy: 'vanilla-5.6', seed: 2, durationNs: 20e6, outDir: dir });
-  const bytes = readFileSync(run.runFile!);
-  return { file: run.runFile!, bytes, markerAt: bytes.lastIndexOf('# kvm-spin-end '), headerEnd: bytes.indexOf('cpus=') };
+  if (!wholeRun) {
+    const run = runJob({ scenario: builtinScenario('lock-2vm'), policy: 'vanilla-5.6', seed: 2, durationNs: 20e6, outDir: dir });
+    wholeRun = { name: basename(run.runFile!), bytes: readFileSync(run.runFile!) };
+  }
+  const file = join(dir, wholeRun.name);
+  writeFileSync(file, wholeRun.bytes);
+  const { bytes } = wholeRun;
+  return { file, bytes, markerAt: bytes.lastIndexOf('# kvm-spin-end '), headerEnd: bytes.indexOf('cpus=') };
 }
 
 const eventLines = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('cpus=')).length;

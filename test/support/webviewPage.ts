@@ -1,10 +1,13 @@
 // A webview bundle in a real browser (Debian's Chromium via playwright-core, no downloads):
 // the same HTML shell and CSP the extension serves, with a stand-in for acquireVsCodeApi that
-// records posted messages and state, and a listener that records CSP violations.
+// records posted messages and state, and a listener that records CSP violations. One Chromium per
+// process (the test files of a group, scripts/test-group.cjs, share it), closed once no page has
+// been open for a moment; a tab given back is reused for the next page, unless a function was
+// exposed to it.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 import { renderWebviewHtml } from '../../src/extension/webviewHtml';
 import { ROOT } from './paths';
 import { scratchDir } from './scratch';
@@ -62,7 +65,8 @@ export const LIGHT_THEME: Record<string, string> = {
 };
 
 export interface WebviewPage {
-  browser: Browser;
+  /** Close it when done: the tab goes back to the process's pool, the browser stays for the next page. */
+  lease: { close(): Promise<void> };
   tab: Page;
   /** Page errors and console errors. */
   errors: string[];
@@ -91,20 +95,104 @@ export async function openWebviewPage(bundle: 'traceEditor' | 'comparison', view
       ],
     }),
   );
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-gpu'] });
-  const tab = await browser.newPage({ viewport });
+  const leased = await leaseTab(viewport);
+  const { tab } = leased;
   const errors: string[] = [];
-  tab.on('pageerror', (e) => errors.push(e.message));
-  tab.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  const onPageError = (e: Error) => errors.push(e.message);
+  const onConsole = (m: ConsoleMessage) => m.type() === 'error' && errors.push(m.text());
+  tab.on('pageerror', onPageError);
+  tab.on('console', onConsole);
   await tab.goto(pathToFileURL(page).href);
   await tab.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
   return {
-    browser,
+    lease: {
+      close: () => {
+        tab.off('pageerror', onPageError);
+        tab.off('console', onConsole);
+        return release(leased);
+      },
+    },
     tab,
     errors,
     posted: () => tab.evaluate(() => (window as unknown as { __posted: { type: string }[] }).__posted),
     violations: () => tab.evaluate(() => (window as unknown as { __violations: string[] }).__violations),
   };
+}
+
+/** How long the browser stays after its last tab was given back, for the next test file's pages. */
+const IDLE_CLOSE_MS = 500;
+interface PooledTab {
+  context: BrowserContext;
+  tab: Page;
+  /** False once a function was exposed to it: that stays with the tab, so it is not reused. */
+  reusable: boolean;
+}
+let browser: Promise<Browser> | undefined;
+/** Tabs given back, on about:blank: a new tab costs a renderer process (~0.5 s of CPU), a navigation ~0.15 s. */
+const idleTabs: PooledTab[] = [];
+let leasedTabs = 0;
+let idleTimer: NodeJS.Timeout | undefined;
+
+async function leaseTab(viewport: { width: number; height: number }): Promise<PooledTab> {
+  clearTimeout(idleTimer);
+  leasedTabs++;
+  try {
+    const reused = idleTabs.pop();
+    if (reused) {
+      await reused.tab.setViewportSize(viewport);
+      return reused;
+    }
+    browser ??= chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-gpu'] }).then((b) => {
+      b.on('disconnected', () => {
+        browser = undefined;
+        idleTabs.length = 0;
+      });
+      return b;
+    });
+    const context = await (await browser).newContext({ viewport });
+    const tab = await context.newPage();
+    const pooled: PooledTab = { context, tab, reusable: true };
+    const expose = tab.exposeFunction.bind(tab);
+    tab.exposeFunction = ((...args: Parameters<Page['exposeFunction']>) => {
+      pooled.reusable = false;
+      return expose(...args);
+    }) as Page['exposeFunction'];
+    return pooled;
+  } catch (err) {
+    leasedTabs--;
+    closeWhenIdle();
+    throw err;
+  }
+}
+
+async function release(pooled: PooledTab): Promise<void> {
+  leasedTabs--;
+  let kept = false;
+  if (pooled.reusable && !pooled.tab.isClosed()) {
+    try {
+      // Off the next page's content (a fresh tab hovers nothing), then away from this page.
+      const size = pooled.tab.viewportSize();
+      await pooled.tab.mouse.move((size?.width ?? 1) - 1, (size?.height ?? 1) - 1);
+      await pooled.tab.goto('about:blank');
+      idleTabs.push(pooled);
+      kept = true;
+    } catch {
+      // A tab that cannot be reset is not reused.
+    }
+  }
+  if (!kept) await pooled.context.close().catch(() => undefined);
+  closeWhenIdle();
+}
+
+function closeWhenIdle(): void {
+  if (leasedTabs > 0) return;
+  const closing = browser;
+  idleTimer = setTimeout(() => {
+    if (browser !== closing || leasedTabs > 0) return;
+    browser = undefined;
+    idleTabs.length = 0;
+    void closing?.then((b) => b.close());
+  }, IDLE_CLOSE_MS);
 }
 
 /** Non-transparent pixels of every canvas on the page (or under `within`). */

@@ -46,7 +46,7 @@ test('comparison view in Chromium', { skip: noBrowser() }, async () => {
     rowFromAnalysis('file:/evil', EVIL, analyze(store), 2),
   ];
   const model = buildComparisonModel(rows, ['run:vanilla', 'run:strict', 'file:/evil'], 'run:vanilla');
-  const { browser, tab, errors, posted, violations } = await openWebviewPage('comparison', { width: 420, height: 2200 });
+  const { lease, tab, errors, posted, violations } = await openWebviewPage('comparison', { width: 420, height: 2200 });
   try {
     await tab.evaluate((m) => window.postMessage({ type: 'comparison', model: m }, '*'), model);
     await tab.waitForSelector('canvas');
@@ -105,6 +105,6 @@ test('comparison view in Chromium', { skip: noBrowser() }, async () => {
     await tab.evaluate(() => window.postMessage({ type: 'notice', message: 'Saved comparison.csv' }, '*'));
     assert.equal(await tab.locator('[role=status]').textContent(), 'Saved comparison.csv');
   } finally {
-    await browser.close();
+    await lease.close();
   }
 });

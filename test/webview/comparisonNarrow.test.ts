@@ -43,7 +43,7 @@ function model() {
 test('comparison view at 300 px: labels whole, the table reflowed, intervals shown, noise not coloured', { skip: noBrowser() }, async () => {
   const m = model();
   assert.equal(m.baseline, 'run:vanilla-5.6', 'the default baseline is vanilla-5.6 of the scenario, not the trace picked first');
-  const { browser, tab, errors } = await openWebviewPage('comparison', { width: WIDTH, height: 2400 });
+  const { lease, tab, errors } = await openWebviewPage('comparison', { width: WIDTH, height: 2400 });
   try {
     await tab.evaluate((x) => window.postMessage({ type: 'comparison', model: x }, '*'), m);
     await tab.waitForSelector('canvas');
@@ -83,6 +83,6 @@ test('comparison view at 300 px: labels whole, the table reflowed, intervals sho
     assert.ok((await drawnPixels(tab)).every((n) => n > 200));
     assert.deepEqual(errors, []);
   } finally {
-    await browser.close();
+    await lease.close();
   }
 });

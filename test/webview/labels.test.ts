@@ -81,7 +81,7 @@ for (const [what, longLabel] of [
   ['a 100 KB label', 'y'.repeat(100_000)],
 ] as const) {
   test(`comparison view with ${what}: no wider than its 420 px, the whole label on hover and in a disclosure`, { skip: noBrowser() }, async () => {
-    const { browser, tab, errors } = await openWebviewPage('comparison', { width: WIDTH, height: 900 });
+    const { lease, tab, errors } = await openWebviewPage('comparison', { width: WIDTH, height: 900 });
     try {
       await tab.evaluate((m) => window.postMessage({ type: 'comparison', model: m }, '*'), comparisonModel(longLabel));
       await tab.waitForSelector('canvas');
@@ -95,13 +95,13 @@ for (const [what, longLabel] of [
       assert.equal(await tab.locator('fieldset.runs details.full-label .full-label-text').textContent(), longLabel);
       assert.deepEqual(errors, []);
     } finally {
-      await browser.close();
+      await lease.close();
     }
   });
 }
 
 test('comparison view: an unterminated U+202E in a run label reverses nothing around it', { skip: noBrowser() }, async () => {
-  const { browser, tab } = await openWebviewPage('comparison', { width: WIDTH, height: 900 });
+  const { lease, tab } = await openWebviewPage('comparison', { width: WIDTH, height: 900 });
   try {
     await tab.evaluate((m) => window.postMessage({ type: 'comparison', model: m }, '*'), comparisonModel('paper / strict-boost / seed 1'));
     await tab.waitForSelector('canvas');
@@ -110,7 +110,7 @@ test('comparison view: an unterminated U+202E in a run label reverses nothing ar
     assert.deepEqual(reversedRuns(boxes), []);
     assert.deepEqual(reversedRuns(await characterBoxes(tab, 'table.compare caption')), []);
   } finally {
-    await browser.close();
+    await lease.close();
   }
 });
 
@@ -119,7 +119,7 @@ test('dashboard with a 100 KB file name and thread name: the summary where a sho
   const text = readFileSync(fixture('handchecked-ftrace-tgid.txt'), 'utf8').replaceAll('CPU 1/KVM', 'w'.repeat(100_000));
   const model = buildDashboard(importTraceText(text).store, { title: longName, format: 'ftrace', bins: 200 });
   const viewport = { width: 1100, height: 800 };
-  const { browser, tab, errors } = await openWebviewPage('traceEditor', viewport);
+  const { lease, tab, errors } = await openWebviewPage('traceEditor', viewport);
   try {
     // Where the first card ends with an ordinary name (the timeline stands above the cards)…
     const shortModel = buildDashboard(importTraceText(readFileSync(fixture('handchecked-ftrace-tgid.txt'), 'utf8')).store, { title: 'host.report', format: 'ftrace', bins: 200 });
@@ -140,14 +140,14 @@ test('dashboard with a 100 KB file name and thread name: the summary where a sho
     assert.equal(await tab.locator('header details.full-label .full-label-text').textContent(), longName);
     assert.deepEqual(errors, []);
   } finally {
-    await browser.close();
+    await lease.close();
   }
 });
 
 test('dashboard: an unterminated U+202E in the file name does not reverse the title', { skip: noBrowser() }, async () => {
   const { store } = importTraceText(readFileSync(fixture('handchecked-ftrace-tgid.txt'), 'utf8'));
   const model = buildDashboard(store, { title: `host-trace${RLO}tad.report`, format: 'ftrace', bins: 200 });
-  const { browser, tab } = await openWebviewPage('traceEditor', { width: 1100, height: 800 });
+  const { lease, tab } = await openWebviewPage('traceEditor', { width: 1100, height: 800 });
   try {
     await tab.evaluate((m) => window.postMessage({ type: 'dashboard', model: m }, '*'), model);
     await tab.waitForSelector('canvas');
@@ -156,6 +156,6 @@ test('dashboard: an unterminated U+202E in the file name does not reverse the ti
     assert.deepEqual(reversedRuns(boxes), []);
     assert.equal(await tab.locator('h1 bdi[dir=auto]').count(), 1);
   } finally {
-    await browser.close();
+    await lease.close();
   }
 });

@@ -23,7 +23,7 @@ test('timeline panel in Chromium', { skip: noBrowser() }, async () => {
   const { store } = importTraceText(readFileSync(fixture('handchecked-ftrace-tgid.txt'), 'utf8'));
   const dashboard = { ...buildDashboard(store, { title: 't', format: 'ftrace', bins: 20 }), traceStartNs: 0, traceEndNs: 1000, rangeStartNs: 0, rangeEndNs: 1000 };
   const rows = { line: (row: number) => row + 1, comm: (tid: number) => (tid === 101 ? EVIL : 'stress') };
-  const { browser, tab, errors, posted, violations } = await openWebviewPage('traceEditor', { width: 1100, height: 1600 });
+  const { lease, tab, errors, posted, violations } = await openWebviewPage('traceEditor', { width: 1100, height: 1600 });
   try {
     await tab.exposeFunction('__host', (raw: unknown) => {
       const m = parseWebviewMessage(raw);
@@ -137,6 +137,6 @@ test('timeline panel in Chromium', { skip: noBrowser() }, async () => {
     mkdirSync(join(ROOT, 'test-results'), { recursive: true });
     await tab.locator('[data-panel="timeline"]').screenshot({ path: join(ROOT, 'test-results', 'timeline.png') });
   } finally {
-    await browser.close();
+    await lease.close();
   }
 });

@@ -26,7 +26,7 @@ test('guest lanes painted in the timeline panel after Add Guest Trace…', { ski
   const session = host.session;
   const dashboard = { ...buildDashboard(session.store, { title: 'host', format: 'ftrace', bins: 20 }), traceStartNs: 0, traceEndNs: END_NS, rangeStartNs: 0, rangeEndNs: END_NS };
   const rows = { line: (row: number) => session.store.line[row], comm: () => '' };
-  const { browser, tab, errors, posted, violations } = await openWebviewPage('traceEditor', { width: 1100, height: 1200 });
+  const { lease, tab, errors, posted, violations } = await openWebviewPage('traceEditor', { width: 1100, height: 1200 });
   try {
     await tab.exposeFunction('__host', (raw: unknown) => {
       const m = parseWebviewMessage(raw);
@@ -82,6 +82,6 @@ test('guest lanes painted in the timeline panel after Add Guest Trace…', { ski
     assert.deepEqual(errors, []);
     assert.deepEqual(await violations(), []);
   } finally {
-    await browser.close();
+    await lease.close();
   }
 });

@@ -21,7 +21,7 @@ test('dashboard figures jump to their instances on the timeline', { skip: noBrow
   const model = dashboardFromAnalysis(session.model, session.analysis, { title: 'sample', format });
   const boosts = session.analysis.totals.boosts!;
   assert.ok(boosts > 1);
-  const { browser, tab, errors, posted } = await openWebviewPage('traceEditor', { width: 1200, height: 1400 });
+  const { lease, tab, errors, posted } = await openWebviewPage('traceEditor', { width: 1200, height: 1400 });
   try {
     await tab.exposeFunction('__host', (raw: unknown) => {
       const m = parseWebviewMessage(raw);
@@ -103,6 +103,6 @@ test('dashboard figures jump to their instances on the timeline', { skip: noBrow
     assert.equal((await lastWindow()).highlight, undefined);
     assert.deepEqual(errors, []);
   } finally {
-    await browser.close();
+    await lease.close();
   }
 });

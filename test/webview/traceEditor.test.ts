@@ -16,7 +16,7 @@ test('trace editor webview in Chromium', { skip: noBrowser() }, async () => {
   const { store } = importTraceText(text);
   const model = buildDashboard(store, { title: 'handchecked-ftrace-tgid.txt', format: 'ftrace', bins: 200 });
   assert.equal(model.vcpus[1].comm, EVIL);
-  const { browser, tab, errors, posted: postedMessages, violations } = await openWebviewPage('traceEditor', { width: 1100, height: 1800 });
+  const { lease, tab, errors, posted: postedMessages, violations } = await openWebviewPage('traceEditor', { width: 1100, height: 1800 });
   try {
     await tab.evaluate((m) => window.postMessage({ type: 'dashboard', model: m }, '*'), model);
     await tab.waitForSelector('#app canvas');
@@ -67,6 +67,6 @@ test('trace editor webview in Chromium', { skip: noBrowser() }, async () => {
     mkdirSync(join(ROOT, 'test-results'), { recursive: true });
     await tab.screenshot({ path: join(ROOT, 'test-results', 'trace-editor.png'), fullPage: true });
   } finally {
-    await browser.close();
+    await lease.close();
   }
 });

@@ -15,7 +15,7 @@ const RAW = [
 test('trace editor webview: raw counter times are labelled Mcycles, the clock is named', { skip: noBrowser() }, async () => {
   const { store } = importTraceText(RAW);
   const model = { ...buildDashboard(store, { title: 'raw.txt', format: 'trace-cmd', bins: 50 }), clock: store.clock };
-  const { browser, tab, errors } = await openWebviewPage('traceEditor', { width: 1100, height: 1400 });
+  const { lease, tab, errors } = await openWebviewPage('traceEditor', { width: 1100, height: 1400 });
   try {
     await tab.evaluate((m) => window.postMessage({ type: 'dashboard', model: m }, '*'), model);
     await tab.waitForSelector('canvas');
@@ -28,6 +28,6 @@ test('trace editor webview: raw counter times are labelled Mcycles, the clock is
     assert.equal(await tab.locator('header .sub').textContent(), 'trace-cmd · clock x86-tsc · 10.100 ms shown');
     assert.deepEqual(errors, []);
   } finally {
-    await browser.close();
+    await lease.close();
   }
 });

@@ -16,7 +16,7 @@ test('progress, load failures and their actions go through the validated protoco
 });
 
 test('trace editor page: a progress bar while reading; Reload after a cancel; Reopen as text for a file that is not a trace', { skip: noBrowser() }, async () => {
-  const { browser, tab, errors, posted, violations } = await openWebviewPage('traceEditor', { width: 900, height: 600 });
+  const { lease, tab, errors, posted, violations } = await openWebviewPage('traceEditor', { width: 900, height: 600 });
   const send = (m: unknown) => tab.evaluate((m) => window.postMessage(m, '*'), m);
   try {
     await send({ type: 'busy', message: 'Reading big.dat…' });
@@ -43,6 +43,6 @@ test('trace editor page: a progress bar while reading; Reload after a cancel; Re
     assert.deepEqual(await violations(), []);
     assert.deepEqual(errors, []);
   } finally {
-    await browser.close();
+    await lease.close();
   }
 });

@@ -23,7 +23,7 @@ test('a partial dashboard is marked partial and replaced by the whole one', { sk
   const lines = text.split('\n');
   const totalBytes = Buffer.byteLength(text);
   const partial: DashboardModel = { ...dashboard(lines.slice(0, Math.floor(lines.length / 4)).join('\n')), partial: { bytesRead: Math.ceil(totalBytes * 0.23), totalBytes } };
-  const { browser, tab, errors, posted } = await openWebviewPage('traceEditor', { width: 1200, height: 1000 });
+  const { lease, tab, errors, posted } = await openWebviewPage('traceEditor', { width: 1200, height: 1000 });
   try {
     const send = (m: unknown) => tab.evaluate((msg) => window.postMessage(msg, '*'), m);
     await send({ type: 'busy', message: 'Reading sample…' });
@@ -56,6 +56,6 @@ test('a partial dashboard is marked partial and replaced by the whole one', { sk
     assert.ok(!(await posted()).some((m) => m.type === 'selectRange'));
     assert.deepEqual(errors, []);
   } finally {
-    await browser.close();
+    await lease.close();
   }
 });

@@ -17,7 +17,7 @@ const axes = (tab: import('playwright-core').Page) =>
 test('trace editor: bin widths in µs or kcycles, every axis titled, time axes end with the data', { skip: noBrowser() }, async () => {
   const m = model();
   assert.equal(m.pleExitsOverTime.binNs, 5861);
-  const { browser, tab, errors } = await openWebviewPage('traceEditor', { width: 1100, height: 1800 });
+  const { lease, tab, errors } = await openWebviewPage('traceEditor', { width: 1100, height: 1800 });
   try {
     await tab.evaluate((m) => window.postMessage({ type: 'dashboard', model: m }, '*'), m);
     await tab.waitForSelector('#app canvas');
@@ -35,13 +35,13 @@ test('trace editor: bin widths in µs or kcycles, every axis titled, time axes e
     await tab.waitForFunction(() => document.querySelectorAll('#app canvas')[1]?.getAttribute('data-y-title') === 'PAUSE exits per 5.86 kcycles');
     assert.deepEqual(errors, []);
   } finally {
-    await browser.close();
+    await lease.close();
   }
 });
 
 test('trace editor: the PLE window of one VM or one vCPU, picked with a selector', { skip: noBrowser() }, async () => {
   const m = model();
-  const { browser, tab, errors } = await openWebviewPage('traceEditor', { width: 1100, height: 1800 });
+  const { lease, tab, errors } = await openWebviewPage('traceEditor', { width: 1100, height: 1800 });
   try {
     await tab.evaluate((m) => window.postMessage({ type: 'dashboard', model: m }, '*'), m);
     const pick = tab.locator('select[aria-label="Show the PLE window of"]');
@@ -59,12 +59,12 @@ test('trace editor: the PLE window of one VM or one vCPU, picked with a selector
     await tab.waitForFunction(() => (document.querySelector('select[aria-label="Show the PLE window of"]') as HTMLSelectElement | null)?.selectedOptions[0]?.textContent === 'vm-3000/vCPU 0');
     assert.deepEqual(errors, []);
   } finally {
-    await browser.close();
+    await lease.close();
   }
 });
 
 test('trace editor: a problem definition is one Tab and Enter away, and describes its button', { skip: noBrowser() }, async () => {
-  const { browser, tab, errors } = await openWebviewPage('traceEditor', { width: 1100, height: 1800 });
+  const { lease, tab, errors } = await openWebviewPage('traceEditor', { width: 1100, height: 1800 });
   try {
     await tab.evaluate((m) => window.postMessage({ type: 'dashboard', model: m }, '*'), model());
     await tab.waitForSelector('#app canvas');
@@ -84,6 +84,6 @@ test('trace editor: a problem definition is one Tab and Enter away, and describe
     assert.equal(await tab.locator('button.info').count(), 3);
     assert.deepEqual(errors, []);
   } finally {
-    await browser.close();
+    await lease.close();
   }
 });

@@ -33,7 +33,7 @@ test('What if panel in Chromium', { skip: noBrowser() }, async () => {
     notReplayable: [{ policy: 'ple-off', reason: EVIL }],
     assumptions: [...real.assumptions, EVIL],
   };
-  const { browser, tab, errors, posted, violations } = await openWebviewPage('traceEditor', { width: 1100, height: 1600 });
+  const { lease, tab, errors, posted, violations } = await openWebviewPage('traceEditor', { width: 1100, height: 1600 });
   try {
     await tab.evaluate((m) => window.postMessage({ type: 'dashboard', model: m }, '*'), dashboard);
     const panel = tab.locator('[data-panel="whatif"]');
@@ -83,7 +83,7 @@ test('What if panel in Chromium', { skip: noBrowser() }, async () => {
     assert.deepEqual(await violations(), []);
     assert.deepEqual(errors, []);
   } finally {
-    await browser.close();
+    await lease.close();
   }
 });
 
@@ -92,7 +92,7 @@ test('replay rows in the comparison view in Chromium', { skip: noBrowser() }, as
   const real = comparisonReplay(replaySummary(new ReplayCache(buildStateModel(store)).get('user'), 'user'));
   const replay = { ...real, policies: [real.policies[0], { ...real.policies[1], policy: EVIL }] };
   const model = buildComparisonModel([{ ...rowFromAnalysis('file:/t', EVIL, analyze(store), 3), replay }, rowFromAnalysis('file:/u', 'plain.txt', analyze(store), 3)], ['file:/t', 'file:/u'], null);
-  const { browser, tab, errors, violations } = await openWebviewPage('comparison', { width: 600, height: 2400 });
+  const { lease, tab, errors, violations } = await openWebviewPage('comparison', { width: 600, height: 2400 });
   try {
     await tab.evaluate((m) => window.postMessage({ type: 'comparison', model: m }, '*'), model);
     const panel = tab.locator('[data-panel="replay"]');
@@ -114,6 +114,6 @@ test('replay rows in the comparison view in Chromium', { skip: noBrowser() }, as
     assert.deepEqual(await violations(), []);
     assert.deepEqual(errors, []);
   } finally {
-    await browser.close();
+    await lease.close();
   }
 });

@@ -34,7 +34,7 @@ function judgedSummary(): { dashboard: ReturnType<typeof buildDashboard>; summar
 
 test('What if table with guest truth in Chromium: a helpful column, the host first', { skip: noBrowser() }, async () => {
   const { dashboard, summary } = judgedSummary();
-  const { browser, tab, errors, posted } = await openWebviewPage('traceEditor', { width: 1100, height: 1600 });
+  const { lease, tab, errors, posted } = await openWebviewPage('traceEditor', { width: 1100, height: 1600 });
   try {
     await tab.evaluate((m) => window.postMessage({ type: 'dashboard', model: m }, '*'), dashboard);
     const panel = tab.locator('[data-panel="whatif"]');
@@ -52,7 +52,7 @@ test('What if table with guest truth in Chromium: a helpful column, the host fir
     ]);
     assert.deepEqual(errors, []);
   } finally {
-    await browser.close();
+    await lease.close();
   }
 });
 
@@ -60,7 +60,7 @@ test('comparison replay rows with guest truth in Chromium: a helpful share besid
   const { store } = importTraceText(readFileSync(fixture('replay/user-mode-ipi.txt'), 'utf8'));
   const replay = comparisonReplay(judgedSummary().summary);
   const model = buildComparisonModel([{ ...rowFromAnalysis('file:/t', 't.txt', analyze(store), 3), replay }], ['file:/t'], null);
-  const { browser, tab, errors } = await openWebviewPage('comparison', { width: 800, height: 2400 });
+  const { lease, tab, errors } = await openWebviewPage('comparison', { width: 800, height: 2400 });
   try {
     await tab.evaluate((m) => window.postMessage({ type: 'comparison', model: m }, '*'), model);
     const panel = tab.locator('[data-panel="replay"]');
@@ -73,6 +73,6 @@ test('comparison replay rows with guest truth in Chromium: a helpful share besid
     ]);
     assert.deepEqual(errors, []);
   } finally {
-    await browser.close();
+    await lease.close();
   }
 });
