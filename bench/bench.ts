@@ -225,15 +225,18 @@ function timelineBench(mb: number): void {
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
   console.log('');
   console.log(`trace editor timeline, ${d.events.toLocaleString('en-US')} events (the ${mb} MB trace repeated in time), 1400 px wide; state model built in ${(d.analysisMs / 1000).toFixed(2)} s`);
-  console.log('| after the analysis | host work (view model + JSON): CPU / wall | largest message | drawing in Chromium |');
+  console.log('| after the analysis | host work (view model + JSON): thread CPU / process CPU / wall | largest message | drawing in Chromium |');
   console.log('|---|---|---|---|');
-  console.log(`| first timeline (whole trace, builds the coarse levels) | ${d.firstCpuMs.toFixed(0)} / ${d.firstMs.toFixed(0)} ms | ${kb(d.firstBytes)} | ${drawn(d.firstDrawMs)} |`);
-  console.log(`| ${d.steps} zoom / pan steps: median | ${d.stepMedianCpuMs.toFixed(0)} / ${d.stepMedianMs.toFixed(0)} ms | | |`);
-  console.log(`| ${d.steps} zoom / pan steps: max (CPU: step ${d.stepMaxCpuAt + 1}) | ${d.stepMaxCpuMs.toFixed(0)} / ${d.stepMaxMs.toFixed(0)} ms | ${kb(d.largestBytes)} | ${drawn(d.drawMaxMs)} (canvas alone ${drawn(d.canvasMaxMs)}) |`);
+  const host = (thread: number, cpu: number, wall: number) => `${thread.toFixed(0)} / ${cpu.toFixed(0)} / ${wall.toFixed(0)} ms`;
+  console.log(`| first timeline (whole trace, builds the coarse levels) | ${host(d.firstThreadMs, d.firstCpuMs, d.firstMs)} | ${kb(d.firstBytes)} | ${drawn(d.firstDrawMs)} |`);
+  console.log(`| ${d.steps} zoom / pan steps: median | ${host(d.stepMedianThreadMs, d.stepMedianCpuMs, d.stepMedianMs)} | | |`);
+  console.log(`| ${d.steps} zoom / pan steps: max (process CPU: step ${d.stepMaxCpuAt + 1}) | ${host(d.stepMaxThreadMs, d.stepMaxCpuMs, d.stepMaxMs)} | ${kb(d.largestBytes)} | ${drawn(d.drawMaxMs)} (canvas alone ${drawn(d.canvasMaxMs)}) |`);
   const first = d.firstMs + (d.firstDrawMs ?? 0);
   console.log(
-    `targets (host work judged on CPU time; wall time beside it shows what else ran): first timeline drawn ≤ 1 s after the analysis: ${d.firstDrawMs === null ? 'not measured (no browser)' : verdict(d.firstCpuMs + d.firstDrawMs <= 1000)} (${(d.firstCpuMs + (d.firstDrawMs ?? 0)).toFixed(0)} ms CPU + drawing, ${first.toFixed(0)} ms wall); ` +
-      `zoom/pan step ≤ 100 ms host work: ${verdict(d.stepMaxCpuMs <= 100)} (${d.stepMaxCpuMs.toFixed(0)} ms); a step's drawing ≤ 50 ms: ${d.drawMaxMs === null ? 'not measured (no browser)' : `${verdict(d.drawMaxMs <= 50)} (steps max ${d.drawMaxMs.toFixed(0)} ms; the first drawing, ${d.firstDrawMs!.toFixed(0)} ms, counts in the first timeline's 1 s)`}; no message over 1 MB: ${verdict(d.largestBytes < 1 << 20)} (${kb(d.largestBytes)})`,
+    // The answering thread's CPU is what a reply waits for, whatever else the machine runs; the
+    // process's CPU adds V8's concurrent collector and compiler threads, which run beside it.
+    `targets (host work judged on the answering thread's CPU time; process CPU and wall beside it): first timeline drawn ≤ 1 s after the analysis: ${d.firstDrawMs === null ? 'not measured (no browser)' : verdict(d.firstThreadMs + d.firstDrawMs <= 1000)} (${(d.firstThreadMs + (d.firstDrawMs ?? 0)).toFixed(0)} ms thread CPU + drawing, ${first.toFixed(0)} ms wall); ` +
+      `zoom/pan step ≤ 100 ms host work: ${verdict(d.stepMaxThreadMs <= 100)} (${d.stepMaxThreadMs.toFixed(0)} ms thread CPU, ${d.stepMaxCpuMs.toFixed(0)} ms process CPU); a step's drawing ≤ 50 ms: ${d.drawMaxMs === null ? 'not measured (no browser)' : `${verdict(d.drawMaxMs <= 50)} (steps max ${d.drawMaxMs.toFixed(0)} ms; the first drawing, ${d.firstDrawMs!.toFixed(0)} ms, counts in the first timeline's 1 s)`}; no message over 1 MB: ${verdict(d.largestBytes < 1 << 20)} (${kb(d.largestBytes)})`,
   );
 }
 
