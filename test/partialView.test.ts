@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { openTraceSession } from '../src/extension/workerBridge';
 import { PartialSchedule, partialDashboard } from '../src/core/views/partialView';
 import { TextTraceImporter } from '../src/core/trace/textImporter';
-import type { DashboardModel } from '../src/protocol';
+import type { DashboardModel } from '../src/shared/protocol';
 import { ROOT } from './support/paths';
 import { scratchDir } from './support/scratch';
 

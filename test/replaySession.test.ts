@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { openTraceSession } from '../src/extension/workerBridge';
-import { parseHostMessage, parseWebviewMessage } from '../src/protocol';
+import { parseHostMessage, parseWebviewMessage } from '../src/shared/protocol';
 import { fixture, ROOT } from './support/paths';
 
 const worker = join(ROOT, 'dist', 'sessionWorker.js');

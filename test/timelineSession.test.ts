@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openTraceSession } from '../src/extension/workerBridge';
-import { SEGMENT_STRIDE } from '../src/protocol';
+import { SEGMENT_STRIDE } from '../src/shared/protocol';
 import { ROOT } from './support/paths';
 import { scratchDir } from './support/scratch';
 

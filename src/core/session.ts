@@ -7,7 +7,7 @@ import { buildStateModel, type StateModel } from './analysis/analyze';
 import { analyzeModelRange } from './analysis/rangeAnalysis';
 import type { AnalysisOptions, AnalysisResult } from './analysis/result';
 import { instancesReply, type InstanceTables } from './views/instances';
-import type { InstancesReply, InstancesRequest } from '../protocol';
+import type { InstancesReply, InstancesRequest } from '../shared/protocol';
 import type { GuestTrace } from './guestTraces';
 import { guestLaneTables, type GuestLaneTables } from './views/guestLanes';
 

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { readdirSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { buildComparisonModel, comparisonCsv } from '../core/analysis/comparison';
-import { parseComparisonMessage, type ComparisonReplay, type HostToComparison } from '../protocol';
+import { parseComparisonMessage, type ComparisonReplay, type HostToComparison } from '../shared/protocol';
 import { makeNonce, renderWebviewHtml } from './webviewHtml';
 import { runFromRunFile, type RunRegistry } from './runRegistry';
 

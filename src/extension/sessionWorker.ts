@@ -11,8 +11,8 @@ import { applyRunFileOrigin, importWarnings, readGuestTraces } from '../core/pip
 import { NotATraceError } from '../core/trace/sniff';
 import { readRunFileMetrics } from '../core/sim/runFileSites';
 import { runFileContentWarnings } from '../core/sim/runFileCheck';
-import type { DashboardModel } from '../protocol';
-import type { AddedGuests, SessionRequest, SessionMessage, TimelineQuery, TimelineQueryRequest } from './workerMessages';
+import type { DashboardModel } from '../shared/protocol';
+import type { AddedGuests, SessionRequest, SessionMessage, TimelineQuery, TimelineQueryRequest } from '../shared/workerMessages';
 import { timelineWindow } from '../core/views/timeline';
 import { timelineDetails } from '../core/views/timelineDetails';
 import { eventList } from '../core/views/eventList';

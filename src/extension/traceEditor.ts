@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { parseWebviewMessage, type DashboardModel, type HostToWebview, type LoadFailure } from '../protocol';
+import { parseWebviewMessage, type DashboardModel, type HostToWebview, type LoadFailure } from '../shared/protocol';
 import type { InKernelAssumption } from '../core/replay/stateSweep';
 import { comparisonReplay } from '../core/replay/replayViews';
 import { rowFromAnalysis } from '../core/analysis/comparison';

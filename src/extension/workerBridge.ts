@@ -2,9 +2,9 @@
 // range requests, and cancellation. No 'vscode' import: the tests drive it directly.
 
 import { Worker } from 'node:worker_threads';
-import type { SessionMessage, SessionRequest, TimelineAnswers, TimelineQuery, TimelineQueryRequest } from './workerMessages';
+import type { SessionMessage, SessionRequest, TimelineAnswers, TimelineQuery, TimelineQueryRequest } from '../shared/workerMessages';
 import type { AnalysisResult } from '../core/analysis/analyze';
-import type { DashboardModel } from '../protocol';
+import type { DashboardModel } from '../shared/protocol';
 
 export class AnalysisError extends Error {
   constructor(

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { analyze } from '../../src/core/analysis/analyze';
 import { buildComparisonModel, COMPARISON_METRICS, comparisonCsv, defaultBaseline, jainIndex, rowFromAnalysis, rowFromSeeds, rowFromSimulation } from '../../src/core/analysis/comparison';
 import { importTraceText } from '../../src/core/trace/textImporter';
-import { parseComparisonHostMessage, parseComparisonMessage } from '../../src/protocol';
+import { parseComparisonHostMessage, parseComparisonMessage } from '../../src/shared/protocol';
 import { builtinScenario } from '../../src/core/sim/scenario';
 import { runJob } from '../../src/core/sim/run';
 import { readRunFileMetrics } from '../../src/core/sim/runFileSites';

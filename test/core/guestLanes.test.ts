@@ -13,7 +13,7 @@ import * as fc from 'fast-check';
 import { GUEST_INSTANT_KINDS, GuestRunKind as R, guestLaneTables } from '../../src/core/views/guestLanes';
 import { EventKind, EventStore } from '../../src/core/trace/model';
 import { GUEST_EVENT_KINDS as G } from '../../src/core/events/guest';
-import { SEGMENT_MIXED } from '../../src/protocol';
+import { SEGMENT_MIXED } from '../../src/shared/protocol';
 import { COARSE_MIXED, coarseLevels } from '../../src/core/views/coarseLanes';
 import { GUEST_ID, TIDS, writeGuestLanePair } from '../support/guestLanePair';
 

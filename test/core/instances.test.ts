@@ -10,7 +10,7 @@ import { eventList } from '../../src/core/views/eventList';
 import { ProblemFlag } from '../../src/core/analysis/tables';
 import { TraceSession } from '../../src/core/session';
 import { importTraceText } from '../../src/core/trace/textImporter';
-import { parseInstanceFilter, parseWebviewMessage, type InstanceFilter } from '../../src/protocol';
+import { parseInstanceFilter, parseWebviewMessage, type InstanceFilter } from '../../src/shared/protocol';
 import { timelineTables } from '../support/timelineTables';
 import { ROOT } from '../support/paths';
 import { join } from 'node:path';

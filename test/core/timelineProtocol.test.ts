@@ -2,7 +2,7 @@
 // anything malformed (from a compromised or buggy webview) is refused as a whole.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { parseHostMessage, parseWebviewMessage, TIMELINE_MAX_WIDTH_PX, EVENT_LIST_MAX_LIMIT } from '../../src/protocol';
+import { parseHostMessage, parseWebviewMessage, TIMELINE_MAX_WIDTH_PX, EVENT_LIST_MAX_LIMIT } from '../../src/shared/protocol';
 
 test('timeline, details and event-list requests: well-formed ones pass, malformed ones are refused', () => {
   const timeline = { type: 'timeline', id: 3, request: { startNs: 10, endNs: 20, widthPx: 800, lanes: { vcpus: [0, 2], cpus: [1] } } };

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
 import { MAX_ARROWS, timelineWindow } from '../../src/core/views/timeline';
-import { SEGMENT_MIXED, SEGMENT_STRIDE, type TimelineWindow } from '../../src/protocol';
+import { SEGMENT_MIXED, SEGMENT_STRIDE, type TimelineWindow } from '../../src/shared/protocol';
 import { smallTables, timelineTables, type IntervalRow } from '../support/timelineTables';
 
 const lane = (w: TimelineWindow, kind: 'vcpu' | 'cpu', index: number) => w.lanes.find((l) => l.kind === kind && l.index === index)!;

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { buildDashboard } from '../../src/core/analysis/viewModel';
 import { importTraceText } from '../../src/core/trace/textImporter';
-import { parseHostMessage, parseWebviewMessage } from '../../src/protocol';
+import { parseHostMessage, parseWebviewMessage } from '../../src/shared/protocol';
 import { fixture } from '../support/paths';
 
 const us = 1000;

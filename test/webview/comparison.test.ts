@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { analyze } from '../../src/core/analysis/analyze';
 import { buildComparisonModel, COMPARISON_METRICS, rowFromAnalysis, rowFromSimulation } from '../../src/core/analysis/comparison';
 import { importTraceText } from '../../src/core/trace/textImporter';
-import { parseComparisonMessage } from '../../src/protocol';
+import { parseComparisonMessage } from '../../src/shared/protocol';
 import type { SimMetrics } from '../../src/core/sim/simulator';
 import { fixture, ROOT } from '../support/paths';
 import { drawnPixels, noBrowser, openWebviewPage } from '../support/webviewPage';

@@ -10,7 +10,7 @@ import { buildDashboard } from '../../src/core/analysis/viewModel';
 import { importTraceText } from '../../src/core/trace/textImporter';
 import { timelineWindow } from '../../src/core/views/timeline';
 import { timelineDetails } from '../../src/core/views/timelineDetails';
-import { parseWebviewMessage, type HostToWebview, type TimelineRequest } from '../../src/protocol';
+import { parseWebviewMessage, type HostToWebview, type TimelineRequest } from '../../src/shared/protocol';
 import { fixture, ROOT } from '../support/paths';
 import { noBrowser, openWebviewPage } from '../support/webviewPage';
 import { smallTables } from '../support/timelineTables';

@@ -12,7 +12,7 @@ import { analyzeTraceFile } from '../../src/core/pipeline';
 import { readGuestTraces } from '../../src/core/pipeline';
 import { timelineWindow } from '../../src/core/views/timeline';
 import { timelineDetails } from '../../src/core/views/timelineDetails';
-import { parseWebviewMessage, type HostToWebview, type TimelineRequest } from '../../src/protocol';
+import { parseWebviewMessage, type HostToWebview, type TimelineRequest } from '../../src/shared/protocol';
 import { noBrowser, openWebviewPage } from '../support/webviewPage';
 import { GUEST_ID, writeGuestLanePair } from '../support/guestLanePair';
 

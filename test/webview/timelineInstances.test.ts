@@ -11,7 +11,7 @@ import { importTraceText } from '../../src/core/trace/textImporter';
 import { dashboardFromAnalysis } from '../../src/core/analysis/viewModel';
 import { timelineWindow } from '../../src/core/views/timeline';
 import { eventList } from '../../src/core/views/eventList';
-import { parseWebviewMessage, type HostToWebview, type TimelineRequest } from '../../src/protocol';
+import { parseWebviewMessage, type HostToWebview, type TimelineRequest } from '../../src/shared/protocol';
 import { ROOT } from '../support/paths';
 import { noBrowser, openWebviewPage } from '../support/webviewPage';
 

@@ -2,7 +2,7 @@
 // a cancelled load said neutrally with Reload, a file that is not a trace offered as text.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { parseHostMessage, parseWebviewMessage } from '../../src/protocol';
+import { parseHostMessage, parseWebviewMessage } from '../../src/shared/protocol';
 import { noBrowser, openWebviewPage } from '../support/webviewPage';
 
 test('progress, load failures and their actions go through the validated protocol', () => {

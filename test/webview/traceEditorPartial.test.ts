@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { TraceSession } from '../../src/core/session';
 import { importTraceText } from '../../src/core/trace/textImporter';
 import { dashboardFromAnalysis } from '../../src/core/analysis/viewModel';
-import type { DashboardModel } from '../../src/protocol';
+import type { DashboardModel } from '../../src/shared/protocol';
 import { ROOT } from '../support/paths';
 import { noBrowser, openWebviewPage } from '../support/webviewPage';
 

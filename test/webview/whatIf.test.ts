@@ -12,7 +12,7 @@ import { buildComparisonModel, rowFromAnalysis } from '../../src/core/analysis/c
 import { importTraceText } from '../../src/core/trace/textImporter';
 import { ReplayCache } from '../../src/core/replay/replayCache';
 import { comparisonReplay, replaySummary } from '../../src/core/replay/replayViews';
-import type { ReplaySummary } from '../../src/protocol';
+import type { ReplaySummary } from '../../src/shared/protocol';
 import { fixture, ROOT } from '../support/paths';
 import { drawnPixels, noBrowser, openWebviewPage } from '../support/webviewPage';
 

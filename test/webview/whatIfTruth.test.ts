@@ -10,7 +10,7 @@ import { buildComparisonModel, rowFromAnalysis } from '../../src/core/analysis/c
 import { importTraceText } from '../../src/core/trace/textImporter';
 import { ReplayCache } from '../../src/core/replay/replayCache';
 import { comparisonReplay, replaySummary } from '../../src/core/replay/replayViews';
-import type { ReplaySummary, ReplayTruthRow } from '../../src/protocol';
+import type { ReplaySummary, ReplayTruthRow } from '../../src/shared/protocol';
 import { fixture } from '../support/paths';
 import { noBrowser, openWebviewPage } from '../support/webviewPage';
 

@@ -5,7 +5,7 @@
 import type { AnalysisResult } from './analyze';
 import type { SimMetrics } from '../sim/simulator';
 import { differsBeyondNoise, meanCi95 } from '../sim/seeds';
-import type { ComparisonModel, ComparisonReplay } from '../../protocol';
+import type { ComparisonModel, ComparisonReplay } from '../../shared/protocol';
 
 export type RunSource = 'simulator' | 'trace';
 

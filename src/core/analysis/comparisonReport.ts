@@ -2,7 +2,7 @@
 // same figures, intervals and changes as the view's table, laid out by the Markdown preview so
 // that nothing is cut at a fixed line width.
 
-import type { ComparisonModel } from '../../protocol';
+import type { ComparisonModel } from '../../shared/protocol';
 import { formatHalfWidth, formatMetric, metricDelta } from '../../shared/comparisonFormat';
 
 /** Run labels and scenario text are untrusted: no Markdown or HTML from them, and no broken table. */

@@ -6,7 +6,7 @@ import { isPauseExitReason } from './sites';
 import { buildStateModel, type AnalysisOptions, type AnalysisResult, type StateModel, type VmSummary } from './analyze';
 import { analyzeModelRange } from './rangeAnalysis';
 import { rowsIn } from './timeIndex';
-import type { BoostMatrix, DashboardModel, Series } from '../../protocol';
+import type { BoostMatrix, DashboardModel, Series } from '../../shared/protocol';
 
 export interface DashboardOptions {
   title: string;

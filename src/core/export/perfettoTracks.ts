@@ -5,7 +5,7 @@
 // vCPU thread ids are the real ones.
 
 import { CpuRunKind, DECISION_OUTCOMES, type TimelineTables } from '../analysis/tables';
-import { CPU_RUN_LABELS, OUTCOME_NOT_JUDGED, VCPU_STATE_LABELS } from '../../protocol';
+import { CPU_RUN_LABELS, OUTCOME_NOT_JUDGED, VCPU_STATE_LABELS } from '../../shared/protocol';
 
 /** Synthetic pid of the host-CPU process; VM n is HOST_PID + 1 + n. */
 export const HOST_PID = 1;

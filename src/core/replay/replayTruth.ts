@@ -7,7 +7,7 @@
 import type { StateModel } from '../analysis/analyze';
 import type { DecisionLabel, GuestDecision } from '../analysis/guestTruth';
 import type { ReplayResult } from './replay';
-import type { ReplayTruthRow } from '../../protocol';
+import type { ReplayTruthRow } from '../../shared/protocol';
 
 /** A policy's (or the host's) targets judged against the guest's truth: the protocol's row. */
 export type TruthCounts = ReplayTruthRow;

@@ -2,7 +2,7 @@
 // (counts and shares per policy, no per-decision arrays), and the target each policy would
 // have boosted at one PAUSE exit, for the timeline's details.
 
-import type { ComparisonReplay, ReplayPolicyRow, ReplaySummary } from '../../protocol';
+import type { ComparisonReplay, ReplayPolicyRow, ReplaySummary } from '../../shared/protocol';
 import type { TimelineTables } from '../analysis/tables';
 import { laneName } from '../views/timelineDetails';
 import { ESRCH_ONLY, inKernelText, NO_TARGET, type ReplayResult } from './replay';

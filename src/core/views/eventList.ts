@@ -4,7 +4,7 @@
 import { EventKind, PREEMPT_FLAG, type EventStore } from '../trace/model';
 import type { TimelineTables } from '../analysis/tables';
 import { eventNameOf } from '../events/registry';
-import type { EventListPage, EventListRequest, EventListRow } from '../../protocol';
+import type { EventListPage, EventListRequest, EventListRow } from '../../shared/protocol';
 import { instanceEventRows, type InstanceTables } from './instances';
 
 /** Rows in time order, and the event names present: computed once per store. */

@@ -5,7 +5,7 @@
 // matches are found once and kept (a few filters per tables), sorted by time.
 
 import { DECISION_OUTCOMES, ProblemFlag, type TimelineTables } from '../analysis/tables';
-import type { InstanceFilter, InstanceMarks, InstancesReply, InstancesRequest, TimelineRequest, VcpuPick } from '../../protocol';
+import type { InstanceFilter, InstanceMarks, InstancesReply, InstancesRequest, TimelineRequest, VcpuPick } from '../../shared/protocol';
 import { lowerBound, upperBound } from './sortedSearch';
 import { notJudged, type TraceContents } from '../analysis/judgement';
 

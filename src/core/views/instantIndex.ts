@@ -4,7 +4,7 @@
 // per tables, on the first window with more instants than it would read one by one.
 
 import { DECISION_OUTCOMES, type TimelineTables } from '../analysis/tables';
-import { OUTCOME_NOT_JUDGED } from '../../protocol';
+import { OUTCOME_NOT_JUDGED } from '../../shared/protocol';
 
 export interface InstantIndex {
   /** Per vCPU lane: the ts of its decisions, in order. */

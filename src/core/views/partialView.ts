@@ -7,7 +7,7 @@
 import type { EventStore } from '../trace/model';
 import { TraceSession } from '../session';
 import { dashboardFromAnalysis } from '../analysis/viewModel';
-import type { DashboardModel } from '../../protocol';
+import type { DashboardModel } from '../../shared/protocol';
 
 export const PARTIAL_FIRST_MS = 600;
 export const PARTIAL_EVERY_MS = 1000;

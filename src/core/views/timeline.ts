@@ -7,7 +7,7 @@
 // lanes with many runs per pixel (coarseLanes.ts), the instant index for many exits.
 
 import type { IntervalColumns, TimelineTables } from '../analysis/tables';
-import { BOOST_STRIDE, IPI_STRIDE, SEGMENT_MIXED, type TimelineLane, type TimelineRequest, type TimelineWindow } from '../../protocol';
+import { BOOST_STRIDE, IPI_STRIDE, SEGMENT_MIXED, type TimelineLane, type TimelineRequest, type TimelineWindow } from '../../shared/protocol';
 import { lowerBound, lowerBoundNear, upperBound } from './sortedSearch';
 import { COARSE_MIXED, coarseLevels, finestBinNs, STATE_CODES } from './coarseLanes';
 import { instantIndex, isBoostArrow } from './instantIndex';

@@ -3,7 +3,7 @@
 // line of the event behind it (store row → line).
 
 import { CpuRunKind, DECISION_OUTCOMES, type TimelineTables } from '../analysis/tables';
-import { GUEST_RUN_LABELS, OUTCOME_NOT_JUDGED, VCPU_STATE_LABELS, type TimelineDetails, type TimelineDetailsRequest } from '../../protocol';
+import { GUEST_RUN_LABELS, OUTCOME_NOT_JUDGED, VCPU_STATE_LABELS, type TimelineDetails, type TimelineDetailsRequest } from '../../shared/protocol';
 import { lowerBound, upperBound } from './sortedSearch';
 import type { GuestLaneTables } from './guestLanes';
 import { descriptorOf } from '../events/registry';

@@ -2,7 +2,7 @@
 
 import type { AnalysisResult } from '../core/analysis/analyze';
 import type { InKernelAssumption } from '../core/replay/stateSweep';
-import type { DashboardModel, ReplaySummary, EventListPage, EventListRequest, InstancesReply, InstancesRequest, TimelineDetails, TimelineDetailsRequest, TimelineRequest, TimelineWindow } from '../protocol';
+import type { DashboardModel, ReplaySummary, EventListPage, EventListRequest, InstancesReply, InstancesRequest, TimelineDetails, TimelineDetailsRequest, TimelineRequest, TimelineWindow } from './protocol';
 import type { ExportFormat } from '../core/export/perfettoExport';
 
 /** A request to an open trace's session worker: the dashboard for a range (or the whole trace). */

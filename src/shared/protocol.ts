@@ -1,8 +1,8 @@
 // The one typed protocol between the extension host and the webviews: a discriminated union
 // each way, validated on receipt (a webview is untrusted, and so is every name in a trace).
 
-import type { InKernelAssumption } from './core/replay/stateSweep';
-import { DECISION_OUTCOMES } from './core/analysis/tables';
+import type { InKernelAssumption } from '../core/replay/stateSweep';
+import { DECISION_OUTCOMES } from '../core/analysis/tables';
 export type { InKernelAssumption };
 
 export interface Series {
