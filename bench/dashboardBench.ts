@@ -8,12 +8,12 @@ import { TraceSession } from '../src/core/session';
 import { dashboardFromAnalysis } from '../src/core/analysis/viewModel';
 import { EventStore } from '../src/core/trace/model';
 import { importTraceFile } from '../src/core/trace/textImporter';
-import type { HostToWebview } from '../src/protocol';
+import type { HostToWebview } from '../src/shared/protocol';
 import { CHROMIUM, openTraceEditorPage } from './benchPage';
 import { join } from 'node:path';
 import { statSync } from 'node:fs';
 import { openTraceSession } from '../src/extension/workerBridge';
-import type { DashboardModel } from '../src/protocol';
+import type { DashboardModel } from '../src/shared/protocol';
 
 export const TARGET_EVENTS = 10_000_000;
 

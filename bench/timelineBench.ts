@@ -8,7 +8,7 @@ import { TraceSession } from '../src/core/session';
 import { importTraceFile } from '../src/core/trace/textImporter';
 import { timelineWindow } from '../src/core/views/timeline';
 import { dashboardFromAnalysis } from '../src/core/analysis/viewModel';
-import type { HostToWebview, TimelineRequest } from '../src/protocol';
+import type { HostToWebview, TimelineRequest } from '../src/shared/protocol';
 import { panView, zoomView, PAN_STEP, ZOOM_STEP, type Bounds, type View } from '../webview/timeline/viewport';
 import { repeatInTime, TARGET_EVENTS } from './dashboardBench';
 import { CHROMIUM, openTraceEditorPage } from './benchPage';

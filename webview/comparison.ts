@@ -5,7 +5,7 @@
 // through webview/label.ts (cut, isolated, whole on hover).
 
 import { Chart, registerables, type ChartConfiguration, type Plugin } from 'chart.js';
-import { parseComparisonHostMessage, type ComparisonModel, type ComparisonModelRow, type ComparisonToHost } from '../src/protocol';
+import { parseComparisonHostMessage, type ComparisonModel, type ComparisonModelRow, type ComparisonToHost } from '../src/shared/protocol';
 import { button } from './controls';
 import { vscodeApi } from './vscodeApi';
 import { el, notJudged } from './dom';

@@ -2,7 +2,7 @@
 // as the worker reads the file) and a load that did not finish (cancelled: said neutrally,
 // with Reload; not a trace: Reopen as text; any other error: Reload).
 
-import type { LoadFailure, WebviewToHost } from '../src/protocol';
+import type { LoadFailure, WebviewToHost } from '../src/shared/protocol';
 import { button } from './controls';
 import { el } from './dom';
 

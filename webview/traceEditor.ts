@@ -4,7 +4,7 @@
 // every chart has a table beside it; every trace text goes in through textContent.
 
 import { Chart, registerables, type ChartConfiguration } from 'chart.js';
-import { parseHostMessage, type DashboardModel, type DecisionOutcomeName, type InstanceFilter, type Series, type VcpuPick, type WebviewToHost } from '../src/protocol';
+import { parseHostMessage, type DashboardModel, type DecisionOutcomeName, type InstanceFilter, type Series, type VcpuPick, type WebviewToHost } from '../src/shared/protocol';
 import { button } from './controls';
 import { vscodeApi } from './vscodeApi';
 import { el, judgedValue, ms, table } from './dom';

@@ -1,7 +1,7 @@
 // Paints one TimelineWindow on a canvas: lanes, PAUSE ticks, boost and IPI arrows (as pixels
 // of one layer), then the rubber band and a marker. Layout only: no figure is computed here.
 
-import { BOOST_STRIDE, CPU_RUN_LABELS, GUEST_RUN_LABELS, IPI_STRIDE, VCPU_STATE_LABELS, OUTCOME_NOT_JUDGED, SEGMENT_MIXED, SEGMENT_STRIDE, type TimelineWindow } from '../../src/protocol';
+import { BOOST_STRIDE, CPU_RUN_LABELS, GUEST_RUN_LABELS, IPI_STRIDE, VCPU_STATE_LABELS, OUTCOME_NOT_JUDGED, SEGMENT_MIXED, SEGMENT_STRIDE, type TimelineWindow } from '../../src/shared/protocol';
 import type { TimelineColours } from './colors';
 import { HEADER_PX, LANE_PX, type Layout } from './layout';
 import { PixelLayer } from './pixelLayer';

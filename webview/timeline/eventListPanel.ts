@@ -2,7 +2,7 @@
 // from the host, filterable by VM, vCPU, CPU and event name; a click marks the event on the
 // timeline and shows its fields.
 
-import { EVENT_LIST_MAX_LIMIT, type InstanceFilter, type EventListFilter, type EventListPage, type EventListRequest, type EventListRow, type TimelineWindow } from '../../src/protocol';
+import { EVENT_LIST_MAX_LIMIT, type InstanceFilter, type EventListFilter, type EventListPage, type EventListRequest, type EventListRow, type TimelineWindow } from '../../src/shared/protocol';
 import { el } from '../dom';
 
 const ROW_PX = 22;

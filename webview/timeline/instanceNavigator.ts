@@ -2,7 +2,7 @@
 // previous / next through them (buttons, and N / P on the timeline canvas). The host finds
 // the k-th instance; the timeline moves there and marks the others in view.
 
-import type { InstanceFilter, InstancesReply, InstancesRequest } from '../../src/protocol';
+import type { InstanceFilter, InstancesReply, InstancesRequest } from '../../src/shared/protocol';
 import { button } from '../controls';
 import { el } from '../dom';
 

@@ -2,7 +2,7 @@
 // followed by the guest CPU lanes that host thread ran (guest traces added); guest lanes whose
 // thread the host trace never shows go in a last group. A collapsed group keeps only its header row. Shared by the canvas and the DOM labels.
 
-import type { TimelineWindow } from '../../src/protocol';
+import type { TimelineWindow } from '../../src/shared/protocol';
 
 export const HEADER_PX = 20;
 export const LANE_PX = 18;

@@ -4,8 +4,8 @@
 // forward through zoom steps, details of what was clicked, an event list kept in step, and a
 // table alternative. The host sends windows sized for the pixels; nothing is computed here.
 
-import type { EventListPage, EventListRow, HostToWebview, InstanceFilter, InstancesReply, TimelineDetails, TimelineWindow, WebviewToHost } from '../../src/protocol';
-import { CPU_RUN_LABELS, GUEST_RUN_LABELS, SEGMENT_MIXED, SEGMENT_STRIDE, VCPU_STATE_LABELS } from '../../src/protocol';
+import type { EventListPage, EventListRow, HostToWebview, InstanceFilter, InstancesReply, TimelineDetails, TimelineWindow, WebviewToHost } from '../../src/shared/protocol';
+import { CPU_RUN_LABELS, GUEST_RUN_LABELS, SEGMENT_MIXED, SEGMENT_STRIDE, VCPU_STATE_LABELS } from '../../src/shared/protocol';
 import { button } from '../controls';
 import { el } from '../dom';
 import { formatDuration } from '../duration';

@@ -5,7 +5,7 @@
 // it listens for its own messages. Every text from the host goes in through textContent.
 
 import { Chart, registerables } from 'chart.js';
-import { parseHostMessage, type InKernelAssumption, type ReplaySummary, type ReplayTruthRow, type WebviewToHost } from '../../src/protocol';
+import { parseHostMessage, type InKernelAssumption, type ReplaySummary, type ReplayTruthRow, type WebviewToHost } from '../../src/shared/protocol';
 import { el, notJudged, table } from '../dom';
 import { label } from '../label';
 import { onThemeChange, theme } from '../theme';
