@@ -73,19 +73,23 @@ async function quickOpen(page: Page, fileName: string): Promise<void> {
 
 async function runCommand(page: Page, title: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
-  // A webview that has just opened (the comparison's Markdown preview) can take the focus and
-  // swallow F1 before it forwards keys to the workbench: press it again until the palette shows.
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  // A webview that has just opened (the comparison's Markdown preview) can take the focus: it
+  // swallows F1, or closes the palette just after it showed. Open it and type again until the
+  // command's row shows; only the last attempt waits long.
   for (let attempt = 1; ; attempt++) {
-    await page.keyboard.press('F1');
+    const timeout = attempt < 3 ? 10_000 : 30_000;
     try {
-      await input.waitFor({ state: 'visible', timeout: attempt < 3 ? 10_000 : 30_000 });
+      await page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout });
+      await input.fill(`>${title}`, { timeout });
+      await row.waitFor({ state: 'visible', timeout });
       break;
     } catch (err) {
       if (attempt >= 3) throw err;
+      await page.keyboard.press('Escape');
     }
   }
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible' });
   await page.keyboard.press('Enter');
 }
 
