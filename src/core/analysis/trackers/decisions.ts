@@ -219,12 +219,10 @@ export class DecisionTracker {
     out.pending = out.preempted = out.userMode = null;
     const pending = this.ipis.pendingReceivers(spinner);
     if (pending === null) return out;
-    const { state, sinceSeq } = this.states;
     out.pending = [];
     for (const r of pending) {
       out.pending.push(r);
-      // Ready and not woken since before the exit (wasReadyAt && !wasWokenAt at seq + 1): preempted.
-      if (state[r] !== VcpuState.Preempted || !(sinceSeq[r] <= seq) || this.guestMode[r] === 1) continue;
+      if (!this.states.wasPreemptedAt(r, seq + 1) || this.guestMode[r] === 1) continue;
       (out.preempted ??= []).push(r);
       if (this.guestMode[r] === 0) (out.userMode ??= []).push(r);
     }

@@ -125,6 +125,11 @@ export class VcpuStateTracker {
     return this.state[lane] === VcpuState.Woken && this.sinceSeq[lane] < seq;
   }
 
+  /** wasReadyAt and not wasWokenAt: scheduled out while runnable since before `seq`. */
+  wasPreemptedAt(lane: number, seq: number): boolean {
+    return this.state[lane] === VcpuState.Preempted && this.sinceSeq[lane] < seq;
+  }
+
   /**
    * Calls `visit` on the lane's ready periods, oldest first, the current one last (open-ended)
    * when it is ready now, until `visit` returns true.
