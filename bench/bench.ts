@@ -84,16 +84,26 @@ async function handWrittenScript(file: string): Promise<number> {
   return total;
 }
 
+/** CPU time of the calling thread (Linux: /proc/thread-self/schedstat, ns on the CPU), else of the process. */
+function threadCpuMs(): number {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    const cpu = process.cpuUsage();
+    return (cpu.user + cpu.system) / 1000;
+  }
+}
+
 async function child(mode: string, file: string): Promise<void> {
   const start = process.hrtime.bigint();
   let detail: unknown;
   if (mode === 'scan') detail = { lines: byteScan(file) };
-  else if (mode === 'bytes') detail = { lines: await streamByteScan(file) };
+  else if (mode === 'bytes') detail = { lines: await streamByteScan(file), threadCpuMs: threadCpuMs() };
   else if (mode === 'regex') detail = { pleExits: await handWrittenScript(file) };
   else if (mode === 'import' || mode.startsWith('import@')) {
     // import@N: N threads (this one reads the first range, N − 1 workers the rest; 1: this thread alone), whatever the default for this machine.
     const r = await analyzeTraceFile(file, mode === 'import' ? {} : { threads: Number(mode.slice('import@'.length)) });
-    detail = { records: r.importStats.eventLines, events: r.analysis.totals.events, pleExits: r.analysis.totals.pleExits, decisions: r.analysis.totals.yieldAttempts };
+    detail = { records: r.importStats.eventLines, events: r.analysis.totals.events, pleExits: r.analysis.totals.pleExits, decisions: r.analysis.totals.yieldAttempts, threadCpuMs: threadCpuMs() };
   } else if (mode === 'dashboard') {
     detail = await dashboardFigures(file);
   } else if (mode === 'timeline') {
@@ -135,7 +145,19 @@ async function main(args: string[]): Promise<void> {
   if (only === 'all' || only === 'zstd') zstdBench();
   if (only === 'all' || only === 'sim') simBench();
   if (only === 'all' || only === 'replay') replayBench(argValue(args, '--mb', 200));
-  if (only === 'all' || only === 'workers') workerBench({ measureImport: (file, threads) => measure(`import@${threads}`, file), trace: benchTrace(argValue(args, '--mb', 200)) });
+  if (only === 'all' || only === 'workers') {
+    workerBench({
+      measureImport: (file, threads) => {
+        const m = measure(`import@${threads}`, file);
+        return { ...m, threadCpuMs: m.detail.threadCpuMs };
+      },
+      measureFloor: (file) => {
+        const m = measure('bytes', file);
+        return { ...m, threadCpuMs: m.detail.threadCpuMs };
+      },
+      trace: benchTrace(argValue(args, '--mb', 200)),
+    });
+  }
   if (only === 'all' || only === 'scale') scaleBench({ measureImport: (file) => measure('import', file), traceOfMb: benchTrace, smallTrace: join(__dirname, '..', 'samples', 'oversubscribed-4vm.report') });
   if (only === 'all' || only === 'inference') printInferenceTable(inferenceTable());
 }

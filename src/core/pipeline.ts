@@ -4,7 +4,7 @@ import type { AnalysisOptions, AnalysisResult } from './analysis/analyze';
 import { TraceSession } from './session';
 import { emptyImportStats, importTraceText, type ImportedTrace, type ImportStats } from './trace/textImporter';
 import { NotATraceError } from './trace/sniff';
-import { importTraceFileParallel, type ParallelImportOptions } from './trace/parallelImport';
+import { importTraceFileParallel, type CountedImport, type ParallelImportOptions } from './trace/parallelImport';
 import { importTraceStream, type StreamImportOptions } from './trace/streamImport';
 import type { TraceFormat } from './trace/sniff';
 import { refuseCutRunFile, runFileContentWarnings } from './sim/runFileCheck';
@@ -62,8 +62,8 @@ export function analyzeTraceText(text: string, source = '<text>', options: Parti
   return finish(source, importTraceText(text, { clockHz }), options);
 }
 
-function finish(source: string, trace: ImportedTrace, options: Partial<AnalysisOptions> = {}): TraceAnalysis {
-  const session = new TraceSession(trace.store, options);
+function finish(source: string, trace: CountedImport, options: Partial<AnalysisOptions> = {}): TraceAnalysis {
+  const session = new TraceSession(trace.store, options, trace.census);
   const analysis = options.range ? session.analyzeRange(options.range.startNs, options.range.endNs) : session.analysis;
   analysis.warnings.unshift(...importWarnings(trace.stats));
   return { source, format: trace.format, importStats: trace.stats, clock: trace.store.clock, origin: trace.store.origin, lostEventsExact: trace.store.lostEventsText(), analysis, session, guests: [], problemsFromGuest: null };

@@ -5,6 +5,7 @@
 import type { EventStore } from './trace/model';
 import { buildStateModel, type StateModel } from './analysis/analyze';
 import { analyzeModelRange } from './analysis/rangeAnalysis';
+import type { TraceCensus } from './analysis/census';
 import type { AnalysisOptions, AnalysisResult } from './analysis/result';
 import { instancesReply, type InstanceTables } from './views/instances';
 import type { InstancesReply, InstancesRequest } from '../shared/protocol';
@@ -19,9 +20,10 @@ export class TraceSession {
   readonly guests: GuestTrace[] = [];
   guestLanes: GuestLaneTables | null = null;
 
-  constructor(store: EventStore, options: Partial<AnalysisOptions> = {}) {
+  /** `census`: the store's census when the import took it (analysis/census.ts). */
+  constructor(store: EventStore, options: Partial<AnalysisOptions> = {}, census?: TraceCensus) {
     this.store = store;
-    this.model = buildStateModel(store, options);
+    this.model = buildStateModel(store, options, census);
     this.analysis = analyzeModelRange(this.model, -Infinity, Infinity);
   }
 

@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   // A run file's header names its trace id and guests (a trace.dat's options already did).
   applyRunFileOrigin(file, trace);
   const warnings = importWarnings(trace.stats);
-  const session = new TraceSession(trace.store);
+  const session = new TraceSession(trace.store, {}, trace.census);
   const analyzeRange = (range: { startNs: number; endNs: number }) => {
     const analysis = session.analyzeRange(range.startNs, range.endNs);
     analysis.warnings.unshift(...warnings);

@@ -1,11 +1,12 @@
 // Reading a file in parts on worker threads gives exactly what one importer gives.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importTraceFileParallel, splitAtLines } from '../../src/core/trace/parallelImport';
-import { importTraceFile } from '../../src/core/trace/textImporter';
-import { fixture } from '../support/paths';
+import { CancelledError, importTraceFile } from '../../src/core/trace/textImporter';
+import { takeCensus } from '../../src/core/analysis/census';
+import { fixture, ROOT } from '../support/paths';
 import { scratchDir } from '../support/scratch';
 
 test('split points fall on line starts', () => {
@@ -40,4 +41,45 @@ test('three workers give the same store, stats and warnings as one thread', asyn
   assert.deepEqual([...parallel.store.otherEvents], [...serial.store.otherEvents]);
   assert.deepEqual([...parallel.store.threads.values()].sort((p, q) => p.tid - q.tid), [...serial.store.threads.values()].sort((p, q) => p.tid - q.tid));
   assert.deepEqual([parallel.store.outOfOrder, parallel.store.firstOutOfOrderLine], [serial.store.outOfOrder, serial.store.firstOutOfOrderLine]);
+});
+
+/** Eight copies of the sample end to end (about 4 MB: four 1 MiB chunks per half). */
+function eightSamples(): string {
+  const file = join(scratchDir('kvm-spin-par-'), 'eight.report');
+  writeFileSync(file, readFileSync(join(ROOT, 'samples', 'oversubscribed-4vm.report'), 'utf8').repeat(8));
+  return file;
+}
+
+test('read in parts, the census the threads took of their parts is the census of the whole store', async () => {
+  const file = eightSamples();
+  const parallel = await importTraceFileParallel(file, { threads: 3, minBytes: 0 });
+  assert.ok(parallel.census, 'a parallel import brings its census');
+  assert.deepEqual(parallel.census, takeCensus(parallel.store));
+  assert.equal((await importTraceFileParallel(file, { threads: 1 })).census, undefined, 'one thread: the analysis takes it');
+});
+
+test('read in parts: progress reaches the whole file, and the progressive view sees the first part as it is read', async () => {
+  const file = eightSamples();
+  const size = statSync(file).size;
+  const progress: number[] = [];
+  const views: [number, number][] = [];
+  await importTraceFileParallel(file, { threads: 2, minBytes: 0, onProgress: (read, total) => progress.push(read / total), onStore: (store, read) => views.push([store.length, read]) });
+  assert.equal(progress[progress.length - 1], 1);
+  assert.ok(progress.every((p, i) => i === 0 || p >= progress[i - 1]), 'progress never goes back');
+  const firstPart = splitAtLines(file, size, 2)[1];
+  assert.ok(views.length >= 2, `${views.length} progressive views`);
+  assert.equal(views[views.length - 1][1], firstPart, 'the last view holds the whole first part, no more');
+  assert.ok(views.every(([rows, read], i) => i === 0 || (rows >= views[i - 1][0] && read > views[i - 1][1])));
+});
+
+test('read in parts: cancelling stops the read, this thread and the workers', async () => {
+  const file = eightSamples();
+  const abort = new AbortController();
+  await assert.rejects(
+    importTraceFileParallel(file, { threads: 3, minBytes: 0, signal: abort.signal, onProgress: () => abort.abort() }),
+    (err: Error) => err instanceof CancelledError,
+  );
+  const already = new AbortController();
+  already.abort();
+  await assert.rejects(importTraceFileParallel(file, { threads: 2, minBytes: 0, signal: already.signal }), (err: Error) => err instanceof CancelledError);
 });

@@ -18,6 +18,8 @@ import { IpiTracker, type IpiSendColumns } from './trackers/ipis';
 import { PleWindowTracker } from './trackers/pleWindow';
 import { GUEST_MODE_PROBE, ProbeTracker, YIELD_PROBE, type ProbeColumns } from './trackers/probes';
 import { analyzeModelRange } from './rangeAnalysis';
+import { ReasonClass } from './reasonClass';
+import { stateEventsOf, takeCensus, type TraceCensus } from './census';
 import type { TraceContents } from './judgement';
 
 export * from './result';
@@ -46,71 +48,38 @@ export function analyze(store: EventStore, options: Partial<AnalysisOptions> = {
 }
 
 /**
- * Each table's rows (or an upper bound), from one cheap pass over the kinds: per vCPU lane the
- * events that can change its state, per pCPU its runs, so that the interval tables are laid
- * out by lane before the pass.
+ * Each table's rows (or an upper bound), from the census: per vCPU lane the events that can
+ * change its state, per pCPU its runs, so that the interval tables are laid out by lane before
+ * the pass.
  */
-function capacities(store: EventStore, lanes: Lanes, pauseReason: ReasonClass) {
-  const perKind = new Uint32Array(256);
-  const statesOfLane = new Uint32Array(lanes.count);
-  const runsOfCpu = new Uint32Array(1 << 16);
-  let pauseExits = 0;
-  const { kind: kinds, tid, a, b, c, cpu } = store;
-  const isPause = pauseReason.byId;
-  const dense = lanes.byTid;
-  const laneOf = (t: number) => (t >>> 0 < dense.length ? dense[t] : lanes.ofTid(t));
-  for (let i = 0, n = store.length; i < n; i++) {
-    const kind = kinds[i];
-    perKind[kind]++;
-    if (runsOfCpu[cpu[i]] === 0) runsOfCpu[cpu[i]] = 1; // the run the first event shows
-    switch (kind) {
-      case EventKind.KvmExit:
-      case EventKind.KvmEntry: {
-        if (kind === EventKind.KvmExit && isPause[b[i]] === 1) pauseExits++;
-        const t = tid[i];
-        const lane = t >>> 0 < dense.length ? dense[t] : lanes.ofTid(t); // laneOf by hand, as in the loop
-        if (lane >= 0) statesOfLane[lane]++;
-        break;
-      }
-      case EventKind.SchedSwitch: {
-        runsOfCpu[cpu[i]]++;
-        const prev = laneOf(a[i]);
-        const next = laneOf(c[i]);
-        if (prev >= 0) statesOfLane[prev]++;
-        if (next >= 0) statesOfLane[next]++;
-        break;
-      }
-      case EventKind.SchedWakeup:
-      case EventKind.SchedWaking:
-      case EventKind.SchedWakeupNew: {
-        const lane = laneOf(a[i]);
-        if (lane >= 0) statesOfLane[lane]++;
-        break;
-      }
-    }
-  }
-  const switches = perKind[EventKind.SchedSwitch];
-  const wakeups = perKind[EventKind.SchedWakeup] + perKind[EventKind.SchedWaking] + perKind[EventKind.SchedWakeupNew];
+function capacities(census: TraceCensus, lanes: Lanes) {
+  // A lane counts its thread's events when the look-up by thread id finds that lane (as the loop's).
+  const statesOfLane = Uint32Array.from(lanes.lanes, (l, lane) => (lanes.ofTid(l.tid) === lane ? stateEventsOf(census, l.tid) : 0));
+  const perKind = census.perKind;
   return {
     statesOfLane,
-    runsOfCpu,
+    runsOfCpu: census.runsOfCpu,
     exits: perKind[EventKind.KvmExit],
-    pauseExits,
+    pauseExits: census.pauseExits,
     windows: perKind[EventKind.PleWindow],
-    switches,
-    wakeups,
+    switches: perKind[EventKind.SchedSwitch],
+    wakeups: perKind[EventKind.SchedWakeup] + perKind[EventKind.SchedWaking] + perKind[EventKind.SchedWakeupNew],
     ipiEvents: perKind[EventKind.ApicIpi],
   };
 }
 
-/** The one pass: every row, in timestamp order, to the trackers that need it. */
-export function buildStateModel(store: EventStore, options: Partial<AnalysisOptions> = {}): StateModel {
+/**
+ * The one pass: every row, in timestamp order, to the trackers that need it. `census`: the
+ * store's census when the importer took it (a parallel import counts each part on its thread).
+ */
+export function buildStateModel(store: EventStore, options: Partial<AnalysisOptions> = {}, census: TraceCensus = takeCensus(store)): StateModel {
+  if (census.rows !== store.length) throw new Error(`the census counts ${census.rows} rows, the store holds ${store.length}`);
   const opts = { ...DEFAULT_ANALYSIS_OPTIONS, ...options };
   delete opts.range;
-  const lanes = new Lanes(store);
+  const lanes = new Lanes(store, census);
   const pauseReason = new ReasonClass(store, isPauseExitReason);
   const haltReason = new ReasonClass(store, (r) => /^hlt$/i.test(r));
-  const cap = capacities(store, lanes, pauseReason);
+  const cap = capacities(census, lanes);
   const hasYieldProbes = store.strings.strings.some((name) => YIELD_PROBE.test(name));
   const pause = new PauseExitTracker(lanes, opts);
   const states = new VcpuStateTracker(lanes, cap.statesOfLane, pause.inPauseExit, opts.boostWindowNs);
@@ -252,18 +221,6 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
     seen,
     warnings: traceWarnings(store, lanes),
   };
-}
-
-/** A test on exit reason names, answered per string id from a table made once. */
-class ReasonClass {
-  /** 1 for the string ids whose text passes the test (read directly by the loops). */
-  readonly byId: Uint8Array;
-  constructor(store: EventStore, predicate: (reason: string) => boolean) {
-    this.byId = Uint8Array.from(store.strings.strings, (text) => (predicate(text) ? 1 : 0));
-  }
-  test(id: number): boolean {
-    return this.byId[id] === 1;
-  }
 }
 
 function traceWarnings(store: EventStore, lanes: Lanes): string[] {

@@ -6,7 +6,8 @@
 // recorded with guests (trace-cmd record -A, attach) says it exactly: option GUEST names each
 // guest by trace id and each vCPU's host thread; those VMs come first, the rest as above.
 
-import { EventKind, PID_MAX_LIMIT, type EventStore } from '../trace/model';
+import type { EventStore } from '../trace/model';
+import { eventVcpus, takeCensus, type TraceCensus } from './census';
 
 export interface VcpuThread {
   tid: number;
@@ -35,24 +36,8 @@ export interface VcpuMap {
 
 const KVM_THREAD_NAME = /^CPU (\d+)\/KVM$/;
 
-export function mapVcpus(store: EventStore): VcpuMap {
-  const eventVcpu = new Map<number, number>(); // tid -> vcpu number seen in its events (-1 none)
-  // Per pid what the map already holds (1: -1, 2: a number), so that most events skip the Map.
-  const settled = new Uint8Array(PID_MAX_LIMIT);
-  const { kind: kinds, tid: tids, a } = store;
-  for (let i = 0; i < store.length; i++) {
-    const kind = kinds[i];
-    if (kind !== EventKind.KvmExit && kind !== EventKind.KvmEntry && kind !== EventKind.PleWindow) continue;
-    const tid = tids[i];
-    const id = a[i];
-    if (tid >= 0 && tid < PID_MAX_LIMIT) {
-      const held = settled[tid];
-      if (held === 2 || (held === 1 && id < 0)) continue;
-      settled[tid] = id >= 0 ? 2 : 1;
-    }
-    const known = eventVcpu.get(tid);
-    if (known === undefined || (known < 0 && id >= 0)) eventVcpu.set(tid, id);
-  }
+export function mapVcpus(store: EventStore, census: TraceCensus = takeCensus(store)): VcpuMap {
+  const eventVcpu = eventVcpus(census); // tid -> vcpu number seen in its events (-1 none)
   // The idle task never runs guest code; a kvm event attributed to pid 0 is a recorder artefact.
   eventVcpu.delete(0);
 

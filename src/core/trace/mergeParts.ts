@@ -5,6 +5,7 @@
 import { EventStore, type LostEvents, type ThreadInfo } from './model';
 import { STRING_COLUMN_MASK } from '../events/registry';
 import { newEvidence, type FormatEvidence } from './sniff';
+import { censusBuffers, takeCensus, type TraceCensus } from '../analysis/census';
 import { emptyImportStats, type ImportPart, type ImportStats } from './textImporter';
 
 const COLUMNS = ['ts', 'cpu', 'tid', 'kind', 'a', 'b', 'c', 'x', 'y', 'line'] as const;
@@ -20,6 +21,8 @@ export type SerializedPart = { [K in Column]: EventStore[K] } & {
   stats: ImportStats;
   evidence: FormatEvidence;
   rawTimestamps: boolean | null;
+  /** The analysis's census of the part's rows, taken on the thread that read it. */
+  census: TraceCensus;
 };
 
 /**
@@ -28,6 +31,7 @@ export type SerializedPart = { [K in Column]: EventStore[K] } & {
  */
 export function serializePart(part: ImportPart): { data: SerializedPart; transfer: ArrayBuffer[] } {
   const s = part.store;
+  const census = takeCensus(s);
   const data = {
     length: s.length,
     strings: s.strings.strings,
@@ -37,8 +41,9 @@ export function serializePart(part: ImportPart): { data: SerializedPart; transfe
     stats: part.stats,
     evidence: part.evidence,
     rawTimestamps: part.rawTimestamps,
+    census,
   } as SerializedPart;
-  const transfer: ArrayBuffer[] = [];
+  const transfer: ArrayBuffer[] = censusBuffers(census);
   for (const k of COLUMNS) {
     (data as Record<Column, unknown>)[k] = s[k];
     transfer.push(s[k].buffer as ArrayBuffer);

@@ -9,6 +9,7 @@ import { appendParts, sameTimestamps, type SerializedPart } from './mergeParts';
 import { NotATraceError, type NotATraceReason } from './sniff';
 import { CancelledError, fileChunks, importTraceFile, TextTraceImporter, validateImport, type ImportedTrace, type ImportOptions } from './textImporter';
 import { importTraceDat, isTraceDat } from './dat/datImporter';
+import { addCensus, takeCensus, type TraceCensus } from '../analysis/census';
 
 /** trace.dat is recognised by its magic bytes, never by its name. */
 function startsLikeTraceDat(path: string): boolean {
@@ -25,21 +26,22 @@ import type { ImportRange } from './importWorker';
 /** Below this size one thread is faster than starting workers. */
 export const PARALLEL_MIN_BYTES = 32 << 20;
 
+/** More threads read no faster: the merge and the analysis after it are on one thread. */
+export const MAX_IMPORT_THREADS = 8;
+
 /**
- * Default thread count. On 2 cores, two threads (this one and a worker) still cost more CPU
- * than one for the 200 MB bench trace: import 3.31 s against 2.79 s (1.51 s here, 1.28 s in the
- * worker, 0.52 s in V8's helper threads against 0.27 s: the worker's start and JIT warm-up,
- * a second heap to collect, the append of its rows); import + analysis 4.56 s against 4.13 s
- * (best of 3, CPU time, loaded machine). With no spare core that overhead is not paid back, so
- * machines with two cores or fewer read on one thread.
+ * Default thread count: every core (at most 8). On 2 cores, two threads (this one and a worker)
+ * shorten this thread's work, the critical path, from 1.5–2.3 s to 1.3–1.5 s of CPU for import
+ * + analysis of the 200 MB bench trace, and cost 10–20 % more CPU in all (the worker's start and
+ * JIT warm-up, a second heap, the append of its rows): with a spare core that is paid back in
+ * wall time; on a machine with no spare core the two take about the same wall time.
  */
 export function defaultImportThreads(): number {
-  const cores = availableParallelism();
-  return cores > 2 ? Math.min(cores, 8) : 1;
+  return Math.min(availableParallelism(), MAX_IMPORT_THREADS);
 }
 
 export interface ParallelImportOptions extends ImportOptions {
-  /** Threads to read on, this one and `threads` − 1 workers (default: defaultImportThreads()); 1 reads on this thread alone. */
+  /** Threads to read on, this one and `threads` − 1 workers (default: defaultImportThreads(), at most MAX_IMPORT_THREADS); 1 reads on this thread alone. */
   threads?: number;
   /** Files smaller than this are read on one thread (default PARALLEL_MIN_BYTES). */
   minBytes?: number;
@@ -73,10 +75,13 @@ export function splitAtLines(path: string, size: number, n: number): number[] {
   return cuts;
 }
 
-export async function importTraceFileParallel(path: string, options: ParallelImportOptions = {}): Promise<ImportedTrace> {
+/** An imported trace; read in parts, with the census of its rows each reading thread took of its part. */
+export type CountedImport = ImportedTrace & { census?: TraceCensus };
+
+export async function importTraceFileParallel(path: string, options: ParallelImportOptions = {}): Promise<CountedImport> {
   const size = statSync(path).size;
   if (startsLikeTraceDat(path)) return importTraceDat(path, options);
-  const threads = Math.min(options.threads ?? defaultImportThreads(), 8);
+  const threads = Math.min(options.threads ?? defaultImportThreads(), MAX_IMPORT_THREADS);
   if (threads < 2 || size < (options.minBytes ?? PARALLEL_MIN_BYTES)) return importTraceFile(path, options);
   const cuts = splitAtLines(path, size, threads);
   if (cuts.length < 3) return importTraceFile(path, options);
@@ -101,16 +106,21 @@ export async function importTraceFileParallel(path: string, options: ParallelImp
       importer.push(chunk);
       read[0] += chunk.length;
       progress();
+      // A progressive view of the rows read so far: the file's first read[0] bytes.
+      options.onStore?.(importer.store, read[0], size, importer.rawTimestamps === true);
     }
   } catch (err) {
     later.stop();
     throw err;
   }
-  const parts = await later.promise;
   const first = importer.finishPart();
+  // Counted while the workers still read (each counts its own part): the analysis needs the sum before its pass.
+  const firstCensus = takeCensus(first.store);
+  const parts = await later.promise;
   // A file whose timestamps change kind at a cut: one importer decides by its first line.
   if (!sameTimestamps([first, ...parts])) return importTraceFile(path, options);
-  return validateImport(appendParts(first, parts), options.clockHz);
+  const census = parts.reduce((sum, part) => addCensus(sum, part.census), firstCensus);
+  return { ...validateImport(appendParts(first, parts), options.clockHz), census };
 }
 
 /** Reads each range on its own worker thread; `stop` ends them all. */

@@ -4,6 +4,7 @@
 
 import type { EventStore } from '../../trace/model';
 import { mapVcpus, type VcpuMap, type VcpuThread } from '../vcpuMap';
+import type { TraceCensus } from '../census';
 import type { VcpuLane } from '../tables';
 
 /** Linux's PID_MAX_LIMIT (4M): thread ids below it get a dense look-up table. */
@@ -24,8 +25,8 @@ export class Lanes {
   private readonly byLargeTid = new Map<number, number>();
   private readonly byVcpu: Map<number, number>[];
 
-  constructor(store: EventStore) {
-    this.map = mapVcpus(store);
+  constructor(store: EventStore, census?: TraceCensus) {
+    this.map = mapVcpus(store, census);
     this.ofVm = this.map.vms.map(() => []);
     this.byVcpu = this.map.vms.map(() => new Map());
     let maxTid = 0;
