@@ -111,7 +111,7 @@ export function workerCounts(cores: number): number[] {
 }
 
 /** Each figure's best (least) over the runs, and the 1-minute load average at the run of the best wall time. */
-interface WorkerRow {
+export interface WorkerRow {
   label: string;
   threads: number;
   ms: number;
@@ -151,15 +151,15 @@ export function workerBench(inputs: WorkerBenchInputs, runs = 5): void {
       keepBest(row, row === floor ? inputs.measureFloor(inputs.trace) : inputs.measureImport(inputs.trace, row.threads), load);
     }
   }
-  for (const line of workerReport(rows, floor, { mb: statSync(inputs.trace).size / 1048576, cores, runs, loads })) console.log(line);
+  for (const line of workerReport(rows, floor, { mb: statSync(inputs.trace).size / 1048576, cores, runs, loads, defaultThreads: defaultImportThreads() })) console.log(line);
 }
 
 /** The table and its verdict. */
-export function workerReport(rows: WorkerRow[], floor: WorkerRow, at: { mb: number; cores: number; runs: number; loads: number[] }): string[] {
+export function workerReport(rows: WorkerRow[], floor: WorkerRow, at: { mb: number; cores: number; runs: number; loads: number[]; defaultThreads: number }): string[] {
   const one = rows[0];
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   const x = (v: number) => `${v.toFixed(2)}×`;
-  const chosen = rows.find((r) => r.threads === defaultImportThreads()) ?? one;
+  const chosen = rows.find((r) => r.threads === at.defaultThreads) ?? one;
   const fastest = rows.reduce((p, q) => (q.ms < p.ms ? q : p));
   return [
     '',

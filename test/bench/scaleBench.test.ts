@@ -2,7 +2,7 @@
 // fixed cost; a step that costs 25 % more per MB is not; the largest peak is held to 1.5 GB.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { scaleReport, type ScaleRow } from '../../bench/scaleBench';
+import { scaleReport, workerReport, type ScaleRow, type WorkerRow } from '../../bench/scaleBench';
 
 const small: ScaleRow = { mb: 0.5, ms: 500, cpuMs: 400, maxRssMb: 60 };
 /** 10 ms and 1.3 MB per MB over a fixed 500 ms and 60 MB, with `extra` more per MB from 200 to 800 MB. */
@@ -23,4 +23,17 @@ test('a step 25 % dearer per MB is missed; a peak of 1.6 GB is missed', () => {
   assert.match(verdicts(scaleReport(rows(2.5), small, 3)), /time per MB flat within 20 %: MISSED \(CPU time per MB: MISSED\)/);
   const heavy = rows(0).map((r) => ({ ...r, maxRssMb: 60 + 2 * r.mb }));
   assert.match(verdicts(scaleReport(heavy, small, 3)), /peak memory per MB flat within 20 %: met; 800 MB under 1\.5 GB peak: MISSED \(1660 MB\)/);
+});
+
+const workerRow = (threads: number, ms: number, threadCpuMs: number, cpuMs: number): WorkerRow => ({ label: String(threads), threads, ms, threadCpuMs, cpuMs, maxRssMb: 300, loadAtBest: 4 });
+
+test('the worker table: speed-ups against one thread, ratios to the byte scan, the verdict on the default', () => {
+  const floor = { ...workerRow(1, 500, 450, 520), label: 'floor' };
+  const rows = [workerRow(1, 2000, 1800, 2400), workerRow(2, 1400, 1200, 2700)];
+  const lines = workerReport(rows, floor, { mb: 200, cores: 2, runs: 5, loads: [3, 7.5], defaultThreads: 2 });
+  assert.match(lines[1], /load average \(1 min\) 3\.0–7\.5$/);
+  assert.equal(lines[6], '| 2 | 1.40 s | 1.20 s | 2.70 s | 1.43× | 1.50× | 2.80× | 2.67× | 300 MB | 4.0 |');
+  assert.match(lines[7], /default on this machine: 2 threads; fastest measured: 2 \(the default\); target import \+ analysis ≤ 3× the plain byte scan with the default: met \(2\.80× by wall, 2\.67× by this thread's CPU\)/);
+  const slow = workerReport(rows, floor, { mb: 200, cores: 2, runs: 5, loads: [3], defaultThreads: 1 });
+  assert.match(slow[7], /default on this machine: 1 thread; fastest measured: 2 \(not the default\); .*: MISSED \(4\.00× by wall/);
 });

@@ -51,6 +51,27 @@ export function serializePart(part: ImportPart): { data: SerializedPart; transfe
   return { data, transfer };
 }
 
+/** Rows per step of pre-faulting: about a millisecond's work, so that the parts' arrival is noticed soon. */
+const PREFAULT_STEP_ROWS = 1 << 15;
+
+/**
+ * While `arrival` is pending, writes the zeros fresh memory already holds into the store's
+ * unused rows [store.length, upTo): the first write to a page costs a page fault, which was
+ * most of appendParts' time (measured on a 2-core VM: 25–70 ms of faults against 4 ms of
+ * copying for 1.1 M rows); here it is paid while this thread would otherwise wait for the workers.
+ */
+export async function prefaultWhileWaiting(store: EventStore, upTo: number, arrival: Promise<unknown>): Promise<void> {
+  let arrived = false;
+  const settle = () => (arrived = true);
+  arrival.then(settle, settle);
+  const end = Math.min(upTo, store.ts.length);
+  for (let from = store.length; from < end && !arrived; from += PREFAULT_STEP_ROWS) {
+    const to = Math.min(end, from + PREFAULT_STEP_ROWS);
+    for (const k of COLUMNS) (store[k] as Float64Array).fill(0, from, to);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 /** True when every part that has event lines has the same kind of timestamp (else one importer must read the file). */
 export function sameTimestamps(parts: readonly { rawTimestamps: boolean | null }[]): boolean {
   const kinds = new Set(parts.map((p) => p.rawTimestamps).filter((k) => k !== null));

@@ -5,7 +5,7 @@ import { openSync, readSync, closeSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { appendParts, sameTimestamps, type SerializedPart } from './mergeParts';
+import { appendParts, prefaultWhileWaiting, sameTimestamps, type SerializedPart } from './mergeParts';
 import { NotATraceError, type NotATraceReason } from './sniff';
 import { CancelledError, fileChunks, importTraceFile, TextTraceImporter, validateImport, type ImportedTrace, type ImportOptions } from './textImporter';
 import { importTraceDat, isTraceDat } from './dat/datImporter';
@@ -116,6 +116,8 @@ export async function importTraceFileParallel(path: string, options: ParallelImp
   const first = importer.finishPart();
   // Counted while the workers still read (each counts its own part): the analysis needs the sum before its pass.
   const firstCensus = takeCensus(first.store);
+  // The rows still to come, as many per byte as this part's: their pages are faulted in while the workers read.
+  await prefaultWhileWaiting(first.store, Math.round((first.store.length * size) / cuts[1]), later.promise);
   const parts = await later.promise;
   // A file whose timestamps change kind at a cut: one importer decides by its first line.
   if (!sameTimestamps([first, ...parts])) return importTraceFile(path, options);
