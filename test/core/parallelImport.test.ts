@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { importTraceFileParallel, splitAtLines } from '../../src/core/trace/parallelImport';
+import { importThreadsFor, importTraceFileParallel, MAX_IMPORT_THREADS, splitAtLines } from '../../src/core/trace/parallelImport';
 import { CancelledError, importTraceFile } from '../../src/core/trace/textImporter';
 import { takeCensus } from '../../src/core/analysis/census';
 import { fixture, ROOT } from '../support/paths';
@@ -82,4 +82,11 @@ test('read in parts: cancelling stops the read, this thread and the workers', as
   const already = new AbortController();
   already.abort();
   await assert.rejects(importTraceFileParallel(file, { threads: 2, minBytes: 0, signal: already.signal }), (err: Error) => err instanceof CancelledError);
+});
+
+test('one thread per idle core: 2 cores read on two threads when quiet, on one when busy', () => {
+  assert.deepEqual([0, 0.4, 0.5, 0.6, 1, 7.5].map((load) => importThreadsFor(2, load)), [2, 2, 2, 1, 1, 1]);
+  assert.deepEqual([0, 2.2, 5.6].map((load) => importThreadsFor(8, load)), [8, 6, 2]);
+  assert.equal(importThreadsFor(64, 0), MAX_IMPORT_THREADS);
+  assert.equal(importThreadsFor(1, 0), 1);
 });

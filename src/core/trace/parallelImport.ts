@@ -2,7 +2,7 @@
 // at a line start, and merged in order: the same result as one importer, on every core.
 
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { appendParts, prefaultWhileWaiting, sameTimestamps, type SerializedPart } from './mergeParts';
@@ -30,14 +30,20 @@ export const PARALLEL_MIN_BYTES = 32 << 20;
 export const MAX_IMPORT_THREADS = 8;
 
 /**
- * Default thread count: every core (at most 8). On 2 cores, two threads (this one and a worker)
- * shorten this thread's work, the critical path, from 1.5–2.3 s to 1.3–1.5 s of CPU for import
- * + analysis of the 200 MB bench trace, and cost 10–20 % more CPU in all (the worker's start and
- * JIT warm-up, a second heap, the append of its rows): with a spare core that is paid back in
- * wall time; on a machine with no spare core the two take about the same wall time.
+ * Threads to read on with `cores` cores of which `load` are busy (the 1-minute load average):
+ * one per idle core, rounded (this thread runs in any case), 1 to MAX_IMPORT_THREADS. A worker
+ * pays only on a core of its own. Measured on 2 cores, import + analysis of the 200 MB bench
+ * trace (README "Worker import"): two threads cut this thread's CPU time, the critical path,
+ * by a fifth (1.60 → 1.31 s) for a quarter more CPU in all (the worker's start and JIT warm-up,
+ * its heap, the append of its rows); at load 7–10 they took 0.8× the speed of one in wall time.
  */
+export function importThreadsFor(cores: number, load: number): number {
+  return Math.max(1, Math.min(MAX_IMPORT_THREADS, Math.round(cores - load)));
+}
+
+/** The thread count for this machine now. */
 export function defaultImportThreads(): number {
-  return Math.min(availableParallelism(), MAX_IMPORT_THREADS);
+  return importThreadsFor(availableParallelism(), loadavg()[0]);
 }
 
 export interface ParallelImportOptions extends ImportOptions {
