@@ -96,14 +96,15 @@ function threadCpuMs(): number {
 
 async function child(mode: string, file: string): Promise<void> {
   const start = process.hrtime.bigint();
+  const threadStart = threadCpuMs(); // the thread's CPU from here, as the wall time
   let detail: unknown;
   if (mode === 'scan') detail = { lines: byteScan(file) };
-  else if (mode === 'bytes') detail = { lines: await streamByteScan(file), threadCpuMs: threadCpuMs() };
+  else if (mode === 'bytes') detail = { lines: await streamByteScan(file), threadCpuMs: threadCpuMs() - threadStart };
   else if (mode === 'regex') detail = { pleExits: await handWrittenScript(file) };
   else if (mode === 'import' || mode.startsWith('import@')) {
     // import@N: N threads (this one reads the first range, N − 1 workers the rest; 1: this thread alone), whatever the default for this machine.
     const r = await analyzeTraceFile(file, mode === 'import' ? {} : { threads: Number(mode.slice('import@'.length)) });
-    detail = { records: r.importStats.eventLines, events: r.analysis.totals.events, pleExits: r.analysis.totals.pleExits, decisions: r.analysis.totals.yieldAttempts, threadCpuMs: threadCpuMs() };
+    detail = { records: r.importStats.eventLines, events: r.analysis.totals.events, pleExits: r.analysis.totals.pleExits, decisions: r.analysis.totals.yieldAttempts, threadCpuMs: threadCpuMs() - threadStart };
   } else if (mode === 'dashboard') {
     detail = await dashboardFigures(file);
   } else if (mode === 'timeline') {

@@ -31,14 +31,17 @@ export const MAX_IMPORT_THREADS = 8;
 
 /**
  * Threads to read on with `cores` cores of which `load` are busy (the 1-minute load average):
- * one per idle core, rounded (this thread runs in any case), 1 to MAX_IMPORT_THREADS. A worker
- * pays only on a core of its own. Measured on 2 cores, import + analysis of the 200 MB bench
- * trace (README "Worker import"): two threads cut this thread's CPU time, the critical path,
- * by a fifth (1.60 → 1.31 s) for a quarter more CPU in all (the worker's start and JIT warm-up,
- * its heap, the append of its rows); at load 7–10 they took 0.8× the speed of one in wall time.
+ * this one, which runs in any case (it is not in the load yet), and a worker for each whole
+ * core the load leaves idle; at most `cores` and MAX_IMPORT_THREADS. A worker pays only on a
+ * core of its own: the kernel shares CPU between sessions (autogroup), so on a busy machine a
+ * second thread brings the process no more CPU, only its cost. Import + analysis of the 200 MB
+ * bench trace on 2 cores (README "Worker import"): with the neighbours under 0.1 cores, two
+ * threads 1.13× faster by wall (median of 37 interleaved pairs; this thread's CPU, the critical
+ * path, 1.45 → 1.12 s); at load 7–10, 0.81× (a quarter more CPU: the worker's start and JIT
+ * warm-up, its heap, the append of its rows).
  */
 export function importThreadsFor(cores: number, load: number): number {
-  return Math.max(1, Math.min(MAX_IMPORT_THREADS, Math.round(cores - load)));
+  return Math.min(cores, MAX_IMPORT_THREADS, 1 + Math.floor(Math.max(0, cores - load)));
 }
 
 /** The thread count for this machine now. */
