@@ -17,9 +17,9 @@ import { spec } from 'node:test/reporters';
 const dir = process.argv[2] ?? 'out/test';
 const suffix = process.argv[3] ?? '.test.js';
 const SLOWEST_SHOWN = 10;
-/** Per-file durations of the last run, for the order of the next one (out/ is a build folder). */
+/** Per-file wall durations of the last run (out/ is a build folder). */
 const timesFile = join('out', `test-times${suffix.replace(/\.js$/, '')}.json`);
-/** Every file's CPU ms of the last run, slowest first (the list printed is the top of it). */
+/** Every file's CPU ms of the last run, slowest first (the list printed is the top of it), for the order of the next run. */
 const cpuListFile = join('out', `test-cpu${suffix.replace(/\.js$/, '')}.json`);
 
 const files = [];
@@ -32,7 +32,7 @@ const walk = (d) => {
 };
 walk(dir);
 files.sort();
-const lastTimes = existsSync(timesFile) ? JSON.parse(readFileSync(timesFile, 'utf8')) : {};
+const lastCpu = existsSync(cpuListFile) ? JSON.parse(readFileSync(cpuListFile, 'utf8')) : {};
 
 /**
  * Test files (under DIR) that keep a process of their own: they measure the process (peak RSS,
@@ -72,8 +72,11 @@ if (suffix === '.test.js') {
     units.push({ entry, files: members });
   }
 } else units.push(...files.map((f) => ({ entry: f, files: [f] })));
-const lastTime = (unit) => unit.files.reduce((sum, f) => sum + (lastTimes[f] ?? 0), 0);
-units.sort((a, b) => lastTime(b) - lastTime(a) || a.entry.localeCompare(b.entry));
+// The slowest first, by the CPU they took last run (steadier than wall on a shared machine);
+// with no last run (a fresh clone, `rm -rf out`) the groups first, the largest first: a folder
+// of many files outweighs one file. A file new since the last run counts for nothing.
+const weight = (unit) => unitCpuMs(unit, lastCpu) || unit.files.length;
+units.sort((a, b) => weight(b) - weight(a) || a.entry.localeCompare(b.entry));
 
 const concurrency = suffix === '.e2e.js' ? 1 : availableParallelism();
 const times = {};
@@ -109,6 +112,7 @@ process.on('exit', () => {
   const slowest = Object.keys(times).sort((a, b) => (cpu[b] ?? 0) - (cpu[a] ?? 0) || times[b] - times[a]).slice(0, SLOWEST_SHOWN);
   const s = (ms) => `${(ms / 1000).toFixed(1).padStart(6)} s`;
   process.stdout.write(`\n${files.length} files in ${units.length} processes, ${concurrency} at a time: ${s(Date.now() - startedAt).trim()} wall, ${s(totalCpuMs).trim()} CPU (the files and what they spawned)\n`);
+  process.stdout.write(`${scheduleEstimate(cpu, totalCpuMs, s)}\n`);
   process.stdout.write(`slowest test files by CPU:\n       CPU       wall\n`);
   for (const file of slowest) process.stdout.write(`  ${cpu[file] === undefined ? '      ? s' : s(cpu[file])}  ${s(times[file])}  ${file}\n`);
   if (existsSync('out')) {
@@ -117,6 +121,26 @@ process.on('exit', () => {
     writeFileSync(cpuListFile, JSON.stringify(byCpu, null, 1));
   }
 });
+
+/** A process's CPU ms in a CPU list: its files', and a group's own (node's start, the runner). */
+function unitCpuMs(unit, cpu) {
+  const own = unit.files.includes(unit.entry) ? 0 : cpu[unit.entry] ?? 0;
+  return unit.files.reduce((sum, f) => sum + (cpu[f] ?? 0), own);
+}
+
+/**
+ * What this run's CPU says of its schedule on `concurrency` cores, were each process one busy
+ * core: the bound all the CPU sets, the longest process, and this run's processes in its order
+ * each taking the next free core (the wall of an idle machine if no process waited on anything
+ * but the CPU; more where they wait, less where one uses more than a core).
+ */
+function scheduleEstimate(cpu, totalCpuMs, s) {
+  const unitCpu = units.map((u) => ({ name: u.entry, ms: unitCpuMs(u, cpu) }));
+  const longest = unitCpu.reduce((a, b) => (b.ms > a.ms ? b : a), { name: '-', ms: 0 });
+  const cores = new Array(concurrency).fill(0);
+  for (const { ms } of unitCpu) cores[cores.indexOf(Math.min(...cores))] += ms;
+  return `schedule by CPU: all of it on ${concurrency} cores ${s(totalCpuMs / concurrency).trim()}; the longest process ${s(longest.ms).trim()} (${longest.name}); this order, each process on the next free core: ${s(Math.max(...cores)).trim()}`;
+}
 
 /** CPU ms per test file (relative path), as the files' processes reported it. */
 function cpuTimes() {

@@ -72,4 +72,4 @@ if (isMainThread && out) {
   process.on('exit', () => appendFileSync(out, `${JSON.stringify({ file: process.argv[1], cpuMs: cpuMs() - chargedMs })}\n`));
 }
 
-module.exports = { cpuMs, charge };
+module.exports = { cpuMs, charge, childrenCpuMs };

@@ -9,7 +9,8 @@ import { scratchDir } from './support/scratch';
 
 test('simulate --json --out: one run file per policy, same seed same bytes, the run file analyses', async () => {
   const dir = scratchDir('kvm-spin-sim-');
-  const args = ['simulate', '--scenario', 'lock-2vm', '--policy', 'vanilla-5.6,strict-boost+debooster', '--seed', '4', '--duration', '0.02', '--json'];
+  // 5 ms: run files of 4 and 5 MB, thousands of boosts each (20 ms wrote 36 MB twice).
+  const args = ['simulate', '--scenario', 'lock-2vm', '--policy', 'vanilla-5.6,strict-boost+debooster', '--seed', '4', '--duration', '0.005', '--json'];
   const first = await cliInProcess([...args, '--out', join(dir, 'a')]);
   assert.equal(first.status, 0, first.stderr);
   const json = JSON.parse(first.stdout);

@@ -1,5 +1,6 @@
 // The simulation worker pool: `concurrency` workers, each taking the next job when it is done
-// (a fresh worker per job compiled the simulator again: ~2× the first run's cost).
+// (a fresh worker per job compiled the simulator again: ~2× the first run's cost), left idle for
+// the next call of the process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -17,11 +18,13 @@ parentPort.on('message', ({ index, job }) => {
 });
 `;
 
-function echoWorker(): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'sim-pool-')), 'echo-worker.js');
-  writeFileSync(file, ECHO_WORKER);
+function writeWorker(source: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'sim-pool-')), 'worker.js');
+  writeFileSync(file, source);
   return file;
 }
+
+const echoWorker = () => writeWorker(ECHO_WORKER);
 
 const jobs = (n: number) => Array.from({ length: n }, (_, i) => ({ policy: `p${i}` }) as unknown as SimJob);
 type Echo = SimSummary & { threadId: number };
@@ -43,4 +46,19 @@ test('two workers share five jobs, never more threads than the concurrency; prog
 test('more slots than jobs start only as many workers as there are jobs', async () => {
   const results = (await runJobsInWorkers(jobs(1), { workerScript: echoWorker(), concurrency: 4 })) as Echo[];
   assert.deepEqual(results.map((r) => r.policy), ['p0']);
+});
+
+test('a later call runs on the workers an earlier one left idle; a failed call does not leave its workers', async () => {
+  const script = echoWorker();
+  const first = (await runJobsInWorkers(jobs(2), { workerScript: script, concurrency: 2 })) as Echo[];
+  const second = (await runJobsInWorkers(jobs(2), { workerScript: script, concurrency: 2 })) as Echo[];
+  assert.deepEqual(new Set(second.map((r) => r.threadId)), new Set(first.map((r) => r.threadId)));
+  const failing = writeWorker(`
+const { parentPort, threadId } = require('node:worker_threads');
+parentPort.on('message', ({ index, job }) => parentPort.postMessage(job.policy === 'bad' ? { type: 'error', index, message: 'no' } : { type: 'done', index, summary: { threadId } }));
+`);
+  const [before] = (await runJobsInWorkers(jobs(1), { workerScript: failing, concurrency: 1 })) as Echo[];
+  await assert.rejects(runJobsInWorkers([{ policy: 'bad' } as unknown as SimJob], { workerScript: failing, concurrency: 1 }), /^Error: bad: no$/);
+  const [after] = (await runJobsInWorkers(jobs(1), { workerScript: failing, concurrency: 1 })) as Echo[];
+  assert.notEqual(after.threadId, before.threadId);
 });
