@@ -23,6 +23,7 @@ import { agreementTable, replayCost, REPLAY_SCENARIOS } from './replayBench';
 import { zstdFigures } from './zstdBench';
 import { scaleBench, workerBench } from './scaleBench';
 import { inferenceTable, printInferenceTable } from './inferenceBench';
+import { threadCpuNs } from './threadCpu';
 
 const SIM_SECONDS = 10;
 
@@ -84,14 +85,12 @@ async function handWrittenScript(file: string): Promise<number> {
   return total;
 }
 
-/** CPU time of the calling thread (Linux: /proc/thread-self/schedstat, ns on the CPU), else of the process. */
+/** CPU ms of the calling thread where Linux tells it, else of the process. */
 function threadCpuMs(): number {
-  try {
-    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
-  } catch {
-    const cpu = process.cpuUsage();
-    return (cpu.user + cpu.system) / 1000;
-  }
+  const ns = threadCpuNs();
+  if (!Number.isNaN(ns)) return ns / 1e6;
+  const cpu = process.cpuUsage();
+  return (cpu.user + cpu.system) / 1000;
 }
 
 async function child(mode: string, file: string): Promise<void> {
@@ -388,7 +387,7 @@ function traceBench(mb: number): void {
   console.log(row('kvm-spin import + full analysis', imp));
   console.log(
     `PAUSE exits: regex script ${regex.detail.pleExits}, kvm-spin ${imp.detail.pleExits}; events kept ${imp.detail.events}` +
-      `\ntargets: import ≤ 5× the plain byte scan: ${imp.ms <= 5 * bytes.ms ? 'met' : 'MISSED'} (${(imp.ms / bytes.ms).toFixed(1)}×; ${(imp.ms / scan.ms).toFixed(1)}× the memchr floor); faster than the regex script: ${imp.ms < regex.ms ? 'met' : 'MISSED'}; peak RSS < 1 GB: ${imp.maxRssMb < 1024 ? 'met' : 'MISSED'}`,
+      `\ntargets: import ≤ 3× the plain byte scan: ${imp.ms <= 3 * bytes.ms ? 'met' : 'MISSED'}; ≤ 5×: ${imp.ms <= 5 * bytes.ms ? 'met' : 'MISSED'} (${(imp.ms / bytes.ms).toFixed(1)}×; ${(imp.ms / scan.ms).toFixed(1)}× the memchr floor); faster than the regex script: ${imp.ms < regex.ms ? 'met' : 'MISSED'}; peak RSS < 1 GB: ${imp.maxRssMb < 1024 ? 'met' : 'MISSED'}`,
   );
 }
 

@@ -3,7 +3,8 @@
 // A ×4, then a deep zoom to 1 µs and pans there): host work per step (view model + JSON) and
 // message size; in headless Chromium, the time from the message to the canvas drawn.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { threadCpuNs } from './threadCpu';
 import { TraceSession } from '../src/core/session';
 import { importTraceFile } from '../src/core/trace/textImporter';
 import { timelineWindow } from '../src/core/views/timeline';
@@ -39,15 +40,6 @@ export interface TimelineFigures {
   drawMaxMs: number | null;
   /** The canvas work alone (drawTimeline), max over the steps. */
   canvasMaxMs: number | null;
-}
-
-/** This thread's on-CPU time in ns (Linux /proc/thread-self/schedstat, ns resolution); NaN elsewhere. */
-function threadCpuNs(): number {
-  try {
-    return Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]);
-  } catch {
-    return NaN;
-  }
 }
 
 /** The views a user steps through, from the whole trace. */
