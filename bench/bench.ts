@@ -114,7 +114,7 @@ async function child(mode: string, file: string): Promise<void> {
     detail = await replayCost(file);
   } else if (mode === 'sim-one') {
     const r = runJob({ scenario: builtinScenario('paper'), policy: 'vanilla-5.6', seed: 1, durationNs: SIM_SECONDS * 1e9 });
-    detail = { events: r.simulatedEvents };
+    detail = { events: r.simulatedEvents, threadCpuMs: threadCpuMs() - threadStart };
   } else if (mode === 'sim-all') {
     const jobs = POLICY_NAMES.map((policy) => ({ scenario: builtinScenario('paper'), policy, seed: 1, durationNs: SIM_SECONDS * 1e9 }));
     const runs = await runJobsInWorkers(jobs, { workerScript: join(__dirname, 'simWorker.js'), concurrency: availableParallelism() });
@@ -211,9 +211,12 @@ function simBench(): void {
   console.log('| measurement | wall | CPU | simulated events | events per CPU-second | peak RSS |');
   console.log('|---|---|---|---|---|---|');
   console.log(`| vanilla-5.6 alone, one thread | ${(one.ms / 1000).toFixed(1)} s | ${(one.cpuMs / 1000).toFixed(1)} s | ${one.detail.events} | ${(rate(one) / 1e6).toFixed(2)} M | ${one.maxRssMb.toFixed(0)} MB |`);
+  // The simulating thread alone, without V8's compiler and collector threads that the process's CPU adds.
+  const threadRate = one.detail.events / (one.detail.threadCpuMs / 1000);
+  console.log(`| vanilla-5.6 alone, the simulating thread's CPU | | ${(one.detail.threadCpuMs / 1000).toFixed(1)} s | ${one.detail.events} | ${(threadRate / 1e6).toFixed(2)} M | |`);
   console.log(`| all ${all.detail.policies} policies, ${cores} worker threads | ${(all.ms / 1000).toFixed(1)} s | ${(all.cpuMs / 1000).toFixed(1)} s | ${all.detail.events} | ${(rate(all) / 1e6).toFixed(2)} M | ${all.maxRssMb.toFixed(0)} MB |`);
   console.log(
-    `targets: one thread ≥ 3 M events per CPU-second: ${rate(one) >= 3e6 ? 'met' : 'MISSED'} (${(rate(one) / 1e6).toFixed(2)} M); all policies × ${SIM_SECONDS} s ≤ 25 s wall on ${cores} cores: ${all.ms <= 25_000 ? 'met' : 'MISSED'} (${(all.ms / 1000).toFixed(1)} s wall; CPU ÷ cores ${(all.cpuMs / cores / 1000).toFixed(1)} s, what the wall would be with the cores to itself)`,
+    `targets: one thread ≥ 3 M events per CPU-second: ${rate(one) >= 3e6 ? 'met' : 'MISSED'} (${(rate(one) / 1e6).toFixed(2)} M by the process's CPU, ${(threadRate / 1e6).toFixed(2)} M by the thread's); all policies × ${SIM_SECONDS} s ≤ 25 s wall on ${cores} cores: ${all.ms <= 25_000 ? 'met' : 'MISSED'} (${(all.ms / 1000).toFixed(1)} s wall; CPU ÷ cores ${(all.cpuMs / cores / 1000).toFixed(1)} s, what the wall would be with the cores to itself)`,
   );
 }
 

@@ -197,15 +197,19 @@ export class EevdfScheduler extends FairScheduler {
   pickEevdf(q: CfsRq, includeCurr: boolean): SchedEntity | null {
     const curr = includeCurr && q.curr && q.curr.onRq ? q.curr : null;
     if (this.keepsParity(q, curr)) return curr;
-    const all = curr ? [curr, ...q.queued] : q.queued;
+    // vruntime_eligible()'s sums, read once: nothing in the loop moves them.
+    const avg = weightedKeys(q);
+    const load = queueLoad(q);
     let best: SchedEntity | null = null;
-    for (const t of all) {
-      if (!this.eligible(q, t)) continue;
+    if (curr && avg >= entityKey(q, curr.vruntime) * load) best = curr;
+    for (const t of q.queued) {
+      if (!(avg >= entityKey(q, t.vruntime) * load)) continue;
       if (!best || t.deadline < best.deadline || (t.deadline === best.deadline && t.id < best.id)) best = t;
     }
     if (!best) {
       // Nothing eligible can only be rounding: fall back to the smallest vruntime.
-      for (const t of all) if (!best || t.vruntime < best.vruntime) best = t;
+      best = curr;
+      for (const t of q.queued) if (!best || t.vruntime < best.vruntime) best = t;
     }
     return best;
   }
