@@ -3,10 +3,11 @@
 // end-to-end tests (one file at a time: each starts its own VS Code).
 //   node scripts/run-tests.mjs [DIR] [SUFFIX]
 // The `*.test.js` files of one folder share a process (scripts/test-group.cjs: one node start,
-// one load of what they import, one Chromium), except those in ALONE. Processes run as many at
-// a time as there are cores (node's own default leaves one core idle, which on 2 cores is one at
-// a time), the slowest of the last run first so that no long one starts last; the slowest files
-// are printed at the end, by CPU time (scripts/test-cpu.cjs), with the run's wall and CPU time.
+// one load of what they import, one Chromium), or several for a large folder (MAX_GROUP_FILES),
+// except those in ALONE. Processes run as many at a time as there are cores (node's own default
+// leaves one core idle, which on 2 cores is one at a time), the slowest of the last run first so
+// that no long one starts last; the slowest files are printed at the end, by CPU time
+// (scripts/test-cpu.cjs), with the run's wall and CPU time.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -49,6 +50,13 @@ const ALONE = new Set([
   'sim/simulator.test.js',
   'cliSimulate.test.js',
 ]);
+/**
+ * A folder of more files than this shares several processes, its files dealt to them in turn by
+ * name: one process's files keep each other's modules and data alive, so every GC of a large
+ * group walks a larger heap, and the longest process bounds the run's wall on 2 cores (the
+ * 39-file `core` group: 50.7 s of CPU in one process, 19.7 + 25.7 s in two).
+ */
+const MAX_GROUP_FILES = 20;
 const GROUP_DIR = join('out', '.test-groups');
 const groupRunner = fileURLToPath(new URL('test-group.cjs', import.meta.url));
 /** What each process runs: a file alone, or a folder's files through a group entry. */
@@ -66,10 +74,15 @@ if (suffix === '.test.js') {
       units.push({ entry: members[0], files: members });
       continue;
     }
-    const entry = join(GROUP_DIR, `${relative(dir, folder).replace(/[\\/]/g, '-') || 'top'}.js`);
-    const paths = members.map((f) => join(process.cwd(), f));
-    writeFileSync(entry, `require(${JSON.stringify(groupRunner)}).runGroup(${JSON.stringify(paths, null, 1)});\n`);
-    units.push({ entry, files: members });
+    const name = relative(dir, folder).replace(/[\\/]/g, '-') || 'top';
+    const parts = Math.ceil(members.length / MAX_GROUP_FILES);
+    for (let part = 0; part < parts; part++) {
+      const share = members.filter((_, i) => i % parts === part);
+      const entry = join(GROUP_DIR, `${name}${parts > 1 ? `-${part + 1}` : ''}.js`);
+      const paths = share.map((f) => join(process.cwd(), f));
+      writeFileSync(entry, `require(${JSON.stringify(groupRunner)}).runGroup(${JSON.stringify(paths, null, 1)});\n`);
+      units.push({ entry, files: share });
+    }
   }
 } else units.push(...files.map((f) => ({ entry: f, files: [f] })));
 // The slowest first, by the CPU they took last run (steadier than wall on a shared machine);

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
+import { binaryString } from '../support/binaryString';
 import { importTraceText, TextTraceImporter } from '../../src/core/trace/textImporter';
 import { diffStores } from '../support/storeDiff';
 import { commOf, newLineHead, parseLineHead } from '../../src/core/trace/lineHead';
@@ -12,7 +13,7 @@ const validLine = (i: number) =>
 
 const garbage = fc.oneof(
   fc.string({ maxLength: 200 }),
-  fc.string({ unit: 'binary', maxLength: 200 }),
+  binaryString({ maxLength: 200 }),
   fc.constantFrom('[000]', ' x-1 [000] ', 'a-1 [1] 1.0: kvm_exit:', 'x-1 [000] 1.5: sched_switch: ==>', 'x-1 [000] 1.5: kvm_apic_ipi: dst', '-1 [0] 0: :', 'CPU:1 [LOST', '(', 'x-1 [000] 1.5: p: (', 'x-1 (12 [000] 1.5: e: f'),
 ).map((s) => s.replace(/[\r\n]/g, ' '));
 

@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import fc from 'fast-check';
+import { binaryString } from '../support/binaryString';
 import { runJob } from '../../src/core/sim/run';
 import { fileNamePart, removePartialRunFiles, runFileName, runFilePath } from '../../src/core/sim/runFileName';
 import { builtinScenario, type Scenario } from '../../src/core/sim/scenario';
@@ -41,7 +42,7 @@ test('run-file names: a plain name of at most 200 bytes, directly in the folder 
   const long = runFileName({ scenario: named('x'.repeat(100_000)), policy: 'vanilla-5.6', seed: 4294967295 });
   assert.ok(Buffer.byteLength(long) <= 200 && long.endsWith('-vanilla-5.6-seed4294967295.report'), long);
   fc.assert(
-    fc.property(fc.string({ unit: 'binary', maxLength: 400 }), fc.string({ maxLength: 80 }), (name, policy) => {
+    fc.property(binaryString({ maxLength: 400 }), fc.string({ maxLength: 80 }), (name, policy) => {
       const file = runFilePath({ scenario: named(name), policy, seed: 1 }, dir);
       const base = basename(file);
       assert.equal(dirname(file), dir);

@@ -18,6 +18,18 @@ const op = fc.oneof(
   { weight: 3, arbitrary: fc.constant('pop' as const) },
 );
 
+/** Puts `e` into `sorted` (by time, then seq) where sorting the list after a push would put it. */
+function insertSorted(sorted: Ev[], e: Ev): void {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid].time < e.time || (sorted[mid].time === e.time && sorted[mid].seq < e.seq)) lo = mid + 1;
+    else hi = mid;
+  }
+  sorted.splice(lo, 0, e);
+}
+
 function popAll(q: EventQueue, out: number[]): void {
   while (q.pop()) out.push(q.popped.ref);
 }
@@ -90,9 +102,10 @@ test('keeps (time, seq) order while its FIFO of events at the time last popped w
   const reference: Ev[] = [];
   let seq = 0;
   let now = 0;
+  // Kept sorted as it grows: a sort of its ~10,000 events at each of the 20,000 steps took 4.7 s.
   const push = (time: number) => {
     q.push(time, 0, seq, 0);
-    reference.push({ time, seq: seq++ });
+    insertSorted(reference, { time, seq: seq++ });
   };
   for (let i = 0; i < 50; i++) push(i * 10);
   for (let step = 0; step < 20_000; step++) {
@@ -100,7 +113,6 @@ test('keeps (time, seq) order while its FIFO of events at the time last popped w
     const burst = step % 5000 === 4999 ? 3000 : step % 3 === 0 ? 2 : 1;
     for (let k = 0; k < burst; k++) push(k % 4 === 3 ? now + 7 : now);
     assert.equal(q.pop(), true);
-    reference.sort((a, b) => a.time - b.time || a.seq - b.seq);
     const e = reference.shift()!;
     assert.equal(q.popped.ref, e.seq);
     now = q.popped.time;
