@@ -28,7 +28,7 @@ interface OpenDecision {
   /** Ready siblings at the exit (the spinner itself is in the host then). */
   candidates: number;
   /** Receivers of the spinner's IPIs not taken yet at the exit, and those of them preempted. */
-  pendingReceivers: number[] | null;
+  pendingReceivers: readonly number[] | null;
   preemptedReceivers: number[] | null;
   /** The spinner's wait this decision belongs to (see waitOf). */
   wait: number;
@@ -138,7 +138,7 @@ export class DecisionTracker {
   private waitingEntry: Int32Array;
   private readonly pool: OpenDecision[] = [];
   /** receiversAt's answer, reused (its arrays are handed to the decision). */
-  private readonly receivers: { pending: number[] | null; preempted: number[] | null; userMode: number[] | null } = { pending: null, preempted: null, userMode: null };
+  private readonly receivers: { pending: readonly number[] | null; preempted: number[] | null; userMode: number[] | null } = { pending: null, preempted: null, userMode: null };
 
   constructor(
     private readonly lanes: Lanes,
@@ -212,16 +212,15 @@ export class DecisionTracker {
    * The receivers of the spinner's IPIs not taken yet at the exit (loop position `seq`); of them
    * the preempted ones the user-mode filter would skip — all unless a probe said the receiver was
    * preempted in kernel mode (kvm_arch_vcpu_put's preempted_in_kernel) — and of those the ones a
-   * probe showed in user mode. One walk over the set, arrays only when non-empty.
+   * probe showed in user mode. One walk over the receivers; arrays only for the preempted ones, when there are any.
    */
-  private receiversAt(spinner: number, seq: number): { pending: number[] | null; preempted: number[] | null; userMode: number[] | null } {
+  private receiversAt(spinner: number, seq: number): { pending: readonly number[] | null; preempted: number[] | null; userMode: number[] | null } {
     const out = this.receivers;
     out.pending = out.preempted = out.userMode = null;
     const pending = this.ipis.pendingReceivers(spinner);
     if (pending === null) return out;
-    out.pending = [];
+    out.pending = pending; // shared with the tracker until its set changes: read only
     for (const r of pending) {
-      out.pending.push(r);
       if (!this.states.wasPreemptedAt(r, seq + 1) || this.guestMode[r] === 1) continue;
       (out.preempted ??= []).push(r);
       if (this.guestMode[r] === 0) (out.userMode ??= []).push(r);
