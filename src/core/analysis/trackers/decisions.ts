@@ -151,6 +151,8 @@ export class DecisionTracker {
      */
     private readonly judge: { hasYieldProbes: boolean; judgesOutcomes: boolean },
     capacity: number,
+    /** The store's timestamps, read by row (see VcpuStateTracker). */
+    private readonly tsOf: Float64Array,
   ) {
     this.table = newDecisionColumns(capacity);
     this.byVm = lanes.map.vms.map(() => ({ list: [], parent: [], head: 0, byProbeTarget: new Map() }));
@@ -164,7 +166,8 @@ export class DecisionTracker {
   }
 
   /** After the state change of a PAUSE exit. */
-  onPauseExit(spinner: number, ts: number, seq: number, row: number, newWait: boolean): void {
+  onPauseExit(spinner: number, seq: number, row: number, newWait: boolean): void {
+    const ts = this.tsOf[row];
     const previous = this.openOf[spinner];
     if (previous) this.close(previous);
     this.compact(this.byVm[this.lanes.vmOf[spinner]]);
@@ -228,11 +231,11 @@ export class DecisionTracker {
     return out;
   }
 
-  onEntry(lane: number, ts: number): void {
+  onEntry(lane: number, row: number): void {
     if (this.awaitingFirstEvent.size > 0) this.awaitingFirstEvent.delete(lane); // no kvm_vcpu_wakeup first: it was not halted
     const at = this.waitingEntry[lane];
     if (at < 0) return;
-    this.table.endNs[at] = ts;
+    this.table.endNs[at] = this.tsOf[row];
     this.waitingEntry[lane] = -1;
   }
 
@@ -248,20 +251,25 @@ export class DecisionTracker {
    * it was ready. Amortized O(log n) per switch: decisions past the boost window are closed
    * from the front, and a skip list jumps over decisions already matched.
    */
-  onSwitchIn(next: number, ts: number): void {
+  onSwitchIn(next: number, row: number): void {
+    const ts = this.tsOf[row];
     const vm = this.byVm[this.lanes.vmOf[next]];
     const { list } = vm;
     while (vm.head < list.length && ts - list[vm.head].ts > this.opts.boostWindowNs) this.close(list[vm.head++]);
     this.compact(vm);
+    // The first open decision inside one of next's ready periods, oldest first (someReadyPeriod's
+    // walk, written out: a closure per switch was an allocation each).
     let best: OpenDecision | null = null;
     let woken = false;
-    this.states.someReadyPeriod(next, (from, to, wasWoken) => {
-      const d = list[this.live(vm, Math.max(vm.head, lowerBoundSeq(list, from)))];
-      if (!d || d.seq >= to) return false;
-      best = d;
-      woken = wasWoken;
-      return true;
-    });
+    const past = this.states.pastReadyOf(next);
+    for (let p = past.head; p < past.tail && best === null; p++) {
+      best = this.firstLiveIn(vm, past.from[p], past.to[p]);
+      woken = past.woken[p] === 1;
+    }
+    if (best === null && this.states.readyNow(next)) {
+      best = this.firstLiveIn(vm, this.states.sinceSeq[next], Infinity);
+      woken = this.states.state[next] === VcpuState.Woken;
+    }
     // Probes name the target: every open decision that boosted it is honoured when it runs (one
     // pick can answer several spinners' boosts of the same vCPU, as at the kernel's pick).
     const named = vm.byProbeTarget.size > 0 ? vm.byProbeTarget.get(this.lanes.lanes[next].tid) : undefined;
@@ -279,6 +287,12 @@ export class DecisionTracker {
     target.target = next;
     target.targetWasWoken = woken;
     this.retire(vm, target);
+  }
+
+  /** The first decision of `vm` still waiting for a candidate whose exit is in loop positions [from, to), or null. */
+  private firstLiveIn(vm: VmDecisions, from: number, to: number): OpenDecision | null {
+    const d = vm.list[this.live(vm, Math.max(vm.head, lowerBoundSeq(vm.list, from)))];
+    return d && d.seq < to ? d : null;
   }
 
   /** Drops the closed decisions at the front (memory stays bounded by the open ones). */
@@ -330,7 +344,8 @@ export class DecisionTracker {
    * boost: honoured when it switches to the target. A vCPU re-entering the guest on that pCPU
    * first means the pick kept what ran there.
    */
-  onPick(cpu: number, nextTid: number | null, ts: number): void {
+  onPick(cpu: number, nextTid: number | null, row: number): void {
+    const ts = this.tsOf[row];
     if (nextTid !== null && this.awaitingFirstRun.size > 0) this.firstRun(cpu, nextTid, ts);
     this.lastPickOn[cpu] = ++this.picks;
     if (this.boostsAwaitingPick === 0) return; // most picks: no Map look-up

@@ -19,10 +19,16 @@ export interface IpiSendColumns {
 export class IpiTracker {
   private readonly table: IpiColumns;
   private readonly sends: IpiSendColumns = { count: 0, row: new Uint32Array(16), lane: new Uint32Array(16) };
-  /** Per receiver lane: senders not yet taken (unordered; `pending` says which pairs are in). */
+  /**
+   * Per receiver lane: senders not yet taken, the first fromCount[lane] entries (unordered;
+   * `pending` says which pairs are in). Cleared by resetting the count: an array's length set to
+   * 0 drops its storage, allocated again by the next IPI.
+   */
   private readonly from: number[][];
-  /** Per sender lane: receivers that have not taken its IPI yet (unordered). */
+  private readonly fromCount: Uint32Array;
+  /** Per sender lane: receivers that have not taken its IPI yet, the first pendingCount[lane] entries (unordered). */
   private readonly pendingTo: number[][];
+  private readonly pendingCount: Uint32Array;
   /**
    * Per (sender, receiver) pair of one VM: 1 while the receiver has not taken the sender's IPI.
    * A VM's lanes are consecutive, so its pairs are a square block at pairBase[vm] (a Set per
@@ -33,10 +39,16 @@ export class IpiTracker {
   /** Per sender: pendingTo as an array handed out to readers, null when it changed since (rebuilt on demand). */
   private readonly snapshot: (readonly number[] | null)[];
 
-  constructor(private readonly lanes: Lanes) {
+  /** `tsOf`: the store's timestamps, read by row (see VcpuStateTracker). */
+  constructor(
+    private readonly lanes: Lanes,
+    private readonly tsOf: Float64Array,
+  ) {
     this.table = newIpiColumns(16);
     this.from = Array.from({ length: lanes.count }, () => []);
     this.pendingTo = Array.from({ length: lanes.count }, () => []);
+    this.fromCount = new Uint32Array(lanes.count);
+    this.pendingCount = new Uint32Array(lanes.count);
     this.snapshot = new Array(lanes.count).fill(null);
     this.pairBase = new Float64Array(lanes.ofVm.length);
     let pairs = 0;
@@ -47,7 +59,8 @@ export class IpiTracker {
     this.pending = new Uint8Array(pairs);
   }
 
-  onIpi(sender: number, destination: number, shorthand: number, ts: number, row: number): void {
+  onIpi(sender: number, destination: number, shorthand: number, row: number): void {
+    const ts = this.tsOf[row];
     const s = this.sends;
     const at = addRow(s, s.row);
     s.row[at] = row;
@@ -72,8 +85,8 @@ export class IpiTracker {
     const pair = this.pairOf(sender, receiver);
     if (this.pending[pair] === 1) return;
     this.pending[pair] = 1;
-    this.from[receiver].push(sender);
-    this.pendingTo[sender].push(receiver);
+    this.from[receiver][this.fromCount[receiver]++] = sender;
+    this.pendingTo[sender][this.pendingCount[sender]++] = receiver;
     this.snapshot[sender] = null;
   }
 
@@ -90,24 +103,25 @@ export class IpiTracker {
    * out stays pending through an entry that is preempted before the handler ran.
    */
   onGuestLeft(lane: number): void {
+    const n = this.fromCount[lane];
+    if (n === 0) return;
     const senders = this.from[lane];
-    if (senders.length === 0) return;
-    for (let i = 0; i < senders.length; i++) {
+    for (let i = 0; i < n; i++) {
       const sender = senders[i];
       this.pending[this.pairOf(sender, lane)] = 0;
       const receivers = this.pendingTo[sender];
-      receivers[receivers.indexOf(lane)] = receivers[receivers.length - 1];
-      receivers.pop();
+      const last = --this.pendingCount[sender];
+      receivers[receivers.indexOf(lane)] = receivers[last];
       this.snapshot[sender] = null;
     }
-    senders.length = 0;
+    this.fromCount[lane] = 0;
   }
 
   /** Receivers that have not yet taken an IPI from `sender`, in no order; readers must not change it. */
   pendingReceivers(sender: number): readonly number[] | null {
-    const receivers = this.pendingTo[sender];
-    if (receivers.length === 0) return null;
-    return (this.snapshot[sender] ??= receivers.slice());
+    const n = this.pendingCount[sender];
+    if (n === 0) return null;
+    return (this.snapshot[sender] ??= this.pendingTo[sender].slice(0, n));
   }
 
   finish(): { ipis: IpiColumns; ipiSends: IpiSendColumns } {
