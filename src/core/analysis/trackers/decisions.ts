@@ -98,9 +98,9 @@ export class DecisionTracker {
   /** Per decision row: its open state (the table's ts, spinnerLane and targetLane are its time, spinner and target). */
   private readonly open: OpenColumns;
   /** Per decision row: the receivers of its spinner's IPIs pending at the exit, of them the preempted, and of those the user-mode ones (null: none; dropped at close). */
-  private readonly pendingOf: (readonly number[] | null)[] = [];
-  private readonly preemptedOf: (number[] | null)[] = [];
-  private readonly userModeOf: (number[] | null)[] = [];
+  private readonly pendingOf: (readonly number[] | null)[];
+  private readonly preemptedOf: (number[] | null)[];
+  private readonly userModeOf: (number[] | null)[];
   private readonly byVm: VmDecisions[];
   private userModeReceiverBoosted = false;
   /** Per pCPU: boosts (decision rows) of a vCPU queued there, waiting for the pick that decides them. */
@@ -153,6 +153,10 @@ export class DecisionTracker {
   ) {
     this.table = newDecisionColumns(capacity);
     this.open = newOpenColumns(capacity);
+    // Sized once (grown by push they were copied at every step of their growth).
+    this.pendingOf = new Array(capacity).fill(null);
+    this.preemptedOf = new Array(capacity).fill(null);
+    this.userModeOf = new Array(capacity).fill(null);
     this.byVm = lanes.map.vms.map(() => ({ list: [], parent: [], head: 0, byProbeTarget: new Map() }));
     this.openOf = new Int32Array(lanes.count).fill(-1);
     this.waitOf = new Uint32Array(lanes.count);
