@@ -81,20 +81,20 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
   const haltReason = new ReasonClass(store, (r) => /^hlt$/i.test(r));
   const cap = capacities(census, lanes);
   const hasYieldProbes = store.strings.strings.some((name) => YIELD_PROBE.test(name));
-  const pause = new PauseExitTracker(lanes, opts);
-  const states = new VcpuStateTracker(lanes, cap.statesOfLane, pause.inPauseExit, opts.boostWindowNs);
+  const pause = new PauseExitTracker(lanes, opts, store.ts, store.line);
+  const states = new VcpuStateTracker(lanes, cap.statesOfLane, pause.inPauseExit, opts.boostWindowNs, store.ts);
   pause.attach(states);
-  const cpus = new CpuRunTracker(lanes, cap.runsOfCpu);
+  const cpus = new CpuRunTracker(lanes, cap.runsOfCpu, store.ts);
   const exits = new ExitTracker(lanes.count, cap.exits);
-  const ipis = new IpiTracker(lanes);
-  const decisions = new DecisionTracker(lanes, states, ipis, opts, { hasYieldProbes, judgesOutcomes: hasYieldProbes || cap.switches > 0 }, cap.pauseExits);
-  const windows = new PleWindowTracker(cap.windows);
+  const ipis = new IpiTracker(lanes, store.ts);
+  const decisions = new DecisionTracker(lanes, states, ipis, opts, { hasYieldProbes, judgesOutcomes: hasYieldProbes || cap.switches > 0 }, cap.pauseExits, store.ts);
+  const windows = new PleWindowTracker(cap.windows, store.ts);
   const probes = new ProbeTracker();
 
   const order = store.outOfOrder > 0 ? store.order() : null;
   const n = store.length;
   // The columns as locals: the trackers' calls in between would make V8 reload them from the store per use.
-  const { ts: tsOf, cpu: cpuOf, tid, kind, a, b, c, x, y, line } = store;
+  const { ts: tsOf, cpu: cpuOf, tid, kind, a, b, c, x, y } = store;
   const isPauseReason = pauseReason.byId;
   const isHaltReason = haltReason.byId;
   // The lane look-up inlined (dense table; the Map only for tids past it).
@@ -104,7 +104,7 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
     const i = order ? order[k] : k;
     const ts = tsOf[i];
     const cpu = cpuOf[i];
-    if (cpus.unseen > 0) cpus.onEvent(cpu, tid[i], ts, i);
+    if (cpus.unseen > 0) cpus.onEvent(cpu, tid[i], i);
     switch (kind[i]) {
       case EventKind.KvmExit: {
         const t = tid[i];
@@ -115,10 +115,10 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
         exits.onExit(lane, i);
         if (states.state[lane] === VcpuState.Guest) ipis.onGuestLeft(lane);
         pause.beginExit(lane, isPause);
-        states.set(lane, VcpuState.Host, ts, k, cpu, i);
+        states.set(lane, VcpuState.Host, k, cpu, i);
         if (isPause) {
-          pause.onPauseExit(lane, ts, line[i]);
-          decisions.onPauseExit(lane, ts, k, i, pause.isChainStart(lane));
+          pause.onPauseExit(lane, i);
+          decisions.onPauseExit(lane, k, i, pause.isChainStart(lane));
         } else if (isHaltReason[reason] === 1) pause.onHaltExit(lane);
         break;
       }
@@ -127,27 +127,27 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
         const lane = t >>> 0 < dense.length ? dense[t] : lanes.ofTid(t);
         if (lane < 0) break;
         exits.onEntry(lane, ts);
-        decisions.onPick(cpu, null, ts);
-        decisions.onEntry(lane, ts);
-        pause.onEntry(lane, ts);
-        states.set(lane, VcpuState.Guest, ts, k, cpu, i);
+        decisions.onPick(cpu, null, i);
+        decisions.onEntry(lane, i);
+        pause.onEntry(lane, i);
+        states.set(lane, VcpuState.Guest, k, cpu, i);
         pause.onGuestInterval(lane, states.open[lane]);
         break;
       }
       case EventKind.SchedSwitch: {
-        cpus.onSwitch(cpu, c[i], ts, i);
-        decisions.onPick(cpu, c[i], ts);
+        cpus.onSwitch(cpu, c[i], i);
+        decisions.onPick(cpu, c[i], i);
         const prev = laneOf(a[i]);
         const next = laneOf(c[i]);
         if (prev >= 0) {
           decisions.noteCpu(prev, cpu);
           decisions.onSwitchOut(prev, pause.inPauseExit[prev] === 1);
           const runnable = (b[i] & 3) === PrevState.Runnable;
-          states.set(prev, runnable ? VcpuState.Preempted : VcpuState.Halted, ts, k, -1, i);
+          states.set(prev, runnable ? VcpuState.Preempted : VcpuState.Halted, k, -1, i);
         }
         if (next >= 0) {
-          decisions.onSwitchIn(next, ts);
-          states.set(next, VcpuState.Host, ts, k, cpu, i);
+          decisions.onSwitchIn(next, i);
+          states.set(next, VcpuState.Host, k, cpu, i);
         }
         break;
       }
@@ -157,14 +157,14 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
         const lane = laneOf(a[i]);
         if (lane >= 0 && states.state[lane] === VcpuState.Halted) {
           decisions.noteCpu(lane, b[i]);
-          states.set(lane, VcpuState.Woken, ts, k, -1, i);
+          states.set(lane, VcpuState.Woken, k, -1, i);
         }
         break;
       }
       case EventKind.ApicIpi: {
         const sender = laneOf(tid[i]);
         if (sender >= 0) {
-          ipis.onIpi(sender, a[i], c[i], ts, i);
+          ipis.onIpi(sender, a[i], c[i], i);
           decisions.onIpiSent(sender);
         }
         break;
@@ -176,7 +176,7 @@ export function buildStateModel(store: EventStore, options: Partial<AnalysisOpti
       }
       case EventKind.PleWindow: {
         const lane = laneOf(tid[i]);
-        if (lane >= 0) windows.onUpdate(lane, ts, b[i] === 1, y[i]);
+        if (lane >= 0) windows.onUpdate(lane, i, b[i] === 1, y[i]);
         break;
       }
       case EventKind.Probe: {

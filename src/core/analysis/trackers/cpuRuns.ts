@@ -21,6 +21,8 @@ export class CpuRunTracker {
   constructor(
     private readonly lanes: Lanes,
     runsOfCpu: Uint32Array,
+    /** The store's timestamps, read by row (see VcpuStateTracker). */
+    private readonly tsOf: Float64Array,
   ) {
     const bound: number[] = [];
     runsOfCpu.forEach((runs, cpu) => {
@@ -35,16 +37,17 @@ export class CpuRunTracker {
   }
 
   /** Any event on `cpu`: the first one tells which task was running there. */
-  onEvent(cpu: number, tid: number, ts: number, row: number): void {
+  onEvent(cpu: number, tid: number, row: number): void {
     const lane = this.laneOfCpu[cpu];
-    if (this.open[lane] < 0) this.run(lane, tid, ts, row);
+    if (this.open[lane] < 0) this.run(lane, tid, row);
   }
 
-  onSwitch(cpu: number, nextTid: number, ts: number, row: number): void {
-    this.run(this.laneOfCpu[cpu], nextTid, ts, row);
+  onSwitch(cpu: number, nextTid: number, row: number): void {
+    this.run(this.laneOfCpu[cpu], nextTid, row);
   }
 
-  private run(lane: number, tid: number, ts: number, row: number): void {
+  private run(lane: number, tid: number, row: number): void {
+    const ts = this.tsOf[row];
     const t = this.table;
     if (this.open[lane] >= 0) t.endNs[this.open[lane]] = ts;
     else this.unseen--;

@@ -15,49 +15,64 @@ const ESRCH = -3;
 
 const OUTCOME_CODE = new Map<DecisionOutcome, number>(DECISION_OUTCOMES.map((name, code) => [name, code]));
 
-interface OpenDecision {
-  /** Row in the decision table. */
-  at: number;
+/**
+ * The state of each decision while it is open, by decision-table row: what its outcome and
+ * problems are judged from at close. Columns, not an object per decision: a pooled object was a
+ * cache miss at every PAUSE exit (the slowest load of the pass), rows are written in order.
+ */
+interface OpenColumns {
+  count: number;
   /** Position in its VM's list of decisions. */
-  pos: number;
-  closed: boolean;
-  spinner: number;
-  ts: number;
+  pos: Uint32Array;
+  closed: Uint8Array;
   /** Loop position of the PAUSE exit: candidates are the lanes ready then. */
-  seq: number;
+  seq: Float64Array;
   /** Ready siblings at the exit (the spinner itself is in the host then). */
-  candidates: number;
-  /** Receivers of the spinner's IPIs not taken yet at the exit, and those of them preempted. */
-  pendingReceivers: number[] | null;
-  preemptedReceivers: number[] | null;
+  candidates: Int32Array;
   /** The spinner's wait this decision belongs to (see waitOf). */
-  wait: number;
-  /** Preempted receivers a probe showed in user mode. */
-  userModeReceivers: number[] | null;
-  target: number;
-  targetWasWoken: boolean;
-  spinnerSwitchedOut: boolean;
-  probeAttempts: number;
+  wait: Uint32Array;
+  targetWasWoken: Uint8Array;
+  spinnerSwitchedOut: Uint8Array;
+  probeAttempts: Uint32Array;
   /** yield_to's return value, NaN when none was seen. */
-  probeResult: number;
-  probeTargetTid: number;
+  probeResult: Float64Array;
+  /** The thread id a yield_to probe named, -1 none. */
+  probeTargetTid: Float64Array;
   /** The vCPU the probe named was woken from halt, not preempted, at the exit. */
-  probeTargetWoken: boolean;
+  probeTargetWoken: Uint8Array;
   /** The first pick on the target's pCPU after the boost chose the target (probes only). */
-  ranAtPick: boolean;
+  ranAtPick: Uint8Array;
 }
 
-/** A VM's decisions in exit order; those before `head` are past the boost window and closed. */
+function newOpenColumns(capacity: number): OpenColumns {
+  const n = Math.max(16, capacity);
+  return {
+    count: 0,
+    pos: new Uint32Array(n),
+    closed: new Uint8Array(n),
+    seq: new Float64Array(n),
+    candidates: new Int32Array(n),
+    wait: new Uint32Array(n),
+    targetWasWoken: new Uint8Array(n),
+    spinnerSwitchedOut: new Uint8Array(n),
+    probeAttempts: new Uint32Array(n),
+    probeResult: new Float64Array(n),
+    probeTargetTid: new Float64Array(n),
+    probeTargetWoken: new Uint8Array(n),
+    ranAtPick: new Uint8Array(n),
+  };
+}
+
+/** A VM's decisions (table rows) in exit order; those before `head` are past the boost window and closed. */
 interface VmDecisions {
-  list: OpenDecision[];
-  /** Skip list over `list`: parent[i] === i while decision i waits for a candidate to run. */
+  list: number[];
+  /** Skip list over `list`: parent[i] === i while decision list[i] waits for a candidate to run. */
   parent: number[];
   head: number;
   /** Open decisions whose yield_to probe named a target, by the target's thread id. */
-  byProbeTarget: Map<number, OpenDecision[]>;
+  byProbeTarget: Map<number, number[]>;
 }
 
-const POOL_LIMIT = 1 << 14;
 /**
  * yield_to reschedules the target's pCPU at once (resched_curr: an IPI, a VM exit if a guest
  * runs there), so the pick that decides a boost follows within microseconds. A pick that keeps
@@ -66,37 +81,13 @@ const POOL_LIMIT = 1 << 14;
  */
 const PICK_LATENCY_NS = 50_000;
 
-function newOpenDecision(): OpenDecision {
-  return {
-    at: 0,
-    pos: 0,
-    closed: true,
-    spinner: 0,
-    ts: 0,
-    seq: 0,
-    candidates: 0,
-    pendingReceivers: null,
-    preemptedReceivers: null,
-    wait: 0,
-    userModeReceivers: null,
-    target: -1,
-    targetWasWoken: false,
-    spinnerSwitchedOut: false,
-    probeAttempts: 0,
-    probeResult: NaN,
-    probeTargetTid: -1,
-    probeTargetWoken: false,
-    ranAtPick: false,
-  };
-}
-
 /** First position whose decision's loop position is > seq. */
-function lowerBoundSeq(list: readonly OpenDecision[], seq: number): number {
+function lowerBoundSeq(list: readonly number[], seqOf: Float64Array, seq: number): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (list[mid].seq <= seq) lo = mid + 1;
+    if (seqOf[list[mid]] <= seq) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -104,22 +95,28 @@ function lowerBoundSeq(list: readonly OpenDecision[], seq: number): number {
 
 export class DecisionTracker {
   private readonly table: DecisionColumns;
+  /** Per decision row: its open state (the table's ts, spinnerLane and targetLane are its time, spinner and target). */
+  private readonly open: OpenColumns;
+  /** Per decision row: the receivers of its spinner's IPIs pending at the exit, of them the preempted, and of those the user-mode ones (null: none; dropped at close). */
+  private readonly pendingOf: (readonly number[] | null)[];
+  private readonly preemptedOf: (number[] | null)[];
+  private readonly userModeOf: (number[] | null)[];
   private readonly byVm: VmDecisions[];
   private userModeReceiverBoosted = false;
-  /** Per pCPU: boosts of a vCPU queued there, waiting for the pick that decides them. */
-  private readonly awaitingPick = new Map<number, OpenDecision[]>();
+  /** Per pCPU: boosts (decision rows) of a vCPU queued there, waiting for the pick that decides them. */
+  private readonly awaitingPick = new Map<number, number[]>();
   /** How many boosts awaitingPick holds. */
   private boostsAwaitingPick = 0;
   /**
    * Per target lane: boosts of a vCPU with no sched event yet (queued since before the trace
    * began, its pCPU unknown), judged where it first runs; `picks` is the pick count at the boost.
    */
-  private readonly awaitingFirstRun = new Map<number, { d: OpenDecision; at: number; picks: number }[]>();
+  private readonly awaitingFirstRun = new Map<number, { d: number; picks: number }[]>();
   /** Picks seen so far (switches and vCPU entries, on every pCPU), and per pCPU the count at its last one. */
   private picks = 0;
   private readonly lastPickOn = new Float64Array(1 << 16); // pCPU numbers are 16-bit in the store
   /** Per lane with no event yet: the decisions that named it, until it shows whether it was halted. */
-  private readonly awaitingFirstEvent = new Map<number, { d: OpenDecision; at: number }[]>();
+  private readonly awaitingFirstEvent = new Map<number, number[]>();
   /**
    * Per lane: the trace has shown it send an IPI. Before that, whom it waits for is unknown (an
    * IPI sent before the trace began), so a boost of a vCPU not seen yet is not judged woken.
@@ -134,11 +131,11 @@ export class DecisionTracker {
   private readonly lostWait: Int32Array;
   /** Per lane: guest mode at its last preemption from a probe (1 kernel, 0 user, -1 unknown). */
   private readonly guestMode: Int8Array;
-  private readonly openOf: (OpenDecision | null)[];
+  /** Per lane: its open decision's row, -1 none. */
+  private readonly openOf: Int32Array;
   private waitingEntry: Int32Array;
-  private readonly pool: OpenDecision[] = [];
   /** receiversAt's answer, reused (its arrays are handed to the decision). */
-  private readonly receivers: { pending: number[] | null; preempted: number[] | null; userMode: number[] | null } = { pending: null, preempted: null, userMode: null };
+  private readonly receivers: { pending: readonly number[] | null; preempted: number[] | null; userMode: number[] | null } = { pending: null, preempted: null, userMode: null };
 
   constructor(
     private readonly lanes: Lanes,
@@ -151,10 +148,17 @@ export class DecisionTracker {
      */
     private readonly judge: { hasYieldProbes: boolean; judgesOutcomes: boolean },
     capacity: number,
+    /** The store's timestamps, read by row (see VcpuStateTracker). */
+    private readonly tsOf: Float64Array,
   ) {
     this.table = newDecisionColumns(capacity);
+    this.open = newOpenColumns(capacity);
+    // Sized once (grown by push they were copied at every step of their growth).
+    this.pendingOf = new Array(capacity).fill(null);
+    this.preemptedOf = new Array(capacity).fill(null);
+    this.userModeOf = new Array(capacity).fill(null);
     this.byVm = lanes.map.vms.map(() => ({ list: [], parent: [], head: 0, byProbeTarget: new Map() }));
-    this.openOf = new Array(lanes.count).fill(null);
+    this.openOf = new Int32Array(lanes.count).fill(-1);
     this.waitOf = new Uint32Array(lanes.count);
     this.cpuOf = new Int32Array(lanes.count).fill(-1);
     this.lostWait = new Int32Array(lanes.count).fill(-1);
@@ -164,13 +168,14 @@ export class DecisionTracker {
   }
 
   /** After the state change of a PAUSE exit. */
-  onPauseExit(spinner: number, ts: number, seq: number, row: number, newWait: boolean): void {
+  onPauseExit(spinner: number, seq: number, row: number, newWait: boolean): void {
     const previous = this.openOf[spinner];
-    if (previous) this.close(previous);
-    this.compact(this.byVm[this.lanes.vmOf[spinner]]);
+    if (previous >= 0) this.close(previous);
+    const vm = this.byVm[this.lanes.vmOf[spinner]];
+    this.compact(vm);
     const t = this.table;
     const at = addRow(t, t.ts);
-    t.ts[at] = ts;
+    t.ts[at] = this.tsOf[row];
     t.endNs[at] = NaN;
     t.spinnerLane[at] = spinner;
     t.targetLane[at] = -1;
@@ -179,49 +184,43 @@ export class DecisionTracker {
     t.attempts[at] = 0;
     t.problems[at] = 0;
     this.waitingEntry[spinner] = at;
-    const receivers = this.receiversAt(spinner, seq);
-    const vm = this.byVm[this.lanes.vmOf[spinner]];
-    // Reused from decisions compacted away: one object per open decision, not per PAUSE exit.
-    const d = this.pool.pop() ?? newOpenDecision();
-    d.at = at;
-    d.pos = vm.list.length;
-    d.closed = false;
-    d.spinner = spinner;
-    d.ts = ts;
-    d.seq = seq;
-    d.candidates = this.states.readyInVm[this.lanes.vmOf[spinner]];
-    d.pendingReceivers = receivers.pending;
-    d.preemptedReceivers = receivers.preempted;
+    const o = this.open;
+    addRow(o, o.seq); // the same row as the table's (both grow together)
+    o.pos[at] = vm.list.length;
+    o.closed[at] = 0;
+    o.seq[at] = seq;
+    o.candidates[at] = this.states.readyInVm[this.lanes.vmOf[spinner]];
     if (newWait) this.waitOf[spinner]++;
-    d.wait = this.waitOf[spinner];
-    d.userModeReceivers = receivers.userMode;
-    d.target = -1;
-    d.targetWasWoken = false;
-    d.spinnerSwitchedOut = false;
-    d.probeAttempts = 0;
-    d.probeResult = NaN;
-    d.probeTargetTid = -1;
-    d.probeTargetWoken = false;
-    d.ranAtPick = false;
-    this.openOf[spinner] = d;
-    vm.list.push(d);
-    vm.parent.push(d.pos);
+    o.wait[at] = this.waitOf[spinner];
+    o.targetWasWoken[at] = 0;
+    o.spinnerSwitchedOut[at] = 0;
+    o.probeAttempts[at] = 0;
+    o.probeResult[at] = NaN;
+    o.probeTargetTid[at] = -1;
+    o.probeTargetWoken[at] = 0;
+    o.ranAtPick[at] = 0;
+    const receivers = this.receiversAt(spinner, seq);
+    this.pendingOf[at] = receivers.pending;
+    this.preemptedOf[at] = receivers.preempted;
+    this.userModeOf[at] = receivers.userMode;
+    this.openOf[spinner] = at;
+    vm.parent.push(vm.list.length);
+    vm.list.push(at);
   }
 
   /**
    * The receivers of the spinner's IPIs not taken yet at the exit (loop position `seq`); of them
    * the preempted ones the user-mode filter would skip — all unless a probe said the receiver was
    * preempted in kernel mode (kvm_arch_vcpu_put's preempted_in_kernel) — and of those the ones a
-   * probe showed in user mode. One walk over the set, arrays only when non-empty.
+   * probe showed in user mode. One walk over the receivers; arrays only for the preempted ones, when there are any.
    */
-  private receiversAt(spinner: number, seq: number): { pending: number[] | null; preempted: number[] | null; userMode: number[] | null } {
+  private receiversAt(spinner: number, seq: number): { pending: readonly number[] | null; preempted: number[] | null; userMode: number[] | null } {
     const out = this.receivers;
     out.pending = out.preempted = out.userMode = null;
     const pending = this.ipis.pendingReceivers(spinner);
     if (pending === null) return out;
-    out.pending = [];
+    out.pending = pending; // shared with the tracker until its set changes: read only
     for (const r of pending) {
-      out.pending.push(r);
       if (!this.states.wasPreemptedAt(r, seq + 1) || this.guestMode[r] === 1) continue;
       (out.preempted ??= []).push(r);
       if (this.guestMode[r] === 0) (out.userMode ??= []).push(r);
@@ -229,18 +228,18 @@ export class DecisionTracker {
     return out;
   }
 
-  onEntry(lane: number, ts: number): void {
+  onEntry(lane: number, row: number): void {
     if (this.awaitingFirstEvent.size > 0) this.awaitingFirstEvent.delete(lane); // no kvm_vcpu_wakeup first: it was not halted
     const at = this.waitingEntry[lane];
     if (at < 0) return;
-    this.table.endNs[at] = ts;
+    this.table.endNs[at] = this.tsOf[row];
     this.waitingEntry[lane] = -1;
   }
 
   /** `prev` leaves its CPU (before its state change); `inPauseExit`: inside a PAUSE exit. */
   onSwitchOut(prev: number, inPauseExit: boolean): void {
     const d = this.openOf[prev];
-    if (d && inPauseExit) d.spinnerSwitchedOut = true;
+    if (d >= 0 && inPauseExit) this.open.spinnerSwitchedOut[d] = 1;
   }
 
   /**
@@ -249,48 +248,72 @@ export class DecisionTracker {
    * it was ready. Amortized O(log n) per switch: decisions past the boost window are closed
    * from the front, and a skip list jumps over decisions already matched.
    */
-  onSwitchIn(next: number, ts: number): void {
+  onSwitchIn(next: number, row: number): void {
+    const ts = this.tsOf[row];
     const vm = this.byVm[this.lanes.vmOf[next]];
     const { list } = vm;
-    while (vm.head < list.length && ts - list[vm.head].ts > this.opts.boostWindowNs) this.close(list[vm.head++]);
+    while (vm.head < list.length && ts - this.table.ts[list[vm.head]] > this.opts.boostWindowNs) this.close(list[vm.head++]);
     this.compact(vm);
-    let best: OpenDecision | null = null;
+    // The first open decision inside one of next's ready periods, oldest first (someReadyPeriod's
+    // walk, written out: a closure per switch was an allocation each). It searches `list` as it
+    // was before compact(), as it always has (see firstLiveIn).
+    let best = -1;
     let woken = false;
-    this.states.someReadyPeriod(next, (from, to, wasWoken) => {
-      const d = list[this.live(vm, Math.max(vm.head, lowerBoundSeq(list, from)))];
-      if (!d || d.seq >= to) return false;
-      best = d;
-      woken = wasWoken;
-      return true;
-    });
+    const past = this.states.pastReadyOf(next);
+    for (let p = past.head; p < past.tail && best < 0; p++) {
+      best = this.firstLiveIn(vm, list, past.from[p], past.to[p]);
+      woken = past.woken[p] === 1;
+    }
+    if (best < 0 && this.states.readyNow(next)) {
+      best = this.firstLiveIn(vm, list, this.states.sinceSeq[next], Infinity);
+      woken = this.states.state[next] === VcpuState.Woken;
+    }
     // Probes name the target: every open decision that boosted it is honoured when it runs (one
     // pick can answer several spinners' boosts of the same vCPU, as at the kernel's pick).
+    const o = this.open;
+    const t = this.table;
     const named = vm.byProbeTarget.size > 0 ? vm.byProbeTarget.get(this.lanes.lanes[next].tid) : undefined;
-    const byName = named?.filter((d) => !d.closed && d.target < 0 && d.spinner !== next && d.pos >= vm.head) ?? [];
+    const byName = named?.filter((d) => !o.closed[d] && t.targetLane[d] < 0 && t.spinnerLane[d] !== next && o.pos[d] >= vm.head) ?? [];
     if (byName.length > 0) {
       for (const d of byName) {
-        d.target = next;
-        d.targetWasWoken = this.states.someReadyPeriod(next, (from, to, wasWoken) => wasWoken && from < d.seq && d.seq < to);
+        t.targetLane[d] = next;
+        const seq = o.seq[d];
+        o.targetWasWoken[d] = this.states.someReadyPeriod(next, (from, to, wasWoken) => wasWoken && from < seq && seq < to) ? 1 : 0;
         this.retire(vm, d);
       }
       return;
     }
-    const target = best as OpenDecision | null;
-    if (!target || target.spinner === next) return;
-    target.target = next;
-    target.targetWasWoken = woken;
-    this.retire(vm, target);
+    if (best < 0 || t.spinnerLane[best] === next) return;
+    // A closed decision (see firstLiveIn) keeps the target its close wrote.
+    if (!o.closed[best]) {
+      t.targetLane[best] = next;
+      o.targetWasWoken[best] = woken ? 1 : 0;
+    }
+    this.retire(vm, best);
+  }
+
+  /**
+   * The first decision of `vm` still waiting for a candidate whose exit is in loop positions
+   * [from, to), or -1. `list` is vm.list before this switch's compact(): when that compact cut
+   * the list, positions found in the new skip list index the old list (so the decision found
+   * may be an earlier, closed one), as this code always did; kept so that results stay identical.
+   */
+  private firstLiveIn(vm: VmDecisions, list: readonly number[], from: number, to: number): number {
+    const at = this.live(vm, Math.max(vm.head, lowerBoundSeq(list, this.open.seq, from)));
+    if (at >= list.length) return -1;
+    const d = list[at];
+    return this.open.seq[d] < to ? d : -1;
   }
 
   /** Drops the closed decisions at the front (memory stays bounded by the open ones). */
   private compact(vm: VmDecisions): void {
-    while (vm.head < vm.list.length && vm.list[vm.head].closed) vm.head++;
+    const closed = this.open.closed;
+    while (vm.head < vm.list.length && closed[vm.list[vm.head]] === 1) vm.head++;
     if (vm.head < 1024 || vm.head * 2 < vm.list.length) return;
     const cut = vm.head;
-    if (this.pool.length < POOL_LIMIT) this.pool.push(...vm.list.slice(0, Math.min(cut, POOL_LIMIT - this.pool.length)));
     vm.list = vm.list.slice(cut);
     vm.parent = vm.parent.slice(cut).map((p) => p - cut);
-    for (const d of vm.list) d.pos -= cut;
+    for (const d of vm.list) this.open.pos[d] -= cut;
     vm.head = 0;
   }
 
@@ -306,10 +329,12 @@ export class DecisionTracker {
   }
 
   /** The decision no longer waits for a candidate (matched, named a target, or closed). */
-  private retire(vm: VmDecisions, d: OpenDecision): void {
-    vm.parent[d.pos] = d.pos + 1;
-    if (d.probeTargetTid >= 0) {
-      const named = vm.byProbeTarget.get(d.probeTargetTid);
+  private retire(vm: VmDecisions, d: number): void {
+    const pos = this.open.pos[d];
+    vm.parent[pos] = pos + 1;
+    const tid = this.open.probeTargetTid[d];
+    if (tid >= 0) {
+      const named = vm.byProbeTarget.get(tid);
       const at = named?.indexOf(d) ?? -1;
       if (at >= 0) named!.splice(at, 1);
     }
@@ -331,13 +356,15 @@ export class DecisionTracker {
    * boost: honoured when it switches to the target. A vCPU re-entering the guest on that pCPU
    * first means the pick kept what ran there.
    */
-  onPick(cpu: number, nextTid: number | null, ts: number): void {
+  onPick(cpu: number, nextTid: number | null, row: number): void {
+    const ts = this.tsOf[row];
     if (nextTid !== null && this.awaitingFirstRun.size > 0) this.firstRun(cpu, nextTid, ts);
     this.lastPickOn[cpu] = ++this.picks;
     if (this.boostsAwaitingPick === 0) return; // most picks: no Map look-up
     const waiting = this.awaitingPick.get(cpu);
     if (!waiting || waiting.length === 0) return;
-    for (const d of waiting) d.ranAtPick = nextTid !== null && nextTid === d.probeTargetTid && ts - d.ts <= PICK_LATENCY_NS;
+    const o = this.open;
+    for (const d of waiting) o.ranAtPick[d] = nextTid !== null && nextTid === o.probeTargetTid[d] && ts - this.table.ts[d] <= PICK_LATENCY_NS ? 1 : 0;
     this.boostsAwaitingPick -= waiting.length;
     waiting.length = 0;
   }
@@ -352,7 +379,8 @@ export class DecisionTracker {
     if (!boosts) return;
     this.awaitingFirstRun.delete(lane);
     const since = this.lastPickOn[cpu];
-    for (const { d, at, picks } of boosts) if (d.at === at && !d.closed) d.ranAtPick = since <= picks && ts - d.ts <= PICK_LATENCY_NS;
+    const o = this.open;
+    for (const { d, picks } of boosts) if (!o.closed[d]) o.ranAtPick[d] = since <= picks && ts - this.table.ts[d] <= PICK_LATENCY_NS ? 1 : 0;
   }
 
   /**
@@ -364,13 +392,13 @@ export class DecisionTracker {
     const named = this.awaitingFirstEvent.get(lane);
     if (!named) return;
     this.awaitingFirstEvent.delete(lane);
-    for (const { d, at } of named) if (d.at === at && !d.closed) d.probeTargetWoken = true;
+    for (const d of named) if (!this.open.closed[d]) this.open.probeTargetWoken[d] = 1;
   }
 
-  private awaitFirstEvent(lane: number, d: OpenDecision): void {
+  private awaitFirstEvent(lane: number, d: number): void {
     let named = this.awaitingFirstEvent.get(lane);
     if (!named) this.awaitingFirstEvent.set(lane, (named = []));
-    named.push({ d, at: d.at });
+    named.push(d);
   }
 
   /** kvm_arch_vcpu_put's preempted_in_kernel for `lane`, read by a probe as it is scheduled out. */
@@ -386,81 +414,94 @@ export class DecisionTracker {
    */
   onYieldProbe(lane: number, isReturn: boolean, firstArg: number): void {
     const d = this.openOf[lane];
-    if (!d || this.waitingEntry[lane] !== d.at) return;
-    if (isReturn) {
-      d.probeResult = firstArg;
-      const target = firstArg > 0 && d.probeTargetTid >= 0 ? this.lanes.ofTid(d.probeTargetTid) : -1;
-      if (target >= 0 && this.cpuOf[target] >= 0) {
-        let waiting = this.awaitingPick.get(this.cpuOf[target]);
-        if (!waiting) this.awaitingPick.set(this.cpuOf[target], (waiting = []));
-        waiting.push(d);
-        this.boostsAwaitingPick++;
-      } else if (target >= 0) {
-        let boosts = this.awaitingFirstRun.get(target);
-        if (!boosts) this.awaitingFirstRun.set(target, (boosts = []));
-        boosts.push({ d, at: d.at, picks: this.picks });
-      }
-    }
-    else {
-      d.probeAttempts++;
-      if (!Number.isNaN(firstArg) && d.target < 0) {
-        // Named by the probe: matched by thread id from now on, not by candidacy.
-        const vm = this.byVm[this.lanes.vmOf[lane]];
-        this.retire(vm, d);
-        d.probeTargetTid = firstArg;
-        const target = this.lanes.ofTid(firstArg);
-        d.probeTargetWoken = target >= 0 && this.states.wasWokenAt(target, d.seq + 1);
-        if (target >= 0 && this.states.state[target] === VcpuState.Unknown && this.sentIpis[lane]) this.awaitFirstEvent(target, d);
-        const named = vm.byProbeTarget.get(firstArg) ?? [];
-        named.push(d);
-        vm.byProbeTarget.set(firstArg, named);
-      }
+    if (d < 0 || this.waitingEntry[lane] !== d) return;
+    if (isReturn) this.onYieldReturn(d, firstArg);
+    else this.onYieldCall(lane, d, firstArg);
+  }
+
+  /** yield_to returned `result` for decision `d`: a boost waits for the pick on its target's pCPU. */
+  private onYieldReturn(d: number, result: number): void {
+    const o = this.open;
+    o.probeResult[d] = result;
+    const target = result > 0 && o.probeTargetTid[d] >= 0 ? this.lanes.ofTid(o.probeTargetTid[d]) : -1;
+    if (target >= 0 && this.cpuOf[target] >= 0) {
+      let waiting = this.awaitingPick.get(this.cpuOf[target]);
+      if (!waiting) this.awaitingPick.set(this.cpuOf[target], (waiting = []));
+      waiting.push(d);
+      this.boostsAwaitingPick++;
+    } else if (target >= 0) {
+      let boosts = this.awaitingFirstRun.get(target);
+      if (!boosts) this.awaitingFirstRun.set(target, (boosts = []));
+      boosts.push({ d, picks: this.picks });
     }
   }
 
-  private close(d: OpenDecision): void {
-    if (d.closed) return;
-    d.closed = true;
-    if (d.target < 0) this.retire(this.byVm[this.lanes.vmOf[d.spinner]], d);
-    if (this.openOf[d.spinner] === d) this.openOf[d.spinner] = null;
-    const ran = d.target >= 0;
-    let outcome: DecisionOutcome;
-    let attempts: number;
-    if (this.judge.hasYieldProbes) {
-      attempts = d.probeAttempts;
-      if (Number.isNaN(d.probeResult)) outcome = d.probeAttempts > 0 ? 'notBoosted' : 'noCandidate';
-      else if (d.probeResult > 0) outcome = ran ? 'boostedRan' : 'boostedNotRun';
-      else if (d.probeResult === ESRCH) outcome = 'esrch';
-      else outcome = 'notBoosted';
-    } else {
-      attempts = d.candidates > 0 ? 1 : 0;
-      if (ran) outcome = 'boostedRan';
-      else if (d.candidates === 0) outcome = 'noCandidate';
-      else if (d.spinnerSwitchedOut) outcome = 'boostedNotRun';
-      else outcome = 'notBoosted';
-    }
+  /** yield_to was called from `lane`'s decision `d` with first argument `firstArg` (the target's thread id, NaN unknown). */
+  private onYieldCall(lane: number, d: number, firstArg: number): void {
+    const o = this.open;
+    o.probeAttempts[d]++;
+    if (Number.isNaN(firstArg) || this.table.targetLane[d] >= 0) return;
+    // Named by the probe: matched by thread id from now on, not by candidacy.
+    const vm = this.byVm[this.lanes.vmOf[lane]];
+    this.retire(vm, d);
+    o.probeTargetTid[d] = firstArg;
+    const target = this.lanes.ofTid(firstArg);
+    o.probeTargetWoken[d] = target >= 0 && this.states.wasWokenAt(target, o.seq[d] + 1) ? 1 : 0;
+    if (target >= 0 && this.states.state[target] === VcpuState.Unknown && this.sentIpis[lane]) this.awaitFirstEvent(target, d);
+    const named = vm.byProbeTarget.get(firstArg) ?? [];
+    named.push(d);
+    vm.byProbeTarget.set(firstArg, named);
+  }
+
+  private close(d: number): void {
+    const o = this.open;
+    if (o.closed[d]) return;
+    o.closed[d] = 1;
+    const t = this.table;
+    const spinner = t.spinnerLane[d];
+    const target = t.targetLane[d];
+    if (target < 0) this.retire(this.byVm[this.lanes.vmOf[spinner]], d);
+    if (this.openOf[spinner] === d) this.openOf[spinner] = -1;
+    const outcome = this.outcomeOf(d);
+    const pending = this.pendingOf[d];
+    const ran = target >= 0;
     let problems = 0;
     // With probes, judged where the kernel decides it: was the target picked right after the boost?
-    if (this.judge.hasYieldProbes ? d.probeResult > 0 && !d.ranAtPick : outcome === 'boostedNotRun') problems |= ProblemFlag.SchedulerMismatch;
-    if (outcome === 'boostedRan' && d.userModeReceivers?.includes(d.target)) this.userModeReceiverBoosted = true;
+    if (this.judge.hasYieldProbes ? o.probeResult[d] > 0 && !o.ranAtPick[d] : outcome === 'boostedNotRun') problems |= ProblemFlag.SchedulerMismatch;
+    if (outcome === 'boostedRan' && this.userModeOf[d]?.includes(target)) this.userModeReceiverBoosted = true;
     // Lost opportunity: the vCPU the spinner waits for (an IPI receiver that has not taken
     // the IPI yet) sat preempted where the user-mode filter skips it, and was not boosted.
     // Counted once per wait, at its first such decision.
-    if (d.preemptedReceivers && !(ran && d.pendingReceivers!.includes(d.target)) && this.lostWait[d.spinner] !== d.wait) {
+    if (this.preemptedOf[d] && !(ran && pending!.includes(target)) && this.lostWait[spinner] !== o.wait[d]) {
       problems |= ProblemFlag.LostOpportunity;
-      this.lostWait[d.spinner] = d.wait;
+      this.lostWait[spinner] = o.wait[d];
     }
     // Overboost: the boost went to a vCPU woken from halt that the spinner does not wait for —
     // whether or not the scheduler then ran it (with probes the boost itself is seen).
     if (this.judge.hasYieldProbes) {
-      const boosted = d.probeResult > 0 ? this.lanes.ofTid(d.probeTargetTid) : -1;
-      if (boosted >= 0 && d.probeTargetWoken && !d.pendingReceivers?.includes(boosted)) problems |= ProblemFlag.Overboost;
-    } else if (ran && d.targetWasWoken && !d.pendingReceivers?.includes(d.target)) problems |= ProblemFlag.Overboost;
-    const t = this.table;
-    t.outcome[d.at] = this.judge.judgesOutcomes ? OUTCOME_CODE.get(outcome)! : 255;
-    t.targetLane[d.at] = d.target;
-    t.attempts[d.at] = Math.min(attempts, 0xffff);
-    t.problems[d.at] = problems;
+      const boosted = o.probeResult[d] > 0 ? this.lanes.ofTid(o.probeTargetTid[d]) : -1;
+      if (boosted >= 0 && o.probeTargetWoken[d] && !pending?.includes(boosted)) problems |= ProblemFlag.Overboost;
+    } else if (ran && o.targetWasWoken[d] && !pending?.includes(target)) problems |= ProblemFlag.Overboost;
+    t.outcome[d] = this.judge.judgesOutcomes ? OUTCOME_CODE.get(outcome)! : 255;
+    t.attempts[d] = Math.min(this.judge.hasYieldProbes ? o.probeAttempts[d] : o.candidates[d] > 0 ? 1 : 0, 0xffff);
+    t.problems[d] = problems;
+    // Nothing reads them after the close: the arrays are freed with the decisions that share them.
+    this.pendingOf[d] = this.preemptedOf[d] = this.userModeOf[d] = null;
+  }
+
+  /** Decision `d`'s outcome: observed with probes, else inferred from the scheduler. */
+  private outcomeOf(d: number): DecisionOutcome {
+    const o = this.open;
+    const ran = this.table.targetLane[d] >= 0;
+    if (this.judge.hasYieldProbes) {
+      const result = o.probeResult[d];
+      if (Number.isNaN(result)) return o.probeAttempts[d] > 0 ? 'notBoosted' : 'noCandidate';
+      if (result > 0) return ran ? 'boostedRan' : 'boostedNotRun';
+      return result === ESRCH ? 'esrch' : 'notBoosted';
+    }
+    if (ran) return 'boostedRan';
+    if (o.candidates[d] === 0) return 'noCandidate';
+    return o.spinnerSwitchedOut[d] ? 'boostedNotRun' : 'notBoosted';
   }
 
   finish(): DecisionColumns {

@@ -30,6 +30,9 @@ export class PauseExitTracker {
   constructor(
     private readonly lanes: Lanes,
     private readonly opts: AnalysisOptions,
+    /** The store's timestamps and lines, read by row (see VcpuStateTracker). */
+    private readonly tsOf: Float64Array,
+    private readonly lineOf: Uint32Array,
   ) {
     const n = lanes.count;
     this.inPauseExit = new Uint8Array(n);
@@ -54,7 +57,9 @@ export class PauseExitTracker {
   }
 
   /** After the state change of a PAUSE exit (the gap's last guest interval is closed). */
-  onPauseExit(lane: number, ts: number, line: number): void {
+  onPauseExit(lane: number, row: number): void {
+    const ts = this.tsOf[row];
+    const line = this.lineOf[row];
     const gap = this.gap[lane];
     if (this.chainExits[lane] > 0 && !this.chainBroken[lane] && this.gapNs(lane) <= this.opts.episodeMaxGuestGapNs) {
       this.chainExits[lane]++;
@@ -80,11 +85,11 @@ export class PauseExitTracker {
     this.chainBroken[lane] = 1;
   }
 
-  /** Before the state change of a kvm_entry. */
-  onEntry(lane: number, ts: number): void {
+  /** Before the state change of a kvm_entry (store row `row`). */
+  onEntry(lane: number, row: number): void {
     if (this.inPauseExit[lane]) {
       this.inPauseExit[lane] = 0;
-      this.chainLastExitEnd[lane] = ts;
+      this.chainLastExitEnd[lane] = this.tsOf[row];
     }
   }
 

@@ -6,14 +6,15 @@ import { addRow, newWindowColumns, trimmed } from './columns';
 export class PleWindowTracker {
   private readonly table: WindowColumns;
 
-  constructor(capacity: number) {
+  /** `tsOf`: the store's timestamps, read by row (see VcpuStateTracker). */
+  constructor(capacity: number, private readonly tsOf: Float64Array) {
     this.table = newWindowColumns(capacity);
   }
 
-  onUpdate(lane: number, ts: number, grow: boolean, window: number): void {
+  onUpdate(lane: number, row: number, grow: boolean, window: number): void {
     const t = this.table;
     const i = addRow(t, t.ts);
-    t.ts[i] = ts;
+    t.ts[i] = this.tsOf[row];
     t.lane[i] = lane;
     t.grow[i] = grow ? 1 : 0;
     t.window[i] = window;

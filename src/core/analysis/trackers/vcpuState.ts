@@ -69,12 +69,15 @@ export class VcpuStateTracker {
    * `inPauseExit`: per lane, set by the PAUSE-exit tracker; marks the intervals opened inside
    * one. `keepReadyNs`: how long a past ready period can still matter (the boost window).
    * `bound`: per lane, at most how many states it enters (one per event that can change it).
+   * `tsOf`: the store's timestamps, read by row (a timestamp passed to a call not inlined is a
+   * heap number allocated per call; a row number is a small integer).
    */
   constructor(
     private readonly lanes: Lanes,
     bound: Uint32Array,
     private readonly inPauseExit: Uint8Array,
     private readonly keepReadyNs: number,
+    private readonly tsOf: Float64Array,
   ) {
     this.pastReady = Array.from({ length: lanes.count }, () => new ReadyPeriods());
     const n = lanes.count;
@@ -89,8 +92,9 @@ export class VcpuStateTracker {
     return this.table;
   }
 
-  /** Enters `state` at `ts`; `cpu` is the pCPU for guest and host states (-1 otherwise). */
-  set(lane: number, state: VcpuState, ts: number, seq: number, cpu: number, row: number): void {
+  /** Enters `state` at store row `row`'s time; `cpu` is the pCPU for guest and host states (-1 otherwise). */
+  set(lane: number, state: VcpuState, seq: number, cpu: number, row: number): void {
+    const ts = this.tsOf[row];
     const old = this.state[lane];
     const vm = this.lanes.vmOf[lane];
     if (isReady(old)) {
@@ -138,6 +142,16 @@ export class VcpuStateTracker {
     const past = this.pastReady[lane];
     for (let p = past.head; p < past.tail; p++) if (visit(past.from[p], past.to[p], past.woken[p] === 1)) return true;
     return isReady(this.state[lane]) && visit(this.sinceSeq[lane], Infinity, this.state[lane] === VcpuState.Woken);
+  }
+
+  /** Whether `lane` is ready now (its current period is open-ended). */
+  readyNow(lane: number): boolean {
+    return isReady(this.state[lane]);
+  }
+
+  /** The lane's past ready periods (read only), for a walk without a callback (someReadyPeriod's order). */
+  pastReadyOf(lane: number): Readonly<ReadyPeriods> {
+    return this.pastReady[lane];
   }
 
   markSpin(interval: number): void {
