@@ -1,7 +1,9 @@
 // Runs every compiled test file under a folder with node's test runner (Node 20 has no
 // globs): `*.test.js` by default, `*.model.js` for the many-seed model tests, `*.e2e.js` for the
 // end-to-end tests (one file at a time: each starts its own VS Code).
-//   node scripts/run-tests.mjs [DIR] [SUFFIX]
+//   node scripts/run-tests.mjs [DIR] [SUFFIX] [--typecheck=TSCONFIG]
+// --typecheck runs `tsc --noEmit` on that project beside the tests (the emit is esbuild's,
+// scripts/compile-tests.mjs) and fails the run if it fails.
 // The `*.test.js` files of one folder share a process (scripts/test-group.cjs: one node start,
 // one load of what they import, one Chromium), or several for a large folder (MAX_GROUP_FILES),
 // except those in ALONE. Processes run as many at a time as there are cores (node's own default
@@ -13,10 +15,13 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from 'node:test';
+import { typeCheck } from './typecheck.mjs';
 import { spec } from 'node:test/reporters';
 
-const dir = process.argv[2] ?? 'out/test';
-const suffix = process.argv[3] ?? '.test.js';
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const dir = positional[0] ?? 'out/test';
+const suffix = positional[1] ?? '.test.js';
+const typecheckProject = process.argv.find((a) => a.startsWith('--typecheck='))?.slice('--typecheck='.length);
 const SLOWEST_SHOWN = 10;
 /** Per-file wall durations of the last run (out/ is a build folder). */
 const timesFile = join('out', `test-times${suffix.replace(/\.js$/, '')}.json`);
@@ -100,6 +105,9 @@ const cpuFile = join(cpuDir, 'cpu.ndjson');
 const hook = fileURLToPath(new URL('test-cpu.cjs', import.meta.url));
 process.env.KVM_SPIN_TEST_CPU_FILE = cpuFile;
 process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require=${JSON.stringify(hook)}`.trim();
+// Started after NODE_OPTIONS so that the hook counts its CPU in the run's.
+let typecheck = null;
+if (typecheckProject) typeCheck(typecheckProject).then((r) => (typecheck = r));
 const stream = run({ files: units.map((u) => join(process.cwd(), u.entry)), concurrency });
 // A group's suites (declared in test-group.cjs) are its files, named by their paths.
 const fileOf = (data) => (data.file === groupRunner ? data.name : relative(process.cwd(), data.file ?? ''));
@@ -118,6 +126,11 @@ process.on('exit', () => {
   if (files.length === 0) {
     process.stderr.write(`run-tests: no ${suffix} files under ${dir}\n`);
     process.exitCode = 1;
+  }
+  if (typecheckProject) {
+    // The runner's loop stays alive while tsc runs, so it has closed by now.
+    process.stdout.write(`${typecheck?.output ?? ''}type check (tsc --noEmit -p ${typecheckProject}): ${typecheck?.ok ? 'passed' : 'FAILED'}\n`);
+    if (!typecheck?.ok) process.exitCode = 1;
   }
   const cpu = cpuTimes();
   const { user, system } = process.cpuUsage();
