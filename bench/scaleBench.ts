@@ -8,6 +8,7 @@
 import { statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { importThreadsFor, MAX_IMPORT_THREADS } from '../src/core/trace/parallelImport';
+import { busyCores } from '../src/core/trace/cpuLoad';
 
 export const SCALE_SIZES_MB = [50, 200, 800];
 /** Time and memory per MB may differ from the smallest size's by this share. */
@@ -144,6 +145,7 @@ export function workerBench(inputs: WorkerBenchInputs, runs = 5): void {
   const floor = empty('plain byte scan (floor)', 1);
   const rows = workerCounts(cores).map((threads) => empty(`${threads}${threads === 1 ? ' (no worker)' : ''}`, threads));
   const loads: number[] = [];
+  const busyBefore = busyCores();
   for (let r = 0; r < runs; r++) {
     for (const row of [floor, ...rows]) {
       const load = loadavg()[0];
@@ -151,11 +153,11 @@ export function workerBench(inputs: WorkerBenchInputs, runs = 5): void {
       keepBest(row, row === floor ? inputs.measureFloor(inputs.trace) : inputs.measureImport(inputs.trace, row.threads), load);
     }
   }
-  for (const line of workerReport(rows, floor, { mb: statSync(inputs.trace).size / 1048576, cores, runs, loads, defaultThreads: importThreadsFor(cores, loads[0]), loadBefore: loads[0] })) console.log(line);
+  for (const line of workerReport(rows, floor, { mb: statSync(inputs.trace).size / 1048576, cores, runs, loads, defaultThreads: importThreadsFor(cores, busyBefore), busyBefore })) console.log(line);
 }
 
 /** The table and its verdict. */
-export function workerReport(rows: WorkerRow[], floor: WorkerRow, at: { mb: number; cores: number; runs: number; loads: number[]; defaultThreads: number; loadBefore: number }): string[] {
+export function workerReport(rows: WorkerRow[], floor: WorkerRow, at: { mb: number; cores: number; runs: number; loads: number[]; defaultThreads: number; busyBefore: number }): string[] {
   const one = rows[0];
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   const x = (v: number) => `${v.toFixed(2)}×`;
@@ -171,7 +173,7 @@ export function workerReport(rows: WorkerRow[], floor: WorkerRow, at: { mb: numb
       (r) =>
         `| ${r.label} | ${s(r.ms)} | ${s(r.threadCpuMs)} | ${s(r.cpuMs)} | ${r === floor ? '' : x(one.ms / r.ms)} | ${r === floor ? '' : x(one.threadCpuMs / r.threadCpuMs)} | ${x(r.ms / floor.ms)} | ${x(r.threadCpuMs / floor.threadCpuMs)} | ${r.maxRssMb.toFixed(0)} MB | ${r.loadAtBest.toFixed(1)} |`,
     ),
-    `default at the load before these runs, ${at.loadBefore.toFixed(1)} (this thread and a worker per idle core): ${chosen.threads} thread${chosen.threads === 1 ? '' : 's'}; fastest measured: ${fastest.threads}${fastest === chosen ? ' (the default)' : ' (not the default)'}; ` +
+    `default for the cores busy before these runs, ${at.busyBefore.toFixed(1)} (this thread and a worker per idle core): ${chosen.threads} thread${chosen.threads === 1 ? '' : 's'}; fastest measured: ${fastest.threads}${fastest === chosen ? ' (the default)' : ' (not the default)'}; ` +
       `target import + analysis ≤ 3× the plain byte scan with the default: ${chosen.ms <= 3 * floor.ms ? 'met' : 'MISSED'} (${x(chosen.ms / floor.ms)} by wall, ${x(chosen.threadCpuMs / floor.threadCpuMs)} by this thread's CPU)`,
   ];
 }

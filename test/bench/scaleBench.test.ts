@@ -30,10 +30,10 @@ const workerRow = (threads: number, ms: number, threadCpuMs: number, cpuMs: numb
 test('the worker table: speed-ups against one thread, ratios to the byte scan, the verdict on the default', () => {
   const floor = { ...workerRow(1, 500, 450, 520), label: 'floor' };
   const rows = [workerRow(1, 2000, 1800, 2400), workerRow(2, 1400, 1200, 2700)];
-  const lines = workerReport(rows, floor, { mb: 200, cores: 2, runs: 5, loads: [3, 7.5], defaultThreads: 2, loadBefore: 0.4 });
+  const lines = workerReport(rows, floor, { mb: 200, cores: 2, runs: 5, loads: [3, 7.5], defaultThreads: 2, busyBefore: 0.4 });
   assert.match(lines[1], /load average \(1 min\) 3\.0–7\.5$/);
   assert.equal(lines[6], '| 2 | 1.40 s | 1.20 s | 2.70 s | 1.43× | 1.50× | 2.80× | 2.67× | 300 MB | 4.0 |');
-  assert.match(lines[7], /default at the load before these runs, 0\.4 \(this thread and a worker per idle core\): 2 threads; fastest measured: 2 \(the default\); target import \+ analysis ≤ 3× the plain byte scan with the default: met \(2\.80× by wall, 2\.67× by this thread's CPU\)/);
-  const slow = workerReport(rows, floor, { mb: 200, cores: 2, runs: 5, loads: [3], defaultThreads: 1, loadBefore: 1.2 });
-  assert.match(slow[7], /default at the load before these runs, 1\.2 \(this thread and a worker per idle core\): 1 thread; fastest measured: 2 \(not the default\); .*: MISSED \(4\.00× by wall/);
+  assert.match(lines[7], /default for the cores busy before these runs, 0\.4 \(this thread and a worker per idle core\): 2 threads; fastest measured: 2 \(the default\); target import \+ analysis ≤ 3× the plain byte scan with the default: met \(2\.80× by wall, 2\.67× by this thread's CPU\)/);
+  const slow = workerReport(rows, floor, { mb: 200, cores: 2, runs: 5, loads: [3], defaultThreads: 1, busyBefore: 1.2 });
+  assert.match(slow[7], /default for the cores busy before these runs, 1\.2 \(this thread and a worker per idle core\): 1 thread; fastest measured: 2 \(not the default\); .*: MISSED \(4\.00× by wall/);
 });

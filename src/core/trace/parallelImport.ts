@@ -2,7 +2,8 @@
 // at a line start, and merged in order: the same result as one importer, on every core.
 
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
+import { busyCores } from './cpuLoad';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { appendParts, prefaultWhileWaiting, sameTimestamps, type SerializedPart } from './mergeParts';
@@ -30,8 +31,8 @@ export const PARALLEL_MIN_BYTES = 32 << 20;
 export const MAX_IMPORT_THREADS = 8;
 
 /**
- * Threads to read on with `cores` cores of which `load` are busy (the 1-minute load average):
- * this one, which runs in any case (it is not in the load yet), and a worker for each whole
+ * Threads to read on with `cores` cores of which `load` are busy (cpuLoad.ts's busyCores):
+ * this one, which runs in any case (busyCores leaves it out), and a worker for each whole
  * core the load leaves idle; at most `cores` and MAX_IMPORT_THREADS. A worker pays only on a
  * core of its own: the kernel shares CPU between sessions (autogroup), so on a busy machine a
  * second thread brings the process no more CPU, only its cost. Import + analysis of the 200 MB
@@ -46,7 +47,7 @@ export function importThreadsFor(cores: number, load: number): number {
 
 /** The thread count for this machine now. */
 export function defaultImportThreads(): number {
-  return importThreadsFor(availableParallelism(), loadavg()[0]);
+  return importThreadsFor(availableParallelism(), busyCores());
 }
 
 export interface ParallelImportOptions extends ImportOptions {
