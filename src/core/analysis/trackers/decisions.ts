@@ -251,21 +251,19 @@ export class DecisionTracker {
   onSwitchIn(next: number, row: number): void {
     const ts = this.tsOf[row];
     const vm = this.byVm[this.lanes.vmOf[next]];
-    const { list } = vm;
-    while (vm.head < list.length && ts - this.table.ts[list[vm.head]] > this.opts.boostWindowNs) this.close(list[vm.head++]);
+    while (vm.head < vm.list.length && ts - this.table.ts[vm.list[vm.head]] > this.opts.boostWindowNs) this.close(vm.list[vm.head++]);
     this.compact(vm);
     // The first open decision inside one of next's ready periods, oldest first (someReadyPeriod's
-    // walk, written out: a closure per switch was an allocation each). It searches `list` as it
-    // was before compact(), as it always has (see firstLiveIn).
+    // walk, written out: a closure per switch was an allocation each).
     let best = -1;
     let woken = false;
     const past = this.states.pastReadyOf(next);
     for (let p = past.head; p < past.tail && best < 0; p++) {
-      best = this.firstLiveIn(vm, list, past.from[p], past.to[p]);
+      best = this.firstLiveIn(vm, past.from[p], past.to[p]);
       woken = past.woken[p] === 1;
     }
     if (best < 0 && this.states.readyNow(next)) {
-      best = this.firstLiveIn(vm, list, this.states.sinceSeq[next], Infinity);
+      best = this.firstLiveIn(vm, this.states.sinceSeq[next], Infinity);
       woken = this.states.state[next] === VcpuState.Woken;
     }
     // Probes name the target: every open decision that boosted it is honoured when it runs (one
@@ -284,21 +282,17 @@ export class DecisionTracker {
       return;
     }
     if (best < 0 || t.spinnerLane[best] === next) return;
-    // A closed decision (see firstLiveIn) keeps the target its close wrote.
-    if (!o.closed[best]) {
-      t.targetLane[best] = next;
-      o.targetWasWoken[best] = woken ? 1 : 0;
-    }
+    t.targetLane[best] = next;
+    o.targetWasWoken[best] = woken ? 1 : 0;
     this.retire(vm, best);
   }
 
   /**
    * The first decision of `vm` still waiting for a candidate whose exit is in loop positions
-   * [from, to), or -1. `list` is vm.list before this switch's compact(): when that compact cut
-   * the list, positions found in the new skip list index the old list (so the decision found
-   * may be an earlier, closed one), as this code always did; kept so that results stay identical.
+   * [from, to), or -1. Searched in vm.list as compact() left it: its skip list is that list's.
    */
-  private firstLiveIn(vm: VmDecisions, list: readonly number[], from: number, to: number): number {
+  private firstLiveIn(vm: VmDecisions, from: number, to: number): number {
+    const { list } = vm;
     const at = this.live(vm, Math.max(vm.head, lowerBoundSeq(list, this.open.seq, from)));
     if (at >= list.length) return -1;
     const d = list[at];
