@@ -91,8 +91,10 @@ export type CountedImport = ImportedTrace & { census?: TraceCensus };
 export async function importTraceFileParallel(path: string, options: ParallelImportOptions = {}): Promise<CountedImport> {
   const size = statSync(path).size;
   if (startsLikeTraceDat(path)) return importTraceDat(path, options);
+  if (size < (options.minBytes ?? PARALLEL_MIN_BYTES)) return importTraceFile(path, options);
+  // Looked up only for a file large enough to split: busyCores() waits a few ms to look.
   const threads = Math.min(options.threads ?? defaultImportThreads(), MAX_IMPORT_THREADS);
-  if (threads < 2 || size < (options.minBytes ?? PARALLEL_MIN_BYTES)) return importTraceFile(path, options);
+  if (threads < 2) return importTraceFile(path, options);
   const cuts = splitAtLines(path, size, threads);
   if (cuts.length < 3) return importTraceFile(path, options);
   // This thread reads the first range while workers read the others: one isolate fewer to

@@ -47,6 +47,11 @@ function queueLoad(q: CfsRq): number {
   return curr && onQueue(curr) ? q.avgLoad + curr.weight : q.avgLoad;
 }
 
+/** vruntime_eligible() against the queue's sums read once (\Sum key_i * w_i and \Sum w_i). */
+function eligibleAgainst(q: CfsRq, se: SchedEntity, weightedKeySum: number, load: number): boolean {
+  return weightedKeySum >= entityKey(q, se.vruntime) * load;
+}
+
 /** floor(a / b) of integers for b > 0, exact where the float quotient rounds onto an integer. */
 function floorDiv(a: number, b: number): number {
   let d = Math.floor(a / b);
@@ -72,7 +77,7 @@ export class EevdfScheduler extends FairScheduler {
 
   /** entity_eligible() / vruntime_eligible(): \Sum key_i * w_i >= key * \Sum w_i, without the division. */
   eligible(q: CfsRq, se: SchedEntity): boolean {
-    return weightedKeys(q) >= entityKey(q, se.vruntime) * queueLoad(q);
+    return eligibleAgainst(q, se, weightedKeys(q), queueLoad(q));
   }
 
   /** __enqueue_entity() -> avg_vruntime_add(). */
@@ -201,9 +206,9 @@ export class EevdfScheduler extends FairScheduler {
     const avg = weightedKeys(q);
     const load = queueLoad(q);
     let best: SchedEntity | null = null;
-    if (curr && avg >= entityKey(q, curr.vruntime) * load) best = curr;
+    if (curr && eligibleAgainst(q, curr, avg, load)) best = curr;
     for (const t of q.queued) {
-      if (!(avg >= entityKey(q, t.vruntime) * load)) continue;
+      if (!eligibleAgainst(q, t, avg, load)) continue;
       if (!best || t.deadline < best.deadline || (t.deadline === best.deadline && t.id < best.id)) best = t;
     }
     if (!best) {
