@@ -26,6 +26,12 @@ import { inferenceTable, printInferenceTable } from './inferenceBench';
 import { threadCpuNs } from './threadCpu';
 
 const SIM_SECONDS = 10;
+/**
+ * The 12 policies of the simulator when the speed issue measured "all 12 policies × 10 s: 47–56 s"
+ * (the list before strict-boost-rfc, debooster-rfc, strict-boost+debooster-rfc and vanilla-6.6.y
+ * joined it): the same work as that figure, beside all of today's.
+ */
+const ISSUE_POLICIES = ['vanilla-5.6', 'vanilla-6.6', 'vanilla-6.12', 'vanilla-6.19', 'debooster', 'strict-boost', 'strict-boost+debooster', 'ipi-aware-2025', 'ple-off', 'yield-no-target', 'pv-spinlock', 'oracle'];
 
 function argValue(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(name);
@@ -115,8 +121,11 @@ async function child(mode: string, file: string): Promise<void> {
   } else if (mode === 'sim-one') {
     const r = runJob({ scenario: builtinScenario('paper'), policy: 'vanilla-5.6', seed: 1, durationNs: SIM_SECONDS * 1e9 });
     detail = { events: r.simulatedEvents, threadCpuMs: threadCpuMs() - threadStart };
-  } else if (mode === 'sim-all') {
-    const jobs = POLICY_NAMES.map((policy) => ({ scenario: builtinScenario('paper'), policy, seed: 1, durationNs: SIM_SECONDS * 1e9 }));
+  } else if (mode === 'sim-all' || mode === 'sim-issue') {
+    const policies = mode === 'sim-all' ? POLICY_NAMES : ISSUE_POLICIES;
+    const unknown = policies.filter((p) => !POLICY_NAMES.includes(p));
+    if (unknown.length) throw new Error(`no such policy: ${unknown.join(', ')}`);
+    const jobs = policies.map((policy) => ({ scenario: builtinScenario('paper'), policy, seed: 1, durationNs: SIM_SECONDS * 1e9 }));
     const runs = await runJobsInWorkers(jobs, { workerScript: join(__dirname, 'simWorker.js'), concurrency: availableParallelism() });
     detail = { events: runs.reduce((a, r) => a + r.simulatedEvents, 0), policies: runs.length };
   } else throw new Error(`unknown mode ${mode}`);
@@ -203,6 +212,7 @@ function sourceBench(): void {
 function simBench(): void {
   const one = measure('sim-one', '-');
   const all = measure('sim-all', '-');
+  const issue = measure('sim-issue', '-');
   const cores = availableParallelism();
   // Events per CPU-second: on a shared machine wall time counts other processes' turns too.
   const rate = (r: typeof one) => r.detail.events / (r.cpuMs / 1000);
@@ -215,8 +225,10 @@ function simBench(): void {
   const threadRate = one.detail.events / (one.detail.threadCpuMs / 1000);
   console.log(`| vanilla-5.6 alone, the simulating thread's CPU | | ${(one.detail.threadCpuMs / 1000).toFixed(1)} s | ${one.detail.events} | ${(threadRate / 1e6).toFixed(2)} M | |`);
   console.log(`| all ${all.detail.policies} policies, ${cores} worker threads | ${(all.ms / 1000).toFixed(1)} s | ${(all.cpuMs / 1000).toFixed(1)} s | ${all.detail.events} | ${(rate(all) / 1e6).toFixed(2)} M | ${all.maxRssMb.toFixed(0)} MB |`);
+  console.log(`| the ${issue.detail.policies} policies the speed issue measured, ${cores} worker threads | ${(issue.ms / 1000).toFixed(1)} s | ${(issue.cpuMs / 1000).toFixed(1)} s | ${issue.detail.events} | ${(rate(issue) / 1e6).toFixed(2)} M | ${issue.maxRssMb.toFixed(0)} MB |`);
+  const within = (r: typeof all) => `${r.ms <= 25_000 ? 'met' : 'MISSED'} (${(r.ms / 1000).toFixed(1)} s wall; CPU ÷ cores ${(r.cpuMs / cores / 1000).toFixed(1)} s, what the wall would be with the cores to itself)`;
   console.log(
-    `targets: one thread ≥ 3 M events per CPU-second: ${rate(one) >= 3e6 ? 'met' : 'MISSED'} (${(rate(one) / 1e6).toFixed(2)} M by the process's CPU, ${(threadRate / 1e6).toFixed(2)} M by the thread's); all policies × ${SIM_SECONDS} s ≤ 25 s wall on ${cores} cores: ${all.ms <= 25_000 ? 'met' : 'MISSED'} (${(all.ms / 1000).toFixed(1)} s wall; CPU ÷ cores ${(all.cpuMs / cores / 1000).toFixed(1)} s, what the wall would be with the cores to itself)`,
+    `targets: one thread ≥ 3 M events per CPU-second: ${rate(one) >= 3e6 ? 'met' : 'MISSED'} (${(rate(one) / 1e6).toFixed(2)} M by the process's CPU, ${(threadRate / 1e6).toFixed(2)} M by the thread's); policies × ${SIM_SECONDS} s ≤ 25 s wall on ${cores} cores: all ${all.detail.policies} ${within(all)}; the issue's ${issue.detail.policies} ${within(issue)}`,
   );
 }
 
