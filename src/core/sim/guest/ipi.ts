@@ -30,7 +30,7 @@ export class IpiWorkload implements GuestWorkload {
     const targets = this.flushMask(this.drawReceivers(v, engine), engine);
     this.noteReceivers(v, targets);
     v.phase = 'ipi-spin';
-    for (const r of targets) engine.sendIpi(v, r, true);
+    for (let i = 0; i < targets.length; i++) engine.sendIpi(v, targets[i], true);
     engine.guestView?.callFunction(engine.now, v, targets.map((r) => r.idx));
     if (!engine.icrWrite(v, targets)) engine.runGuest(v);
   }
@@ -58,7 +58,8 @@ export class IpiWorkload implements GuestWorkload {
   private drawReceivers(v: Vcpu, engine: GuestEngine): readonly Vcpu[] {
     const siblings = this.siblings;
     let n = 0;
-    for (const o of v.vm.vcpus) if (o !== v) siblings[n++] = o;
+    const vcpus = v.vm.vcpus;
+    for (let i = 0; i < vcpus.length; i++) if (vcpus[i] !== v) siblings[n++] = vcpus[i];
     siblings.length = n;
     const { receivers } = this.spec;
     if (receivers === 'all') return siblings;
@@ -78,7 +79,8 @@ export class IpiWorkload implements GuestWorkload {
   private noteReceivers(v: Vcpu, targets: readonly Vcpu[]): void {
     const sorted = (this.receiversOf[v.idx] ??= []);
     sorted.length = 0;
-    for (const r of targets) {
+    for (let k = 0; k < targets.length; k++) {
+      const r = targets[k];
       let i = sorted.length;
       while (i > 0 && sorted[i - 1].idx > r.idx) {
         sorted[i] = sorted[i - 1];
@@ -107,7 +109,7 @@ export class IpiWorkload implements GuestWorkload {
   waitSet(v: Vcpu): WaitSet {
     const wanted = this.wanted.clear();
     const receivers = this.receiversOf[v.idx];
-    if (receivers) for (const o of receivers) if (o.pendingIpis.hasFrom(v)) wanted.add(o);
+    if (receivers) for (let i = 0; i < receivers.length; i++) if (receivers[i].pendingIpis.hasFrom(v)) wanted.add(receivers[i]);
     return wanted;
   }
 

@@ -207,7 +207,9 @@ export class EevdfScheduler extends FairScheduler {
     const load = queueLoad(q);
     let best: SchedEntity | null = null;
     if (curr && eligibleAgainst(q, curr, avg, load)) best = curr;
-    for (const t of q.queued) {
+    const queued = q.queued;
+    for (let i = 0; i < queued.length; i++) {
+      const t = queued[i];
       if (!eligibleAgainst(q, t, avg, load)) continue;
       if (!best || t.deadline < best.deadline || (t.deadline === best.deadline && t.id < best.id)) best = t;
     }

@@ -117,9 +117,15 @@ export function isGroup(se: SchedEntity): se is GroupEntity {
 /** The entity with the smallest vruntime (then id), passing over `except`: the rbtree's leftmost. */
 export function leftmost(entities: readonly SchedEntity[], except: SchedEntity | null): SchedEntity | null {
   let best: SchedEntity | null = null;
-  for (const t of entities) {
+  let bestVruntime = Infinity;
+  for (let i = 0; i < entities.length; i++) {
+    const t = entities[i];
     if (t === except) continue;
-    if (!best || t.vruntime < best.vruntime || (t.vruntime === best.vruntime && t.id < best.id)) best = t;
+    const v = t.vruntime;
+    if (best === null || v < bestVruntime || (v === bestVruntime && t.id < best.id)) {
+      best = t;
+      bestVruntime = v;
+    }
   }
   return best;
 }

@@ -375,8 +375,13 @@ function removeAt<T>(list: T[], at: number): void {
 
 /** update_min_vruntime(): monotonic, the smaller of curr's and the leftmost's vruntime. */
 export function updateMinVruntime(q: CfsRq): void {
-  let v = q.curr && onQueue(q.curr) ? q.curr.vruntime : Infinity;
-  for (const t of q.queued) if (t.vruntime < v) v = t.vruntime;
+  const curr = q.curr;
+  let v = curr !== null && onQueue(curr) ? curr.vruntime : Infinity;
+  const queued = q.queued;
+  for (let i = 0; i < queued.length; i++) {
+    const t = queued[i].vruntime;
+    if (t < v) v = t;
+  }
   if (v !== Infinity && v > q.minVruntime) q.minVruntime = v;
 }
 
