@@ -181,37 +181,44 @@ function addStateTime(model: StateModel, figures: LaneFigures[], lo: number, hi:
 function addExits(model: StateModel, figures: LaneFigures[], lo: number, hi: number) {
   const { store, exits } = model;
   const totals = { kvmExits: 0, pleExits: 0 };
-  // Reasons are few: count them per lane in small arrays by slot, not in a map per exit.
+  // Reasons are few: each gets a slot, in order of first appearance, and is counted per lane in
+  // one typed array by (lane, slot), not in a map per exit.
   const slotOfId = new Int32Array(store.strings.strings.length).fill(-1);
   const idOfSlot: number[] = [];
-  const counts: number[][] = figures.map(() => []);
-  const times: ExitTimeStats[][] = figures.map(() => []);
   const [from, to] = rowsIn(exits.count, (i) => store.ts[exits.row[i]], lo, hi);
+  const slotOfExit = new Int32Array(to - from);
   for (let k = from; k < to; k++) {
-    const row = exits.row[k];
-    const lane = exits.lane[k];
-    const reason = store.b[row];
+    const reason = store.b[exits.row[k]];
     let slot = slotOfId[reason];
     if (slot < 0) {
       slot = slotOfId[reason] = idOfSlot.length;
       idOfSlot.push(reason);
     }
-    counts[lane][slot] = (counts[lane][slot] ?? 0) + 1;
+    slotOfExit[k - from] = slot;
+  }
+  const slots = idOfSlot.length;
+  const counts = new Float64Array(figures.length * slots);
+  const times: (ExitTimeStats | undefined)[] = new Array(figures.length * slots);
+  for (let k = from; k < to; k++) {
+    const cell = exits.lane[k] * slots + slotOfExit[k - from];
+    counts[cell]++;
     const end = exits.endNs[k];
-    if (end === end) (times[lane][slot] ??= new ExitTimeStats()).add(end - store.ts[row]);
+    if (end === end) (times[cell] ??= new ExitTimeStats()).add(end - store.ts[exits.row[k]]);
   }
   const isPause = idOfSlot.map((id) => isPauseExitReason(store.strings.get(id)));
   const isHalt = idOfSlot.map((id) => /^hlt$/i.test(store.strings.get(id)));
   figures.forEach((f, lane) => {
-    counts[lane].forEach((n, slot) => {
+    for (let slot = 0; slot < slots; slot++) {
+      const n = counts[lane * slots + slot];
+      if (n === 0) continue;
       const id = idOfSlot[slot];
       f.exitReasons.set(id, n);
       f.kvmExits += n;
       if (isPause[slot]) f.pleExits += n;
       if (isHalt[slot]) f.haltExits += n;
-      const stats = times[lane][slot];
+      const stats = times[lane * slots + slot];
       if (stats) f.exitTimes.set(id, stats);
-    });
+    }
     totals.kvmExits += f.kvmExits;
     totals.pleExits += f.pleExits;
   });
@@ -220,13 +227,14 @@ function addExits(model: StateModel, figures: LaneFigures[], lo: number, hi: num
 
 function addDecisions(model: StateModel, figures: LaneFigures[], lo: number, hi: number) {
   const d = model.decisions;
-  const decisions = emptyOutcomes();
   const problems: Counts<ProblemCounts> = { schedulerMismatch: 0, lostOpportunity: 0, overboost: 0 };
   /** Boosts whose target ran, by spinner lane × lane count + target lane. */
   const targets = new Map<number, number>();
   let yieldAttempts = 0;
-  let boosts = 0;
   const laneCount = figures.length;
+  const outcomes = DECISION_OUTCOMES.length;
+  // Per lane, per outcome code: a typed-array increment (an outcome's name as a key was a keyed property look-up twice per decision).
+  const byLane = new Float64Array(laneCount * outcomes);
   const [from, to] = rowsIn(d.count, (i) => d.ts[i], lo, hi);
   for (let i = from; i < to; i++) {
     const code = d.outcome[i];
@@ -235,16 +243,22 @@ function addDecisions(model: StateModel, figures: LaneFigures[], lo: number, hi:
       const key = d.spinnerLane[i] * laneCount + d.targetLane[i];
       targets.set(key, (targets.get(key) ?? 0) + 1);
     }
-    if (code >= DECISION_OUTCOMES.length) continue;
-    const outcome = DECISION_OUTCOMES[code];
-    decisions[outcome]++;
-    figures[d.spinnerLane[i]].decisions[outcome]++;
-    if (outcome === 'boostedRan' || outcome === 'boostedNotRun') boosts++;
+    if (code >= outcomes) continue;
+    byLane[d.spinnerLane[i] * outcomes + code]++;
     const p = d.problems[i];
     if (p & ProblemFlag.SchedulerMismatch) problems.schedulerMismatch++;
     if (p & ProblemFlag.LostOpportunity) problems.lostOpportunity++;
     if (p & ProblemFlag.Overboost) problems.overboost++;
   }
+  const decisions = emptyOutcomes();
+  figures.forEach((f, lane) =>
+    DECISION_OUTCOMES.forEach((outcome, code) => {
+      const n = byLane[lane * outcomes + code];
+      f.decisions[outcome] += n;
+      decisions[outcome] += n;
+    }),
+  );
+  const boosts = decisions.boostedRan + decisions.boostedNotRun;
   return { decisions, problems, yieldAttempts, boosts, targets };
 }
 
