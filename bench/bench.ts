@@ -167,7 +167,7 @@ async function main(args: string[]): Promise<void> {
       trace: benchTrace(argValue(args, '--mb', 200)),
     });
   }
-  if (only === 'all' || only === 'scale') scaleBench({ measureImport: (file) => measure('import', file), traceOfMb: benchTrace, smallTrace: join(__dirname, '..', 'samples', 'oversubscribed-4vm.report') });
+  if (only === 'all' || only === 'scale') scaleBench({ measureImport: (file, threads) => measure(`import@${threads}`, file), traceOfMb: benchTrace, smallTrace: join(__dirname, '..', 'samples', 'oversubscribed-4vm.report') });
   if (only === 'all' || only === 'inference') printInferenceTable(inferenceTable());
 }
 

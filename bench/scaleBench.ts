@@ -27,19 +27,23 @@ export interface ScaleRow extends ScaleMeasurement {
   mb: number;
 }
 
-/** Best of `runs` by time (the machine's noise only ever adds time); its peak RSS beside it. */
+/**
+ * Over `runs` runs, the least time and CPU (the machine's noise only ever adds time) and the
+ * highest peak RSS: memory is judged by its worst run, so that a run that happened to collect
+ * early (or read on fewer threads) never makes one size look lighter than the next.
+ */
 export function bestOf(runs: number, measure: () => ScaleMeasurement): ScaleMeasurement {
   let best: ScaleMeasurement | null = null;
   for (let i = 0; i < runs; i++) {
     const m = measure();
-    if (best === null || m.ms < best.ms) best = m;
+    best = best === null ? { ...m } : { ms: Math.min(best.ms, m.ms), cpuMs: Math.min(best.cpuMs, m.cpuMs), maxRssMb: Math.max(best.maxRssMb, m.maxRssMb) };
   }
   return best!;
 }
 
 export interface ScaleBenchInputs {
-  /** One import + analysis of `file` in a child process of its own. */
-  measureImport: (file: string) => ScaleMeasurement;
+  /** One import + analysis of `file` on `threads` threads, in a child process of its own. */
+  measureImport: (file: string, threads: number) => ScaleMeasurement;
   /** The generated trace of `mb` MB (made once). */
   traceOfMb: (mb: number) => string;
   /** A small trace (the bundled sample), for the process's fixed cost. */
@@ -47,12 +51,14 @@ export interface ScaleBenchInputs {
 }
 
 export function scaleBench(inputs: ScaleBenchInputs, runs = 3): void {
-  const small = { mb: statSync(inputs.smallTrace).size / 1048576, ...bestOf(runs, () => inputs.measureImport(inputs.smallTrace)) };
+  // Every size on the threads this machine reads on when idle: a thread count chosen by the load of the moment would differ between sizes.
+  const threads = importThreadsFor(availableParallelism(), 0);
+  const small = { mb: statSync(inputs.smallTrace).size / 1048576, ...bestOf(runs, () => inputs.measureImport(inputs.smallTrace, threads)) };
   const rows = SCALE_SIZES_MB.map((mb) => {
     const file = inputs.traceOfMb(mb);
-    return { mb: statSync(file).size / 1048576, ...bestOf(runs, () => inputs.measureImport(file)) };
+    return { mb: statSync(file).size / 1048576, ...bestOf(runs, () => inputs.measureImport(file, threads)) };
   });
-  for (const line of scaleReport(rows, small, runs)) console.log(line);
+  for (const line of scaleReport(rows, small, runs, threads)) console.log(line);
 }
 
 const within = (value: number, reference: number) => Math.abs(value - reference) <= FLAT_BAND * reference;
@@ -69,7 +75,7 @@ function stepsPerMb(rows: ScaleRow[], small: ScaleRow): PerMb[] {
 }
 
 /** The table and its verdicts: the steps between the bench sizes, the second against the first. */
-export function scaleReport(rows: ScaleRow[], small: ScaleRow, runs: number): string[] {
+export function scaleReport(rows: ScaleRow[], small: ScaleRow, runs: number, threads = 1): string[] {
   const steps = stepsPerMb(rows, small);
   const judged = steps.slice(1);
   const flat = (key: keyof PerMb) => judged.every((s) => within(s[key], judged[0][key]));
@@ -78,7 +84,7 @@ export function scaleReport(rows: ScaleRow[], small: ScaleRow, runs: number): st
   const from = (i: number) => (i === 0 ? `sample → ${rows[0].mb.toFixed(0)} MB` : `${rows[i - 1].mb.toFixed(0)} → ${rows[i].mb.toFixed(0)} MB`);
   return [
     '',
-    `scaling: kvm-spin import + full analysis of the generated trace-cmd report, each size in its own process, best of ${runs} by wall time; ` +
+    `scaling: kvm-spin import + full analysis of the generated trace-cmd report on ${threads} thread${threads === 1 ? '' : 's'}, each size in its own process, ${runs} runs: the least wall and CPU time, the highest peak RSS; ` +
       `the bundled sample (${small.mb.toFixed(1)} MB): ${small.ms.toFixed(0)} ms wall, ${small.cpuMs.toFixed(0)} ms CPU, ${small.maxRssMb.toFixed(0)} MB peak RSS`,
     '| trace | wall | CPU | peak RSS | step | wall ms / MB | CPU ms / MB | peak MB / MB |',
     '|---|---|---|---|---|---|---|---|',

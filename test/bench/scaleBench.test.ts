@@ -2,7 +2,7 @@
 // fixed cost; a step that costs 25 % more per MB is not; the largest peak is held to 1.5 GB.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { scaleReport, workerReport, type ScaleRow, type WorkerRow } from '../../bench/scaleBench';
+import { bestOf, scaleReport, workerReport, type ScaleMeasurement, type ScaleRow, type WorkerRow } from '../../bench/scaleBench';
 
 const small: ScaleRow = { mb: 0.5, ms: 500, cpuMs: 400, maxRssMb: 60 };
 /** 10 ms and 1.3 MB per MB over a fixed 500 ms and 60 MB, with `extra` more per MB from 200 to 800 MB. */
@@ -23,6 +23,18 @@ test('a step 25 % dearer per MB is missed; a peak of 1.6 GB is missed', () => {
   assert.match(verdicts(scaleReport(rows(2.5), small, 3)), /time per MB flat within 20 %: MISSED \(CPU time per MB: MISSED\)/);
   const heavy = rows(0).map((r) => ({ ...r, maxRssMb: 60 + 2 * r.mb }));
   assert.match(verdicts(scaleReport(heavy, small, 3)), /peak memory per MB flat within 20 %: met; 800 MB under 1\.5 GB peak: MISSED \(1660 MB\)/);
+});
+
+test('over its runs a size keeps the least time and CPU and the highest peak: a run that peaked low does not make that size look lighter', () => {
+  // As the 200 MB row once read here: its fastest run peaked at 295 MB where other two-thread runs peaked at 345–350 MB.
+  const runs: ScaleMeasurement[] = [
+    { ms: 1650, cpuMs: 2700, maxRssMb: 345 },
+    { ms: 1560, cpuMs: 2750, maxRssMb: 295 },
+    { ms: 1600, cpuMs: 2680, maxRssMb: 349 },
+  ];
+  let i = 0;
+  assert.deepEqual(bestOf(3, () => runs[i++]), { ms: 1560, cpuMs: 2680, maxRssMb: 349 });
+  assert.match(scaleReport(rows(0), small, 3, 2)[1], /generated trace-cmd report on 2 threads, each size in its own process, 3 runs: the least wall and CPU time, the highest peak RSS;/);
 });
 
 const workerRow = (threads: number, ms: number, threadCpuMs: number, cpuMs: number): WorkerRow => ({ label: String(threads), threads, ms, threadCpuMs, cpuMs, maxRssMb: 300, loadAtBest: 4 });
