@@ -304,10 +304,18 @@ export class DecisionTracker {
     const closed = this.open.closed;
     while (vm.head < vm.list.length && closed[vm.list[vm.head]] === 1) vm.head++;
     if (vm.head < 1024 || vm.head * 2 < vm.list.length) return;
+    // In place: new arrays (map() makes a holey one) would change the lists' elements kind under
+    // the optimized code of every method that reads them, which all deoptimized at the first cut.
     const cut = vm.head;
-    vm.list = vm.list.slice(cut);
-    vm.parent = vm.parent.slice(cut).map((p) => p - cut);
-    for (const d of vm.list) this.open.pos[d] -= cut;
+    const { list, parent } = vm;
+    const kept = list.length - cut;
+    for (let i = 0; i < kept; i++) {
+      list[i] = list[i + cut];
+      parent[i] = parent[i + cut] - cut;
+      this.open.pos[list[i]] -= cut;
+    }
+    list.length = kept;
+    parent.length = kept;
     vm.head = 0;
   }
 
