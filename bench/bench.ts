@@ -20,7 +20,8 @@ import { dashboardFigures, TARGET_EVENTS } from './dashboardBench';
 import { timelineFigures, type TimelineFigures } from './timelineBench';
 import { stateModelFigures, type StateModelFigures } from './stateModelBench';
 import { agreementTable, replayCost, REPLAY_SCENARIOS } from './replayBench';
-import { zstdFigures } from './zstdBench';
+import { nodeWithZstd, zstdFigures, zstdTable, zstdVerdict, type ZstdFigures } from './zstdBench';
+import { ownPeakRssMb } from './ownPeakRss';
 import { scaleBench, workerBench } from './scaleBench';
 import { inferenceTable, printInferenceTable } from './inferenceBench';
 import { threadCpuNs } from './threadCpu';
@@ -116,6 +117,8 @@ async function child(mode: string, file: string): Promise<void> {
     detail = await timelineFigures(file);
   } else if (mode === 'model') {
     detail = await stateModelFigures(file);
+  } else if (mode === 'zstd') {
+    detail = zstdFigures(file);
   } else if (mode === 'replay') {
     detail = await replayCost(file);
   } else if (mode === 'sim-one') {
@@ -131,7 +134,7 @@ async function child(mode: string, file: string): Promise<void> {
   } else throw new Error(`unknown mode ${mode}`);
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const cpu = process.cpuUsage();
-  process.stdout.write(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, detail }) + '\n');
+  process.stdout.write(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMb: ownPeakRssMb(), detail }) + '\n');
 }
 
 function measure(mode: string, file: string): { ms: number; cpuMs: number; maxRssMb: number; detail: Record<string, number> } {
@@ -346,23 +349,26 @@ function datBench(): void {
   }
 }
 
-/** zstd output MB/s beside its floors, on the recorded trace.dat of datBench (or the test fixture). */
+/** zstd output MB/s beside its floors, on the recorded trace.dat of datBench (or the test fixture); on Node 20 also on a Node that has node:zlib's zstd. */
 function zstdBench(): void {
   const recorded = join(__dirname, '..', 'bench', 'data', 'host-syscalls.dat');
   const file = existsSync(recorded) ? recorded : join(__dirname, '..', 'test', 'fixtures', 'dat', 'sched-v7-zstd.dat');
-  const z = zstdFigures(file);
-  const mbps = (v: number | null) => (v === null ? `not in Node ${z.node}` : `${v.toFixed(0)} MB/s`);
-  console.log('');
-  console.log(`trace.dat zstd chunks: ${z.chunks} chunks, ${z.outputMb.toFixed(1)} MB of output (${file.endsWith('host-syscalls.dat') ? 'recorded here' : 'the test fixture, repeated'}), Node ${z.node}, best of 3`);
-  console.log('| decoder | output |');
-  console.log('|---|---|');
-  for (const r of z.rows) console.log(`| ${r.name} | ${mbps(r.mbPerS)} |`);
-  const ours = z.rows[0].mbPerS!;
-  console.log(
-    z.decoder === 'node:zlib'
-      ? `target: ≥ 300 MB/s of output with Node's zstd: ${ours >= 300 ? 'met' : 'MISSED'} (${ours.toFixed(0)} MB/s)`
-      : `target: ≥ 300 MB/s of output with Node's zstd: not measurable on Node ${z.node} (no zlib.zstdDecompressSync before 22.15); fzstd streamed gives ${ours.toFixed(0)} MB/s`,
-  );
+  const here = zstdFigures(file);
+  const print = (z: ZstdFigures) => {
+    console.log('');
+    console.log(`trace.dat zstd chunks: ${z.chunks} chunks, ${z.outputMb.toFixed(1)} MB of output (${file.endsWith('host-syscalls.dat') ? 'recorded here' : 'the test fixture, repeated'}), Node ${z.node}, best of 3`);
+    for (const line of zstdTable(z)) console.log(line);
+  };
+  print(here);
+  let withNodeZstd = here.decoder === 'node:zlib' ? here : null;
+  const other = withNodeZstd ? null : nodeWithZstd();
+  if (other) {
+    const r = spawnSync(other, [__filename, '--child', 'zstd', file], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (r.status !== 0) throw new Error(`zstd on ${other} failed: ${r.stderr}`);
+    withNodeZstd = (JSON.parse(r.stdout.trim().split('\n').pop()!) as { detail: ZstdFigures }).detail;
+    print(withNodeZstd);
+  }
+  console.log(zstdVerdict(withNodeZstd, here));
 }
 
 /** The generated trace-cmd report of `mb` MB the trace benchmarks read (made once). */

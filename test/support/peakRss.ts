@@ -2,9 +2,13 @@
 // /proc/self/clear_refs resets the peak (VmHWM) to the current RSS (proc(5)), so the work's own
 // peak is read without a full collection before it. Elsewhere a full collection before the work,
 // and the peak compared with the peak of everything before it.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { KB_PER_MB, procStatusMb } from '../../bench/ownPeakRss';
+
+/** VmHWM and VmRSS of /proc/self/status, in MB (only called where /proc/self/clear_refs is writable). */
+const procStatus = () => procStatusMb()!;
 
 export interface PeakMeter {
   /** What the figure is measured against, for the test's diagnostic. */
@@ -15,15 +19,6 @@ export interface PeakMeter {
   growthMb(): number;
   /** The peak RSS in MB since start(). */
   peakMb(): number;
-}
-
-const KB_PER_MB = 1024;
-
-/** VmHWM and VmRSS of /proc/self/status, in MB. */
-function procStatus(): { peakMb: number; rssMb: number } {
-  const status = readFileSync('/proc/self/status', 'utf8');
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)![1]);
-  return { peakMb: kb('VmHWM') / KB_PER_MB, rssMb: kb('VmRSS') / KB_PER_MB };
 }
 
 function resetPeak(): boolean {
