@@ -10,7 +10,7 @@ import { installCodeServer } from './codeServer';
 
 const DAT_TESTS = ['datBounds', 'traceDat', 'datFuzz', 'guestTraceDat'].map((name) => join(ROOT, 'out', 'test', 'core', `${name}.test.js`));
 
-test("the trace.dat tests pass on code-server's Node, which reads zstd through node:zlib", { timeout: 300_000 }, () => {
+test("the trace.dat tests pass on code-server's Node, which reads zstd through node:zlib", { timeout: 600_000 }, () => {
   const { node } = installCodeServer();
   const decompress = join(ROOT, 'out', 'src', 'core', 'trace', 'dat', 'decompress.js');
   const decoder = spawnSync(node, ['-p', `require(${JSON.stringify(decompress)}).zstdDecoder`], { encoding: 'utf8' });
