@@ -59,7 +59,12 @@ test('trace-cmd report of a tracefs instance: the "NAME:" prefix is not part of 
   assert.equal(h?.tid, 0);
   assert.equal(h?.tsNs, 13110473425583);
   assert.equal(head('vms: CPU 0/KVM-3021 [003] 1.000000: kvm_entry: vcpu 0')?.comm, 'vms: CPU 0/KVM'); // one space: a name, not a prefix
-  assert.equal(head('i:  CPU 0/KVM-3021 [003] 1.000000: kvm_entry: vcpu 0')?.comm, 'CPU 0/KVM');
+  assert.equal(head('i:        CPU 0/KVM-3021 [003] 1.000000: kvm_entry: vcpu 0')?.comm, 'CPU 0/KVM'); // "%*s: " then "%16s"
+  assert.equal(head('   i:        CPU 0/KVM-3021 [003] 1.000000: kvm_entry: vcpu 0')?.comm, 'CPU 0/KVM'); // a shorter name, right-aligned
+  // A comm holding ":  " is the comm: no name before the colon, or not 16 columns after it.
+  assert.equal(head(':  !-1 [000] 12.345678: kvm_entry: vcpu 0')?.comm, ':  !');
+  assert.equal(head('         ab:  cd-77 [000] 12.345678: kvm_entry: vcpu 0')?.comm, 'ab:  cd');
+  assert.equal(head('i:  CPU 0/KVM-3021 [003] 1.000000: kvm_entry: vcpu 0')?.comm, 'i:  CPU 0/KVM');
   assert.equal(head('   kworker/u8:2-77 [000] 5.000001: sched_waking: comm=x pid=1 prio=120 target_cpu=000')?.comm, 'kworker/u8:2');
 });
 

@@ -49,6 +49,8 @@ const LPAREN = 40;
 const LBRACKET = 91;
 const COLON = 58;
 const DOT = 46;
+/** trace-cmd report's comm column: "%16s". */
+const COMM_COLUMNS = 16;
 
 function isDigit(c: number): boolean {
   return c >= DIGIT0 && c <= DIGIT9;
@@ -166,13 +168,15 @@ function tryAt(line: Buffer, start: number, n: number, open: number, head: LineH
   }
   let commStart = start;
   while (commStart < commEnd && isSpace(line[commStart])) commStart++;
-  // trace-cmd report of a tracefs instance: "NAME: " before the right-aligned 16-column comm.
-  // A comm is at most 15 characters, so the prefix is always followed by two spaces or more.
+  // trace-cmd report of a file with instances prints each line's instance as "%*s: " before
+  // its "%16s-%-5d" (print_handle_file, trace_show_data): a name, a colon, a space, then exactly
+  // the 16 columns of the comm, which are two spaces or more for a comm of at most 15
+  // characters. A comm that itself holds ":  " is never followed by 16 more columns.
   for (let k = commStart; k < commEnd; k++) {
     const c = line[k];
     if (isSpace(c)) break;
     if (c === COLON) {
-      if (isSpace(line[k + 1]) && isSpace(line[k + 2])) {
+      if (k > commStart && commEnd - (k + 2) === COMM_COLUMNS && isSpace(line[k + 1]) && isSpace(line[k + 2])) {
         let after = k + 1;
         while (after < commEnd && isSpace(line[after])) after++;
         if (after < commEnd) commStart = after;
