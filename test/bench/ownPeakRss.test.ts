@@ -18,7 +18,7 @@ test("a bench child spawned by a large parent reports its own peak RSS, not the 
   const r = spawnSync(process.execPath, [bench, '--child', 'scan', join(ROOT, 'samples', 'oversubscribed-4vm.report')], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const { maxRssMb } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { maxRssMb: number };
-  // A Node process reading a 1 MB sample peaks at ~50 MB; the parent's RSS is over 300 MB.
+  // A Node process reading the 0.5 MB sample peaks at ~50 MB; the parent's RSS is over 300 MB.
   assert.ok(maxRssMb > 10 && maxRssMb < PARENT_MB / 2, `the child reported ${maxRssMb.toFixed(0)} MB`);
   assert.ok(ownPeakRssMb() >= PARENT_MB, 'this process holds the ballast');
   ballast[0] = 2;
