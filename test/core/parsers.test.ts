@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { importTraceText } from '../../src/core/trace/textImporter';
+import { importTraceText, TextTraceImporter } from '../../src/core/trace/textImporter';
 import { EventKind, PREEMPT_FLAG, PrevState } from '../../src/core/trace/model';
 import { fixture } from '../support/paths';
 
@@ -116,4 +116,26 @@ test('CRLF line ends and a truncated last line', () => {
 test('UTF-8 thread names survive the latin1 decoding', () => {
   const t = importTraceText('  vcpu-é/KVM-77 [000] 1.000000: kvm_entry: vcpu 0\n');
   assert.equal(t.store.threads.get(77)?.comm, 'vcpu-é/KVM');
+});
+
+test('a thread renamed, or given its tgid, after its CPU ran another thread: the store follows every line', () => {
+  // Each line's thread is cached per CPU and per thread id; every step here takes one of those
+  // caches and must still see a changed name or a tgid met for the first time.
+  const steps: [line: string, comm: string, tgid: number][] = [
+    ['   CPU 0/KVM-100   [000] d..2.   10.000001: kvm_entry: vcpu 0', 'CPU 0/KVM', -1],
+    ['       other-200   [000] d..2.   10.000002: kvm_entry: vcpu 1', 'CPU 0/KVM', -1],
+    ['   CPU 0/KVM-100   [001] d..2.   10.000003: kvm_entry: vcpu 0', 'CPU 0/KVM', -1],
+    ['     renamed-100   [000] d..2.   10.000004: kvm_entry: vcpu 0', 'renamed', -1],
+    ['   CPU 0/KVM-100   [001] d..2.   10.000005: kvm_entry: vcpu 0', 'CPU 0/KVM', -1],
+    ['       other-200   [001] d..2.   10.000006: kvm_entry: vcpu 1', 'CPU 0/KVM', -1],
+    ['   CPU 0/KVM-100 (   99) [001] d..2.   10.000007: kvm_entry: vcpu 0', 'CPU 0/KVM', 99],
+    ['   CPU 0/KVM-100   [000] d..2.   10.000008: kvm_entry: vcpu 0', 'CPU 0/KVM', 99],
+  ];
+  const importer = new TextTraceImporter();
+  for (const [k, [line, comm, tgid]] of steps.entries()) {
+    importer.push(Buffer.from(`${line}\n`));
+    const thread = importer.store.threads.get(100);
+    assert.deepEqual([thread?.comm, thread?.tgid], [comm, tgid], `after line ${k + 1}`);
+  }
+  assert.equal(importer.finish().stats.storedEvents, steps.length);
 });

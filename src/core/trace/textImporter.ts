@@ -106,6 +106,8 @@ export class TextTraceImporter {
   private readonly head = newLineHead();
   /** The thread of each CPU's last line (most lines follow one from the same thread): spares a map look-up. */
   private readonly threadOfCpu: (CachedThread | undefined)[] = [];
+  /** Each thread's cached entry, taken again when its CPU last ran another thread: a vCPU trace switches threads on a CPU every few lines. */
+  private readonly cachedOfTid = new Map<number, CachedThread>();
   private carry: Buffer = EMPTY;
   private skippingLongLine = false;
   private readonly maxLineLength: number;
@@ -258,24 +260,38 @@ export class TextTraceImporter {
   /** Names the line's thread, slicing its name only when it is new or changed. */
   private noteThread(line: Buffer): void {
     const head = this.head;
-    const cached = head.cpu < MAX_CACHED_CPUS ? this.threadOfCpu[head.cpu] : undefined;
-    // The store updates a thread's entry in place and never replaces it, so a cached one stays
-    // current; its name's bytes are compared while the entry still holds the name they were made of.
-    if (cached !== undefined && cached.thread.tid === head.tid && cached.thread.comm === cached.comm && (head.tgid < 0 || cached.thread.tgid >= 0)) {
-      const bytes = cached.bytes;
-      const length = head.commEnd - head.commStart;
-      if (bytes !== null && bytes.length === length) {
-        let k = 0;
-        while (k < length && line[head.commStart + k] === bytes[k]) k++;
-        if (k === length) return;
-      }
+    const cpuCached = head.cpu < MAX_CACHED_CPUS;
+    const onCpu = cpuCached ? this.threadOfCpu[head.cpu] : undefined;
+    if (onCpu !== undefined && onCpu.thread.tid === head.tid && this.sameThread(onCpu, line)) return;
+    const cached = this.cachedOfTid.get(head.tid);
+    if (cached !== undefined && this.sameThread(cached, line)) {
+      if (cpuCached) this.threadOfCpu[head.cpu] = cached;
+      return;
     }
     const known = this.store.threads.get(head.tid);
     if (known !== undefined && bytesEqual(line, head.commStart, head.commEnd, known.comm) && (head.tgid < 0 || known.tgid >= 0)) {
-      if (head.cpu < MAX_CACHED_CPUS) this.threadOfCpu[head.cpu] = { thread: known, comm: known.comm, bytes: latin1Bytes(known.comm) };
+      const entry = { thread: known, comm: known.comm, bytes: latin1Bytes(known.comm) };
+      this.cachedOfTid.set(head.tid, entry);
+      if (cpuCached) this.threadOfCpu[head.cpu] = entry;
       return;
     }
     this.store.noteThread(head.tid, fixComm(commOf(line, head)), head.tgid);
+  }
+
+  /**
+   * Whether the line names `cached`'s thread as the store already has it. The store updates a
+   * thread's entry in place and never replaces it, so a cached one stays current; its name's
+   * bytes are compared while the entry still holds the name they were made of.
+   */
+  private sameThread(cached: CachedThread, line: Buffer): boolean {
+    const head = this.head;
+    if (cached.thread.comm !== cached.comm || (head.tgid >= 0 && cached.thread.tgid < 0)) return false;
+    const bytes = cached.bytes;
+    const length = head.commEnd - head.commStart;
+    if (bytes === null || bytes.length !== length) return false;
+    let k = 0;
+    while (k < length && line[head.commStart + k] === bytes[k]) k++;
+    return k === length;
   }
 
   private idOutOfRange(lineNo: number): void {
