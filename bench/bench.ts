@@ -16,7 +16,7 @@ import { POLICY_NAMES } from '../src/core/sim/policies';
 import { runJob } from '../src/core/sim/run';
 import { runJobsInWorkers } from '../src/core/sim/parallel';
 import { availableParallelism } from 'node:os';
-import { dashboardFigures, TARGET_EVENTS } from './dashboardBench';
+import { dashboardFigures, firstViewLine, TARGET_EVENTS, type DashboardFigures } from './dashboardBench';
 import { timelineFigures, type TimelineFigures } from './timelineBench';
 import { stateModelFigures, type StateModelFigures } from './stateModelBench';
 import { agreementTable, replayCost, REPLAY_SCENARIOS } from './replayBench';
@@ -236,7 +236,7 @@ function simBench(): void {
 }
 
 function dashboardBench(mb: number): void {
-  const d = measure('dashboard', benchTrace(mb)).detail as unknown as import('./dashboardBench').DashboardFigures;
+  const d = measure('dashboard', benchTrace(mb)).detail as unknown as DashboardFigures;
   const kb = (b: number) => `${(b / 1024).toFixed(0)} KB`;
   const after = (model: number, render: number | null) => (render === null ? `${model.toFixed(0)} ms + no browser` : `${(model + render).toFixed(0)} ms`);
   console.log('');
@@ -248,14 +248,7 @@ function dashboardBench(mb: number): void {
   const total = d.modelMs + (d.renderMs ?? 0);
   const largest = Math.max(d.messageBytes, d.rangeMessageBytes);
   console.log(`targets: dashboard drawn within 1 s after the analysis: ${d.renderMs !== null && total < 1000 ? 'met' : d.renderMs === null ? 'not measured (no browser)' : 'MISSED'} (${total.toFixed(0)} ms); no message over 1 MB: ${largest < 1 << 20 ? 'met' : 'MISSED'} (${kb(largest)})`);
-  const f = d.firstView as unknown as import('./dashboardBench').FirstViewFigures;
-  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-  const drawn = (ms: number | null) => (ms === null ? '' : ` + ${ms.toFixed(0)} ms drawing`);
-  const firstMs = f.firstPartialMs === null ? null : f.firstPartialMs + (f.partialRenderMs ?? 0);
-  console.log(
-    `opening the ${f.megabytes.toFixed(0)} MB trace as the editor does (session worker, from its start): first partial view ${f.firstPartialMs === null ? 'none' : `${s(f.firstPartialMs)}${drawn(f.partialRenderMs)} (${(100 * f.firstPartialShare!).toFixed(0)} % read; ${f.partials} partial views in all)`}; whole dashboard ${s(f.fullMs)}${drawn(f.fullRenderMs)}; ` +
-      `target first view ≤ 2.5 s: ${firstMs !== null && firstMs <= 2500 ? 'met' : 'MISSED'} (${firstMs === null ? 'no partial view' : s(firstMs)})`,
-  );
+  console.log(firstViewLine(d.firstView));
 }
 
 function timelineBench(mb: number): void {
