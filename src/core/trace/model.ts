@@ -92,6 +92,20 @@ export class StringTable {
   }
 }
 
+/** Rows laid out as the store's columns. */
+export interface StoreRows {
+  ts: Float64Array;
+  cpu: Uint16Array;
+  tid: Int32Array;
+  kind: Uint8Array;
+  a: Int32Array;
+  b: Int32Array;
+  c: Int32Array;
+  x: Float64Array;
+  y: Float64Array;
+  line: Uint32Array;
+}
+
 export class EventStore {
   length = 0;
   ts: Float64Array; // nanoseconds, or raw counter values when clock.unit is 'cycles'
@@ -118,6 +132,8 @@ export class EventStore {
   outOfOrder = 0;
   firstOutOfOrderLine = 0;
   private lastTs = -Infinity;
+  /** While not null, the tid of each thread added or renamed (the importer's fast path keeps its copy of the names in step). */
+  namedLog: number[] | null = null;
 
   constructor(initialCapacity = 1 << 16) {
     const n = Math.max(16, initialCapacity);
@@ -161,10 +177,46 @@ export class EventStore {
     const known = this.threads.get(tid);
     if (!known) {
       this.threads.set(tid, { tid, comm, tgid });
+      this.namedLog?.push(tid);
       return;
     }
-    if (comm && comm !== '<...>' && known.comm !== comm) known.comm = comm;
+    if (comm && comm !== '<...>' && known.comm !== comm) {
+      known.comm = comm;
+      this.namedLog?.push(tid);
+    }
     if (tgid >= 0 && known.tgid < 0) known.tgid = tgid;
+  }
+
+  /**
+   * Appends `count` rows from columns in the store's own types (the importer's fast path),
+   * counting rows out of time order as push() does.
+   */
+  appendRows(rows: StoreRows, count: number): void {
+    const at = this.length;
+    if (at + count > this.ts.length) this.grow(Math.max(this.ts.length * 2, at + count));
+    const { ts, cpu, tid, kind, a, b, c, x, y, line } = this;
+    const from = rows;
+    let lastTs = this.lastTs;
+    for (let k = 0; k < count; k++) {
+      const i = at + k;
+      const t = from.ts[k];
+      if (t < lastTs) {
+        if (this.outOfOrder === 0) this.firstOutOfOrderLine = from.line[k];
+        this.outOfOrder++;
+      } else lastTs = t;
+      ts[i] = t;
+      cpu[i] = from.cpu[k];
+      tid[i] = from.tid[k];
+      kind[i] = from.kind[k];
+      a[i] = from.a[k];
+      b[i] = from.b[k];
+      c[i] = from.c[k];
+      x[i] = from.x[k];
+      y[i] = from.y[k];
+      line[i] = from.line[k];
+    }
+    this.lastTs = lastTs;
+    this.length = at + count;
   }
 
   /** The events the recorder says it lost, summed exactly (decimal text: counts may pass 2^53). */
