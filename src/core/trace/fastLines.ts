@@ -12,6 +12,13 @@ export const RawMode = { Seconds: 0, Counter: 1, Unknown: 2 } as const;
 
 const MAX_COMM_BYTES = 32;
 
+/**
+ * The fields of FastLines.state after a call: where the next call starts in the window, the
+ * lines its rows span, the line it stopped at ([start, end); start −1: none) and, when that
+ * line lacked only its thread's name or its exit reason's id, that tid or reason index (else −1).
+ */
+export const CallState = { Consumed: 0, LinesRead: 1, StopStart: 2, StopEnd: 3, StopTid: 4, StopReason: 5, Fields: 6 } as const;
+
 type Fn = (...args: number[]) => number;
 
 export class FastLines {
@@ -37,6 +44,7 @@ export class FastLines {
     this.capacity = this.fn.inputBytes();
     this.input = view(Uint8Array, 'input', this.capacity);
     this.commScratch = view(Uint8Array, 'commScratch', MAX_COMM_BYTES);
+    this.state = view(Int32Array, 'state', CallState.Fields);
     this.rows = {
       ts: view(Float64Array, 'outTs'),
       cpu: view(Uint16Array, 'outCpu'),
@@ -66,31 +74,8 @@ export class FastLines {
     return rows;
   }
 
-  /** Where the last call stopped reading lines, and how many (empty ones included) its rows span. */
-  consumed(): number {
-    return this.fn.consumed();
-  }
-
-  linesRead(): number {
-    return this.fn.linesRead();
-  }
-
-  /** The line the last call stopped at ([start, end) in the window; start −1: none), its tid once its head was read, its unknown exit reason's index. */
-  stopStart(): number {
-    return this.fn.stopStart();
-  }
-
-  stopEnd(): number {
-    return this.fn.stopEnd();
-  }
-
-  stopTid(): number {
-    return this.fn.stopTid();
-  }
-
-  stopReason(): number {
-    return this.fn.stopReason();
-  }
+  /** What the last call did (fastLines.c's state): see CallState. */
+  readonly state: Int32Array;
 
   /** The store names `tid` `comm`: rows of that thread with that name need no naming. */
   setThread(tid: number, comm: string): void {

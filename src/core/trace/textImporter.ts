@@ -10,7 +10,7 @@ import { EventStore, isPid, lostEvents, type ThreadInfo } from './model';
 import { checkClockHz, countsToNs } from './clock';
 import { bytesEqual, commOf, latin1, newLineHead, parseLineHead } from './lineHead';
 import { decodeEvent, DecodeResult, fixComm } from './eventPayload';
-import { fastLines, RawMode, type FastLines } from './fastLines';
+import { CallState, fastLines, RawMode, type FastLines } from './fastLines';
 import {
   decideFormat,
   EXPECTED_FORMATS,
@@ -195,16 +195,16 @@ export class TextTraceImporter {
       }
       fast.input.set(buf.subarray(pos, windowEnd));
       const length = windowEnd - pos;
+      const state = fast.state;
       for (let at = 0; at < length; ) {
-        this.shareNames();
+        if (this.store.namedLog!.length > 0) this.shareNames();
         const rows = fast.parse(at, length, this.rawMode(), this.maxLineLength, this.stats.lines);
         if (rows > 0) this.takeRows(rows);
-        this.stats.lines += fast.linesRead();
-        at = fast.consumed();
-        const stop = fast.stopStart();
-        if (stop >= 0) {
-          this.stopLine(buf, pos, stop, fast.stopEnd());
-          at = fast.stopEnd() + 1;
+        this.stats.lines += state[CallState.LinesRead];
+        at = state[CallState.Consumed];
+        if (state[CallState.StopStart] >= 0) {
+          at = state[CallState.StopEnd] + 1;
+          this.stopLine(buf, pos, state[CallState.StopStart], state[CallState.StopEnd], state[CallState.StopTid], state[CallState.StopReason]);
         }
       }
       pos = windowEnd;
@@ -224,13 +224,11 @@ export class TextTraceImporter {
     this.evidence.dashPidLines += rows;
   }
 
-  /** The line the fast path stopped at, read by the line reader; then the fast path learns the names and ids it lacked. */
-  private stopLine(buf: Buffer, base: number, start: number, end: number): void {
+  /** The line the fast path stopped at, read by the line reader; then the fast path learns the name or id it lacked. */
+  private stopLine(buf: Buffer, base: number, start: number, end: number, tid: number, reason: number): void {
     const fast = this.fast!;
-    const tid = fast.stopTid();
-    const reason = fast.stopReason();
     this.lineBytes(buf, base + start, base + end);
-    this.shareNames();
+    if (this.store.namedLog!.length > 0) this.shareNames();
     const thread = tid >= 0 ? this.store.threads.get(tid) : undefined;
     if (thread !== undefined) fast.setThread(tid, thread.comm);
     if (reason >= 0) {

@@ -45,7 +45,11 @@ static i32 out_c[RECORDS];
 static u32 out_line[RECORDS];
 static u16 out_cpu[RECORDS];
 static u8 out_kind[RECORDS];
-static i32 stop_start, stop_end, stop_tid, stop_reason;
+// What the last call did, read by the caller from memory (one call per stop, not seven):
+// where the next starts, the lines its rows span, and the line it stopped at with, when the
+// line's thread name or exit reason was all it lacked, that tid or reason's index (else -1).
+enum { CONSUMED, LINES_READ, STOP_START, STOP_END, STOP_TID, STOP_REASON, STATE_FIELDS };
+static i32 state[STATE_FIELDS];
 
 // The exit reasons met (their bytes, kept for the instance's life) and each one's string id in
 // the current importer's store (-1: not told yet).
@@ -65,8 +69,6 @@ static u8 comm_scratch[MAX_COMM_BYTES];
 
 static i32 kind_exit, kind_entry, kind_ple, kind_ipi, kind_accept;
 static i32 max_line;
-static i32 consumed;
-static i32 lines_read;
 
 EXPORT("input") u8 *input_ptr(void) { return input; }
 EXPORT("inputBytes") i32 input_bytes(void) { return INPUT_BYTES; }
@@ -84,12 +86,7 @@ EXPORT("outKind") u8 *out_kind_ptr(void) { return out_kind; }
 EXPORT("commScratch") u8 *comm_scratch_ptr(void) { return comm_scratch; }
 EXPORT("reasonPtr") u8 *reason_ptr(i32 i) { return reason_bytes[i]; }
 EXPORT("reasonLen") i32 reason_length(i32 i) { return reason_len[i]; }
-EXPORT("consumed") i32 consumed_bytes(void) { return consumed; }
-EXPORT("linesRead") i32 lines_in_call(void) { return lines_read; }
-EXPORT("stopStart") i32 stop_line_start(void) { return stop_start; }
-EXPORT("stopEnd") i32 stop_line_end(void) { return stop_end; }
-EXPORT("stopTid") i32 stop_line_tid(void) { return stop_tid; }
-EXPORT("stopReason") i32 stop_line_reason(void) { return stop_reason; }
+EXPORT("state") i32 *state_ptr(void) { return state; }
 
 /** Forgets the names and string ids of the previous importer (another store). */
 EXPORT("forgetStore") void forget_store(void) {
@@ -292,8 +289,8 @@ static i32 read_timestamp(const u8 *p, i32 i, i32 n, int raw_mode, double *ts) {
 }
 
 /**
- * One line [start, n): writes row r and returns 1, or returns 0 to stop there (stop_tid: the
- * line's tid once its head was read; stop_reason: an exit reason whose string id is not known).
+ * One line [start, n): writes row r and returns 1, or returns 0 to stop there (STOP_TID: a
+ * thread whose name the module does not know; STOP_REASON: an exit reason without its id).
  */
 static int read_line(const u8 *p, i32 start, i32 n, int raw_mode, i32 r) {
   if (n - start > max_line || p[n - 1] == '\r') return 0;
@@ -358,8 +355,10 @@ static int read_line(const u8 *p, i32 start, i32 n, int raw_mode, i32 r) {
   // lineHead.ts takes a tab for a space: a head with one is left to it.
   if (first_byte(p, start, at, '\t') < at) return 0;
   i32 a = 0, b = 0, c = 0, kind;
-  stop_tid = (i32)tid;
-  if (!thread_known(p, (i32)tid, comm_start, ce)) return 0;
+  if (!thread_known(p, (i32)tid, comm_start, ce)) {
+    state[STOP_TID] = (i32)tid;
+    return 0;
+  }
   double x = __builtin_nan(""), y = __builtin_nan("");
   if (name_is(p, ev_start, ev_end, "kvm_exit", 8)) {
     kind = kind_exit;
@@ -377,7 +376,7 @@ static int read_line(const u8 *p, i32 start, i32 n, int raw_mode, i32 r) {
     i32 local = reason_index(p, rs + 7, e);
     if (local < 0) return 0;
     if (reason_id[local] < 0) {
-      stop_reason = local;
+      state[STOP_REASON] = local;
       return 0;
     }
     b = reason_id[local];
@@ -436,27 +435,27 @@ static int read_line(const u8 *p, i32 start, i32 n, int raw_mode, i32 r) {
 
 /**
  * Reads the whole lines of input[from, length) (each ends with '\n') into rows, until RECORDS
- * rows or a line the importer must read (its bytes: stopStart..stopEnd; consumed() is its
- * start) or the window's end (consumed() = where the lines end). raw_mode: the importer's
+ * rows or a line the importer must read (its bytes: STOP_START..STOP_END; CONSUMED is its
+ * start; STOP_START -1: none) or the window's end (CONSUMED: where the lines end). raw_mode: the importer's
  * timestamps so far (0 seconds.fraction, 1 raw counter values, 2 none yet: the first event line
  * stops the call); lines over max_line_length stop it; line_base: the importer's lines so far.
- * Returns the rows written; linesRead() is how many lines (empty ones included) they span.
+ * Returns the rows written; LINES_READ: how many lines (empty ones included) they span.
  */
 EXPORT("parse") i32 parse(i32 from, i32 length, i32 raw_mode, i32 max_line_length, i32 line_base) {
   max_line = max_line_length;
   i32 r = 0;
   i32 pos = from;
   i32 lines = 0;
-  stop_start = -1;
+  state[STOP_START] = -1;
   while (r < RECORDS && pos < length) {
     i32 nl = first_byte(input, pos, length, '\n');
     if (nl >= length) break; // no whole line left
     if (nl > pos) {
-      stop_tid = -1;
-      stop_reason = -1;
+      state[STOP_TID] = -1;
+      state[STOP_REASON] = -1;
       if (raw_mode == 2 || input[pos] == '#' || !read_line(input, pos, nl, raw_mode, r)) {
-        stop_start = pos;
-        stop_end = nl;
+        state[STOP_START] = pos;
+        state[STOP_END] = nl;
         break;
       }
       out_line[r] = (u32)(line_base + lines + 1);
@@ -465,7 +464,7 @@ EXPORT("parse") i32 parse(i32 from, i32 length, i32 raw_mode, i32 max_line_lengt
     lines++;
     pos = nl + 1;
   }
-  consumed = pos;
-  lines_read = lines;
+  state[CONSUMED] = pos;
+  state[LINES_READ] = lines;
   return r;
 }
