@@ -4,7 +4,8 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importThreadsFor, importTraceFileParallel, MAX_IMPORT_THREADS, splitAtLines } from '../../src/core/trace/parallelImport';
-import { CancelledError, importTraceFile } from '../../src/core/trace/textImporter';
+import { CancelledError, importTraceFile, TextTraceImporter } from '../../src/core/trace/textImporter';
+import { appendParts, serializePart } from '../../src/core/trace/mergeParts';
 import { takeCensus } from '../../src/core/analysis/census';
 import { fixture, ROOT } from '../support/paths';
 import { scratchDir } from '../support/scratch';
@@ -89,4 +90,20 @@ test('this thread and a worker per idle core: 2 cores read on two threads when q
   assert.deepEqual([0, 2.2, 5.6, 9].map((load) => importThreadsFor(8, load)), [8, 6, 3, 1]);
   assert.equal(importThreadsFor(64, 0), MAX_IMPORT_THREADS);
   assert.equal(importThreadsFor(1, 0), 1);
+});
+
+test('a part appended to the store lets its columns go (the state model is built beside the store, not beside the parts too)', () => {
+  const text = readFileSync(join(ROOT, 'samples', 'oversubscribed-4vm.report'), 'latin1').split('\n');
+  const half = Math.floor(text.length / 2);
+  const read = (lines: string[], continuation: boolean) => {
+    const importer = new TextTraceImporter({ continuation, fastPath: false });
+    importer.push(Buffer.from(lines.join('\n') + '\n', 'latin1'));
+    return importer.finishPart();
+  };
+  const first = read(text.slice(0, half), false);
+  const { data: second } = serializePart(read(text.slice(half), true));
+  const rows = first.store.length + second.length;
+  const merged = appendParts(first, [second]);
+  assert.equal(merged.store.length, rows);
+  for (const column of ['ts', 'cpu', 'tid', 'kind', 'a', 'b', 'c', 'x', 'y', 'line'] as const) assert.equal(second[column].length, 0, column);
 });

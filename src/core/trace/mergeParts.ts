@@ -10,6 +10,8 @@ import { emptyImportStats, type ImportPart, type ImportStats } from './textImpor
 
 const COLUMNS = ['ts', 'cpu', 'tid', 'kind', 'a', 'b', 'c', 'x', 'y', 'line'] as const;
 type Column = (typeof COLUMNS)[number];
+/** What a part's columns are once appended. */
+const EMPTY_COLUMN = new Uint8Array(0);
 
 /** A worker's part; its columns may be longer than `length` (their unused capacity). */
 export type SerializedPart = { [K in Column]: EventStore[K] } & {
@@ -78,7 +80,12 @@ export function sameTimestamps(parts: readonly { rawTimestamps: boolean | null }
   return kinds.size <= 1;
 }
 
-/** Appends the parts that follow `first` in the file, in order, to it (its store, stats and evidence). */
+/**
+ * Appends the parts that follow `first` in the file, in order, to it (its store, stats and
+ * evidence). Each part's columns are let go once copied: the worker that posted a part keeps
+ * it reachable until that worker is collected, and the state model's tables, allocated next,
+ * would otherwise sit beside them (an 800 MB trace peaked at 1,161 MB instead of 962 MB).
+ */
 export function appendParts(first: ImportPart, parts: readonly SerializedPart[]): ImportPart {
   const { store, stats, evidence } = first;
   store.reserve(parts.reduce((n, p) => n + p.length, store.length));
@@ -103,6 +110,7 @@ export function appendParts(first: ImportPart, parts: readonly SerializedPart[])
       }
     }
     store.length = end;
+    for (const k of COLUMNS) (part as Record<Column, unknown>)[k] = EMPTY_COLUMN;
     for (const t of part.threads) store.noteThread(t.tid, t.comm, t.tgid);
     for (const [name, count] of part.otherEvents) store.otherEvents.set(name, (store.otherEvents.get(name) ?? 0) + count);
     for (const l of part.lost) store.lost.push({ ...l, line: l.line + lineOffset });
