@@ -123,6 +123,19 @@ const EVENTS = [
   'kvm_apic_ipi: dst 3 vec 251',
   'kvm_apic_accept_irq: apicid 7 vec 251 (Fixed|edge)',
   'kvm_apic_accept_irq: apicid 0x1A vec 251 (Fixed|edge)',
+  'sched_switch: CPU 0/KVM:3004 [120] R ==> CPU 1/KVM:3005 [120]',
+  'sched_switch: CPU 0/KVM:3004 [120] R+ ==> x:1 [120]',
+  'sched_switch: x:1 [120] S ==> CPU 0/KVM:3004 [120]',
+  'sched_switch: prev_comm=CPU 0/KVM prev_pid=3004 prev_prio=120 prev_state=R+ ==> next_comm=CPU 1/KVM next_pid=3005 next_prio=120',
+  'sched_switch: prev_comm=x prev_pid=1 prev_prio=120 prev_state=D ==> next_comm=CPU 0/KVM next_pid=3004 next_prio=120',
+  'sched_wakeup: CPU 1/KVM:3005 [120] CPU:002',
+  'sched_wakeup: CPU 1/KVM:3005 [120] success=1 CPU:002',
+  'sched_waking: comm=CPU 0/KVM pid=3004 prio=120 target_cpu=003',
+  'sched_wakeup: comm=x pid=1 prio=120 success=1 target_cpu=000',
+  'sched_wakeup_new: CPU 0/KVM:3004 [120] CPU:001',
+  'sched_waking: comm=CPU 1/KVM pid=3005 prio=120',
+  'sched_switch: CPU 0/KVM:3004 [120] I ==> CPU 1/KVM:3005 [120]',
+  'sched_switch: prev_comm=CPU 0/KVM prev_pid=3004 prev_prio=120 prev_state=T ==> next_comm=x next_pid=1 next_prio=120',
 ];
 const ODD_EVENTS = [
   'kvm_exit: vcpu 0x3 reason HLT rip 0x0',
@@ -143,7 +156,33 @@ const ODD_EVENTS = [
   'kvm_ple_window: vcpu 1: ple_window 8192 (grow 4096)',
   'sched_switch: CPU 3/KVM:3004 [120] R ==> CPU 3/KVM:3104 [120]',
   'sched_switch: prev_comm=CPU 0/KVM prev_pid=3004 prev_prio=120 prev_state=R ==> next_comm=x next_pid=3104 next_prio=120',
+  'sched_switch: renamed:3004 [120] R ==> CPU 1/KVM:3005 [120]',
+  'sched_switch: CPU 0/KVM:3004 [120] R ==> <...>:3005 [120]',
+  'sched_switch: CPU 0/KVM:3004 [120] R ==> CPU 1/KVM:-3 [120]',
+  'sched_switch: CPU 0/KVM:3004 [120] R ==> CPU 1/KVM:4194304 [120]',
+  'sched_switch: CPU 0/KVM:3004 [120] ==> CPU 1/KVM:3005 [120]',
+  'sched_switch: CPU 0/KVM:3004 [120] R ==> CPU 1/KVM:3005 [120]  ',
+  'sched_switch: CPU 0/KVM:3004 [120] R ==> CPU 1/KVM:0x3005 [120]',
+  'sched_switch: prev_comm=CPU 0/KVM prev_pid=3004 prev_prio=120 prev_state= ==> next_comm=CPU 1/KVM next_pid=3005 next_prio=120',
+  'sched_switch: prev_comm=CPU 0/KVM prev_pid=3004 prev_prio=120 ==> next_comm=CPU 1/KVM next_pid=3005',
+  'sched_switch: prev_comm=a prev_pid=5 prev_pid=3004 prev_prio=120 prev_state=S ==> next_comm=CPU 1/KVM next_pid=3005 next_prio=120',
+  'sched_switch: CPU 0/KVM:3004 [120] R',
+  'sched_switch: prev_comm=CPU 0/KVM prev_pid=3004 prev_prio=120 prev_state=S ==> next_comm=CPU 1/KVM',
+  'sched_switch: CPU 0/KVM:3004 [120] R ==> CPU 1/KVM:3005 [120]\t',
+  'sched_switch: CPU 0/KVM:3004x [120] R ==> CPU 1/KVM:3005 [120]',
   'sched_wakeup: CPU 2/KVM:3003 [120] CPU:002',
+  'sched_wakeup: CPU 1/KVM:3005 [120] CPU:-1',
+  'sched_wakeup: CPU 1/KVM:3005 [120] CPU:002x',
+  'sched_wakeup: CPU 1/KVM:3005 [120] success=x CPU:002',
+  'sched_wakeup: CPU 1/KVM:3005 [120] success=-1',
+  'sched_wakeup: CPU 1/KVM:3005 [120]',
+  'sched_wakeup: CPU 1/KVM:3005 [120] CPU:99999999999',
+  'sched_waking: comm=CPU 0/KVM pid=3004 prio=120 target_cpu=-1',
+  'sched_waking: comm=CPU 0/KVM pid=3004 prio=120 target_cpu=0x3',
+  'sched_waking: comm=renamed pid=3004 prio=120 target_cpu=003',
+  'sched_waking: comm=CPU 0/KVM pid= prio=120 target_cpu=003',
+  'sched_wakeup_new: comm=CPU 1/KVM pid=3005 prio=120 target_cpu=001',
+  'sched_migrate_task: comm=x pid=1 prio=120 orig_cpu=0 dest_cpu=1',
   'irq_handler_entry: irq=11 name=eth0',
   'kvm_exit:',
 ];
@@ -166,6 +205,13 @@ const render = (l: Line) => `${l.indent}${l.comm}-${l.pid}${l.tgid}${l.gap}[${l.
 const CANONICAL: Line = Object.fromEntries(Object.entries(FIELDS).map(([k, [common]]) => [k, common[0]])) as Line;
 
 const line = fc.record(Object.fromEntries(Object.entries(FIELDS).map(([k, [common, rare]]) => [k, usually([...common], [...rare])])) as { [K in keyof Line]: fc.Arbitrary<string> }).map(render);
+/** Lines that name the threads the sched payloads above name, as those payloads name them. */
+const PRELUDE = [
+  '   CPU 0/KVM-3004  [000] d..2.  2399.000001: kvm_entry: vcpu 0',
+  '   CPU 1/KVM-3005  [001] d..2.  2399.000002: kvm_entry: vcpu 1',
+  '           x-1     [002] d..2.  2399.000003: kvm_entry: vcpu 0',
+].join('\n');
+
 const otherLine = fc.constantFrom('', '# tracer: nop', 'cpus=8', 'CPU:2 [LOST 12 EVENTS]', 'version = 6', 'not a trace line at all', '  CPU 0/KVM-3001 [000]');
 
 test('random lines near the fast shape, in random chunks: the same outcome as the line reader alone', () => {
@@ -176,7 +222,7 @@ test('random lines near the fast shape, in random chunks: the same outcome as th
       usually([1 << 20], [40, 90]),
       fc.boolean(),
       (lines, cuts, maxLineLength, trailingNewline) => {
-        const text = lines.join('\n') + (trailingNewline ? '\n' : '');
+        const text = `${PRELUDE}\n${lines.join('\n')}${trailingNewline ? '\n' : ''}`;
         assertSame(Buffer.from(text, 'utf8'), cuts, { maxLineLength, sniffLimit: 1 << 20 });
       },
     ),
@@ -190,7 +236,7 @@ test('each way out of the fast shape, one field at a time, after a line that nam
     for (const value of [...common, ...rare]) {
       for (const event of field === 'event' ? [CANONICAL.event] : EVENTS) {
         const odd = render({ ...CANONICAL, event, [field]: value });
-        const text = `${render(CANONICAL)}\n${odd}\n${render({ ...CANONICAL, ts: '2400.000025' })}\n`;
+        const text = `${PRELUDE}\n${render(CANONICAL)}\n${odd}\n${render({ ...CANONICAL, ts: '2400.000025' })}\n`;
         const bytes = Buffer.from(text, 'utf8');
         const oddBytes = Buffer.byteLength(odd.replace(/\r$/, ''));
         for (const maxLineLength of [1 << 20, oddBytes, oddBytes - 1]) assertSame(bytes, [], { maxLineLength });

@@ -1,5 +1,5 @@
 // The text importer's fast path (wasm/fastLines.c, built by scripts/build-wasm.mjs): runs of
-// whole lines of the commonest shape read in WebAssembly into rows laid out as the store's
+// whole lines of the commonest shape (the kvm and sched events the analysis reads) read in WebAssembly into rows laid out as the store's
 // columns, stopping at each line the JavaScript line reader must read. One instance per thread
 // serves every importer, one call at a time; it keeps a copy of the current importer's thread
 // names and exit-reason ids, forgotten when another importer calls.
@@ -15,9 +15,11 @@ const MAX_COMM_BYTES = 32;
 /**
  * The fields of FastLines.state after a call: where the next call starts in the window, the
  * lines its rows span, the line it stopped at ([start, end); start −1: none) and, when that
- * line lacked only its thread's name or its exit reason's id, that tid or reason index (else −1).
+ * line lacked only a thread's name or its exit reason's id, that tid or reason index (else −1),
+ * and the sched_switch / sched_wakeup / sched_waking rows in the kernel's key=value rendering
+ * and in trace-cmd's (the format evidence).
  */
-export const CallState = { Consumed: 0, LinesRead: 1, StopStart: 2, StopEnd: 3, StopTid: 4, StopReason: 5, Fields: 6 } as const;
+export const CallState = { Consumed: 0, LinesRead: 1, StopStart: 2, StopEnd: 3, StopTid: 4, StopReason: 5, RawSched: 6, CompactSched: 7, Fields: 8 } as const;
 
 type Fn = (...args: number[]) => number;
 
@@ -57,7 +59,8 @@ export class FastLines {
       y: view(Float64Array, 'outY'),
       line: view(Uint32Array, 'outLine'),
     };
-    this.fn.configure(EventKind.KvmExit, EventKind.KvmEntry, EventKind.PleWindow, EventKind.ApicIpi, EventKind.ApicAcceptIrq);
+    const K = EventKind;
+    this.fn.configure(K.KvmExit, K.KvmEntry, K.PleWindow, K.ApicIpi, K.ApicAcceptIrq, K.SchedSwitch, K.SchedWakeup, K.SchedWaking, K.SchedWakeupNew);
   }
 
   /** Makes `importer` (a number unique to it) the one whose names and ids the module holds. */

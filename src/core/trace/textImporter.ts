@@ -199,7 +199,7 @@ export class TextTraceImporter {
       for (let at = 0; at < length; ) {
         if (this.store.namedLog!.length > 0) this.shareNames();
         const rows = fast.parse(at, length, this.rawMode(), this.maxLineLength, this.stats.lines);
-        if (rows > 0) this.takeRows(rows);
+        if (rows > 0) this.takeRows(rows, state[CallState.RawSched], state[CallState.CompactSched]);
         this.stats.lines += state[CallState.LinesRead];
         at = state[CallState.Consumed];
         if (state[CallState.StopStart] >= 0) {
@@ -217,11 +217,13 @@ export class TextTraceImporter {
   }
 
   /** Rows the fast path read: stored as they are, counted as the line reader counts an event line. */
-  private takeRows(rows: number): void {
+  private takeRows(rows: number, rawSched: number, compactSched: number): void {
     this.store.appendRows(this.fast!.rows, rows);
     this.stats.eventLines += rows;
     this.stats.storedEvents += rows;
     this.evidence.dashPidLines += rows;
+    this.evidence.rawSched += rawSched;
+    this.evidence.compactSched += compactSched;
   }
 
   /** The line the fast path stopped at, read by the line reader; then the fast path learns the name or id it lacked. */

@@ -1,16 +1,18 @@
 // The fast path of the text importer, compiled to WebAssembly (scripts/build-wasm.mjs): the
 // commonest line shape of trace-cmd report and ftrace text, read whole — its head and the
-// payloads of the five kvm events that make most of a KVM host trace. Every other line, and
-// every line that is not exactly in that shape, is handed back to the JavaScript importer
-// (a "defer" record), which reads it as it reads any line; so the fast path only has to agree
-// with lineHead.ts and the kvm.ts decoders on the lines it accepts. Accepted:
+// payloads of the kvm and sched events that make most of a KVM host trace. Every other line, and
+// every line that is not exactly in that shape, stops the call and is read by the JavaScript
+// importer as it reads any line; so the fast path only has to agree with lineHead.ts and the
+// kvm.ts and sched.ts decoders on the lines it accepts. Accepted:
 //   <spaces>COMM-PID [CPU] FLAGS SECONDS.FRACTION: EVENT: PAYLOAD      (FLAGS optional)
 // with no tab, no tgid column, no instance prefix, no event group, no carriage return, a pid
 // under PID_MAX_LIMIT and a CPU under 4096, and one of kvm_exit, kvm_entry,
-// kvm_ple_window_update, kvm_apic_ipi, kvm_apic_accept_irq whose payload decodes.
+// kvm_ple_window_update, kvm_apic_ipi, kvm_apic_accept_irq, sched_switch, sched_wakeup,
+// sched_waking, sched_wakeup_new whose payload decodes and whose threads the store already
+// names as the line does (so that the line changes no name).
 //
-// Memory: the caller copies a window of whole lines to `input` and reads up to RECORDS records
-// per call from the record columns. Nothing is allocated; the module keeps only the exit
+// Memory: the caller copies a window of whole lines to `input` and reads up to RECORDS rows
+// per call from the row columns. Nothing is allocated; the module keeps only the exit
 // reasons it has met (their bytes, up to MAX_REASONS; the caller gives each its string id), so
 // one instance serves every importer of a thread, one call at a time.
 
@@ -46,9 +48,11 @@ static u32 out_line[RECORDS];
 static u16 out_cpu[RECORDS];
 static u8 out_kind[RECORDS];
 // What the last call did, read by the caller from memory (one call per stop, not seven):
-// where the next starts, the lines its rows span, and the line it stopped at with, when the
-// line's thread name or exit reason was all it lacked, that tid or reason's index (else -1).
-enum { CONSUMED, LINES_READ, STOP_START, STOP_END, STOP_TID, STOP_REASON, STATE_FIELDS };
+// where the next starts, the lines its rows span, the line it stopped at with, when a thread
+// name or the exit reason was all it lacked, that tid or reason's index (else -1), and its
+// sched_switch / sched_wakeup / sched_waking rows in the kernel's key=value rendering and in
+// trace-cmd's (the format evidence, sniff.ts noteEventLine).
+enum { CONSUMED, LINES_READ, STOP_START, STOP_END, STOP_TID, STOP_REASON, RAW_SCHED, COMPACT_SCHED, STATE_FIELDS };
 static i32 state[STATE_FIELDS];
 
 // The exit reasons met (their bytes, kept for the instance's life) and each one's string id in
@@ -67,7 +71,7 @@ static i32 thread_comm_len[THREAD_SLOTS];
 static u8 thread_comm[THREAD_SLOTS][MAX_COMM_BYTES];
 static u8 comm_scratch[MAX_COMM_BYTES];
 
-static i32 kind_exit, kind_entry, kind_ple, kind_ipi, kind_accept;
+static i32 kind_exit, kind_entry, kind_ple, kind_ipi, kind_accept, kind_switch, kind_wakeup, kind_waking, kind_wakeup_new;
 static i32 max_line;
 
 EXPORT("input") u8 *input_ptr(void) { return input; }
@@ -95,12 +99,16 @@ EXPORT("forgetStore") void forget_store(void) {
 }
 
 /** The store's EventKind codes, once per instance. */
-EXPORT("configure") void configure(i32 exit, i32 entry, i32 ple, i32 ipi, i32 accept) {
+EXPORT("configure") void configure(i32 exit, i32 entry, i32 ple, i32 ipi, i32 accept, i32 sched_switch, i32 wakeup, i32 waking, i32 wakeup_new) {
   kind_exit = exit;
   kind_entry = entry;
   kind_ple = ple;
   kind_ipi = ipi;
   kind_accept = accept;
+  kind_switch = sched_switch;
+  kind_wakeup = wakeup;
+  kind_waking = waking;
+  kind_wakeup_new = wakeup_new;
   reason_count = 0;
   forget_store();
 }
@@ -242,6 +250,126 @@ static i32 reason_index(const u8 *p, i32 start, i32 end) {
   for (i32 k = 0; k < len; k++) reason_bytes[reason_count][k] = p[start + k];
   reason_len[reason_count] = len;
   return reason_count++;
+}
+
+/** textScan.ts findLast: where `key` last starts within [from, end), or -1. */
+static i32 find_last(const u8 *p, i32 from, i32 end, const char *key) {
+  i32 len = 0;
+  while (key[len]) len++;
+  for (i32 k = end - len; k >= from; k--)
+    if (p[k] == (u8)key[0] && starts_at(p, k, end, key)) return k;
+  return -1;
+}
+
+/** textScan.ts trimEnd: `end` less the spaces and tabs before it. */
+static i32 trim_end(const u8 *p, i32 end) {
+  while (end > 0 && (p[end - 1] == ' ' || p[end - 1] == '\t')) end--;
+  return end;
+}
+
+/** A pid the store keeps (model.ts isPid), read as readNumber reads it; -1: anything else. */
+static i32 read_pid(const u8 *p, i32 i, i32 end) {
+  i64 pid = read_decimal(p, i, end);
+  return pid < 0 || pid >= PID_MAX_LIMIT ? -1 : (i32)pid;
+}
+
+/** textScan.ts commPidPrio: `comm:pid [prio]` ending exactly at `end`; the pid, or -1 (the line is handed back). */
+static i32 task_colon;
+static i32 comm_pid_prio(const u8 *p, i32 start, i32 end) {
+  if (end <= start || p[end - 1] != ']') return -1;
+  i32 open = find_last(p, start + 1, end, " [");
+  if (open < 0) return -1;
+  i32 colon = find_last_byte(p, start, open, ':');
+  if (colon < 0) return -1;
+  i32 pid = read_pid(p, colon + 1, end);
+  if (pid < 0 || scan_end != open) return -1;
+  task_colon = colon;
+  return pid;
+}
+
+/** textScan.ts prevStateCode: R, S, D or other (PrevState), with 4 (PREEMPT_FLAG) for a "+" at the end. */
+static i32 prev_state_code(const u8 *p, i32 start, i32 end) {
+  u8 first = p[start];
+  i32 code = first == 'R' ? 0 : first == 'S' ? 1 : first == 'D' ? 2 : 3;
+  if (end > start && p[end - 1] == '+') code |= 4;
+  return code;
+}
+
+/** A thread a payload names: 1 when the store already has it by these bytes (noteThreadAt would do nothing). */
+static int payload_thread_known(const u8 *p, i32 pid, i32 start, i32 end) {
+  if (thread_known(p, pid, start, end)) return 1;
+  state[STOP_TID] = pid;
+  return 0;
+}
+
+/** sched.ts decodeSwitch: a = prev pid, b = prev state, c = next pid; 0: hand the line back. */
+static int read_switch(const u8 *p, i32 at, i32 n, i32 *a, i32 *b, i32 *c) {
+  i32 arrow = find(p, at, n, " ==> ");
+  if (arrow < 0) return 0;
+  if (starts_at(p, at, n, "prev_comm=")) {
+    i32 pp = find_last(p, at, arrow, " prev_pid=");
+    i32 ps = find_last(p, at, arrow, " prev_state=");
+    i32 nc = arrow + 5;
+    if (pp < 0 || ps < 0 || !starts_at(p, nc, n, "next_comm=")) return 0;
+    i32 np = find_last(p, nc, n, " next_pid=");
+    if (np < nc) return 0;
+    i32 prev = read_pid(p, pp + 10, n);
+    i32 next = read_pid(p, np + 10, n);
+    if (prev < 0 || next < 0) return 0;
+    if (!payload_thread_known(p, prev, at + 10, pp) || !payload_thread_known(p, next, nc + 10, np)) return 0;
+    *a = prev;
+    *b = prev_state_code(p, ps + 12, arrow);
+    *c = next;
+    return 1;
+  }
+  i32 state_space = find_last_byte(p, at, arrow, ' ');
+  if (state_space <= at) return 0;
+  i32 prev = comm_pid_prio(p, at, state_space);
+  if (prev < 0) return 0;
+  i32 prev_colon = task_colon;
+  i32 next = comm_pid_prio(p, arrow + 5, trim_end(p, n));
+  if (next < 0) return 0;
+  if (!payload_thread_known(p, prev, at, prev_colon) || !payload_thread_known(p, next, arrow + 5, task_colon)) return 0;
+  *a = prev;
+  *b = prev_state_code(p, state_space + 1, arrow);
+  *c = next;
+  return 1;
+}
+
+/** sched.ts decodeWakeup: a = pid, b = target CPU (-1 when the rendering has none); 0: hand the line back. */
+static int read_wakeup(const u8 *p, i32 at, i32 n, i32 *a, i32 *b) {
+  if (starts_at(p, at, n, "comm=")) {
+    i32 key = find(p, at, n, " pid=");
+    if (key < 0) return 0;
+    i32 pid = read_pid(p, key + 5, n);
+    if (pid < 0) return 0;
+    i64 cpu = number_after(p, scan_end, n, "target_cpu=", 0);
+    if (cpu == -1 || cpu > 0x7fffffff) return 0;
+    if (!payload_thread_known(p, pid, at + 5, key)) return 0;
+    *a = pid;
+    *b = cpu < 0 ? -1 : (i32)cpu;
+    return 1;
+  }
+  i32 task_end = trim_end(p, n);
+  i32 cpu = -1;
+  i32 cpu_key = find_last(p, at, task_end, " CPU:");
+  if (cpu_key >= 0) {
+    i64 value = read_decimal(p, cpu_key + 5, n);
+    if (value < 0 || value > 0x7fffffff || scan_end != task_end) return 0;
+    cpu = (i32)value;
+    task_end = cpu_key;
+  }
+  i32 success = find_last(p, at, task_end, " success=");
+  if (success >= 0) {
+    i64 value = read_decimal(p, success + 9, n);
+    if (value == -1) return 0;
+    if (value >= 0 && scan_end == task_end) task_end = success;
+  }
+  i32 pid = comm_pid_prio(p, at, task_end);
+  if (pid < 0 || !payload_thread_known(p, pid, at, task_colon)) return 0;
+  *a = pid;
+  *b = cpu;
+  return 1;
 }
 
 /** kvm.ts shorthandCode: the destination shorthand [start, end), 0 (dst) for anything else. */
@@ -418,6 +546,17 @@ static int read_line(const u8 *p, i32 start, i32 n, int raw_mode, i32 r) {
     if (vec < 0 || vec > 0x7fffffff) return 0;
     a = (i32)apic;
     b = (i32)vec;
+  } else if (name_is(p, ev_start, ev_end, "sched_switch", 12)) {
+    kind = kind_switch;
+    if (!read_switch(p, at, n, &a, &b, &c)) return 0;
+    state[find(p, at, n, "comm=") >= 0 ? RAW_SCHED : COMPACT_SCHED]++;
+  } else if (name_is(p, ev_start, ev_end, "sched_wakeup", 12) || name_is(p, ev_start, ev_end, "sched_waking", 12)) {
+    kind = p[ev_start + 10] == 'u' ? kind_wakeup : kind_waking;
+    if (!read_wakeup(p, at, n, &a, &b)) return 0;
+    state[find(p, at, n, "comm=") >= 0 ? RAW_SCHED : COMPACT_SCHED]++;
+  } else if (name_is(p, ev_start, ev_end, "sched_wakeup_new", 16)) {
+    kind = kind_wakeup_new;
+    if (!read_wakeup(p, at, n, &a, &b)) return 0;
   } else {
     return 0;
   }
@@ -447,6 +586,8 @@ EXPORT("parse") i32 parse(i32 from, i32 length, i32 raw_mode, i32 max_line_lengt
   i32 pos = from;
   i32 lines = 0;
   state[STOP_START] = -1;
+  state[RAW_SCHED] = 0;
+  state[COMPACT_SCHED] = 0;
   while (r < RECORDS && pos < length) {
     i32 nl = first_byte(input, pos, length, '\n');
     if (nl >= length) break; // no whole line left
