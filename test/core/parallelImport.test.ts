@@ -85,8 +85,9 @@ test('read in parts: cancelling stops the read, this thread and the workers', as
   await assert.rejects(importTraceFileParallel(file, { threads: 2, minBytes: 0, signal: already.signal }), (err: Error) => err instanceof CancelledError);
 });
 
-test('this thread and a worker per idle core: 2 cores read on two threads when quiet, on one when busy', () => {
-  assert.deepEqual([0, 0.4, 1, 1.2, 2, 7.5].map((load) => importThreadsFor(2, load)), [2, 2, 2, 1, 1, 1]);
+test('this thread and a worker per idle core from 3 cores on; 2 cores read on one thread', () => {
+  assert.deepEqual([0, 0.4, 1, 1.2, 2, 7.5].map((load) => importThreadsFor(2, load)), [1, 1, 1, 1, 1, 1]);
+  assert.deepEqual([0, 0.4, 1, 1.2, 2, 7.5].map((load) => importThreadsFor(3, load)), [3, 3, 3, 2, 2, 1]);
   assert.deepEqual([0, 2.2, 5.6, 9].map((load) => importThreadsFor(8, load)), [8, 6, 3, 1]);
   assert.equal(importThreadsFor(64, 0), MAX_IMPORT_THREADS);
   assert.equal(importThreadsFor(1, 0), 1);

@@ -31,17 +31,25 @@ export const PARALLEL_MIN_BYTES = 32 << 20;
 export const MAX_IMPORT_THREADS = 8;
 
 /**
+ * Below this many cores a file is read on one thread. On 2 cores, since the commonest lines are
+ * read in WebAssembly (fastLines.ts), a worker no longer pays: import + analysis of the 200 MB
+ * bench trace 864–937 ms on one thread against 872–976 ms on two (five interleaved runs each,
+ * README "Worker import"), and two threads take 0.23 s more CPU and ~50 MB more memory. The
+ * worker's fixed costs — its start, a second isolate's compiling, counting and appending its
+ * part — now weigh as much as the half of the parse it takes over.
+ */
+export const MIN_CORES_FOR_WORKERS = 3;
+
+/**
  * Threads to read on with `cores` cores of which `load` are busy (cpuLoad.ts's busyCores):
  * this one, which runs in any case (busyCores leaves it out), and a worker for each whole
- * core the load leaves idle; at most `cores` and MAX_IMPORT_THREADS. A worker pays only on a
- * core of its own: the kernel shares CPU between sessions (autogroup), so on a busy machine a
- * second thread brings the process no more CPU, only its cost. Import + analysis of the 200 MB
- * bench trace on 2 cores (README "Worker import"): with the neighbours under 0.1 cores, two
- * threads 1.13× faster by wall (median of 37 interleaved pairs; this thread's CPU, the critical
- * path, 1.45 → 1.12 s); at load 7–10, 0.81× (a quarter more CPU: the worker's start and JIT
- * warm-up, its heap, the append of its rows).
+ * core the load leaves idle; at most `cores` and MAX_IMPORT_THREADS, and one below
+ * MIN_CORES_FOR_WORKERS. A worker pays only on a core of its own: the kernel shares CPU between
+ * sessions (autogroup), so on a busy machine a second thread brings the process no more CPU,
+ * only its cost.
  */
 export function importThreadsFor(cores: number, load: number): number {
+  if (cores < MIN_CORES_FOR_WORKERS) return 1;
   return Math.min(cores, MAX_IMPORT_THREADS, 1 + Math.floor(Math.max(0, cores - load)));
 }
 
