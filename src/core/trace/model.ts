@@ -93,18 +93,7 @@ export class StringTable {
 }
 
 /** Rows laid out as the store's columns. */
-export interface StoreRows {
-  ts: Float64Array;
-  cpu: Uint16Array;
-  tid: Int32Array;
-  kind: Uint8Array;
-  a: Int32Array;
-  b: Int32Array;
-  c: Int32Array;
-  x: Float64Array;
-  y: Float64Array;
-  line: Uint32Array;
-}
+export type StoreRows = Pick<EventStore, 'ts' | 'cpu' | 'tid' | 'kind' | 'a' | 'b' | 'c' | 'x' | 'y' | 'line'>;
 
 export class EventStore {
   length = 0;

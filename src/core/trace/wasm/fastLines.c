@@ -372,6 +372,17 @@ static int read_wakeup(const u8 *p, i32 at, i32 n, i32 *a, i32 *b) {
   return 1;
 }
 
+/** kvm.ts's "KEY %x vec %u" (kvm_apic_ipi's dst, kvm_apic_accept_irq's apicid): a = the id, b = the vector. */
+static int read_id_vector(const u8 *p, i32 at, i32 n, const char *key, i32 *a, i32 *b) {
+  i64 id = number_after(p, at, n, key, 1);
+  if (id < 0) return 0;
+  i64 vec = number_after(p, scan_end, n, " vec ", 0);
+  if (vec < 0 || vec > 0x7fffffff) return 0;
+  *a = (i32)id;
+  *b = (i32)vec;
+  return 1;
+}
+
 /** kvm.ts shorthandCode: the destination shorthand [start, end), 0 (dst) for anything else. */
 static i32 shorthand_code(const u8 *p, i32 start, i32 end) {
   i32 len = end - start;
@@ -529,23 +540,13 @@ static int read_line(const u8 *p, i32 start, i32 n, int raw_mode, i32 r) {
     y = (double)new_window;
   } else if (name_is(p, ev_start, ev_end, "kvm_apic_ipi", 12)) {
     kind = kind_ipi;
-    i64 dst = number_after(p, at, n, "dst ", 1);
-    if (dst < 0) return 0;
-    i64 vec = number_after(p, scan_end, n, " vec ", 0);
-    if (vec < 0 || vec > 0x7fffffff) return 0;
-    a = (i32)dst;
-    b = (i32)vec;
+    if (!read_id_vector(p, at, n, "dst ", &a, &b)) return 0;
     i32 close = find(p, scan_end, n, ")");
     i32 bar = close > 0 ? find_last_byte(p, scan_end, close, '|') : -1;
     if (bar > 0) c = shorthand_code(p, bar + 1, close);
   } else if (name_is(p, ev_start, ev_end, "kvm_apic_accept_irq", 19)) {
     kind = kind_accept;
-    i64 apic = number_after(p, at, n, "apicid ", 1);
-    if (apic < 0) return 0;
-    i64 vec = number_after(p, scan_end, n, " vec ", 0);
-    if (vec < 0 || vec > 0x7fffffff) return 0;
-    a = (i32)apic;
-    b = (i32)vec;
+    if (!read_id_vector(p, at, n, "apicid ", &a, &b)) return 0;
   } else if (name_is(p, ev_start, ev_end, "sched_switch", 12)) {
     kind = kind_switch;
     if (!read_switch(p, at, n, &a, &b, &c)) return 0;
