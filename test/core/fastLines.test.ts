@@ -267,6 +267,29 @@ test('a thread renamed by a line the fast path hands back: rows after it see the
   assert.equal(store.length, 5);
 });
 
+test('a payload that starts with a tab, a negative line limit, a push after finishPart: the same as the line reader (found in review)', () => {
+  const named = '       CPU 0/KVM-3004  [000] d..2. 2400.000001: kvm_entry: vcpu 0\n';
+  const at = (k: number, payload: string) => `       CPU 0/KVM-3004  [000] d..2. 2400.00000${k}: ${payload}\n`;
+  // The line reader skips the tab to the payload; the fast path read from it (vcpu -1, an
+  // out-of-range vcpu stored, a thread name with the tab kept).
+  assertSame(Buffer.from(named + at(2, 'kvm_exit: vcpu 3 reason HLT rip 0') + at(3, 'kvm_exit: \tvcpu 3 reason HLT rip 0')));
+  assertSame(Buffer.from(named + at(2, 'kvm_exit: reason HLT rip 0') + at(3, 'kvm_exit: \tvcpu 99999999999 reason HLT rip 0')));
+  const tabName = named + at(2, 'sched_switch: prev_comm=CPU 0/KVM prev_pid=3004 prev_prio=120 prev_state=S ==> next_comm=\tx next_pid=1 next_prio=120');
+  assertSame(Buffer.from(tabName + at(3, 'sched_switch: \tx:1 [120] S ==> CPU 0/KVM:3004 [120]')));
+  assertSame(Buffer.from(tabName + at(3, 'sched_wakeup: \tx:1 [120] CPU:002')));
+  // A negative limit: every line, empty ones included, is too long for the line reader.
+  assertSame(Buffer.from(named + '\n\n' + at(2, 'kvm_entry: vcpu 0')), [], { maxLineLength: -1 });
+  // Pushing to an importer after finishPart reads on as the line reader does.
+  const later = (fastPath: boolean) => {
+    const importer = new TextTraceImporter({ fastPath });
+    importer.push(Buffer.from(named));
+    importer.finishPart();
+    importer.push(Buffer.from(at(2, 'kvm_entry: vcpu 0') + at(3, 'kvm_entry: vcpu 0')));
+    return snapshot(importer);
+  };
+  assert.deepEqual(later(true), later(false));
+});
+
 test('a name from a payload that a line head would trim or cut: the head still renames the thread', () => {
   // sched_switch names threads from its payload as they are; a line head trims a leading tab
   // and drops an instance prefix, so the same bytes there mean another name.

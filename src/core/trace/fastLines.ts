@@ -66,8 +66,14 @@ export class FastLines {
   /** Makes `importer` (a number unique to it) the one whose names and ids the module holds. */
   own(importer: number): void {
     if (this.owner === importer) return;
-    this.fn.forgetStore();
+    this.forget();
     this.owner = importer;
+  }
+
+  /** Forgets every name and id the module holds (no importer owns them). */
+  forget(): void {
+    this.fn.forgetStore();
+    this.owner = 0;
   }
 
   /** Reads the whole lines of input[from, length) into rows: how many. */

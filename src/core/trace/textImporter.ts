@@ -88,6 +88,8 @@ const LOST_TRACE_CMD = /^\s*CPU:(\d+) \[(?:(\d+) )?EVENTS DROPPED\]/;
 const KNOWN_NON_EVENT = /^\s*(cpus=\d+|version = \d+|CPU \d+ is empty|trace-cmd: |\s*$)/;
 const MAX_REPORTED_LINES = 5;
 const MAX_CACHED_CPUS = 4096;
+/** The largest line limit the fast path takes (an i32); longer ones mean the same there. */
+const MAX_I32 = 0x7fffffff;
 const EMPTY = Buffer.alloc(0);
 
 /** A thread entry of the store with the bytes of the name it had when cached (null: a character past latin1, never equal to line bytes). */
@@ -135,7 +137,8 @@ export class TextTraceImporter {
     this.maxLineLength = options.maxLineLength ?? 1 << 20;
     this.sniffLimit = options.sniffLimit ?? 1 << 20;
     this.clockHz = options.clockHz;
-    this.fast = options.fastPath === false ? null : fastLines();
+    // A negative limit makes even empty lines too long for the line reader: it reads them all.
+    this.fast = options.fastPath === false || this.maxLineLength < 0 ? null : fastLines();
     if (this.fast !== null) this.store.namedLog = [];
   }
 
@@ -178,6 +181,11 @@ export class TextTraceImporter {
   /** The whole lines of buf[from, to) through the fast path, a window at a time; returns where it stopped (to). */
   private fastLines(buf: Buffer, from: number, to: number): number {
     const fast = this.fast!;
+    if (this.store.namedLog === null) {
+      // Pushed to after finishPart: the names may have changed unlogged since.
+      this.store.namedLog = [];
+      fast.forget();
+    }
     fast.own(this.id);
     let pos = from;
     while (pos < to) {
@@ -198,7 +206,7 @@ export class TextTraceImporter {
       const state = fast.state;
       for (let at = 0; at < length; ) {
         if (this.store.namedLog!.length > 0) this.shareNames();
-        const rows = fast.parse(at, length, this.rawMode(), this.maxLineLength, this.stats.lines);
+        const rows = fast.parse(at, length, this.rawMode(), Math.min(this.maxLineLength, MAX_I32), this.stats.lines);
         if (rows > 0) this.takeRows(rows, state[CallState.RawSched], state[CallState.CompactSched]);
         this.stats.lines += state[CallState.LinesRead];
         at = state[CallState.Consumed];

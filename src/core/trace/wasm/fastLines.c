@@ -491,8 +491,9 @@ static int read_line(const u8 *p, i32 start, i32 n, int raw_mode, i32 r) {
   i++;
   while (i < n && p[i] == ' ') i++;
   i32 at = i;
-  // lineHead.ts takes a tab for a space: a head with one is left to it.
-  if (first_byte(p, start, at, '\t') < at) return 0;
+  // lineHead.ts takes a tab for a space, also where it skips to the payload: a head with one,
+  // or a payload that starts with one, is left to it.
+  if (first_byte(p, start, at + 1, '\t') <= at) return 0;
   i32 a = 0, b = 0, c = 0, kind;
   if (!thread_known(p, (i32)tid, comm_start, ce)) {
     state[STOP_TID] = (i32)tid;
