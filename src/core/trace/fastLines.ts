@@ -1,6 +1,7 @@
 // The text importer's fast path (wasm/fastLines.c, built by scripts/build-wasm.mjs): runs of
-// whole lines of the commonest shape (the kvm and sched events the analysis reads) read in WebAssembly into rows laid out as the store's
-// columns, stopping at each line the JavaScript line reader must read. One instance per thread
+// whole lines of the commonest shape (the kvm and sched events the analysis reads) read in
+// WebAssembly into rows laid out as the store's columns, stopping at each line the JavaScript
+// line reader must read. One instance per thread
 // serves every importer, one call at a time; it keeps a copy of the current importer's thread
 // names and exit-reason ids, forgotten when another importer calls.
 
@@ -9,8 +10,6 @@ import { FAST_LINES_WASM } from './wasm/fastLinesWasm';
 
 /** The importer's timestamps so far, as parse() takes them. */
 export const RawMode = { Seconds: 0, Counter: 1, Unknown: 2 } as const;
-
-const MAX_COMM_BYTES = 32;
 
 /**
  * The fields of FastLines.state after a call: where the next call starts in the window, the
@@ -31,6 +30,7 @@ export class FastLines {
   readonly rows: StoreRows;
   private readonly memory: WebAssembly.Memory;
   private readonly fn: Record<string, Fn>;
+  /** Where setThread puts a name's bytes; names longer than it are never compared there. */
   private readonly commScratch: Uint8Array;
   private owner = 0;
   /** Rows read since the instance was made (the tests check how much the fast path takes). */
@@ -45,7 +45,7 @@ export class FastLines {
     const view = <T>(Type: new (b: ArrayBuffer, at: number, n: number) => T, name: string, n = records) => new Type(buffer, this.fn[name](), n);
     this.capacity = this.fn.inputBytes();
     this.input = view(Uint8Array, 'input', this.capacity);
-    this.commScratch = view(Uint8Array, 'commScratch', MAX_COMM_BYTES);
+    this.commScratch = view(Uint8Array, 'commScratch', this.fn.commBytes());
     this.state = view(Int32Array, 'state', CallState.Fields);
     this.rows = {
       ts: view(Float64Array, 'outTs'),
@@ -88,7 +88,7 @@ export class FastLines {
 
   /** The store names `tid` `comm`: rows of that thread with that name need no naming. */
   setThread(tid: number, comm: string): void {
-    let length = comm.length <= MAX_COMM_BYTES ? comm.length : -1;
+    let length = comm.length <= this.commScratch.length ? comm.length : -1;
     for (let k = 0; k < length; k++) {
       const code = comm.charCodeAt(k);
       if (code > 255) length = -1; // never equal to a line's bytes (read as latin1)

@@ -88,6 +88,7 @@ EXPORT("outLine") u32 *out_line_ptr(void) { return out_line; }
 EXPORT("outCpu") u16 *out_cpu_ptr(void) { return out_cpu; }
 EXPORT("outKind") u8 *out_kind_ptr(void) { return out_kind; }
 EXPORT("commScratch") u8 *comm_scratch_ptr(void) { return comm_scratch; }
+EXPORT("commBytes") i32 comm_bytes(void) { return MAX_COMM_BYTES; }
 EXPORT("reasonPtr") u8 *reason_ptr(i32 i) { return reason_bytes[i]; }
 EXPORT("reasonLen") i32 reason_length(i32 i) { return reason_len[i]; }
 EXPORT("state") i32 *state_ptr(void) { return state; }
