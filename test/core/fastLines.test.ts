@@ -149,6 +149,7 @@ const ODD_EVENTS = [
   'kvm_entry: vcpu 12345678901234567',
   'kvm_ple_window_update: vcpu 1 old -5 new 4096',
   'kvm_ple_window_update: vcpu 1 new 4096',
+  'kvm_ple_window_update: vcpu 1 (grow) old 8192 new 4096 (shrinked)',
   'kvm_apic_ipi: dst ffffffff vec 251 (Fixed|self)',
   'kvm_apic_ipi: dst 3 vec 4294967295 (Fixed|all)',
   'kvm_apic_accept_irq: apicid -1 vec 251',
