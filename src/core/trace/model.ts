@@ -180,11 +180,10 @@ export class EventStore {
    * Appends `count` rows from columns in the store's own types (the importer's fast path),
    * counting rows out of time order as push() does.
    */
-  appendRows(rows: StoreRows, count: number): void {
+  appendRows(from: StoreRows, count: number): void {
     const at = this.length;
     if (at + count > this.ts.length) this.grow(Math.max(this.ts.length * 2, at + count));
     const { ts, cpu, tid, kind, a, b, c, x, y, line } = this;
-    const from = rows;
     let lastTs = this.lastTs;
     for (let k = 0; k < count; k++) {
       const i = at + k;

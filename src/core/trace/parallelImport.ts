@@ -34,7 +34,7 @@ export const MAX_IMPORT_THREADS = 8;
  * Below this many cores a file is read on one thread. On 2 cores, since the commonest lines are
  * read in WebAssembly (fastLines.ts), a worker no longer pays: import + analysis of the 200 MB
  * bench trace 864–937 ms on one thread against 872–976 ms on two (five interleaved runs each,
- * README "Worker import"), and two threads take 0.23 s more CPU and ~50 MB more memory. The
+ * README "Worker import"), and two threads take 0.21 s more CPU and up to 50 MB more memory. The
  * worker's fixed costs — its start, a second isolate's compiling, counting and appending its
  * part — now weigh as much as the half of the parse it takes over.
  */

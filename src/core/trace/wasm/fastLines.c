@@ -12,9 +12,10 @@
 // names as the line does (so that the line changes no name).
 //
 // Memory: the caller copies a window of whole lines to `input` and reads up to RECORDS rows
-// per call from the row columns. Nothing is allocated; the module keeps only the exit
-// reasons it has met (their bytes, up to MAX_REASONS; the caller gives each its string id), so
-// one instance serves every importer of a thread, one call at a time.
+// per call from the row columns. Nothing is allocated. Between calls the module keeps the exit
+// reasons it has met (their bytes, up to MAX_REASONS; the caller gives each its string id) and
+// the caller's thread names, both forgotten when another importer calls (forgetStore), so one
+// instance serves every importer of a thread, one call at a time.
 
 typedef unsigned char u8;
 typedef unsigned short u16;
@@ -400,14 +401,10 @@ static int name_is(const u8 *p, i32 start, i32 end, const char *name, i32 len) {
 
 /** Reads `SECONDS[.FRACTION]:` at i as lineHead.ts readTimestamp does; returns the index after the colon, or -1. */
 static i32 read_timestamp(const u8 *p, i32 i, i32 n, int raw_mode, double *ts) {
-  i32 start = i;
-  i64 sec = 0;
-  while (i < n && is_digit(p[i])) {
-    if (i - start >= 15) return -1;
-    sec = sec * 10 + (p[i] - '0');
-    i++;
-  }
-  if (i == start || i >= n) return -1;
+  i64 sec = read_decimal(p, i, n); // no sign or 0x: readTimestamp reads digits only, and stops there too
+  if (sec < 0) return -1;
+  i = scan_end;
+  if (i >= n) return -1;
   i64 frac = 0;
   i32 frac_digits = 0;
   if (p[i] == '.') {
@@ -578,9 +575,10 @@ static int read_line(const u8 *p, i32 start, i32 n, int raw_mode, i32 r) {
 /**
  * Reads the whole lines of input[from, length) (each ends with '\n') into rows, until RECORDS
  * rows or a line the importer must read (its bytes: STOP_START..STOP_END; CONSUMED is its
- * start; STOP_START -1: none) or the window's end (CONSUMED: where the lines end). raw_mode: the importer's
- * timestamps so far (0 seconds.fraction, 1 raw counter values, 2 none yet: the first event line
- * stops the call); lines over max_line_length stop it; line_base: the importer's lines so far.
+ * start; STOP_START -1: none) or the window's end (CONSUMED: where the lines end). raw_mode:
+ * the importer's timestamps so far (0 seconds.fraction, 1 raw counter values, 2 none yet: the
+ * first line stops the call); lines over max_line_length stop it; line_base: the importer's
+ * lines so far.
  * Returns the rows written; LINES_READ: how many lines (empty ones included) they span.
  */
 EXPORT("parse") i32 parse(i32 from, i32 length, i32 raw_mode, i32 max_line_length, i32 line_base) {
